@@ -1755,6 +1755,15 @@ public abstract class StoreCompatibilityKit {
     }
   }
 
+  /** The keys below {@code dir}, empty when there are none. */
+  private static List<String> keysBelow(Store s, String dir) {
+    try {
+      return keysOf(s.list(dir));
+    } catch (KeyNotFoundException none) {
+      return List.of();
+    }
+  }
+
   private static boolean isReserved(String key) {
     return Keys.isReserved(key) || key.startsWith("/" + Keys.RESERVED_DIR);
   }
@@ -1845,6 +1854,51 @@ public abstract class StoreCompatibilityKit {
         s.close();
       }
       before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+    }
+
+    @Test
+    @DisplayName("close() racing with ephemeral writes and lock acquisitions leaves no key, lease or keep-alive behind")
+    void closeRacingWithWrites() throws Exception {
+      Store other = client();
+      LeakCheck.Snapshot before = LeakCheck.Snapshot.take();
+      for (int round = 0; round < 20; round++) {
+        Store racing = openStore();
+        String dir = key("round" + round);
+        AtomicInteger writes = new AtomicInteger();
+        AtomicInteger locks = new AtomicInteger();
+        List<Background<Integer>> racers = new ArrayList<>();
+        if (caps.ephemeralTtl()) {
+          racers.add(inThread("kit-racing-writer", () -> untilClosed(
+              n -> racing.put(dir + "/e" + n, V, ephemeral()), writes)));
+        } else {
+          writes.set(Integer.MAX_VALUE);
+        }
+        racers.add(inThread("kit-racing-locker", () -> untilClosed(
+            n -> racing.newLock(dir + "/lock" + n, lockOptions("x")).lock(), locks)));
+        // close while both are busy
+        Waits.within(timing.operation).until(() -> writes.get() >= 10 && locks.get() >= 10);
+        racing.close();
+        for (Background<Integer> racer : racers) {
+          join(racer);
+        }
+        Waits.within(timing.promptly).untilAsserted(() -> assertThat(keysBelow(other, dir))
+            .as("keys of a closed store").isEmpty());
+      }
+      before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+    }
+
+    /** Runs {@code call} with 0, 1, 2... until the store is closed; returns how many calls succeeded. */
+    private int untilClosed(Waits.Worker call, AtomicInteger progress) throws Exception {
+      int n = 0;
+      try {
+        while (true) {
+          call.run(n);
+          n++;
+          progress.incrementAndGet();
+        }
+      } catch (IllegalStateException closed) {
+        return n;
+      }
     }
 
     @Test
