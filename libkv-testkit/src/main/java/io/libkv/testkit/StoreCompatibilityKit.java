@@ -751,6 +751,40 @@ public abstract class StoreCompatibilityKit {
       store.put(key("big"), big);
       assertThat(client().get(key("big")).value()).isEqualTo(big);
     }
+
+    @Test
+    @DisplayName("putAll writes plain values, validating every key and value before the first write; atomically where Capabilities.atomicBatch()")
+    void putAllWritesPlainValues() throws Exception {
+      Store writer = client();
+      boolean ephemeral = caps.ephemeralTtl();
+      if (ephemeral) {
+        writer.put(key("b"), utf8("ephemeral"), ephemeral());
+      }
+      Map<String, byte[]> invalid = new LinkedHashMap<>();
+      invalid.put(key("x"), V);
+      invalid.put(key("a//b"), V);
+      assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.putAll(invalid));
+      assertThat(keysBelow(store, prefix)).containsExactlyElementsOf(ephemeral ? List.of(key("b")) : List.of());
+      Map<String, byte[]> batch = new LinkedHashMap<>();
+      batch.put(key("c/d"), utf8("cd"));
+      batch.put("/" + key("a"), utf8("a"));
+      batch.put(key("b") + "/", utf8("b"));
+      try (Watch<TreeEvent> w = store.watchTree(prefix)) {
+        next(w);
+        store.putAll(batch);
+        assertThat(contents(store.list(prefix)))
+            .containsExactly(Map.entry(key("a"), "a"), Map.entry(key("b"), "b"), Map.entry(key("c/d"), "cd"));
+        TreeEvent first = next(w);
+        assertWellFormed(first);
+        if (caps.atomicBatch()) {
+          // atomic: no one sees part of the batch
+          assertThat(keysOf(first.pairs())).containsExactly(key("a"), key("b"), key("c/d"));
+        }
+      }
+      writer.close();
+      // putAll wrote b as a plain key: its old writer's close leaves it alone
+      Waits.holdsFor(timing.promptly, "key written by putAll", () -> store.exists(key("b")));
+    }
   }
 
   // =====================================================================================
@@ -979,6 +1013,26 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("e"), V, ephemeral());
       cutOff(writer);
       Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
+    }
+
+    @Test
+    @DisplayName("ttl(d), keep-alive on: an ephemeral key goes when its writer's session dies; the store goes on with a new session")
+    void ephemeralRemovedWhenSessionDies() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("e"), V, ephemeral());
+      faults().killSession(writer);
+      Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
+      Waits.within(timing.operation).ignoreException(StoreUnavailableException.class)
+          .until(() -> {
+            writer.put(key("after"), V, ephemeral());
+            return true;
+          });
+      Waits.holdsFor(timing.ephemeralTtl.plus(caps.ephemeralTtlGranularity()), "ephemeral key of the new session",
+          () -> other.exists(key("after")));
     }
 
     @Test
@@ -1258,6 +1312,27 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("If the history it needs is gone (compaction), it re-reads and delivers the current state (RESYNC)")
+    void resumedPastCompactionResyncs() throws Exception {
+      String k = key("k");
+      store.put(k, utf8("v1"));
+      long from = store.get(k).lastIndex();
+      store.put(k, utf8("v2"));
+      faults().compactHistory(store);
+      KVPair current = store.get(k);
+      try (Watch<KeyEvent> w = store.watch(k, WatchOptions.fromIndex(from))) {
+        KeyEvent resync = next(w);
+        assertThat(resync.type()).isEqualTo(EventType.RESYNC);
+        assertThat(resync.pair()).contains(current);
+        assertThat(resync.index()).isGreaterThanOrEqualTo(current.lastIndex());
+        store.delete(k);
+        KeyEvent deleted = next(w);
+        assertThat(deleted.type()).isEqualTo(EventType.DELETE);
+        assertThat(deleted.index()).isGreaterThan(resync.index());
+      }
+    }
+
+    @Test
     @DisplayName("close() stops it and frees its resources (watch channels and threads)")
     void closeFreesResources() throws Exception {
       String k = key("k");
@@ -1513,6 +1588,27 @@ public abstract class StoreCompatibilityKit {
         assertThat(events.stream().flatMap(e -> e.changes().stream()).map(TreeEvent.Change::key))
             .contains(dir + "/b", dir + "/a");
         Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("A tree watch resumed past compacted history re-reads the directory (RESYNC with the full sorted list)")
+    void treeResumedPastCompactionResyncs() throws Exception {
+      String dir = key("d");
+      store.put(dir + "/a", V);
+      long from = store.get(dir + "/a").lastIndex();
+      store.put(dir + "/b", V);
+      store.delete(dir + "/a");
+      faults().compactHistory(store);
+      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.fromIndex(from))) {
+        TreeEvent resync = next(w);
+        assertWellFormed(resync);
+        assertThat(resync.type()).isEqualTo(EventType.RESYNC);
+        assertThat(resync.pairs()).containsExactlyElementsOf(store.list(dir));
+        store.put(dir + "/c", V);
+        TreeEvent put = next(w);
+        assertThat(put.type()).isEqualTo(EventType.PUT);
+        assertThat(keysOf(put.pairs())).containsExactly(dir + "/b", dir + "/c");
       }
     }
   }
