@@ -1003,6 +1003,24 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("ttl(d), keep-alive on: the writing Store is the last writer — an earlier writer's close leaves the key alone")
+    void ephemeralKeyBelongsToItsLastWriter() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store first = client();
+      Store second = client();
+      Store other = client();
+      first.put(key("e"), utf8("first"), ephemeral());
+      second.put(key("e"), utf8("second"), ephemeral());
+      first.close();
+      Waits.holdsFor(timing.promptly, "ephemeral key rewritten by another store", () -> other.exists(key("e")));
+      assertThat(other.get(key("e")).valueAsString()).isEqualTo("second");
+      second.close();
+      Waits.within(timing.promptly).until(() -> !other.exists(key("e")));
+    }
+
+    @Test
     @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed within d (plus the backend's documented granularity) when its writer is cut off")
     void ephemeralRemovedWithinTtlWhenCutOff() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
@@ -1053,8 +1071,8 @@ public abstract class StoreCompatibilityKit {
     @DisplayName("ttl(d) with keep-alive off: the TTL runs from the key's last write")
     void expiringTtlRunsFromLastWrite() {
       Duration granularity = caps.expiringTtlGranularity();
-      // the second write must land before the first deadline and be seen to outlive it
-      Duration ttl = Timing.max(timing.expiringTtl, granularity.multipliedBy(3));
+      // the second write must land before the first deadline and be seen to outlive it, with room for scheduling
+      Duration ttl = Timing.max(timing.expiringTtl.multipliedBy(2), granularity.multipliedBy(3));
       WriteOptions options = WriteOptions.expiring(ttl);
       if (!supports(caps.expiringTtl(), options)) {
         return;
@@ -1280,6 +1298,38 @@ public abstract class StoreCompatibilityKit {
         assertThat(next(w).type()).isEqualTo(EventType.PUT);
         store.deleteTree(prefix);
         assertThat(next(w).type()).isEqualTo(EventType.DELETE);
+      }
+    }
+
+    @Test
+    @DisplayName("An expiring key's expiry and an ephemeral key's removal at its writer's close are DELETE events")
+    void expiryAndCloseAreDeletes() throws Exception {
+      Store writer = client();
+      List<String> keys = new ArrayList<>();
+      if (caps.expiringTtl()) {
+        writer.put(key("expiring"), V, expiring());
+        keys.add(key("expiring"));
+      }
+      if (caps.ephemeralTtl()) {
+        writer.put(key("ephemeral"), V, ephemeral());
+        keys.add(key("ephemeral"));
+      }
+      List<Watch<KeyEvent>> watches = new ArrayList<>();
+      try {
+        for (String k : keys) {
+          Watch<KeyEvent> w = store.watch(k);
+          watches.add(w);
+          assertThat(next(w).type()).isEqualTo(EventType.CURRENT);
+        }
+        writer.close();
+        Duration bound = timing.operation.plus(Timing.max(timing.expiringGone, timing.ephemeralGone));
+        for (Watch<KeyEvent> w : watches) {
+          KeyEvent e = Waits.next(w, bound);
+          assertThat(e.type()).as("event of %s", w).isEqualTo(EventType.DELETE);
+          assertThat(e.pair()).isEmpty();
+        }
+      } finally {
+        watches.forEach(Watch::close);
       }
     }
 
@@ -1553,6 +1603,32 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("The latest state is never lost: after a burst of writes and deletes, the last event's pairs are the directory's")
+    void treeBurstEndsWithFinalState() throws Exception {
+      String dir = key("d");
+      Store writer = client();
+      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.builder().bufferSize(4).build())) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        for (int i = 0; i < 500; i++) {
+          String k = dir + "/k" + i % 10;
+          if (i % 7 == 3) {
+            writer.delete(k);
+          } else {
+            writer.put(k, utf8("v" + i));
+          }
+        }
+        writer.put(dir + "/last", V);
+        List<KVPair> expected = store.list(dir);
+        List<TreeEvent> events = Waits.until(w, e -> e.pairs().equals(expected), timing.operation);
+        events.forEach(StoreCompatibilityKit::assertWellFormed);
+        for (int i = 1; i < events.size(); i++) {
+          assertThat(events.get(i).index()).isGreaterThan(events.get(i - 1).index());
+        }
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
     @DisplayName("A watched directory matches on segment boundaries, and does not hold the key dir itself")
     void segmentBoundariesAndDirItself() throws Exception {
       String dir = key("app");
@@ -1710,6 +1786,10 @@ public abstract class StoreCompatibilityKit {
       assertThat(taken.get().isHeld()).isTrue();
       assertThat(other.get(k).valueAsString()).isEqualTo("other");
       taken.get().close();
+      // reconnected, the holder's store takes locks again
+      try (LockLease again = holder.newLock(k, lockOptions("holder")).tryLock(timing.operation).orElseThrow()) {
+        assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
+      }
     }
 
     @Test
@@ -1751,21 +1831,25 @@ public abstract class StoreCompatibilityKit {
     void tryLockTimesOutWithoutBusyWaiting() throws Exception {
       String k = key("lock");
       Store other = client();
-      try (LockLease held = store.newLock(k, lockOptions("holder")).lock()) {
-        Lock contender = other.newLock(k, lockOptions("contender"));
-        Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(500));
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long cpuBefore = mx.getCurrentThreadCpuTime();
-        long start = System.nanoTime();
-        Optional<LockLease> got = contender.tryLock(timeout);
-        Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
-        assertThat(got).isEmpty();
-        assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
-        assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
-            .isLessThan(timeout.dividedBy(4));
-        assertThat(held.isHeld()).isTrue();
-        assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
+      LockLease held = store.newLock(k, lockOptions("holder")).lock();
+      Lock contender = other.newLock(k, lockOptions("contender"));
+      Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(500));
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      long cpuBefore = mx.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      Optional<LockLease> got = contender.tryLock(timeout);
+      Duration waited = Duration.ofNanos(System.nanoTime() - start);
+      long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
+      assertThat(got).isEmpty();
+      assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
+      assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
+          .isLessThan(timeout.dividedBy(4));
+      assertThat(held.isHeld()).isTrue();
+      assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
+      held.close();
+      // a free lock is taken without waiting
+      try (LockLease taken = contender.tryLock(Duration.ZERO).orElseThrow()) {
+        assertThat(taken.fencingToken()).isGreaterThan(held.fencingToken());
       }
     }
 
@@ -1944,8 +2028,13 @@ public abstract class StoreCompatibilityKit {
         LockLease lease = s.newLock(key("lock"), lockOptions("x")).lock();
         Watch<KeyEvent> w = s.watch(key("e"));
         next(w);
-        s.onConnectionStateChange(state -> { }, Runnable::run);
+        Subscription states = s.onConnectionStateChange(state -> { }, Runnable::run);
         assertThat(lease.isHeld()).isTrue();
+        s.close();
+        // handles of a closed store close quietly
+        lease.close();
+        w.close();
+        states.close();
       } finally {
         s.close();
       }
