@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -58,7 +57,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -317,6 +315,21 @@ public abstract class StoreCompatibilityKit {
         .collect(Collectors.toList());
   }
 
+  /**
+   * Runs each call, asserting it throws {@code type}; returns what each threw (by the call's name)
+   * for further checks.
+   */
+  private static <T extends Throwable> Map<String, T> assertEachThrows(Class<T> type, String context,
+      Map<String, ThrowingCallable> calls) {
+    Map<String, T> thrown = new LinkedHashMap<>();
+    calls.forEach((name, call) -> {
+      Throwable t = catchThrowable(call);
+      assertThat(t).as("%s %s", name, context).isInstanceOf(type);
+      thrown.put(name, type.cast(t));
+    });
+    return thrown;
+  }
+
   /** Asserts every operation taking a key rejects {@code bad} with {@link InvalidKeyException}. */
   private void assertRejectedAsKey(String bad) {
     KVPair previous = KVPair.of("x", V, 1);
@@ -332,8 +345,7 @@ public abstract class StoreCompatibilityKit {
     calls.put("atomicDelete", () -> store.atomicDelete(bad, previous));
     calls.put("watch", () -> store.watch(bad).close());
     calls.put("newLock", () -> store.newLock(bad, lockOptions("x")));
-    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
-        .as("%s of key \"%s\"", op, bad).isThrownBy(call));
+    assertEachThrows(InvalidKeyException.class, "of key \"" + bad + "\"", calls);
   }
 
   /** Asserts every operation taking a directory rejects {@code bad} with {@link InvalidKeyException}. */
@@ -342,8 +354,7 @@ public abstract class StoreCompatibilityKit {
     calls.put("list", () -> store.list(bad));
     calls.put("deleteTree", () -> store.deleteTree(bad));
     calls.put("watchTree", () -> store.watchTree(bad).close());
-    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
-        .as("%s of directory \"%s\"", op, bad).isThrownBy(call));
+    assertEachThrows(InvalidKeyException.class, "of directory \"" + bad + "\"", calls);
   }
 
   /** Asserts nothing at all was written below the test's prefix. */
@@ -975,9 +986,7 @@ public abstract class StoreCompatibilityKit {
       Store writer = client();
       Store other = client();
       writer.put(key("e"), V, ephemeral());
-      // more than twice the TTL: only renewals can keep it
-      Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
-      Waits.holdsFor(period, "ephemeral key of an open writer", () -> other.exists(key("e")));
+      Waits.holdsFor(timing.pastTwoTtls, "ephemeral key of an open writer", () -> other.exists(key("e")));
       assertThat(other.get(key("e")).value()).isEqualTo(V);
     }
 
@@ -1144,28 +1153,24 @@ public abstract class StoreCompatibilityKit {
         below.put("expiring", WriteOptions.expiring(caps.minExpiringTtl().dividedBy(2)));
         atMinimum.put("expiring", WriteOptions.expiring(caps.minExpiringTtl()));
       }
+      Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
       below.forEach((meaning, options) -> {
-        TtlTooShortException e = catchThrowableOfType(() -> store.put(key(meaning), V, options));
-        assertThat(e.requested()).isEqualTo(options.ttl().orElseThrow());
-        assertThat(e.minimum()).isPositive();
-        assertThat(e.getMessage()).contains(key(meaning));
-        catchThrowableOfType(() -> store.atomicPut(key(meaning), V, null, options));
+        calls.put("put " + meaning, () -> store.put(key(meaning), V, options));
+        calls.put("atomicPut " + meaning, () -> store.atomicPut(key(meaning), V, null, options));
       });
-      assertNothingWritten();
       if (caps.ephemeralTtl()) {
         LockOptions shortLock = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
-        catchThrowableOfType(() -> store.newLock(key("lock"), shortLock));
+        calls.put("newLock", () -> store.newLock(key("lock"), shortLock));
       }
+      assertEachThrows(TtlTooShortException.class, "below the minimum TTL", calls).forEach((op, e) -> {
+        assertThat(e.requested()).as(op).isLessThan(e.minimum());
+        assertThat(e.minimum()).as(op).isIn(caps.minEphemeralTtl(), caps.minExpiringTtl());
+      });
+      assertNothingWritten();
       atMinimum.forEach((meaning, options) -> {
         store.put(key(meaning), V, options);
         store.delete(key(meaning));
       });
-    }
-
-    private TtlTooShortException catchThrowableOfType(ThrowingCallable call) {
-      Throwable t = catchThrowable(call);
-      assertThat(t).isInstanceOf(TtlTooShortException.class);
-      return (TtlTooShortException) t;
     }
 
     @Test
@@ -1759,8 +1764,7 @@ public abstract class StoreCompatibilityKit {
       String k = key("lock");
       Store other = client();
       try (LockLease lease = store.newLock(k, lockOptions("mine")).lock()) {
-        Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
-        Waits.holdsFor(period, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
+        Waits.holdsFor(timing.pastTwoTtls, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
         assertThat(lease.lost()).isNotDone();
         assertThat(other.newLock(k, lockOptions("other")).tryLock(Duration.ZERO)).isEmpty();
         assertThat(other.get(k).valueAsString()).isEqualTo("mine");
@@ -2114,8 +2118,8 @@ public abstract class StoreCompatibilityKit {
       calls.put("lock() of a Lock made before close", () -> lock.lock().close());
       calls.put("tryLock() of a Lock made before close", () -> lock.tryLock(Duration.ZERO));
       calls.put("onConnectionStateChange", () -> closed.onConnectionStateChange(s -> { }, Runnable::run).close());
-      calls.forEach((op, call) -> assertThatIllegalStateException().as("%s after close", op).isThrownBy(call)
-          .withMessageContaining(closed.description()));
+      assertEachThrows(IllegalStateException.class, "after close", calls).forEach((op, e) ->
+          assertThat(e).as("%s after close", op).hasMessageContaining(closed.description()));
       // the data is still there for other clients
       assertThat(store.get(key("k"))).isEqualTo(p);
     }
@@ -2162,11 +2166,8 @@ public abstract class StoreCompatibilityKit {
       calls.put("timeout|tryLock", () -> lock.tryLock(null));
       calls.put("listener|onConnectionStateChange", () -> store.onConnectionStateChange(null, Runnable::run));
       calls.put("executor|onConnectionStateChange", () -> store.onConnectionStateChange(s -> { }, null));
-      calls.forEach((id, call) -> {
-        String argument = id.substring(0, id.indexOf('|'));
-        assertThatNullPointerException().as("%s(null %s)", id.substring(id.indexOf('|') + 1), argument)
-            .isThrownBy(call).withMessageContaining(argument);
-      });
+      assertEachThrows(NullPointerException.class, "with a null argument", calls).forEach((id, e) ->
+          assertThat(e).as(id).hasMessageContaining(id.substring(0, id.indexOf('|'))));
       assertNothingWritten();
     }
 
@@ -2184,11 +2185,9 @@ public abstract class StoreCompatibilityKit {
       calls.put("putAll", () -> store.putAll(Map.of(key("small"), V, key("big"), over)));
       calls.put("atomicPut create", () -> store.atomicPut(key("big"), over, null, WriteOptions.DEFAULT));
       calls.put("atomicPut", () -> store.atomicPut(key("existing"), over, existing, WriteOptions.DEFAULT));
-      calls.forEach((op, call) -> {
-        Throwable t = catchThrowable(call);
-        assertThat(t).as(op).isInstanceOf(ValueTooLargeException.class);
-        assertThat(((ValueTooLargeException) t).limit()).isEqualTo(limit);
-        assertThat(((ValueTooLargeException) t).size()).isEqualTo(limit + 1);
+      assertEachThrows(ValueTooLargeException.class, "of " + (limit + 1) + " bytes", calls).forEach((op, e) -> {
+        assertThat(e.limit()).as(op).isEqualTo(limit);
+        assertThat(e.size()).as(op).isEqualTo(limit + 1);
       });
       assertThat(store.list(prefix)).containsExactly(existing);
     }
@@ -2392,8 +2391,7 @@ public abstract class StoreCompatibilityKit {
       LockLease lease = holder.newLock(k, lockOptions("bar")).lock();
       assertThat(other.get(k).valueAsString()).isEqualTo("bar");
       Lock contender = other.newLock(k, lockOptions("foobar"));
-      Duration pastTtl = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity());
-      assertThat(contender.tryLock(pastTtl)).as("lock of a renewing holder").isEmpty();
+      assertThat(contender.tryLock(timing.pastTwoTtls)).as("lock of a renewing holder").isEmpty();
       assertThat(lease.isHeld()).isTrue();
       Background<LockLease> waiting = inThread("kit-lock-waiter", contender::lock);
       awaitBlocked(waiting);
