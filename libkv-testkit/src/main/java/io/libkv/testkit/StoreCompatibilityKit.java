@@ -1744,17 +1744,23 @@ public abstract class StoreCompatibilityKit {
     void valueWhileHeldGoneAfterUnlock() throws Exception {
       String k = key("lock");
       Store other = client();
-      LockLease lease = store.newLock(k, lockOptions("mine")).lock();
-      assertThat(lease.key()).isEqualTo(k);
-      assertThat(lease.isHeld()).isTrue();
-      assertThat(other.get(k).valueAsString()).isEqualTo("mine");
-      assertThat(other.exists(k)).isTrue();
-      lease.close();
-      assertThat(lease.isHeld()).isFalse();
-      assertThat(lease.lost()).isNotDone();
-      Waits.within(timing.promptly).until(() -> !other.exists(k));
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
-      lease.close(); // idempotent
+      try (Watch<KeyEvent> w = other.watch(k)) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        LockLease lease = store.newLock(k, lockOptions("mine")).lock();
+        assertThat(lease.key()).isEqualTo(k);
+        assertThat(lease.isHeld()).isTrue();
+        assertThat(other.get(k).valueAsString()).isEqualTo("mine");
+        assertThat(other.exists(k)).isTrue();
+        assertThat(value(Waits.until(w, e -> e.exists(), timing.operation, new ArrayList<>()))).isEqualTo("mine");
+        lease.close();
+        assertThat(lease.isHeld()).isFalse();
+        assertThat(lease.lost()).isNotDone();
+        Waits.within(timing.promptly).until(() -> !other.exists(k));
+        assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+        assertThat(Waits.until(w, e -> !e.exists(), timing.operation, new ArrayList<>()).type())
+            .isEqualTo(EventType.DELETE);
+        lease.close(); // idempotent
+      }
     }
 
     @Test
@@ -1802,7 +1808,8 @@ public abstract class StoreCompatibilityKit {
       String k = key("lock");
       Store holder = client();
       Store other = client();
-      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      Lock holderLock = holder.newLock(k, lockOptions("holder"));
+      LockLease lease = holderLock.lock();
       faults().killSession(holder);
       Waits.within(timing.ephemeralGone).until(() -> lease.lost().isDone());
       assertThat(lease.isHeld()).isFalse();
@@ -1811,9 +1818,9 @@ public abstract class StoreCompatibilityKit {
       lease.close();
       assertThat(taken.get().isHeld()).isTrue();
       assertThat(other.get(k).valueAsString()).isEqualTo("other");
-      // the holder's store goes on: its Lock can be taken again once free
+      // the holder's store goes on, and the same Lock can be taken again once free
       taken.get().close();
-      try (LockLease again = holder.newLock(k, lockOptions("holder")).lock()) {
+      try (LockLease again = holderLock.tryLock(timing.operation).orElseThrow()) {
         assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
       }
     }
@@ -1997,13 +2004,27 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends)")
+    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends, listeners get no error)")
     void stopsWatches() throws Exception {
       Store closing = client();
       Watch<KeyEvent> taking = closing.watch(key("k"));
       Watch<TreeEvent> iterating = closing.watchTree(prefix);
       next(taking);
       next(iterating);
+      BlockingQueue<KVException> errors = new LinkedBlockingQueue<>();
+      BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
+      Subscription listening = closing.watch(key("k"), WatchOptions.DEFAULT, new WatchListener<>() {
+        @Override
+        public void onEvent(KeyEvent event) {
+          heard.add(event);
+        }
+
+        @Override
+        public void onError(KVException error) {
+          errors.add(error);
+        }
+      }, executor());
+      assertThat(heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
       Background<Throwable> blockedTake = inThread("kit-take", () -> catchThrowable(taking::take));
       Background<Boolean> blockedIteration = inThread("kit-iterate", () -> iterating.iterator().hasNext());
       awaitBlocked(blockedTake);
@@ -2018,6 +2039,9 @@ public abstract class StoreCompatibilityKit {
         assertThat(w.done()).succeedsWithin(timing.promptly);
         assertThat(w.failure()).isEmpty();
       }
+      // a listener is not told of an error either: the watch ended, it did not fail
+      assertThat(errors.poll(timing.promptly.toMillis(), TimeUnit.MILLISECONDS)).isNull();
+      listening.close();
     }
 
     @Test
