@@ -87,14 +87,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <pre>{@code
  * class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
- *   static EtcdServer server; // started in @BeforeAll
+ *   static EtcdServer server; // started in a static BeforeAll method
  *
- *   @Override
  *   protected Store openStore() {
  *     return LibKV.open("etcd://" + server.endpoint());
  *   }
  *
- *   @Override
  *   protected StoreFaults faults() {
  *     return new EtcdFaults(server); // revoke a client's lease, cut its connection
  *   }
@@ -108,16 +106,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <h2>Faults</h2>
  *
- * <p>Tests of sessions dying and clients being cut off use {@link #faults()}: {@link
- * StoreFaults#killSession}, {@link StoreFaults#cutOff} and {@link StoreFaults#reconnect}. The kit
+ * <p>Tests of sessions dying, clients being cut off and history being compacted use {@link
+ * #faults()}: {@link StoreFaults#killSession}, {@link StoreFaults#cutOff}, {@link
+ * StoreFaults#reconnect} and {@link StoreFaults#compactHistory}. Each is optional: one a backend
+ * does not supply throws, so the tests needing it fail until they are excluded. The kit
  * reconnects every client it cut off before closing it.
  *
  * <h2>Exclusions</h2>
  *
  * <p>A backend that cannot meet part of the contract names the tests in {@link #excludedTests()}
- * with the reason; they are reported as skipped with that reason (never silently dropped), and the
- * same list must appear in {@code docs/compatibility.md}. The aim is an empty list: {@code memory:}
- * has none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
+ * with the reason, by method name, {@code Nested.method} or display name. They are reported as
+ * skipped with that reason (never silently dropped), so the same list must appear in {@code
+ * docs/compatibility.md} and in CI's allow-list of skipped tests; a name that matches no test of
+ * the kit fails {@code exclusionsNameTestsOfTheKit}. The aim is an empty list: {@code memory:} has
+ * none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
  * and {@code core} (a representative subset worth also running on clusters).
  *
  * <h2>Leaks</h2>
