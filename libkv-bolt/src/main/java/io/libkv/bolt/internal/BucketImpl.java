@@ -129,7 +129,8 @@ public final class BucketImpl implements Bucket {
     public Optional<byte[]> get(byte[] key) {
         Objects.requireNonNull(key, "key");
         CursorImpl c = cursor();
-        if (!c.moveSeek(key) || !c.isAt(key) || c.isBucket()) {
+        c.descend(key);
+        if (!c.isAt(key) || c.isBucket()) {
             return Optional.empty();
         }
         return Optional.of(c.leafView().value(c.leafIndex()));
@@ -148,7 +149,7 @@ public final class BucketImpl implements Bucket {
             throw new BoltStateException("the top level holds buckets only, not plain values");
         }
         CursorImpl c = cursor();
-        c.moveSeek(key);
+        c.descend(key);
         if (c.isAt(key) && c.isBucket()) {
             throw new BoltStateException("incompatible value: key " + Hex.of(key) + " names a nested bucket");
         }
@@ -161,7 +162,8 @@ public final class BucketImpl implements Bucket {
         Objects.requireNonNull(key, "key");
         checkWritable();
         CursorImpl c = cursor();
-        if (!c.moveSeek(key) || !c.isAt(key)) {
+        c.descend(key);
+        if (!c.isAt(key)) {
             return false;
         }
         if (c.isBucket()) {
@@ -186,7 +188,8 @@ public final class BucketImpl implements Bucket {
             }
         }
         CursorImpl c = cursor();
-        if (!c.moveSeek(key) || !c.isAt(key) || !c.isBucket()) {
+        c.descend(key);
+        if (!c.isAt(key) || !c.isBucket()) {
             return null;
         }
         BucketImpl b = fromValue(c.leafView(), c.leafIndex(), key);
@@ -236,7 +239,7 @@ public final class BucketImpl implements Bucket {
         checkKey(key, "bucket name");
         checkWritable();
         CursorImpl c = cursor();
-        c.moveSeek(key);
+        c.descend(key);
         if (c.isAt(key)) {
             throw new BoltStateException(c.isBucket() ? "bucket " + Hex.of(key) + " already exists"
                     : "incompatible value: key " + Hex.of(key) + " holds a plain value");
@@ -261,7 +264,8 @@ public final class BucketImpl implements Bucket {
         Objects.requireNonNull(key, "name");
         checkWritable();
         CursorImpl c = cursor();
-        if (!c.moveSeek(key) || !c.isAt(key)) {
+        c.descend(key);
+        if (!c.isAt(key)) {
             return false;
         }
         if (!c.isBucket()) {
@@ -283,7 +287,7 @@ public final class BucketImpl implements Bucket {
         child.nodes.clear();
         child.rootNode = null;
         c = cursor();
-        c.moveSeek(key);
+        c.descend(key);
         c.node().del(key);
         return true;
     }
@@ -409,7 +413,7 @@ public final class BucketImpl implements Bucket {
                 continue;
             }
             CursorImpl c = cursor();
-            c.moveSeek(e.getKey());
+            c.descend(e.getKey());
             if (!c.isAt(e.getKey()) || !c.isBucket()) {
                 throw new IllegalStateException("bucket " + Hex.of(e.getKey()) + " vanished from its parent");
             }

@@ -116,6 +116,18 @@ public final class CursorImpl implements Cursor {
 
     /** Positions on the first element &gt;= key. */
     public boolean moveSeek(byte[] key) {
+        descend(key);
+        if (idx[depth - 1] >= views[depth - 1].count()) {
+            return moveNext();
+        }
+        return true;
+    }
+
+    /**
+     * Descends to the leaf where {@code key} is or would be inserted, leaving the index there (possibly
+     * {@code count()}); for exact lookups and writes.
+     */
+    void descend(byte[] key) {
         bucket.tx.checkOpen();
         depth = 0;
         NodeView v = bucket.rootView();
@@ -128,10 +140,6 @@ public final class CursorImpl implements Cursor {
             push(v, i);
             v = child(v, i);
         }
-        if (idx[depth - 1] >= views[depth - 1].count()) {
-            return moveNext();
-        }
-        return true;
     }
 
     /** True when positioned exactly on {@code key}. */
