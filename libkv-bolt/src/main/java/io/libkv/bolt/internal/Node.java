@@ -337,6 +337,7 @@ final class Node implements NodeView {
                     c.parent = this;
                 }
                 child.parent = null;
+                child.unbalanced = false;
                 bucket.forgetNode(child.pgid);
                 child.free();
             }
@@ -368,6 +369,7 @@ final class Node implements NodeView {
             parent.del(target.key);
             parent.removeChild(target);
             bucket.forgetNode(target.pgid);
+            target.unbalanced = false; // merged away: the commit's rebalance loop must skip it
             target.free();
         } else {
             for (Inode in : inodes) {
