@@ -39,13 +39,18 @@ public final class BoltDump {
         Cursor c = tx.cursor();
         for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
             byte[] name = e.get().key();
-            Bucket b = tx.bucket(name).orElseThrow();
+            Bucket b = tx.bucket(name).orElseThrow(() -> missing(name));
             w.bucket(HEX.formatHex(name), b);
         }
         String digest = "sha256:" + HEX.formatHex(w.sha.digest());
         String text = "# bbolt-dump v1\n" + w.out + "# buckets=" + w.buckets + " keys=" + w.keys + " valuebytes="
                 + w.valueBytes + "\ndigest " + digest + "\n";
         return new BoltDump(text, digest, w.buckets, w.keys, w.valueBytes);
+    }
+
+    private static BoltCorruptionException missing(byte[] name) {
+        return new BoltCorruptionException("bucket " + HEX.formatHex(name)
+                + " is listed by the cursor but not found by lookup (keys out of order?)");
     }
 
     /** @return the whole dump file text (header, lines, counts, digest) */
@@ -110,7 +115,7 @@ public final class BoltDump {
             for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
                 byte[] k = e.get().key();
                 if (e.get().isBucket()) {
-                    bucket(path + "/" + HEX.formatHex(k), b.bucket(k).orElseThrow());
+                    bucket(path + "/" + HEX.formatHex(k), b.bucket(k).orElseThrow(() -> missing(k)));
                 } else {
                     byte[] v = e.get().value();
                     keys++;

@@ -168,6 +168,9 @@ final class Inspector {
             problem(e);
             return;
         }
+        if (level > 1 && p.count() == 0) {
+            problem(pgid, "empty " + (p.isLeaf() ? "leaf" : "branch") + " page below a branch");
+        }
         if (p.isLeaf()) {
             leafPages++;
             maxTreeHeight = Math.max(maxTreeHeight, level);
