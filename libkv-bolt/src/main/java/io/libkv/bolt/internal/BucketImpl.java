@@ -114,6 +114,17 @@ public final class BucketImpl implements Bucket {
         return new CursorImpl(this);
     }
 
+    /** A cursor reused by this bucket's own lookups and writes (never handed out). */
+    private CursorImpl scratch;
+
+    private CursorImpl lookup() {
+        tx.checkOpen();
+        if (scratch == null) {
+            scratch = new CursorImpl(this);
+        }
+        return scratch;
+    }
+
     static void checkKey(byte[] key, String what) {
         Objects.requireNonNull(key, what);
         if (key.length == 0) {
@@ -128,7 +139,7 @@ public final class BucketImpl implements Bucket {
     @Override
     public Optional<byte[]> get(byte[] key) {
         Objects.requireNonNull(key, "key");
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key) || c.isBucket()) {
             return Optional.empty();
@@ -148,7 +159,7 @@ public final class BucketImpl implements Bucket {
         if (this == tx.rootBucket()) {
             throw new BoltStateException("the top level holds buckets only, not plain values");
         }
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (c.isAt(key) && c.isBucket()) {
             throw new BoltStateException("incompatible value: key " + Hex.of(key) + " names a nested bucket");
@@ -161,7 +172,7 @@ public final class BucketImpl implements Bucket {
     public boolean delete(byte[] key) {
         Objects.requireNonNull(key, "key");
         checkWritable();
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key)) {
             return false;
@@ -187,7 +198,7 @@ public final class BucketImpl implements Bucket {
                 return b;
             }
         }
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key) || !c.isBucket()) {
             return null;
@@ -238,7 +249,7 @@ public final class BucketImpl implements Bucket {
     public Bucket createBucket(byte[] key) {
         checkKey(key, "bucket name");
         checkWritable();
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (c.isAt(key)) {
             throw new BoltStateException(c.isBucket() ? "bucket " + Hex.of(key) + " already exists"
@@ -263,7 +274,7 @@ public final class BucketImpl implements Bucket {
     public boolean deleteBucket(byte[] key) {
         Objects.requireNonNull(key, "name");
         checkWritable();
-        CursorImpl c = cursor();
+        CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key)) {
             return false;
@@ -286,7 +297,7 @@ public final class BucketImpl implements Bucket {
         child.freeAll();
         child.nodes.clear();
         child.rootNode = null;
-        c = cursor();
+        c = lookup();
         c.descend(key);
         c.node().del(key);
         return true;
@@ -412,7 +423,7 @@ public final class BucketImpl implements Bucket {
             if (child.rootNode == null) {
                 continue;
             }
-            CursorImpl c = cursor();
+            CursorImpl c = lookup();
             c.descend(e.getKey());
             if (!c.isAt(e.getKey()) || !c.isBucket()) {
                 throw new IllegalStateException("bucket " + Hex.of(e.getKey()) + " vanished from its parent");

@@ -166,6 +166,11 @@ public final class CursorImpl implements Cursor {
         return depth > 0 && idx[depth - 1] < views[depth - 1].count();
     }
 
+    /** Length of the value under the cursor, without copying it. */
+    public int valueLength() {
+        return leafView().valueLength(leafIndex());
+    }
+
     public byte[] key() {
         return leafView().key(leafIndex());
     }

@@ -16,17 +16,20 @@ final class PageNode implements NodeView {
     private final long pgid;
     private final boolean leaf;
     private final int count;
-    private final String where;
+    /** Names an inline node in errors; null for a page (named by its id, built only on error). */
+    private final String inlineWhere;
+    /** Elements whose extent has been checked already (pages are cached per transaction). */
+    private final boolean[] checkedElements;
 
     /**
-     * @param where how to name this node in errors ("page 12" or "inline bucket in page 12")
+     * @param inlineWhere how to name an inline node in errors, or null for a page
      */
-    PageNode(ByteBuffer buf, int base, int length, long pgid, String where) {
+    PageNode(ByteBuffer buf, int base, int length, long pgid, String inlineWhere) {
         this.buf = buf;
         this.base = base;
         this.length = length;
         this.pgid = pgid;
-        this.where = where;
+        this.inlineWhere = inlineWhere;
         if (length < Format.PAGE_HEADER) {
             throw corrupt("node of " + length + " bytes is shorter than a page header");
         }
@@ -39,6 +42,7 @@ final class PageNode implements NodeView {
             throw corrupt("expected a branch or leaf page, found type " + Format.typeName(flags));
         }
         count = buf.getShort(base + 10) & 0xFFFF;
+        checkedElements = new boolean[count];
         long headers = Format.PAGE_HEADER + (long) Format.ELEMENT * count;
         if (headers > length) {
             throw corrupt(count + " elements do not fit in " + length + " bytes");
@@ -59,7 +63,7 @@ final class PageNode implements NodeView {
     }
 
     private BoltCorruptionException corrupt(String msg) {
-        return new BoltCorruptionException(where + ": " + msg);
+        return new BoltCorruptionException(where() + ": " + msg);
     }
 
     private int elem(int i) {
@@ -91,6 +95,9 @@ final class PageNode implements NodeView {
             throw corrupt("element index " + i + " out of range (count " + count + ")");
         }
         long s = start(i);
+        if (checkedElements[i]) {
+            return base + (int) s;
+        }
         long e = end(i);
         if (ksize(i) <= 0) {
             throw corrupt("element " + i + " has an empty or negative key length " + ksize(i));
@@ -106,6 +113,7 @@ final class PageNode implements NodeView {
             throw corrupt("element " + i + " data ends at " + e + " but element " + (i + 1) + " starts at "
                     + start(i + 1));
         }
+        checkedElements[i] = true;
         return base + (int) s;
     }
 
@@ -182,7 +190,7 @@ final class PageNode implements NodeView {
     }
 
     String where() {
-        return where;
+        return inlineWhere != null ? inlineWhere : "page " + pgid;
     }
 
     /** Bytes of the node in use (header, elements and data). */

@@ -85,12 +85,29 @@ public final class TxImpl implements Tx {
         return rest;
     }
 
+    /** Recently read nodes (direct-mapped by page id): the snapshot's pages never change during a transaction. */
+    private PageNode[] pageCache;
+
     /** The node stored at {@code pgid}, validated. */
     PageNode page(long pgid) {
+        if (pageCache == null) {
+            pageCache = new PageNode[4096];
+        }
+        int slot = (int) (pgid & (pageCache.length - 1));
+        PageNode cached = pageCache[slot];
+        if (cached != null && cached.pgid() == pgid) {
+            return cached;
+        }
+        PageNode p = readPage(pgid);
+        pageCache[slot] = p;
+        return p;
+    }
+
+    private PageNode readPage(long pgid) {
         long rest = header(pgid);
         long pages = (rest >>> 32) + 1;
         ByteBuffer b = mapping.node(pgid, pages);
-        return new PageNode(b, 0, b.capacity(), pgid, "page " + pgid);
+        return new PageNode(b, 0, b.capacity(), pgid, null);
     }
 
     /** Frees the node at {@code pgid} (with its overflow pages), pending until no reader can see it. */
