@@ -125,6 +125,9 @@ public final class BucketImpl implements Bucket {
         return scratch;
     }
 
+    /** A node is written from one Java buffer; this caps value size a little below Go's 2^31 - 2. */
+    static final long MAX_NODE_BYTES = Integer.MAX_VALUE - (1 << 16) - 8;
+
     static void checkKey(byte[] key, String what) {
         Objects.requireNonNull(key, what);
         if (key.length == 0) {
@@ -138,7 +141,7 @@ public final class BucketImpl implements Bucket {
 
     @Override
     public Optional<byte[]> get(byte[] key) {
-        Objects.requireNonNull(key, "key");
+        checkKey(key, "key");
         CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key) || c.isBucket()) {
@@ -155,6 +158,11 @@ public final class BucketImpl implements Bucket {
             throw new BoltLimitException("value of " + value.length + " bytes exceeds the limit of " + Format.MAX_VALUE
                     + " bytes");
         }
+        if ((long) value.length + key.length + 2L * Format.ELEMENT + Format.PAGE_HEADER > MAX_NODE_BYTES) {
+            throw new BoltLimitException("key and value of " + ((long) key.length + value.length)
+                    + " bytes do not fit in one node of at most " + MAX_NODE_BYTES
+                    + " bytes (the largest buffer this engine writes)");
+        }
         checkWritable();
         if (this == tx.rootBucket()) {
             throw new BoltStateException("the top level holds buckets only, not plain values");
@@ -170,7 +178,7 @@ public final class BucketImpl implements Bucket {
 
     @Override
     public boolean delete(byte[] key) {
-        Objects.requireNonNull(key, "key");
+        checkKey(key, "key");
         checkWritable();
         CursorImpl c = lookup();
         c.descend(key);
@@ -190,7 +198,7 @@ public final class BucketImpl implements Bucket {
     }
 
     BucketImpl open(byte[] key) {
-        Objects.requireNonNull(key, "name");
+        checkKey(key, "bucket name");
         tx.checkOpen();
         if (children != null) {
             BucketImpl b = children.get(key);
@@ -272,7 +280,7 @@ public final class BucketImpl implements Bucket {
 
     @Override
     public boolean deleteBucket(byte[] key) {
-        Objects.requireNonNull(key, "name");
+        checkKey(key, "bucket name");
         checkWritable();
         CursorImpl c = lookup();
         c.descend(key);

@@ -2,12 +2,9 @@ package io.libkv.bolt.internal;
 
 import io.libkv.bolt.BoltCorruptionException;
 import io.libkv.bolt.BoltDB;
-import io.libkv.bolt.BoltException;
 import io.libkv.bolt.BoltIOException;
 import io.libkv.bolt.BoltOptions;
 import io.libkv.bolt.BoltStateException;
-import io.libkv.bolt.Tx;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -273,6 +270,9 @@ public final class Db implements BoltDB {
         if (options.readOnly()) {
             throw new BoltStateException(path + ": database is open read-only");
         }
+        if (writer.isHeldByCurrentThread()) {
+            throw new BoltStateException(path + ": this thread already has the write transaction open");
+        }
         writer.lock();
         try {
             synchronized (state) {
@@ -332,11 +332,25 @@ public final class Db implements BoltDB {
 
     /** Commit steps 5-7: data pages in pgid order, sync, meta into slot txid mod 2, sync; then publish. */
     void writeCommit(Map<Long, ByteBuffer> dirty, Meta next) {
+        // runs of consecutive pages go out in one write each (bbolt writes page by page)
+        long runStart = -1;
+        long runEnd = -1;
+        java.util.List<ByteBuffer> run = new java.util.ArrayList<>();
+        int runBytes = 0;
         for (Map.Entry<Long, ByteBuffer> e : dirty.entrySet()) {
-            ByteBuffer b = e.getValue();
-            b.clear();
-            io.write(b, e.getKey() * pageSize);
+            ByteBuffer b = e.getValue().clear();
+            long first = e.getKey();
+            if (first != runEnd || runBytes + b.capacity() > MAX_WRITE) {
+                flushRun(run, runStart, runBytes);
+                run.clear();
+                runStart = first;
+                runBytes = 0;
+            }
+            run.add(b);
+            runBytes += b.capacity();
+            runEnd = first + b.capacity() / pageSize;
         }
+        flushRun(run, runStart, runBytes);
         if (!options.noSync()) {
             io.sync(false);
         }
@@ -353,6 +367,23 @@ public final class Db implements BoltDB {
                 mapping = new Mapping(io, size, pageSize, chunkShift);
             }
         }
+    }
+
+    private static final int MAX_WRITE = 8 << 20;
+
+    private void flushRun(java.util.List<ByteBuffer> run, long firstPage, int bytes) {
+        if (run.isEmpty()) {
+            return;
+        }
+        if (run.size() == 1) {
+            io.write(run.get(0), firstPage * pageSize);
+            return;
+        }
+        ByteBuffer all = ByteBuffer.allocate(bytes);
+        for (ByteBuffer b : run) {
+            all.put(b);
+        }
+        io.write(all.flip(), firstPage * pageSize);
     }
 
     @Override
@@ -377,18 +408,4 @@ public final class Db implements BoltDB {
         return "BoltDB[" + path + (options.readOnly() ? ", read-only" : "") + "]";
     }
 
-    /** Exposed for tools in this module (compact, bench). */
-    public static BoltException unwrap(IOException e, String what) {
-        return new BoltIOException(what, e);
-    }
-
-    /** Type-narrowed view for module-internal tools. */
-    public TxImpl beginReadImpl() {
-        return beginRead();
-    }
-
-    /** Keeps the {@link Tx} type in signatures honest for callers holding a {@link BoltDB}. */
-    static TxImpl impl(Tx tx) {
-        return (TxImpl) tx;
-    }
 }
