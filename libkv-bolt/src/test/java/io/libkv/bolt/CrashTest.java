@@ -35,11 +35,14 @@ class CrashTest {
                     System.getProperty("java.class.path"), CrashWriterMain.class.getName(), db.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             AtomicLong lastAck = new AtomicLong();
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(
                         new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        if (line.startsWith("ACK ")) {
+                        if (line.equals("READY")) {
+                            ready.countDown();
+                        } else if (line.startsWith("ACK ")) {
                             lastAck.set(Long.parseLong(line.substring(4)));
                         }
                     }
@@ -48,8 +51,14 @@ class CrashTest {
                 }
             });
             reader.start();
-            // let some runs die during startup/open, most while committing
-            Thread.sleep(rnd.nextInt(10) == 0 ? rnd.nextInt(300) : 250 + rnd.nextInt(600));
+            // some runs die during startup or open; most are killed at a random moment of the commit
+            // loop (timed from READY, so a slow, loaded machine still gets commits in)
+            if (rnd.nextInt(10) == 0) {
+                Thread.sleep(rnd.nextInt(300));
+            } else {
+                assertThat(ready.await(60, TimeUnit.SECONDS)).as("child opened the database").isTrue();
+                Thread.sleep(20 + rnd.nextInt(400));
+            }
             // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
             // pipe and lose ACK lines already written
             p.toHandle().destroyForcibly();

@@ -12,6 +12,8 @@ public final class CrashWriterMain {
     public static void main(String[] args) {
         try (BoltDB db = BoltDB.open(Path.of(args[0]), BoltOptions.builder().lockTimeout(Duration.ofSeconds(20)).build())) {
             long n = db.view(CrashWorkload::applied);
+            System.out.println("READY");
+            System.out.flush();
             while (true) {
                 long next = ++n;
                 db.update(tx -> CrashWorkload.apply(tx, next));
