@@ -80,7 +80,7 @@ public final class PerfMain {
             byte[] v = new byte[valueSize];
             for (long done = 0; done < values; ) {
                 long start = done;
-                long end = Math.min(values, done + 1000);
+                long end = Math.min(values, done + 100);
                 db.update(tx -> {
                     Bucket b = tx.createBucketIfAbsent("big".getBytes());
                     for (long i = start; i < end; i++) {
@@ -99,18 +99,23 @@ public final class PerfMain {
             BucketImpl b = (BucketImpl) tx.bucket("big".getBytes()).orElseThrow();
             long w0 = System.nanoTime();
             long sum = 0;
+            long checksum = 0;
             long maxHeap = 0;
             long n = 0;
             CursorImpl c = b.cursor();
             for (boolean ok = c.moveFirst(); ok; ok = c.moveNext()) {
-                sum += c.valueLength();
+                ByteBuffer v = c.valueView();
+                for (int i = 0; i + 8 <= v.limit(); i += 8) {
+                    checksum += v.getLong(i);
+                }
+                sum += v.limit();
                 if (++n % 1000 == 0) {
                     maxHeap = Math.max(maxHeap, MEMORY.getHeapMemoryUsage().getUsed());
                 }
             }
             long wall = System.nanoTime() - w0;
-            System.out.printf("scan of %,d values (%,d bytes) in %.2f s; heap before %,d, max during %,d bytes%n", n, sum,
-                    wall / 1e9, heapBefore, maxHeap);
+            System.out.printf("scan of %,d values (%,d bytes) in %.2f s; heap before %,d, max during %,d bytes (checksum %x)%n",
+                    n, sum, wall / 1e9, heapBefore, maxHeap, checksum);
         } finally {
             p.toFile().delete();
         }
