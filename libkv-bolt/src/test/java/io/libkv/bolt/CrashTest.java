@@ -31,7 +31,7 @@ class CrashTest {
         long acked = 0;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int run = 0; run < KILLS; run++) {
-            Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
+            Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-cp",
                     System.getProperty("java.class.path"), CrashWriterMain.class.getName(), db.toString())
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             AtomicLong lastAck = new AtomicLong();

@@ -254,7 +254,7 @@ class RoundTripTest {
         Path p = tmp.resolve("model.db");
         Random rnd = new Random(20261125L);
         Map<String, TreeMap<String, byte[]>> model = new TreeMap<>();
-        for (int round = 0; round < 40; round++) {
+        for (int round = 0; round < 25; round++) {
             try (BoltDB db = open(p)) {
                 for (int t = 0; t < 5; t++) {
                     boolean commit = rnd.nextInt(6) != 0;
