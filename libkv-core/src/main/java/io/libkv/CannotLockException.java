@@ -1,0 +1,25 @@
+package io.libkv;
+
+/**
+ * A lock could not be acquired or kept for a reason other than waiting (e.g. its key is taken by a plain value).
+ */
+public class CannotLockException extends KVException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * Creates the exception.
+   *
+   * @param message what happened
+   * @param key the canonical key concerned, or {@code null}
+   * @param store the store's redacted description, or {@code null}
+   * @param cause the underlying failure, or {@code null}
+   */
+  public CannotLockException(String message, String key, String store, Throwable cause) {
+    super(message, key, store, cause, ErrorAnchors.of(CannotLockException.class));
+  }
+
+  /** Creates the exception with a message only. */
+  public CannotLockException(String message) {
+    this(message, null, null, null);
+  }
+}

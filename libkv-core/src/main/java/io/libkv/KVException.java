@@ -1,0 +1,66 @@
+package io.libkv;
+
+import java.util.Optional;
+
+/**
+ * Base type of every condition a store reports: a missing key, a conflict, an unreachable server.
+ *
+ * <p>Misuse of the API (a null argument, a call after {@code close()}) is reported with the JDK's
+ * standard exceptions instead. Every message names the key and the store where they apply, and
+ * ends with the anchor of its entry in {@code docs/errors.md}.
+ */
+public class KVException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String key;
+  private final String store;
+
+  /**
+   * Creates an exception.
+   *
+   * @param message what happened, without the key and store (they are appended)
+   * @param key the canonical key concerned, or {@code null} when none
+   * @param store the store's redacted description, or {@code null} when unknown
+   * @param cause the underlying failure, or {@code null}
+   */
+  protected KVException(String message, String key, String store, Throwable cause) {
+    super(compose(message, key, store, ErrorAnchors.of(null)), cause);
+    this.key = key;
+    this.store = store;
+  }
+
+  /** Creates a general store exception with a message and an optional cause. */
+  public KVException(String message, Throwable cause) {
+    this(message, null, null, cause);
+  }
+
+  KVException(String message, String key, String store, Throwable cause, String anchor) {
+    super(compose(message, key, store, anchor), cause);
+    this.key = key;
+    this.store = store;
+  }
+
+  private static String compose(String message, String key, String store, String anchor) {
+    StringBuilder b = new StringBuilder(message);
+    if (key != null) {
+      b.append(" [key \"").append(key).append("\"");
+      if (store != null) {
+        b.append(", store ").append(store);
+      }
+      b.append(']');
+    } else if (store != null) {
+      b.append(" [store ").append(store).append(']');
+    }
+    return b.append(" (see docs/errors.md#").append(anchor).append(')').toString();
+  }
+
+  /** The canonical key concerned, when the condition is about one key. */
+  public Optional<String> key() {
+    return Optional.ofNullable(key);
+  }
+
+  /** The store's description (URI without secrets), when known. */
+  public Optional<String> store() {
+    return Optional.ofNullable(store);
+  }
+}

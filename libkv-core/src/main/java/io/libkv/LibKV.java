@@ -1,0 +1,82 @@
+package io.libkv;
+
+import io.libkv.internal.ProviderRegistry;
+import io.libkv.internal.UriParser;
+import io.libkv.spi.StoreLocation;
+import io.libkv.spi.StoreProvider;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Opens stores by URI or programmatically.
+ *
+ * <pre>{@code
+ * try (Store store = LibKV.open("etcd://127.0.0.1:2379/app?timeout=5s")) {
+ *   store.put("config/colour", "blue".getBytes(UTF_8));
+ * }
+ * }</pre>
+ *
+ * <p>URI forms and parameters are listed in {@code docs/cli.md}. Backends are found through {@link
+ * java.util.ServiceLoader}; an unknown scheme fails with {@link BackendNotSupportedException}
+ * listing the installed ones.
+ */
+public final class LibKV {
+  private LibKV() {}
+
+  /**
+   * Opens the store a URI names, with default settings for what the URI leaves out.
+   *
+   * @throws ConfigurationException if the URI or a parameter is invalid (every problem listed)
+   * @throws BackendNotSupportedException if no installed backend handles the scheme
+   * @throws StoreUnavailableException if the store cannot be reached in time
+   */
+  public static Store open(String uri) {
+    return open(uri, StoreConfig.DEFAULT);
+  }
+
+  /**
+   * Opens the store a URI names, its parameters applied over {@code base} (which may carry what a
+   * URI cannot: an {@code SSLContext}, secrets, a time source).
+   */
+  public static Store open(String uri, StoreConfig base) {
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(base, "base");
+    UriParser.Parsed parsed = UriParser.parse(uri);
+    StoreLocation loc = parsed.location();
+    StoreProvider provider = ProviderRegistry.forScheme(loc.scheme());
+    StoreConfig.Builder b = base.toBuilder();
+    UriParser.apply(parsed.parameters(), provider.parameters(), provider.name(), uri, b);
+    StoreConfig config;
+    try {
+      config = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": " + e.getMessage());
+    }
+    return provider.open(loc, config);
+  }
+
+  /**
+   * Opens a store without a URI.
+   *
+   * @param scheme the backend's scheme ("etcd", "boltdb", "memory", ...)
+   * @param endpoints {@code host:port} each; for {@code boltdb} the file path, for {@code memory}
+   *     the shared name (or none)
+   * @param config settings
+   */
+  public static Store newStore(String scheme, List<String> endpoints, StoreConfig config) {
+    Objects.requireNonNull(scheme, "scheme");
+    Objects.requireNonNull(endpoints, "endpoints");
+    Objects.requireNonNull(config, "config");
+    StoreProvider provider = ProviderRegistry.forScheme(scheme);
+    boolean pathLike = "boltdb".equals(scheme) || "memory".equals(scheme);
+    StoreLocation loc = pathLike
+        ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
+        : StoreLocation.of(scheme, endpoints, "");
+    return provider.open(loc, config);
+  }
+
+  /** The URI schemes of every installed backend, sorted. */
+  public static List<String> installedSchemes() {
+    return ProviderRegistry.schemes();
+  }
+}

@@ -1,0 +1,464 @@
+package io.libkv;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How to connect to a store: timeouts, TLS, credentials, and backend settings.
+ *
+ * <p>Each URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets are
+ * kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may be
+ * called once each, and validate their argument on the spot.
+ */
+public final class StoreConfig {
+  /** The default connection timeout. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** The default per-operation timeout. */
+  public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(10);
+  /** ZooKeeper's default session timeout. */
+  public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+  /** Consul agent's default {@code session_ttl_min}. */
+  public static final Duration DEFAULT_SESSION_TTL_MIN = Duration.ofSeconds(10);
+  /** ZooKeeper server's default TTL-node sweep interval. */
+  public static final Duration DEFAULT_CONTAINER_CHECK_INTERVAL = Duration.ofSeconds(60);
+  /** The default bbolt bucket, as Go libkv's. */
+  public static final String DEFAULT_BUCKET = "libkv";
+
+  /** All defaults. */
+  public static final StoreConfig DEFAULT = builder().build();
+
+  /** How a bbolt file is held. */
+  public enum FileMode {
+    /** Opened per operation under the file lock, so several processes share the file. */
+    SHARED,
+    /** Kept open and locked for the store's life: fastest. */
+    EXCLUSIVE
+  }
+
+  private final Duration connectTimeout;
+  private final Duration operationTimeout;
+  private final boolean tls;
+  private final Path caFile;
+  private final Path certFile;
+  private final Path keyFile;
+  private final SSLContext sslContext;
+  private final String username;
+  private final Secret password;
+  private final Path passwordFile;
+  private final Secret token;
+  private final Path tokenFile;
+  private final String datacenter;
+  private final Duration sessionTimeout;
+  private final Duration sessionTtlMin;
+  private final Duration containerCheckInterval;
+  private final Long maxValueBytes;
+  private final String bucket;
+  private final FileMode mode;
+  private final String prefix;
+  private final TimeSource timeSource;
+
+  private StoreConfig(Builder b) {
+    connectTimeout = b.connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : b.connectTimeout;
+    operationTimeout = b.operationTimeout == null ? DEFAULT_OPERATION_TIMEOUT : b.operationTimeout;
+    tls = b.tls != null && b.tls;
+    caFile = b.caFile;
+    certFile = b.certFile;
+    keyFile = b.keyFile;
+    sslContext = b.sslContext;
+    username = b.username;
+    password = b.password;
+    passwordFile = b.passwordFile;
+    token = b.token;
+    tokenFile = b.tokenFile;
+    datacenter = b.datacenter;
+    sessionTimeout = b.sessionTimeout == null ? DEFAULT_SESSION_TIMEOUT : b.sessionTimeout;
+    sessionTtlMin = b.sessionTtlMin == null ? DEFAULT_SESSION_TTL_MIN : b.sessionTtlMin;
+    containerCheckInterval =
+        b.containerCheckInterval == null ? DEFAULT_CONTAINER_CHECK_INTERVAL : b.containerCheckInterval;
+    maxValueBytes = b.maxValueBytes;
+    bucket = b.bucket == null ? DEFAULT_BUCKET : b.bucket;
+    mode = b.mode;
+    prefix = b.prefix == null ? "" : b.prefix;
+    timeSource = b.timeSource == null ? TimeSource.system() : b.timeSource;
+  }
+
+  /** A new builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's settings, to adjust some. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.connectTimeout = connectTimeout;
+    b.operationTimeout = operationTimeout;
+    b.tls = tls;
+    b.caFile = caFile;
+    b.certFile = certFile;
+    b.keyFile = keyFile;
+    b.sslContext = sslContext;
+    b.username = username;
+    b.password = password;
+    b.passwordFile = passwordFile;
+    b.token = token;
+    b.tokenFile = tokenFile;
+    b.datacenter = datacenter;
+    b.sessionTimeout = sessionTimeout;
+    b.sessionTtlMin = sessionTtlMin;
+    b.containerCheckInterval = containerCheckInterval;
+    b.maxValueBytes = maxValueBytes;
+    b.bucket = bucket;
+    b.mode = mode;
+    b.prefix = prefix;
+    b.timeSource = timeSource;
+    b.reset = true;
+    return b;
+  }
+
+  /** How long to wait for a connection. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** How long one operation may take. */
+  public Duration operationTimeout() {
+    return operationTimeout;
+  }
+
+  /** Whether to use TLS (also implied by {@code etcds:}, {@code consuls:}). */
+  public boolean tls() {
+    return tls || sslContext != null || caFile != null;
+  }
+
+  /** The CA certificates (PEM) to trust. */
+  public Optional<Path> caFile() {
+    return Optional.ofNullable(caFile);
+  }
+
+  /** The client certificate chain (PEM). */
+  public Optional<Path> certFile() {
+    return Optional.ofNullable(certFile);
+  }
+
+  /** The client private key (PEM, PKCS#8). */
+  public Optional<Path> keyFile() {
+    return Optional.ofNullable(keyFile);
+  }
+
+  /** A ready SSL context, which takes precedence over the PEM files. */
+  public Optional<SSLContext> sslContext() {
+    return Optional.ofNullable(sslContext);
+  }
+
+  /** The user name. */
+  public Optional<String> username() {
+    return Optional.ofNullable(username);
+  }
+
+  /**
+   * The password: given directly, or read (trimmed of a final newline) from the password file.
+   *
+   * @throws ConfigurationException if the file cannot be read (the message names the file only)
+   */
+  public Optional<Secret> password() {
+    return password != null ? Optional.of(password) : readSecret(passwordFile, "passwordFile");
+  }
+
+  /**
+   * The token (Consul ACL token): given directly, or read from the token file.
+   *
+   * @throws ConfigurationException if the file cannot be read
+   */
+  public Optional<Secret> token() {
+    return token != null ? Optional.of(token) : readSecret(tokenFile, "tokenFile");
+  }
+
+  /** The Consul datacenter. */
+  public Optional<String> datacenter() {
+    return Optional.ofNullable(datacenter);
+  }
+
+  /** ZooKeeper's session timeout. */
+  public Duration sessionTimeout() {
+    return sessionTimeout;
+  }
+
+  /** The Consul agent's {@code session_ttl_min}. */
+  public Duration sessionTtlMin() {
+    return sessionTtlMin;
+  }
+
+  /** The ZooKeeper server's TTL-node sweep interval. */
+  public Duration containerCheckInterval() {
+    return containerCheckInterval;
+  }
+
+  /** A lower value limit than the backend's own, if set. */
+  public OptionalLong maxValueBytes() {
+    return maxValueBytes == null ? OptionalLong.empty() : OptionalLong.of(maxValueBytes);
+  }
+
+  /** The bbolt bucket. */
+  public String bucket() {
+    return bucket;
+  }
+
+  /** The bbolt file mode; empty means the opener's default (exclusive for the API). */
+  public Optional<FileMode> mode() {
+    return Optional.ofNullable(mode);
+  }
+
+  /** The root prefix (etcd, Consul) or chroot (ZooKeeper), canonical; "" for none. */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The time source for TTL and keep-alive logic. */
+  public TimeSource timeSource() {
+    return timeSource;
+  }
+
+  private static Optional<Secret> readSecret(Path file, String param) {
+    if (file == null) {
+      return Optional.empty();
+    }
+    try {
+      String s = Files.readString(file, StandardCharsets.UTF_8);
+      if (s.endsWith("\r\n")) {
+        s = s.substring(0, s.length() - 2);
+      } else if (s.endsWith("\n")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      return Optional.of(Secret.of(s));
+    } catch (IOException e) {
+      throw new ConfigurationException(param + ": cannot read " + file + ": " + e.getClass().getSimpleName());
+    }
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("StoreConfig{connectTimeout=").append(connectTimeout)
+        .append(", timeout=").append(operationTimeout);
+    if (tls()) {
+      b.append(", tls");
+    }
+    if (username != null) {
+      b.append(", username=").append(username);
+    }
+    if (password != null || passwordFile != null) {
+      b.append(", password=****");
+    }
+    if (token != null || tokenFile != null) {
+      b.append(", token=****");
+    }
+    if (!prefix.isEmpty()) {
+      b.append(", prefix=").append(prefix);
+    }
+    return b.append('}').toString();
+  }
+
+  /** Builds {@link StoreConfig}. Each setter may be called once; all validate on the spot. */
+  public static final class Builder {
+    private Duration connectTimeout;
+    private Duration operationTimeout;
+    private Boolean tls;
+    private Path caFile;
+    private Path certFile;
+    private Path keyFile;
+    private SSLContext sslContext;
+    private String username;
+    private Secret password;
+    private Path passwordFile;
+    private Secret token;
+    private Path tokenFile;
+    private String datacenter;
+    private Duration sessionTimeout;
+    private Duration sessionTtlMin;
+    private Duration containerCheckInterval;
+    private Long maxValueBytes;
+    private String bucket;
+    private FileMode mode;
+    private String prefix;
+    private TimeSource timeSource;
+    // a builder made by toBuilder() may overwrite what it was given
+    private boolean reset;
+
+    private Builder() {}
+
+    private <T> T once(String name, Object previous, T value) {
+      Objects.requireNonNull(value, name);
+      if (previous != null && !reset) {
+        throw new IllegalStateException(name + " was already set to " + previous);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    /** How long to wait for a connection (default 10 s). */
+    public Builder connectTimeout(Duration d) {
+      connectTimeout = once("connectTimeout", connectTimeout, positive("connectTimeout", d));
+      return this;
+    }
+
+    /** How long one operation may take (default 10 s); URI parameter {@code timeout}. */
+    public Builder operationTimeout(Duration d) {
+      operationTimeout = once("timeout", operationTimeout, positive("timeout", d));
+      return this;
+    }
+
+    /** Use TLS. */
+    public Builder tls(boolean v) {
+      tls = once("tls", tls, v);
+      return this;
+    }
+
+    /** CA certificates (PEM) to trust; implies TLS. */
+    public Builder caFile(Path p) {
+      caFile = once("ca", caFile, p);
+      return this;
+    }
+
+    /** Client certificate chain (PEM). */
+    public Builder certFile(Path p) {
+      certFile = once("cert", certFile, p);
+      return this;
+    }
+
+    /** Client private key (PEM). */
+    public Builder keyFile(Path p) {
+      keyFile = once("key", keyFile, p);
+      return this;
+    }
+
+    /** A ready SSL context; implies TLS. */
+    public Builder sslContext(SSLContext c) {
+      sslContext = once("sslContext", sslContext, c);
+      return this;
+    }
+
+    /** The user name. */
+    public Builder username(String u) {
+      if (Objects.requireNonNull(u, "username").isEmpty()) {
+        throw new IllegalArgumentException("username must not be empty");
+      }
+      username = once("username", username, u);
+      return this;
+    }
+
+    /** The password. */
+    public Builder password(Secret s) {
+      password = once("password", password, s);
+      return this;
+    }
+
+    /** A file holding the password. */
+    public Builder passwordFile(Path p) {
+      passwordFile = once("passwordFile", passwordFile, p);
+      return this;
+    }
+
+    /** The token. */
+    public Builder token(Secret s) {
+      token = once("token", token, s);
+      return this;
+    }
+
+    /** A file holding the token. */
+    public Builder tokenFile(Path p) {
+      tokenFile = once("tokenFile", tokenFile, p);
+      return this;
+    }
+
+    /** The Consul datacenter. */
+    public Builder datacenter(String dc) {
+      if (Objects.requireNonNull(dc, "datacenter").isEmpty()) {
+        throw new IllegalArgumentException("datacenter must not be empty");
+      }
+      datacenter = once("datacenter", datacenter, dc);
+      return this;
+    }
+
+    /** ZooKeeper's session timeout (default 10 s). */
+    public Builder sessionTimeout(Duration d) {
+      sessionTimeout = once("sessionTimeout", sessionTimeout, positive("sessionTimeout", d));
+      return this;
+    }
+
+    /** The Consul agent's {@code session_ttl_min} (default 10 s). */
+    public Builder sessionTtlMin(Duration d) {
+      sessionTtlMin = once("sessionTtlMin", sessionTtlMin, positive("sessionTtlMin", d));
+      return this;
+    }
+
+    /** The ZooKeeper server's TTL-node sweep interval (default 60 s). */
+    public Builder containerCheckInterval(Duration d) {
+      containerCheckInterval =
+          once("containerCheckInterval", containerCheckInterval, positive("containerCheckInterval", d));
+      return this;
+    }
+
+    /** A value limit below the backend's own. */
+    public Builder maxValueBytes(long n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxValueBytes must be >= 0, was " + n);
+      }
+      maxValueBytes = once("maxValueBytes", maxValueBytes, n);
+      return this;
+    }
+
+    /** The bbolt bucket (default {@code libkv}). */
+    public Builder bucket(String name) {
+      if (Objects.requireNonNull(name, "bucket").isEmpty()) {
+        throw new IllegalArgumentException("bucket must not be empty");
+      }
+      bucket = once("bucket", bucket, name);
+      return this;
+    }
+
+    /** The bbolt file mode. */
+    public Builder mode(FileMode m) {
+      mode = once("mode", mode, m);
+      return this;
+    }
+
+    /** The root prefix or chroot; canonicalised ("/app/" becomes "app"). */
+    public Builder prefix(String p) {
+      prefix = once("prefix", prefix, Keys.canonicalDirectory(Objects.requireNonNull(p, "prefix")));
+      return this;
+    }
+
+    /** The time source (tests inject a {@link ManualTimeSource}). */
+    public Builder timeSource(TimeSource t) {
+      timeSource = once("timeSource", timeSource, t);
+      return this;
+    }
+
+    /** The configuration. */
+    public StoreConfig build() {
+      if ((certFile == null) != (keyFile == null)) {
+        throw new IllegalArgumentException("cert and key must be given together");
+      }
+      if (password != null && passwordFile != null) {
+        throw new IllegalArgumentException("password and passwordFile are exclusive");
+      }
+      if (token != null && tokenFile != null) {
+        throw new IllegalArgumentException("token and tokenFile are exclusive");
+      }
+      return new StoreConfig(this);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package io.libkv;
+
+/** A registration that {@link #close()} cancels; idempotent. */
+@FunctionalInterface
+public interface Subscription extends AutoCloseable {
+  @Override
+  void close();
+}

@@ -1,0 +1,81 @@
+package io.libkv.internal;
+
+import io.libkv.BackendNotSupportedException;
+import io.libkv.ConfigurationException;
+import io.libkv.spi.StoreProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * Finds backends through {@link ServiceLoader}, loudly: an unknown scheme lists the installed
+ * ones, two providers of one scheme name both, a provider of another SPI version is refused.
+ */
+public final class ProviderRegistry {
+  private static volatile Map<String, StoreProvider> cached;
+
+  private ProviderRegistry() {}
+
+  /** The provider of {@code scheme}. */
+  public static StoreProvider forScheme(String scheme) {
+    StoreProvider p = providers().get(scheme);
+    if (p == null) {
+      throw new BackendNotSupportedException("no installed backend handles scheme \"" + scheme
+          + "\"; installed schemes: " + String.join(", ", providers().keySet()));
+    }
+    return p;
+  }
+
+  /** Every installed scheme, sorted. */
+  public static List<String> schemes() {
+    return new ArrayList<>(providers().keySet());
+  }
+
+  private static Map<String, StoreProvider> providers() {
+    Map<String, StoreProvider> m = cached;
+    if (m == null) {
+      synchronized (ProviderRegistry.class) {
+        m = cached;
+        if (m == null) {
+          m = load(ProviderRegistry.class.getClassLoader());
+          cached = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  static Map<String, StoreProvider> load(ClassLoader loader) {
+    Map<String, StoreProvider> m = new TreeMap<>();
+    ServiceLoader<StoreProvider> sl = ProviderRegistry.class.getModule().isNamed()
+        ? ServiceLoader.load(StoreProvider.class)
+        : ServiceLoader.load(StoreProvider.class, loader);
+    try {
+      for (StoreProvider p : sl) {
+        if (p.apiVersion() != StoreProvider.API_VERSION) {
+          throw new ConfigurationException("backend " + p.name() + " (" + p.getClass().getName()
+              + ") was built for libkv SPI version " + p.apiVersion() + ", this core has version "
+              + StoreProvider.API_VERSION + ": use matching libkv versions (import libkv-bom)");
+        }
+        for (String s : p.schemes()) {
+          StoreProvider prev = m.putIfAbsent(s, p);
+          if (prev != null && !prev.getClass().equals(p.getClass())) {
+            throw new ConfigurationException("two backends handle scheme \"" + s + "\": "
+                + where(prev) + " and " + where(p) + "; remove one from the class path");
+          }
+        }
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new ConfigurationException("a libkv backend failed to load: " + e.getMessage());
+    }
+    return m;
+  }
+
+  private static String where(StoreProvider p) {
+    var src = p.getClass().getProtectionDomain().getCodeSource();
+    return p.getClass().getName() + (src == null ? "" : " in " + src.getLocation());
+  }
+}

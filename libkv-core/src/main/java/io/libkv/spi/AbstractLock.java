@@ -1,0 +1,130 @@
+package io.libkv.spi;
+
+import io.libkv.Lock;
+import io.libkv.LockLease;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The waiting half of every backend's lock: deadlines, interruption, cancellation and the
+ * not-reentrant rule live here once; a backend supplies one acquisition attempt and the clean-up
+ * of an abandoned one.
+ *
+ * <p>An attempt either acquires, or says what to wait for (the deletion of the queue entry ahead,
+ * a release notification). The wait blocks on that future — never a busy loop — then attempts
+ * again.
+ */
+public abstract class AbstractLock implements Lock {
+  private final String key;
+  private final AtomicBoolean busy = new AtomicBoolean();
+
+  /** A lock on canonical {@code key}. */
+  protected AbstractLock(String key) {
+    this.key = Objects.requireNonNull(key, "key");
+  }
+
+  /** The outcome of one attempt. */
+  protected static final class Attempt {
+    final AbstractLockLease lease;
+    final CompletableFuture<?> wakeUp;
+
+    private Attempt(AbstractLockLease lease, CompletableFuture<?> wakeUp) {
+      this.lease = lease;
+      this.wakeUp = wakeUp;
+    }
+
+    /** Acquired. */
+    public static Attempt acquired(AbstractLockLease lease) {
+      return new Attempt(Objects.requireNonNull(lease, "lease"), null);
+    }
+
+    /** Not acquired; attempt again when {@code wakeUp} completes (in any way). */
+    public static Attempt waitFor(CompletableFuture<?> wakeUp) {
+      return new Attempt(null, Objects.requireNonNull(wakeUp, "wakeUp"));
+    }
+  }
+
+  /**
+   * Tries once to acquire. Called again after each wake-up; the backend keeps its queue entry
+   * between attempts.
+   *
+   * @throws io.libkv.KVException if the store fails
+   */
+  protected abstract Attempt attempt();
+
+  /** Undoes a pending acquisition (timeout, interrupt, failure): removes any queue entry. */
+  protected abstract void abandon();
+
+  @Override
+  public final String key() {
+    return key;
+  }
+
+  @Override
+  public final LockLease lock() throws InterruptedException {
+    return acquire(-1).orElseThrow();
+  }
+
+  @Override
+  public final Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    return acquire(timeout.toNanos());
+  }
+
+  private Optional<LockLease> acquire(long timeoutNanos) throws InterruptedException {
+    if (!busy.compareAndSet(false, true)) {
+      throw new IllegalStateException("lock on \"" + key
+          + "\" is already held or being acquired through this Lock: locks are not reentrant");
+    }
+    boolean acquired = false;
+    boolean clean = false;
+    try {
+      long deadline = System.nanoTime() + timeoutNanos;
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      while (true) {
+        Attempt a = attempt();
+        if (a.lease != null) {
+          a.lease.onEnd(() -> busy.set(false));
+          acquired = true;
+          clean = true;
+          return Optional.of(a.lease);
+        }
+        try {
+          if (timeoutNanos < 0) {
+            a.wakeUp.get();
+          } else {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              throw new TimeoutException();
+            }
+            a.wakeUp.get(left, TimeUnit.NANOSECONDS);
+          }
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+          // the thing waited for ended badly; the next attempt finds out how things stand
+        } catch (TimeoutException e) {
+          abandon();
+          clean = true;
+          return Optional.empty();
+        }
+      }
+    } finally {
+      if (!clean) {
+        abandon();
+      }
+      if (!acquired) {
+        busy.set(false);
+      }
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package io.libkv.spi;
+
+import io.libkv.CallNotSupportedException;
+import io.libkv.Capabilities;
+import io.libkv.ConnectionState;
+import io.libkv.InvalidKeyException;
+import io.libkv.KVException;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.Keys;
+import io.libkv.Lock;
+import io.libkv.LockOptions;
+import io.libkv.PreviousNotSpecifiedException;
+import io.libkv.Store;
+import io.libkv.Subscription;
+import io.libkv.TreeEvent;
+import io.libkv.TtlTooShortException;
+import io.libkv.ValueTooLargeException;
+import io.libkv.Watch;
+import io.libkv.WatchListener;
+import io.libkv.WatchOptions;
+import io.libkv.WriteOptions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The part of every backend that does not depend on the backend: argument checks, key rules and
+ * limits, TTL rules, the closed state, watch channels and their clean-up, connection listeners.
+ * A backend implements the {@code do*} methods, which receive canonical, validated arguments.
+ */
+public abstract class AbstractStore implements Store {
+  private final String description;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<EventChannel<?>> channels = ConcurrentHashMap.newKeySet();
+  private final Set<EventChannel<ConnectionState>> connectionListeners = ConcurrentHashMap.newKeySet();
+
+  /** A store described (in messages) by {@code description}, a URI without secrets. */
+  protected AbstractStore(String description) {
+    this.description = Objects.requireNonNull(description, "description");
+  }
+
+  @Override
+  public final String description() {
+    return description;
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{" + description + "}";
+  }
+
+  // ---- checks shared by every backend
+
+  /** Throws {@link IllegalStateException} if closed. */
+  protected final void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("store " + description + " is closed");
+    }
+  }
+
+  /** Whether {@link #close()} was called. */
+  protected final boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Canonicalises and checks a user key against the key rules and this backend's limits. */
+  protected final String key(String key) {
+    return checkLimits(withStore(() -> Keys.canonicalKey(key)));
+  }
+
+  /** Canonicalises and checks a directory ("" is the root). */
+  protected final String dir(String dir) {
+    String d = withStore(() -> Keys.canonicalDirectory(dir));
+    return d.isEmpty() ? d : checkLimits(d);
+  }
+
+  private String withStore(java.util.function.Supplier<String> s) {
+    try {
+      return s.get();
+    } catch (InvalidKeyException e) {
+      throw new InvalidKeyException(e.rule(), e.key().orElse(null), description, null);
+    }
+  }
+
+  private String checkLimits(String k) {
+    Capabilities caps = capabilities();
+    int bytes = Keys.utf8Length(k);
+    if (bytes > caps.maxKeyBytes()) {
+      throw new InvalidKeyException("key is " + bytes + " UTF-8 bytes long, over this backend's limit of "
+          + caps.maxKeyBytes(), k.substring(0, Math.min(40, k.length())) + "...", description, null);
+    }
+    if (!caps.forbiddenKeyCodePoints().isEmpty()) {
+      for (int i = 0; i < k.length(); ) {
+        int cp = k.codePointAt(i);
+        if (!caps.allowsKeyCodePoint(cp)) {
+          throw new InvalidKeyException(String.format("key holds U+%04X at offset %d, which %s refuses", cp, i,
+              caps.backend()), k, description, null);
+        }
+        i += Character.charCount(cp);
+      }
+    }
+    return k;
+  }
+
+  private void checkValue(String key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    long limit = capabilities().maxValueBytes();
+    if (value.length > limit) {
+      throw new ValueTooLargeException(key, description, value.length, limit);
+    }
+  }
+
+  private void checkTtl(String key, WriteOptions options) {
+    Objects.requireNonNull(options, "options");
+    if (options.ttl().isEmpty()) {
+      return;
+    }
+    Duration ttl = options.ttl().get();
+    Capabilities caps = capabilities();
+    if (options.keepAlive()) {
+      if (!caps.ephemeralTtl()) {
+        throw new CallNotSupportedException(caps.backend() + " has no ephemeral keys (TTL with keep-alive)", key,
+            description, null);
+      }
+      if (ttl.compareTo(caps.minEphemeralTtl()) < 0) {
+        throw new TtlTooShortException("ephemeral", key, description, ttl, caps.minEphemeralTtl());
+      }
+    } else {
+      if (!caps.expiringTtl()) {
+        throw new CallNotSupportedException(caps.backend() + " has no expiring keys (TTL without keep-alive)", key,
+            description, null);
+      }
+      if (ttl.compareTo(caps.minExpiringTtl()) < 0) {
+        throw new TtlTooShortException("expiring", key, description, ttl, caps.minExpiringTtl());
+      }
+    }
+  }
+
+  // ---- the Store API, checked, delegating to the backend
+
+  @Override
+  public final void put(String key, byte[] value, WriteOptions options) {
+    checkOpen();
+    String k = key(key);
+    checkValue(k, value);
+    checkTtl(k, options);
+    doPut(k, value, options);
+  }
+
+  @Override
+  public final void putAll(Map<String, byte[]> entries) {
+    checkOpen();
+    Objects.requireNonNull(entries, "entries");
+    Map<String, byte[]> checked = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      String k = key(e.getKey());
+      checkValue(k, e.getValue());
+      checked.put(k, e.getValue());
+    }
+    if (!checked.isEmpty()) {
+      doPutAll(checked);
+    }
+  }
+
+  @Override
+  public final KVPair get(String key) {
+    checkOpen();
+    return doGet(key(key));
+  }
+
+  @Override
+  public final boolean exists(String key) {
+    checkOpen();
+    return doExists(key(key));
+  }
+
+  @Override
+  public final void delete(String key) {
+    checkOpen();
+    doDelete(key(key));
+  }
+
+  @Override
+  public final List<KVPair> list(String dir) {
+    checkOpen();
+    return doList(dir(dir));
+  }
+
+  @Override
+  public final void deleteTree(String dir) {
+    checkOpen();
+    String d = dir(dir);
+    if (d.isEmpty()) {
+      throw new InvalidKeyException("deleteTree of the root is refused", "", description, null);
+    }
+    doDeleteTree(d);
+  }
+
+  @Override
+  public final KVPair atomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+    checkOpen();
+    String k = key(key);
+    checkValue(k, value);
+    checkTtl(k, options);
+    return doAtomicPut(k, value, previous, options);
+  }
+
+  @Override
+  public final void atomicDelete(String key, KVPair previous) {
+    checkOpen();
+    String k = key(key);
+    if (previous == null) {
+      throw new PreviousNotSpecifiedException("atomicDelete needs the previous pair", k, description, null);
+    }
+    doAtomicDelete(k, previous);
+  }
+
+  @Override
+  public final Watch<KeyEvent> watch(String key, WatchOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    String k = key(key);
+    EventChannel<KeyEvent> ch = EventChannel.polling("key " + k + " on " + description, options.bufferSize(),
+        Coalescers.KEY);
+    return startWatch(ch, () -> doWatch(k, options, ch));
+  }
+
+  @Override
+  public final Watch<TreeEvent> watchTree(String dir, WatchOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    String d = dir(dir);
+    EventChannel<TreeEvent> ch = EventChannel.polling("tree " + (d.isEmpty() ? "/" : d) + " on " + description,
+        options.bufferSize(), Coalescers.TREE);
+    return startWatch(ch, () -> doWatchTree(d, options, ch));
+  }
+
+  @Override
+  public final Subscription watch(String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    String k = key(key);
+    EventChannel<KeyEvent> ch = EventChannel.listening("key " + k + " on " + description, options.bufferSize(),
+        Coalescers.KEY, listener, executor);
+    return startWatch(ch, () -> doWatch(k, options, ch))::close;
+  }
+
+  @Override
+  public final Subscription watchTree(String dir, WatchOptions options, WatchListener<TreeEvent> listener,
+      Executor executor) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    String d = dir(dir);
+    EventChannel<TreeEvent> ch = EventChannel.listening("tree " + (d.isEmpty() ? "/" : d) + " on " + description,
+        options.bufferSize(), Coalescers.TREE, listener, executor);
+    return startWatch(ch, () -> doWatchTree(d, options, ch))::close;
+  }
+
+  private <E> EventChannel<E> startWatch(EventChannel<E> ch, Runnable start) {
+    channels.add(ch);
+    ch.done().whenComplete((v, e) -> channels.remove(ch));
+    try {
+      start.run();
+    } catch (RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return ch;
+  }
+
+  /** How many watches of this store are open (for leak checks). */
+  public final int openWatches() {
+    return channels.size();
+  }
+
+  @Override
+  public final Lock newLock(String key, LockOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    String k = key(key);
+    Capabilities caps = capabilities();
+    if (!caps.ephemeralTtl()) {
+      throw new CallNotSupportedException(caps.backend() + " cannot keep a lock alive", k, description, null);
+    }
+    Duration ttl = options.effectiveTtl(caps.minEphemeralTtl());
+    if (ttl.compareTo(caps.minEphemeralTtl()) < 0) {
+      throw new TtlTooShortException("lock", k, description, ttl, caps.minEphemeralTtl());
+    }
+    return doNewLock(k, options, ttl);
+  }
+
+  @Override
+  public final Subscription onConnectionStateChange(Consumer<ConnectionState> listener, Executor executor) {
+    checkOpen();
+    Objects.requireNonNull(listener, "listener");
+    EventChannel<ConnectionState> ch = EventChannel.listening("connection of " + description, 64,
+        Coalescers.latest(), listener::accept, executor);
+    connectionListeners.add(ch);
+    ch.onClose(() -> connectionListeners.remove(ch));
+    return ch::close;
+  }
+
+  /** Tells connection listeners of a new state. */
+  protected final void fireConnectionState(ConnectionState state) {
+    for (EventChannel<ConnectionState> ch : connectionListeners) {
+      ch.offer(state);
+    }
+  }
+
+  @Override
+  public final void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      doClose();
+    } finally {
+      for (EventChannel<?> ch : channels) {
+        ch.close();
+      }
+      for (EventChannel<ConnectionState> ch : connectionListeners) {
+        ch.close();
+      }
+    }
+  }
+
+  /** An exception to end watches with when the store fails for good. */
+  protected final KVException storeFailure(String message, Throwable cause) {
+    return new KVException(message + " [store " + description + "]", cause);
+  }
+
+  // ---- what a backend implements; arguments are canonical and validated
+
+  /** Writes; the value array must not be retained. */
+  protected abstract void doPut(String key, byte[] value, WriteOptions options);
+
+  /** Writes plain values, atomically if the backend can (default: one by one). */
+  protected void doPutAll(Map<String, byte[]> entries) {
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      doPut(e.getKey(), e.getValue(), WriteOptions.DEFAULT);
+    }
+  }
+
+  /** Reads, or throws {@link io.libkv.KeyNotFoundException}. */
+  protected abstract KVPair doGet(String key);
+
+  /** Whether the key exists. */
+  protected abstract boolean doExists(String key);
+
+  /** Deletes; absent is fine. */
+  protected abstract void doDelete(String key);
+
+  /** Lists below a directory ("" = root), sorted, without reserved keys. */
+  protected abstract List<KVPair> doList(String dir);
+
+  /** Deletes a directory and all below it. */
+  protected abstract void doDeleteTree(String dir);
+
+  /** Compare-and-set; {@code previous == null} means create-only. */
+  protected abstract KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options);
+
+  /** Compare-and-delete. */
+  protected abstract void doAtomicDelete(String key, KVPair previous);
+
+  /** Starts feeding a key watch into {@code channel}. */
+  protected abstract void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel);
+
+  /** Starts feeding a tree watch into {@code channel}. */
+  protected abstract void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel);
+
+  /** Makes a lock with its effective TTL. */
+  protected abstract Lock doNewLock(String key, LockOptions options, Duration ttl);
+
+  /** Releases sessions, leases, locks, connections; watches are closed afterwards by the caller. */
+  protected abstract void doClose();
+}
