@@ -27,6 +27,8 @@ final class BoltdbLock extends AbstractLock {
 
   @Override
   protected Attempt attempt() {
+    store.ensureOpen();
+    store.checkRenewable();
     var change = store.file().nextChange();
     long token = store.file().write(tx -> store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis()));
     if (token == 0) {
@@ -53,6 +55,7 @@ final class BoltdbLock extends AbstractLock {
     }
 
     void renew() {
+      store.checkRenewable();
       boolean ours = store.file().write(tx -> store.bucket().renewLock(tx, key(), store.owner(), fencingToken()));
       if (!ours) {
         throw new KVException("lock " + key() + " was taken over", null);

@@ -45,6 +45,7 @@ public final class BoltdbStore extends AbstractStore {
   private final ExecutorService renewals;
   private final Map<Long, Group> ephemeral = new HashMap<>();
   private final Set<BoltdbLock.Held> held = new LinkedHashSet<>();
+  private volatile boolean cutOff;
 
   /** The ephemeral keys of one TTL and the keep-alive that renews their deadlines. */
   private static final class Group {
@@ -58,7 +59,7 @@ public final class BoltdbStore extends AbstractStore {
     this.file = file;
     this.bucket = bucket;
     this.capabilities = Capabilities.builder("boltdb")
-        .ephemeralTtl(Duration.ofMillis(500), Duration.ofMillis(200))
+        .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
         .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
         .everyRevisionWatch(false)
         .crossProcessWatch(file.mode == FileMode.SHARED)
@@ -133,6 +134,7 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   private void renew(Group g) {
+    checkRenewable();
     List<String> keys;
     synchronized (ephemeral) {
       keys = new ArrayList<>(g.keys);
@@ -151,12 +153,14 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
+    checkRenewable();
     write(tx -> bucket.put(tx, key, value, ttlRecord(options)));
     track(key, options);
   }
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
+    checkRenewable();
     write(tx -> {
       bucket.putAll(tx, entries);
       return null;
@@ -168,23 +172,27 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
+    checkRenewable();
     return file.read(tx -> bucket.get(tx, key))
         .orElseThrow(() -> new KeyNotFoundException("key not found", key, description(), null));
   }
 
   @Override
   protected boolean doExists(String key) {
+    checkRenewable();
     return file.read(tx -> bucket.get(tx, key)).isPresent();
   }
 
   @Override
   protected void doDelete(String key) {
+    checkRenewable();
     write(tx -> bucket.delete(tx, key));
     track(key, WriteOptions.DEFAULT);
   }
 
   @Override
   protected List<KVPair> doList(String dir) {
+    checkRenewable();
     return file.read(tx -> {
       List<KVPair> out = bucket.list(tx, dir);
       if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
@@ -196,11 +204,13 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doDeleteTree(String dir) {
+    checkRenewable();
     write(tx -> bucket.deleteAll(tx, bucket.keysFrom(tx, dir)));
   }
 
   @Override
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+    checkRenewable();
     KVPair p = write(tx -> {
       Optional<KVPair> cur = bucket.get(tx, key);
       if (previous == null) {
@@ -228,6 +238,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
+    checkRenewable();
     write(tx -> {
       compare(key, bucket.get(tx, key), previous);
       return bucket.delete(tx, key);
@@ -237,6 +248,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
+    checkRenewable();
     file.readLocked(tx -> {
       bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
       return null;
@@ -245,6 +257,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
+    checkRenewable();
     file.readLocked(tx -> {
       bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
       return null;
@@ -254,6 +267,54 @@ public final class BoltdbStore extends AbstractStore {
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
     return new BoltdbLock(this, key, options.value(), ttl);
+  }
+
+  // ---- fault injection for tests: what a frozen or dead process looks like to the others
+
+  /**
+   * Cuts this store off from its file ({@code true}) or reconnects it, as a process that froze or
+   * lost its disk would be: every call fails with {@link io.libkv.StoreUnavailableException} and
+   * nothing is renewed, so the deadlines pass, other stores sweep the keys and take the locks, and
+   * this store declares its locks lost first. For tests.
+   */
+  public void simulateCutOff(boolean cut) {
+    cutOff = cut;
+  }
+
+  /** Ends this store's "session" now: its ephemeral keys and locks are removed as if their deadlines passed. For tests. */
+  public void simulateSessionExpiry() {
+    List<BoltdbLock.Held> locks;
+    synchronized (held) {
+      locks = new ArrayList<>(held);
+    }
+    file.write(tx -> {
+      for (BoltdbLock.Held h : locks) {
+        h.markLost();
+        h.stop();
+        bucket.unlock(tx, h.key(), owner, h.fencingToken());
+      }
+      bucket.dropEphemeral(tx, owner);
+      return null;
+    });
+    synchronized (held) {
+      held.removeAll(locks);
+    }
+    synchronized (ephemeral) {
+      for (Group g : ephemeral.values()) {
+        g.keys.clear();
+      }
+    }
+  }
+
+  void ensureOpen() {
+    checkOpen();
+  }
+
+  void checkRenewable() {
+    if (cutOff) {
+      throw new io.libkv.StoreUnavailableException("renewals stopped (simulated frozen process)", null, description(),
+          List.of(), null);
+    }
   }
 
   // ---- for locks
