@@ -97,9 +97,9 @@ class BoltdbStoreTest {
     Path f = dir.resolve("ttl.db");
     try (Store a = LibKV.open("boltdb:" + f)) {
       a.put("exp", b("1"), WriteOptions.expiring(Duration.ofMillis(300)));
-      a.put("eph", b("1"), WriteOptions.ephemeral(Duration.ofMillis(600)));
+      a.put("eph", b("1"), WriteOptions.ephemeral(Duration.ofSeconds(1)));
       await().atMost(Duration.ofSeconds(2)).until(() -> !a.exists("exp"));
-      Thread.sleep(1500);
+      Thread.sleep(2500);
       assertThat(a.exists("eph")).isTrue();
     }
     try (Store a = LibKV.open("boltdb:" + f)) {

@@ -40,7 +40,8 @@ final class BoltFile {
   final Path path;
   final FileMode mode;
   private final Duration lockTimeout;
-  private final ReentrantLock opLock = new ReentrantLock();
+  // fair, so a lock holder's renewal is not starved by contenders
+  private final ReentrantLock opLock = new ReentrantLock(true);
   private final Map<String, BucketState> buckets = new HashMap<>();
   private BoltDB db;
   private int users;

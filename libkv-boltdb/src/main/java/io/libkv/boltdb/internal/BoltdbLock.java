@@ -30,6 +30,10 @@ final class BoltdbLock extends AbstractLock {
     store.ensureOpen();
     store.checkRenewable();
     var change = store.file().nextChange();
+    // most attempts find the lock held: a read answers that without queueing for the writer
+    if (store.file().read(tx -> store.bucket().lockHeld(tx, key()))) {
+      return Attempt.waitFor(change);
+    }
     long token = store.file().write(tx -> store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis()));
     if (token == 0) {
       return Attempt.waitFor(change);

@@ -379,9 +379,19 @@ final class BucketState {
 
   // ---- locks
 
+  /** Whether a live holder has the lock (a read: waiters check this before contending for a write). */
+  boolean lockHeld(Tx tx, String key) {
+    Optional<byte[]> cur = metaRead(tx, Layout.LOCKS).flatMap(b -> b.get(Layout.utf8(key)));
+    if (cur.isEmpty()) {
+      return false;
+    }
+    long deadline = Layout.LockRecord.decode(cur.get()).deadlineMillis;
+    nextDeadline = Math.min(nextDeadline, deadline);
+    return deadline > System.currentTimeMillis();
+  }
+
   /** Takes the lock if free (or its holder's deadline passed); returns the token, or 0 if held. */
   long tryLock(Tx tx, String key, UUID owner, byte[] value, long ttlMillis) {
-    sweep(tx);
     byte[] kb = Layout.utf8(key);
     Optional<byte[]> cur = metaRead(tx, Layout.LOCKS).flatMap(b -> b.get(kb));
     long now = System.currentTimeMillis();
