@@ -1,0 +1,146 @@
+package io.libkv.cli;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * One run of the {@code libkv} command: its streams, environment and signal handling, the picocli
+ * set-up, and the single place where failures become a {@code libkv: } line and an exit code.
+ *
+ * <p>{@link Main} makes one over the process's streams; tests make one over byte buffers.
+ */
+final class Cli {
+  private final InputStream in;
+  private final Output out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private final boolean interactiveErr;
+  private final Termination termination = new Termination();
+  private boolean verbose;
+
+  Cli(InputStream in, OutputStream out, PrintStream err, Map<String, String> env, boolean interactiveErr) {
+    this.in = in;
+    this.out = new Output(out);
+    this.err = err;
+    this.env = Map.copyOf(env);
+    this.interactiveErr = interactiveErr;
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  Output out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  /** An environment variable; an empty one counts as unset. */
+  String env(String name) {
+    String v = env.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** Whether stderr is a terminal (progress displays go there only then). */
+  boolean interactiveErr() {
+    return interactiveErr;
+  }
+
+  Termination termination() {
+    return termination;
+  }
+
+  boolean verbose() {
+    return verbose;
+  }
+
+  void verbose(boolean v) {
+    verbose = v;
+  }
+
+  /** Says something on stderr only with {@code --verbose}. */
+  void debug(String message) {
+    if (verbose) {
+      err.println("libkv: " + message);
+      err.flush();
+    }
+  }
+
+  /** Parses and runs one command line; returns the exit code. Never throws. */
+  int run(String... args) {
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (RuntimeException | Error e) {
+      code = fail(e);
+    }
+    try {
+      out.flush();
+    } catch (CliException e) {
+      code = code == 0 ? fail(e) : code;
+    }
+    err.flush();
+    return code;
+  }
+
+  /** Reports a failure as one stderr line and returns its exit code. */
+  int fail(Throwable t) {
+    err.println("libkv: " + ExitCodes.message(t));
+    if (verbose) {
+      t.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.of(t);
+  }
+
+  CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new LibkvCommand(this));
+    for (String name : NotYetCommand.NAMES) {
+      cl.addSubcommand(name, new NotYetCommand(name));
+    }
+    cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
+    cl.setParameterExceptionHandler((e, args) -> {
+      String hint = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println("libkv: " + ExitCodes.message(e) + " (see '" + hint + " --help')");
+      err.flush();
+      return ExitCodes.USAGE;
+    });
+    return cl;
+  }
+
+  /** Lets picocli's help text go through the same buffered stdout as everything else. */
+  private static final class OutputAdapter extends OutputStream {
+    private final Output out;
+
+    OutputAdapter(Output out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) {
+      out.bytes(new byte[] {(byte) b});
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      byte[] copy = new byte[len];
+      System.arraycopy(b, off, copy, 0, len);
+      out.bytes(copy);
+    }
+
+    @Override
+    public void flush() {
+      out.flush();
+    }
+  }
+}
