@@ -20,10 +20,19 @@ final class Cli {
   private final PrintStream err;
   private final Map<String, String> env;
   private final boolean interactiveErr;
+  private final boolean processStdio;
   private final Termination termination = new Termination();
   private boolean verbose;
 
-  Cli(InputStream in, OutputStream out, PrintStream err, Map<String, String> env, boolean interactiveErr) {
+  /**
+   * A run over the given streams.
+   *
+   * @param processStdio whether the streams are the process's own (child processes then inherit
+   *     them); in-process tests pass false and get a child's output copied into their buffers
+   */
+  Cli(InputStream in, OutputStream out, PrintStream err, Map<String, String> env, boolean interactiveErr,
+      boolean processStdio) {
+    this.processStdio = processStdio;
     this.in = in;
     this.out = new Output(out);
     this.err = err;
@@ -52,6 +61,11 @@ final class Cli {
   /** Whether stderr is a terminal (progress displays go there only then). */
   boolean interactiveErr() {
     return interactiveErr;
+  }
+
+  /** Whether stdin/stdout/stderr are the process's own. */
+  boolean processStdio() {
+    return processStdio;
   }
 
   Termination termination() {

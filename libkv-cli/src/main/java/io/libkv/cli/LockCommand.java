@@ -6,9 +6,11 @@ import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.spi.Durations;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,6 +47,7 @@ final class LockCommand extends StoreCommand {
   private final Object state = new Object();
   private Process child;
   private boolean lost;
+  private final List<Thread> copiers = new java.util.ArrayList<>();
 
   @Override
   int run(Store store) throws Exception {
@@ -82,7 +85,7 @@ final class LockCommand extends StoreCommand {
           throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" acquired, but stopped before running " + command.get(0));
         }
         try {
-          child = new ProcessBuilder(command).inheritIO().start();
+          child = startChild();
         } catch (IOException e) {
           throw new CliException(CANNOT_RUN, "cannot run " + command.get(0) + ": " + ValueInput.describe(e), e);
         }
@@ -94,6 +97,9 @@ final class LockCommand extends StoreCommand {
         }
       });
       int status = waitUninterruptibly(child);
+      for (Thread t : copiers) {
+        t.join(5000); // in-process only: the last of CMD's output
+      }
       synchronized (state) {
         if (lost) {
           throw new CliException(ExitCodes.OTHER, "lock \"" + key + "\" was lost while " + command.get(0)
@@ -102,6 +108,40 @@ final class LockCommand extends StoreCommand {
       }
       return status;
     }
+  }
+
+  private Process startChild() throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (cli().processStdio()) {
+      return pb.inheritIO().start();
+    }
+    // in-process (tests): copy CMD's output into this run's streams
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    copy(p.getInputStream(), bytes -> {
+      out().bytes(bytes);
+      out().flush();
+    });
+    copy(p.getErrorStream(), bytes -> cli().err().write(bytes, 0, bytes.length));
+    return p;
+  }
+
+  private void copy(InputStream from, Consumer<byte[]> to) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[8192];
+      try (from) {
+        int n;
+        while ((n = from.read(buf)) > 0) {
+          to.accept(java.util.Arrays.copyOf(buf, n));
+        }
+      } catch (IOException ignored) {
+        // CMD ended
+      }
+    }, "lock-cmd-output");
+    t.setDaemon(true);
+    t.start();
+    copiers.add(t);
   }
 
   /** Waits for CMD; nothing may cut the wait short, since CMD's status is the exit code. */

@@ -18,7 +18,7 @@ public final class Main {
     // raw stdout: values are written as exact bytes, and nothing else may write there
     FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
     PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-    Cli cli = new Cli(System.in, stdout, stderr, System.getenv(), System.console() != null);
+    Cli cli = new Cli(System.in, stdout, stderr, System.getenv(), System.console() != null, true);
     Logging.configure(false);
     cli.termination().installShutdownHook(() -> {
       try {
