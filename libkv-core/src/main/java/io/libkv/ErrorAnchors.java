@@ -5,7 +5,7 @@ final class ErrorAnchors {
   private ErrorAnchors() {}
 
   static String of(Class<?> type) {
-    if (type == null) {
+    if (type == null || type == KVException.class) {
       return "kv-exception";
     }
     String n = type.getSimpleName().replace("Exception", "");

@@ -1,0 +1,4 @@
+/** Launchers of real servers on loopback for libkv's tests, and the Consul HTTP API emulator. */
+module io.libkv.testkit.servers {
+  exports io.libkv.testkit.servers;
+}
