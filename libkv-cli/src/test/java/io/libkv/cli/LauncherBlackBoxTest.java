@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The store under test is {@code -Dlibkv.cli.test.store=URI} ({@code {dir}} is replaced by a
  * fresh temporary directory), default {@code memory:}. On {@code memory:} every process has its own
- * data, so the checks that need two commands to share a store are skipped here (they run
- * in-process in {@link InProcessCliTest}); with a file store (e.g. {@code boltdb:{dir}/t.db}) they
- * run here unchanged.
+ * data, so the checks that need two commands to share a store ({@link CliSharedStoreContract}) run
+ * in-process in {@link InProcessCliTest}; once the bbolt store exists, a black-box subclass of
+ * {@link CliSharedStoreContract} on {@code boltdb:{dir}/t.db} runs them here unchanged.
  */
 class LauncherBlackBoxTest extends CliContract {
   @Override
