@@ -37,7 +37,9 @@ final class Stores {
   static Store open(LibkvCommand root) {
     String uri = uri(root);
     Cli cli = root.cli;
-    StoreConfig.Builder base = StoreConfig.builder();
+    // bbolt files in shared mode: a running watch or lock never locks other commands out (a
+    // mode=... parameter in the URI overrides it; other backends ignore it)
+    StoreConfig.Builder base = StoreConfig.builder().mode(StoreConfig.FileMode.SHARED);
     String password = cli.env(ENV_PASSWORD);
     if (password != null) {
       if (hasParameter(uri, "passwordFile")) {
