@@ -1,11 +1,13 @@
 package io.libkv.cli;
 
+import io.libkv.Store;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 
 /**
@@ -23,6 +25,8 @@ final class Cli {
   private final boolean processStdio;
   private final Termination termination = new Termination();
   private boolean verbose;
+  // tests reach the store a command opened (to inject faults into a memory store)
+  private Consumer<Store> onOpen = s -> {};
 
   /**
    * A run over the given streams.
@@ -78,6 +82,15 @@ final class Cli {
 
   void verbose(boolean v) {
     verbose = v;
+  }
+
+  /** Calls {@code listener} with each store this run opens (tests inject faults through it). */
+  void onOpen(Consumer<Store> listener) {
+    onOpen = listener;
+  }
+
+  void opened(Store store) {
+    onOpen.accept(store);
   }
 
   /** Says something on stderr only with {@code --verbose}. */

@@ -56,6 +56,7 @@ final class Stores {
     }
     Store store = LibKV.open(uri, base.build());
     cli.debug("using store " + store.description());
+    cli.opened(store);
     return store;
   }
 
