@@ -105,7 +105,7 @@ final class Cli {
   int run(String... args) {
     int code;
     try {
-      code = commandLine().execute(args);
+      code = commandLine(args).execute(args);
     } catch (RuntimeException | Error e) {
       code = fail(e);
     }
@@ -128,21 +128,44 @@ final class Cli {
     return ExitCodes.of(t);
   }
 
-  CommandLine commandLine() {
+  /**
+   * The picocli model for {@code args}. Building a subcommand's model costs reflection and class
+   * loading at every start, so only the command named on the line is added; without one (help,
+   * usage errors) all are.
+   */
+  CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new LibkvCommand(this));
-    for (String name : NotYetCommand.NAMES) {
-      cl.addSubcommand(name, new NotYetCommand(name));
+    String named = commandName(args);
+    if (named != null) {
+      cl.addSubcommand(named, LibkvCommand.COMMANDS.get(named).get());
+    } else {
+      LibkvCommand.COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
     }
     cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
-    cl.setParameterExceptionHandler((e, args) -> {
+    cl.setParameterExceptionHandler((e, badArgs) -> {
       String hint = e.getCommandLine().getCommandSpec().qualifiedName();
       err.println("libkv: " + ExitCodes.message(e) + " (see '" + hint + " --help')");
       err.flush();
       return ExitCodes.USAGE;
     });
     return cl;
+  }
+
+  /** The first argument naming a command, skipping the global options before it; null if none. */
+  static String commandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--store")) {
+        i++; // its value
+      } else if (!a.startsWith("-")) {
+        return LibkvCommand.COMMANDS.containsKey(a) ? a : null;
+      } else if (a.equals("--")) {
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Lets picocli's help text go through the same buffered stdout as everything else. */

@@ -1,5 +1,9 @@
 package io.libkv.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -14,21 +18,30 @@ import picocli.CommandLine.Mixin;
     description = "One key/value metadata API over etcd, Consul, ZooKeeper, bbolt files and memory.",
     synopsisSubcommandLabel = "COMMAND",
     footer = {"", "Exit codes: 0 done/true, 1 not found/false/conflict, 2 usage or invalid input,",
-        "3 store unavailable, 4 not supported, 5 other error. See docs/cli.md."},
-    subcommands = {
-        PutCommand.class,
-        GetCommand.class,
-        ExistsCommand.class,
-        RmCommand.class,
-        LsCommand.class,
-        CasCommand.class,
-        WatchCommand.class,
-        LockCommand.class,
-        ExportCommand.class,
-        ImportCommand.class,
-        BenchCommand.class,
-    })
+        "3 store unavailable, 4 not supported, 5 other error. See docs/cli.md."})
 final class LibkvCommand implements Runnable {
+  /** Every subcommand, in help order; see {@link Cli#commandLine(String...)}. */
+  static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("put", PutCommand::new);
+    m.put("get", GetCommand::new);
+    m.put("exists", ExistsCommand::new);
+    m.put("rm", RmCommand::new);
+    m.put("ls", LsCommand::new);
+    m.put("cas", CasCommand::new);
+    m.put("watch", WatchCommand::new);
+    m.put("lock", LockCommand::new);
+    m.put("export", ExportCommand::new);
+    m.put("import", ImportCommand::new);
+    m.put("bench", BenchCommand::new);
+    for (String name : NotYetCommand.NAMES) {
+      m.put(name, () -> new NotYetCommand(name));
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
   final Cli cli;
   String store;
   boolean json;
