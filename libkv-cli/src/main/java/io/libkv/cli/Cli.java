@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -146,7 +147,13 @@ final class Cli {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
     cl.setParameterExceptionHandler((e, badArgs) -> {
       String hint = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println("libkv: " + ExitCodes.message(e) + " (see '" + hint + " --help')");
+      String suggest = "";
+      // option-name suggestions are good; picocli's command-name guesses are too loose to help
+      if (e instanceof CommandLine.UnmatchedArgumentException && ((CommandLine.UnmatchedArgumentException) e).isUnknownOption()) {
+        List<String> s = ((CommandLine.UnmatchedArgumentException) e).getSuggestions();
+        suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
+      }
+      err.println("libkv: " + ExitCodes.message(e) + suggest + " (see '" + hint + " --help')");
       err.flush();
       return ExitCodes.USAGE;
     });
