@@ -121,6 +121,9 @@ final class Cli {
 
   /** Reports a failure as one stderr line and returns its exit code. */
   int fail(Throwable t) {
+    if (t instanceof CliException && ((CliException) t).isQuiet() && !verbose) {
+      return ExitCodes.of(t);
+    }
     err.println("libkv: " + ExitCodes.message(t));
     if (verbose) {
       t.printStackTrace(err);

@@ -8,10 +8,22 @@ final class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final int exitCode;
+  private boolean quiet;
 
   CliException(int exitCode, String message) {
     super(message);
     this.exitCode = exitCode;
+  }
+
+  /** A failure that ends the command without an error line (nobody is there to read it). */
+  static CliException quiet(int exitCode, String message) {
+    CliException e = new CliException(exitCode, message);
+    e.quiet = true;
+    return e;
+  }
+
+  boolean isQuiet() {
+    return quiet;
   }
 
   CliException(int exitCode, String message, Throwable cause) {

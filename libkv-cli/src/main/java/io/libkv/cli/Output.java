@@ -44,7 +44,15 @@ final class Output {
     }
   }
 
+  /** The exit status of a process killed by SIGPIPE, which is what a C tool would get. */
+  static final int BROKEN_PIPE = 128 + 13;
+
   private static CliException failed(IOException e) {
-    return new CliException(ExitCodes.OTHER, "cannot write to standard output: " + e.getMessage(), e);
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Broken pipe")) {
+      // the reader went away (libkv ls | head): end quietly, as a C tool killed by SIGPIPE does
+      return CliException.quiet(BROKEN_PIPE, "standard output closed by the reader");
+    }
+    return new CliException(ExitCodes.OTHER, "cannot write to standard output: " + m, e);
   }
 }
