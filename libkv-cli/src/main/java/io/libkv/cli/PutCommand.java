@@ -1,14 +1,17 @@
 package io.libkv.cli;
 
+import io.libkv.ConnectionState;
 import io.libkv.KVPair;
 import io.libkv.KeyExistsException;
 import io.libkv.KeyModifiedException;
 import io.libkv.KeyNotFoundException;
 import io.libkv.Store;
+import io.libkv.Subscription;
 import io.libkv.WriteOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,11 +65,27 @@ final class PutCommand extends StoreCommand {
       return ExitCodes.OK;
     }
     CountDownLatch stop = new CountDownLatch(1);
+    AtomicBoolean lost = new AtomicBoolean();
     cli().termination().onStop(stop::countDown);
-    KVPair written = putReturningPair(store, key, bytes, WriteOptions.ephemeral(ttl));
-    out().lineNow(Long.toString(written.lastIndex()));
-    // the store keeps the key alive until it is closed, which removes it
-    stop.await();
+    // a lost session takes the ephemeral key with it: say so rather than hold nothing
+    Subscription session = store.onConnectionStateChange(state -> {
+      if (state == ConnectionState.LOST) {
+        lost.set(true);
+        stop.countDown();
+      }
+    }, Runnable::run);
+    try {
+      KVPair written = putReturningPair(store, key, bytes, WriteOptions.ephemeral(ttl));
+      out().lineNow(Long.toString(written.lastIndex()));
+      // the store keeps the key alive until it is closed, which removes it
+      stop.await();
+    } finally {
+      session.close();
+    }
+    if (lost.get() && !cli().termination().stopRequested()) {
+      throw new CliException(ExitCodes.OTHER, "the ephemeral key \"" + key + "\" was lost with its session [store "
+          + store.description() + "]");
+    }
     return ExitCodes.OK;
   }
 

@@ -49,4 +49,19 @@ class FaultInjectionTest {
     assertThat(code.get(30, TimeUnit.SECONDS)).isEqualTo(5);
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("libkv: ").contains("lost", "\"l\"");
   }
+
+  @Test
+  void keepAliveWhoseSessionIsLostExits5() throws Exception {
+    CompletableFuture<Integer> code = start("--store", "memory:" + UUID.randomUUID(), "put", "eph", "v", "--ttl", "1s",
+        "--keep-alive");
+    MemoryStore store = (MemoryStore) opened.get(30, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (stdout().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(stdout()).matches("[1-9][0-9]*\n");
+    store.simulateSessionExpiry();
+    assertThat(code.get(30, TimeUnit.SECONDS)).isEqualTo(5);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("libkv: ").contains("lost", "\"eph\"");
+  }
 }
