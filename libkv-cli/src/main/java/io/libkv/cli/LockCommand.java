@@ -1,5 +1,6 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
 import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
@@ -79,7 +80,9 @@ final class LockCommand extends StoreCommand {
       throw new CliException(ExitCodes.FALSE,
           "lock \"" + key + "\" not acquired within " + Durations.format(waitFor) + " [store " + store.description() + "]");
     }
-    try (LockLease lease = acquired.get()) {
+    LockLease lease = acquired.get();
+    int status;
+    try {
       synchronized (state) {
         if (cli().termination().stopRequested()) {
           throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" acquired, but stopped before running " + command.get(0));
@@ -96,7 +99,7 @@ final class LockCommand extends StoreCommand {
           child.destroy();
         }
       });
-      int status = waitUninterruptibly(child);
+      status = waitUninterruptibly(child);
       for (Thread t : copiers) {
         t.join(5000); // in-process only: the last of CMD's output
       }
@@ -106,7 +109,24 @@ final class LockCommand extends StoreCommand {
               + " ran; it was sent SIGTERM [store " + store.description() + "]");
         }
       }
-      return status;
+    } catch (RuntimeException | InterruptedException e) {
+      unlockQuietly(lease);
+      throw e;
+    }
+    try {
+      lease.close();
+    } catch (KVException e) {
+      // CMD ran: its status stands; the lock expires with its TTL
+      cli().err().println("libkv: unlock failed, the lock expires with its TTL: " + ExitCodes.message(e));
+    }
+    return status;
+  }
+
+  private static void unlockQuietly(LockLease lease) {
+    try {
+      lease.close();
+    } catch (KVException e) {
+      // the first failure is the one reported; the lock expires with its TTL
     }
   }
 
