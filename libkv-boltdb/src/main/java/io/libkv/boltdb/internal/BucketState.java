@@ -33,6 +33,7 @@ import java.util.UUID;
  */
 final class BucketState {
   static final int TOMBSTONE_LIMIT = 10_000;
+  private static final byte[] TOMB_COUNT = Layout.utf8("tombstone-count");
 
   private final BoltFile file;
   private final byte[] name;
@@ -224,7 +225,12 @@ final class BucketState {
         index = nextIndex(tx);
       }
       metaRead(tx, Layout.TTL).ifPresent(t -> t.delete(kb));
-      metaChild(tx, Layout.TOMBSTONES).put(kb, Layout.u64(index));
+      Bucket tombs = metaChild(tx, Layout.TOMBSTONES);
+      if (tombs.get(kb).isEmpty()) {
+        Bucket m = meta(tx);
+        m.put(TOMB_COUNT, Layout.u64(m.get(TOMB_COUNT).map(Layout::u64).orElse(0L) + 1));
+      }
+      tombs.put(kb, Layout.u64(index));
       changes.add(WatchHub.Change.delete(key, index));
     }
     if (!changes.isEmpty()) {
@@ -247,6 +253,10 @@ final class BucketState {
   }
 
   private void pruneTombstones(Tx tx) {
+    long count = meta(tx).get(TOMB_COUNT).map(Layout::u64).orElse(0L);
+    if (count <= TOMBSTONE_LIMIT + TOMBSTONE_LIMIT / 5) {
+      return;
+    }
     Bucket t = metaChild(tx, Layout.TOMBSTONES);
     List<long[]> idx = new ArrayList<>();
     List<byte[]> keys = new ArrayList<>();
@@ -264,6 +274,7 @@ final class BucketState {
       pruned = idx.get(i)[0];
     }
     meta(tx).put(Layout.TOMBSTONES, Layout.u64(pruned));
+    meta(tx).put(TOMB_COUNT, Layout.u64(TOMBSTONE_LIMIT));
   }
 
   // ---- TTL
