@@ -177,7 +177,7 @@ public final class Bench {
                 Path scratch = Files.createTempFile("bolt-bench-warmup-", ".db");
                 Files.delete(scratch);
                 try {
-                    once(o, scratch, 300_000_000L);
+                    once(o, scratch, 1_000_000_000L);
                 } finally {
                     Files.deleteIfExists(scratch);
                 }

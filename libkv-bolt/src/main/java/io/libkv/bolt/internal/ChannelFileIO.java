@@ -119,6 +119,24 @@ public final class ChannelFileIO implements FileIO {
     }
 
     @Override
+    public void write(java.util.List<ByteBuffer> srcs, long pos) {
+        // only the single writer writes, so moving the channel position is safe; reads go through maps
+        try {
+            ByteBuffer[] arr = srcs.toArray(new ByteBuffer[0]);
+            long total = 0;
+            for (ByteBuffer b : arr) {
+                total += b.remaining();
+            }
+            ch.position(pos);
+            while (total > 0) {
+                total -= ch.write(arr);
+            }
+        } catch (IOException e) {
+            throw new BoltIOException("cannot write " + path, e);
+        }
+    }
+
+    @Override
     public void setLength(long size) {
         io("grow", c -> {
             if (c.size() < size) {

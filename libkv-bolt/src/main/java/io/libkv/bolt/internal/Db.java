@@ -341,7 +341,7 @@ public final class Db implements BoltDB {
             ByteBuffer b = e.getValue().clear();
             long first = e.getKey();
             if (first != runEnd || runBytes + b.capacity() > MAX_WRITE) {
-                flushRun(run, runStart, runBytes);
+                flushRun(run, runStart);
                 run.clear();
                 runStart = first;
                 runBytes = 0;
@@ -350,7 +350,7 @@ public final class Db implements BoltDB {
             runBytes += b.capacity();
             runEnd = first + b.capacity() / pageSize;
         }
-        flushRun(run, runStart, runBytes);
+        flushRun(run, runStart);
         if (!options.noSync()) {
             io.sync(false);
         }
@@ -371,7 +371,7 @@ public final class Db implements BoltDB {
 
     private static final int MAX_WRITE = 8 << 20;
 
-    private void flushRun(java.util.List<ByteBuffer> run, long firstPage, int bytes) {
+    private void flushRun(java.util.List<ByteBuffer> run, long firstPage) {
         if (run.isEmpty()) {
             return;
         }
@@ -379,11 +379,7 @@ public final class Db implements BoltDB {
             io.write(run.get(0), firstPage * pageSize);
             return;
         }
-        ByteBuffer all = ByteBuffer.allocate(bytes);
-        for (ByteBuffer b : run) {
-            all.put(b);
-        }
-        io.write(all.flip(), firstPage * pageSize);
+        io.write(run, firstPage * pageSize);
     }
 
     @Override

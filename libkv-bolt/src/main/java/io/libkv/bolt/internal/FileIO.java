@@ -17,6 +17,15 @@ public interface FileIO extends Closeable {
     /** Writes all of {@code src} at {@code pos}. */
     void write(ByteBuffer src, long pos);
 
+    /** Writes the buffers back to back from {@code pos} (one gathering write where the layer can). */
+    default void write(java.util.List<ByteBuffer> srcs, long pos) {
+        for (ByteBuffer b : srcs) {
+            int n = b.remaining();
+            write(b, pos);
+            pos += n;
+        }
+    }
+
     /** Sets the length (only ever grows the file). */
     void setLength(long size);
 
