@@ -121,19 +121,23 @@ public final class ChannelFileIO implements FileIO {
     @Override
     public void write(java.util.List<ByteBuffer> srcs, long pos) {
         // only the single writer writes, so moving the channel position is safe; reads go through maps
-        try {
-            ByteBuffer[] arr = srcs.toArray(new ByteBuffer[0]);
-            long total = 0;
-            for (ByteBuffer b : arr) {
-                total += b.remaining();
-            }
-            ch.position(pos);
-            while (total > 0) {
-                total -= ch.write(arr);
-            }
-        } catch (IOException e) {
-            throw new BoltIOException("cannot write " + path, e);
+        ByteBuffer[] arr = srcs.toArray(new ByteBuffer[0]);
+        int[] starts = new int[arr.length];
+        for (int i = 0; i < arr.length; i++) {
+            starts[i] = arr[i].position();
         }
+        io("write", c -> {
+            long total = 0;
+            for (int i = 0; i < arr.length; i++) {
+                arr[i].position(starts[i]);
+                total += arr[i].remaining();
+            }
+            c.position(pos);
+            while (total > 0) {
+                total -= c.write(arr);
+            }
+            return null;
+        });
     }
 
     @Override
