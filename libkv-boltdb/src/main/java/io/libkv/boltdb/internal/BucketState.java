@@ -34,6 +34,8 @@ import java.util.UUID;
 final class BucketState {
   static final int TOMBSTONE_LIMIT = 10_000;
   private static final byte[] TOMB_COUNT = Layout.utf8("tombstone-count");
+  // the highest index whose tombstones were pruned: resuming from before it cannot be exact
+  private static final byte[] TOMB_FLOOR = Layout.utf8("tombstone-floor");
 
   private final BoltFile file;
   private final byte[] name;
@@ -273,7 +275,7 @@ final class BucketState {
       t.delete(keys.get((int) idx.get(i)[1]));
       pruned = idx.get(i)[0];
     }
-    meta(tx).put(Layout.TOMBSTONES, Layout.u64(pruned));
+    meta(tx).put(TOMB_FLOOR, Layout.u64(pruned));
     meta(tx).put(TOMB_COUNT, Layout.u64(TOMBSTONE_LIMIT));
   }
 
@@ -505,7 +507,7 @@ final class BucketState {
 
   /** What changed after {@code from}: current values newer than it and tombstones newer than it. */
   private Optional<List<WatchHub.Change>> history(Tx tx, long from, java.util.function.Predicate<String> filter) {
-    long prunedUpTo = tx.bucket(Layout.META, name).flatMap(b -> b.get(Layout.TOMBSTONES)).map(Layout::u64).orElse(0L);
+    long prunedUpTo = tx.bucket(Layout.META, name).flatMap(b -> b.get(TOMB_FLOOR)).map(Layout::u64).orElse(0L);
     if (from < prunedUpTo) {
       return Optional.empty();
     }
