@@ -6,6 +6,11 @@ import io.libkv.testkit.StoreFaults;
 
 /** The fault SPI of the boltdb store: a file has no server, so faults are those of a frozen or dead process. */
 final class BoltdbKitSupport {
+  // every write is an fsync'd commit and every shared-mode call opens the file: TTLs and slack
+  // sized so a loaded 2-core machine does not turn scheduling delays into expiries
+  static final java.time.Duration BASE_TTL = java.time.Duration.ofMillis(1500);
+  static final java.time.Duration SLACK = java.time.Duration.ofSeconds(2);
+
   private BoltdbKitSupport() {}
 
   static StoreFaults faults() {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 
 /** The kit on a bbolt file in shared mode (open per operation, as the CLI). */
@@ -31,5 +32,15 @@ class BoltdbSharedCompatibilityTest extends StoreCompatibilityKit {
   @Override
   protected StoreFaults faults() {
     return BoltdbKitSupport.faults();
+  }
+
+  @Override
+  protected Duration baseTtl() {
+    return BoltdbKitSupport.BASE_TTL;
+  }
+
+  @Override
+  protected Duration timingSlack() {
+    return BoltdbKitSupport.SLACK;
   }
 }
