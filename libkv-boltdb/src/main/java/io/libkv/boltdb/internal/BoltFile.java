@@ -44,8 +44,10 @@ final class BoltFile {
   private final ReentrantLock opLock = new ReentrantLock(true);
   private final Map<String, BucketState> buckets = new HashMap<>();
   private BoltDB db;
+  // shared mode: the file kept open from one operation to the next queued one
+  private BoltDB burst;
   private int users;
-  private long lastTxid = -1;
+  private volatile long lastTxid = -1;
   private volatile boolean lastTxidKnown;
   private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
   private Thread poller;
@@ -97,6 +99,10 @@ final class BoltFile {
       if (db != null) {
         db.close();
         db = null;
+      }
+      if (burst != null) {
+        burst.close();
+        burst = null;
       }
     } finally {
       opLock.unlock();
@@ -186,7 +192,8 @@ final class BoltFile {
       if (closed) {
         throw new IllegalStateException("bbolt file " + path + " is closed");
       }
-      BoltDB d = mode == FileMode.EXCLUSIVE ? db : open(false);
+      BoltDB d = mode == FileMode.EXCLUSIVE ? db : (burst != null ? burst : open(false));
+      burst = null;
       try {
         catchUp(d);
         T result;
@@ -210,7 +217,13 @@ final class BoltFile {
         return result;
       } finally {
         if (d != db) {
-          d.close();
+          // shared mode: while other threads of this JVM queue for the file, keep it open for them
+          // (one open and flock for a burst), and let go as soon as nobody here waits
+          if (opLock.hasQueuedThreads() && !closed) {
+            burst = d;
+          } else {
+            d.close();
+          }
         }
       }
     } catch (BoltCorruptionException e) {
@@ -287,12 +300,8 @@ final class BoltFile {
   }
 
   private long lastTxidLocked() {
-    opLock.lock();
-    try {
-      return lastTxid;
-    } finally {
-      opLock.unlock();
-    }
+    // no op lock here: only operations may take it, or a burst's open file would wait for one
+    return lastTxid;
   }
 
   /** The larger txid of the two metas, read without the file lock (they are written atomically by page). */

@@ -34,12 +34,19 @@ final class BoltdbLock extends AbstractLock {
     if (store.file().read(tx -> store.bucket().lockHeld(tx, key()))) {
       return Attempt.waitFor(change);
     }
-    long token = store.file().write(tx -> store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis()));
-    if (token == 0) {
+    Held h = store.write(tx -> {
+      long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
+      if (token == 0) {
+        return null;
+      }
+      // registered before the commit, so a close() serialised after it releases this lock
+      Held held = new Held(token);
+      store.held(held, true);
+      return held;
+    });
+    if (h == null) {
       return Attempt.waitFor(change);
     }
-    Held h = new Held(token);
-    store.held(h, true);
     h.keepAlive = KeepAlive.start("lock " + key() + " of " + store.description(), ttl, TimeSource.system(),
         store.renewals(), h::renew, e -> h.lose());
     return Attempt.acquired(h);

@@ -106,8 +106,10 @@ public final class BoltdbStore extends AbstractStore {
         options.isEphemeral() ? Layout.EPHEMERAL : Layout.EXPIRING, owner);
   }
 
-  private <T> T write(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  /** A write of this store's: refused once the store is closed, checked inside the transaction so a write racing close() cannot land after close's own. */
+  <T> T write(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     return file.write(tx -> {
+      checkOpen();
       if (bucket.sweepDue()) {
         bucket.sweep(tx);
       }
