@@ -52,6 +52,11 @@ final class ConsulLock extends AbstractLock {
     this.lockDelay = lockDelay;
   }
 
+  /** The current acquisition's session, or null. */
+  synchronized String sessionId() {
+    return session == null || session.gone ? null : session.id;
+  }
+
   private synchronized LockSession session() {
     if (session != null && !session.gone) {
       return session;

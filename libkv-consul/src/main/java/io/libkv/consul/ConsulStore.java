@@ -804,6 +804,23 @@ final class ConsulStore extends AbstractStore {
     locks.remove(l);
   }
 
+  /** The IDs of this store's live sessions: ephemeral keys' and locks' (for fault-injecting tests). */
+  List<String> sessionIds() {
+    List<String> out = new ArrayList<>();
+    synchronized (ephemeral) {
+      for (StoreSession s : ephemeral.values()) {
+        out.add(s.id);
+      }
+    }
+    for (ConsulLock l : locks) {
+      String id = l.sessionId();
+      if (id != null) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** A lock's session is gone: its holder lost it. */
   void fireLockLost() {
     fireConnectionState(ConnectionState.LOST);

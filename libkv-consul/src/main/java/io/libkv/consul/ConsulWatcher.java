@@ -11,6 +11,7 @@ import io.libkv.spi.Backoff;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,18 +23,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every watch of a store, fed by one outstanding blocking query: a recursive {@code GET} of the
- * store's prefix with {@code ?index=N&wait=...}. Each answer is compared with the previous one and
- * the differences (puts and deletes, which Go's libkv dropped) are published to the store's
- * {@link WatchHub}, which fans them out to key and tree watchers.
+ * store's prefix with {@code ?index=N&wait=...}. Each answer is compared with the previous state
+ * and the differences (puts and deletes, which Go's libkv dropped) are published to a {@link
+ * WatchHub}, which fans them out to key and tree watchers, and kept in a bounded history, so a
+ * watch resumed from an index the store has seen replays what happened since.
+ *
+ * <p>The query starts with the store's first watch and runs until the store closes (closing it
+ * cancels the request in flight: nothing waits for the blocking wait). Starting a watch reads the
+ * prefix afresh and brings the loop's state up to date first, so a watch sees the store's own
+ * writes, and its first event and the loop's later ones come from one sequence: no gap, no
+ * duplicate.
  *
  * <p>After a failed request the next one is a plain read (not blocking), so an index that went
  * backwards (a restarted in-memory agent) is seen at once: as Consul's documentation says, the
- * index is then reset, and the watchers get {@code RESET} with the state read. (An index that went
- * backwards over an unchanged state — tombstones reaped — is adopted silently.) The query runs
- * only while a watch is open; closing the last one cancels the request in flight.
+ * index is then reset, and the watchers get {@code RESET} with the state read. An index that went
+ * backwards over an unchanged state (tombstones reaped) is adopted silently.
  */
 final class ConsulWatcher {
   private static final System.Logger LOG = System.getLogger("io.libkv.consul.watch");
+  /** Changes kept for resumed watches. */
+  static final int HISTORY = 10_000;
 
   private final ConsulStore store;
   private final ConsulClient client;
@@ -52,6 +61,10 @@ final class ConsulWatcher {
   private int failures;
   private CompletableFuture<?> inFlight;
   private long requests;
+  /** Changes after {@link #floor}, in order; {@link #floorState} is the state at the floor. */
+  private final ArrayDeque<WatchHub.Change> history = new ArrayDeque<>();
+  private long floor;
+  private Map<String, KVPair> floorState = new HashMap<>();
 
   ConsulWatcher(ConsulStore store, ConsulClient client, String root, Duration wait) {
     this.store = store;
@@ -71,104 +84,114 @@ final class ConsulWatcher {
     return running;
   }
 
-  // ---- starting watches: attach, make sure the loop has a baseline, read, start
+  // ---- starting watches: read afresh, bring the loop up to date, attach and start from its state
+
+  private ConsulClient.Reply fresh(String key) {
+    return store.readTree(root, key);
+  }
 
   void watchKey(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    WatchHub.KeyWatcher w = hub.attachKey(key, channel);
-    channel.done().whenComplete((v, e) -> maybeStop());
-    ensureRunning(key);
-    ConsulClient.Reply r = store.read(key);
-    KVPair current = r.status == 200 ? pairOf(key, Wire.entries(r.body).get(0)) : null;
-    long at = Math.max(1, r.index);
-    if (options.startIndex().isEmpty()) {
-      w.start(current, at);
-      return;
-    }
-    long from = options.startIndex().getAsLong();
-    if (Math.max(at, loopIndex()) < from) {
-      w.restart(EventType.RESET, current, at); // the store's history restarted below the index asked for
-    } else if (current != null && current.lastIndex() > from) {
-      w.startResumed(List.of(WatchHub.Change.put(current)), from, at);
-    } else if (current == null && at > from) {
-      w.restart(EventType.RESYNC, null, at); // it may have been deleted since: Consul keeps no history
-    } else {
-      w.startResumed(List.of(), from, from);
+    ConsulClient.Reply r = fresh(key);
+    synchronized (this) {
+      sync(r);
+      WatchHub.KeyWatcher w = hub.attachKey(key, channel);
+      KVPair current = known.get(key);
+      if (options.startIndex().isEmpty()) {
+        w.start(current, index);
+        return;
+      }
+      long from = options.startIndex().getAsLong();
+      if (index < from) {
+        w.restart(EventType.RESET, current, index); // the store's history restarted below the index asked for
+      } else if (from >= floor) {
+        w.startResumed(since(from, key::equals), from, index);
+      } else {
+        KVPair atFloor = floorState.get(key);
+        if (atFloor != null && atFloor.lastIndex() <= from) {
+          w.startResumed(since(from, key::equals), from, index); // unchanged from `from` to the floor
+        } else if (current != null && current.lastIndex() <= from) {
+          w.startResumed(List.of(), from, index);
+        } else {
+          w.restart(EventType.RESYNC, current, index); // Consul keeps no history before this store's
+        }
+      }
     }
   }
 
   void watchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
-    channel.done().whenComplete((v, e) -> maybeStop());
-    ensureRunning(dir);
-    ConsulClient.Reply r = store.readTree(root + (dir.isEmpty() ? "" : dir + "/"), dir);
-    List<KVPair> pairs = r.status == 200 ? sorted(store.pairs(Wire.entries(r.body))) : List.of();
+    ConsulClient.Reply r = fresh(dir);
+    synchronized (this) {
+      sync(r);
+      WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
+      List<KVPair> pairs = below(known, dir);
+      if (options.startIndex().isEmpty()) {
+        w.start(pairs, index);
+        return;
+      }
+      long from = options.startIndex().getAsLong();
+      java.util.function.Predicate<String> inDir = k -> dir.isEmpty() || Keys.isBelow(k, dir);
+      if (index < from) {
+        w.restart(EventType.RESET, pairs, index);
+      } else if (from >= floor) {
+        w.startResumed(pairs, since(from, inDir), from, index);
+      } else if (index <= from) {
+        w.startResumed(pairs, List.of(), from, index);
+      } else {
+        w.restart(EventType.RESYNC, pairs, index);
+      }
+    }
+  }
+
+  /** The recorded changes after {@code from} of the keys {@code which} accepts. Holds the lock. */
+  private List<WatchHub.Change> since(long from, java.util.function.Predicate<String> which) {
+    List<WatchHub.Change> out = new ArrayList<>();
+    for (WatchHub.Change c : history) {
+      if (c.index() > from && which.test(c.key())) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static List<KVPair> below(Map<String, KVPair> state, String dir) {
+    List<KVPair> out = new ArrayList<>();
+    for (KVPair p : state.values()) {
+      if (dir.isEmpty() || Keys.isBelow(p.key(), dir)) {
+        out.add(p);
+      }
+    }
+    out.sort(Comparator.comparing(KVPair::key, Keys.UTF8_ORDER));
+    return out;
+  }
+
+  /** Brings the loop up to date with a fresh read, starting it if it does not run. Holds the lock. */
+  private void sync(ConsulClient.Reply r) {
+    if (closed) {
+      throw new IllegalStateException("store " + store.description() + " is closed");
+    }
+    Map<String, KVPair> now = r.status == 200 ? store.pairs(Wire.entries(r.body)) : Map.of();
     long at = Math.max(1, r.index);
-    if (options.startIndex().isEmpty()) {
-      w.start(pairs, at);
+    if (!running) {
+      known = new HashMap<>(now);
+      index = at;
+      floor = at;
+      floorState = new HashMap<>(now);
+      history.clear();
+      running = true;
+      resync = false;
+      failures = 0;
+      issue();
       return;
     }
-    long from = options.startIndex().getAsLong();
-    if (Math.max(at, loopIndex()) < from) {
-      w.restart(EventType.RESET, pairs, at);
-    } else if (at > from) {
-      w.restart(EventType.RESYNC, pairs, at); // deletes since then are not knowable from Consul
-    } else {
-      w.startResumed(pairs, List.of(), from, from);
-    }
+    apply(now, at, index);
   }
 
   private KVPair pairOf(String key, Wire.Entry e) {
     return KVPair.ofOwned(key, e.value, e.modifyIndex);
   }
 
-  private static List<KVPair> sorted(Map<String, KVPair> m) {
-    List<KVPair> l = new ArrayList<>(m.values());
-    l.sort(Comparator.comparing(KVPair::key, Keys.UTF8_ORDER));
-    return l;
-  }
-
-  private synchronized long loopIndex() {
-    return index;
-  }
-
-  /**
-   * Starts the blocking query if it does not run, with a baseline read first (in the caller's
-   * thread): the loop must know the state before a watcher reads its own, or a change between the
-   * two would be lost.
-   */
-  private void ensureRunning(String key) {
-    synchronized (this) {
-      if (running || closed) {
-        return;
-      }
-    }
-    ConsulClient.Reply r = store.readTree(root, key);
-    Map<String, KVPair> base = r.status == 200 ? store.pairs(Wire.entries(r.body)) : Map.of();
-    synchronized (this) {
-      if (running || closed) {
-        return;
-      }
-      known = new HashMap<>(base);
-      index = Math.max(1, r.index);
-      running = true;
-      resync = false;
-      failures = 0;
-      issue();
-    }
-  }
-
-  private void maybeStop() {
-    synchronized (this) {
-      if (running && hub.isEmpty()) {
-        stopLocked();
-      }
-    }
-  }
-
   private void stopLocked() {
     running = false;
-    known = new HashMap<>();
-    index = 0;
     if (inFlight != null) {
       inFlight.cancel(true); // aborts the HTTP exchange: closing does not wait for the blocking wait
       inFlight = null;
@@ -191,21 +214,15 @@ final class ConsulWatcher {
     requests++;
     CompletableFuture<ConsulClient.Reply> f = client.callAsync(listPath, query, timeout);
     inFlight = f;
-    try {
-      f.whenCompleteAsync((r, e) -> onReply(f, r, e, requested, plain, started), store.executor);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      f.cancel(true);
-    }
+    // onReply never blocks (it parses, publishes to channels that never block, and sends the next
+    // request asynchronously), so it runs on the HTTP client's own threads
+    f.whenComplete((r, e) -> onReply(f, r, e, requested, plain, started));
   }
 
   private void onReply(CompletableFuture<?> f, ConsulClient.Reply r, Throwable error, long requested, boolean plain,
       long started) {
     synchronized (this) {
       if (!running || inFlight != f) {
-        return;
-      }
-      if (hub.isEmpty()) {
-        stopLocked();
         return;
       }
     }
@@ -229,11 +246,11 @@ final class ConsulWatcher {
     }
     Map<String, KVPair> now = r.status == 200 ? store.pairs(Wire.entries(r.body)) : Map.of();
     long newIndex = Math.max(1, r.index); // Consul: an index of 0 is a bug, 1 is always safe
-    apply(now, newIndex);
     synchronized (this) {
-      if (!running) {
+      if (!running || inFlight != f) {
         return;
       }
+      apply(now, newIndex, requested);
       failures = 0;
       resync = false;
       long elapsed = System.nanoTime() - started;
@@ -269,33 +286,35 @@ final class ConsulWatcher {
     });
   }
 
-  /** Publishes what changed between the last state and {@code now}, or a RESET when the index went back. */
-  private synchronized void apply(Map<String, KVPair> now, long newIndex) {
-    if (!running) {
+  /**
+   * Takes an answer in: publishes and records what changed since the last state, or delivers
+   * {@code RESET} when the index went below the one the request carried (Consul's rule for a
+   * restarted agent). An answer older than the state already known is ignored. Holds the lock.
+   *
+   * @param requested the index the request carried (the current index for a fresh read)
+   */
+  private void apply(Map<String, KVPair> now, long newIndex, long requested) {
+    if (newIndex < requested) {
+      if (!now.equals(known)) {
+        // the agent's history restarted (an in-memory agent restarted, a snapshot restored)
+        known = new HashMap<>(now);
+        for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
+          w.restart(EventType.RESET, now.get(w.key()), newIndex);
+        }
+        for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
+          w.restart(EventType.RESET, below(now, w.directory()), newIndex);
+        }
+      }
+      // otherwise tombstones were reaped: the same state at a lower index. Either way the history
+      // recorded so far is not comparable with what follows.
+      index = newIndex;
+      floor = newIndex;
+      floorState = new HashMap<>(known);
+      history.clear();
       return;
     }
-    if (newIndex < index) {
-      if (now.equals(known)) {
-        index = newIndex; // tombstones reaped: the same state at a lower index
-        return;
-      }
-      // the agent's history restarted (an in-memory agent restarted, a snapshot restored)
-      known = new HashMap<>(now);
-      index = newIndex;
-      for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
-        w.restart(EventType.RESET, now.get(w.key()), newIndex);
-      }
-      for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
-        List<KVPair> below = new ArrayList<>();
-        for (KVPair p : now.values()) {
-          if (w.directory().isEmpty() || Keys.isBelow(p.key(), w.directory())) {
-            below.add(p);
-          }
-        }
-        below.sort(Comparator.comparing(KVPair::key, Keys.UTF8_ORDER));
-        w.restart(EventType.RESET, below, newIndex);
-      }
-      return;
+    if (newIndex <= index) {
+      return; // an answer no newer than what a fresh read already brought
     }
     List<WatchHub.Change> changes = new ArrayList<>();
     for (Map.Entry<String, KVPair> e : now.entrySet()) {
@@ -316,6 +335,7 @@ final class ConsulWatcher {
       return;
     }
     changes.sort(Comparator.comparingLong(WatchHub.Change::index));
+    record(changes);
     // one batch per index: the changes of one write (a transaction, a deleteTree) arrive as one
     int from = 0;
     for (int i = 1; i <= changes.size(); i++) {
@@ -323,6 +343,23 @@ final class ConsulWatcher {
         hub.publishAll(new ArrayList<>(changes.subList(from, i)));
         from = i;
       }
+    }
+  }
+
+  /** Appends to the history, moving the floor up past the oldest changes when it is full. */
+  private void record(List<WatchHub.Change> changes) {
+    history.addAll(changes);
+    while (history.size() > HISTORY) {
+      long drop = history.peekFirst().index();
+      while (!history.isEmpty() && history.peekFirst().index() == drop) {
+        WatchHub.Change c = history.pollFirst();
+        if (c.type() == EventType.PUT) {
+          floorState.put(c.key(), c.pair().orElseThrow());
+        } else {
+          floorState.remove(c.key());
+        }
+      }
+      floor = drop;
     }
   }
 }

@@ -51,8 +51,20 @@ import javax.net.ssl.SSLContext;
  * connections and never answers), {@link #expireSession(String)}. It counts requests so tests can
  * check that a watch does not poll. Test support, not a product: no catalog, health or agent API
  * beyond {@code /v1/status/leader} and {@code /v1/agent/self}.
+ *
+ * <p>The JDK's HTTP server writes an answer's headers and body in two TCP segments and, unless
+ * {@code sun.net.httpserver.nodelay} is true, Nagle's algorithm holds the body until the client's
+ * delayed ACK (about 40 ms per request on Linux). Test support only: the emulator sets that
+ * property in its JVM when nobody has set it (before the JDK's server first reads it); the libkv
+ * library itself never touches system properties.
  */
 public final class ConsulEmulator implements AutoCloseable {
+  static {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
