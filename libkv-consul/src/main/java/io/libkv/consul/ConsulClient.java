@@ -84,6 +84,11 @@ final class ConsulClient {
     return timeout;
   }
 
+  /** The endpoint requests go to first (the last one that answered). */
+  String currentEndpoint() {
+    return endpoints.get(current.get());
+  }
+
   private HttpRequest request(int endpoint, String method, String path, String query, byte[] body, Duration t) {
     StringBuilder u = new StringBuilder(bases.get(endpoint)).append(path);
     boolean q = false;

@@ -268,6 +268,9 @@ final class ConsulStore extends AbstractStore {
     if (r.status != 200 && r.status != 404) {
       throw failure(r, key);
     }
+    if (r.status == 404) {
+      watcher.observe(r.index); // the table index of a missing key never goes below the watch's
+    }
     return r;
   }
 
@@ -319,7 +322,13 @@ final class ConsulStore extends AbstractStore {
   Wire.TxnResult txn(Wire.Txn t, String key) {
     ConsulClient.Reply r = client.call("PUT", "/v1/txn", null, t.bytes(), false, key);
     if (r.status == 200 || r.status == 409) {
-      return Wire.txnResult(r.body);
+      Wire.TxnResult result = Wire.txnResult(r.body);
+      long max = 0;
+      for (Wire.Entry e : result.results) {
+        max = Math.max(max, e.modifyIndex);
+      }
+      watcher.observe(max); // a write's index below the watch's: the agent's history restarted
+      return result;
     }
     throw failure(r, key);
   }

@@ -198,6 +198,22 @@ final class ConsulWatcher {
     }
   }
 
+  /**
+   * An index the store saw elsewhere (a write's result, the table index of a missing key's read)
+   * that is below the loop's: the agent's history restarted. The blocking query in flight would
+   * only notice when its wait ends (the agent holds a query whose index is ahead of it, and the
+   * HTTP client silently re-sends a read whose connection dropped), so read again now.
+   */
+  synchronized void observe(long storeIndex) {
+    if (running && storeIndex > 0 && storeIndex < index && !resync) {
+      if (inFlight != null) {
+        inFlight.cancel(true);
+      }
+      resync = true;
+      issue();
+    }
+  }
+
   synchronized void close() {
     closed = true;
     stopLocked();
@@ -294,7 +310,9 @@ final class ConsulWatcher {
    * @param requested the index the request carried (the current index for a fresh read)
    */
   private void apply(Map<String, KVPair> now, long newIndex, long requested) {
-    if (newIndex < requested) {
+    // the same index over another state: a restarted agent's history has reached the old index
+    boolean sameIndexOtherState = newIndex == index && !now.equals(known);
+    if (newIndex < requested || sameIndexOtherState) {
       if (!now.equals(known)) {
         // the agent's history restarted (an in-memory agent restarted, a snapshot restored)
         known = new HashMap<>(now);

@@ -273,7 +273,7 @@ public final class ConsulEmulator implements AutoCloseable {
       requestsByEndpoint.computeIfAbsent(endpointOf(path), k -> new AtomicLong()).incrementAndGet();
       byte[] body = readAll(ex.getRequestBody());
       if (!awaitFaults(s)) {
-        return;
+        throw new IOException("the agent stopped"); // the JDK's server drops the connection, as a dying agent does
       }
       Response r;
       try {
@@ -284,7 +284,8 @@ public final class ConsulEmulator implements AutoCloseable {
         r = Response.text(500, e.toString());
       }
       if (s.dead) {
-        return; // this life of the agent ended while the request was blocked
+        // this life of the agent ended while the request was blocked: drop the connection
+        throw new IOException("the agent stopped");
       }
       send(ex, r);
     } finally {

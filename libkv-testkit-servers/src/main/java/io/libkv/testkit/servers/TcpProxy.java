@@ -20,7 +20,9 @@ public final class TcpProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean hung;
   private volatile boolean closed;
+  private final Object hangLock = new Object();
 
   private TcpProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -60,6 +62,17 @@ public final class TcpProxy implements AutoCloseable {
   /** Forwards again. */
   public void restore() {
     cut = false;
+  }
+
+  /**
+   * Holds every byte in either direction ({@code true}): connections stay open and requests go
+   * unanswered, as with a hung server; {@code false} forwards again.
+   */
+  public void hang(boolean hang) {
+    synchronized (hangLock) {
+      hung = hang;
+      hangLock.notifyAll();
+    }
   }
 
   /** Whether connections are being dropped. */
@@ -102,11 +115,18 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          synchronized (hangLock) {
+            while (hung && !closed && !cut) {
+              hangLock.wait(100);
+            }
+          }
           out.write(buf, 0, n);
           out.flush();
         }
       } catch (IOException e) {
         // the other side closed, or the proxy cut the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         closeQuietly(from);
         closeQuietly(to);
