@@ -214,6 +214,16 @@ final class ConsulWatcher {
     }
   }
 
+  /**
+   * Forgets the recorded changes, as if the history window had passed them: watches resumed from
+   * an earlier index re-read the state (RESYNC). For tests of that path.
+   */
+  synchronized void forgetHistory() {
+    history.clear();
+    floor = index;
+    floorState = new HashMap<>(known);
+  }
+
   synchronized void close() {
     closed = true;
     stopLocked();

@@ -51,6 +51,14 @@ final class ConsulTestServer implements AutoCloseable {
 
   /** A new client through a proxy of its own. */
   Store open(String path) {
+    // a closed store's proxy goes, and with it the idle connections the shared HTTP client keeps
+    proxies.entrySet().removeIf(e -> {
+      if (((ConsulStore) e.getKey()).closed()) {
+        e.getValue().close();
+        return true;
+      }
+      return false;
+    });
     TcpProxy proxy = TcpProxy.to(port());
     Store s = LibKV.open("consul://" + proxy.address() + path + (path.contains("?") ? "&" : "?")
         + "sessionTtlMin=" + TTL_MIN.toMillis() + "ms&timeout=5s", StoreConfig.DEFAULT);
@@ -100,6 +108,12 @@ final class ConsulTestServer implements AutoCloseable {
       @Override
       public void reconnect(Store store) {
         proxies.get(store).restore();
+      }
+
+      @Override
+      public void compactHistory(Store store) {
+        // Consul keeps no history: the store's own window of changes is what resumed watches replay
+        ((ConsulStore) store).watcher().forgetHistory();
       }
     };
   }
