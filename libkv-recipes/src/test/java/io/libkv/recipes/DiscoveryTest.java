@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.libkv.InvalidKeyException;
-import io.libkv.StoreConfig;
 import io.libkv.TtlTooShortException;
 import io.libkv.memory.MemoryStore;
 import io.libkv.recipes.discovery.Member;
@@ -18,36 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Service discovery on the reference store. */
-class DiscoveryTest {
+class DiscoveryTest extends MemoryClients {
   private static final Duration TTL = Duration.ofMillis(600);
-  private final String name = "discovery-" + UUID.randomUUID();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  private MemoryStore store() {
-    MemoryStore s = MemoryStore.open(name, StoreConfig.DEFAULT);
-    open.add(s);
-    return s;
-  }
-
-  private <T extends AutoCloseable> T track(T c) {
-    open.add(0, c);
-    return c;
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    MemoryStore.drop(name);
-  }
-
   @Test
   void fiftyMembersRegisterAndDieAndTheWatchedSetConverges() throws Exception {
     List<MembershipChange> changes = new CopyOnWriteArrayList<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.libkv.InvalidKeyException;
-import io.libkv.StoreConfig;
 import io.libkv.TtlTooShortException;
 import io.libkv.memory.MemoryStore;
 import io.libkv.recipes.election.Candidate;
@@ -17,36 +16,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Leader election on the reference store, several clients in one JVM. */
-class ElectionTest {
+class ElectionTest extends MemoryClients {
   private static final Duration TTL = Duration.ofMillis(600);
-  private final String name = "election-" + UUID.randomUUID();
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  private MemoryStore store() {
-    MemoryStore s = MemoryStore.open(name, StoreConfig.DEFAULT);
-    open.add(s);
-    return s;
-  }
-
-  private <T extends AutoCloseable> T track(T c) {
-    open.add(0, c);
-    return c;
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : open) {
-      c.close();
-    }
-    MemoryStore.drop(name);
-  }
-
   /** Records elected/deposed in order. */
   static final class Recorder implements LeadershipListener {
     final List<String> events = new CopyOnWriteArrayList<>();

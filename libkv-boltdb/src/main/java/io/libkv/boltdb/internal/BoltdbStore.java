@@ -289,15 +289,7 @@ public final class BoltdbStore extends AbstractStore {
     synchronized (held) {
       locks = new ArrayList<>(held);
     }
-    file.write(tx -> {
-      for (BoltdbLock.Held h : locks) {
-        h.markLost();
-        h.stop();
-        bucket.unlock(tx, h.key(), owner, h.fencingToken());
-      }
-      bucket.dropEphemeral(tx, owner);
-      return null;
-    });
+    file.write(tx -> dropSession(tx, locks));
     synchronized (held) {
       held.removeAll(locks);
     }
@@ -306,6 +298,17 @@ public final class BoltdbStore extends AbstractStore {
         g.keys.clear();
       }
     }
+  }
+
+  /** Removes what lives on this store: its locks (reported lost) and its ephemeral keys. */
+  private Void dropSession(io.libkv.bolt.Tx tx, List<BoltdbLock.Held> locks) {
+    for (BoltdbLock.Held h : locks) {
+      h.markLost();
+      h.stop();
+      bucket.unlock(tx, h.key(), owner, h.fencingToken());
+    }
+    bucket.dropEphemeral(tx, owner);
+    return null;
   }
 
   void ensureOpen() {
@@ -361,15 +364,7 @@ public final class BoltdbStore extends AbstractStore {
       }
     }
     try {
-      file.write(tx -> {
-        for (BoltdbLock.Held h : locks) {
-          h.markLost();
-          h.stop();
-          bucket.unlock(tx, h.key(), owner, h.fencingToken());
-        }
-        bucket.dropEphemeral(tx, owner);
-        return null;
-      });
+      file.write(tx -> dropSession(tx, locks));
     } catch (KVException e) {
       // the file is gone or locked: the deadlines remove our keys and locks
     } finally {

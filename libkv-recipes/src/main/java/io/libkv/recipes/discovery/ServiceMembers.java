@@ -5,9 +5,8 @@ import io.libkv.KVPair;
 import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.TreeEvent;
-import io.libkv.Watch;
-import io.libkv.spi.Backoff;
 import io.libkv.spi.Coalescers;
+import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.EventChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,29 +25,25 @@ import java.util.function.Consumer;
  * member records ({@code SERVICE/ID} holding {@code {"id","address","meta"}}) are ignored.
  */
 public final class ServiceMembers implements AutoCloseable {
-  private final Store store;
   private final String service;
   private final Consumer<MembershipChange> listener;
   private final Consumer<KVException> errors;
   private final EventChannel<Runnable> events;
-  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
-  private final Thread thread;
+  private final WatchLoop<TreeEvent> loop;
   private final Object monitor = new Object();
   private volatile boolean running = true;
-  private Watch<TreeEvent> watch;
   private SortedMap<String, Member> members = new TreeMap<>();
   private boolean known;
 
   private ServiceMembers(Store store, String service, Consumer<MembershipChange> listener,
       Consumer<KVException> errors, Executor executor) {
-    this.store = store;
     this.service = service;
     this.listener = listener;
     this.errors = errors;
     this.events = EventChannel.listening("members of " + service, Integer.MAX_VALUE, Coalescers.latest(),
         Runnable::run, executor);
-    this.thread = new Thread(this::run, "libkv-members-" + service);
-    this.thread.setDaemon(true);
+    this.loop = new WatchLoop<>("libkv-members-" + service, () -> store.watchTree(service), e -> apply(e.pairs()),
+        this::report);
   }
 
   /**
@@ -69,7 +64,7 @@ public final class ServiceMembers implements AutoCloseable {
     String s = Keys.canonicalKey(Objects.requireNonNull(service, "service"));
     ServiceMembers m = new ServiceMembers(store, s, Objects.requireNonNull(listener, "listener"),
         Objects.requireNonNull(errors, "errors"), Objects.requireNonNull(executor, "executor"));
-    m.thread.start();
+    m.loop.start();
     return m;
   }
 
@@ -97,40 +92,6 @@ public final class ServiceMembers implements AutoCloseable {
         monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
       }
       return known;
-    }
-  }
-
-  private void run() {
-    int failures = 0;
-    while (running) {
-      Watch<TreeEvent> w;
-      try {
-        w = store.watchTree(service);
-      } catch (IllegalStateException e) {
-        break;
-      } catch (KVException e) {
-        report(e);
-        sleep(backoff.delay(failures++));
-        continue;
-      }
-      synchronized (monitor) {
-        if (!running) {
-          w.close();
-          break;
-        }
-        watch = w;
-      }
-      try {
-        for (TreeEvent e : w) {
-          failures = 0;
-          apply(e.pairs());
-        }
-      } catch (KVException e) {
-        report(e);
-        sleep(backoff.delay(failures++));
-      } finally {
-        w.close();
-      }
     }
   }
 
@@ -178,35 +139,17 @@ public final class ServiceMembers implements AutoCloseable {
     events.offer(() -> errors.accept(e));
   }
 
-  private void sleep(Duration d) {
-    try {
-      Thread.sleep(Math.max(1, d.toMillis()));
-    } catch (InterruptedException e) {
-      // close() interrupts
-    }
-  }
-
   /** Stops watching; idempotent. */
   @Override
   public void close() {
-    Watch<TreeEvent> w;
     synchronized (monitor) {
       if (!running) {
         return;
       }
       running = false;
-      w = watch;
       monitor.notifyAll();
     }
-    if (w != null) {
-      w.close();
-    }
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     events.close();
   }
 }

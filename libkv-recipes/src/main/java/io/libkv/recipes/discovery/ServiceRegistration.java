@@ -7,6 +7,7 @@ import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.TtlTooShortException;
 import io.libkv.WriteOptions;
+import io.libkv.recipes.internal.WatchLoop;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -120,12 +121,7 @@ public final class ServiceRegistration implements AutoCloseable {
       return;
     }
     running = false;
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    WatchLoop.stopAndJoin(thread);
     try {
       store.delete(key);
     } catch (IllegalStateException e) {

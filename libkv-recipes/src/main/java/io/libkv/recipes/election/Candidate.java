@@ -5,6 +5,7 @@ import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
+import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.Backoff;
 import io.libkv.spi.Coalescers;
 import io.libkv.spi.EventChannel;
@@ -146,7 +147,7 @@ public final class Candidate implements AutoCloseable {
         break;
       } catch (KVException e) {
         report(e);
-        sleep(backoff.delay(failures++));
+        WatchLoop.pause(backoff.delay(failures++));
         continue;
       }
       failures = 0;
@@ -177,7 +178,7 @@ public final class Candidate implements AutoCloseable {
         report(e);
       }
       if (resigned && running) {
-        sleep(resignPause);
+        WatchLoop.pause(resignPause);
       }
     }
     synchronized (monitor) {
@@ -190,14 +191,6 @@ public final class Candidate implements AutoCloseable {
     events.offer(() -> listener.error(e));
   }
 
-  private void sleep(Duration d) {
-    try {
-      Thread.sleep(Math.max(1, d.toMillis()));
-    } catch (InterruptedException e) {
-      // close() interrupts; the loop checks running
-    }
-  }
-
   /** Stops running and releases leadership at once (listeners hear {@code deposed}); idempotent. */
   @Override
   public void close() {
@@ -208,12 +201,7 @@ public final class Candidate implements AutoCloseable {
     synchronized (monitor) {
       stepDown.complete(null);
     }
-    campaign.interrupt();
-    try {
-      campaign.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    WatchLoop.stopAndJoin(campaign);
     // let queued notifications reach the listener, then end the channel
     CompletableFuture<Void> drained = new CompletableFuture<>();
     events.offer(() -> drained.complete(null));

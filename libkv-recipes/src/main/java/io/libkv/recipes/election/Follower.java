@@ -3,9 +3,8 @@ package io.libkv.recipes.election;
 import io.libkv.KVException;
 import io.libkv.KeyEvent;
 import io.libkv.Store;
-import io.libkv.Watch;
-import io.libkv.spi.Backoff;
 import io.libkv.spi.Coalescers;
+import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.EventChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,29 +23,25 @@ import java.util.function.Consumer;
 public final class Follower implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.libkv.recipes.election");
 
-  private final Store store;
   private final String key;
-  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
+  private final WatchLoop<KeyEvent> loop;
   private final EventChannel<Runnable> events;
   private final Consumer<Optional<String>> listener;
   private final Consumer<KVException> errors;
-  private final Thread thread;
   private final Object monitor = new Object();
   private volatile boolean running = true;
-  private Watch<KeyEvent> watch;
   private Optional<String> leader = Optional.empty();
   private boolean known;
 
   private Follower(Store store, String key, Consumer<Optional<String>> listener, Consumer<KVException> errors,
       Executor executor) {
-    this.store = store;
     this.key = key;
     this.listener = listener;
     this.errors = errors;
     this.events = EventChannel.listening("follower " + key, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run,
         executor);
-    this.thread = new Thread(this::run, "libkv-follower");
-    this.thread.setDaemon(true);
+    this.loop = new WatchLoop<>("libkv-follower", () -> store.watch(key),
+        e -> update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8))), this::report);
   }
 
   /**
@@ -67,8 +62,8 @@ public final class Follower implements AutoCloseable {
     Follower f = new Follower(store, key, Objects.requireNonNull(listener, "listener"),
         Objects.requireNonNull(errors, "errors"), Objects.requireNonNull(executor, "executor"));
     // validate the key in the caller's thread
-    f.open().close();
-    f.thread.start();
+    store.watch(key).close();
+    f.loop.start();
     return f;
   }
 
@@ -98,44 +93,6 @@ public final class Follower implements AutoCloseable {
     }
   }
 
-  private Watch<KeyEvent> open() {
-    return store.watch(key);
-  }
-
-  private void run() {
-    int failures = 0;
-    while (running) {
-      Watch<KeyEvent> w;
-      try {
-        w = open();
-      } catch (IllegalStateException e) {
-        break;
-      } catch (KVException e) {
-        report(e);
-        sleep(backoff.delay(failures++));
-        continue;
-      }
-      synchronized (monitor) {
-        if (!running) {
-          w.close();
-          break;
-        }
-        watch = w;
-      }
-      try {
-        for (KeyEvent e : w) {
-          failures = 0;
-          update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8)));
-        }
-      } catch (KVException e) {
-        report(e);
-        sleep(backoff.delay(failures++));
-      } finally {
-        w.close();
-      }
-    }
-  }
-
   private void update(Optional<String> now) {
     synchronized (monitor) {
       if (known && now.equals(leader)) {
@@ -153,35 +110,17 @@ public final class Follower implements AutoCloseable {
     events.offer(() -> errors.accept(e));
   }
 
-  private void sleep(Duration d) {
-    try {
-      Thread.sleep(Math.max(1, d.toMillis()));
-    } catch (InterruptedException e) {
-      // close() interrupts
-    }
-  }
-
   /** Stops following; idempotent. */
   @Override
   public void close() {
-    Watch<KeyEvent> w;
     synchronized (monitor) {
       if (!running) {
         return;
       }
       running = false;
-      w = watch;
       monitor.notifyAll();
     }
-    if (w != null) {
-      w.close();
-    }
-    thread.interrupt();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
     events.close();
   }
 }
