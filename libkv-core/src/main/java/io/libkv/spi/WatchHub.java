@@ -201,6 +201,9 @@ public final class WatchHub {
     private final EventChannel<KeyEvent> channel;
     private List<Change> pending = new ArrayList<>();
     private long lastIndex;
+    // whether the last state delivered was present: a delete of an absent key carries no news
+    // (a backend that learns of deletions without knowing the key's state may publish such)
+    private boolean present = true;
 
     KeyWatcher(String key, EventChannel<KeyEvent> channel) {
       this.key = key;
@@ -220,6 +223,7 @@ public final class WatchHub {
     /** Delivers the initial state ({@code CURRENT} or {@code ABSENT} at {@code index}), then what was buffered. */
     public synchronized void start(KVPair current, long index) {
       lastIndex = current != null ? current.lastIndex() : index;
+      present = current != null;
       channel.offer(KeyEvent.of(current != null ? EventType.CURRENT : EventType.ABSENT, key, current, lastIndex));
       lastIndex = Math.max(lastIndex, index);
       flush();
@@ -245,6 +249,7 @@ public final class WatchHub {
       }
       channel.offer(KeyEvent.of(type, key, current, index));
       lastIndex = index;
+      present = current != null;
       if (pending == null) {
         return;
       }
@@ -273,7 +278,11 @@ public final class WatchHub {
       if (c.index <= lastIndex) {
         return;
       }
+      if (c.type == EventType.DELETE && !present) {
+        return;
+      }
       lastIndex = c.index;
+      present = c.type == EventType.PUT;
       channel.offer(KeyEvent.of(c.type, key, c.pair, c.index));
     }
   }
