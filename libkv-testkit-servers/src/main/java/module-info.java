@@ -1,4 +1,7 @@
 /** Launchers of real servers on loopback for libkv's tests, and the Consul HTTP API emulator. */
 module io.libkv.testkit.servers {
+  requires curator.test;
+  requires zookeeper;
+
   exports io.libkv.testkit.servers;
 }
