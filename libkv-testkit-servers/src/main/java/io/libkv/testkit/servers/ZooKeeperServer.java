@@ -66,8 +66,8 @@ public final class ZooKeeperServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Map<String, Object> props = Map.of(
-        "minSessionTimeout", (int) MIN_SESSION_TIMEOUT.toMillis(),
-        "maxSessionTimeout", (int) MAX_SESSION_TIMEOUT.toMillis());
+        "minSessionTimeout", Long.toString(MIN_SESSION_TIMEOUT.toMillis()),
+        "maxSessionTimeout", Long.toString(MAX_SESSION_TIMEOUT.toMillis()));
     return new InstanceSpec(dir, port, electionPort, quorumPort, true, id, (int) TICK.toMillis(), 200, props,
         "127.0.0.1");
   }
