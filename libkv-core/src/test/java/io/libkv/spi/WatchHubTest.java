@@ -39,4 +39,22 @@ class WatchHubTest {
         .containsExactly(EventType.ABSENT, EventType.PUT, EventType.DELETE);
     ch.close();
   }
+
+  @Test
+  void changesOfOneWritePublishedApartAreAllDelivered() throws Exception {
+    WatchHub hub = new WatchHub();
+    EventChannel<io.libkv.TreeEvent> ch = EventChannel.polling("t", 16, Coalescers.TREE);
+    hub.attachTree("d", ch).start(List.of(pair("d/a", "1", 3), pair("d/b", "2", 4)), 4);
+    // a deleteTree at index 9 reported key by key
+    hub.publish(WatchHub.Change.delete("d/a", 9));
+    hub.publish(WatchHub.Change.delete("d/b", 9));
+    hub.publish(WatchHub.Change.delete("d/b", 9));
+    List<io.libkv.TreeEvent> events = new ArrayList<>();
+    for (Optional<io.libkv.TreeEvent> e = ch.poll(Duration.ofMillis(50)); e.isPresent(); e = ch.poll(Duration.ofMillis(50))) {
+      events.add(e.get());
+    }
+    assertThat(events).hasSize(3);
+    assertThat(events.get(2).pairs()).isEmpty();
+    ch.close();
+  }
 }
