@@ -160,7 +160,8 @@ final class ZooKeeperStore extends AbstractStore {
     client.start();
     try {
       if (!client.blockUntilConnected(millis(config.connectTimeout()), TimeUnit.MILLISECONDS)) {
-        throw store.errors.unavailable("could not connect to ZooKeeper within " + config.connectTimeout(), null, null);
+        throw store.errors.unavailable("could not connect to ZooKeeper within " + config.connectTimeout()
+            + (tls ? " (TLS: check that the server serves TLS and that ca, cert and key match it)" : ""), null, null);
       }
       store.afterConnect();
       return store;
