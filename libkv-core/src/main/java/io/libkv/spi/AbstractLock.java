@@ -93,7 +93,18 @@ public abstract class AbstractLock implements Lock {
         throw new InterruptedException();
       }
       while (true) {
-        Attempt a = attempt();
+        Attempt a;
+        try {
+          a = attempt();
+        } catch (RuntimeException e) {
+          // interrupted inside the backend's call (a blocking client): report the interrupt
+          if (Thread.interrupted()) {
+            InterruptedException ie = new InterruptedException("interrupted while acquiring the lock on \"" + key + "\"");
+            ie.initCause(e);
+            throw ie;
+          }
+          throw e;
+        }
         if (a.lease != null) {
           a.lease.onEnd(() -> busy.set(false));
           acquired = true;
