@@ -55,7 +55,6 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
-import org.apache.zookeeper.server.EphemeralType;
 
 /**
  * The libkv store on ZooKeeper. Key {@code a/b} is node {@code /a/b} below the chroot; implicit
@@ -96,6 +95,7 @@ final class ZooKeeperStore extends AbstractStore {
   final WatchHub hub = new WatchHub();
   private final ExecutorService watchExecutor;
   private final Watcher eventWatcher = this::onWatchEvent;
+  private final java.util.Queue<Object[]> pendingEvents = new java.util.concurrent.ConcurrentLinkedQueue<>();
   // zk path -> number of open watches needing a persistent recursive watch there
   private final Map<String, Integer> registrations = new HashMap<>();
   final Set<ZooKeeperLock.Held> held = ConcurrentHashMap.newKeySet();
@@ -372,21 +372,6 @@ final class ZooKeeperStore extends AbstractStore {
     ensureNode(zk, parentOf(path), null);
   }
 
-  /** What a node is: a plain node, an ephemeral of some session, or a TTL node. */
-  static boolean isTtlNode(Stat s) {
-    return (s.getEphemeralOwner() >>> 56) == 0xFF;
-  }
-
-  private long ephemeralOwnerFor(WriteOptions o) {
-    if (o.isEphemeral()) {
-      return sessionId;
-    }
-    if (o.isExpiring()) {
-      return EphemeralType.TTL.toEphemeralOwner(ttlMillis(o));
-    }
-    return 0;
-  }
-
   private static long ttlMillis(WriteOptions o) {
     return Math.max(1, o.ttl().orElseThrow().toMillis());
   }
@@ -460,9 +445,20 @@ final class ZooKeeperStore extends AbstractStore {
     }
   }
 
-  private boolean sameKind(Stat s, WriteOptions o) {
-    long want = ephemeralOwnerFor(o);
-    return s.getEphemeralOwner() == want;
+  /**
+   * Whether a write may update the node in place (setData) rather than replace it. ZooKeeper
+   * shows a TTL node to clients with an ephemeral owner of 0, like a plain node, so only one case
+   * is known safe: an ephemeral write over this session's own ephemeral node. Every other write
+   * over a node without children replaces it (delete + create in one multi-op), so the key takes
+   * the lifetime asked for.
+   */
+  private boolean updatableInPlace(Stat s, WriteOptions o) {
+    if (o.isEphemeral()) {
+      return s.getEphemeralOwner() == sessionId;
+    }
+    // a node with children cannot be replaced; it is no ephemeral (those have none) and a TTL
+    // node is never swept while it has children
+    return !o.isExpiring() && s.getNumChildren() > 0;
   }
 
   // ---- the contract
@@ -480,20 +476,21 @@ final class ZooKeeperStore extends AbstractStore {
           // an existing key, or an implicit parent becoming a key
         }
         if (!options.isEphemeral() && !options.isExpiring()) {
-          Stat s;
+          // replace blindly in one round trip: a plain key, an expiring (TTL) node or an ephemeral
+          // one all become a plain key; a node with keys below cannot be deleted, so it is set
           try {
-            s = zk.setData(path, value, -1);
+            zk.multi(List.of(Op.delete(path, -1), createOp(path, value, options)));
+            return null;
           } catch (KeeperException.NoNodeException e) {
             continue;
+          } catch (KeeperException.NotEmptyException e) {
+            try {
+              zk.setData(path, value, -1);
+              return null;
+            } catch (KeeperException.NoNodeException gone) {
+              continue;
+            }
           }
-          if (s.getEphemeralOwner() == 0) {
-            return null;
-          }
-          // it was ephemeral or expiring: a plain put makes it a plain key, atomically
-          if (replace(zk, key, path, s.getVersion(), value, options) != null) {
-            return null;
-          }
-          continue;
         }
         Stat s = new Stat();
         byte[] current;
@@ -502,7 +499,7 @@ final class ZooKeeperStore extends AbstractStore {
         } catch (KeeperException.NoNodeException e) {
           continue;
         }
-        if (current != null && sameKind(s, options)) {
+        if (current != null && updatableInPlace(s, options)) {
           try {
             zk.setData(path, value, s.getVersion());
             return null;
@@ -557,9 +554,10 @@ final class ZooKeeperStore extends AbstractStore {
             for (String p = parentOf(path); !p.equals("/") && !p.equals(root) && parents.add(p); p = parentOf(p)) {
               // collected; checked below
             }
-          } else if (s.getEphemeralOwner() == 0) {
+          } else if (s.getNumChildren() > 0) {
             ops.add(Op.setData(path, v, s.getVersion()));
           } else {
+            // replaced, not set: it may be an expiring (TTL) or ephemeral node
             ops.add(Op.delete(path, s.getVersion()));
             ops.add(createOp(path, v, WriteOptions.DEFAULT));
           }
@@ -886,7 +884,7 @@ final class ZooKeeperStore extends AbstractStore {
         throw modified(key, s.getMzxid(), previous);
       }
       Stat done;
-      if (sameKind(s, options)) {
+      if (updatableInPlace(s, options)) {
         try {
           done = zk.setData(path, value, s.getVersion());
         } catch (KeeperException.BadVersionException e) {
@@ -1040,17 +1038,35 @@ final class ZooKeeperStore extends AbstractStore {
     if (key == null || hidden(key) || !hub.watches(key)) {
       return;
     }
+    pendingEvents.add(new Object[] {key, e.getType()});
     try {
-      watchExecutor.execute(() -> process(key, e.getType()));
+      watchExecutor.execute(this::drainEvents);
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // closing
     }
   }
 
+  /**
+   * Turns every queued event into a change and publishes them together: the events of one
+   * multi-op (a deleteTree, a putAll) arrive back to back, so a tree watch sees them as one event.
+   */
+  private void drainEvents() {
+    List<WatchHub.Change> changes = new ArrayList<>();
+    for (Object[] ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
+      WatchHub.Change c = process((String) ev[0], (Watcher.Event.EventType) ev[1]);
+      if (c != null) {
+        changes.add(c);
+      }
+    }
+    if (!changes.isEmpty()) {
+      hub.publishAll(changes);
+    }
+  }
+
   /** Turns one event into a change, reading the node after it: indexes come from stats, never from events. */
-  private void process(String key, Watcher.Event.EventType type) {
+  private WatchHub.Change process(String key, Watcher.Event.EventType type) {
     if (isClosed()) {
-      return;
+      return null;
     }
     try {
       ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
@@ -1060,40 +1076,40 @@ final class ZooKeeperStore extends AbstractStore {
       try {
         data = zk.getData(path, false, s);
       } catch (KeeperException.NoNodeException gone) {
-        publishDelete(zk, key, path);
-        return;
+        return deleted(zk, key, path);
       }
       if (data != null) {
-        hub.publish(WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid())));
+        return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
       } else if (type != Watcher.Event.EventType.NodeCreated) {
         // a key became an implicit parent (deleted with keys below it), or was deleted and its parent remade
-        hub.publish(WatchHub.Change.delete(key, Math.max(s.getMzxid(), s.getPzxid())));
+        return WatchHub.Change.delete(key, Math.max(s.getMzxid(), s.getPzxid()));
       }
+      return null;
     } catch (Exception ex) {
       // a lost connection: the reconnect re-reads every watch (RESYNC)
       LOG.log(System.Logger.Level.DEBUG, "watch read of " + key + " failed: " + ex);
+      return null;
     }
   }
 
   /**
-   * Publishes a delete. A deleted node has no stat: the index is the nearest ancestor's pzxid,
-   * read after the deletion, then the key is checked absent again, so a re-creation racing with
-   * that read is published as a put instead and never hidden behind a larger delete index.
+   * The change for a node found deleted. A deleted node has no stat: the index is the nearest
+   * ancestor's pzxid, read after the deletion, then the key is checked absent again, so a
+   * re-creation racing with that read is a put instead and never hidden behind a larger index.
    */
-  private void publishDelete(ZooKeeper zk, String key, String path) throws KeeperException, InterruptedException {
+  private WatchHub.Change deleted(ZooKeeper zk, String key, String path) throws KeeperException, InterruptedException {
     long index = ancestorIndex(zk, path);
     Stat s = new Stat();
     try {
       byte[] data = zk.getData(path, false, s);
       if (data != null) {
-        hub.publish(WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid())));
-        return;
+        return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
       }
       index = Math.max(index, Math.max(s.getMzxid(), s.getPzxid()));
     } catch (KeeperException.NoNodeException stillGone) {
       // as expected
     }
-    hub.publish(WatchHub.Change.delete(key, index));
+    return WatchHub.Change.delete(key, index);
   }
 
   /** Re-reads every watch and delivers RESYNC; re-adds the server watches first after a new session. */
