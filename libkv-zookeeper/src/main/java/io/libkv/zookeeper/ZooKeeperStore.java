@@ -395,10 +395,29 @@ final class ZooKeeperStore extends AbstractStore {
     Stat stat = new Stat();
     if (o.isExpiring()) {
       zk.create(path, value, acl, CreateMode.PERSISTENT_WITH_TTL, stat, ttlMillis(o));
+      markExpiring(zk, path);
     } else {
       zk.create(path, value, acl, modeFor(o), stat);
     }
     return stat;
+  }
+
+  /**
+   * Marks a TTL node so that later writes can tell it from a plain one: ZooKeeper shows clients a
+   * TTL node's stat with an ephemeral owner of 0, like a plain node's. Setting its (unchanged)
+   * ACL bumps the stat's ACL version, which libkv's plain nodes keep at 0.
+   */
+  private void markExpiring(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+    try {
+      zk.setACL(path, acl, 0);
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+      // already gone or changed: nothing to mark
+    }
+  }
+
+  /** Whether a node is not a plain key: an ephemeral node, or a TTL node libkv marked. */
+  private static boolean notPlain(Stat s) {
+    return s.getEphemeralOwner() != 0 || s.getAversion() > 0;
   }
 
   /** Creates a key's node, making its implicit parents first if they are missing. */
@@ -437,6 +456,9 @@ final class ZooKeeperStore extends AbstractStore {
       throws KeeperException, InterruptedException {
     try {
       List<OpResult> r = zk.multi(List.of(Op.delete(path, version), createOp(path, value, o)));
+      if (o.isExpiring()) {
+        markExpiring(zk, path);
+      }
       return ((OpResult.CreateResult) r.get(1)).getStat();
     } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
       return null;
@@ -446,19 +468,20 @@ final class ZooKeeperStore extends AbstractStore {
   }
 
   /**
-   * Whether a write may update the node in place (setData) rather than replace it. ZooKeeper
-   * shows a TTL node to clients with an ephemeral owner of 0, like a plain node, so only one case
-   * is known safe: an ephemeral write over this session's own ephemeral node. Every other write
-   * over a node without children replaces it (delete + create in one multi-op), so the key takes
-   * the lifetime asked for.
+   * Whether a write may update the node in place (setData at its version, which keeps versions
+   * growing for compare-and-set) rather than replace it (delete + create in one multi-op, needed
+   * to change a node's kind: plain, ephemeral, TTL).
    */
   private boolean updatableInPlace(Stat s, WriteOptions o) {
     if (o.isEphemeral()) {
       return s.getEphemeralOwner() == sessionId;
     }
+    if (o.isExpiring()) {
+      return false; // the TTL asked for may differ from the node's, which clients cannot read
+    }
     // a node with children cannot be replaced; it is no ephemeral (those have none) and a TTL
     // node is never swept while it has children
-    return !o.isExpiring() && s.getNumChildren() > 0;
+    return !notPlain(s) || s.getNumChildren() > 0;
   }
 
   // ---- the contract
@@ -476,20 +499,23 @@ final class ZooKeeperStore extends AbstractStore {
           // an existing key, or an implicit parent becoming a key
         }
         if (!options.isEphemeral() && !options.isExpiring()) {
-          // replace blindly in one round trip: a plain key, an expiring (TTL) node or an ephemeral
-          // one all become a plain key; a node with keys below cannot be deleted, so it is set
+          // set in place (versions keep growing, so compare-and-set stays sound); an ephemeral or
+          // expiring node found so is then replaced by a plain one
+          Stat st;
           try {
-            zk.multi(List.of(Op.delete(path, -1), createOp(path, value, options)));
-            return null;
+            st = zk.setData(path, value, -1);
           } catch (KeeperException.NoNodeException e) {
             continue;
-          } catch (KeeperException.NotEmptyException e) {
-            try {
-              zk.setData(path, value, -1);
-              return null;
-            } catch (KeeperException.NoNodeException gone) {
-              continue;
-            }
+          }
+          if (!notPlain(st) || st.getNumChildren() > 0) {
+            return null;
+          }
+          try {
+            zk.multi(List.of(Op.delete(path, st.getVersion()), createOp(path, value, options)));
+            return null;
+          } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
+              | KeeperException.NotEmptyException e) {
+            continue;
           }
         }
         Stat s = new Stat();
@@ -554,10 +580,10 @@ final class ZooKeeperStore extends AbstractStore {
             for (String p = parentOf(path); !p.equals("/") && !p.equals(root) && parents.add(p); p = parentOf(p)) {
               // collected; checked below
             }
-          } else if (s.getNumChildren() > 0) {
+          } else if (!notPlain(s) || s.getNumChildren() > 0) {
             ops.add(Op.setData(path, v, s.getVersion()));
           } else {
-            // replaced, not set: it may be an expiring (TTL) or ephemeral node
+            // an expiring (TTL) or ephemeral node becomes a plain one
             ops.add(Op.delete(path, s.getVersion()));
             ops.add(createOp(path, v, WriteOptions.DEFAULT));
           }
@@ -667,6 +693,8 @@ final class ZooKeeperStore extends AbstractStore {
     boolean dirIsKey;
     /** The largest zxid seen in the first read: the index the listing is at least as new as. */
     long index;
+    /** The largest mzxid or pzxid of any node read (the directory included). */
+    long maxZxid;
   }
 
   /**
@@ -683,11 +711,13 @@ final class ZooKeeperStore extends AbstractStore {
       out.dirExists = true;
       out.dirIsKey = d != null && !dir.isEmpty();
       out.index = Math.max(ds.getMzxid(), ds.getPzxid());
+      out.maxZxid = out.index;
       if (ds.getNumChildren() > 0) {
         level.add(dirPath);
       }
     } catch (KeeperException.NoNodeException e) {
       out.index = ancestorIndex(zk, dirPath);
+      out.maxZxid = out.index;
       return out;
     }
     while (!level.isEmpty()) {
@@ -735,6 +765,7 @@ final class ZooKeeperStore extends AbstractStore {
         }
         String cp = childPaths.get(i);
         Stat s = (Stat) r[1];
+        out.maxZxid = Math.max(out.maxZxid, Math.max(s.getMzxid(), s.getPzxid()));
         out.nodes.add(cp);
         if (r[0] != null) {
           String k = keyOf(cp);
@@ -954,8 +985,18 @@ final class ZooKeeperStore extends AbstractStore {
     // attached and watching first, then read: nothing falls between
     Object[] r = read(key, zk -> readKeyState(zk, key));
     if (options.startIndex().isPresent()) {
-      // ZooKeeper keeps no history: resume by re-reading
-      w.restart(EventType.RESYNC, (KVPair) r[0], (Long) r[1]);
+      // ZooKeeper keeps no history, but a key has one state: nothing since the index, or its
+      // latest state (intermediate changes coalesced, as every watch here may)
+      long from = options.startIndex().getAsLong();
+      KVPair current = (KVPair) r[0];
+      long index = (Long) r[1];
+      List<WatchHub.Change> since;
+      if (current != null) {
+        since = current.lastIndex() > from ? List.of(WatchHub.Change.put(current)) : List.of();
+      } else {
+        since = index > from ? List.of(WatchHub.Change.delete(key, index)) : List.of();
+      }
+      w.startResumed(since, from, Math.max(from, index));
     } else {
       w.start((KVPair) r[0], (Long) r[1]);
     }
@@ -985,7 +1026,14 @@ final class ZooKeeperStore extends AbstractStore {
     register(path(dir), channel);
     Listing l = read(dir, zk -> listing(zk, dir, true));
     if (options.startIndex().isPresent()) {
-      w.restart(EventType.RESYNC, new ArrayList<>(l.pairs.values()), l.index);
+      long from = options.startIndex().getAsLong();
+      if (l.maxZxid <= from) {
+        // nothing below changed since (no node's mzxid or pzxid is newer): nothing to deliver
+        w.startResumed(new ArrayList<>(l.pairs.values()), List.of(), from, from);
+      } else {
+        // no history to tell which keys went: re-read (RESYNC)
+        w.restart(EventType.RESYNC, new ArrayList<>(l.pairs.values()), l.maxZxid);
+      }
     } else {
       w.start(new ArrayList<>(l.pairs.values()), l.index);
     }

@@ -2,13 +2,43 @@ package io.libkv.zookeeper;
 
 import io.libkv.Store;
 import io.libkv.testkit.StoreFaults;
+import io.libkv.testkit.servers.TcpProxy;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.apache.curator.test.KillSession;
 
-/** The kit's faults on ZooKeeper: the server expires a store's session. */
+/**
+ * The kit's faults on ZooKeeper: the server expires a store's session (Curator's session killer);
+ * a store reached through a {@link TcpProxy} of its own can be cut off and reconnected.
+ */
 final class ZooKeeperFaults implements StoreFaults {
-  static final ZooKeeperFaults INSTANCE = new ZooKeeperFaults();
+  private final Map<Store, TcpProxy> proxies = Collections.synchronizedMap(new IdentityHashMap<>());
 
-  private ZooKeeperFaults() {}
+  ZooKeeperFaults() {}
+
+  /** Registers the proxy a store connects through. */
+  void route(Store store, TcpProxy proxy) {
+    proxies.put(store, proxy);
+  }
+
+  private TcpProxy proxyOf(Store store) {
+    TcpProxy p = proxies.get(store);
+    if (p == null) {
+      throw new IllegalStateException("store " + store + " does not connect through a proxy");
+    }
+    return p;
+  }
+
+  @Override
+  public void cutOff(Store store) {
+    proxyOf(store).cut();
+  }
+
+  @Override
+  public void reconnect(Store store) {
+    proxyOf(store).restore();
+  }
 
   @Override
   public void killSession(Store store) {
