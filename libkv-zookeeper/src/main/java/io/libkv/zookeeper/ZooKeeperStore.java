@@ -338,6 +338,10 @@ final class ZooKeeperStore extends AbstractStore {
     try {
       return call.call(zk);
     } catch (KeeperException e) {
+      if (isClosed()) {
+        // close() ended the session under this call: say so, not "connection lost"
+        throw new IllegalStateException("store " + description() + " is closed", e);
+      }
       throw errors.map(e, key, write);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
