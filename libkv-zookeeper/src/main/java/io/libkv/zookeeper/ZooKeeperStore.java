@@ -1286,20 +1286,8 @@ final class ZooKeeperStore extends AbstractStore {
     client.close();
   }
 
-  /** Fails every watch (the store cannot continue). */
-  void failWatches(String message, Throwable cause) {
-    hub.failAll(storeFailure(message, cause));
-  }
-
-  StoreUnavailableException unavailable(String message, String key, Throwable cause) {
-    return errors.unavailable(message, key, cause);
-  }
-
   boolean isClosedForLocks() {
     return isClosed();
   }
 
-  Duration operationTimeout() {
-    return opTimeout;
-  }
 }

@@ -110,6 +110,26 @@ abstract class ZooKeeperContractTest {
     assertThat(store.get("a/b").lastIndex()).isGreaterThan(p2.lastIndex());
   }
 
+  @Test
+  void aPutOfANewKeyIsOneWriteAndAnOverwriteToo() {
+    store.put("one/seed", b("x"));
+    // zxids count the server's transactions; the server's own (sessions, the TTL sweep) may slip
+    // in between, so of a few tries one must show a single transaction per put
+    boolean newKeyIsOne = false;
+    boolean overwriteIsOne = false;
+    for (int i = 0; i < 10 && !(newKeyIsOne && overwriteIsOne); i++) {
+      long before = store.get("one/seed").lastIndex();
+      store.put("one/seed", b("y" + i));
+      long overwrite = store.get("one/seed").lastIndex();
+      store.put("one/k" + i, b("z"));
+      long created = store.get("one/k" + i).lastIndex();
+      overwriteIsOne |= overwrite == before + 1;
+      newKeyIsOne |= created == overwrite + 1;
+    }
+    assertThat(newKeyIsOne).as("a new key in an existing directory: one create").isTrue();
+    assertThat(overwriteIsOne).as("an overwrite: one setData").isTrue();
+  }
+
   @Tag("core")
   @Test
   void implicitParentsAreNotKeysAndNullIsKeptApartFromEmpty() throws Exception {
