@@ -97,9 +97,10 @@ public abstract class AbstractLock implements Lock {
         try {
           a = attempt();
         } catch (RuntimeException e) {
-          // interrupted inside the backend's call (a blocking client): report the interrupt
           if (Thread.interrupted()) {
-            InterruptedException ie = new InterruptedException("interrupted while acquiring the lock on \"" + key + "\"");
+            // an interrupt cut a store call short: the caller asked to stop, abandon() cleans up
+            InterruptedException ie = new InterruptedException("interrupted while acquiring the lock on \"" + key
+                + "\"");
             ie.initCause(e);
             throw ie;
           }

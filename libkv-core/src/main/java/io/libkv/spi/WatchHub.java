@@ -206,8 +206,7 @@ public final class WatchHub {
     private final EventChannel<KeyEvent> channel;
     private List<Change> pending = new ArrayList<>();
     private long lastIndex;
-    // whether the last state delivered was present: a delete of an absent key carries no news
-    // (a backend that learns of deletions without knowing the key's state may publish such)
+    /** Whether the last state delivered had the key; a delete of an absent key is not an event. */
     private boolean present = true;
 
     KeyWatcher(String key, EventChannel<KeyEvent> channel) {
@@ -283,10 +282,11 @@ public final class WatchHub {
       if (c.index <= lastIndex) {
         return;
       }
+      lastIndex = c.index;
       if (c.type == EventType.DELETE && !present) {
+        // a backend that learns of deletes by comparing listings may report one the initial state already showed
         return;
       }
-      lastIndex = c.index;
       present = c.type == EventType.PUT;
       channel.offer(KeyEvent.of(c.type, key, c.pair, c.index));
     }

@@ -12,55 +12,72 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy in front of one server endpoint, for cutting one client off: {@link #cut()}
- * drops its connections and refuses new ones (as a partition would) until {@link #restore()}.
- * Its threads are daemons.
+ * A TCP proxy on 127.0.0.1 in front of one server, so a test can cut one client off (every
+ * connection dropped, new ones closed at once) while others keep talking to the same server.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final String targetHost;
-  private final int targetPort;
+  private final InetSocketAddress target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean hung;
   private volatile boolean closed;
+  private final Object hangLock = new Object();
 
-  private TcpProxy(ServerSocket listener, String targetHost, int targetPort) {
-    this.listener = listener;
-    this.targetHost = targetHost;
-    this.targetPort = targetPort;
+  private TcpProxy(InetSocketAddress target) throws IOException {
+    this.target = target;
+    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::acceptLoop, "tcp-proxy-" + listener.getLocalPort());
+    t.setDaemon(true);
+    t.start();
   }
 
-  /** Starts a proxy to {@code host:port} on a free loopback port. */
-  public static TcpProxy start(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
+  /** Starts a proxy to {@code 127.0.0.1:targetPort}. */
+  public static TcpProxy to(int targetPort) {
     try {
-      ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      TcpProxy p = new TcpProxy(ss, hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
-      Thread t = new Thread(p::acceptLoop, "tcp-proxy-accept-" + ss.getLocalPort());
-      t.setDaemon(true);
-      t.start();
-      return p;
+      return new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot start a TCP proxy", e);
     }
   }
 
-  /** {@code 127.0.0.1:port} of the proxy. */
-  public String endpoint() {
-    return "127.0.0.1:" + listener.getLocalPort();
+  /** The proxy's port. */
+  public int port() {
+    return listener.getLocalPort();
   }
 
-  /** Drops every connection and refuses new ones. */
+  /** {@code 127.0.0.1:PORT} of the proxy. */
+  public String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** Drops every connection and closes new ones at once, until {@link #restore()}. */
   public void cut() {
     cut = true;
     for (Socket s : open) {
-      quietClose(s);
+      closeQuietly(s);
     }
   }
 
   /** Forwards again. */
   public void restore() {
     cut = false;
+  }
+
+  /**
+   * Holds every byte in either direction ({@code true}): connections stay open and requests go
+   * unanswered, as with a hung server; {@code false} forwards again.
+   */
+  public void hang(boolean hang) {
+    synchronized (hangLock) {
+      hung = hang;
+      hangLock.notifyAll();
+    }
+  }
+
+  /** Whether connections are being dropped. */
+  public boolean isCut() {
+    return cut;
   }
 
   private void acceptLoop() {
@@ -71,20 +88,24 @@ public final class TcpProxy implements AutoCloseable {
       } catch (IOException e) {
         return;
       }
-      if (cut) {
-        quietClose(client);
+      if (cut || closed) {
+        closeQuietly(client);
         continue;
       }
+      Socket server = new Socket();
       try {
-        Socket server = new Socket();
-        server.connect(new InetSocketAddress(targetHost, targetPort), 2000);
-        open.add(client);
-        open.add(server);
-        pump(client, server);
-        pump(server, client);
+        client.setTcpNoDelay(true);
+        server.setTcpNoDelay(true);
+        server.connect(target, 5000);
       } catch (IOException e) {
-        quietClose(client);
+        closeQuietly(client);
+        closeQuietly(server);
+        continue;
       }
+      open.add(client);
+      open.add(server);
+      pump(client, server);
+      pump(server, client);
     }
   }
 
@@ -92,26 +113,35 @@ public final class TcpProxy implements AutoCloseable {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        for (int n = in.read(buf); n >= 0 && !cut; n = in.read(buf)) {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          synchronized (hangLock) {
+            while (hung && !closed && !cut) {
+              hangLock.wait(100);
+            }
+          }
           out.write(buf, 0, n);
           out.flush();
         }
       } catch (IOException e) {
-        // closed or cut
+        // the other side closed, or the proxy cut the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
-        quietClose(from);
-        quietClose(to);
+        closeQuietly(from);
+        closeQuietly(to);
+        open.remove(from);
+        open.remove(to);
       }
-    }, "tcp-proxy-pump");
+    }, "tcp-proxy-pump-" + listener.getLocalPort());
     t.setDaemon(true);
     t.start();
   }
 
-  private void quietClose(Socket s) {
-    open.remove(s);
+  private static void closeQuietly(Socket s) {
     try {
       s.close();
-    } catch (IOException ignored) {
+    } catch (IOException e) {
       // closing anyway
     }
   }
@@ -119,11 +149,13 @@ public final class TcpProxy implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    cut();
     try {
       listener.close();
-    } catch (IOException ignored) {
+    } catch (IOException e) {
       // closing anyway
+    }
+    for (Socket s : open) {
+      closeQuietly(s);
     }
   }
 }
