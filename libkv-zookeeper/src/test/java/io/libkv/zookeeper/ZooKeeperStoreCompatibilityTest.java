@@ -36,9 +36,9 @@ class ZooKeeperStoreCompatibilityTest extends StoreCompatibilityKit {
   @Override
   protected Store openStore() {
     // each client through a proxy of its own, so that one client can be cut off
-    TcpProxy proxy = TcpProxy.start(server.connectString());
+    TcpProxy proxy = TcpProxy.to(server.port());
     proxies.add(proxy);
-    ZooKeeperStore s = ZkTesting.open(proxy.endpoint(), chroot, ZooKeeperContractTest.QUERY
+    ZooKeeperStore s = ZkTesting.open(proxy.address(), chroot, ZooKeeperContractTest.QUERY
         + "&containerCheckInterval=" + ZooKeeperServer.containerCheckInterval().toMillis() + "ms");
     FAULTS.route(s, proxy);
     return s;
