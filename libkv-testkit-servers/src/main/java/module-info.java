@@ -3,6 +3,8 @@ module io.libkv.testkit.servers {
   requires jdk.httpserver;
   requires java.net.http;
   requires com.fasterxml.jackson.databind;
+  requires curator.test;
+  requires zookeeper;
 
   exports io.libkv.testkit.servers;
 }

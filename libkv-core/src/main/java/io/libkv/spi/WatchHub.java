@@ -385,7 +385,9 @@ public final class WatchHub {
       long max = lastIndex;
       EventType lastType = null;
       for (Change c : batch) {
-        if (c.index <= lastIndex) {
+        // one write may change several keys at one index, and a backend that learns of them key
+        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied
+        if (c.index < lastIndex || (c.index == lastIndex && applied(c))) {
           continue;
         }
         if (c.type == EventType.PUT) {
@@ -406,6 +408,10 @@ public final class WatchHub {
       lastIndex = max;
       channel.offer(TreeEvent.of(lastType, dir, new ArrayList<>(state.values()),
           new ArrayList<>(changes.values()), max));
+    }
+
+    private boolean applied(Change c) {
+      return c.type == EventType.PUT ? c.pair.equals(state.get(c.key)) : !state.containsKey(c.key);
     }
 
     @Override

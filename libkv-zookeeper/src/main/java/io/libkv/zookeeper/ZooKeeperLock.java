@@ -1,0 +1,271 @@
+package io.libkv.zookeeper;
+
+import io.libkv.CannotLockException;
+import io.libkv.KVException;
+import io.libkv.spi.AbstractLock;
+import io.libkv.spi.AbstractLockLease;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.CreateOptions;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * A ZooKeeper lock: a queue of protected (GUID-named) ephemeral sequential nodes under
+ * {@code _libkv/locks/<key>}; the head creates the user key as an ephemeral node holding the lock's
+ * value, in one multi-op that checks its queue node still exists. Waiters watch the node just
+ * ahead of theirs. The fencing token is the holder's queue node's czxid, so it grows with the
+ * queue order.
+ */
+final class ZooKeeperLock extends AbstractLock {
+  private static final String PREFIX = "_c_";
+  private static final String SUFFIX = "-lock-";
+
+  private final ZooKeeperStore store;
+  private final byte[] value;
+  private final String queueDir;
+  private final String keyPath;
+  // the pending acquisition's queue node, kept between attempts
+  private String ourNode;
+  private long ourToken;
+  private long ourSession;
+
+  ZooKeeperLock(ZooKeeperStore store, String key, byte[] value) {
+    super(key);
+    this.store = store;
+    this.value = value;
+    // one flat queue directory per key ('/' escaped), so no key's queue nests inside another's
+    this.queueDir = store.path(ZooKeeperStore.LOCKS) + "/" + key.replace("%", "%25").replace("/", "%2F");
+    this.keyPath = store.path(key);
+  }
+
+  @Override
+  protected Attempt attempt() {
+    if (ourNode != null && ourSession != store.sessionId()) {
+      ourNode = null; // the session that owned it is gone, and the node with it
+    }
+    if (ourNode == null) {
+      enqueue();
+    }
+    return store.write(key(), zk -> {
+      List<String> children;
+      try {
+        children = new ArrayList<>(zk.getChildren(queueDir, false));
+      } catch (KeeperException.NoNodeException e) {
+        ourNode = null;
+        return Attempt.waitFor(CompletableFuture.completedFuture(null));
+      }
+      children.removeIf(c -> !c.startsWith(PREFIX) || c.lastIndexOf(SUFFIX) < 0);
+      children.sort(Comparator.comparing(ZooKeeperLock::sequence));
+      String ours = ourNode.substring(ourNode.lastIndexOf('/') + 1);
+      int at = children.indexOf(ours);
+      if (at < 0) {
+        ourNode = null; // removed (our session was replaced): queue again
+        return Attempt.waitFor(CompletableFuture.completedFuture(null));
+      }
+      if (at == 0) {
+        return acquire(zk);
+      }
+      CompletableFuture<Void> ahead = new CompletableFuture<>();
+      Watcher w = e -> {
+        if (e.getType() != Watcher.Event.EventType.None
+            || e.getState() == Watcher.Event.KeeperState.Expired
+            || e.getState() == Watcher.Event.KeeperState.Closed) {
+          ahead.complete(null);
+        }
+      };
+      if (zk.exists(queueDir + "/" + children.get(at - 1), w) == null) {
+        ahead.complete(null);
+      }
+      return Attempt.waitFor(ahead);
+    });
+  }
+
+  private static String sequence(String name) {
+    return name.substring(name.lastIndexOf(SUFFIX) + SUFFIX.length());
+  }
+
+  /** Creates our queue node; after a connection loss, finds it by its GUID instead of guessing. */
+  private void enqueue() {
+    String guid = UUID.randomUUID().toString();
+    String prefix = queueDir + "/" + PREFIX + guid + SUFFIX;
+    for (int tries = 0; ; tries++) {
+      try {
+        store.write(key(), zk -> {
+          while (true) {
+            try {
+              Stat s = new Stat();
+              ourNode = zk.create(prefix, new byte[0], store.acl, CreateMode.EPHEMERAL_SEQUENTIAL, s);
+              ourToken = s.getCzxid();
+              ourSession = zk.getSessionId();
+              return null;
+            } catch (KeeperException.NoNodeException e) {
+              // the queue's directories are containers: the server removes them once empty
+              store.ensureNode(zk, queueDir, CreateMode.CONTAINER);
+            }
+          }
+        });
+        return;
+      } catch (io.libkv.UnknownOutcomeException e) {
+        if (tries > 2 || !findOurs(guid)) {
+          if (tries > 2) {
+            throw e;
+          }
+          continue;
+        }
+        return;
+      }
+    }
+  }
+
+  private boolean findOurs(String guid) {
+    return store.read(key(), zk -> {
+      List<String> children;
+      try {
+        children = zk.getChildren(queueDir, false);
+      } catch (KeeperException.NoNodeException e) {
+        return false;
+      }
+      for (String c : children) {
+        if (c.startsWith(PREFIX + guid)) {
+          Stat s = zk.exists(queueDir + "/" + c, false);
+          if (s != null && s.getEphemeralOwner() == zk.getSessionId()) {
+            ourNode = queueDir + "/" + c;
+            ourToken = s.getCzxid();
+            ourSession = zk.getSessionId();
+            return true;
+          }
+        }
+      }
+      return false;
+    });
+  }
+
+  /** At the head: create the user key, ephemeral, in one multi-op checking our queue node is still there. */
+  private Attempt acquire(ZooKeeper zk) throws KeeperException, InterruptedException {
+    while (true) {
+      List<Op> ops = new ArrayList<>(3);
+      ops.add(Op.check(ourNode, -1));
+      Stat existing = zk.exists(keyPath, false);
+      if (existing != null) {
+        if (existing.getNumChildren() > 0) {
+          throw new CannotLockException("the lock's key has keys below it: ZooKeeper cannot make it the ephemeral node "
+              + "a lock holds", key(), store.description(), null);
+        }
+        // a plain value or a dead holder's leftover: the holder's value replaces it, as on every backend
+        ops.add(Op.delete(keyPath, existing.getVersion()));
+      }
+      ops.add(Op.create(keyPath, value, CreateOptions.newBuilder(store.acl, CreateMode.EPHEMERAL).build()));
+      try {
+        List<OpResult> r = zk.multi(ops);
+        Stat keyStat = ((OpResult.CreateResult) r.get(r.size() - 1)).getStat();
+        Held h = new Held(key(), ourToken, ourNode, keyStat == null ? 0 : keyStat.getVersion(), ourSession);
+        store.held.add(h);
+        ourNode = null;
+        return Attempt.acquired(h);
+      } catch (KeeperException.NoNodeException e) {
+        List<OpResult> results = e.getResults();
+        boolean queueGone = results != null && !results.isEmpty() && results.get(0) instanceof OpResult.ErrorResult
+            && ((OpResult.ErrorResult) results.get(0)).getErr() != 0;
+        if (queueGone) {
+          ourNode = null;
+          return Attempt.waitFor(CompletableFuture.completedFuture(null));
+        }
+        store.ensureParents(zk, keyPath);
+      } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+        // the key changed meanwhile: look again
+      } catch (KeeperException.NoChildrenForEphemeralsException e) {
+        throw new CannotLockException("a parent of the lock's key is an ephemeral key", key(), store.description(), e);
+      }
+    }
+  }
+
+  @Override
+  protected void abandon() {
+    String node = ourNode;
+    ourNode = null;
+    if (node == null) {
+      return;
+    }
+    try {
+      store.write(key(), zk -> {
+        try {
+          zk.delete(node, -1);
+        } catch (KeeperException.NoNodeException e) {
+          // already gone
+        }
+        return null;
+      });
+    } catch (KVException | IllegalStateException e) {
+      // ephemeral: it goes with the session anyway
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZooKeeperLock{" + new String(value, StandardCharsets.UTF_8) + " on " + key() + "}";
+  }
+
+  /** A held ZooKeeper lock. */
+  final class Held extends AbstractLockLease {
+    private final String queueNode;
+    private final int keyVersion;
+    private final long session;
+    volatile boolean lostWhileSessionMayLive;
+
+    Held(String key, long token, String queueNode, int keyVersion, long session) {
+      super(key, token);
+      this.queueNode = queueNode;
+      this.keyVersion = keyVersion;
+      this.session = session;
+    }
+
+    @Override
+    protected void release() {
+      store.held.remove(this);
+      if (store.sessionId() != session) {
+        return; // the session ended, and our nodes with it
+      }
+      store.write(key(), zk -> {
+        try {
+          zk.multi(List.of(Op.delete(keyPath, keyVersion), Op.delete(queueNode, -1)));
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+          // the key was deleted or rewritten by someone else: leave it, free the queue
+          try {
+            zk.delete(queueNode, -1);
+          } catch (KeeperException.NoNodeException gone) {
+            // already gone
+          }
+        }
+        return null;
+      });
+    }
+
+    @Override
+    protected void releaseAfterLoss() {
+      cleanUp();
+    }
+
+    /** Removes what a lost lock may have left while its session lived on; best effort. */
+    void cleanUp() {
+      store.held.remove(this);
+      if (store.isClosedForLocks() || store.sessionId() != session) {
+        return;
+      }
+      try {
+        release();
+      } catch (KVException | IllegalStateException e) {
+        // the session will take them when it ends
+      }
+    }
+  }
+}

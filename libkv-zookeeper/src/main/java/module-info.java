@@ -1,0 +1,17 @@
+/**
+ * libkv on Apache ZooKeeper, through Apache Curator. Exports nothing: users open it by URI
+ * ({@code zk://...}, {@code zookeeper://...}) or {@code LibKV.newStore("zk", ...)}.
+ *
+ * <p>ZooKeeper 3.9's jars split packages ({@code zookeeper} and {@code zookeeper-jute} both hold
+ * {@code org.apache.zookeeper.server.quorum}), so they cannot both be modules: {@code
+ * zookeeper-jute} stays on the class path and this module reads it with {@code --add-reads
+ * io.libkv.zookeeper=ALL-UNNAMED}. The class path is the supported way to run it.
+ */
+module io.libkv.zookeeper {
+  requires io.libkv;
+  requires curator.framework;
+  requires curator.client;
+  requires zookeeper;
+
+  provides io.libkv.spi.StoreProvider with io.libkv.zookeeper.ZooKeeperStoreProvider;
+}

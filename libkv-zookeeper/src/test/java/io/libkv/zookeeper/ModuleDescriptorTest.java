@@ -1,0 +1,34 @@
+package io.libkv.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libkv.LibKV;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Guards the module's surface: it exports nothing and provides the backend, both ways. */
+class ModuleDescriptorTest {
+  @Test
+  void exportsNothingAndProvidesTheBackend() throws Exception {
+    ModuleDescriptor d;
+    try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
+      d = ModuleDescriptor.read(in);
+    }
+    assertThat(d.name()).isEqualTo("io.libkv.zookeeper");
+    assertThat(d.exports()).isEmpty();
+    assertThat(d.opens()).isEmpty();
+    assertThat(d.provides()).singleElement().satisfies(p -> {
+      assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
+      assertThat(p.providers()).containsExactly(ZooKeeperStoreProvider.class.getName());
+    });
+    assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("java.base", "io.libkv", "curator.framework", "curator.client", "zookeeper");
+    assertThat(Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider")).trim())
+        .isEqualTo(ZooKeeperStoreProvider.class.getName());
+    assertThat(LibKV.installedSchemes()).contains("zk", "zookeeper");
+  }
+}
