@@ -38,7 +38,7 @@ class ZooKeeperStoreCompatibilityTest extends StoreCompatibilityKit {
     // each client through a proxy of its own, so that one client can be cut off
     TcpProxy proxy = TcpProxy.to(server.port());
     proxies.add(proxy);
-    ZooKeeperStore s = ZkTesting.open(proxy.address(), chroot, ZooKeeperContractTest.QUERY
+    ZooKeeperStore s = ZkTesting.open(proxy.address(), chroot, KIT_QUERY
         + "&containerCheckInterval=" + ZooKeeperServer.containerCheckInterval().toMillis() + "ms");
     FAULTS.route(s, proxy);
     return s;
@@ -48,6 +48,10 @@ class ZooKeeperStoreCompatibilityTest extends StoreCompatibilityKit {
   protected StoreFaults faults() {
     return FAULTS;
   }
+
+  // a 3 s session: the client declares the connection lost after 2/3 of it without an answer, and
+  // the kit's heavier tests (8 threads of CAS through a proxy) on a loaded 2-core machine need that
+  private static final String KIT_QUERY = "sessionTimeout=3s&connectTimeout=5s&timeout=5s";
 
   /** Mirrored in docs/compatibility.md and .ci/allowed-skips. */
   static final Map<String, String> EXCLUDED = Map.of(
