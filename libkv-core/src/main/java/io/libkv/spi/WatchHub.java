@@ -70,6 +70,11 @@ public final class WatchHub {
       return index;
     }
 
+    /** The new pair of a put; empty for a delete. */
+    public java.util.Optional<KVPair> pair() {
+      return java.util.Optional.ofNullable(pair);
+    }
+
     @Override
     public String toString() {
       return type + " " + key + " @" + index;

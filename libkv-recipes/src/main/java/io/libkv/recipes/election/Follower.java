@@ -1,0 +1,187 @@
+package io.libkv.recipes.election;
+
+import io.libkv.KVException;
+import io.libkv.KeyEvent;
+import io.libkv.Store;
+import io.libkv.Watch;
+import io.libkv.spi.Backoff;
+import io.libkv.spi.Coalescers;
+import io.libkv.spi.EventChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Follows an election: reports the current leader (or that there is none) as it changes.
+ *
+ * <p>It watches the election key; when the watch fails (a store error, a lost connection) it
+ * reports the error and watches again after a backoff, so it never hangs on a dead watch. The
+ * first report is the state when it starts.
+ */
+public final class Follower implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.libkv.recipes.election");
+
+  private final Store store;
+  private final String key;
+  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
+  private final EventChannel<Runnable> events;
+  private final Consumer<Optional<String>> listener;
+  private final Consumer<KVException> errors;
+  private final Thread thread;
+  private final Object monitor = new Object();
+  private volatile boolean running = true;
+  private Watch<KeyEvent> watch;
+  private Optional<String> leader = Optional.empty();
+  private boolean known;
+
+  private Follower(Store store, String key, Consumer<Optional<String>> listener, Consumer<KVException> errors,
+      Executor executor) {
+    this.store = store;
+    this.key = key;
+    this.listener = listener;
+    this.errors = errors;
+    this.events = EventChannel.listening("follower " + key, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run,
+        executor);
+    this.thread = new Thread(this::run, "libkv-follower");
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * Starts following election {@code key}; {@code listener} hears each change of leader on {@code
+   * executor}, in order, starting with the current one.
+   *
+   * @throws io.libkv.InvalidKeyException if the key is invalid
+   */
+  public static Follower start(Store store, String key, Consumer<Optional<String>> listener, Executor executor) {
+    return start(store, key, listener, e -> {}, executor);
+  }
+
+  /** The same, with a listener for the store errors it recovers from. */
+  public static Follower start(Store store, String key, Consumer<Optional<String>> listener,
+      Consumer<KVException> errors, Executor executor) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(key, "key");
+    Follower f = new Follower(store, key, Objects.requireNonNull(listener, "listener"),
+        Objects.requireNonNull(errors, "errors"), Objects.requireNonNull(executor, "executor"));
+    // validate the key in the caller's thread
+    f.open().close();
+    f.thread.start();
+    return f;
+  }
+
+  /** The leader's node id as last seen; empty when there is none (or before the first read). */
+  public Optional<String> leader() {
+    synchronized (monitor) {
+      return leader;
+    }
+  }
+
+  /**
+   * Waits until a leader is known, at most {@code timeout}.
+   *
+   * @throws InterruptedException if interrupted
+   */
+  public Optional<String> awaitLeader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (monitor) {
+      while (leader.isEmpty() && running) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
+      }
+      return leader;
+    }
+  }
+
+  private Watch<KeyEvent> open() {
+    return store.watch(key);
+  }
+
+  private void run() {
+    int failures = 0;
+    while (running) {
+      Watch<KeyEvent> w;
+      try {
+        w = open();
+      } catch (IllegalStateException e) {
+        break;
+      } catch (KVException e) {
+        report(e);
+        sleep(backoff.delay(failures++));
+        continue;
+      }
+      synchronized (monitor) {
+        if (!running) {
+          w.close();
+          break;
+        }
+        watch = w;
+      }
+      try {
+        for (KeyEvent e : w) {
+          failures = 0;
+          update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8)));
+        }
+      } catch (KVException e) {
+        report(e);
+        sleep(backoff.delay(failures++));
+      } finally {
+        w.close();
+      }
+    }
+  }
+
+  private void update(Optional<String> now) {
+    synchronized (monitor) {
+      if (known && now.equals(leader)) {
+        return;
+      }
+      known = true;
+      leader = now;
+      monitor.notifyAll();
+    }
+    events.offer(() -> listener.accept(now));
+  }
+
+  private void report(KVException e) {
+    LOG.log(System.Logger.Level.DEBUG, () -> "following " + key + ": " + e.getMessage());
+    events.offer(() -> errors.accept(e));
+  }
+
+  private void sleep(Duration d) {
+    try {
+      Thread.sleep(Math.max(1, d.toMillis()));
+    } catch (InterruptedException e) {
+      // close() interrupts
+    }
+  }
+
+  /** Stops following; idempotent. */
+  @Override
+  public void close() {
+    Watch<KeyEvent> w;
+    synchronized (monitor) {
+      if (!running) {
+        return;
+      }
+      running = false;
+      w = watch;
+      monitor.notifyAll();
+    }
+    if (w != null) {
+      w.close();
+    }
+    thread.interrupt();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    events.close();
+  }
+}
