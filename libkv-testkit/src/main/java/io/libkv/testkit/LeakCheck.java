@@ -1,0 +1,89 @@
+package io.libkv.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libkv.spi.EventChannel;
+import io.libkv.spi.KeepAlive;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Checks after every test of a {@link StoreCompatibilityKit} that nothing leaked: the JVM's open
+ * watch channels ({@link EventChannel#openChannels()}), running keep-alives ({@link
+ * KeepAlive#active()}) and live threads that are non-daemon or named {@code libkv-*} are back to
+ * what they were before the test (the shared {@code libkv-timer} daemon and JUnit's own threads
+ * excepted). Closing may
+ * finish asynchronously, so it waits up to the kit's slack for that.
+ *
+ * <p>Registered by the kit itself; a backend has nothing to do. It runs after the kit's
+ * {@code @AfterEach}, which closes every store the test opened.
+ */
+public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheck.class);
+
+  /** Made by JUnit. */
+  public LeakCheck() {}
+
+  /** What a test may leak: counts and the threads alive at one moment. */
+  static final class Snapshot {
+    final int channels;
+    final int keepAlives;
+    final Set<Thread> threads;
+
+    private Snapshot(int channels, int keepAlives, Set<Thread> threads) {
+      this.channels = channels;
+      this.keepAlives = keepAlives;
+      this.threads = threads;
+    }
+
+    static Snapshot take() {
+      return new Snapshot(EventChannel.openChannels(), KeepAlive.active(), Thread.getAllStackTraces().keySet());
+    }
+
+    /**
+     * Asserts, waiting up to {@code bound}, that channels and keep-alives are back to this
+     * snapshot's counts and that no relevant thread started since is still alive.
+     */
+    void assertRestored(Duration bound, Predicate<Thread> ignored) {
+      Waits.within(bound).untilAsserted(() -> {
+        assertThat(EventChannel.openChannels()).as("open watch channels (EventChannel.openChannels())")
+            .isEqualTo(channels);
+        assertThat(KeepAlive.active()).as("running keep-alives (KeepAlive.active())").isEqualTo(keepAlives);
+        Set<String> leaked = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && !threads.contains(t) && relevant(t) && !ignored.test(t))
+            .map(t -> t.getName() + (t.isDaemon() ? " (daemon)" : ""))
+            .collect(Collectors.toCollection(java.util.TreeSet::new));
+        assertThat(leaked).as("threads started during the test and still alive").isEmpty();
+      });
+    }
+
+    private static boolean relevant(Thread t) {
+      String name = t.getName();
+      // the shared timer lives for the JVM by design; JUnit's own threads (its timeout watcher) are not ours
+      return !name.equals("libkv-timer") && !name.startsWith("junit-")
+          && (!t.isDaemon() || name.startsWith("libkv-"));
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    context.getStore(NS).put(context.getUniqueId(), Snapshot.take());
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    Snapshot before = context.getStore(NS).remove(context.getUniqueId(), Snapshot.class);
+    if (before == null || context.getExecutionException().isPresent()) {
+      // a failed test already reports its failure; a second one about its leftovers only adds noise
+      return;
+    }
+    StoreCompatibilityKit kit = context.getRequiredTestInstances().findInstance(StoreCompatibilityKit.class)
+        .orElseThrow(() -> new IllegalStateException("LeakCheck is for StoreCompatibilityKit tests"));
+    before.assertRestored(kit.leakBound(), kit::isServerThread);
+  }
+}

@@ -1,0 +1,2186 @@
+package io.libkv.testkit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.libkv.CallNotSupportedException;
+import io.libkv.Capabilities;
+import io.libkv.EventType;
+import io.libkv.InvalidKeyException;
+import io.libkv.KVException;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.KeyExistsException;
+import io.libkv.KeyModifiedException;
+import io.libkv.KeyNotFoundException;
+import io.libkv.Keys;
+import io.libkv.Lock;
+import io.libkv.LockLease;
+import io.libkv.LockOptions;
+import io.libkv.PreviousNotSpecifiedException;
+import io.libkv.Store;
+import io.libkv.StoreUnavailableException;
+import io.libkv.Subscription;
+import io.libkv.TreeEvent;
+import io.libkv.TtlTooShortException;
+import io.libkv.UnknownOutcomeException;
+import io.libkv.ValueTooLargeException;
+import io.libkv.Watch;
+import io.libkv.WatchListener;
+import io.libkv.WatchOptions;
+import io.libkv.WriteOptions;
+import io.libkv.spi.EventChannel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance kit: every sentence of the contract ({@code ../shared/docs/design.md}, section 4,
+ * and {@code docs/compatibility.md}) as a test whose {@code @DisplayName} quotes it, plus Go
+ * libkv's shared store tests. Every backend runs it against real servers.
+ *
+ * <h2>Plugging a backend in</h2>
+ *
+ * <p>A backend's test extends this class and supplies {@link #openStore()}: a <em>new client</em>
+ * of the same backend data on each call (several clients are how the kit checks locks, ephemeral
+ * keys and watches across clients). Starting and stopping the server is the subclass's business
+ * ({@code @BeforeAll}/{@code @AfterAll}); one server per test class is enough, because every test
+ * works below a key prefix of its own and deletes it afterwards.
+ *
+ * <pre>{@code
+ * class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
+ *   static EtcdServer server; // started in @BeforeAll
+ *
+ *   @Override
+ *   protected Store openStore() {
+ *     return LibKV.open("etcd://" + server.endpoint());
+ *   }
+ *
+ *   @Override
+ *   protected StoreFaults faults() {
+ *     return new EtcdFaults(server); // revoke a client's lease, cut its connection
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The kit reads {@link Store#capabilities()} for TTL minimums and granularities, size limits
+ * and forbidden key characters; a backend never passes test constants. TTLs are the backend's
+ * minimum or {@link #baseTtl()} if larger; waits are bounded by TTL + granularity + {@link
+ * #timingSlack()} and poll (Awaitility), never sleep-then-assert.
+ *
+ * <h2>Faults</h2>
+ *
+ * <p>Tests of sessions dying and clients being cut off use {@link #faults()}: {@link
+ * StoreFaults#killSession}, {@link StoreFaults#cutOff} and {@link StoreFaults#reconnect}. The kit
+ * reconnects every client it cut off before closing it.
+ *
+ * <h2>Exclusions</h2>
+ *
+ * <p>A backend that cannot meet part of the contract names the tests in {@link #excludedTests()}
+ * with the reason; they are reported as skipped with that reason (never silently dropped), and the
+ * same list must appear in {@code docs/compatibility.md}. The aim is an empty list: {@code memory:}
+ * has none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
+ * and {@code core} (a representative subset worth also running on clusters).
+ *
+ * <h2>Leaks</h2>
+ *
+ * <p>After every test, {@link LeakCheck} verifies that the JVM's open watch channels, keep-alives
+ * and library threads are back to what they were before it.
+ */
+@ExtendWith({ExcludedTestsCondition.class, LeakCheck.class})
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+public abstract class StoreCompatibilityKit {
+  private static final String RUN = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+  private static final byte[] V = "value".getBytes(UTF_8);
+
+  private final List<Store> clients = new ArrayList<>();
+  private final Set<Store> cutOff = new LinkedHashSet<>();
+  private final List<ExecutorService> executors = new ArrayList<>();
+  private Store store;
+  private Capabilities caps;
+  private Timing timing;
+  private String prefix;
+
+  /** For subclasses. */
+  protected StoreCompatibilityKit() {}
+
+  // ---- what a backend supplies
+
+  /**
+   * Opens a new client of the backend's data: every call returns a new {@link Store} on the same
+   * server (or file, or {@code memory:} name). The kit closes every store it opens.
+   */
+  protected abstract Store openStore();
+
+  /** The faults this backend can inject; by default none (the tests needing one fail). */
+  protected StoreFaults faults() {
+    return StoreFaults.NONE;
+  }
+
+  /**
+   * Tests this backend is excused from, each mapped to the reason: by method name, {@code
+   * NestedClass.method}, or display name (see {@link ExcludedTestsCondition}). Reported as
+   * skipped with the reason; keep it in step with {@code docs/compatibility.md}. Default: none.
+   */
+  protected Map<String, String> excludedTests() {
+    return Map.of();
+  }
+
+  /** The TTL the kit uses where the backend's minimum is lower (default 500 ms). */
+  protected Duration baseTtl() {
+    return Duration.ofMillis(500);
+  }
+
+  /** Scheduling and network slack added to every timed bound (default 1 s). */
+  protected Duration timingSlack() {
+    return Duration.ofSeconds(1);
+  }
+
+  /**
+   * The bound for anything that must happen without a TTL involved: an event to arrive, a worker
+   * to finish, an unreachable store to fail (default 10 s, {@code StoreConfig}'s default
+   * operation timeout).
+   */
+  protected Duration operationTimeout() {
+    return Duration.ofSeconds(10);
+  }
+
+  /**
+   * Whether the leak check should ignore {@code thread}: for threads of an in-process server that
+   * start while a test runs. Default: none.
+   */
+  protected boolean isServerThread(Thread thread) {
+    return false;
+  }
+
+  /** How long the leak check waits for asynchronous clean-up. */
+  Duration leakBound() {
+    return timingSlack().multipliedBy(3);
+  }
+
+  // ---- per-test fixture: a fresh key prefix and a first client
+
+  @BeforeEach
+  void kitSetUp(TestInfo info) {
+    prefix = "kit" + RUN + "-" + SEQUENCE.incrementAndGet() + "-"
+        + info.getTestMethod().map(Method::getName).orElse("test");
+    store = client();
+    caps = store.capabilities();
+    timing = new Timing(caps, baseTtl(), timingSlack(), operationTimeout());
+  }
+
+  @AfterEach
+  void kitTearDown() throws InterruptedException {
+    List<RuntimeException> failures = new ArrayList<>();
+    for (Store s : List.copyOf(cutOff)) {
+      run(failures, () -> reconnect(s));
+    }
+    for (ExecutorService e : executors) {
+      e.shutdownNow();
+      e.awaitTermination(operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    for (Store s : clients) {
+      run(failures, s::close);
+    }
+    // best effort: tidy the server; a leftover prefix never disturbs another test
+    try (Store cleaner = openStore()) {
+      cleaner.deleteTree(prefix);
+    } catch (KVException e) {
+      // the test's keys stay behind; nothing else depends on them
+    }
+    if (!failures.isEmpty()) {
+      RuntimeException first = failures.get(0);
+      failures.stream().skip(1).forEach(first::addSuppressed);
+      throw first;
+    }
+  }
+
+  private static void run(List<RuntimeException> failures, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+
+  // ---- helpers
+
+  /** The test's key {@code prefix/suffix}. */
+  private String key(String suffix) {
+    return prefix + "/" + suffix;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  /** Another client of the same data, closed after the test. */
+  private Store client() {
+    Store s = openStore();
+    clients.add(s);
+    return s;
+  }
+
+  private void cutOff(Store s) {
+    faults().cutOff(s);
+    cutOff.add(s);
+  }
+
+  private void reconnect(Store s) {
+    faults().reconnect(s);
+    cutOff.remove(s);
+  }
+
+  /** A single-thread executor for watch listeners, shut down after the test. */
+  private ExecutorService executor() {
+    ExecutorService e = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "kit-listener");
+      t.setDaemon(true); // the kit's own, not the store's: the leak check leaves it to the teardown
+      return t;
+    });
+    executors.add(e);
+    return e;
+  }
+
+  private LockOptions lockOptions(String value) {
+    return LockOptions.builder().value(value).ttl(timing.ephemeralTtl).build();
+  }
+
+  private static List<String> keysOf(List<KVPair> pairs) {
+    return pairs.stream().map(KVPair::key).collect(Collectors.toList());
+  }
+
+  private static Map<String, String> contents(List<KVPair> pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    pairs.forEach(p -> m.put(p.key(), p.valueAsString()));
+    return m;
+  }
+
+  private <E> E next(Watch<E> w) throws InterruptedException {
+    return Waits.next(w, timing.operation);
+  }
+
+  private static String value(KeyEvent e) {
+    return e.pair().map(KVPair::valueAsString).orElse(null);
+  }
+
+  /** Orders strings by their UTF-8 bytes, independently of {@link Keys#UTF8_ORDER}. */
+  private static int compareUtf8Bytes(String a, String b) {
+    return Arrays.compareUnsigned(utf8(a), utf8(b));
+  }
+
+  /** Samples of non-ASCII key text, kept to those the backend allows. */
+  private List<String> nonAsciiSamples() {
+    return List.of("é", "ü-ñ", "Ω", "日本", "\uff5e", "😀", "𝄞").stream()
+        .filter(s -> s.codePoints().allMatch(caps::allowsKeyCodePoint))
+        .collect(Collectors.toList());
+  }
+
+  /** Asserts every operation taking a key rejects {@code bad} with {@link InvalidKeyException}. */
+  private void assertRejectedAsKey(String bad) {
+    KVPair previous = KVPair.of("x", V, 1);
+    Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+    calls.put("put", () -> store.put(bad, V));
+    calls.put("put ephemeral", () -> store.put(bad, V, WriteOptions.ephemeral(timing.ephemeralTtl)));
+    calls.put("putAll", () -> store.putAll(Map.of(bad, V)));
+    calls.put("get", () -> store.get(bad));
+    calls.put("exists", () -> store.exists(bad));
+    calls.put("delete", () -> store.delete(bad));
+    calls.put("atomicPut create", () -> store.atomicPut(bad, V, null, WriteOptions.DEFAULT));
+    calls.put("atomicPut", () -> store.atomicPut(bad, V, previous, WriteOptions.DEFAULT));
+    calls.put("atomicDelete", () -> store.atomicDelete(bad, previous));
+    calls.put("watch", () -> store.watch(bad).close());
+    calls.put("newLock", () -> store.newLock(bad, lockOptions("x")));
+    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
+        .as("%s of key \"%s\"", op, bad).isThrownBy(call));
+  }
+
+  /** Asserts every operation taking a directory rejects {@code bad} with {@link InvalidKeyException}. */
+  private void assertRejectedAsDirectory(String bad) {
+    Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+    calls.put("list", () -> store.list(bad));
+    calls.put("deleteTree", () -> store.deleteTree(bad));
+    calls.put("watchTree", () -> store.watchTree(bad).close());
+    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
+        .as("%s of directory \"%s\"", op, bad).isThrownBy(call));
+  }
+
+  /** Asserts nothing at all was written below the test's prefix. */
+  private void assertNothingWritten() {
+    assertThatExceptionOfType(KeyNotFoundException.class).as("keys below %s", prefix)
+        .isThrownBy(() -> store.list(prefix));
+  }
+
+  /**
+   * Whether the backend supports a TTL meaning; when it does not, asserts the contract for that
+   * case instead ({@link CallNotSupportedException}, nothing written) so the test still checks it.
+   */
+  private boolean supports(boolean supported, WriteOptions options) {
+    if (!supported) {
+      assertThatExceptionOfType(CallNotSupportedException.class)
+          .isThrownBy(() -> store.put(key("unsupported"), V, options));
+      assertThatExceptionOfType(CallNotSupportedException.class)
+          .isThrownBy(() -> store.atomicPut(key("unsupported"), V, null, options));
+      assertNothingWritten();
+    }
+    return supported;
+  }
+
+  private WriteOptions ephemeral() {
+    return WriteOptions.ephemeral(timing.ephemeralTtl);
+  }
+
+  private WriteOptions expiring() {
+    return WriteOptions.expiring(timing.expiringTtl);
+  }
+
+  /** A call running in a thread of its own. */
+  private static final class Background<T> {
+    final Thread thread;
+    final CompletableFuture<T> result = new CompletableFuture<>();
+
+    Background(String name, java.util.concurrent.Callable<T> body) {
+      thread = new Thread(() -> {
+        try {
+          result.complete(body.call());
+        } catch (Throwable e) {
+          result.completeExceptionally(e);
+        }
+      }, name);
+      thread.start();
+    }
+  }
+
+  /** Starts {@code body} in a new thread. */
+  private static <T> Background<T> inThread(String name, java.util.concurrent.Callable<T> body) {
+    return new Background<>(name, body);
+  }
+
+  /** Waits until the call blocks (the thread waits on a lock, condition or future). */
+  private void awaitBlocked(Background<?> b) {
+    Waits.within(timing.operation).until(() -> b.result.isDone()
+        || b.thread.getState() == Thread.State.WAITING || b.thread.getState() == Thread.State.TIMED_WAITING);
+  }
+
+  /** The call's outcome, which must come within the operation bound. */
+  private <T> T join(Background<T> b) throws Exception {
+    return b.result.get(timing.operation.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ---- the kit itself
+
+  @Test
+  @DisplayName("The exclusion list names only tests of this kit, each with a reason")
+  void exclusionsNameTestsOfTheKit() {
+    Set<String> names = new LinkedHashSet<>();
+    collectTestNames(StoreCompatibilityKit.class, names);
+    assertThat(names).hasSizeGreaterThan(100);
+    excludedTests().forEach((test, reason) -> {
+      assertThat(names).as("excluded test \"%s\" (no such test in the kit)", test).contains(test);
+      assertThat(reason).as("reason for excluding \"%s\"", test).isNotBlank();
+    });
+  }
+
+  private static void collectTestNames(Class<?> c, Set<String> names) {
+    for (Method m : c.getDeclaredMethods()) {
+      if (m.isAnnotationPresent(Test.class) || m.isAnnotationPresent(ParameterizedTest.class)) {
+        names.addAll(ExcludedTestsCondition.namesOf(m));
+      }
+    }
+    for (Class<?> nested : c.getDeclaredClasses()) {
+      if (nested.isAnnotationPresent(Nested.class)) {
+        collectTestNames(nested, names);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("Capabilities: limits are sane (positive TTL minimums, a key limit within Keys.MAX_KEY_BYTES)")
+  void capabilitiesAreSane() {
+    assertThat(caps.backend()).isNotBlank();
+    assertThat(caps.minEphemeralTtl()).isPositive();
+    assertThat(caps.minExpiringTtl()).isPositive();
+    assertThat(caps.ephemeralTtlGranularity().isNegative()).isFalse();
+    assertThat(caps.expiringTtlGranularity().isNegative()).isFalse();
+    assertThat(caps.maxValueBytes()).isPositive();
+    assertThat(caps.maxKeyBytes()).isBetween(prefix.length() + 2, Keys.MAX_KEY_BYTES);
+    assertThat(store.description()).isNotBlank();
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("Keys")
+  class KeyRules {
+    @Test
+    @Tag("core")
+    @DisplayName("A key is a `/`-separated path. Canonical form: no leading or trailing `/`")
+    void canonicalForm() {
+      store.put("/" + key("a/b/c") + "/", V);
+      KVPair p = store.get(key("a/b/c"));
+      assertThat(p.key()).isEqualTo(key("a/b/c"));
+      assertThat(keysOf(store.list(key("a")))).containsExactly(key("a/b/c"));
+      assertThat(keysOf(store.list(key("a/b")))).containsExactly(key("a/b/c"));
+    }
+
+    @Test
+    @DisplayName("\"a/b\", \"/a/b\" and \"a/b/\" name the same key; KVPair.key() returns \"a/b\"")
+    void threeSpellingsNameOneKey() {
+      String k = key("a/b");
+      List<String> spellings = List.of(k, "/" + k, k + "/", "/" + k + "/");
+      for (String written : spellings) {
+        store.put(written, utf8(written));
+        for (String read : spellings) {
+          KVPair p = store.get(read);
+          assertThat(p.key()).as("key read as %s", read).isEqualTo(k);
+          assertThat(p.valueAsString()).isEqualTo(written);
+          assertThat(store.exists(read)).isTrue();
+        }
+        assertThat(keysOf(store.list(prefix))).containsExactly(k);
+      }
+      store.delete(k + "/");
+      assertThat(store.exists("/" + k)).isFalse();
+    }
+
+    @Test
+    @DisplayName("Rejected with InvalidKeyException: empty key (\"\" or \"/\" names the root only where a directory is expected)")
+    void emptyKeyRejected() {
+      for (String empty : List.of("", "/", "//")) {
+        assertRejectedAsKey(empty);
+      }
+      assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.deleteTree(""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.libkv.testkit.BadKeys#belowPrefix")
+    @DisplayName("Rejected with InvalidKeyException: empty segment (a//b), . or .. segments, NUL or other control characters — and never written")
+    void invalidKeysRejectedAndNeverWritten(String suffix) {
+      String bad = key(suffix);
+      assertRejectedAsKey(bad);
+      assertRejectedAsDirectory(bad);
+      assertNothingWritten();
+    }
+
+    @Test
+    @DisplayName("Rejected with InvalidKeyException: more than a documented byte length (Capabilities.maxKeyBytes(); UTF-8 bytes, not chars)")
+    void keyLengthLimit() {
+      int max = caps.maxKeyBytes();
+      String atLimit = key("k".repeat(max - prefix.length() - 1));
+      assertThat(Keys.utf8Length(atLimit)).isEqualTo(max);
+      store.put(atLimit, V);
+      assertThat(store.get(atLimit).key()).isEqualTo(atLimit);
+      store.delete(atLimit);
+
+      String over = key("k".repeat(max - prefix.length()));
+      assertRejectedAsKey(over);
+      assertRejectedAsDirectory(over);
+      if (caps.allowsKeyCodePoint('é')) {
+        // fewer chars than the limit, more bytes
+        String wide = key("é".repeat((max - prefix.length()) / 2 + 1));
+        assertThat(wide.length()).isLessThanOrEqualTo(max);
+        assertRejectedAsKey(wide);
+      }
+      assertNothingWritten();
+    }
+
+    @Test
+    @DisplayName("The root namespace _libkv/ is reserved for the library's own records: user keys under it are rejected")
+    void reservedNamespaceRejected() {
+      for (String reserved : List.of("_libkv", "_libkv/", "/_libkv/x", "_libkv/locks/a/b")) {
+        assertRejectedAsKey(reserved);
+        assertRejectedAsDirectory(reserved);
+      }
+      // only the root segment is reserved
+      store.put(key("_libkv/x"), V);
+      assertThat(store.get(key("_libkv/x")).key()).isEqualTo(key("_libkv/x"));
+    }
+
+    @Test
+    @DisplayName("\"\" or \"/\" names the root for list and watchTree — never for deleteTree")
+    void rootDirectory() throws Exception {
+      store.put(key("x"), V);
+      assertThat(keysOf(store.list(""))).contains(key("x"));
+      assertThat(keysOf(store.list("/"))).contains(key("x"));
+      try (Watch<TreeEvent> w = store.watchTree("/")) {
+        TreeEvent first = next(w);
+        assertThat(first.directory()).isEmpty();
+        assertThat(keysOf(first.pairs())).contains(key("x"));
+      }
+      for (String root : List.of("", "/")) {
+        assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.deleteTree(root));
+      }
+      assertThat(store.exists(key("x"))).isTrue();
+    }
+
+    @Test
+    @DisplayName("A key may also be a directory of other keys")
+    void keyIsAlsoDirectory() {
+      store.put(key("d"), utf8("dir"));
+      store.put(key("d/leaf"), utf8("leaf"));
+      assertThat(store.get(key("d")).valueAsString()).isEqualTo("dir");
+      assertThat(store.get(key("d/leaf")).valueAsString()).isEqualTo("leaf");
+      assertThat(keysOf(store.list(key("d")))).containsExactly(key("d/leaf"));
+      assertThat(keysOf(store.list(prefix))).containsExactly(key("d"), key("d/leaf"));
+      // delete removes the key only; keys below it stay
+      store.delete(key("d"));
+      assertThat(store.exists(key("d"))).isFalse();
+      assertThat(store.get(key("d/leaf")).valueAsString()).isEqualTo("leaf");
+    }
+
+    @Test
+    @DisplayName("Non-ASCII keys the backend allows (é, 日本, an emoji) round-trip unchanged")
+    void nonAsciiKeysRoundTrip() {
+      Store other = client();
+      List<String> samples = nonAsciiSamples();
+      assertThat(samples).isNotEmpty();
+      for (String s : samples) {
+        String k = key("dir-" + s + "/" + s);
+        store.put(k, utf8(s));
+        KVPair p = other.get(k);
+        assertThat(p.key()).isEqualTo(k);
+        assertThat(p.valueAsString()).isEqualTo(s);
+        assertThat(other.exists(k)).isTrue();
+        assertThat(keysOf(other.list(key("dir-" + s)))).containsExactly(k);
+      }
+    }
+
+    @Test
+    @DisplayName("Characters the backend declares in Capabilities.forbiddenKeyCodePoints() are rejected with InvalidKeyException")
+    void forbiddenCodePointsRejected() {
+      for (Capabilities.CodePointRange r : caps.forbiddenKeyCodePoints()) {
+        for (int cp : new int[] {r.first(), r.last()}) {
+          assertRejectedAsKey(key("a" + new String(Character.toChars(cp)) + "b"));
+        }
+      }
+      assertNothingWritten();
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("Index")
+  class Index {
+    @Test
+    @Tag("core")
+    @DisplayName("lastIndex is > 0, changes on every write of that key")
+    void indexPositiveAndChangesOnEveryWrite() {
+      String k = key("k");
+      store.put(k, V);
+      KVPair p1 = store.get(k);
+      assertThat(p1.lastIndex()).isPositive();
+      store.put(k, V); // the same value is still a write
+      KVPair p2 = store.get(k);
+      assertThat(p2.lastIndex()).isNotEqualTo(p1.lastIndex());
+      KVPair p3 = store.atomicPut(k, V, p2, WriteOptions.DEFAULT);
+      assertThat(p3.lastIndex()).isNotEqualTo(p2.lastIndex());
+      assertThat(store.get(k).lastIndex()).isEqualTo(p3.lastIndex());
+    }
+
+    @Test
+    @DisplayName("lastIndex is strictly increasing across all writes of the store")
+    void indexStrictlyIncreasingAcrossWrites() {
+      Store other = client();
+      long last = 0;
+      for (int i = 0; i < 30; i++) {
+        Store writer = i % 2 == 0 ? store : other;
+        String k = key("k" + i % 3 + (i % 5 == 0 ? "/sub" : ""));
+        long index;
+        if (i % 4 == 3) {
+          KVPair previous = writer.exists(k) ? writer.get(k) : null; // a create when absent
+          index = writer.atomicPut(k, utf8("v" + i), previous, WriteOptions.DEFAULT).lastIndex();
+        } else {
+          writer.put(k, utf8("v" + i));
+          index = writer.get(k).lastIndex();
+        }
+        assertThat(index).as("index of write %d", i).isGreaterThan(last);
+        last = index;
+        if (i % 7 == 6) {
+          writer.delete(k); // a delete is a write too: what follows still goes up
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("lastIndex is never reused after a delete and re-create")
+    void indexNeverReusedAfterDeleteAndRecreate() {
+      String k = key("k");
+      store.put(k, V);
+      long first = store.get(k).lastIndex();
+      store.delete(k);
+      store.put(k, V);
+      long second = store.get(k).lastIndex();
+      assertThat(second).isGreaterThan(first);
+      store.deleteTree(prefix);
+      long third = store.atomicPut(k, V, null, WriteOptions.DEFAULT).lastIndex();
+      assertThat(third).isGreaterThan(second);
+      store.atomicDelete(k, store.get(k));
+      store.put(k, V);
+      assertThat(store.get(k).lastIndex()).isGreaterThan(third);
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("put/get/delete/exists")
+  class PutGetDeleteExists {
+    @Test
+    @Tag("core")
+    @DisplayName("Read-your-writes from the same Store")
+    void readYourWrites() {
+      String k = key("k");
+      for (int i = 0; i < 50; i++) {
+        String v = "v" + i;
+        store.put(k, utf8(v));
+        assertThat(store.get(k).valueAsString()).isEqualTo(v);
+        assertThat(store.exists(k)).isTrue();
+        assertThat(contents(store.list(prefix))).containsExactly(Map.entry(k, v));
+        store.delete(k);
+        assertThat(store.exists(k)).isFalse();
+      }
+    }
+
+    @Test
+    @DisplayName("get of a missing key throws KeyNotFoundException")
+    void getMissingThrows() {
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(key("missing")));
+      store.put(key("k"), V);
+      store.delete(key("k"));
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(key("k")));
+      assertThat(store.exists(key("k"))).isFalse();
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A directory that exists only because keys lie below it is not a key: exists(\"a\") after put(\"a/b/c\") is false")
+    void implicitDirectoriesAreNotKeys() {
+      Store other = client();
+      store.put(key("a/b/c"), V);
+      for (Store s : List.of(store, other)) {
+        for (String dir : List.of(key("a"), key("a/b"), key("a/b") + "/")) {
+          assertThat(s.exists(dir)).as("exists(%s)", dir).isFalse();
+          assertThatExceptionOfType(KeyNotFoundException.class).as("get(%s)", dir).isThrownBy(() -> s.get(dir));
+        }
+        assertThat(keysOf(s.list(key("a")))).containsExactly(key("a/b/c"));
+      }
+    }
+
+    @Test
+    @DisplayName("delete of an absent key is no error")
+    void deleteAbsentIsNoError() {
+      store.delete(key("never-written"));
+      store.put(key("k"), V);
+      store.delete(key("k"));
+      store.delete(key("k"));
+      assertThat(store.exists(key("k"))).isFalse();
+    }
+
+    @Test
+    @DisplayName("Values hold any bytes: every byte 0-255 round-trips, across clients")
+    void everyByteValueRoundTrips() {
+      byte[] all = new byte[512];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = (byte) (i % 256);
+      }
+      store.put(key("bytes"), all);
+      assertThat(client().get(key("bytes")).value()).isEqualTo(all);
+      byte[] reversed = new byte[all.length];
+      for (int i = 0; i < all.length; i++) {
+        reversed[i] = all[all.length - 1 - i];
+      }
+      KVPair p = store.atomicPut(key("bytes"), reversed, store.get(key("bytes")), WriteOptions.DEFAULT);
+      assertThat(p.value()).isEqualTo(reversed);
+      assertThat(store.get(key("bytes")).value()).isEqualTo(reversed);
+    }
+
+    @Test
+    @DisplayName("An empty value is a value: the key exists and reads back empty")
+    void emptyValue() {
+      store.put(key("empty"), new byte[0]);
+      assertThat(store.exists(key("empty"))).isTrue();
+      assertThat(client().get(key("empty")).value()).isEmpty();
+      store.atomicPut(key("created-empty"), new byte[0], null, WriteOptions.DEFAULT);
+      assertThat(store.get(key("created-empty")).valueLength()).isZero();
+      assertThat(keysOf(store.list(prefix))).containsExactly(key("created-empty"), key("empty"));
+    }
+
+    @Test
+    @DisplayName("A value of exactly Capabilities.maxValueBytes() is accepted")
+    void valueAtTheLimit() {
+      byte[] big = new byte[Math.toIntExact(caps.maxValueBytes())];
+      ThreadLocalRandom.current().nextBytes(big);
+      store.put(key("big"), big);
+      assertThat(client().get(key("big")).value()).isEqualTo(big);
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("list / deleteTree")
+  class ListAndDeleteTree {
+    @Test
+    @Tag("core")
+    @DisplayName("list(dir) returns every key strictly below dir/ (all depths), sorted by key, not the key dir itself")
+    void listAllDepthsSortedWithoutDir() {
+      String dir = key("dir");
+      store.put(dir, utf8("itself"));
+      for (String s : List.of("c/e/f", "b", "c/d", "a")) {
+        store.put(dir + "/" + s, utf8(s));
+      }
+      List<String> expected = List.of(dir + "/a", dir + "/b", dir + "/c/d", dir + "/c/e/f");
+      for (String spelling : List.of(dir, dir + "/", "/" + dir)) {
+        List<KVPair> listed = store.list(spelling);
+        assertThat(keysOf(listed)).as("list(%s)", spelling).containsExactlyElementsOf(expected);
+        assertThat(listed).allSatisfy(p -> assertThat(p.lastIndex()).isPositive());
+        assertThat(listed.get(2).valueAsString()).isEqualTo("c/d");
+      }
+    }
+
+    @Test
+    @DisplayName("list is sorted by key in UTF-8 byte order, non-ASCII keys included")
+    void listSortedByUtf8Bytes() {
+      List<String> names = new ArrayList<>(List.of("b", "a", "Z", "0", "a-b", "a.b", "a_b", "~"));
+      names.addAll(nonAsciiSamples());
+      for (String n : names) {
+        store.put(key("s/" + n), utf8(n));
+      }
+      List<String> listed = keysOf(store.list(key("s")));
+      List<String> expected = names.stream().map(n -> key("s/" + n)).sorted(StoreCompatibilityKit::compareUtf8Bytes)
+          .collect(Collectors.toList());
+      assertThat(listed).containsExactlyElementsOf(expected);
+      if (names.contains("\uff5e") && names.contains("😀")) {
+        // UTF-16 order would put the emoji (a surrogate pair) first
+        assertThat(listed.indexOf(key("s/\uff5e"))).isLessThan(listed.indexOf(key("s/😀")));
+      }
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A prefix is matched on segment boundaries (list(\"app\") never returns apple)")
+    void prefixOnSegmentBoundaries() {
+      for (String s : List.of("app", "app/x", "apple", "apple/y", "app-x", "app.x", "app0", "ap")) {
+        store.put(key(s), utf8(s));
+      }
+      assertThat(keysOf(store.list(key("app")))).containsExactly(key("app/x"));
+      store.deleteTree(key("app"));
+      assertThat(keysOf(store.list(prefix)))
+          .containsExactlyInAnyOrder(key("apple"), key("apple/y"), key("app-x"), key("app.x"), key("app0"), key("ap"));
+    }
+
+    @Test
+    @DisplayName("If neither dir nor anything below it exists: KeyNotFoundException")
+    void listOfMissingDirectoryThrows() {
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("missing")));
+      store.put(key("d/x"), V);
+      store.delete(key("d/x"));
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("d")));
+    }
+
+    @Test
+    @DisplayName("list of a key with nothing below it returns an empty list (dir exists)")
+    void listOfLeafIsEmpty() {
+      store.put(key("leaf"), V);
+      assertThat(store.list(key("leaf"))).isEmpty();
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("deleteTree(dir) removes dir and everything below it")
+    void deleteTreeRemovesDirAndBelow() {
+      Store other = client();
+      for (String s : List.of("t", "t/a", "t/b/c", "t/b/d/e", "tt", "t-x", "u/a")) {
+        store.put(key(s), utf8(s));
+      }
+      store.deleteTree(key("t") + "/");
+      for (Store s : List.of(store, other)) {
+        assertThat(s.exists(key("t"))).isFalse();
+        assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> s.list(key("t")));
+        assertThat(keysOf(s.list(prefix))).containsExactly(key("t-x"), key("tt"), key("u/a"));
+      }
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("atomicPut / atomicDelete")
+  class AtomicPutAndDelete {
+    @Test
+    @Tag("core")
+    @DisplayName("atomicPut(k, v, null) creates only if absent, else KeyExistsException")
+    void createOnly() {
+      String k = key("k");
+      KVPair created = store.atomicPut(k, utf8("first"), null, WriteOptions.DEFAULT);
+      assertThat(created.key()).isEqualTo(k);
+      assertThat(created.valueAsString()).isEqualTo("first");
+      assertThat(created.lastIndex()).isEqualTo(store.get(k).lastIndex());
+      Store other = client();
+      assertThatExceptionOfType(KeyExistsException.class)
+          .isThrownBy(() -> other.atomicPut(k, utf8("second"), null, WriteOptions.DEFAULT));
+      assertThatExceptionOfType(KeyExistsException.class)
+          .isThrownBy(() -> other.atomicCreate(k, utf8("second"), WriteOptions.DEFAULT));
+      assertThat(store.get(k)).isEqualTo(created);
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("With previous: succeeds iff the current lastIndex equals previous.lastIndex(), else KeyModifiedException (KeyNotFoundException if the key is gone)")
+    void compareAndSet() {
+      String k = key("k");
+      store.put(k, utf8("v1"));
+      KVPair p1 = store.get(k);
+      KVPair p2 = store.atomicPut(k, utf8("v2"), p1, WriteOptions.DEFAULT);
+      assertThat(p2.lastIndex()).isGreaterThan(p1.lastIndex());
+      assertThat(p2.valueAsString()).isEqualTo("v2");
+      assertThat(store.get(k)).isEqualTo(p2);
+      assertThatExceptionOfType(KeyModifiedException.class)
+          .isThrownBy(() -> store.atomicPut(k, utf8("v3"), p1, WriteOptions.DEFAULT));
+      assertThat(store.get(k)).isEqualTo(p2);
+      store.delete(k);
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.atomicPut(k, utf8("v4"), p2, WriteOptions.DEFAULT));
+      assertThat(store.exists(k)).isFalse();
+    }
+
+    @Test
+    @DisplayName("atomicDelete needs previous (PreviousNotSpecifiedException) and the same index rule")
+    void compareAndDelete() {
+      String k = key("k");
+      store.put(k, utf8("v1"));
+      KVPair stale = store.get(k);
+      store.put(k, utf8("v2"));
+      KVPair current = store.get(k);
+      assertThatExceptionOfType(PreviousNotSpecifiedException.class).isThrownBy(() -> store.atomicDelete(k, null));
+      assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete(k, stale));
+      assertThat(store.get(k)).isEqualTo(current);
+      store.atomicDelete(k, current);
+      assertThat(store.exists(k)).isFalse();
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.atomicDelete(k, current));
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("Linearizable: N clients doing read-then-CAS increments on one key end with exactly the number of successful CAS calls")
+    void casIsLinearizable() throws Exception {
+      int threads = 8;
+      int attempts = 200;
+      String k = key("counter");
+      store.put(k, utf8("0"));
+      List<Store> stores = new ArrayList<>();
+      for (int i = 0; i < threads / 2; i++) {
+        stores.add(client());
+      }
+      AtomicInteger successes = new AtomicInteger();
+      Waits.inParallel(threads, timing.operation.multipliedBy(6), i -> {
+        Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
+        for (int a = 0; a < attempts; a++) {
+          KVPair p = s.get(k);
+          int n = Integer.parseInt(p.valueAsString());
+          try {
+            s.atomicPut(k, utf8(Integer.toString(n + 1)), p, WriteOptions.DEFAULT);
+            successes.incrementAndGet();
+          } catch (KeyModifiedException lostRace) {
+            // another client won this round
+          }
+        }
+      });
+      assertThat(successes.get()).isPositive();
+      assertThat(Integer.parseInt(store.get(k).valueAsString())).isEqualTo(successes.get());
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("TTL: two explicit meanings")
+  class Ttl {
+    @Test
+    @Tag("slow")
+    @DisplayName("ttl(d), keep-alive on: an ephemeral key lives while the writing Store is open (the library renews it)")
+    void ephemeralLivesWhileWriterOpen() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("e"), V, ephemeral());
+      // more than twice the TTL: only renewals can keep it
+      Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
+      Waits.holdsFor(period, "ephemeral key of an open writer", () -> other.exists(key("e")));
+      assertThat(other.get(key("e")).value()).isEqualTo(V);
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed promptly when that Store is closed")
+    void ephemeralRemovedWhenWriterCloses() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("e1"), V, ephemeral());
+      writer.put(key("e2"), V, WriteOptions.ephemeral(timing.ephemeralTtl.plusMillis(500)));
+      writer.put(key("plain"), V);
+      assertThat(other.exists(key("e1"))).isTrue();
+      writer.close();
+      Waits.within(timing.promptly).untilAsserted(() -> {
+        assertThat(other.exists(key("e1"))).as("first ephemeral key").isFalse();
+        assertThat(other.exists(key("e2"))).as("ephemeral key of another TTL").isFalse();
+      });
+      assertThat(other.exists(key("plain"))).isTrue();
+    }
+
+    @Test
+    @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed within d (plus the backend's documented granularity) when its writer is cut off")
+    void ephemeralRemovedWithinTtlWhenCutOff() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("e"), V, ephemeral());
+      cutOff(writer);
+      Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("ttl(d) with keep-alive off: an expiring key is removed d after its last write, whether or not the writer is still running")
+    void expiringRemovedAfterTtlThoughWriterOpen() {
+      if (!supports(caps.expiringTtl(), expiring())) {
+        return;
+      }
+      Store other = client();
+      store.put(key("x"), V, expiring());
+      Waits.holdsFor(timing.expiringTtl.dividedBy(2), "expiring key before its TTL", () -> other.exists(key("x")));
+      Waits.within(timing.expiringGone).until(() -> !other.exists(key("x")));
+    }
+
+    @Test
+    @Tag("slow")
+    @DisplayName("ttl(d) with keep-alive off: the TTL runs from the key's last write")
+    void expiringTtlRunsFromLastWrite() {
+      Duration granularity = caps.expiringTtlGranularity();
+      // the second write must land before the first deadline and be seen to outlive it
+      Duration ttl = Timing.max(timing.expiringTtl, granularity.multipliedBy(3));
+      WriteOptions options = WriteOptions.expiring(ttl);
+      if (!supports(caps.expiringTtl(), options)) {
+        return;
+      }
+      Store other = client();
+      Duration first = ttl.multipliedBy(6).dividedBy(10);
+      store.put(key("x"), utf8("1"), options);
+      Waits.holdsFor(first, "expiring key before its TTL", () -> other.exists(key("x")));
+      store.put(key("x"), utf8("2"), options);
+      Waits.holdsFor(first.plus(granularity), "expiring key past its first write's TTL",
+          () -> other.exists(key("x")));
+      Waits.within(ttl.plus(granularity).plus(timing.slack)).until(() -> !other.exists(key("x")));
+    }
+
+    @Test
+    @DisplayName("ttl(d) with keep-alive off: an expiring key outlives its writer's close")
+    void expiringKeyOutlivesWriterClose() {
+      if (!supports(caps.expiringTtl(), expiring())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("x"), V, expiring());
+      writer.close();
+      assertThat(other.exists(key("x"))).isTrue();
+      Waits.within(timing.expiringGone).until(() -> !other.exists(key("x")));
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): ephemeral")
+    void plainPutOverEphemeralMakesItPlain() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("k"), utf8("ephemeral"), ephemeral());
+      writer.put(key("witness"), V, ephemeral());
+      writer.put(key("k"), utf8("plain"));
+      writer.close();
+      Waits.within(timing.promptly).until(() -> !other.exists(key("witness")));
+      Waits.holdsFor(timing.ephemeralGone, "plain key written over an ephemeral one", () -> other.exists(key("k")));
+      assertThat(other.get(key("k")).valueAsString()).isEqualTo("plain");
+    }
+
+    @Test
+    @DisplayName("A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): expiring")
+    void plainPutOverExpiringMakesItPlain() {
+      if (!supports(caps.expiringTtl(), expiring())) {
+        return;
+      }
+      store.put(key("k"), utf8("expiring"), expiring());
+      store.put(key("k"), utf8("plain"));
+      Waits.holdsFor(timing.expiringGone, "plain key written over an expiring one", () -> store.exists(key("k")));
+      assertThat(store.get(key("k")).valueAsString()).isEqualTo("plain");
+    }
+
+    @Test
+    @DisplayName("A TTL below what the backend can honour (its Capabilities minimum) is rejected with a clear error — never silently rounded up")
+    void ttlBelowMinimumRejected() {
+      Map<String, WriteOptions> below = new LinkedHashMap<>();
+      Map<String, WriteOptions> atMinimum = new LinkedHashMap<>();
+      if (caps.ephemeralTtl()) {
+        below.put("ephemeral", WriteOptions.ephemeral(caps.minEphemeralTtl().dividedBy(2)));
+        atMinimum.put("ephemeral", WriteOptions.ephemeral(caps.minEphemeralTtl()));
+      }
+      if (caps.expiringTtl()) {
+        below.put("expiring", WriteOptions.expiring(caps.minExpiringTtl().dividedBy(2)));
+        atMinimum.put("expiring", WriteOptions.expiring(caps.minExpiringTtl()));
+      }
+      below.forEach((meaning, options) -> {
+        TtlTooShortException e = catchThrowableOfType(() -> store.put(key(meaning), V, options));
+        assertThat(e.requested()).isEqualTo(options.ttl().orElseThrow());
+        assertThat(e.minimum()).isPositive();
+        assertThat(e.getMessage()).contains(key(meaning));
+        catchThrowableOfType(() -> store.atomicPut(key(meaning), V, null, options));
+      });
+      assertNothingWritten();
+      if (caps.ephemeralTtl()) {
+        LockOptions shortLock = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
+        catchThrowableOfType(() -> store.newLock(key("lock"), shortLock));
+      }
+      atMinimum.forEach((meaning, options) -> {
+        store.put(key(meaning), V, options);
+        store.delete(key(meaning));
+      });
+    }
+
+    private TtlTooShortException catchThrowableOfType(ThrowingCallable call) {
+      Throwable t = catchThrowable(call);
+      assertThat(t).isInstanceOf(TtlTooShortException.class);
+      return (TtlTooShortException) t;
+    }
+
+    @Test
+    @DisplayName("A backend that cannot honour one of the two says so in Capabilities and throws CallNotSupportedException — never silently does something else")
+    void unsupportedMeaningThrows() {
+      if (supports(caps.ephemeralTtl(), ephemeral())) {
+        store.put(key("ephemeral"), V, ephemeral());
+        assertThat(store.exists(key("ephemeral"))).isTrue();
+      }
+      if (supports(caps.expiringTtl(), expiring())) {
+        store.put(key("expiring"), V, expiring());
+        assertThat(store.exists(key("expiring"))).isTrue();
+      }
+    }
+
+    @Test
+    @DisplayName("atomicPut honours the TTL meanings: an ephemeral create goes when its writer closes")
+    void atomicPutWithTtl() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      KVPair p = writer.atomicPut(key("e"), V, null, ephemeral());
+      writer.atomicPut(key("e"), utf8("again"), p, ephemeral());
+      writer.close();
+      Waits.within(timing.promptly).until(() -> !other.exists(key("e")));
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("watch(key)")
+  class WatchKey {
+    @Test
+    @Tag("core")
+    @DisplayName("First event: the current state (present with its pair, or absent)")
+    void firstEventIsCurrentState() throws Exception {
+      store.put(key("present"), utf8("v"));
+      KVPair p = store.get(key("present"));
+      try (Watch<KeyEvent> w = store.watch("/" + key("present") + "/")) {
+        KeyEvent e = next(w);
+        assertThat(e.type()).isEqualTo(EventType.CURRENT);
+        assertThat(e.key()).isEqualTo(key("present"));
+        assertThat(e.pair()).contains(p);
+        assertThat(e.index()).isGreaterThanOrEqualTo(p.lastIndex());
+      }
+      try (Watch<KeyEvent> w = store.watch(key("absent"))) {
+        KeyEvent e = next(w);
+        assertThat(e.type()).isEqualTo(EventType.ABSENT);
+        assertThat(e.key()).isEqualTo(key("absent"));
+        assertThat(e.pair()).isEmpty();
+        assertThat(e.exists()).isFalse();
+      }
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("Then an event after each change, in index order, never going backwards")
+    void eventAfterEachChangeInIndexOrder() throws Exception {
+      String k = key("k");
+      store.put(k, utf8("v0"));
+      Store writer = client();
+      try (Watch<KeyEvent> w = store.watch(k)) {
+        assertThat(value(next(w))).isEqualTo("v0");
+        for (int i = 1; i <= 20; i++) {
+          writer.put(k, utf8("v" + i));
+        }
+        List<KeyEvent> events = Waits.until(w, e -> "v20".equals(value(e)), timing.operation);
+        assertThat(events).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.PUT));
+        assertIndexesIncrease(events, true);
+        List<String> values = events.stream().map(StoreCompatibilityKit::value).collect(Collectors.toList());
+        if (caps.everyRevisionWatch()) {
+          assertThat(values).containsExactlyElementsOf(
+              IntStream.rangeClosed(1, 20).mapToObj(i -> "v" + i).collect(Collectors.toList()));
+        } else {
+          assertThat(values).isSortedAccordingTo((a, b) -> Integer.compare(
+              Integer.parseInt(a.substring(1)), Integer.parseInt(b.substring(1))));
+        }
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("The latest state is never lost: a burst of 1,000 writes ends with the final value delivered, indexes never going backwards")
+    void burstEndsWithFinalValue() throws Exception {
+      String k = key("k");
+      Store writer = client();
+      // a small buffer forces coalescing on every backend
+      try (Watch<KeyEvent> w = store.watch(k, WatchOptions.builder().bufferSize(8).build())) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        for (int i = 0; i < 1000; i++) {
+          writer.put(k, utf8("v" + i));
+        }
+        List<KeyEvent> events = Waits.until(w, e -> "v999".equals(value(e)), timing.operation);
+        assertIndexesIncrease(events, true);
+        assertThat(events.get(events.size() - 1).index()).isEqualTo(store.get(k).lastIndex());
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("A watch on an absent key sees it created")
+    void absentKeySeenCreated() throws Exception {
+      try (Watch<KeyEvent> w = store.watch(key("later"))) {
+        KeyEvent first = next(w);
+        assertThat(first.type()).isEqualTo(EventType.ABSENT);
+        client().put(key("later"), utf8("here"));
+        KeyEvent created = next(w);
+        assertThat(created.type()).isEqualTo(EventType.PUT);
+        assertThat(value(created)).isEqualTo("here");
+        assertThat(created.pair().orElseThrow().key()).isEqualTo(key("later"));
+        assertThat(created.index()).isEqualTo(store.get(key("later")).lastIndex());
+      }
+    }
+
+    @Test
+    @DisplayName("Deletes are typed: DELETE, without a pair, at a later index")
+    void deletesAreTyped() throws Exception {
+      store.put(key("k"), V);
+      try (Watch<KeyEvent> w = store.watch(key("k"))) {
+        KeyEvent current = next(w);
+        store.delete(key("k"));
+        KeyEvent deleted = next(w);
+        assertThat(deleted.type()).isEqualTo(EventType.DELETE);
+        assertThat(deleted.pair()).isEmpty();
+        assertThat(deleted.key()).isEqualTo(key("k"));
+        assertThat(deleted.index()).isGreaterThan(current.index());
+        store.put(key("k"), V);
+        assertThat(next(w).type()).isEqualTo(EventType.PUT);
+        store.deleteTree(prefix);
+        assertThat(next(w).type()).isEqualTo(EventType.DELETE);
+      }
+    }
+
+    @Test
+    @DisplayName("A watch resumed from an index (WatchOptions.fromIndex) sees what happened since, and nothing when nothing did")
+    void resumedFromIndex() throws Exception {
+      String k = key("k");
+      store.put(k, utf8("v1"));
+      long from;
+      try (Watch<KeyEvent> w = store.watch(k)) {
+        from = next(w).index();
+      }
+      try (Watch<KeyEvent> w = store.watch(k, WatchOptions.fromIndex(from))) {
+        Waits.quiet(w, timing.promptly);
+      }
+      store.put(k, utf8("v2"));
+      store.put(k, utf8("v3"));
+      store.delete(k);
+      try (Watch<KeyEvent> w = store.watch(k, WatchOptions.fromIndex(from))) {
+        List<KeyEvent> events = Waits.until(w, e -> e.type() == EventType.DELETE, timing.operation);
+        assertThat(events).allSatisfy(e -> assertThat(e.index()).isGreaterThan(from));
+        assertIndexesIncrease(events, true);
+        if (caps.everyRevisionWatch()) {
+          assertThat(events).extracting(KeyEvent::type)
+              .containsExactly(EventType.PUT, EventType.PUT, EventType.DELETE);
+          assertThat(events).extracting(StoreCompatibilityKit::value).containsExactly("v2", "v3", null);
+        }
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("close() stops it and frees its resources (watch channels and threads)")
+    void closeFreesResources() throws Exception {
+      String k = key("k");
+      // a backend may set up per-store machinery on its first watch; that is freed by store close
+      store.watch(k).close();
+      store.watchTree(prefix).close();
+      LeakCheck.Snapshot before = LeakCheck.Snapshot.take();
+      Watch<KeyEvent> keyWatch = store.watch(k);
+      Watch<TreeEvent> treeWatch = store.watchTree(prefix);
+      BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
+      Subscription listening = store.watch(k, WatchOptions.DEFAULT, heard::add, executor());
+      Watch<KeyEvent> survivor = store.watch(k);
+      next(keyWatch);
+      next(treeWatch);
+      next(survivor);
+      assertThat(heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+      assertThat(EventChannel.openChannels()).isGreaterThanOrEqualTo(before.channels + 4);
+      keyWatch.close();
+      treeWatch.close();
+      listening.close();
+      keyWatch.close(); // idempotent
+      store.put(k, V);
+      // the other watch of the same key goes on
+      assertThat(next(survivor).type()).isEqualTo(EventType.PUT);
+      survivor.close();
+      before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+      assertThat(keyWatch.isOpen()).isFalse();
+      assertThat(keyWatch.done()).isCompleted();
+      assertThatIllegalStateException().isThrownBy(keyWatch::take);
+      assertThat(treeWatch.iterator().hasNext()).isFalse();
+    }
+
+    @Test
+    @DisplayName("Events can also go to a listener on an executor, one at a time and in order")
+    void listenerReceivesEventsInOrder() throws Exception {
+      String k = key("k");
+      BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
+      AtomicInteger concurrent = new AtomicInteger();
+      AtomicBoolean overlapped = new AtomicBoolean();
+      WatchListener<KeyEvent> listener = e -> {
+        if (concurrent.incrementAndGet() > 1) {
+          overlapped.set(true);
+        }
+        heard.add(e);
+        concurrent.decrementAndGet();
+      };
+      Subscription s = store.watch(k, WatchOptions.DEFAULT, listener, executor());
+      try {
+        for (int i = 0; i < 10; i++) {
+          store.put(k, utf8("v" + i));
+        }
+        List<KeyEvent> events = new ArrayList<>();
+        while (events.isEmpty() || !"v9".equals(value(events.get(events.size() - 1)))) {
+          KeyEvent e = heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS);
+          assertThat(e).as("event after %s", events).isNotNull();
+          events.add(e);
+        }
+        assertThat(events.get(0).type()).isEqualTo(EventType.ABSENT);
+        assertIndexesIncrease(events.subList(1, events.size()), true);
+        assertThat(overlapped).isFalse();
+      } finally {
+        s.close();
+      }
+    }
+
+    @Test
+    @DisplayName("A watch survives a reconnect by resuming from the last index it delivered")
+    void survivesReconnect() throws Exception {
+      String k = key("k");
+      Store watcher = client();
+      Store writer = client();
+      writer.put(k, utf8("v1"));
+      try (Watch<KeyEvent> w = watcher.watch(k)) {
+        KeyEvent first = next(w);
+        assertThat(value(first)).isEqualTo("v1");
+        cutOff(watcher);
+        writer.put(k, utf8("v2"));
+        reconnect(watcher);
+        writer.put(k, utf8("v3"));
+        List<KeyEvent> events = Waits.until(w, e -> "v3".equals(value(e)), timing.operation);
+        assertIndexesIncrease(events, true);
+        assertThat(events).allSatisfy(e -> assertThat(e.index()).isGreaterThan(first.index()));
+        if (caps.everyRevisionWatch()) {
+          assertThat(events).extracting(StoreCompatibilityKit::value).contains("v2");
+        }
+        assertThat(w.isOpen()).isTrue();
+      }
+    }
+  }
+
+  /** Asserts indexes go up from event to event ({@code strictly}) or at least never down. */
+  private static void assertIndexesIncrease(List<KeyEvent> events, boolean strictly) {
+    for (int i = 1; i < events.size(); i++) {
+      long before = events.get(i - 1).index();
+      long after = events.get(i).index();
+      if (strictly) {
+        assertThat(after).as("index of event %d of %s", i, events).isGreaterThan(before);
+      } else {
+        assertThat(after).as("index of event %d of %s", i, events).isGreaterThanOrEqualTo(before);
+      }
+    }
+  }
+
+  /** Asserts a tree event is consistent: pairs sorted, below the directory, changes typed. */
+  private static void assertWellFormed(TreeEvent e) {
+    List<String> keys = keysOf(e.pairs());
+    assertThat(keys).as("pairs of %s", e).isSortedAccordingTo(StoreCompatibilityKit::compareUtf8Bytes)
+        .doesNotHaveDuplicates();
+    assertThat(keys).allSatisfy(k -> assertThat(Keys.isBelow(k, e.directory())).as("%s below %s", k, e.directory())
+        .isTrue());
+    for (TreeEvent.Change c : e.changes()) {
+      assertThat(Keys.isBelow(c.key(), e.directory())).isTrue();
+      if (c.type() == EventType.PUT) {
+        assertThat(c.pair()).isPresent();
+        assertThat(e.pairs()).as("pairs of %s after %s", e, c).contains(c.pair().orElseThrow());
+      } else {
+        assertThat(c.type()).isEqualTo(EventType.DELETE);
+        assertThat(keys).as("pairs of %s after %s", e, c).doesNotContain(c.key());
+      }
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("watchTree(dir)")
+  class WatchTree {
+    @Test
+    @Tag("core")
+    @DisplayName("Each event is the full sorted list of pairs below dir after a change (as in Go libkv) with what changed")
+    void eventsAreFullSortedListsWithChanges() throws Exception {
+      String dir = key("d");
+      store.put(dir + "/c", utf8("c"));
+      store.put(dir + "/a", utf8("a"));
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        TreeEvent first = next(w);
+        assertThat(first.type()).isEqualTo(EventType.CURRENT);
+        assertThat(first.directory()).isEqualTo(dir);
+        assertThat(first.changes()).isEmpty();
+        assertThat(first.pairs()).containsExactlyElementsOf(store.list(dir));
+
+        store.put(dir + "/b/deep", utf8("b"));
+        TreeEvent put = next(w);
+        assertWellFormed(put);
+        assertThat(put.type()).isEqualTo(EventType.PUT);
+        assertThat(put.pairs()).containsExactlyElementsOf(store.list(dir));
+        assertThat(put.changes()).containsExactly(TreeEvent.Change.put(store.get(dir + "/b/deep")));
+        assertThat(put.index()).isEqualTo(store.get(dir + "/b/deep").lastIndex());
+
+        store.delete(dir + "/a");
+        TreeEvent deleted = next(w);
+        assertWellFormed(deleted);
+        assertThat(deleted.type()).isEqualTo(EventType.DELETE);
+        assertThat(keysOf(deleted.pairs())).containsExactly(dir + "/b/deep", dir + "/c");
+        assertThat(deleted.changes()).containsExactly(TreeEvent.Change.delete(dir + "/a"));
+        assertThat(deleted.index()).isGreaterThan(put.index());
+
+        store.deleteTree(dir);
+        List<TreeEvent> events = Waits.until(w, e -> e.pairs().isEmpty(), timing.operation);
+        events.forEach(StoreCompatibilityKit::assertWellFormed);
+        assertThat(events.stream().flatMap(e -> e.changes().stream()).collect(Collectors.toList()))
+            .extracting(TreeEvent.Change::key, TreeEvent.Change::type)
+            .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(dir + "/b/deep", EventType.DELETE),
+                org.assertj.core.groups.Tuple.tuple(dir + "/c", EventType.DELETE));
+      }
+    }
+
+    @Test
+    @DisplayName("Pairs and changes are sorted by key in UTF-8 byte order, non-ASCII keys included")
+    void treeEventsSortedByUtf8Bytes() throws Exception {
+      String dir = key("d");
+      List<String> names = new ArrayList<>(List.of("b", "a", "Z", "a-b", "a.b"));
+      names.addAll(nonAsciiSamples());
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        next(w);
+        Map<String, byte[]> batch = new HashMap<>();
+        names.forEach(n -> batch.put(dir + "/" + n, utf8(n)));
+        store.putAll(batch);
+        TreeEvent last = Waits.until(w, e -> e.pairs().size() == names.size(), timing.operation)
+            .stream().reduce((a, b) -> b).orElseThrow();
+        assertWellFormed(last);
+        assertThat(keysOf(last.pairs())).containsExactlyElementsOf(
+            names.stream().map(n -> dir + "/" + n).sorted(StoreCompatibilityKit::compareUtf8Bytes)
+                .collect(Collectors.toList()));
+        assertThat(last.changes()).extracting(TreeEvent.Change::key)
+            .isSortedAccordingTo(StoreCompatibilityKit::compareUtf8Bytes);
+      }
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A directory that does not exist yet is watched as an empty list")
+    void directoryNotYetExisting() throws Exception {
+      String dir = key("later");
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        TreeEvent first = next(w);
+        assertThat(first.type()).isEqualTo(EventType.ABSENT);
+        assertThat(first.pairs()).isEmpty();
+        assertThat(first.changes()).isEmpty();
+        client().put(dir + "/x/y", V);
+        TreeEvent created = next(w);
+        assertWellFormed(created);
+        assertThat(created.type()).isEqualTo(EventType.PUT);
+        assertThat(keysOf(created.pairs())).containsExactly(dir + "/x/y");
+      }
+    }
+
+    @Test
+    @DisplayName("An ABSENT first event carries the store's current index where the backend has one, else 0")
+    void absentEventCarriesCurrentIndex() throws Exception {
+      store.put(key("elsewhere"), V);
+      long written = store.get(key("elsewhere")).lastIndex();
+      try (Watch<TreeEvent> w = store.watchTree(key("missing"))) {
+        TreeEvent first = next(w);
+        assertThat(first.type()).isEqualTo(EventType.ABSENT);
+        assertThat(first.index() == 0 || first.index() >= written)
+            .as("index %d of %s: 0 or at least %d", first.index(), first, written).isTrue();
+      }
+    }
+
+    @Test
+    @DisplayName("A watched directory matches on segment boundaries, and does not hold the key dir itself")
+    void segmentBoundariesAndDirItself() throws Exception {
+      String dir = key("app");
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        store.put(key("apple"), V);
+        store.put(key("app-x"), V);
+        store.put(dir, V);
+        store.put(dir + "/x", V);
+        TreeEvent e = next(w);
+        assertThat(keysOf(e.pairs())).containsExactly(dir + "/x");
+        assertThat(e.changes()).extracting(TreeEvent.Change::key).containsExactly(dir + "/x");
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("A tree watch resumed from an index sees what happened since")
+    void treeResumedFromIndex() throws Exception {
+      String dir = key("d");
+      store.put(dir + "/a", V);
+      long from;
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        from = next(w).index();
+      }
+      store.put(dir + "/b", V);
+      store.delete(dir + "/a");
+      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.fromIndex(from))) {
+        List<TreeEvent> events = Waits.until(w, e -> keysOf(e.pairs()).equals(List.of(dir + "/b")),
+            timing.operation);
+        events.forEach(StoreCompatibilityKit::assertWellFormed);
+        assertThat(events).allSatisfy(e -> assertThat(e.index()).isGreaterThan(from));
+        assertThat(events.stream().flatMap(e -> e.changes().stream()).map(TreeEvent.Change::key))
+            .contains(dir + "/b", dir + "/a");
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("Locks")
+  class Locks {
+    @Test
+    @Tag("core")
+    @DisplayName("At most one holder per key; fencing tokens strictly increase across successive holders (8 threads x 100 acquisitions)")
+    void atMostOneHolder() throws Exception {
+      int threads = 8;
+      int rounds = 100;
+      String k = key("lock");
+      List<Store> stores = new ArrayList<>();
+      for (int i = 0; i < threads / 2; i++) {
+        stores.add(client());
+      }
+      AtomicInteger inside = new AtomicInteger();
+      AtomicInteger overlaps = new AtomicInteger();
+      List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
+      Waits.inParallel(threads, timing.operation.multipliedBy(12), i -> {
+        Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
+        String value = "holder-" + i;
+        Lock lock = s.newLock(k, lockOptions(value));
+        for (int r = 0; r < rounds; r++) {
+          try (LockLease lease = lock.lock()) {
+            if (inside.incrementAndGet() != 1) {
+              overlaps.incrementAndGet();
+            }
+            tokens.add(lease.fencingToken());
+            if (r % 10 == 0) {
+              assertThat(s.get(k).valueAsString()).isEqualTo(value);
+            }
+            Thread.yield();
+            inside.decrementAndGet();
+          }
+        }
+      });
+      assertThat(overlaps).hasValue(0);
+      assertThat(tokens).hasSize(threads * rounds);
+      for (int i = 1; i < tokens.size(); i++) {
+        assertThat(tokens.get(i)).as("fencing token of holder %d", i).isGreaterThan(tokens.get(i - 1));
+      }
+      assertThat(store.exists(k)).isFalse();
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("While held, the key holds the lock's value (get returns it); after unlock the key is gone")
+    void valueWhileHeldGoneAfterUnlock() throws Exception {
+      String k = key("lock");
+      Store other = client();
+      LockLease lease = store.newLock(k, lockOptions("mine")).lock();
+      assertThat(lease.key()).isEqualTo(k);
+      assertThat(lease.isHeld()).isTrue();
+      assertThat(other.get(k).valueAsString()).isEqualTo("mine");
+      assertThat(other.exists(k)).isTrue();
+      lease.close();
+      assertThat(lease.isHeld()).isFalse();
+      assertThat(lease.lost()).isNotDone();
+      Waits.within(timing.promptly).until(() -> !other.exists(k));
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+      lease.close(); // idempotent
+    }
+
+    @Test
+    @Tag("slow")
+    @DisplayName("A lock with a TTL is kept alive by the holder")
+    void keptAliveByHolder() throws Exception {
+      String k = key("lock");
+      Store other = client();
+      try (LockLease lease = store.newLock(k, lockOptions("mine")).lock()) {
+        Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
+        Waits.holdsFor(period, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
+        assertThat(lease.lost()).isNotDone();
+        assertThat(other.newLock(k, lockOptions("other")).tryLock(Duration.ZERO)).isEmpty();
+        assertThat(other.get(k).valueAsString()).isEqualTo("mine");
+      }
+    }
+
+    @Test
+    @DisplayName("If the holder is cut off, others can acquire within the TTL, and the holder's lost() completes before another holder is granted")
+    void holderCutOff() throws Exception {
+      String k = key("lock");
+      Store holder = client();
+      Store other = client();
+      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      cutOff(holder);
+      Optional<LockLease> taken = other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
+      assertThat(taken).as("lock taken over within TTL + granularity + slack").isPresent();
+      assertThat(lease.lost()).as("holder's lost() when another holder is granted").isDone();
+      assertThat(lease.isHeld()).isFalse();
+      assertThat(taken.get().fencingToken()).isGreaterThan(lease.fencingToken());
+      assertThat(other.get(k).valueAsString()).isEqualTo("other");
+      reconnect(holder);
+      lease.close(); // a late unlock of a lost lock must not free the new holder's
+      assertThat(taken.get().isHeld()).isTrue();
+      assertThat(other.get(k).valueAsString()).isEqualTo("other");
+      taken.get().close();
+    }
+
+    @Test
+    @DisplayName("If the holder's session dies, others can acquire, and the holder's lost() completes")
+    void holderSessionKilled() throws Exception {
+      String k = key("lock");
+      Store holder = client();
+      Store other = client();
+      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      faults().killSession(holder);
+      Waits.within(timing.ephemeralGone).until(() -> lease.lost().isDone());
+      assertThat(lease.isHeld()).isFalse();
+      Optional<LockLease> taken = other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
+      assertThat(taken).isPresent();
+      lease.close();
+      assertThat(taken.get().isHeld()).isTrue();
+      assertThat(other.get(k).valueAsString()).isEqualTo("other");
+      // the holder's store goes on: its Lock can be taken again once free
+      taken.get().close();
+      try (LockLease again = holder.newLock(k, lockOptions("holder")).lock()) {
+        assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
+      }
+    }
+
+    @Test
+    @DisplayName("When the holder's store is closed, its lost() completes and others acquire at once")
+    void holderStoreClosed() throws Exception {
+      String k = key("lock");
+      Store holder = client();
+      Store other = client();
+      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      holder.close();
+      assertThat(lease.lost()).succeedsWithin(timing.promptly);
+      assertThat(other.newLock(k, lockOptions("other")).tryLock(timing.promptly)).isPresent();
+    }
+
+    @Test
+    @DisplayName("tryLock times out: it returns empty after its timeout (plus slack), and waiting never polls in a busy loop")
+    void tryLockTimesOutWithoutBusyWaiting() throws Exception {
+      String k = key("lock");
+      Store other = client();
+      try (LockLease held = store.newLock(k, lockOptions("holder")).lock()) {
+        Lock contender = other.newLock(k, lockOptions("contender"));
+        Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(500));
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long cpuBefore = mx.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        Optional<LockLease> got = contender.tryLock(timeout);
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
+        assertThat(got).isEmpty();
+        assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
+        assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
+            .isLessThan(timeout.dividedBy(4));
+        assertThat(held.isHeld()).isTrue();
+        assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName("Waiting is cancellable: an interrupted lock() throws InterruptedException, and the lock stays acquirable")
+    void waitingIsInterruptible() throws Exception {
+      String k = key("lock");
+      Store waiterStore = client();
+      Lock waiterLock = waiterStore.newLock(k, lockOptions("waiter"));
+      LockLease held = store.newLock(k, lockOptions("holder")).lock();
+      Background<LockLease> waiting = inThread("kit-lock-waiter", waiterLock::lock);
+      awaitBlocked(waiting);
+      assertThat(waiting.result).isNotDone();
+      waiting.thread.interrupt();
+      assertThatThrownBy(() -> join(waiting)).hasCauseInstanceOf(InterruptedException.class);
+      held.close();
+      Store third = client();
+      try (LockLease lease = third.newLock(k, lockOptions("third")).tryLock(timing.promptly).orElseThrow()) {
+        assertThat(lease.fencingToken()).isGreaterThan(held.fencingToken());
+        assertThat(third.get(k).valueAsString()).isEqualTo("third");
+      }
+      // the interrupted Lock is not left busy
+      try (LockLease lease = waiterLock.tryLock(timing.promptly).orElseThrow()) {
+        assertThat(lease.isHeld()).isTrue();
+        assertThat(waiterStore.get(k).valueAsString()).isEqualTo("waiter");
+      }
+    }
+
+    @Test
+    @DisplayName("Locks are not reentrant: a second lock() by a holder of the same Lock fails with IllegalStateException")
+    void notReentrant() throws Exception {
+      Lock lock = store.newLock(key("lock"), lockOptions("mine"));
+      LockLease lease = lock.lock();
+      assertThatIllegalStateException().isThrownBy(lock::lock);
+      assertThatIllegalStateException().isThrownBy(() -> lock.tryLock(Duration.ZERO));
+      assertThat(lease.isHeld()).isTrue();
+      lease.close();
+      try (LockLease again = lock.tryLock(timing.promptly).orElseThrow()) {
+        assertThat(again.fencingToken()).isGreaterThan(lease.fencingToken());
+      }
+    }
+
+    @Test
+    @DisplayName("Queues and bookkeeping live under _libkv/, so they never show up in list, list(\"\") or watches")
+    void bookkeepingNeverShows() throws Exception {
+      String dir = key("locks");
+      String k = dir + "/lock";
+      Store other = client();
+      try (Watch<TreeEvent> rootWatch = store.watchTree("");
+          Watch<TreeEvent> dirWatch = store.watchTree(dir)) {
+        LockLease held = store.newLock(k, lockOptions("holder")).lock();
+        // a waiter queues behind the holder
+        Lock waiterLock = other.newLock(k, lockOptions("waiter"));
+        Background<Optional<LockLease>> waiting = inThread("kit-lock-waiter",
+            () -> waiterLock.tryLock(timing.operation));
+        awaitBlocked(waiting);
+        assertThat(keysOf(store.list(dir))).containsExactly(k);
+        assertThat(keysOf(other.list(""))).noneMatch(StoreCompatibilityKit::isReserved);
+        held.close();
+        try (LockLease second = join(waiting).orElseThrow()) {
+          assertThat(second.isHeld()).isTrue();
+          assertThat(keysOf(other.list(dir))).containsExactly(k);
+        }
+        store.put(dir + "/end", V);
+        List<TreeEvent> dirEvents = Waits.until(dirWatch, e -> keysOf(e.pairs()).contains(dir + "/end"),
+            timing.operation);
+        List<TreeEvent> rootEvents = Waits.until(rootWatch, e -> keysOf(e.pairs()).contains(dir + "/end"),
+            timing.operation);
+        for (TreeEvent e : concat(dirEvents, rootEvents)) {
+          assertThat(keysOf(e.pairs())).noneMatch(StoreCompatibilityKit::isReserved);
+          assertThat(e.changes()).extracting(TreeEvent.Change::key).noneMatch(StoreCompatibilityKit::isReserved);
+        }
+        assertThat(dirEvents.stream().flatMap(e -> e.pairs().stream()).map(KVPair::key).distinct())
+            .containsOnly(k, dir + "/end");
+      }
+    }
+
+    @Test
+    @DisplayName("A lock's TTL below the backend's minimum ephemeral TTL is rejected (TtlTooShortException)")
+    void lockTtlBelowMinimum() {
+      LockOptions tooShort = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
+      assertThatExceptionOfType(TtlTooShortException.class).isThrownBy(() -> store.newLock(key("lock"), tooShort));
+    }
+  }
+
+  private static boolean isReserved(String key) {
+    return Keys.isReserved(key) || key.startsWith("/" + Keys.RESERVED_DIR);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("close()")
+  class Close {
+    @Test
+    @DisplayName("close() is idempotent")
+    void idempotent() {
+      Store s = client();
+      s.close();
+      s.close();
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("close() releases sessions/leases: ephemeral keys and held locks go away at once")
+    void releasesEphemeralKeysAndLocks() throws Exception {
+      Store closing = client();
+      Store other = client();
+      boolean ephemeral = caps.ephemeralTtl();
+      if (ephemeral) {
+        closing.put(key("e"), V, ephemeral());
+      }
+      LockLease lease = closing.newLock(key("lock"), lockOptions("closing")).lock();
+      closing.close();
+      Waits.within(timing.promptly).untilAsserted(() -> {
+        assertThat(other.exists(key("lock"))).as("lock key").isFalse();
+        if (ephemeral) {
+          assertThat(other.exists(key("e"))).as("ephemeral key").isFalse();
+        }
+      });
+      try (LockLease taken = other.newLock(key("lock"), lockOptions("other")).tryLock(timing.promptly)
+          .orElseThrow()) {
+        assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
+      }
+      assertThat(lease.isHeld()).isFalse();
+      lease.close();
+    }
+
+    @Test
+    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends)")
+    void stopsWatches() throws Exception {
+      Store closing = client();
+      Watch<KeyEvent> taking = closing.watch(key("k"));
+      Watch<TreeEvent> iterating = closing.watchTree(prefix);
+      next(taking);
+      next(iterating);
+      Background<Throwable> blockedTake = inThread("kit-take", () -> catchThrowable(taking::take));
+      Background<Boolean> blockedIteration = inThread("kit-iterate", () -> iterating.iterator().hasNext());
+      awaitBlocked(blockedTake);
+      awaitBlocked(blockedIteration);
+      assertThat(blockedTake.result).isNotDone();
+      assertThat(blockedIteration.result).isNotDone();
+      closing.close();
+      assertThat(join(blockedTake)).isInstanceOf(IllegalStateException.class);
+      assertThat(join(blockedIteration)).isFalse();
+      for (Watch<?> w : List.<Watch<?>>of(taking, iterating)) {
+        assertThat(w.isOpen()).isFalse();
+        assertThat(w.done()).succeedsWithin(timing.promptly);
+        assertThat(w.failure()).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName("close() stops threads and frees every keep-alive and watch channel of the store")
+    void stopsThreads() throws Exception {
+      LeakCheck.Snapshot before = LeakCheck.Snapshot.take();
+      Store s = openStore();
+      try {
+        if (caps.ephemeralTtl()) {
+          s.put(key("e"), V, ephemeral());
+        }
+        LockLease lease = s.newLock(key("lock"), lockOptions("x")).lock();
+        Watch<KeyEvent> w = s.watch(key("e"));
+        next(w);
+        s.onConnectionStateChange(state -> { }, Runnable::run);
+        assertThat(lease.isHeld()).isTrue();
+      } finally {
+        s.close();
+      }
+      before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("Calls after close fail with a clear error (IllegalStateException)")
+    void callsAfterCloseFail() {
+      Store closed = client();
+      closed.put(key("k"), V);
+      KVPair p = closed.get(key("k"));
+      Lock lock = closed.newLock(key("lock"), lockOptions("x"));
+      closed.close();
+      Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+      calls.put("put", () -> closed.put(key("k"), V));
+      calls.put("put with options", () -> closed.put(key("k"), V, WriteOptions.DEFAULT));
+      calls.put("putAll", () -> closed.putAll(Map.of(key("k"), V)));
+      calls.put("get", () -> closed.get(key("k")));
+      calls.put("exists", () -> closed.exists(key("k")));
+      calls.put("delete", () -> closed.delete(key("k")));
+      calls.put("list", () -> closed.list(prefix));
+      calls.put("deleteTree", () -> closed.deleteTree(prefix));
+      calls.put("atomicPut", () -> closed.atomicPut(key("k"), V, p, WriteOptions.DEFAULT));
+      calls.put("atomicDelete", () -> closed.atomicDelete(key("k"), p));
+      calls.put("watch", () -> closed.watch(key("k")).close());
+      calls.put("watchTree", () -> closed.watchTree(prefix).close());
+      calls.put("watch with listener", () -> closed.watch(key("k"), WatchOptions.DEFAULT, e -> { }, Runnable::run)
+          .close());
+      calls.put("newLock", () -> closed.newLock(key("lock2"), lockOptions("x")));
+      calls.put("lock() of a Lock made before close", () -> lock.lock().close());
+      calls.put("tryLock() of a Lock made before close", () -> lock.tryLock(Duration.ZERO));
+      calls.put("onConnectionStateChange", () -> closed.onConnectionStateChange(s -> { }, Runnable::run).close());
+      calls.forEach((op, call) -> assertThatIllegalStateException().as("%s after close", op).isThrownBy(call)
+          .withMessageContaining(closed.description()));
+      // the data is still there for other clients
+      assertThat(store.get(key("k"))).isEqualTo(p);
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("Bad input and failure")
+  class BadInput {
+    @Test
+    @Tag("core")
+    @DisplayName("Null arguments fail fast with a NullPointerException naming the argument")
+    void nullArgumentsNamed() {
+      String k = key("k");
+      KVPair p = KVPair.of(k, V, 1);
+      Lock lock = store.newLock(key("lock"), lockOptions("x"));
+      Map<String, byte[]> nullValue = new HashMap<>();
+      nullValue.put(k, null);
+      Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+      calls.put("key|put", () -> store.put(null, V));
+      calls.put("value|put", () -> store.put(k, null));
+      calls.put("options|put", () -> store.put(k, V, null));
+      calls.put("entries|putAll", () -> store.putAll(null));
+      calls.put("value|putAll", () -> store.putAll(nullValue));
+      calls.put("key|get", () -> store.get(null));
+      calls.put("key|exists", () -> store.exists(null));
+      calls.put("key|delete", () -> store.delete(null));
+      calls.put("dir|list", () -> store.list(null));
+      calls.put("dir|deleteTree", () -> store.deleteTree(null));
+      calls.put("key|atomicPut", () -> store.atomicPut(null, V, p, WriteOptions.DEFAULT));
+      calls.put("value|atomicPut", () -> store.atomicPut(k, null, p, WriteOptions.DEFAULT));
+      calls.put("options|atomicPut", () -> store.atomicPut(k, V, p, null));
+      calls.put("key|atomicDelete", () -> store.atomicDelete(null, p));
+      calls.put("key|watch", () -> store.watch(null));
+      calls.put("options|watch", () -> store.watch(k, null));
+      calls.put("listener|watch", () -> store.watch(k, WatchOptions.DEFAULT, null, Runnable::run));
+      calls.put("executor|watch", () -> store.watch(k, WatchOptions.DEFAULT, e -> { }, null));
+      calls.put("dir|watchTree", () -> store.watchTree(null));
+      calls.put("options|watchTree", () -> store.watchTree(prefix, null));
+      calls.put("listener|watchTree", () -> store.watchTree(prefix, WatchOptions.DEFAULT, null, Runnable::run));
+      calls.put("executor|watchTree", () -> store.watchTree(prefix, WatchOptions.DEFAULT, e -> { }, null));
+      calls.put("key|newLock", () -> store.newLock(null, lockOptions("x")));
+      calls.put("options|newLock", () -> store.newLock(k, null));
+      calls.put("timeout|tryLock", () -> lock.tryLock(null));
+      calls.put("listener|onConnectionStateChange", () -> store.onConnectionStateChange(null, Runnable::run));
+      calls.put("executor|onConnectionStateChange", () -> store.onConnectionStateChange(s -> { }, null));
+      calls.forEach((id, call) -> {
+        String argument = id.substring(0, id.indexOf('|'));
+        assertThatNullPointerException().as("%s(null %s)", id.substring(id.indexOf('|') + 1), argument)
+            .isThrownBy(call).withMessageContaining(argument);
+      });
+      assertNothingWritten();
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A value over the backend's limit fails with ValueTooLargeException before anything is written")
+    void valueOverLimitRejected() {
+      long limit = caps.maxValueBytes();
+      byte[] over = new byte[Math.toIntExact(limit + 1)];
+      store.put(key("existing"), utf8("before"));
+      KVPair existing = store.get(key("existing"));
+      Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+      calls.put("put", () -> store.put(key("big"), over));
+      calls.put("put over an existing key", () -> store.put(key("existing"), over));
+      calls.put("putAll", () -> store.putAll(Map.of(key("small"), V, key("big"), over)));
+      calls.put("atomicPut create", () -> store.atomicPut(key("big"), over, null, WriteOptions.DEFAULT));
+      calls.put("atomicPut", () -> store.atomicPut(key("existing"), over, existing, WriteOptions.DEFAULT));
+      calls.forEach((op, call) -> {
+        Throwable t = catchThrowable(call);
+        assertThat(t).as(op).isInstanceOf(ValueTooLargeException.class);
+        assertThat(((ValueTooLargeException) t).limit()).isEqualTo(limit);
+        assertThat(((ValueTooLargeException) t).size()).isEqualTo(limit + 1);
+      });
+      assertThat(store.list(prefix)).containsExactly(existing);
+    }
+
+    @Test
+    @DisplayName("Store exceptions name the key and the store")
+    void exceptionsNameKeyAndStore() {
+      KeyNotFoundException e = org.assertj.core.api.Assertions.catchThrowableOfType(KeyNotFoundException.class,
+          () -> store.get("/" + key("missing")));
+      assertThat(e.key()).contains(key("missing"));
+      assertThat(e.store()).isPresent();
+      assertThat(e.getMessage()).contains(key("missing"));
+      InvalidKeyException invalid = org.assertj.core.api.Assertions.catchThrowableOfType(
+          InvalidKeyException.class, () -> store.put(key("a//b"), V));
+      assertThat(invalid.rule()).isNotBlank();
+      assertThat(invalid.getMessage()).contains(prefix);
+    }
+
+    @Test
+    @DisplayName("An unreachable store fails within the configured timeout with StoreUnavailableException")
+    void unreachableStoreFails() {
+      Store cut = client();
+      cut.put(key("k"), V);
+      cutOff(cut);
+      long start = System.nanoTime();
+      assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> cut.get(key("k")));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(timing.operation.plus(timing.slack));
+      reconnect(cut);
+      Waits.within(timing.operation).ignoreException(StoreUnavailableException.class)
+          .until(() -> cut.get(key("k")).valueEquals(V));
+    }
+
+    @Test
+    @DisplayName("No operation reports success for a write the store did not durably accept")
+    void noSuccessForUnacceptedWrite() {
+      Store cut = client();
+      Store other = client();
+      cutOff(cut);
+      Throwable t = catchThrowable(() -> cut.put(key("k"), V));
+      assertThat(t).isInstanceOf(StoreUnavailableException.class);
+      reconnect(cut);
+      if (!(t instanceof UnknownOutcomeException)) {
+        assertThat(other.exists(key("k"))).as("a write that failed before it was sent").isFalse();
+      }
+    }
+  }
+
+  // =====================================================================================
+  @Nested
+  @DisplayName("Go libkv's shared store tests")
+  class GoLibkvScenarios {
+    @Test
+    @Tag("core")
+    @DisplayName("testPutGetDeleteExists: put/get/delete/exists on k, k/, k/sub/, k/sub/leaf")
+    void putGetDeleteExists() {
+      String base = key("testPutGetDeleteExists_for_key");
+      for (String k : List.of(base, base + "/", base + "/testPutGetDeleteExists/", base + "/testPutGetDeleteExists/key")) {
+        assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+        store.put(k, utf8("hello"));
+        KVPair p = store.get(k);
+        assertThat(p.valueAsString()).isEqualTo("hello");
+        assertThat(p.lastIndex()).isPositive();
+        assertThat(store.exists(k)).isTrue();
+        store.delete(k);
+        assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+        assertThat(store.exists(k)).isFalse();
+      }
+    }
+
+    @Test
+    @DisplayName("testList: list with and without a trailing slash, and on a missing directory")
+    void list() {
+      String parent = key("testList");
+      store.put(parent + "/child", utf8("first"));
+      store.put(parent + "/subfolder", utf8("second"));
+      for (String dir : List.of(parent, parent + "/")) {
+        assertThat(contents(store.list(dir)))
+            .containsExactly(Map.entry(parent + "/child", "first"), Map.entry(parent + "/subfolder", "second"));
+      }
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("idontexist")));
+    }
+
+    @Test
+    @DisplayName("testDeleteTree: deleteTree removes every key below")
+    void deleteTree() {
+      String dir = key("testDeleteTree");
+      store.put(dir + "/first", utf8("first"));
+      store.put(dir + "/second", utf8("second"));
+      store.deleteTree(dir);
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(dir + "/first"));
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(dir + "/second"));
+    }
+
+    @Test
+    @DisplayName("testAtomicPut: CAS with the read pair, then a stale index fails")
+    void atomicPut() {
+      String k = key("testAtomicPut");
+      store.put(k, utf8("world"));
+      KVPair p = store.get(k);
+      KVPair updated = store.atomicPut(k, utf8("WORLD"), p, WriteOptions.DEFAULT);
+      assertThat(updated.valueAsString()).isEqualTo("WORLD");
+      assertThatExceptionOfType(KeyModifiedException.class)
+          .isThrownBy(() -> store.atomicPut(k, utf8("WORLDWORLD"), p, WriteOptions.DEFAULT));
+    }
+
+    @Test
+    @DisplayName("testAtomicPutCreate: create-only on a key ending in /")
+    void atomicPutCreate() {
+      String k = key("testAtomicPutCreate/create/");
+      store.atomicPut(k, utf8("putcreate"), null, WriteOptions.DEFAULT);
+      KVPair p = store.get(k);
+      assertThat(p.valueAsString()).isEqualTo("putcreate");
+      assertThat(p.key()).isEqualTo(key("testAtomicPutCreate/create"));
+      assertThatExceptionOfType(KeyExistsException.class)
+          .isThrownBy(() -> store.atomicPut(k, utf8("putcreate"), null, WriteOptions.DEFAULT));
+      store.deleteTree(key("testAtomicPutCreate"));
+      assertThat(store.exists(k)).isFalse();
+    }
+
+    @Test
+    @DisplayName("testAtomicPutWithSlashSuffixKey: create-only of an empty value on a key ending in /")
+    void atomicPutWithSlashSuffixKey() {
+      String k = key("testAtomicPutWithSlashSuffixKey/key/");
+      store.atomicPut(k, new byte[0], null, WriteOptions.DEFAULT);
+      assertThat(store.get(k).valueLength()).isZero();
+    }
+
+    @Test
+    @DisplayName("testAtomicDelete: a wrong index fails, the right one deletes, a missing key fails")
+    void atomicDelete() {
+      String k = key("testAtomicDelete");
+      store.put(k, utf8("world"));
+      KVPair p = store.get(k);
+      KVPair wrong = KVPair.of(k, p.value(), p.lastIndex() + 1);
+      assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete(k, wrong));
+      store.atomicDelete(k, p);
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.atomicDelete(k, p));
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("testWatch: a watch sees successive updates")
+    void watch() throws Exception {
+      String k = key("testWatch");
+      store.put(k, utf8("world"));
+      Store writer = client();
+      try (Watch<KeyEvent> w = store.watch(k)) {
+        assertThat(value(next(w))).isEqualTo("world");
+        for (int i = 1; i <= 3; i++) {
+          writer.put(k, utf8("world" + i));
+          KeyEvent e = next(w);
+          assertThat(e.type()).isEqualTo(EventType.PUT);
+          assertThat(value(e)).isEqualTo("world" + i);
+          assertThat(e.index()).isEqualTo(e.pair().orElseThrow().lastIndex());
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("testWatchTree: a tree watch sees a child deleted")
+    void watchTree() throws Exception {
+      String dir = key("testWatchTree");
+      for (int i = 1; i <= 3; i++) {
+        store.put(dir + "/node" + i, utf8("node" + i));
+      }
+      try (Watch<TreeEvent> w = store.watchTree(dir)) {
+        assertThat(next(w).pairs()).hasSize(3);
+        client().delete(dir + "/node3");
+        TreeEvent e = next(w);
+        assertThat(contents(e.pairs())).containsExactly(Map.entry(dir + "/node1", "node1"),
+            Map.entry(dir + "/node2", "node2"));
+        assertThat(e.changes()).containsExactly(TreeEvent.Change.delete(dir + "/node3"));
+      }
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("testLockUnlock: lock, value readable while held, unlock, relock")
+    void lockUnlock() throws Exception {
+      String k = key("testLockUnlock");
+      Lock lock = store.newLock(k, lockOptions("bar"));
+      LockLease lease = lock.lock();
+      KVPair p = store.get(k);
+      assertThat(p.valueAsString()).isEqualTo("bar");
+      assertThat(p.lastIndex()).isPositive();
+      lease.close();
+      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+      try (LockLease again = lock.lock()) {
+        assertThat(again.isHeld()).isTrue();
+        assertThat(store.get(k).valueAsString()).isEqualTo("bar");
+      }
+    }
+
+    @Test
+    @Tag("slow")
+    @DisplayName("testLockTTL: a TTL lock is kept while its holder renews, and taken over after the holder's store is closed")
+    void lockTtl() throws Exception {
+      String k = key("testLockTTL");
+      Store holder = client();
+      Store other = client();
+      LockLease lease = holder.newLock(k, lockOptions("bar")).lock();
+      assertThat(other.get(k).valueAsString()).isEqualTo("bar");
+      Lock contender = other.newLock(k, lockOptions("foobar"));
+      Duration pastTtl = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity());
+      assertThat(contender.tryLock(pastTtl)).as("lock of a renewing holder").isEmpty();
+      assertThat(lease.isHeld()).isTrue();
+      Background<LockLease> waiting = inThread("kit-lock-waiter", contender::lock);
+      awaitBlocked(waiting);
+      holder.close();
+      try (LockLease taken = join(waiting)) {
+        assertThat(other.get(k).valueAsString()).isEqualTo("foobar");
+        assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
+      }
+    }
+
+    @Test
+    @DisplayName("testPutTTL: a TTL key is gone after its writer closes")
+    void putTtl() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("testPutTTL"), utf8("hello"), ephemeral());
+      writer.put(key("testPutTTL/second"), utf8("world"), ephemeral());
+      assertThat(other.get(key("testPutTTL")).valueAsString()).isEqualTo("hello");
+      writer.close();
+      Waits.within(timing.ephemeralGone).untilAsserted(() -> {
+        assertThat(other.exists(key("testPutTTL"))).isFalse();
+        assertThat(other.exists(key("testPutTTL/second"))).isFalse();
+      });
+    }
+  }
+}
