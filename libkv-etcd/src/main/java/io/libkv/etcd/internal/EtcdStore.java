@@ -122,6 +122,11 @@ public final class EtcdStore extends AbstractStore {
     io.shutdownNow();
   }
 
+  /** The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session would). */
+  public List<Long> leaseIds() {
+    return leases.ids();
+  }
+
   @Override
   public Capabilities capabilities() {
     return capabilities;

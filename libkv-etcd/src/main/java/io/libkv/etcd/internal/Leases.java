@@ -79,18 +79,31 @@ final class Leases {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted", null, store.description(), store.failures.endpoints(), e);
     } catch (Exception e) {
-      if (Failures.isConnectionFailure(e)) {
+      if (Failures.isLeaseNotFound(e)) {
+        // revoked or expired on the server: lost now, not two thirds of a TTL later
+        gone(r.id);
+      } else if (Failures.isConnectionFailure(e)) {
         store.connectionFailed();
       }
       throw store.failures.map(e, null, false);
     }
   }
 
+  /** The IDs of the live leases. */
+  synchronized List<Long> ids() {
+    List<Long> out = new ArrayList<>();
+    byTtl.values().forEach(r -> out.add(r.id));
+    return out;
+  }
+
   /** The client's side of a loss: the lease could not be renewed in time, so its locks are lost now. */
   private void lost(Ref r) {
     synchronized (this) {
-      byTtl.remove(r.ttl, r);
+      if (!byTtl.remove(r.ttl, r)) {
+        return; // already declared lost, or the store is closing
+      }
     }
+    r.keepAlive.close();
     for (EtcdLock.Held h : new ArrayList<>(r.held)) {
       h.markLost();
     }
@@ -106,8 +119,7 @@ final class Leases {
     synchronized (this) {
       r = byTtl.values().stream().filter(x -> x.id == id).findFirst().orElse(null);
     }
-    if (r != null && r.keepAlive != null) {
-      r.keepAlive.close();
+    if (r != null) {
       lost(r);
     }
   }
