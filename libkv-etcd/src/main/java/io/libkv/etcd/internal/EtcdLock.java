@@ -50,6 +50,7 @@ final class EtcdLock extends AbstractLock {
 
   @Override
   protected Attempt attempt() {
+    store.ensureOpen();
     if (entry == null) {
       return enqueue();
     }

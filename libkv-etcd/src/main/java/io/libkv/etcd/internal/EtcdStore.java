@@ -139,20 +139,35 @@ public final class EtcdStore extends AbstractStore {
    * same; the slack covers jetcd's own queueing).
    */
   <T> T await(CompletableFuture<T> f, String key, boolean write) {
+    // uninterruptible but bounded by the deadline: abandoning a sent write would leave its outcome
+    // unknown; the interrupt is kept for the caller (a lock wait ends on it right after)
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + config.operationTimeout().plusSeconds(2).toNanos();
     try {
-      T r = f.get(config.operationTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
-      connection.ok();
-      return r;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(true);
-      throw failures.map(Status.CANCELLED.withDescription("interrupted").asRuntimeException(), key, write);
+      while (true) {
+        try {
+          T r = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          connection.ok();
+          return r;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
     } catch (Exception e) {
       if (Failures.isConnectionFailure(e)) {
         connection.failed();
       }
       throw failures.map(e, key, write);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  /** Throws {@link IllegalStateException} if the store is closed (for its locks). */
+  void ensureOpen() {
+    checkOpen();
   }
 
   /** A read, retried while the store is unreachable, up to the operation timeout. */
@@ -215,19 +230,19 @@ public final class EtcdStore extends AbstractStore {
     if (options.ttl().isEmpty()) {
       return 0;
     }
-    Duration ttl = options.ttl().get();
-    wholeSeconds(key, ttl);
+    Duration ttl = wholeSeconds(options.ttl().get());
     if (options.keepAlive()) {
       return leases.lease(ttl, key).id;
     }
     return grant(ttl, key);
   }
 
-  static void wholeSeconds(String key, Duration ttl) {
-    if (ttl.getNano() != 0) {
-      throw new IllegalArgumentException("ttl " + ttl + " is not a whole number of seconds: etcd leases are whole "
-          + "seconds and libkv never rounds a TTL (key \"" + key + "\")");
-    }
+  /**
+   * etcd leases are whole seconds: a TTL is rounded up to the next second, which stays within the
+   * TTL granularity of 1 s that {@link Capabilities} reports (documented in docs/compatibility.md).
+   */
+  static Duration wholeSeconds(Duration ttl) {
+    return ttl.getNano() == 0 ? ttl : Duration.ofSeconds(ttl.getSeconds() + 1);
   }
 
   /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
@@ -484,8 +499,7 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    wholeSeconds(key, ttl);
-    return new EtcdLock(this, key, options.value(), ttl);
+    return new EtcdLock(this, key, options.value(), wholeSeconds(ttl));
   }
 
   @Override

@@ -33,7 +33,7 @@ final class KeySpace {
 
   /** The etcd key just past everything below a directory. */
   ByteSequence dirEnd(String dir) {
-    return ByteSequence.from(prefixEnd(dirStart(dir).getBytes()));
+    return dir.isEmpty() ? rootEnd() : ByteSequence.from(prefixEnd(dirStart(dir).getBytes()));
   }
 
   /** The first etcd key of the store ("\0" = every key when there is no prefix). */

@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -171,10 +170,11 @@ final class StoreWatch implements AutoCloseable {
       if (k == null) {
         continue;
       }
+      if (e.getEventType() == WatchEvent.EventType.DELETE) {
+        // lock waiters wait for queue entries and for user keys to go
+        wake(kv.getKey());
+      }
       if (Keys.isReserved(k)) {
-        if (e.getEventType() == WatchEvent.EventType.DELETE) {
-          wake(kv.getKey());
-        }
         continue;
       }
       batch.add(e.getEventType() == WatchEvent.EventType.DELETE
@@ -318,53 +318,73 @@ final class StoreWatch implements AutoCloseable {
 
   // ---- history, for watches resumed from an index
 
+  /** etcd 3.4 sends a catching-up watcher at most this many revisions per response. */
+  private static final int WATCH_BATCH_MAX_REVS = 1000;
+
   /**
-   * The changes of {@code target} (a key, or a directory when {@code tree}) after revision {@code from}
-   * up to {@code upTo}, in order; null when etcd compacted that history away. A temporary watch
-   * replays them; progress requests tell when it has caught up with {@code upTo}.
+   * The changes of {@code target} (a key, or a directory when {@code tree}) after revision {@code
+   * from} up to {@code upTo}, in order; null when etcd compacted that history away.
+   *
+   * <p>A temporary watch from {@code from + 1} replays them. etcd 3.4 sends a catching-up watcher
+   * everything up to its current revision in one response (a response of fewer than 1,000
+   * revisions is the last of the catch-up), and nothing when nothing changed; its progress
+   * requests are not ordered after that catch-up, so they cannot tell when it is done. Whether
+   * anything changed is therefore read first: nothing did iff no key present at {@code upTo} was
+   * written after {@code from} and as many keys were present at {@code from} as at {@code upTo}.
    */
   List<WatchHub.Change> history(String target, boolean tree, long from, long upTo) {
     if (from >= upTo) {
       return List.of();
     }
+    ByteSequence start = tree ? store.space.dirStart(target) : store.space.key(target);
+    ByteSequence end = tree ? store.space.dirEnd(target) : null;
+    try {
+      if (!changed(start, end, from, upTo, target)) {
+        return List.of();
+      }
+    } catch (KVException e) {
+      if (Failures.isCompacted(e.getCause() == null ? e : e.getCause())) {
+        return null;
+      }
+      throw e;
+    }
     List<WatchHub.Change> out = new ArrayList<>();
     CompletableFuture<List<WatchHub.Change>> done = new CompletableFuture<>();
-    WatchOption.Builder o = WatchOption.builder().withRevision(from + 1).withCreateNotify(true);
-    ByteSequence start;
-    if (tree) {
-      start = store.space.dirStart(target);
-      o.withRange(store.space.dirEnd(target));
-    } else {
-      start = store.space.key(target);
+    WatchOption.Builder o = WatchOption.builder().withRevision(from + 1);
+    if (end != null) {
+      o.withRange(end);
     }
     Watch.Watcher w = store.client.getWatchClient().watch(start, o.build(), new Watch.Listener() {
       @Override
       public void onNext(WatchResponse resp) {
-        synchronized (out) {
-          if (resp.isProgressNotify()) {
-            if (resp.getHeader().getRevision() >= upTo) {
-              done.complete(out);
-            }
-            return;
+        if (resp.getEvents().isEmpty() || done.isDone()) {
+          return;
+        }
+        long revisions = 0;
+        long last = -1;
+        boolean reached = false;
+        for (WatchEvent e : resp.getEvents()) {
+          KeyValue kv = e.getKeyValue();
+          long rev = kv.getModRevision();
+          if (rev != last) {
+            revisions++;
+            last = rev;
           }
-          for (WatchEvent e : resp.getEvents()) {
-            KeyValue kv = e.getKeyValue();
-            long rev = kv.getModRevision();
-            if (rev > upTo) {
-              done.complete(out);
-              return;
-            }
-            String k = store.space.decode(kv.getKey());
-            if (k == null || Keys.isReserved(k)) {
-              continue;
-            }
-            out.add(e.getEventType() == WatchEvent.EventType.DELETE
-                ? WatchHub.Change.delete(k, rev)
-                : WatchHub.Change.put(store.pair(k, kv)));
-            if (rev == upTo) {
-              done.complete(out);
-            }
+          if (rev > upTo) {
+            reached = true;
+            continue;
           }
+          reached |= rev == upTo;
+          String k = store.space.decode(kv.getKey());
+          if (k == null || Keys.isReserved(k)) {
+            continue;
+          }
+          out.add(e.getEventType() == WatchEvent.EventType.DELETE
+              ? WatchHub.Change.delete(k, rev)
+              : WatchHub.Change.put(store.pair(k, kv)));
+        }
+        if (reached || revisions < WATCH_BATCH_MAX_REVS) {
+          done.complete(out);
         }
       }
 
@@ -382,19 +402,8 @@ final class StoreWatch implements AutoCloseable {
         // closed by us
       }
     });
-    ScheduledFuture<?> progress = dispatch.scheduleWithFixedDelay(() -> {
-      if (!w.isClosed()) {
-        w.requestProgress();
-      }
-    }, 20, 50, TimeUnit.MILLISECONDS);
     try {
-      List<WatchHub.Change> r = done.get(store.config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (r == null) {
-        return null;
-      }
-      synchronized (out) {
-        return new ArrayList<>(r);
-      }
+      return done.get(store.config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while reading history", target, store.description(),
@@ -405,9 +414,30 @@ final class StoreWatch implements AutoCloseable {
     } catch (ExecutionException e) {
       throw store.failures.map(e.getCause(), target, false);
     } finally {
-      progress.cancel(false);
       w.close();
     }
+  }
+
+  private boolean changed(ByteSequence start, ByteSequence end, long from, long upTo, String target) {
+    if (count(start, end, upTo, from + 1, target) > 0) {
+      return true;
+    }
+    return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
+  }
+
+  private long count(ByteSequence start, ByteSequence end, long revision, long minModRevision, String target) {
+    GetOption.Builder b = GetOption.builder().withRevision(revision);
+    if (end != null) {
+      b.withRange(end);
+    }
+    if (minModRevision > 0) {
+      // etcd filters by mod revision only the keys it returns, never a count: fetch one key
+      b.withMinModRevision(minModRevision).withKeysOnly(true).withLimit(1);
+      GetOption o = b.build();
+      return store.read(() -> store.client.getKVClient().get(start, o), target).getKvs().size();
+    }
+    GetOption o = b.withCountOnly(true).build();
+    return store.read(() -> store.client.getKVClient().get(start, o), target).getCount();
   }
 
   @Override
