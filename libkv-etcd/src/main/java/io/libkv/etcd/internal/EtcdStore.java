@@ -139,29 +139,15 @@ public final class EtcdStore extends AbstractStore {
    * same; the slack covers jetcd's own queueing).
    */
   <T> T await(CompletableFuture<T> f, String key, boolean write) {
-    // uninterruptible but bounded by the deadline: abandoning a sent write would leave its outcome
-    // unknown; the interrupt is kept for the caller (a lock wait ends on it right after)
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + config.operationTimeout().plusSeconds(2).toNanos();
     try {
-      while (true) {
-        try {
-          T r = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-          connection.ok();
-          return r;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
+      T r = Uninterruptibly.get(f, config.operationTimeout().plusSeconds(2).toNanos());
+      connection.ok();
+      return r;
     } catch (Exception e) {
       if (Failures.isConnectionFailure(e)) {
         connection.failed();
       }
       throw failures.map(e, key, write);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

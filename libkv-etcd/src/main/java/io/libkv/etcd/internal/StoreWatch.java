@@ -84,11 +84,7 @@ final class StoreWatch implements AutoCloseable {
       r = ready;
     }
     try {
-      r.get(store.config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while starting the watch", key, store.description(),
-          store.failures.endpoints(), e);
+      Uninterruptibly.get(r, store.config.operationTimeout().toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
           store.description(), store.failures.endpoints(), e);
@@ -403,11 +399,7 @@ final class StoreWatch implements AutoCloseable {
       }
     });
     try {
-      return done.get(store.config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while reading history", target, store.description(),
-          store.failures.endpoints(), e);
+      return Uninterruptibly.get(done, store.config.operationTimeout().toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
           store.description(), store.failures.endpoints(), e);
