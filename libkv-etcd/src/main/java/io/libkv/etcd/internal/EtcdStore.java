@@ -92,6 +92,10 @@ public final class EtcdStore extends AbstractStore {
     Duration floor;
     try {
       floor = leases.probeFloor(config.connectTimeout());
+      // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
+      GetOption o = GetOption.builder().withCountOnly(true).build();
+      Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
+          config.connectTimeout());
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;

@@ -100,7 +100,9 @@ final class Failures {
     }
     String d = description(u);
     String dl = d.toLowerCase(Locale.ROOT);
-    if (dl.contains("authentication failed") || dl.contains("invalid user id or password")) {
+    Status.Code code = Status.fromThrowable(u).getCode();
+    if (dl.contains("authentication failed") || dl.contains("invalid user id or password")
+        || code == Status.Code.UNAUTHENTICATED) {
       return new ConfigurationException("etcd refused the user name or password (authentication failed)", key, store,
           null);
     }
@@ -116,7 +118,6 @@ final class Failures {
       return new KVException("etcd refused the request as too large (" + d.trim() + ") [key \"" + key + "\", store "
           + store + "]", null);
     }
-    Status.Code code = Status.fromThrowable(u).getCode();
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
         || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
