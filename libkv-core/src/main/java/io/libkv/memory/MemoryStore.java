@@ -140,6 +140,8 @@ public final class MemoryStore extends AbstractStore {
 
   /** This store's live lease of {@code ttl}, made and kept alive on first use. Lock held. */
   MemoryData.Lease lease(Duration ttl) {
+    // under the data lock, so a close racing with this write either sees the lease or prevents it
+    checkOpen();
     MemoryData.Lease l = leases.get(ttl);
     if (l != null && !l.revoked) {
       return l;
@@ -375,7 +377,9 @@ public final class MemoryStore extends AbstractStore {
     return new MemoryLock(this, data, key, options.value(), ttl);
   }
 
+  /** Checks that the store is open and not cut off, for a lock's attempt (made outside the API's checks). */
   void checkReachable(String key) {
+    checkOpen();
     reachable(key);
   }
 

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * watch channels ({@link EventChannel#openChannels()}), running keep-alives ({@link
  * KeepAlive#active()}) and live threads that are non-daemon or named {@code libkv-*} are back to
  * what they were before the test (the shared {@code libkv-timer} daemon and JUnit's own threads
- * excepted). Closing may
- * finish asynchronously, so it waits up to the kit's slack for that.
+ * excepted). Closing may finish asynchronously, so it waits up to the kit's slack for that.
  *
  * <p>Registered by the kit itself; a backend has nothing to do. It runs after the kit's
  * {@code @AfterEach}, which closes every store the test opened.

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -58,7 +57,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -89,14 +87,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <pre>{@code
  * class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
- *   static EtcdServer server; // started in @BeforeAll
+ *   static EtcdServer server; // started in a static BeforeAll method
  *
- *   @Override
  *   protected Store openStore() {
  *     return LibKV.open("etcd://" + server.endpoint());
  *   }
  *
- *   @Override
  *   protected StoreFaults faults() {
  *     return new EtcdFaults(server); // revoke a client's lease, cut its connection
  *   }
@@ -110,16 +106,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <h2>Faults</h2>
  *
- * <p>Tests of sessions dying and clients being cut off use {@link #faults()}: {@link
- * StoreFaults#killSession}, {@link StoreFaults#cutOff} and {@link StoreFaults#reconnect}. The kit
+ * <p>Tests of sessions dying, clients being cut off and history being compacted use {@link
+ * #faults()}: {@link StoreFaults#killSession}, {@link StoreFaults#cutOff}, {@link
+ * StoreFaults#reconnect} and {@link StoreFaults#compactHistory}. Each is optional: one a backend
+ * does not supply throws, so the tests needing it fail until they are excluded. The kit
  * reconnects every client it cut off before closing it.
  *
  * <h2>Exclusions</h2>
  *
  * <p>A backend that cannot meet part of the contract names the tests in {@link #excludedTests()}
- * with the reason; they are reported as skipped with that reason (never silently dropped), and the
- * same list must appear in {@code docs/compatibility.md}. The aim is an empty list: {@code memory:}
- * has none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
+ * with the reason, by method name, {@code Nested.method} or display name. They are reported as
+ * skipped with that reason (never silently dropped), so the same list must appear in {@code
+ * docs/compatibility.md} and in CI's allow-list of skipped tests; a name that matches no test of
+ * the kit fails {@code exclusionsNameTestsOfTheKit}. The aim is an empty list: {@code memory:} has
+ * none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
  * and {@code core} (a representative subset worth also running on clusters).
  *
  * <h2>Leaks</h2>
@@ -317,6 +317,21 @@ public abstract class StoreCompatibilityKit {
         .collect(Collectors.toList());
   }
 
+  /**
+   * Runs each call, asserting it throws {@code type}; returns what each threw (by the call's name)
+   * for further checks.
+   */
+  private static <T extends Throwable> Map<String, T> assertEachThrows(Class<T> type, String context,
+      Map<String, ThrowingCallable> calls) {
+    Map<String, T> thrown = new LinkedHashMap<>();
+    calls.forEach((name, call) -> {
+      Throwable t = catchThrowable(call);
+      assertThat(t).as("%s %s", name, context).isInstanceOf(type);
+      thrown.put(name, type.cast(t));
+    });
+    return thrown;
+  }
+
   /** Asserts every operation taking a key rejects {@code bad} with {@link InvalidKeyException}. */
   private void assertRejectedAsKey(String bad) {
     KVPair previous = KVPair.of("x", V, 1);
@@ -332,8 +347,7 @@ public abstract class StoreCompatibilityKit {
     calls.put("atomicDelete", () -> store.atomicDelete(bad, previous));
     calls.put("watch", () -> store.watch(bad).close());
     calls.put("newLock", () -> store.newLock(bad, lockOptions("x")));
-    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
-        .as("%s of key \"%s\"", op, bad).isThrownBy(call));
+    assertEachThrows(InvalidKeyException.class, "of key \"" + bad + "\"", calls);
   }
 
   /** Asserts every operation taking a directory rejects {@code bad} with {@link InvalidKeyException}. */
@@ -342,8 +356,7 @@ public abstract class StoreCompatibilityKit {
     calls.put("list", () -> store.list(bad));
     calls.put("deleteTree", () -> store.deleteTree(bad));
     calls.put("watchTree", () -> store.watchTree(bad).close());
-    calls.forEach((op, call) -> assertThatExceptionOfType(InvalidKeyException.class)
-        .as("%s of directory \"%s\"", op, bad).isThrownBy(call));
+    assertEachThrows(InvalidKeyException.class, "of directory \"" + bad + "\"", calls);
   }
 
   /** Asserts nothing at all was written below the test's prefix. */
@@ -751,6 +764,40 @@ public abstract class StoreCompatibilityKit {
       store.put(key("big"), big);
       assertThat(client().get(key("big")).value()).isEqualTo(big);
     }
+
+    @Test
+    @DisplayName("putAll writes plain values, validating every key and value before the first write; atomically where Capabilities.atomicBatch()")
+    void putAllWritesPlainValues() throws Exception {
+      Store writer = client();
+      boolean ephemeral = caps.ephemeralTtl();
+      if (ephemeral) {
+        writer.put(key("b"), utf8("ephemeral"), ephemeral());
+      }
+      Map<String, byte[]> invalid = new LinkedHashMap<>();
+      invalid.put(key("x"), V);
+      invalid.put(key("a//b"), V);
+      assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.putAll(invalid));
+      assertThat(keysBelow(store, prefix)).containsExactlyElementsOf(ephemeral ? List.of(key("b")) : List.of());
+      Map<String, byte[]> batch = new LinkedHashMap<>();
+      batch.put(key("c/d"), utf8("cd"));
+      batch.put("/" + key("a"), utf8("a"));
+      batch.put(key("b") + "/", utf8("b"));
+      try (Watch<TreeEvent> w = store.watchTree(prefix)) {
+        next(w);
+        store.putAll(batch);
+        assertThat(contents(store.list(prefix)))
+            .containsExactly(Map.entry(key("a"), "a"), Map.entry(key("b"), "b"), Map.entry(key("c/d"), "cd"));
+        TreeEvent first = next(w);
+        assertWellFormed(first);
+        if (caps.atomicBatch()) {
+          // atomic: no one sees part of the batch
+          assertThat(keysOf(first.pairs())).containsExactly(key("a"), key("b"), key("c/d"));
+        }
+      }
+      writer.close();
+      // putAll wrote b as a plain key: its old writer's close leaves it alone
+      Waits.holdsFor(timing.promptly, "key written by putAll", () -> store.exists(key("b")));
+    }
   }
 
   // =====================================================================================
@@ -941,9 +988,7 @@ public abstract class StoreCompatibilityKit {
       Store writer = client();
       Store other = client();
       writer.put(key("e"), V, ephemeral());
-      // more than twice the TTL: only renewals can keep it
-      Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
-      Waits.holdsFor(period, "ephemeral key of an open writer", () -> other.exists(key("e")));
+      Waits.holdsFor(timing.pastTwoTtls, "ephemeral key of an open writer", () -> other.exists(key("e")));
       assertThat(other.get(key("e")).value()).isEqualTo(V);
     }
 
@@ -969,6 +1014,24 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("ttl(d), keep-alive on: the writing Store is the last writer — an earlier writer's close leaves the key alone")
+    void ephemeralKeyBelongsToItsLastWriter() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store first = client();
+      Store second = client();
+      Store other = client();
+      first.put(key("e"), utf8("first"), ephemeral());
+      second.put(key("e"), utf8("second"), ephemeral());
+      first.close();
+      Waits.holdsFor(timing.promptly, "ephemeral key rewritten by another store", () -> other.exists(key("e")));
+      assertThat(other.get(key("e")).valueAsString()).isEqualTo("second");
+      second.close();
+      Waits.within(timing.promptly).until(() -> !other.exists(key("e")));
+    }
+
+    @Test
     @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed within d (plus the backend's documented granularity) when its writer is cut off")
     void ephemeralRemovedWithinTtlWhenCutOff() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
@@ -979,6 +1042,26 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("e"), V, ephemeral());
       cutOff(writer);
       Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
+    }
+
+    @Test
+    @DisplayName("ttl(d), keep-alive on: an ephemeral key goes when its writer's session dies; the store goes on with a new session")
+    void ephemeralRemovedWhenSessionDies() {
+      if (!supports(caps.ephemeralTtl(), ephemeral())) {
+        return;
+      }
+      Store writer = client();
+      Store other = client();
+      writer.put(key("e"), V, ephemeral());
+      faults().killSession(writer);
+      Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
+      Waits.within(timing.operation).ignoreException(StoreUnavailableException.class)
+          .until(() -> {
+            writer.put(key("after"), V, ephemeral());
+            return true;
+          });
+      Waits.holdsFor(timing.ephemeralTtl.plus(caps.ephemeralTtlGranularity()), "ephemeral key of the new session",
+          () -> other.exists(key("after")));
     }
 
     @Test
@@ -999,8 +1082,8 @@ public abstract class StoreCompatibilityKit {
     @DisplayName("ttl(d) with keep-alive off: the TTL runs from the key's last write")
     void expiringTtlRunsFromLastWrite() {
       Duration granularity = caps.expiringTtlGranularity();
-      // the second write must land before the first deadline and be seen to outlive it
-      Duration ttl = Timing.max(timing.expiringTtl, granularity.multipliedBy(3));
+      // the second write must land before the first deadline and be seen to outlive it, with room for scheduling
+      Duration ttl = Timing.max(timing.expiringTtl.multipliedBy(2), granularity.multipliedBy(3));
       WriteOptions options = WriteOptions.expiring(ttl);
       if (!supports(caps.expiringTtl(), options)) {
         return;
@@ -1072,28 +1155,24 @@ public abstract class StoreCompatibilityKit {
         below.put("expiring", WriteOptions.expiring(caps.minExpiringTtl().dividedBy(2)));
         atMinimum.put("expiring", WriteOptions.expiring(caps.minExpiringTtl()));
       }
+      Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
       below.forEach((meaning, options) -> {
-        TtlTooShortException e = catchThrowableOfType(() -> store.put(key(meaning), V, options));
-        assertThat(e.requested()).isEqualTo(options.ttl().orElseThrow());
-        assertThat(e.minimum()).isPositive();
-        assertThat(e.getMessage()).contains(key(meaning));
-        catchThrowableOfType(() -> store.atomicPut(key(meaning), V, null, options));
+        calls.put("put " + meaning, () -> store.put(key(meaning), V, options));
+        calls.put("atomicPut " + meaning, () -> store.atomicPut(key(meaning), V, null, options));
       });
-      assertNothingWritten();
       if (caps.ephemeralTtl()) {
         LockOptions shortLock = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
-        catchThrowableOfType(() -> store.newLock(key("lock"), shortLock));
+        calls.put("newLock", () -> store.newLock(key("lock"), shortLock));
       }
+      assertEachThrows(TtlTooShortException.class, "below the minimum TTL", calls).forEach((op, e) -> {
+        assertThat(e.requested()).as(op).isLessThan(e.minimum());
+        assertThat(e.minimum()).as(op).isIn(caps.minEphemeralTtl(), caps.minExpiringTtl());
+      });
+      assertNothingWritten();
       atMinimum.forEach((meaning, options) -> {
         store.put(key(meaning), V, options);
         store.delete(key(meaning));
       });
-    }
-
-    private TtlTooShortException catchThrowableOfType(ThrowingCallable call) {
-      Throwable t = catchThrowable(call);
-      assertThat(t).isInstanceOf(TtlTooShortException.class);
-      return (TtlTooShortException) t;
     }
 
     @Test
@@ -1230,6 +1309,38 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("An expiring key's expiry and an ephemeral key's removal at its writer's close are DELETE events")
+    void expiryAndCloseAreDeletes() throws Exception {
+      Store writer = client();
+      List<String> keys = new ArrayList<>();
+      if (caps.expiringTtl()) {
+        writer.put(key("expiring"), V, expiring());
+        keys.add(key("expiring"));
+      }
+      if (caps.ephemeralTtl()) {
+        writer.put(key("ephemeral"), V, ephemeral());
+        keys.add(key("ephemeral"));
+      }
+      List<Watch<KeyEvent>> watches = new ArrayList<>();
+      try {
+        for (String k : keys) {
+          Watch<KeyEvent> w = store.watch(k);
+          watches.add(w);
+          assertThat(next(w).type()).isEqualTo(EventType.CURRENT);
+        }
+        writer.close();
+        Duration bound = timing.operation.plus(Timing.max(timing.expiringGone, timing.ephemeralGone));
+        for (Watch<KeyEvent> w : watches) {
+          KeyEvent e = Waits.next(w, bound);
+          assertThat(e.type()).as("event of %s", w).isEqualTo(EventType.DELETE);
+          assertThat(e.pair()).isEmpty();
+        }
+      } finally {
+        watches.forEach(Watch::close);
+      }
+    }
+
+    @Test
     @DisplayName("A watch resumed from an index (WatchOptions.fromIndex) sees what happened since, and nothing when nothing did")
     void resumedFromIndex() throws Exception {
       String k = key("k");
@@ -1254,6 +1365,27 @@ public abstract class StoreCompatibilityKit {
           assertThat(events).extracting(StoreCompatibilityKit::value).containsExactly("v2", "v3", null);
         }
         Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("If the history it needs is gone (compaction), it re-reads and delivers the current state (RESYNC)")
+    void resumedPastCompactionResyncs() throws Exception {
+      String k = key("k");
+      store.put(k, utf8("v1"));
+      long from = store.get(k).lastIndex();
+      store.put(k, utf8("v2"));
+      faults().compactHistory(store);
+      KVPair current = store.get(k);
+      try (Watch<KeyEvent> w = store.watch(k, WatchOptions.fromIndex(from))) {
+        KeyEvent resync = next(w);
+        assertThat(resync.type()).isEqualTo(EventType.RESYNC);
+        assertThat(resync.pair()).contains(current);
+        assertThat(resync.index()).isGreaterThanOrEqualTo(current.lastIndex());
+        store.delete(k);
+        KeyEvent deleted = next(w);
+        assertThat(deleted.type()).isEqualTo(EventType.DELETE);
+        assertThat(deleted.index()).isGreaterThan(resync.index());
       }
     }
 
@@ -1478,6 +1610,32 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("The latest state is never lost: after a burst of writes and deletes, the last event's pairs are the directory's")
+    void treeBurstEndsWithFinalState() throws Exception {
+      String dir = key("d");
+      Store writer = client();
+      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.builder().bufferSize(4).build())) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        for (int i = 0; i < 500; i++) {
+          String k = dir + "/k" + i % 10;
+          if (i % 7 == 3) {
+            writer.delete(k);
+          } else {
+            writer.put(k, utf8("v" + i));
+          }
+        }
+        writer.put(dir + "/last", V);
+        List<KVPair> expected = store.list(dir);
+        List<TreeEvent> events = Waits.until(w, e -> e.pairs().equals(expected), timing.operation);
+        events.forEach(StoreCompatibilityKit::assertWellFormed);
+        for (int i = 1; i < events.size(); i++) {
+          assertThat(events.get(i).index()).isGreaterThan(events.get(i - 1).index());
+        }
+        Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
     @DisplayName("A watched directory matches on segment boundaries, and does not hold the key dir itself")
     void segmentBoundariesAndDirItself() throws Exception {
       String dir = key("app");
@@ -1513,6 +1671,27 @@ public abstract class StoreCompatibilityKit {
         assertThat(events.stream().flatMap(e -> e.changes().stream()).map(TreeEvent.Change::key))
             .contains(dir + "/b", dir + "/a");
         Waits.quiet(w, timing.promptly);
+      }
+    }
+
+    @Test
+    @DisplayName("A tree watch resumed past compacted history re-reads the directory (RESYNC with the full sorted list)")
+    void treeResumedPastCompactionResyncs() throws Exception {
+      String dir = key("d");
+      store.put(dir + "/a", V);
+      long from = store.get(dir + "/a").lastIndex();
+      store.put(dir + "/b", V);
+      store.delete(dir + "/a");
+      faults().compactHistory(store);
+      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.fromIndex(from))) {
+        TreeEvent resync = next(w);
+        assertWellFormed(resync);
+        assertThat(resync.type()).isEqualTo(EventType.RESYNC);
+        assertThat(resync.pairs()).containsExactlyElementsOf(store.list(dir));
+        store.put(dir + "/c", V);
+        TreeEvent put = next(w);
+        assertThat(put.type()).isEqualTo(EventType.PUT);
+        assertThat(keysOf(put.pairs())).containsExactly(dir + "/b", dir + "/c");
       }
     }
   }
@@ -1567,17 +1746,23 @@ public abstract class StoreCompatibilityKit {
     void valueWhileHeldGoneAfterUnlock() throws Exception {
       String k = key("lock");
       Store other = client();
-      LockLease lease = store.newLock(k, lockOptions("mine")).lock();
-      assertThat(lease.key()).isEqualTo(k);
-      assertThat(lease.isHeld()).isTrue();
-      assertThat(other.get(k).valueAsString()).isEqualTo("mine");
-      assertThat(other.exists(k)).isTrue();
-      lease.close();
-      assertThat(lease.isHeld()).isFalse();
-      assertThat(lease.lost()).isNotDone();
-      Waits.within(timing.promptly).until(() -> !other.exists(k));
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
-      lease.close(); // idempotent
+      try (Watch<KeyEvent> w = other.watch(k)) {
+        assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+        LockLease lease = store.newLock(k, lockOptions("mine")).lock();
+        assertThat(lease.key()).isEqualTo(k);
+        assertThat(lease.isHeld()).isTrue();
+        assertThat(other.get(k).valueAsString()).isEqualTo("mine");
+        assertThat(other.exists(k)).isTrue();
+        assertThat(value(Waits.until(w, e -> e.exists(), timing.operation, new ArrayList<>()))).isEqualTo("mine");
+        lease.close();
+        assertThat(lease.isHeld()).isFalse();
+        assertThat(lease.lost()).isNotDone();
+        Waits.within(timing.promptly).until(() -> !other.exists(k));
+        assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
+        assertThat(Waits.until(w, e -> !e.exists(), timing.operation, new ArrayList<>()).type())
+            .isEqualTo(EventType.DELETE);
+        lease.close(); // idempotent
+      }
     }
 
     @Test
@@ -1587,8 +1772,7 @@ public abstract class StoreCompatibilityKit {
       String k = key("lock");
       Store other = client();
       try (LockLease lease = store.newLock(k, lockOptions("mine")).lock()) {
-        Duration period = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
-        Waits.holdsFor(period, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
+        Waits.holdsFor(timing.pastTwoTtls, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
         assertThat(lease.lost()).isNotDone();
         assertThat(other.newLock(k, lockOptions("other")).tryLock(Duration.ZERO)).isEmpty();
         assertThat(other.get(k).valueAsString()).isEqualTo("mine");
@@ -1614,6 +1798,10 @@ public abstract class StoreCompatibilityKit {
       assertThat(taken.get().isHeld()).isTrue();
       assertThat(other.get(k).valueAsString()).isEqualTo("other");
       taken.get().close();
+      // reconnected, the holder's store takes locks again
+      try (LockLease again = holder.newLock(k, lockOptions("holder")).tryLock(timing.operation).orElseThrow()) {
+        assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
+      }
     }
 
     @Test
@@ -1622,7 +1810,8 @@ public abstract class StoreCompatibilityKit {
       String k = key("lock");
       Store holder = client();
       Store other = client();
-      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      Lock holderLock = holder.newLock(k, lockOptions("holder"));
+      LockLease lease = holderLock.lock();
       faults().killSession(holder);
       Waits.within(timing.ephemeralGone).until(() -> lease.lost().isDone());
       assertThat(lease.isHeld()).isFalse();
@@ -1631,9 +1820,9 @@ public abstract class StoreCompatibilityKit {
       lease.close();
       assertThat(taken.get().isHeld()).isTrue();
       assertThat(other.get(k).valueAsString()).isEqualTo("other");
-      // the holder's store goes on: its Lock can be taken again once free
+      // the holder's store goes on, and the same Lock can be taken again once free
       taken.get().close();
-      try (LockLease again = holder.newLock(k, lockOptions("holder")).lock()) {
+      try (LockLease again = holderLock.tryLock(timing.operation).orElseThrow()) {
         assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
       }
     }
@@ -1655,21 +1844,25 @@ public abstract class StoreCompatibilityKit {
     void tryLockTimesOutWithoutBusyWaiting() throws Exception {
       String k = key("lock");
       Store other = client();
-      try (LockLease held = store.newLock(k, lockOptions("holder")).lock()) {
-        Lock contender = other.newLock(k, lockOptions("contender"));
-        Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(500));
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long cpuBefore = mx.getCurrentThreadCpuTime();
-        long start = System.nanoTime();
-        Optional<LockLease> got = contender.tryLock(timeout);
-        Duration waited = Duration.ofNanos(System.nanoTime() - start);
-        long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
-        assertThat(got).isEmpty();
-        assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
-        assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
-            .isLessThan(timeout.dividedBy(4));
-        assertThat(held.isHeld()).isTrue();
-        assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
+      LockLease held = store.newLock(k, lockOptions("holder")).lock();
+      Lock contender = other.newLock(k, lockOptions("contender"));
+      Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(500));
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      long cpuBefore = mx.getCurrentThreadCpuTime();
+      long start = System.nanoTime();
+      Optional<LockLease> got = contender.tryLock(timeout);
+      Duration waited = Duration.ofNanos(System.nanoTime() - start);
+      long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
+      assertThat(got).isEmpty();
+      assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
+      assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
+          .isLessThan(timeout.dividedBy(4));
+      assertThat(held.isHeld()).isTrue();
+      assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
+      held.close();
+      // a free lock is taken without waiting
+      try (LockLease taken = contender.tryLock(Duration.ZERO).orElseThrow()) {
+        assertThat(taken.fencingToken()).isGreaterThan(held.fencingToken());
       }
     }
 
@@ -1755,6 +1948,15 @@ public abstract class StoreCompatibilityKit {
     }
   }
 
+  /** The keys below {@code dir}, empty when there are none. */
+  private static List<String> keysBelow(Store s, String dir) {
+    try {
+      return keysOf(s.list(dir));
+    } catch (KeyNotFoundException none) {
+      return List.of();
+    }
+  }
+
   private static boolean isReserved(String key) {
     return Keys.isReserved(key) || key.startsWith("/" + Keys.RESERVED_DIR);
   }
@@ -1804,13 +2006,27 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends)")
+    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends, listeners get no error)")
     void stopsWatches() throws Exception {
       Store closing = client();
       Watch<KeyEvent> taking = closing.watch(key("k"));
       Watch<TreeEvent> iterating = closing.watchTree(prefix);
       next(taking);
       next(iterating);
+      BlockingQueue<KVException> errors = new LinkedBlockingQueue<>();
+      BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
+      Subscription listening = closing.watch(key("k"), WatchOptions.DEFAULT, new WatchListener<>() {
+        @Override
+        public void onEvent(KeyEvent event) {
+          heard.add(event);
+        }
+
+        @Override
+        public void onError(KVException error) {
+          errors.add(error);
+        }
+      }, executor());
+      assertThat(heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
       Background<Throwable> blockedTake = inThread("kit-take", () -> catchThrowable(taking::take));
       Background<Boolean> blockedIteration = inThread("kit-iterate", () -> iterating.iterator().hasNext());
       awaitBlocked(blockedTake);
@@ -1825,6 +2041,9 @@ public abstract class StoreCompatibilityKit {
         assertThat(w.done()).succeedsWithin(timing.promptly);
         assertThat(w.failure()).isEmpty();
       }
+      // a listener is not told of an error either: the watch ended, it did not fail
+      assertThat(errors.poll(timing.promptly.toMillis(), TimeUnit.MILLISECONDS)).isNull();
+      listening.close();
     }
 
     @Test
@@ -1839,12 +2058,62 @@ public abstract class StoreCompatibilityKit {
         LockLease lease = s.newLock(key("lock"), lockOptions("x")).lock();
         Watch<KeyEvent> w = s.watch(key("e"));
         next(w);
-        s.onConnectionStateChange(state -> { }, Runnable::run);
+        Subscription states = s.onConnectionStateChange(state -> { }, Runnable::run);
         assertThat(lease.isHeld()).isTrue();
+        s.close();
+        // handles of a closed store close quietly
+        lease.close();
+        w.close();
+        states.close();
       } finally {
         s.close();
       }
       before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+    }
+
+    @Test
+    @DisplayName("close() racing with ephemeral writes and lock acquisitions leaves no key, lease or keep-alive behind")
+    void closeRacingWithWrites() throws Exception {
+      Store other = client();
+      LeakCheck.Snapshot before = LeakCheck.Snapshot.take();
+      for (int round = 0; round < 20; round++) {
+        Store racing = openStore();
+        String dir = key("round" + round);
+        AtomicInteger writes = new AtomicInteger();
+        AtomicInteger locks = new AtomicInteger();
+        List<Background<Integer>> racers = new ArrayList<>();
+        if (caps.ephemeralTtl()) {
+          racers.add(inThread("kit-racing-writer", () -> untilClosed(
+              n -> racing.put(dir + "/e" + n, V, ephemeral()), writes)));
+        } else {
+          writes.set(Integer.MAX_VALUE);
+        }
+        racers.add(inThread("kit-racing-locker", () -> untilClosed(
+            n -> racing.newLock(dir + "/lock" + n, lockOptions("x")).lock(), locks)));
+        // close while both are busy
+        Waits.within(timing.operation).until(() -> writes.get() >= 10 && locks.get() >= 10);
+        racing.close();
+        for (Background<Integer> racer : racers) {
+          join(racer);
+        }
+        Waits.within(timing.promptly).untilAsserted(() -> assertThat(keysBelow(other, dir))
+            .as("keys of a closed store").isEmpty());
+      }
+      before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
+    }
+
+    /** Runs {@code call} with 0, 1, 2... until the store is closed; returns how many calls succeeded. */
+    private int untilClosed(Waits.Worker call, AtomicInteger progress) throws Exception {
+      int n = 0;
+      try {
+        while (true) {
+          call.run(n);
+          n++;
+          progress.incrementAndGet();
+        }
+      } catch (IllegalStateException closed) {
+        return n;
+      }
     }
 
     @Test
@@ -1875,8 +2144,8 @@ public abstract class StoreCompatibilityKit {
       calls.put("lock() of a Lock made before close", () -> lock.lock().close());
       calls.put("tryLock() of a Lock made before close", () -> lock.tryLock(Duration.ZERO));
       calls.put("onConnectionStateChange", () -> closed.onConnectionStateChange(s -> { }, Runnable::run).close());
-      calls.forEach((op, call) -> assertThatIllegalStateException().as("%s after close", op).isThrownBy(call)
-          .withMessageContaining(closed.description()));
+      assertEachThrows(IllegalStateException.class, "after close", calls).forEach((op, e) ->
+          assertThat(e).as("%s after close", op).hasMessageContaining(closed.description()));
       // the data is still there for other clients
       assertThat(store.get(key("k"))).isEqualTo(p);
     }
@@ -1923,11 +2192,8 @@ public abstract class StoreCompatibilityKit {
       calls.put("timeout|tryLock", () -> lock.tryLock(null));
       calls.put("listener|onConnectionStateChange", () -> store.onConnectionStateChange(null, Runnable::run));
       calls.put("executor|onConnectionStateChange", () -> store.onConnectionStateChange(s -> { }, null));
-      calls.forEach((id, call) -> {
-        String argument = id.substring(0, id.indexOf('|'));
-        assertThatNullPointerException().as("%s(null %s)", id.substring(id.indexOf('|') + 1), argument)
-            .isThrownBy(call).withMessageContaining(argument);
-      });
+      assertEachThrows(NullPointerException.class, "with a null argument", calls).forEach((id, e) ->
+          assertThat(e).as(id).hasMessageContaining(id.substring(0, id.indexOf('|'))));
       assertNothingWritten();
     }
 
@@ -1945,11 +2211,9 @@ public abstract class StoreCompatibilityKit {
       calls.put("putAll", () -> store.putAll(Map.of(key("small"), V, key("big"), over)));
       calls.put("atomicPut create", () -> store.atomicPut(key("big"), over, null, WriteOptions.DEFAULT));
       calls.put("atomicPut", () -> store.atomicPut(key("existing"), over, existing, WriteOptions.DEFAULT));
-      calls.forEach((op, call) -> {
-        Throwable t = catchThrowable(call);
-        assertThat(t).as(op).isInstanceOf(ValueTooLargeException.class);
-        assertThat(((ValueTooLargeException) t).limit()).isEqualTo(limit);
-        assertThat(((ValueTooLargeException) t).size()).isEqualTo(limit + 1);
+      assertEachThrows(ValueTooLargeException.class, "of " + (limit + 1) + " bytes", calls).forEach((op, e) -> {
+        assertThat(e.limit()).as(op).isEqualTo(limit);
+        assertThat(e.size()).as(op).isEqualTo(limit + 1);
       });
       assertThat(store.list(prefix)).containsExactly(existing);
     }
@@ -2153,8 +2417,7 @@ public abstract class StoreCompatibilityKit {
       LockLease lease = holder.newLock(k, lockOptions("bar")).lock();
       assertThat(other.get(k).valueAsString()).isEqualTo("bar");
       Lock contender = other.newLock(k, lockOptions("foobar"));
-      Duration pastTtl = timing.ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity());
-      assertThat(contender.tryLock(pastTtl)).as("lock of a renewing holder").isEmpty();
+      assertThat(contender.tryLock(timing.pastTwoTtls)).as("lock of a renewing holder").isEmpty();
       assertThat(lease.isHeld()).isTrue();
       Background<LockLease> waiting = inThread("kit-lock-waiter", contender::lock);
       awaitBlocked(waiting);

@@ -37,6 +37,15 @@ public interface StoreFaults {
     throw unsupported("reconnect");
   }
 
+  /**
+   * Makes the server forget its change history up to now (etcd compaction, a Consul or bbolt
+   * history window passed), so that a watch resumed from an earlier index cannot replay the
+   * changes since and must re-read the current state.
+   */
+  default void compactHistory(Store store) {
+    throw unsupported("compactHistory");
+  }
+
   private static UnsupportedOperationException unsupported(String fault) {
     return new UnsupportedOperationException("this backend's kit injects no " + fault + " fault: implement "
         + "StoreFaults." + fault + " in faults(), or exclude the test with its reason in excludedTests() "

@@ -12,6 +12,11 @@ final class Timing {
   final Duration ephemeralTtl;
   /** The expiring TTL the tests use. */
   final Duration expiringTtl;
+  /**
+   * Longer than twice the ephemeral TTL plus its granularity: what only renewals can keep an
+   * ephemeral key or lock alive for.
+   */
+  final Duration pastTwoTtls;
   /** How long a dead or cut-off writer's ephemeral key (or lock) may outlive it: TTL + granularity + slack. */
   final Duration ephemeralGone;
   /** How long after its last write an expiring key may still be seen: TTL + granularity + slack. */
@@ -29,6 +34,7 @@ final class Timing {
   Timing(Capabilities caps, Duration baseTtl, Duration slack, Duration operation) {
     this.ephemeralTtl = max(caps.minEphemeralTtl(), baseTtl);
     this.expiringTtl = max(caps.minExpiringTtl(), baseTtl);
+    this.pastTwoTtls = ephemeralTtl.multipliedBy(2).plus(caps.ephemeralTtlGranularity()).plusMillis(100);
     this.ephemeralGone = ephemeralTtl.plus(caps.ephemeralTtlGranularity()).plus(slack);
     this.expiringGone = expiringTtl.plus(caps.expiringTtlGranularity()).plus(slack);
     this.promptly = min(ephemeralTtl.dividedBy(2), slack);
