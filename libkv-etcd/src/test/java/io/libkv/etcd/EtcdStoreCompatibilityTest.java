@@ -76,6 +76,17 @@ class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
       }
 
       @Override
+      public void compactHistory(Store store) {
+        try {
+          long rev = admin.getKVClient().get(io.etcd.jetcd.ByteSequence.from("\0", java.nio.charset.StandardCharsets.UTF_8))
+              .get(5, TimeUnit.SECONDS).getHeader().getRevision();
+          admin.getKVClient().compact(rev).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot compact", e);
+        }
+      }
+
+      @Override
       public void cutOff(Store store) {
         proxies.get(store).cut();
       }

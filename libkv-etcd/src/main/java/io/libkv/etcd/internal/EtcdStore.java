@@ -148,6 +148,10 @@ public final class EtcdStore extends AbstractStore {
       connection.ok();
       return r;
     } catch (Exception e) {
+      if (isClosed()) {
+        // a call racing with close(): the store's leases are revoked, so its ephemeral writes are gone
+        throw new IllegalStateException("store " + description() + " is closed", e);
+      }
       if (Failures.isConnectionFailure(e)) {
         connection.failed();
       }

@@ -36,6 +36,7 @@ final class Leases {
 
   private final EtcdStore store;
   private final Map<Duration, Ref> byTtl = new HashMap<>();
+  private boolean closed;
 
   Leases(EtcdStore store) {
     this.store = store;
@@ -58,6 +59,10 @@ final class Leases {
 
   /** The store's live lease of {@code ttl}, granted and kept alive on first use. */
   synchronized Ref lease(Duration ttl, String key) {
+    if (closed) {
+      // a write racing with close() must not grant a lease that nobody would revoke
+      throw new IllegalStateException("store " + store.description() + " is closed");
+    }
     Ref r = byTtl.get(ttl);
     if (r != null) {
       return r;
@@ -128,6 +133,7 @@ final class Leases {
   void closeAll() {
     List<Ref> all;
     synchronized (this) {
+      closed = true;
       all = new ArrayList<>(byTtl.values());
       byTtl.clear();
     }
