@@ -1,5 +1,8 @@
 package io.libkv.etcd;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.libkv.LibKV;
 import io.libkv.Store;
@@ -78,7 +81,8 @@ class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
       @Override
       public void compactHistory(Store store) {
         try {
-          long rev = admin.getKVClient().get(io.etcd.jetcd.ByteSequence.from("\0", java.nio.charset.StandardCharsets.UTF_8))
+          // one more revision first (outside every prefix), so that the compaction covers the latest change too
+          long rev = admin.getKVClient().put(ByteSequence.from("libkv-fault/compact", UTF_8), ByteSequence.EMPTY)
               .get(5, TimeUnit.SECONDS).getHeader().getRevision();
           admin.getKVClient().compact(rev).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {

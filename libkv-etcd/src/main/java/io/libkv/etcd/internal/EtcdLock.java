@@ -165,10 +165,12 @@ final class EtcdLock extends AbstractLock {
 
     @Override
     protected void releaseAfterLoss() {
-      try {
-        release();
-      } catch (KVException e) {
-        // lost already: they go with the lease
+      if (store.isOpen()) {
+        try {
+          release();
+        } catch (KVException e) {
+          // lost already: they go with the lease
+        }
       }
     }
   }

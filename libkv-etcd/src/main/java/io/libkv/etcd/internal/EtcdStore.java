@@ -159,6 +159,11 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
+  /** Whether the store is still open (for its locks). */
+  boolean isOpen() {
+    return !isClosed();
+  }
+
   /** Throws {@link IllegalStateException} if the store is closed (for its locks). */
   void ensureOpen() {
     checkOpen();
@@ -188,9 +193,15 @@ public final class EtcdStore extends AbstractStore {
 
   /** Tracks whether calls succeed, to tell listeners SUSPENDED and RECONNECTED. */
   private final class Connection {
-    private boolean suspended;
+    private volatile boolean suspended;
 
-    synchronized void ok() {
+    void ok() {
+      if (suspended) {
+        recovered();
+      }
+    }
+
+    private synchronized void recovered() {
       if (suspended) {
         suspended = false;
         fireConnectionState(ConnectionState.RECONNECTED);
