@@ -92,8 +92,21 @@ public final class EtcdServer implements AutoCloseable {
     return s;
   }
 
+  /**
+   * A temporary directory for server data: under {@code -Dlibkv.etcd.dataRoot} if set, else under
+   * {@code /dev/shm} where it exists (memory: no fsync wait, and a killed process still loses
+   * nothing it wrote), else under the JVM's temporary directory.
+   */
   static Path tempDir(String prefix) {
     try {
+      String root = System.getProperty("libkv.etcd.dataRoot");
+      Path shm = Path.of("/dev/shm");
+      if (root != null) {
+        return Files.createTempDirectory(Files.createDirectories(Path.of(root)), prefix);
+      }
+      if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+        return Files.createTempDirectory(shm, prefix);
+      }
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
