@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A lock: a queue of entries under {@code _libkv/locks/KEY//}, each on its store's lease of the
- * lock's TTL, ordered by create revision. A free lock is taken in one transaction (queue entry and
- * user key together); a waiter waits, through the store's watch, for the deletion of the entry just
- * ahead of it (or of the user key), then checks it is the head and creates the user key in a
- * transaction that compares its own entry still exists. Unlock deletes both in one transaction.
- * The fencing token is the revision of the acquiring transaction (the user key's create revision),
- * which equals the entry's create revision when the lock was free.
+ * lock's TTL, ordered by create revision. A free lock (nobody queued, key absent) is taken in one
+ * transaction (queue entry and user key together); otherwise the same transaction queues the entry
+ * and returns the one just ahead. A waiter waits, through the store's watch, for the deletion of
+ * the entry just ahead of it (or of the user key), then checks it is the head and creates the user
+ * key in a transaction that compares its own entry still exists. Unlock deletes both in one
+ * transaction. Holders follow queue order, so the fencing token, the holder's entry create
+ * revision, strictly increases.
  */
 final class EtcdLock extends AbstractLock {
   private static final AtomicLong SEQ = new AtomicLong();
@@ -68,7 +69,7 @@ final class EtcdLock extends AbstractLock {
         new Op[] {Op.put(userKey, ByteSequence.from(value), leased())},
         new Op[] {Op.get(entry, countOnly())}, key());
     if (t.isSucceeded()) {
-      return acquired(t.getHeader().getRevision());
+      return acquired(entryRev, t.getHeader().getRevision());
     }
     if (t.getGetResponses().get(0).getCount() == 0) {
       // our entry went with its lease (lost while we waited): queue again
@@ -95,9 +96,11 @@ final class EtcdLock extends AbstractLock {
     GetOption last2 = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
         .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
         .withKeysOnly(true).build();
+    // free = nobody queued (a range compare, see CallGuard) and the key absent
+    Cmp nobodyQueued = new Cmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     TxnResponse t;
     try {
-      t = store.txn(new Cmp[] {new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
+      t = store.txn(new Cmp[] {nobodyQueued, new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
           new Op[] {Op.put(e, mark, leased()), Op.put(userKey, ByteSequence.from(value), leased())},
           new Op[] {Op.put(e, mark, leased()), Op.get(queue, last2)}, key());
     } catch (KVException ex) {
@@ -109,7 +112,7 @@ final class EtcdLock extends AbstractLock {
     entry = e;
     entryRev = t.getHeader().getRevision();
     if (t.isSucceeded()) {
-      return acquired(entryRev);
+      return acquired(entryRev, entryRev);
     }
     List<KeyValue> last = t.getGetResponses().get(0).getKvs();
     for (KeyValue kv : last) {
@@ -121,8 +124,9 @@ final class EtcdLock extends AbstractLock {
     return Attempt.waitFor(store.watch.awaitDeletion(userKey));
   }
 
-  private Attempt acquired(long revision) {
-    Held h = new Held(key(), revision, entry, lease);
+  /** Held: the token is the entry's create revision, the key was created at {@code keyRevision}. */
+  private Attempt acquired(long token, long keyRevision) {
+    Held h = new Held(key(), token, keyRevision, entry, lease);
     lease.held.add(h);
     entry = null;
     return Attempt.acquired(h);
@@ -147,8 +151,8 @@ final class EtcdLock extends AbstractLock {
     private final ByteSequence entryKey;
     private final Leases.Ref ref;
 
-    Held(String key, long revision, ByteSequence entryKey, Leases.Ref ref) {
-      super(key, revision);
+    Held(String key, long token, long revision, ByteSequence entryKey, Leases.Ref ref) {
+      super(key, token);
       this.revision = revision;
       this.entryKey = entryKey;
       this.ref = ref;
