@@ -4,7 +4,6 @@ import io.libkv.LibKV;
 import io.libkv.Store;
 import io.libkv.testkit.StoreCompatibilityKit;
 import io.libkv.testkit.servers.EtcdCluster;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,11 +38,7 @@ class EtcdClusterCompatibilityTest extends StoreCompatibilityKit {
   protected Store openStore() {
     List<String> eps = new ArrayList<>(cluster.endpoints());
     java.util.Collections.rotate(eps, ROTATION.incrementAndGet());
-    return LibKV.open("etcd://" + String.join(",", eps) + "?timeout=5s&connectTimeout=10s");
+    return LibKV.open("etcd://" + String.join(",", eps) + "?timeout=8s&connectTimeout=10s");
   }
 
-  @Override
-  protected Duration operationTimeout() {
-    return Duration.ofSeconds(5);
-  }
 }

@@ -140,6 +140,39 @@ class EtcdStoreTest {
   }
 
   @Test
+  void contendedLocksAreFifoWithIncreasingTokens(TestInfo info) throws Exception {
+    try (Store a = open(prefix(info)); Store b = open(prefix(info))) {
+      List<Long> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int t = 0; t < 4; t++) {
+        Store s = t % 2 == 0 ? a : b;
+        io.libkv.Lock lock = s.newLock("lock");
+        Thread th = new Thread(() -> {
+          for (int r = 0; r < 25; r++) {
+            try (io.libkv.LockLease l = lock.lock()) {
+              assertThat(inside.incrementAndGet()).isEqualTo(1);
+              tokens.add(l.fencingToken());
+              inside.decrementAndGet();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        threads.add(th);
+        th.start();
+      }
+      for (Thread th : threads) {
+        th.join(60_000);
+        assertThat(th.isAlive()).as("a locker still waits").isFalse();
+      }
+      System.out.printf("100 contended lock cycles in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      assertThat(tokens).hasSize(100).isSorted().doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
   void anUnreachableStoreFailsWithinTheConnectTimeoutNamingTheEndpoints() {
     int port = FreePorts.next();
     long start = System.nanoTime();

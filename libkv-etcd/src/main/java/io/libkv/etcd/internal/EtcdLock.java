@@ -2,7 +2,6 @@ package io.libkv.etcd.internal;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -55,28 +54,31 @@ final class EtcdLock extends AbstractLock {
     if (entry == null) {
       return enqueue();
     }
-    // woken: is anyone still ahead of us?
+    // woken: one transaction takes the key if nobody is ahead any more (a range compare, see
+    // CallGuard: every entry's create revision is at least ours), else says who is
+    Cmp nobodyAhead = new Cmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
+    Cmp mine = new Cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
+    Cmp free = new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     GetOption ahead = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
         .withMaxCreateRevision(entryRev - 1).withSortField(GetOption.SortTarget.CREATE)
         .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).withKeysOnly(true).build();
-    GetResponse r = store.read(() -> store.client.getKVClient().get(queue, ahead), key());
-    if (!r.getKvs().isEmpty()) {
-      return Attempt.waitFor(store.watch.awaitDeletion(r.getKvs().get(0).getKey()));
-    }
-    Cmp mine = new Cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
-    Cmp free = new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
-    TxnResponse t = store.txn(new Cmp[] {mine, free},
+    TxnResponse t = store.txn(new Cmp[] {nobodyAhead, mine, free},
         new Op[] {Op.put(userKey, ByteSequence.from(value), leased())},
-        new Op[] {Op.get(entry, countOnly())}, key());
+        new Op[] {Op.get(entry, countOnly()), Op.get(queue, ahead), Op.get(userKey, countOnly())}, key());
     if (t.isSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
     }
+    long seenAt = t.getHeader().getRevision();
     if (t.getGetResponses().get(0).getCount() == 0) {
       // our entry went with its lease (lost while we waited): queue again
       entry = null;
       return enqueue();
     }
-    return Attempt.waitFor(store.watch.awaitDeletion(userKey));
+    List<KeyValue> before = t.getGetResponses().get(1).getKvs();
+    if (!before.isEmpty()) {
+      return Attempt.waitFor(store.watch.awaitDeletion(before.get(0).getKey(), seenAt));
+    }
+    return Attempt.waitFor(store.watch.awaitDeletion(userKey, seenAt));
   }
 
   private PutOption leased() {
@@ -117,11 +119,11 @@ final class EtcdLock extends AbstractLock {
     List<KeyValue> last = t.getGetResponses().get(0).getKvs();
     for (KeyValue kv : last) {
       if (!kv.getKey().equals(e)) {
-        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey()));
+        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), entryRev));
       }
     }
     // nobody queued, yet the key exists (written by a plain put): wait for it to go
-    return Attempt.waitFor(store.watch.awaitDeletion(userKey));
+    return Attempt.waitFor(store.watch.awaitDeletion(userKey, entryRev));
   }
 
   /** Held: the token is the entry's create revision, the key was created at {@code keyRevision}. */

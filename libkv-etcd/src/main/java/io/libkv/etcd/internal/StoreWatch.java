@@ -51,7 +51,8 @@ final class StoreWatch implements AutoCloseable {
   private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
   // dispatch-thread state
   private int generation;
-  private long revision;
+  // every change at or below it was published (written on the dispatch thread, read by lock waiters)
+  private volatile long revision;
   private long clusterId;
   private boolean suspended;
   private int attempts;
@@ -148,40 +149,40 @@ final class StoreWatch implements AutoCloseable {
       revision = Math.max(revision, resp.getHeader().getRevision());
       return;
     }
-    List<WatchHub.Change> batch = new ArrayList<>();
-    long batchRev = -1;
-    for (WatchEvent e : resp.getEvents()) {
-      KeyValue kv = e.getKeyValue();
-      long rev = kv.getModRevision();
-      if (rev <= revision) {
-        continue;
+    List<WatchEvent> events = resp.getEvents();
+    int i = 0;
+    while (i < events.size()) {
+      // one revision (one transaction) at a time: it is published as one batch
+      long rev = events.get(i).getKeyValue().getModRevision();
+      int j = i;
+      while (j < events.size() && events.get(j).getKeyValue().getModRevision() == rev) {
+        j++;
       }
-      if (rev != batchRev && !batch.isEmpty()) {
-        store.hub.publishAll(batch);
-        batch = new ArrayList<>();
-        revision = Math.max(revision, batchRev);
+      if (rev > revision) {
+        // the revision first: a waiter that sees it below its own knows it will be woken (awaitDeletion)
+        revision = rev;
+        List<WatchHub.Change> batch = new ArrayList<>();
+        for (WatchEvent e : events.subList(i, j)) {
+          KeyValue kv = e.getKeyValue();
+          String k = store.space.decode(kv.getKey());
+          if (k == null) {
+            continue;
+          }
+          if (e.getEventType() == WatchEvent.EventType.DELETE) {
+            // lock waiters wait for queue entries and for user keys to go
+            wake(kv.getKey());
+          }
+          if (!Keys.isReserved(k)) {
+            batch.add(e.getEventType() == WatchEvent.EventType.DELETE
+                ? WatchHub.Change.delete(k, rev)
+                : WatchHub.Change.put(store.pair(k, kv)));
+          }
+        }
+        if (!batch.isEmpty()) {
+          store.hub.publishAll(batch);
+        }
       }
-      batchRev = rev;
-      String k = store.space.decode(kv.getKey());
-      if (k == null) {
-        continue;
-      }
-      if (e.getEventType() == WatchEvent.EventType.DELETE) {
-        // lock waiters wait for queue entries and for user keys to go
-        wake(kv.getKey());
-      }
-      if (Keys.isReserved(k)) {
-        continue;
-      }
-      batch.add(e.getEventType() == WatchEvent.EventType.DELETE
-          ? WatchHub.Change.delete(k, rev)
-          : WatchHub.Change.put(store.pair(k, kv)));
-    }
-    if (!batch.isEmpty()) {
-      store.hub.publishAll(batch);
-    }
-    if (batchRev > 0) {
-      revision = Math.max(revision, batchRev);
+      i = j;
     }
   }
 
@@ -286,11 +287,15 @@ final class StoreWatch implements AutoCloseable {
    * A future completed when etcd key {@code key} (one of the library's own records) is deleted, or
    * when the watch had to start over (then the waiter looks again).
    */
-  CompletableFuture<Void> awaitDeletion(ByteSequence key) {
+  CompletableFuture<Void> awaitDeletion(ByteSequence key, long seenAt) {
     ensureStarted(null);
     CompletableFuture<Void> f = new CompletableFuture<>();
     deletions.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
-    // registered first, then checked: a deletion in between is seen by the check, a later one by the watch
+    // registered first, then checked: a deletion after the watch's revision is still to be
+    // published, so a key seen at or after that revision needs no read
+    if (seenAt > 0 && revision <= seenAt) {
+      return f;
+    }
     GetOption o = GetOption.builder().withCountOnly(true).build();
     if (store.read(() -> store.client.getKVClient().get(key, o), null).getCount() == 0) {
       wake(key);
