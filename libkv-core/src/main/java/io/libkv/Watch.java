@@ -9,10 +9,11 @@ import java.util.concurrent.CompletableFuture;
  * A running watch: a stream of events a consumer takes at its own pace.
  *
  * <p>Take events with {@link #take()}, {@link #poll(Duration)} or by iterating. The stream ends
- * when the watch is closed (iteration stops, {@code take} throws {@link IllegalStateException}) or
- * fails: a watch that cannot continue (its store closed, an unrecoverable store error) delivers
- * the events it already had, then throws its error from {@code take}/{@code poll}/the iterator;
- * {@link #failure()} and {@link #done()} report it too. It never just goes silent.
+ * cleanly when the watch or its store is closed (iteration stops, {@code take} throws {@link
+ * IllegalStateException}, {@link #done()} completes normally), or with an error: a watch that
+ * cannot continue (an unrecoverable store error) delivers the events it already had, then throws
+ * its error from {@code take}/{@code poll}/the iterator; {@link #failure()} and {@link #done()}
+ * report it too. It never just goes silent.
  *
  * <p>A watch never blocks the backend: when the consumer falls behind by more than the buffer,
  * intermediate events are coalesced and the latest state is kept.

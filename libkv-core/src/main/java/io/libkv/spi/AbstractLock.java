@@ -93,7 +93,19 @@ public abstract class AbstractLock implements Lock {
         throw new InterruptedException();
       }
       while (true) {
-        Attempt a = attempt();
+        Attempt a;
+        try {
+          a = attempt();
+        } catch (RuntimeException e) {
+          if (Thread.interrupted()) {
+            // an interrupt cut a store call short: the caller asked to stop, abandon() cleans up
+            InterruptedException ie = new InterruptedException("interrupted while acquiring the lock on \"" + key
+                + "\"");
+            ie.initCause(e);
+            throw ie;
+          }
+          throw e;
+        }
         if (a.lease != null) {
           a.lease.onEnd(() -> busy.set(false));
           acquired = true;

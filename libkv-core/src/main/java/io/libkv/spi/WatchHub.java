@@ -206,6 +206,8 @@ public final class WatchHub {
     private final EventChannel<KeyEvent> channel;
     private List<Change> pending = new ArrayList<>();
     private long lastIndex;
+    /** Whether the last state delivered had the key; a delete of an absent key is not an event. */
+    private boolean present = true;
 
     KeyWatcher(String key, EventChannel<KeyEvent> channel) {
       this.key = key;
@@ -225,6 +227,7 @@ public final class WatchHub {
     /** Delivers the initial state ({@code CURRENT} or {@code ABSENT} at {@code index}), then what was buffered. */
     public synchronized void start(KVPair current, long index) {
       lastIndex = current != null ? current.lastIndex() : index;
+      present = current != null;
       channel.offer(KeyEvent.of(current != null ? EventType.CURRENT : EventType.ABSENT, key, current, lastIndex));
       lastIndex = Math.max(lastIndex, index);
       flush();
@@ -250,6 +253,7 @@ public final class WatchHub {
       }
       channel.offer(KeyEvent.of(type, key, current, index));
       lastIndex = index;
+      present = current != null;
       if (pending == null) {
         return;
       }
@@ -279,6 +283,11 @@ public final class WatchHub {
         return;
       }
       lastIndex = c.index;
+      if (c.type == EventType.DELETE && !present) {
+        // a backend that learns of deletes by comparing listings may report one the initial state already showed
+        return;
+      }
+      present = c.type == EventType.PUT;
       channel.offer(KeyEvent.of(c.type, key, c.pair, c.index));
     }
   }

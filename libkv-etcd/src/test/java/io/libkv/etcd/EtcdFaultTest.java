@@ -122,8 +122,8 @@ class EtcdFaultTest {
   @Test
   void aWatcherCompactedPastResynchronises(TestInfo info) throws Exception {
     String p = prefix(info);
-    try (TcpProxy proxy = TcpProxy.to(server.endpoint());
-        Store watcher = open(p, proxy.endpoint());
+    try (TcpProxy proxy = TcpProxy.to(server.clientPort());
+        Store watcher = open(p, proxy.address());
         Store writer = open(p, server.endpoint());
         Client admin = Client.builder().endpoints("http://" + server.endpoint()).build()) {
       writer.put("k", "v0".getBytes(UTF_8));

@@ -51,10 +51,10 @@ class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
 
   @Override
   protected Store openStore() {
-    TcpProxy p = TcpProxy.to(server.endpoint());
+    TcpProxy p = TcpProxy.to(server.clientPort());
     PROXIES.add(p);
     // the store's timeout stays below the kit's operation bound (10 s), which also scales its load tests
-    Store s = LibKV.open("etcd://" + p.endpoint() + "?timeout=8s&connectTimeout=8s");
+    Store s = LibKV.open("etcd://" + p.address() + "?timeout=8s&connectTimeout=8s");
     proxies.put(s, p);
     return s;
   }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -27,10 +29,21 @@ final class Waits {
     return Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(POLL).atMost(bound);
   }
 
-  /** Asserts that {@code condition} holds for all of {@code period} (polled), then returns. */
-  static void holdsFor(Duration period, String what, java.util.concurrent.Callable<Boolean> condition) {
-    Awaitility.await(what).pollInSameThread().pollInterval(POLL).during(period)
-        .atMost(period.plus(period).plus(Duration.ofSeconds(1))).until(condition);
+  /**
+   * Asserts that {@code condition} holds at every poll for all of {@code period}, failing at the
+   * first poll where it does not (stricter than Awaitility's {@code during}, which restarts).
+   */
+  static void holdsFor(Duration period, String what, BooleanSupplier condition) {
+    long start = System.nanoTime();
+    long end = start + period.toNanos();
+    while (true) {
+      assertThat(condition.getAsBoolean()).as("%s, %s ms into a hold of %s", what,
+          (System.nanoTime() - start) / 1_000_000, period).isTrue();
+      if (System.nanoTime() >= end) {
+        return;
+      }
+      LockSupport.parkNanos(POLL.toNanos());
+    }
   }
 
   /** The next event of {@code watch}, which must arrive within {@code bound}. */

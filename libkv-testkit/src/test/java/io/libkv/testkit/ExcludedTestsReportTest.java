@@ -6,15 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /** Exclusions are reported as skipped tests with their reason, and may name only tests of the kit. */
@@ -38,27 +30,10 @@ class ExcludedTestsReportTest {
     }
   }
 
-  private static final class Recorder extends SummaryGeneratingListener {
-    final Map<String, String> skipped = new ConcurrentHashMap<>();
-
-    @Override
-    public void executionSkipped(TestIdentifier test, String reason) {
-      super.executionSkipped(test, reason);
-      skipped.put(test.getDisplayName(), reason);
-    }
-  }
-
-  private static Recorder run(DiscoverySelector... selectors) {
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
-    Recorder recorder = new Recorder();
-    LauncherFactory.create().execute(request, new TestExecutionListener[] {recorder});
-    return recorder;
-  }
-
   @Test
   void excludedTestsAreSkippedWithTheirReason() {
     List<Class<?>> kit = List.of(KitWithExclusions.class);
-    Recorder r = run(
+    KitLauncher.Outcome r = KitLauncher.run(
         selectNestedMethod(kit, StoreCompatibilityKit.Close.class, "idempotent"),
         selectNestedMethod(kit, StoreCompatibilityKit.Locks.class, "tryLockTimesOutWithoutBusyWaiting"),
         selectNestedMethod(kit, StoreCompatibilityKit.PutGetDeleteExists.class, "readYourWrites"),
@@ -80,7 +55,7 @@ class ExcludedTestsReportTest {
 
   @Test
   void anExclusionNamingNoTestFails() {
-    Recorder r = run(selectMethod(KitWithUnknownExclusion.class, "exclusionsNameTestsOfTheKit"));
+    KitLauncher.Outcome r = KitLauncher.run(selectMethod(KitWithUnknownExclusion.class, "exclusionsNameTestsOfTheKit"));
     assertThat(r.getSummary().getTestsFailedCount()).isEqualTo(1);
     assertThat(r.getSummary().getFailures().get(0).getException()).hasMessageContaining("noSuchTest");
   }

@@ -128,6 +128,11 @@ public final class EtcdServer implements AutoCloseable {
     return "127.0.0.1:" + clientPort;
   }
 
+  /** The client port on 127.0.0.1. */
+  public int clientPort() {
+    return clientPort;
+  }
+
   /** The client URL, {@code http://} or {@code https://}. */
   public String clientUrl() {
     return (options.certFile != null ? "https" : "http") + "://" + endpoint();

@@ -12,149 +12,150 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A loopback TCP proxy in front of one server port, so a test can cut one client off (its
- * connections are closed and new ones refused, as when a network link goes down) and reconnect it,
- * while other clients keep talking to the server. Threads are daemons; {@link #close()} stops all.
+ * A TCP proxy on 127.0.0.1 in front of one server, so a test can cut one client off (every
+ * connection dropped, new ones closed at once) while others keep talking to the same server.
  */
 public final class TcpProxy implements AutoCloseable {
-  private final int port;
-  private final String targetHost;
-  private final int targetPort;
-  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-  private ServerSocket server;
-  private boolean closed;
+  private final ServerSocket listener;
+  private final InetSocketAddress target;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+  private volatile boolean hung;
+  private volatile boolean closed;
+  private final Object hangLock = new Object();
 
-  /** A proxy on a free loopback port forwarding to {@code host:port}; it listens at once. */
-  public TcpProxy(String host, int port) {
-    this.targetHost = host;
-    this.targetPort = port;
-    this.port = FreePorts.next();
-    open();
-  }
-
-  /** A proxy in front of {@code host:port} written as one string. */
-  public static TcpProxy to(String endpoint) {
-    int colon = endpoint.lastIndexOf(':');
-    return new TcpProxy(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
-  }
-
-  /** {@code 127.0.0.1:port} of the proxy. */
-  public String endpoint() {
-    return "127.0.0.1:" + port;
-  }
-
-  /** Stops forwarding: closes every connection and stops listening, so new ones are refused. */
-  public synchronized void cut() {
-    if (server != null) {
-      try {
-        server.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-      server = null;
-    }
-    for (Socket s : sockets) {
-      closeQuietly(s);
-    }
-    sockets.clear();
-  }
-
-  /** Listens and forwards again after {@link #cut()}. */
-  public synchronized void restore() {
-    if (server == null && !closed) {
-      open();
-    }
-  }
-
-  private synchronized void open() {
-    ServerSocket ss = null;
-    for (int i = 0; i < 50 && ss == null; i++) {
-      try {
-        ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-      } catch (IOException e) {
-        closeQuietly(ss);
-        ss = null;
-        EtcdServer.sleep(100);
-      }
-    }
-    if (ss == null) {
-      throw new UncheckedIOException(new IOException("cannot listen on 127.0.0.1:" + port));
-    }
-    server = ss;
-    ServerSocket listening = ss;
-    Thread t = new Thread(() -> accept(listening), "tcp-proxy-" + port);
+  private TcpProxy(InetSocketAddress target) throws IOException {
+    this.target = target;
+    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(this::acceptLoop, "tcp-proxy-" + listener.getLocalPort());
     t.setDaemon(true);
     t.start();
   }
 
-  private void accept(ServerSocket ss) {
-    while (!ss.isClosed()) {
-      Socket client;
-      try {
-        client = ss.accept();
-      } catch (IOException e) {
-        return;
-      }
-      Socket upstream = new Socket();
-      try {
-        upstream.connect(new InetSocketAddress(targetHost, targetPort), 2000);
-      } catch (IOException e) {
-        closeQuietly(client);
-        closeQuietly(upstream);
-        continue;
-      }
-      synchronized (this) {
-        if (server != ss) {
-          closeQuietly(client);
-          closeQuietly(upstream);
-          return;
-        }
-        sockets.add(client);
-        sockets.add(upstream);
-      }
-      pipe(client, upstream);
-      pipe(upstream, client);
+  /** Starts a proxy to {@code 127.0.0.1:targetPort}. */
+  public static TcpProxy to(int targetPort) {
+    try {
+      return new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start a TCP proxy", e);
     }
   }
 
-  private void pipe(Socket from, Socket to) {
+  /** The proxy's port. */
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  /** {@code 127.0.0.1:PORT} of the proxy. */
+  public String address() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** Drops every connection and closes new ones at once, until {@link #restore()}. */
+  public void cut() {
+    cut = true;
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
+  }
+
+  /** Forwards again. */
+  public void restore() {
+    cut = false;
+  }
+
+  /**
+   * Holds every byte in either direction ({@code true}): connections stay open and requests go
+   * unanswered, as with a hung server; {@code false} forwards again.
+   */
+  public void hang(boolean hang) {
+    synchronized (hangLock) {
+      hung = hang;
+      hangLock.notifyAll();
+    }
+  }
+
+  /** Whether connections are being dropped. */
+  public boolean isCut() {
+    return cut;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = listener.accept();
+      } catch (IOException e) {
+        return;
+      }
+      if (cut || closed) {
+        closeQuietly(client);
+        continue;
+      }
+      Socket server = new Socket();
+      try {
+        client.setTcpNoDelay(true);
+        server.setTcpNoDelay(true);
+        server.connect(target, 5000);
+      } catch (IOException e) {
+        closeQuietly(client);
+        closeQuietly(server);
+        continue;
+      }
+      open.add(client);
+      open.add(server);
+      pump(client, server);
+      pump(server, client);
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
     Thread t = new Thread(() -> {
-      byte[] buf = new byte[16384];
+      byte[] buf = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
+          synchronized (hangLock) {
+            while (hung && !closed && !cut) {
+              hangLock.wait(100);
+            }
+          }
           out.write(buf, 0, n);
           out.flush();
         }
       } catch (IOException e) {
-        // one side went away
+        // the other side closed, or the proxy cut the connection
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         closeQuietly(from);
         closeQuietly(to);
-        sockets.remove(from);
-        sockets.remove(to);
+        open.remove(from);
+        open.remove(to);
       }
-    }, "tcp-proxy-pipe-" + port);
+    }, "tcp-proxy-pump-" + listener.getLocalPort());
     t.setDaemon(true);
     t.start();
   }
 
-  private static void closeQuietly(java.io.Closeable c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        // nothing to do
-      }
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closing anyway
     }
   }
 
-  /** Stops listening and closes every connection, for good. */
   @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    cut();
+    try {
+      listener.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
   }
 }

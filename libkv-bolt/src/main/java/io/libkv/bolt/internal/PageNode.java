@@ -1,0 +1,200 @@
+package io.libkv.bolt.internal;
+
+import io.libkv.bolt.BoltCorruptionException;
+import java.nio.ByteBuffer;
+
+/**
+ * A branch or leaf node read in place from a buffer (a mapped page or an inline bucket value).
+ * Every element access is checked against the node's bytes and against bbolt's tight layout
+ * (each element's data starts where the previous one's ends), so damaged offsets or lengths raise
+ * {@link BoltCorruptionException} instead of reading the wrong bytes.
+ */
+final class PageNode implements NodeView {
+    private final ByteBuffer buf;
+    private final int base;
+    private final int length;
+    private final long pgid;
+    private final boolean leaf;
+    private final int count;
+    /** Names an inline node in errors; null for a page (named by its id, built only on error). */
+    private final String inlineWhere;
+    /** Elements whose extent has been checked already (pages are cached per transaction). */
+    private final boolean[] checkedElements;
+
+    /**
+     * @param inlineWhere how to name an inline node in errors, or null for a page
+     */
+    PageNode(ByteBuffer buf, int base, int length, long pgid, String inlineWhere) {
+        this.buf = buf;
+        this.base = base;
+        this.length = length;
+        this.pgid = pgid;
+        this.inlineWhere = inlineWhere;
+        if (length < Format.PAGE_HEADER) {
+            throw corrupt("node of " + length + " bytes is shorter than a page header");
+        }
+        int flags = buf.getShort(base + 8) & 0xFFFF;
+        if ((flags & Format.BRANCH) != 0) {
+            leaf = false;
+        } else if ((flags & Format.LEAF) != 0) {
+            leaf = true;
+        } else {
+            throw corrupt("expected a branch or leaf page, found type " + Format.typeName(flags));
+        }
+        count = buf.getShort(base + 10) & 0xFFFF;
+        checkedElements = new boolean[count];
+        long headers = Format.PAGE_HEADER + (long) Format.ELEMENT * count;
+        if (headers > length) {
+            throw corrupt(count + " elements do not fit in " + length + " bytes");
+        }
+        if (!leaf && count == 0) {
+            throw corrupt("branch page with no elements");
+        }
+        if (count > 0) {
+            if (start(0) != headers) {
+                throw corrupt("element 0 data at offset " + start(0) + ", expected " + headers);
+            }
+            long end = end(count - 1);
+            if (end > length || start(count - 1) < headers) {
+                throw corrupt("element " + (count - 1) + " data [" + start(count - 1) + ", " + end
+                        + ") outside the node's " + length + " bytes");
+            }
+        }
+    }
+
+    private BoltCorruptionException corrupt(String msg) {
+        return new BoltCorruptionException(where() + ": " + msg);
+    }
+
+    private int elem(int i) {
+        return base + Format.PAGE_HEADER + Format.ELEMENT * i;
+    }
+
+    /** Data start of element i, relative to the node start. */
+    private long start(int i) {
+        int e = elem(i);
+        long pos = buf.getInt(leaf ? e + 4 : e) & 0xFFFFFFFFL;
+        return Format.PAGE_HEADER + (long) Format.ELEMENT * i + pos;
+    }
+
+    private int ksize(int i) {
+        return buf.getInt(elem(i) + (leaf ? 8 : 4));
+    }
+
+    private int vsize(int i) {
+        return leaf ? buf.getInt(elem(i) + 12) : 0;
+    }
+
+    private long end(int i) {
+        return start(i) + (ksize(i) & 0xFFFFFFFFL) + (vsize(i) & 0xFFFFFFFFL);
+    }
+
+    /** Checks element i's extent and returns its key's offset in {@code buf}. */
+    private int checked(int i) {
+        if (i < 0 || i >= count) {
+            throw corrupt("element index " + i + " out of range (count " + count + ")");
+        }
+        long s = start(i);
+        if (checkedElements[i]) {
+            return base + (int) s;
+        }
+        long e = end(i);
+        if (ksize(i) <= 0) {
+            throw corrupt("element " + i + " has an empty or negative key length " + ksize(i));
+        }
+        if (e > length || s < Format.PAGE_HEADER + (long) Format.ELEMENT * count) {
+            throw corrupt("element " + i + " data [" + s + ", " + e + ") outside the node's " + length + " bytes");
+        }
+        if (i > 0 && end(i - 1) != s) {
+            throw corrupt("element " + i + " data starts at " + s + " but element " + (i - 1) + " ends at "
+                    + end(i - 1));
+        }
+        if (i + 1 < count && start(i + 1) != e) {
+            throw corrupt("element " + i + " data ends at " + e + " but element " + (i + 1) + " starts at "
+                    + start(i + 1));
+        }
+        checkedElements[i] = true;
+        return base + (int) s;
+    }
+
+    @Override
+    public boolean isLeaf() {
+        return leaf;
+    }
+
+    @Override
+    public int count() {
+        return count;
+    }
+
+    @Override
+    public int compareKey(int i, byte[] key) {
+        int off = checked(i);
+        return Bytes.compare(buf, off, ksize(i), key);
+    }
+
+    @Override
+    public byte[] key(int i) {
+        int off = checked(i);
+        byte[] k = new byte[ksize(i)];
+        buf.get(off, k);
+        return k;
+    }
+
+    @Override
+    public int flags(int i) {
+        return leaf ? buf.getInt(elem(i)) : 0;
+    }
+
+    @Override
+    public byte[] value(int i) {
+        int off = checked(i) + ksize(i);
+        byte[] v = new byte[vsize(i)];
+        buf.get(off, v);
+        return v;
+    }
+
+    @Override
+    public int valueLength(int i) {
+        checked(i);
+        return vsize(i);
+    }
+
+    /** Offset in {@link #buffer()} of element i's value (checked). */
+    int valueOffset(int i) {
+        return checked(i) + ksize(i);
+    }
+
+    /** Offset in {@link #buffer()} of element i's key (checked). */
+    int keyOffset(int i) {
+        return checked(i);
+    }
+
+    int keyLength(int i) {
+        return ksize(i);
+    }
+
+    ByteBuffer buffer() {
+        return buf;
+    }
+
+    @Override
+    public long child(int i) {
+        checked(i);
+        return buf.getLong(elem(i) + 8);
+    }
+
+    @Override
+    public long pgid() {
+        return pgid;
+    }
+
+    String where() {
+        return inlineWhere != null ? inlineWhere : "page " + pgid;
+    }
+
+    /** Bytes of the node in use (header, elements and data). */
+    long usedBytes() {
+        return count == 0 ? Format.PAGE_HEADER : end(count - 1);
+    }
+}

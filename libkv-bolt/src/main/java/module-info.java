@@ -1,0 +1,9 @@
+/**
+ * A pure-Java engine for bbolt (BoltDB) database files, interchangeable with Go's
+ * {@code go.etcd.io/bbolt} and {@code github.com/boltdb/bolt}. Entry point: {@link io.libkv.bolt.BoltDB}.
+ */
+module io.libkv.bolt {
+    requires com.sun.jna;
+
+    exports io.libkv.bolt;
+}

@@ -1,0 +1,324 @@
+package io.libkv.boltdb.internal;
+
+import io.libkv.ConfigurationException;
+import io.libkv.KVException;
+import io.libkv.StoreConfig.FileMode;
+import io.libkv.StoreCorruptedException;
+import io.libkv.StoreLockedException;
+import io.libkv.bolt.BoltCorruptionException;
+import io.libkv.bolt.BoltDB;
+import io.libkv.bolt.BoltException;
+import io.libkv.bolt.BoltLockedException;
+import io.libkv.bolt.BoltOptions;
+import io.libkv.bolt.Tx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * One bbolt file as this JVM uses it, shared by every store opened on it (flock is per open file
+ * description, so two opens of one file in one process would exclude each other).
+ *
+ * <p>Exclusive mode keeps the file open and locked for the engine's life. Shared mode opens it per
+ * operation under the file lock, as Go libkv does, and a poller reads the two meta pages' txids
+ * (without the lock) every {@value #POLL_MILLIS} ms to notice other processes' commits.
+ */
+final class BoltFile {
+  static final long POLL_MILLIS = 50;
+  private static final Map<Path, BoltFile> OPEN = new HashMap<>();
+
+  final Path path;
+  final FileMode mode;
+  private final Duration lockTimeout;
+  // fair, so a lock holder's renewal is not starved by contenders
+  private final ReentrantLock opLock = new ReentrantLock(true);
+  private final Map<String, BucketState> buckets = new HashMap<>();
+  private BoltDB db;
+  // shared mode: the file kept open from one operation to the next queued one
+  private BoltDB burst;
+  private int users;
+  private volatile long lastTxid = -1;
+  private volatile boolean lastTxidKnown;
+  private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
+  private Thread poller;
+  private volatile boolean closed;
+
+  private BoltFile(Path path, FileMode mode, Duration lockTimeout) {
+    this.path = path;
+    this.mode = mode;
+    this.lockTimeout = lockTimeout;
+  }
+
+  /** The engine of {@code path}, opened on first use. */
+  static BoltFile acquire(Path path, FileMode mode, Duration lockTimeout) {
+    Path key = path.toAbsolutePath().normalize();
+    synchronized (OPEN) {
+      BoltFile f = OPEN.get(key);
+      if (f == null) {
+        f = new BoltFile(key, mode, lockTimeout);
+        f.start();
+        OPEN.put(key, f);
+      } else if (f.mode != mode) {
+        throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase()
+            + " mode in this JVM; open it in the same mode");
+      }
+      f.users++;
+      return f;
+    }
+  }
+
+  /** Drops one user; the last one closes the file. */
+  void release() {
+    synchronized (OPEN) {
+      if (--users > 0) {
+        return;
+      }
+      OPEN.remove(path);
+    }
+    closed = true;
+    if (poller != null) {
+      poller.interrupt();
+      try {
+        poller.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    opLock.lock();
+    try {
+      if (db != null) {
+        db.close();
+        db = null;
+      }
+      if (burst != null) {
+        burst.close();
+        burst = null;
+      }
+    } finally {
+      opLock.unlock();
+    }
+    changed.complete(null);
+  }
+
+  private void start() {
+    try {
+      Files.createDirectories(path.getParent());
+    } catch (IOException e) {
+      throw new KVException("cannot create the directory of " + path + ": " + e.getMessage(), e);
+    }
+    if (mode == FileMode.EXCLUSIVE) {
+      db = open(false);
+    } else {
+      // create the file now, so that peeking at its metas works from the start
+      open(false).close();
+    }
+    // sweeps TTL deadlines in both modes; in shared mode also notices other processes' commits
+    poller = new Thread(this::poll, "libkv-bolt-poller");
+    poller.setDaemon(true);
+    poller.start();
+  }
+
+  private BoltDB open(boolean readOnly) {
+    try {
+      return BoltDB.open(path, BoltOptions.builder().readOnly(readOnly).createIfMissing(!readOnly)
+          .lockTimeout(lockTimeout).build());
+    } catch (BoltLockedException e) {
+      throw new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
+          + lockTimeout.toMillis() + " ms)", null, "boltdb:" + path, e);
+    } catch (BoltCorruptionException e) {
+      throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
+          "boltdb:" + path, e);
+    } catch (BoltException e) {
+      throw new KVException("cannot open bbolt file " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  BucketState bucket(String name) {
+    synchronized (buckets) {
+      return buckets.computeIfAbsent(name, n -> new BucketState(this, n));
+    }
+  }
+
+  /** Completes at the next commit seen (ours or another process's); lock waiters block on it. */
+  CompletableFuture<Void> nextChange() {
+    return changed;
+  }
+
+  private void signal() {
+    CompletableFuture<Void> c = changed;
+    changed = new CompletableFuture<>();
+    c.complete(null);
+  }
+
+  /** Runs {@code fn} in a read transaction; in exclusive mode without waiting for writers. */
+  <T> T read(Function<Tx, T> fn) {
+    BoltDB d = db;
+    if (mode == FileMode.EXCLUSIVE && d != null && lastTxidKnown) {
+      try (Tx tx = d.beginRead()) {
+        return fn.apply(tx);
+      } catch (BoltCorruptionException e) {
+        throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
+            "boltdb:" + path, e);
+      } catch (BoltException e) {
+        throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+      }
+    }
+    return run(false, fn);
+  }
+
+  /** Runs {@code fn} in a read transaction while no write can commit (for starting watches). */
+  <T> T readLocked(Function<Tx, T> fn) {
+    return run(false, fn);
+  }
+
+  /** Runs {@code fn} in a write transaction and commits it. */
+  <T> T write(Function<Tx, T> fn) {
+    return run(true, fn);
+  }
+
+  private <T> T run(boolean write, Function<Tx, T> fn) {
+    opLock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("bbolt file " + path + " is closed");
+      }
+      BoltDB d = mode == FileMode.EXCLUSIVE ? db : (burst != null ? burst : open(false));
+      burst = null;
+      try {
+        catchUp(d);
+        T result;
+        if (write) {
+          try (Tx tx = d.beginWrite()) {
+            result = fn.apply(tx);
+            tx.commit();
+            lastTxid = tx.id();
+          } catch (RuntimeException e) {
+            for (BucketState b : bucketList()) {
+              b.discardPublished();
+            }
+            throw e;
+          }
+          afterCommit();
+        } else {
+          try (Tx tx = d.beginRead()) {
+            result = fn.apply(tx);
+          }
+        }
+        return result;
+      } finally {
+        if (d != db) {
+          // shared mode: while other threads of this JVM queue for the file, keep it open for them
+          // (one open and flock for a burst), and let go as soon as nobody here waits
+          if (opLock.hasQueuedThreads() && !closed) {
+            burst = d;
+          } else {
+            d.close();
+          }
+        }
+      }
+    } catch (BoltCorruptionException e) {
+      throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
+          "boltdb:" + path, e);
+    } catch (BoltException e) {
+      throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+    } finally {
+      opLock.unlock();
+    }
+  }
+
+  private void afterCommit() {
+    for (BucketState b : bucketList()) {
+      b.flushPublished();
+    }
+    signal();
+  }
+
+  /** If another process committed since we last looked, let every bucket re-read. Op lock held. */
+  private void catchUp(BoltDB d) {
+    if (mode == FileMode.EXCLUSIVE && lastTxid >= 0) {
+      return;
+    }
+    long txid;
+    try (Tx tx = d.beginRead()) {
+      txid = tx.id();
+      if (txid == lastTxid) {
+        return;
+      }
+      boolean first = lastTxid < 0;
+      lastTxid = txid;
+      lastTxidKnown = true;
+      for (BucketState b : bucketList()) {
+        b.externalChange(tx, first);
+      }
+    }
+    signal();
+  }
+
+  private BucketState[] bucketList() {
+    synchronized (buckets) {
+      return buckets.values().toArray(new BucketState[0]);
+    }
+  }
+
+  private void poll() {
+    while (!closed) {
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        continue;
+      }
+      try {
+        if (mode == FileMode.SHARED && peekTxid() != lastTxidLocked()) {
+          read(tx -> null);
+        }
+        boolean due = false;
+        for (BucketState b : bucketList()) {
+          due |= b.sweepDue();
+        }
+        if (due) {
+          write(tx -> {
+            for (BucketState b : bucketList()) {
+              b.sweep(tx);
+            }
+            return null;
+          });
+        }
+      } catch (RuntimeException e) {
+        // a busy or briefly unreadable file: the next round tries again
+      }
+    }
+  }
+
+  private long lastTxidLocked() {
+    // no op lock here: only operations may take it, or a burst's open file would wait for one
+    return lastTxid;
+  }
+
+  /** The larger txid of the two metas, read without the file lock (they are written atomically by page). */
+  long peekTxid() {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ByteBuffer head = ByteBuffer.allocate(80).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(head, 0);
+      int pageSize = head.getInt(24);
+      long t0 = head.getLong(64);
+      if (pageSize < 512 || pageSize > (1 << 16)) {
+        return -2;
+      }
+      ByteBuffer m1 = ByteBuffer.allocate(80).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(m1, pageSize);
+      return Math.max(t0, m1.getLong(64));
+    } catch (IOException e) {
+      return -3;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.libkv.boltdb.internal;
+
+import io.libkv.KVException;
+import io.libkv.TimeSource;
+import io.libkv.spi.AbstractLock;
+import io.libkv.spi.AbstractLockLease;
+import io.libkv.spi.KeepAlive;
+import java.time.Duration;
+
+/**
+ * A lock on a bbolt file: a record (holder, fencing token, deadline) in our own bucket, and the
+ * user key holding the lock's value. The holder renews the deadline; a dead holder's lock is free
+ * once its deadline passes. Waiters sleep until the file changes (a commit here, or one another
+ * process made, which the poller notices).
+ */
+final class BoltdbLock extends AbstractLock {
+  private final BoltdbStore store;
+  private final byte[] value;
+  private final Duration ttl;
+
+  BoltdbLock(BoltdbStore store, String key, byte[] value, Duration ttl) {
+    super(key);
+    this.store = store;
+    this.value = value;
+    this.ttl = ttl;
+  }
+
+  @Override
+  protected Attempt attempt() {
+    store.ensureOpen();
+    store.checkRenewable();
+    var change = store.file().nextChange();
+    // most attempts find the lock held: a read answers that without queueing for the writer
+    if (store.file().read(tx -> store.bucket().lockHeld(tx, key()))) {
+      return Attempt.waitFor(change);
+    }
+    Held h = store.write(tx -> {
+      long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
+      if (token == 0) {
+        return null;
+      }
+      // registered before the commit, so a close() serialised after it releases this lock
+      Held held = new Held(token);
+      store.held(held, true);
+      return held;
+    });
+    if (h == null) {
+      return Attempt.waitFor(change);
+    }
+    h.keepAlive = KeepAlive.start("lock " + key() + " of " + store.description(), ttl, TimeSource.system(),
+        store.renewals(), h::renew, e -> h.lose());
+    return Attempt.acquired(h);
+  }
+
+  @Override
+  protected void abandon() {
+    // nothing queued: waiters only wait for the file to change
+  }
+
+  /** A held lock. */
+  final class Held extends AbstractLockLease {
+    volatile KeepAlive keepAlive;
+
+    Held(long token) {
+      super(BoltdbLock.this.key(), token);
+    }
+
+    void renew() {
+      store.checkRenewable();
+      boolean ours = store.file().write(tx -> store.bucket().renewLock(tx, key(), store.owner(), fencingToken()));
+      if (!ours) {
+        throw new KVException("lock " + key() + " was taken over", null);
+      }
+    }
+
+    void lose() {
+      markLost();
+      store.held(this, false);
+    }
+
+    void stop() {
+      KeepAlive k = keepAlive;
+      if (k != null) {
+        k.close();
+      }
+    }
+
+    @Override
+    protected void release() {
+      stop();
+      store.held(this, false);
+      store.file().write(tx -> {
+        store.bucket().unlock(tx, key(), store.owner(), fencingToken());
+        return null;
+      });
+    }
+  }
+}

@@ -1,0 +1,380 @@
+package io.libkv.boltdb.internal;
+
+import io.libkv.Capabilities;
+import io.libkv.KVException;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.KeyExistsException;
+import io.libkv.KeyModifiedException;
+import io.libkv.KeyNotFoundException;
+import io.libkv.Lock;
+import io.libkv.LockOptions;
+import io.libkv.StoreConfig;
+import io.libkv.StoreConfig.FileMode;
+import io.libkv.TreeEvent;
+import io.libkv.WatchOptions;
+import io.libkv.WriteOptions;
+import io.libkv.spi.AbstractStore;
+import io.libkv.spi.EventChannel;
+import io.libkv.spi.KeepAlive;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The local store on a bbolt file, in Go libkv's layout ({@code docs/compatibility.md}). Stores on
+ * one file within a JVM share one engine; several processes share a file in shared mode.
+ */
+public final class BoltdbStore extends AbstractStore {
+  /** The default value limit. */
+  public static final long DEFAULT_MAX_VALUE_BYTES = 4L * 1024 * 1024;
+
+  private final BoltFile file;
+  private final BucketState bucket;
+  private final UUID owner = UUID.randomUUID();
+  private final Capabilities capabilities;
+  private final ExecutorService renewals;
+  private final Map<Long, Group> ephemeral = new HashMap<>();
+  private final Set<BoltdbLock.Held> held = new LinkedHashSet<>();
+  private volatile boolean cutOff;
+
+  /** The ephemeral keys of one TTL and the keep-alive that renews their deadlines. */
+  private static final class Group {
+    final Set<String> keys = new LinkedHashSet<>();
+    KeepAlive keepAlive;
+  }
+
+  private BoltdbStore(BoltFile file, BucketState bucket, StoreConfig config) {
+    super(bucket.description + (file.mode == FileMode.SHARED ? (bucket.description.contains("?") ? "&" : "?")
+        + "mode=shared" : ""));
+    this.file = file;
+    this.bucket = bucket;
+    this.capabilities = Capabilities.builder("boltdb")
+        .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
+        .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
+        .everyRevisionWatch(false)
+        .crossProcessWatch(file.mode == FileMode.SHARED)
+        .atomicBatch(true)
+        .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
+        .build();
+    this.renewals = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "libkv-boltdb-renewal");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens a store on {@code path} (created if missing); the API's default mode is exclusive. */
+  static BoltdbStore open(Path path, StoreConfig config) {
+    FileMode mode = config.mode().orElse(FileMode.EXCLUSIVE);
+    BoltFile f = BoltFile.acquire(path, mode, config.operationTimeout());
+    try {
+      BucketState b = f.bucket(config.bucket());
+      BoltdbStore s = new BoltdbStore(f, b, config);
+      // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had it open
+      f.write(tx -> {
+        b.sweep(tx);
+        return null;
+      });
+      return s;
+    } catch (RuntimeException e) {
+      f.release();
+      throw e;
+    }
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  private Layout.TtlRecord ttlRecord(WriteOptions options) {
+    if (options.ttl().isEmpty()) {
+      return null;
+    }
+    long ttl = options.ttl().get().toMillis();
+    return new Layout.TtlRecord(System.currentTimeMillis() + ttl, 0, ttl,
+        options.isEphemeral() ? Layout.EPHEMERAL : Layout.EXPIRING, owner);
+  }
+
+  /** A write of this store's: refused once the store is closed, checked inside the transaction so a write racing close() cannot land after close's own. */
+  <T> T write(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    return file.write(tx -> {
+      checkOpen();
+      if (bucket.sweepDue()) {
+        bucket.sweep(tx);
+      }
+      return fn.apply(tx);
+    });
+  }
+
+  private void track(String key, WriteOptions options) {
+    synchronized (ephemeral) {
+      for (Group g : ephemeral.values()) {
+        g.keys.remove(key);
+      }
+      if (!options.isEphemeral()) {
+        return;
+      }
+      long ttl = options.ttl().orElseThrow().toMillis();
+      Group g = ephemeral.computeIfAbsent(ttl, t -> new Group());
+      g.keys.add(key);
+      if (g.keepAlive == null || !g.keepAlive.isRunning()) {
+        g.keepAlive = KeepAlive.start("ephemeral keys of " + description(), Duration.ofMillis(ttl),
+            io.libkv.TimeSource.system(), renewals, () -> renew(g), e -> lostKeys(g));
+      }
+    }
+  }
+
+  private void renew(Group g) {
+    checkRenewable();
+    List<String> keys;
+    synchronized (ephemeral) {
+      keys = new ArrayList<>(g.keys);
+    }
+    List<String> ours = file.write(tx -> bucket.renew(tx, owner, keys));
+    synchronized (ephemeral) {
+      g.keys.retainAll(ours);
+    }
+  }
+
+  private void lostKeys(Group g) {
+    synchronized (ephemeral) {
+      g.keys.clear();
+    }
+  }
+
+  @Override
+  protected void doPut(String key, byte[] value, WriteOptions options) {
+    checkRenewable();
+    write(tx -> bucket.put(tx, key, value, ttlRecord(options)));
+    track(key, options);
+  }
+
+  @Override
+  protected void doPutAll(Map<String, byte[]> entries) {
+    checkRenewable();
+    write(tx -> {
+      bucket.putAll(tx, entries);
+      return null;
+    });
+    for (String k : entries.keySet()) {
+      track(k, WriteOptions.DEFAULT);
+    }
+  }
+
+  @Override
+  protected KVPair doGet(String key) {
+    checkRenewable();
+    return file.read(tx -> bucket.get(tx, key))
+        .orElseThrow(() -> new KeyNotFoundException("key not found", key, description(), null));
+  }
+
+  @Override
+  protected boolean doExists(String key) {
+    checkRenewable();
+    return file.read(tx -> bucket.get(tx, key)).isPresent();
+  }
+
+  @Override
+  protected void doDelete(String key) {
+    checkRenewable();
+    write(tx -> bucket.delete(tx, key));
+    track(key, WriteOptions.DEFAULT);
+  }
+
+  @Override
+  protected List<KVPair> doList(String dir) {
+    checkRenewable();
+    return file.read(tx -> {
+      List<KVPair> out = bucket.list(tx, dir);
+      if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
+        throw new KeyNotFoundException("directory not found", dir, description(), null);
+      }
+      return out;
+    });
+  }
+
+  @Override
+  protected void doDeleteTree(String dir) {
+    checkRenewable();
+    write(tx -> bucket.deleteAll(tx, bucket.keysFrom(tx, dir)));
+  }
+
+  @Override
+  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+    checkRenewable();
+    KVPair p = write(tx -> {
+      Optional<KVPair> cur = bucket.get(tx, key);
+      if (previous == null) {
+        if (cur.isPresent()) {
+          throw new KeyExistsException("key exists (create-only write)", key, description(), null);
+        }
+      } else {
+        compare(key, cur, previous);
+      }
+      return bucket.put(tx, key, value, ttlRecord(options));
+    });
+    track(key, options);
+    return p;
+  }
+
+  private void compare(String key, Optional<KVPair> cur, KVPair previous) {
+    if (cur.isEmpty()) {
+      throw new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
+    }
+    if (cur.get().lastIndex() != previous.lastIndex()) {
+      throw new KeyModifiedException("key was modified: index is " + cur.get().lastIndex() + ", expected "
+          + previous.lastIndex(), key, description(), null);
+    }
+  }
+
+  @Override
+  protected void doAtomicDelete(String key, KVPair previous) {
+    checkRenewable();
+    write(tx -> {
+      compare(key, bucket.get(tx, key), previous);
+      return bucket.delete(tx, key);
+    });
+    track(key, WriteOptions.DEFAULT);
+  }
+
+  @Override
+  protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
+    checkRenewable();
+    file.readLocked(tx -> {
+      bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
+      return null;
+    });
+  }
+
+  @Override
+  protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
+    checkRenewable();
+    file.readLocked(tx -> {
+      bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
+      return null;
+    });
+  }
+
+  @Override
+  protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
+    return new BoltdbLock(this, key, options.value(), ttl);
+  }
+
+  // ---- fault injection for tests: what a frozen or dead process looks like to the others
+
+  /**
+   * Cuts this store off from its file ({@code true}) or reconnects it, as a process that froze or
+   * lost its disk would be: every call fails with {@link io.libkv.StoreUnavailableException} and
+   * nothing is renewed, so the deadlines pass, other stores sweep the keys and take the locks, and
+   * this store declares its locks lost first. For tests.
+   */
+  public void simulateCutOff(boolean cut) {
+    cutOff = cut;
+  }
+
+  /** Ends this store's "session" now: its ephemeral keys and locks are removed as if their deadlines passed. For tests. */
+  public void simulateSessionExpiry() {
+    List<BoltdbLock.Held> locks;
+    synchronized (held) {
+      locks = new ArrayList<>(held);
+    }
+    file.write(tx -> {
+      for (BoltdbLock.Held h : locks) {
+        h.markLost();
+        h.stop();
+        bucket.unlock(tx, h.key(), owner, h.fencingToken());
+      }
+      bucket.dropEphemeral(tx, owner);
+      return null;
+    });
+    synchronized (held) {
+      held.removeAll(locks);
+    }
+    synchronized (ephemeral) {
+      for (Group g : ephemeral.values()) {
+        g.keys.clear();
+      }
+    }
+  }
+
+  void ensureOpen() {
+    checkOpen();
+  }
+
+  void checkRenewable() {
+    if (cutOff) {
+      throw new io.libkv.StoreUnavailableException("renewals stopped (simulated frozen process)", null, description(),
+          List.of(), null);
+    }
+  }
+
+  // ---- for locks
+
+  BoltFile file() {
+    return file;
+  }
+
+  BucketState bucket() {
+    return bucket;
+  }
+
+  UUID owner() {
+    return owner;
+  }
+
+  ExecutorService renewals() {
+    return renewals;
+  }
+
+  void held(BoltdbLock.Held h, boolean add) {
+    synchronized (held) {
+      if (add) {
+        held.add(h);
+      } else {
+        held.remove(h);
+      }
+    }
+  }
+
+  @Override
+  protected void doClose() {
+    List<BoltdbLock.Held> locks;
+    synchronized (held) {
+      locks = new ArrayList<>(held);
+    }
+    synchronized (ephemeral) {
+      for (Group g : ephemeral.values()) {
+        if (g.keepAlive != null) {
+          g.keepAlive.close();
+        }
+      }
+    }
+    try {
+      file.write(tx -> {
+        for (BoltdbLock.Held h : locks) {
+          h.markLost();
+          h.stop();
+          bucket.unlock(tx, h.key(), owner, h.fencingToken());
+        }
+        bucket.dropEphemeral(tx, owner);
+        return null;
+      });
+    } catch (KVException e) {
+      // the file is gone or locked: the deadlines remove our keys and locks
+    } finally {
+      renewals.shutdownNow();
+      file.release();
+    }
+  }
+}

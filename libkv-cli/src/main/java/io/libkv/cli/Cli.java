@@ -1,0 +1,206 @@
+package io.libkv.cli;
+
+import io.libkv.Store;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+
+/**
+ * One run of the {@code libkv} command: its streams, environment and signal handling, the picocli
+ * set-up, and the single place where failures become a {@code libkv: } line and an exit code.
+ *
+ * <p>{@link Main} makes one over the process's streams; tests make one over byte buffers.
+ */
+final class Cli {
+  private final InputStream in;
+  private final Output out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private final boolean interactiveErr;
+  private final boolean processStdio;
+  private final Termination termination = new Termination();
+  private boolean verbose;
+  // tests reach the store a command opened (to inject faults into a memory store)
+  private Consumer<Store> onOpen = s -> {};
+
+  /**
+   * A run over the given streams.
+   *
+   * @param processStdio whether the streams are the process's own (child processes then inherit
+   *     them); in-process tests pass false and get a child's output copied into their buffers
+   */
+  Cli(InputStream in, OutputStream out, PrintStream err, Map<String, String> env, boolean interactiveErr,
+      boolean processStdio) {
+    this.processStdio = processStdio;
+    this.in = in;
+    this.out = new Output(out);
+    this.err = err;
+    this.env = Map.copyOf(env);
+    this.interactiveErr = interactiveErr;
+  }
+
+  InputStream in() {
+    return in;
+  }
+
+  Output out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
+
+  /** An environment variable; an empty one counts as unset. */
+  String env(String name) {
+    String v = env.get(name);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  /** Whether stderr is a terminal (progress displays go there only then). */
+  boolean interactiveErr() {
+    return interactiveErr;
+  }
+
+  /** Whether stdin/stdout/stderr are the process's own. */
+  boolean processStdio() {
+    return processStdio;
+  }
+
+  Termination termination() {
+    return termination;
+  }
+
+  boolean verbose() {
+    return verbose;
+  }
+
+  void verbose(boolean v) {
+    verbose = v;
+  }
+
+  /** Calls {@code listener} with each store this run opens (tests inject faults through it). */
+  void onOpen(Consumer<Store> listener) {
+    onOpen = listener;
+  }
+
+  void opened(Store store) {
+    onOpen.accept(store);
+  }
+
+  /** Says something on stderr only with {@code --verbose}. */
+  void debug(String message) {
+    if (verbose) {
+      err.println("libkv: " + message);
+      err.flush();
+    }
+  }
+
+  /** Parses and runs one command line; returns the exit code. Never throws. */
+  int run(String... args) {
+    int code;
+    try {
+      code = commandLine(args).execute(args);
+    } catch (RuntimeException | Error e) {
+      code = fail(e);
+    }
+    try {
+      out.flush();
+    } catch (CliException e) {
+      code = code == 0 ? fail(e) : code;
+    }
+    err.flush();
+    return code;
+  }
+
+  /** Reports a failure as one stderr line and returns its exit code. */
+  int fail(Throwable t) {
+    if (t instanceof CliException && ((CliException) t).isQuiet() && !verbose) {
+      return ExitCodes.of(t);
+    }
+    err.println("libkv: " + ExitCodes.message(t));
+    if (verbose) {
+      t.printStackTrace(err);
+    }
+    err.flush();
+    return ExitCodes.of(t);
+  }
+
+  /**
+   * The picocli model for {@code args}. Building a subcommand's model costs reflection and class
+   * loading at every start, so only the command named on the line is added; without one (help,
+   * usage errors) all are.
+   */
+  CommandLine commandLine(String... args) {
+    CommandLine cl = new CommandLine(new LibkvCommand(this));
+    String named = commandName(args);
+    if (named != null) {
+      cl.addSubcommand(named, LibkvCommand.COMMANDS.get(named).get());
+    } else {
+      LibkvCommand.COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+    }
+    cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
+    cl.setParameterExceptionHandler((e, badArgs) -> {
+      String hint = e.getCommandLine().getCommandSpec().qualifiedName();
+      String suggest = "";
+      // option-name suggestions are good; picocli's command-name guesses are too loose to help
+      if (e instanceof CommandLine.UnmatchedArgumentException && ((CommandLine.UnmatchedArgumentException) e).isUnknownOption()) {
+        List<String> s = ((CommandLine.UnmatchedArgumentException) e).getSuggestions();
+        suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
+      }
+      err.println("libkv: " + ExitCodes.message(e) + suggest + " (see '" + hint + " --help')");
+      err.flush();
+      return ExitCodes.USAGE;
+    });
+    return cl;
+  }
+
+  /** The first argument naming a command, skipping the global options before it; null if none. */
+  static String commandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--store")) {
+        i++; // its value
+      } else if (!a.startsWith("-")) {
+        return LibkvCommand.COMMANDS.containsKey(a) ? a : null;
+      } else if (a.equals("--")) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** Lets picocli's help text go through the same buffered stdout as everything else. */
+  private static final class OutputAdapter extends OutputStream {
+    private final Output out;
+
+    OutputAdapter(Output out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) {
+      out.bytes(new byte[] {(byte) b});
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      byte[] copy = new byte[len];
+      System.arraycopy(b, off, copy, 0, len);
+      out.bytes(copy);
+    }
+
+    @Override
+    public void flush() {
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.libkv.cli;
+
+import io.libkv.Store;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code exists KEY}: exit 0 if the key exists, 1 if not; prints nothing. */
+@Command(name = "exists", mixinStandardHelpOptions = true,
+    description = "Exit 0 if the key exists, 1 if not (a directory that only holds keys is not a key).")
+final class ExistsCommand extends StoreCommand {
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Override
+  int run(Store store) {
+    return store.exists(key) ? ExitCodes.OK : ExitCodes.FALSE;
+  }
+}

@@ -1,0 +1,26 @@
+package io.libkv.cli;
+
+import io.libkv.KVPair;
+import io.libkv.Store;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code get KEY}: the exact value bytes, no added newline; {@code --json}: key, base64 value, index. */
+@Command(name = "get", mixinStandardHelpOptions = true,
+    description = {"Prints a key's value: the exact bytes, no newline added.",
+        "--json: {\"key\",\"value\"(base64),\"lastIndex\"}. Missing key: exit 1, empty stdout."})
+final class GetCommand extends StoreCommand {
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Override
+  int run(Store store) {
+    KVPair p = store.get(key);
+    if (json()) {
+      out().line(Values.exportLine(p));
+    } else {
+      out().bytes(p.value());
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,177 @@
+package io.libkv.cli;
+
+import io.libkv.KVException;
+import io.libkv.Lock;
+import io.libkv.LockLease;
+import io.libkv.LockOptions;
+import io.libkv.Store;
+import io.libkv.spi.Durations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lock KEY [--ttl D] [--wait D] [--value V] -- CMD ARGS...}: runs CMD while holding the
+ * lock, as {@code flock(1)} does, and exits with CMD's status.
+ */
+@Command(name = "lock", mixinStandardHelpOptions = true,
+    description = {"Runs CMD while holding the lock on KEY and exits with CMD's status.",
+        "Waits forever unless --wait D (timeout: exit 1). SIGINT/SIGTERM are passed to CMD (as SIGTERM).",
+        "If the lock is lost while CMD runs, CMD gets SIGTERM and the exit code is 5."})
+final class LockCommand extends StoreCommand {
+  /** What the shell reports for a command that cannot be run. */
+  static final int CANNOT_RUN = 127;
+
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments, after --.")
+  List<String> command;
+
+  @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
+      description = "How long others wait after this holder dies (default: 15s or the backend's minimum).")
+  Duration ttl;
+
+  @Option(names = "--wait", paramLabel = "D", converter = DurationConverter.class,
+      description = "Give up after D (exit 1); default: wait forever.")
+  Duration waitFor;
+
+  @Option(names = "--value", paramLabel = "V", description = "What the key holds while locked (default host:pid).")
+  String value;
+
+  private final Object state = new Object();
+  private Process child;
+  private boolean lost;
+  private final List<Thread> copiers = new java.util.ArrayList<>();
+
+  @Override
+  int run(Store store) throws Exception {
+    LockOptions.Builder options = LockOptions.builder();
+    if (ttl != null) {
+      options.ttl(ttl);
+    }
+    if (value != null) {
+      options.value(value);
+    }
+    Lock lock = store.newLock(key, options.build());
+    Thread main = Thread.currentThread();
+    cli().termination().onStop(() -> {
+      synchronized (state) {
+        if (child != null) {
+          child.destroy(); // SIGTERM; we exit with CMD's status once it ends
+        } else {
+          main.interrupt(); // still waiting for the lock
+        }
+      }
+    });
+    Optional<LockLease> acquired;
+    try {
+      acquired = waitFor == null ? Optional.of(lock.lock()) : lock.tryLock(waitFor);
+    } catch (InterruptedException e) {
+      throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" not acquired: interrupted while waiting");
+    }
+    if (acquired.isEmpty()) {
+      throw new CliException(ExitCodes.FALSE,
+          "lock \"" + key + "\" not acquired within " + Durations.format(waitFor) + " [store " + store.description() + "]");
+    }
+    LockLease lease = acquired.get();
+    int status;
+    try {
+      synchronized (state) {
+        if (cli().termination().stopRequested()) {
+          throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" acquired, but stopped before running " + command.get(0));
+        }
+        try {
+          child = startChild();
+        } catch (IOException e) {
+          throw new CliException(CANNOT_RUN, "cannot run " + command.get(0) + ": " + ValueInput.describe(e), e);
+        }
+      }
+      lease.lost().thenRun(() -> {
+        synchronized (state) {
+          lost = true;
+          child.destroy();
+        }
+      });
+      status = waitUninterruptibly(child);
+      for (Thread t : copiers) {
+        t.join(5000); // in-process only: the last of CMD's output
+      }
+      synchronized (state) {
+        if (lost) {
+          throw new CliException(ExitCodes.OTHER, "lock \"" + key + "\" was lost while " + command.get(0)
+              + " ran; it was sent SIGTERM [store " + store.description() + "]");
+        }
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      unlockQuietly(lease);
+      throw e;
+    }
+    try {
+      lease.close();
+    } catch (KVException e) {
+      // CMD ran: its status stands; the lock expires with its TTL
+      cli().err().println("libkv: unlock failed, the lock expires with its TTL: " + ExitCodes.message(e));
+    }
+    return status;
+  }
+
+  private static void unlockQuietly(LockLease lease) {
+    try {
+      lease.close();
+    } catch (KVException e) {
+      // the first failure is the one reported; the lock expires with its TTL
+    }
+  }
+
+  private Process startChild() throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (cli().processStdio()) {
+      return pb.inheritIO().start();
+    }
+    // in-process (tests): copy CMD's output into this run's streams
+    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    copy(p.getInputStream(), bytes -> {
+      out().bytes(bytes);
+      out().flush();
+    });
+    copy(p.getErrorStream(), bytes -> cli().err().write(bytes, 0, bytes.length));
+    return p;
+  }
+
+  private void copy(InputStream from, Consumer<byte[]> to) {
+    Thread t = new Thread(() -> {
+      byte[] buf = new byte[8192];
+      try (from) {
+        int n;
+        while ((n = from.read(buf)) > 0) {
+          to.accept(java.util.Arrays.copyOf(buf, n));
+        }
+      } catch (IOException ignored) {
+        // CMD ended
+      }
+    }, "lock-cmd-output");
+    t.setDaemon(true);
+    t.start();
+    copiers.add(t);
+  }
+
+  /** Waits for CMD; nothing may cut the wait short, since CMD's status is the exit code. */
+  private static int waitUninterruptibly(Process p) {
+    while (true) {
+      try {
+        return p.waitFor();
+      } catch (InterruptedException e) {
+        // a stop reached us late: CMD was sent SIGTERM and ends soon; keep waiting
+      }
+    }
+  }
+}

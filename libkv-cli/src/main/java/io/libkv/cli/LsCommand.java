@@ -1,0 +1,25 @@
+package io.libkv.cli;
+
+import io.libkv.KVPair;
+import io.libkv.Store;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code ls [DIR]}: every key below DIR, one per line, sorted by UTF-8 bytes. */
+@Command(name = "ls", mixinStandardHelpOptions = true,
+    description = {"Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
+        "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1."})
+final class LsCommand extends StoreCommand {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
+  String dir = "";
+
+  @Override
+  int run(Store store) {
+    List<KVPair> pairs = Listing.list(store, dir);
+    for (KVPair p : pairs) {
+      out().line(json() ? Values.exportLine(p) : p.key());
+    }
+    return ExitCodes.OK;
+  }
+}

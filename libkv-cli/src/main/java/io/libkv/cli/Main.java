@@ -1,0 +1,37 @@
+package io.libkv.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/** Entry point of the {@code libkv} command ({@code docs/cli.md}). */
+public final class Main {
+  private Main() {}
+
+  /**
+   * Runs the command and exits with its code.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    // raw stdout: values are written as exact bytes, and nothing else may write there
+    FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    Cli cli = new Cli(System.in, stdout, stderr, System.getenv(), System.console() != null, true);
+    Logging.configure(false);
+    cli.termination().installShutdownHook(() -> {
+      try {
+        cli.out().flush();
+      } catch (RuntimeException ignored) {
+        // stdout is gone; the exit code still tells
+      }
+      stderr.flush();
+    });
+    int code = cli.run(args);
+    if (cli.termination().finish(code)) {
+      System.exit(code);
+    }
+    // else: a signal's shutdown hook is in charge and ends the JVM with this code
+  }
+}

@@ -1,0 +1,75 @@
+package io.libkv.cli;
+
+import io.libkv.ConfigurationException;
+import io.libkv.LibKV;
+import io.libkv.Secret;
+import io.libkv.Store;
+import io.libkv.StoreConfig;
+
+/**
+ * Which store a command uses and how it is opened: {@code --store}, then {@code LIBKV_STORE},
+ * then {@link #DEFAULT_STORE}; secrets only from files named in the URI or from
+ * {@code LIBKV_PASSWORD} / {@code LIBKV_TOKEN}.
+ */
+final class Stores {
+  /**
+   * The default store. docs/cli.md names {@code boltdb:./libkv.db} (shared mode); until the bbolt
+   * store exists it is {@code memory:}, and switching is this one line.
+   */
+  static final String DEFAULT_STORE = "memory:";
+
+  static final String ENV_STORE = "LIBKV_STORE";
+  static final String ENV_PASSWORD = "LIBKV_PASSWORD";
+  static final String ENV_TOKEN = "LIBKV_TOKEN";
+
+  private Stores() {}
+
+  /** The URI in force for this run. */
+  static String uri(LibkvCommand root) {
+    if (root.store != null) {
+      return root.store;
+    }
+    String env = root.cli.env(ENV_STORE);
+    return env != null ? env : DEFAULT_STORE;
+  }
+
+  /** Opens the store in force; the caller closes it. */
+  static Store open(LibkvCommand root) {
+    String uri = uri(root);
+    Cli cli = root.cli;
+    // bbolt files in shared mode: a running watch or lock never locks other commands out (a
+    // mode=... parameter in the URI overrides it; other backends ignore it)
+    StoreConfig.Builder base = StoreConfig.builder().mode(StoreConfig.FileMode.SHARED);
+    String password = cli.env(ENV_PASSWORD);
+    if (password != null) {
+      if (hasParameter(uri, "passwordFile")) {
+        throw new ConfigurationException(ENV_PASSWORD + " and the URI's passwordFile parameter are exclusive: drop one");
+      }
+      base.password(Secret.of(password));
+    }
+    String token = cli.env(ENV_TOKEN);
+    if (token != null) {
+      if (hasParameter(uri, "tokenFile")) {
+        throw new ConfigurationException(ENV_TOKEN + " and the URI's tokenFile parameter are exclusive: drop one");
+      }
+      base.token(Secret.of(token));
+    }
+    Store store = LibKV.open(uri, base.build());
+    cli.debug("using store " + store.description());
+    cli.opened(store);
+    return store;
+  }
+
+  private static boolean hasParameter(String uri, String name) {
+    int q = uri.indexOf('?');
+    if (q < 0) {
+      return false;
+    }
+    for (String kv : uri.substring(q + 1).split("&")) {
+      if (kv.equals(name) || kv.startsWith(name + "=")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

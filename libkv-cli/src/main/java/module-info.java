@@ -1,0 +1,12 @@
+/**
+ * The {@code libkv} command. Exports nothing: the command line (docs/cli.md) is its interface, and
+ * programs use {@code io.libkv} directly.
+ */
+module io.libkv.cli {
+  requires io.libkv;
+  requires info.picocli;
+  requires java.logging;
+
+  // picocli reads and sets the annotated fields of the commands reflectively
+  opens io.libkv.cli to info.picocli;
+}

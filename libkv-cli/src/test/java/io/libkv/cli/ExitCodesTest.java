@@ -1,0 +1,59 @@
+package io.libkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libkv.BackendNotSupportedException;
+import io.libkv.CallNotSupportedException;
+import io.libkv.ConfigurationException;
+import io.libkv.KVException;
+import io.libkv.StoreCorruptedException;
+import io.libkv.StoreLockedException;
+import io.libkv.StoreUnavailableException;
+import io.libkv.UnknownOutcomeException;
+import java.lang.reflect.Constructor;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The failure-to-exit-code mapping of docs/cli.md; the most specific type wins. */
+class ExitCodesTest {
+  @Test
+  void storeConditionsMapToTheirCodes() throws Exception {
+    assertThat(ExitCodes.of(make(StoreUnavailableException.class))).isEqualTo(3);
+    assertThat(ExitCodes.of(make(UnknownOutcomeException.class))).as("more specific than unavailable").isEqualTo(5);
+    assertThat(ExitCodes.of(make(CallNotSupportedException.class))).isEqualTo(4);
+    assertThat(ExitCodes.of(make(ConfigurationException.class))).isEqualTo(2);
+    assertThat(ExitCodes.of(make(BackendNotSupportedException.class))).isEqualTo(2);
+    assertThat(ExitCodes.of(make(StoreCorruptedException.class))).isEqualTo(5);
+    assertThat(ExitCodes.of(make(StoreLockedException.class))).isEqualTo(5);
+    assertThat(ExitCodes.of(new KVException("other", null))).isEqualTo(5);
+    assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(2);
+    assertThat(ExitCodes.of(new IllegalStateException("bug"))).isEqualTo(5);
+    assertThat(ExitCodes.of(new CliException(127, "cannot run"))).isEqualTo(127);
+  }
+
+  @Test
+  void messagesAreOneLine() {
+    assertThat(ExitCodes.message(new RuntimeException("a\nb\r\n c"))).isEqualTo("a b c");
+    assertThat(ExitCodes.message(new NullPointerException())).isEqualTo("NullPointerException");
+  }
+
+  /** Builds an exception through whichever public constructor it has, with nulls and a message. */
+  private static Throwable make(Class<? extends Throwable> type) throws Exception {
+    Constructor<?> c = Arrays.stream(type.getConstructors())
+        .min((a, b) -> a.getParameterCount() - b.getParameterCount()).orElseThrow();
+    Object[] args = new Object[c.getParameterCount()];
+    Class<?>[] types = c.getParameterTypes();
+    for (int i = 0; i < args.length; i++) {
+      if (types[i] == String.class) {
+        args[i] = "m";
+      } else if (types[i] == long.class) {
+        args[i] = 1L;
+      } else if (types[i] == int.class) {
+        args[i] = 1;
+      } else if (types[i] == java.util.List.class) {
+        args[i] = java.util.List.of();
+      }
+    }
+    return (Throwable) c.newInstance(args);
+  }
+}

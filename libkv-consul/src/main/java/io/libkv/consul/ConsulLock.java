@@ -1,0 +1,224 @@
+package io.libkv.consul;
+
+import io.libkv.KVException;
+import io.libkv.spi.AbstractLock;
+import io.libkv.spi.AbstractLockLease;
+import io.libkv.spi.Backoff;
+import io.libkv.spi.KeepAlive;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lock on a Consul key. Each acquisition has a session of its own (TTL = the lock's TTL / 2,
+ * behaviour delete, the lock's lock-delay), kept alive while waiting and while held: Consul lets a
+ * session that holds a key acquire it again, so two locks never share one. Acquisition is one
+ * transaction ({@code lock}); its result's ModifyIndex is the fencing token. Waiters block on a
+ * blocking query of the key, never poll. Unlock deletes the key in one transaction checking the
+ * session still holds it, then destroys the session (destroying a session that holds a lock would
+ * start its lock-delay).
+ */
+final class ConsulLock extends AbstractLock {
+  private final ConsulStore store;
+  private final String full;
+  private final byte[] value;
+  private final Duration ttl;
+  private final Duration lockDelay;
+  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
+
+  // guarded by this
+  private LockSession session;
+  private CompletableFuture<?> waiting;
+  private int quietRetries;
+
+  /** The session of one acquisition. */
+  private final class LockSession {
+    final String id;
+    KeepAlive keepAlive;
+    volatile Held held;
+    volatile boolean gone;
+
+    LockSession(String id) {
+      this.id = id;
+    }
+  }
+
+  ConsulLock(ConsulStore store, String key, byte[] value, Duration ttl, Duration lockDelay) {
+    super(key);
+    this.store = store;
+    this.full = store.full(key);
+    this.value = value;
+    this.ttl = ttl;
+    this.lockDelay = lockDelay;
+  }
+
+  /** The current acquisition's session, or null. */
+  synchronized String sessionId() {
+    return session == null || session.gone ? null : session.id;
+  }
+
+  private synchronized LockSession session() {
+    if (session != null && !session.gone) {
+      return session;
+    }
+    Duration sessionTtl = ttl.dividedBy(2);
+    LockSession s = new LockSession(store.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
+    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, store.time(),
+        store.executor, () -> {
+          if (!store.renewSession(s.id)) {
+            store.executor.execute(() -> lost(s));
+          }
+        }, e -> lost(s));
+    session = s;
+    store.register(this);
+    return s;
+  }
+
+  /** The session is gone or cannot be renewed: a held lock is lost. */
+  private void lost(LockSession s) {
+    if (s.gone) {
+      return;
+    }
+    s.gone = true;
+    s.keepAlive.close();
+    Held h = s.held;
+    if (h != null && h.markLost()) {
+      store.fireLockLost();
+    }
+    store.destroyQuietly(s.id);
+  }
+
+  @Override
+  protected Attempt attempt() {
+    store.requireOpen();
+    LockSession s = session();
+    Wire.TxnResult r = store.txn(new Wire.Txn().op("lock", full, value, Wire.nonce(), 0, s.id), key());
+    if (r.ok()) {
+      Held h = new Held(key(), r.results.get(0).modifyIndex, s);
+      s.held = h;
+      synchronized (this) {
+        quietRetries = 0;
+      }
+      return Attempt.acquired(h);
+    }
+    if (r.describe().contains("invalid session")) {
+      s.gone = true; // invalidated while we waited: the next attempt makes a new one
+      s.keepAlive.close();
+      return Attempt.waitFor(CompletableFuture.completedFuture(null));
+    }
+    ConsulClient.Reply now = store.read(key());
+    CompletableFuture<?> wake;
+    if (now.status == 200 && Wire.entries(now.body).get(0).hasSession()) {
+      // held by another session: wait until the key changes (released, deleted, taken over)
+      long idx = Wire.entries(now.body).get(0).modifyIndex;
+      Duration wait = Duration.ofMinutes(1);
+      wake = store.client().callAsync(store.kvPath(key()), "index=" + idx + "&wait=" + wait.toMillis() + "ms",
+          wait.plus(wait.dividedBy(16)).plus(store.client().timeout()));
+    } else {
+      // free but refused: the key is in its lock-delay, or it was released meanwhile; try again soon
+      int n;
+      synchronized (this) {
+        n = ++quietRetries;
+      }
+      wake = new CompletableFuture<>();
+      CompletableFuture<?> w = wake;
+      CompletableFuture.delayedExecutor(Math.max(1, backoff.delay(n).toMillis()), TimeUnit.MILLISECONDS)
+          .execute(() -> w.complete(null));
+    }
+    synchronized (this) {
+      waiting = wake;
+    }
+    if (store.closed()) {
+      wake.cancel(true);
+    }
+    return Attempt.waitFor(wake);
+  }
+
+  @Override
+  protected void abandon() {
+    LockSession s;
+    synchronized (this) {
+      if (waiting != null) {
+        waiting.cancel(true);
+        waiting = null;
+      }
+      s = session;
+      if (s != null && s.held == null) {
+        session = null;
+      } else {
+        s = null;
+      }
+    }
+    if (s != null) {
+      s.gone = true;
+      s.keepAlive.close();
+      store.destroyQuietly(s.id);
+      store.unregister(this);
+    }
+  }
+
+  /** The store closes: a held lock is released (its lost() completes), a waiter wakes and fails. */
+  void closeByStore() {
+    LockSession s;
+    CompletableFuture<?> w;
+    synchronized (this) {
+      s = session;
+      w = waiting;
+    }
+    if (w != null) {
+      w.cancel(true);
+    }
+    if (s != null && s.held != null) {
+      Held h = s.held;
+      h.markLost();
+      h.releaseNow();
+    }
+  }
+
+  /** A held lock. */
+  final class Held extends AbstractLockLease {
+    private final LockSession session;
+
+    Held(String key, long token, LockSession session) {
+      super(key, token);
+      this.session = session;
+    }
+
+    @Override
+    protected void release() {
+      releaseNow();
+    }
+
+    @Override
+    protected void releaseAfterLoss() {
+      // the session was destroyed when the loss was declared: nothing is left to release
+    }
+
+    /** Deletes the key if the session still holds it, then destroys the session. */
+    void releaseNow() {
+      synchronized (ConsulLock.this) {
+        if (session == ConsulLock.this.session) {
+          ConsulLock.this.session = null;
+        }
+      }
+      session.keepAlive.close();
+      KVException failure = null;
+      try {
+        if (!session.gone) {
+          store.txn(new Wire.Txn()
+              .op("check-session", full, null, 0, 0, session.id)
+              .op("delete", full, null, 0, 0, null), key());
+        }
+      } catch (KVException e) {
+        failure = e;
+      } finally {
+        session.gone = true;
+        store.destroyQuietly(session.id);
+        store.unregister(ConsulLock.this);
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.libkv.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Guards the public surface: the backend exports nothing and provides its StoreProvider. */
+class ModuleDescriptorTest {
+  @Test
+  void exportsNothingAndProvidesTheStoreProvider() throws Exception {
+    ModuleDescriptor d;
+    try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
+      d = ModuleDescriptor.read(in);
+    }
+    assertThat(d.name()).isEqualTo("io.libkv.consul");
+    assertThat(d.exports()).isEmpty();
+    assertThat(d.opens()).isEmpty();
+    assertThat(d.provides()).singleElement().satisfies(p -> {
+      assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
+      assertThat(p.providers()).containsExactly("io.libkv.consul.ConsulStoreProvider");
+    });
+    assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("java.base", "io.libkv", "java.net.http", "com.fasterxml.jackson.databind");
+  }
+
+  @Test
+  void classPathUsersFindTheProviderToo() throws Exception {
+    assertThat(Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider")).trim())
+        .isEqualTo("io.libkv.consul.ConsulStoreProvider");
+  }
+}
