@@ -105,7 +105,8 @@ public class EtcdBenchmark {
     store.putAll(m);
     store.put("key", value);
     client.getKVClient().put(rawKey, rawValue).get();
-    lastCas = store.atomicPut("cas", value, null, io.libkv.WriteOptions.DEFAULT);
+    store.put("cas", value);
+    lastCas = store.get("cas");
     lastRawCas = client.getKVClient().put(rawCasKey, rawValue).get().getHeader().getRevision();
     rawList = GetOption.builder().isPrefix(true).build();
     lock = store.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(15)).build());
