@@ -1,0 +1,520 @@
+package io.libkv.etcd.internal;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.grpc.Status;
+import io.libkv.Capabilities;
+import io.libkv.ConnectionState;
+import io.libkv.EventType;
+import io.libkv.KVException;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.KeyExistsException;
+import io.libkv.KeyModifiedException;
+import io.libkv.KeyNotFoundException;
+import io.libkv.Keys;
+import io.libkv.Lock;
+import io.libkv.LockOptions;
+import io.libkv.StoreConfig;
+import io.libkv.StoreUnavailableException;
+import io.libkv.TreeEvent;
+import io.libkv.TtlTooShortException;
+import io.libkv.WatchOptions;
+import io.libkv.WriteOptions;
+import io.libkv.spi.AbstractStore;
+import io.libkv.spi.Backoff;
+import io.libkv.spi.EventChannel;
+import io.libkv.spi.Retry;
+import io.libkv.spi.WatchHub;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The etcd v3 store. {@code lastIndex} is the key's mod revision; compare-and-set, create-only,
+ * deleteTree and batches are single transactions; ephemeral keys and locks live on one lease per
+ * store and TTL ({@link Leases}); every watch of the store shares one etcd watch on the store's
+ * prefix ({@link StoreWatch}); locks queue under {@code _libkv/locks/} ({@link EtcdLock}).
+ */
+public final class EtcdStore extends AbstractStore {
+  /** etcd's default request limit ({@code --max-request-bytes}). */
+  static final long ETCD_REQUEST_LIMIT = 1536 * 1024;
+  /** Room kept in a request for the key (at most 4096 bytes), the prefix and the protobuf envelope. */
+  static final long ENVELOPE = 4096 + 1024;
+  /** etcd's default limit of operations per transaction ({@code --max-txn-ops}). */
+  static final int MAX_TXN_OPS = 128;
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  final Client client;
+  final KeySpace space;
+  final Failures failures;
+  final StoreConfig config;
+  final WatchHub hub = new WatchHub();
+  final StoreWatch watch;
+  final Leases leases;
+  final ExecutorService io;
+  final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
+  private final Capabilities capabilities;
+  private final Connection connection = new Connection();
+
+  EtcdStore(Client client, String description, List<String> endpoints, String prefix, StoreConfig config,
+      boolean tls, boolean auth) {
+    super(description);
+    this.client = client;
+    this.config = config;
+    this.space = new KeySpace(prefix);
+    this.failures = new Failures(description, endpoints);
+    int n = SEQ.incrementAndGet();
+    this.io = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "libkv-etcd-" + n + "-io");
+      t.setDaemon(true);
+      return t;
+    });
+    this.leases = new Leases(this);
+    this.watch = new StoreWatch(this, n);
+    Duration floor;
+    try {
+      floor = leases.probeFloor(config.connectTimeout());
+      // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
+      GetOption o = GetOption.builder().withCountOnly(true).build();
+      Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
+          config.connectTimeout());
+    } catch (RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
+    long prefixBytes = Keys.utf8Length(prefix) + 1L;
+    long limit = ETCD_REQUEST_LIMIT - ENVELOPE - prefixBytes;
+    this.capabilities = Capabilities.builder("etcd")
+        .ephemeralTtl(floor, Duration.ofSeconds(1))
+        .expiringTtl(floor, Duration.ofSeconds(1))
+        .everyRevisionWatch(true)
+        .crossProcessWatch(true)
+        .tls(true)
+        .auth(true)
+        .atomicBatch(false)
+        .maxValueBytes(Math.min(limit, config.maxValueBytes().orElse(limit)))
+        .build();
+    fireConnectionState(ConnectionState.CONNECTED);
+  }
+
+  private void closeQuietly() {
+    try {
+      watch.close();
+      leases.closeAll();
+      client.close();
+    } catch (RuntimeException ignored) {
+      // already failing
+    }
+    io.shutdownNow();
+  }
+
+  /** The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session would). */
+  public List<Long> leaseIds() {
+    return leases.ids();
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  // ---- calls: timeouts, error mapping, retries of what is safe to retry
+
+  /**
+   * Runs one call and waits for it within the operation timeout (the call's gRPC deadline is the
+   * same; the slack covers jetcd's own queueing).
+   */
+  <T> T await(CompletableFuture<T> f, String key, boolean write) {
+    try {
+      T r = Uninterruptibly.get(f, config.operationTimeout().plusSeconds(2).toNanos());
+      connection.ok();
+      return r;
+    } catch (Exception e) {
+      if (isClosed()) {
+        // a call racing with close(): the store's leases are revoked, so its ephemeral writes are gone
+        throw new IllegalStateException("store " + description() + " is closed", e);
+      }
+      if (Failures.isConnectionFailure(e)) {
+        connection.failed();
+      }
+      throw failures.map(e, key, write);
+    }
+  }
+
+  /** Whether the store is still open (for its locks). */
+  boolean isOpen() {
+    return !isClosed();
+  }
+
+  /** Throws {@link IllegalStateException} if the store is closed (for its locks). */
+  void ensureOpen() {
+    checkOpen();
+  }
+
+  /** A read, retried while the store is unreachable, up to the operation timeout. */
+  <T> T read(Supplier<CompletableFuture<T>> call, String key) {
+    return Retry.call(() -> await(call.get(), key, false), backoff, config.operationTimeout());
+  }
+
+  /** A write: retried only when it is known not to have reached a server. */
+  <T> T write(Supplier<CompletableFuture<T>> call, String key) {
+    return Retry.call(() -> await(call.get(), key, true), backoff, config.operationTimeout());
+  }
+
+  TxnResponse txn(Cmp[] cmps, Op[] then, Op[] otherwise, String key) {
+    return write(() -> client.getKVClient().txn().If(cmps).Then(then).Else(otherwise).commit(), key);
+  }
+
+  KVPair pair(String key, KeyValue kv) {
+    return KVPair.ofOwned(key, kv.getValue().getBytes(), kv.getModRevision());
+  }
+
+  private static ByteSequence bytes(byte[] value) {
+    return ByteSequence.from(value);
+  }
+
+  /** Tracks whether calls succeed, to tell listeners SUSPENDED and RECONNECTED. */
+  private final class Connection {
+    private volatile boolean suspended;
+
+    void ok() {
+      if (suspended) {
+        recovered();
+      }
+    }
+
+    private synchronized void recovered() {
+      if (suspended) {
+        suspended = false;
+        fireConnectionState(ConnectionState.RECONNECTED);
+      }
+    }
+
+    synchronized void failed() {
+      if (!suspended && !isClosed()) {
+        suspended = true;
+        fireConnectionState(ConnectionState.SUSPENDED);
+      }
+    }
+  }
+
+  void connectionOk() {
+    connection.ok();
+  }
+
+  void connectionFailed() {
+    connection.failed();
+  }
+
+  void lost() {
+    fireConnectionState(ConnectionState.LOST);
+  }
+
+  // ---- TTLs
+
+  /** The lease a write with these options goes on: 0 (none), the store's kept-alive one, or a fresh one. */
+  private long leaseFor(String key, WriteOptions options) {
+    if (options.ttl().isEmpty()) {
+      return 0;
+    }
+    Duration ttl = wholeSeconds(options.ttl().get());
+    if (options.keepAlive()) {
+      return leases.lease(ttl, key).id;
+    }
+    return grant(ttl, key);
+  }
+
+  /**
+   * etcd leases are whole seconds: a TTL is rounded up to the next second, which stays within the
+   * TTL granularity of 1 s that {@link Capabilities} reports (documented in docs/compatibility.md).
+   */
+  static Duration wholeSeconds(Duration ttl) {
+    return ttl.getNano() == 0 ? ttl : Duration.ofSeconds(ttl.getSeconds() + 1);
+  }
+
+  /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
+  long grant(Duration ttl, String key) {
+    LeaseGrantResponse r = write(() -> client.getLeaseClient().grant(ttl.getSeconds()), key);
+    if (r.getTTL() != ttl.getSeconds()) {
+      client.getLeaseClient().revoke(r.getID());
+      throw new TtlTooShortException("lease", key, description(), ttl, Duration.ofSeconds(r.getTTL()));
+    }
+    return r.getID();
+  }
+
+  // ---- the contract
+
+  @Override
+  protected void doPut(String key, byte[] value, WriteOptions options) {
+    for (int attempt = 0; ; attempt++) {
+      long lease = leaseFor(key, options);
+      PutOption o = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
+      try {
+        write(() -> client.getKVClient().put(space.key(key), bytes(value), o), key);
+        return;
+      } catch (KVException e) {
+        if (!retryAfterLeaseLoss(e, lease, attempt)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** A write refused because its lease is gone (expired while cut off) is retried once on a new lease. */
+  private boolean retryAfterLeaseLoss(KVException e, long lease, int attempt) {
+    if (lease == 0 || attempt > 0 || !Failures.isLeaseNotFound(e.getCause() == null ? e : e.getCause())) {
+      return false;
+    }
+    leases.gone(lease);
+    return true;
+  }
+
+  @Override
+  protected void doPutAll(Map<String, byte[]> entries) {
+    List<Op> ops = new ArrayList<>();
+    long bytes = 0;
+    String first = null;
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      long size = e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
+      if (!ops.isEmpty() && (ops.size() == MAX_TXN_OPS || bytes + size > ETCD_REQUEST_LIMIT - ENVELOPE)) {
+        commit(ops, first);
+        ops.clear();
+        bytes = 0;
+      }
+      if (ops.isEmpty()) {
+        first = e.getKey();
+      }
+      ops.add(Op.put(space.key(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
+      bytes += size;
+    }
+    if (!ops.isEmpty()) {
+      commit(ops, first);
+    }
+  }
+
+  private void commit(List<Op> ops, String key) {
+    txn(new Cmp[0], ops.toArray(new Op[0]), new Op[0], key);
+  }
+
+  @Override
+  protected KVPair doGet(String key) {
+    GetResponse r = read(() -> client.getKVClient().get(space.key(key)), key);
+    if (r.getKvs().isEmpty()) {
+      throw new KeyNotFoundException("key not found", key, description(), null);
+    }
+    return pair(key, r.getKvs().get(0));
+  }
+
+  @Override
+  protected boolean doExists(String key) {
+    GetOption o = GetOption.builder().withCountOnly(true).build();
+    return read(() -> client.getKVClient().get(space.key(key), o), key).getCount() > 0;
+  }
+
+  @Override
+  protected void doDelete(String key) {
+    write(() -> client.getKVClient().delete(space.key(key)), key);
+  }
+
+  @Override
+  protected List<KVPair> doList(String dir) {
+    Listing l = list(dir, 0);
+    if (l.pairs.isEmpty() && !dir.isEmpty() && !doExists(dir)) {
+      throw new KeyNotFoundException("directory not found", dir, description(), null);
+    }
+    return l.pairs;
+  }
+
+  /** A directory's pairs at one revision, and that revision. */
+  static final class Listing {
+    final List<KVPair> pairs;
+    final long revision;
+
+    Listing(List<KVPair> pairs, long revision) {
+      this.pairs = pairs;
+      this.revision = revision;
+    }
+  }
+
+  /**
+   * Every pair below {@code dir} at {@code revision} (0: now), in pages so that a large directory
+   * never meets gRPC's message limit; every page is read at the first page's revision, so the
+   * listing is one consistent snapshot. A page too large for the message limit is halved.
+   */
+  Listing list(String dir, long revision) {
+    List<KVPair> out = new ArrayList<>();
+    ByteSequence end = space.dirEnd(dir);
+    ByteSequence from = space.dirStart(dir);
+    long rev = revision;
+    int page = 512;
+    while (true) {
+      GetOption.Builder ob = GetOption.builder().withRange(end).withLimit(page);
+      if (rev > 0) {
+        ob.withRevision(rev);
+      }
+      GetOption o = ob.build();
+      ByteSequence start = from;
+      GetResponse r;
+      try {
+        r = read(() -> client.getKVClient().get(start, o), dir);
+      } catch (KVException e) {
+        if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          page = Math.max(1, page / 2);
+          continue;
+        }
+        throw e;
+      }
+      if (rev == 0) {
+        rev = r.getHeader().getRevision();
+      }
+      for (KeyValue kv : r.getKvs()) {
+        String k = space.decode(kv.getKey());
+        if (k != null && !Keys.isReserved(k)) {
+          out.add(pair(k, kv));
+        }
+      }
+      if (!r.isMore() || r.getKvs().isEmpty()) {
+        return new Listing(out, rev);
+      }
+      byte[] last = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
+      byte[] next = java.util.Arrays.copyOf(last, last.length + 1);
+      from = ByteSequence.from(next);
+    }
+  }
+
+  /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
+  Object[] readKey(String key, long revision) {
+    GetOption o = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
+    GetResponse r = read(() -> client.getKVClient().get(space.key(key), o), key);
+    KVPair p = r.getKvs().isEmpty() ? null : pair(key, r.getKvs().get(0));
+    return new Object[] {p, r.getHeader().getRevision()};
+  }
+
+  @Override
+  protected void doDeleteTree(String dir) {
+    // one transaction: the directory's key and every key below it, one revision, one tree event
+    Op below = Op.delete(space.dirStart(dir), DeleteOption.builder().withRange(space.dirEnd(dir)).build());
+    Op self = Op.delete(space.key(dir), DeleteOption.DEFAULT);
+    txn(new Cmp[0], new Op[] {below, self}, new Op[0], dir);
+  }
+
+  @Override
+  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+    for (int attempt = 0; ; attempt++) {
+      long lease = leaseFor(key, options);
+      PutOption po = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
+      ByteSequence k = space.key(key);
+      Cmp cmp = previous == null
+          ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+          : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
+      TxnResponse r;
+      try {
+        r = txn(new Cmp[] {cmp}, new Op[] {Op.put(k, bytes(value), po)},
+            new Op[] {Op.get(k, GetOption.builder().withCountOnly(previous == null).build())}, key);
+      } catch (KVException e) {
+        if (retryAfterLeaseLoss(e, lease, attempt)) {
+          continue;
+        }
+        throw e;
+      }
+      if (r.isSucceeded()) {
+        return KVPair.of(key, value, r.getHeader().getRevision());
+      }
+      if (previous == null) {
+        throw new KeyExistsException("key exists (create-only write)", key, description(), null);
+      }
+      throw conflict(key, previous, r);
+    }
+  }
+
+  private KVException conflict(String key, KVPair previous, TxnResponse r) {
+    List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+    if (kvs.isEmpty()) {
+      return new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
+    }
+    return new KeyModifiedException("key was modified: index is " + kvs.get(0).getModRevision() + ", expected "
+        + previous.lastIndex(), key, description(), null);
+  }
+
+  @Override
+  protected void doAtomicDelete(String key, KVPair previous) {
+    ByteSequence k = space.key(key);
+    TxnResponse r = txn(new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
+        new Op[] {Op.delete(k, DeleteOption.DEFAULT)}, new Op[] {Op.get(k, GetOption.DEFAULT)}, key);
+    if (!r.isSucceeded()) {
+      throw conflict(key, previous, r);
+    }
+  }
+
+  @Override
+  protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
+    watch.ensureStarted(key);
+    WatchHub.KeyWatcher w = hub.attachKey(key, channel);
+    Object[] now = readKey(key, 0);
+    KVPair current = (KVPair) now[0];
+    long rev = (Long) now[1];
+    if (options.startIndex().isEmpty()) {
+      w.start(current, rev);
+      return;
+    }
+    long from = options.startIndex().getAsLong();
+    List<WatchHub.Change> h = watch.history(key, false, from, rev);
+    if (h == null) {
+      w.restart(EventType.RESYNC, current, rev);
+    } else {
+      w.startResumed(h, from, rev);
+    }
+  }
+
+  @Override
+  protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
+    watch.ensureStarted(dir);
+    WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
+    Listing now = list(dir, 0);
+    if (options.startIndex().isEmpty()) {
+      w.start(now.pairs, now.revision);
+      return;
+    }
+    long from = options.startIndex().getAsLong();
+    List<WatchHub.Change> h = watch.history(dir, true, from, now.revision);
+    if (h == null) {
+      w.restart(EventType.RESYNC, now.pairs, now.revision);
+    } else {
+      w.startResumed(now.pairs, h, from, now.revision);
+    }
+  }
+
+  @Override
+  protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
+    return new EtcdLock(this, key, options.value(), wholeSeconds(ttl));
+  }
+
+  @Override
+  protected void doClose() {
+    try {
+      watch.close();
+      leases.closeAll();
+    } finally {
+      client.close();
+      io.shutdownNow();
+    }
+  }
+}

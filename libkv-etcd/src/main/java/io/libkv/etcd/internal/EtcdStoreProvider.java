@@ -1,0 +1,161 @@
+package io.libkv.etcd.internal;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.grpc.netty.GrpcSslContexts;
+import io.libkv.ConfigurationException;
+import io.libkv.InvalidKeyException;
+import io.libkv.Keys;
+import io.libkv.Secret;
+import io.libkv.Store;
+import io.libkv.StoreConfig;
+import io.libkv.spi.StoreLocation;
+import io.libkv.spi.StoreProvider;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code etcd:} and {@code etcds:} backend: {@code etcd://h:p[,h:p...][/prefix]}, TLS with
+ * {@code etcds://} or the {@code tls}/{@code ca}/{@code cert}/{@code key} parameters (or an {@code
+ * SSLContext} in {@link StoreConfig}), user name and password (from {@code passwordFile} or {@link
+ * StoreConfig#password()}), failover across every endpoint.
+ */
+public final class EtcdStoreProvider implements StoreProvider {
+  /** etcd's client port, for endpoints given without one. */
+  public static final int DEFAULT_PORT = 2379;
+  private static final int MAX_INBOUND_BYTES = 32 * 1024 * 1024;
+
+  /** Made by {@link java.util.ServiceLoader}. */
+  public EtcdStoreProvider() {}
+
+  @Override
+  public String name() {
+    return "etcd";
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("etcd", "etcds");
+  }
+
+  @Override
+  public Set<String> parameters() {
+    return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "username", "passwordFile",
+        "maxValueBytes");
+  }
+
+  @Override
+  public Store open(StoreLocation location, StoreConfig config) {
+    if (location.endpoints().isEmpty()) {
+      throw new ConfigurationException("etcd needs at least one endpoint: etcd://host:port[,host:port...][/prefix], "
+          + "not " + location.describe());
+    }
+    String prefix = prefix(location, config);
+    List<String> endpoints = new ArrayList<>();
+    for (String e : location.endpoints()) {
+      endpoints.add(e.matches(".*:\\d+$") && !e.endsWith("]") ? e : e + ":" + DEFAULT_PORT);
+    }
+    boolean tls = "etcds".equals(location.scheme()) || config.tls();
+    String description = (tls ? "etcds" : "etcd") + "://" + String.join(",", endpoints)
+        + (prefix.isEmpty() ? "" : "/" + prefix);
+
+    ClientBuilder b = Client.builder();
+    if (tls) {
+      b.sslContext(sslContext(config));
+      // certificates are checked against the first endpoint's host name
+      b.authority(host(endpoints.get(0)));
+    }
+    List<URI> uris = new ArrayList<>();
+    for (String e : endpoints) {
+      uris.add(URI.create((tls ? "https://" : "http://") + e));
+    }
+    b.endpoints(uris);
+    b.connectTimeout(config.connectTimeout());
+    // fail fast while no endpoint is up, so a write is known not to have been sent and can be retried
+    b.waitForReady(false);
+    b.retryMaxAttempts(1).retryDelay(20).retryMaxDelay(100);
+    b.keepaliveTime(Duration.ofSeconds(10)).keepaliveTimeout(Duration.ofSeconds(5));
+    b.maxInboundMessageSize(MAX_INBOUND_BYTES);
+    b.interceptor(new CallGuard(config.operationTimeout()));
+    boolean auth = config.username().isPresent();
+    if (auth) {
+      Secret pw = config.password().orElseThrow(() -> new ConfigurationException(
+          "etcd user " + config.username().get() + " needs a password: passwordFile parameter or StoreConfig.password"));
+      b.user(ByteSequence.from(config.username().get(), StandardCharsets.UTF_8));
+      b.password(ByteSequence.from(pw.reveal(), StandardCharsets.UTF_8));
+    }
+    Client client = b.build();
+    return new EtcdStore(client, description, endpoints, prefix, config, tls, auth);
+  }
+
+  private static String host(String endpoint) {
+    int colon = endpoint.lastIndexOf(':');
+    String h = colon > 0 ? endpoint.substring(0, colon) : endpoint;
+    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  private static String prefix(StoreLocation location, StoreConfig config) {
+    String fromUri;
+    try {
+      fromUri = Keys.canonicalDirectory(location.path());
+    } catch (InvalidKeyException e) {
+      throw new ConfigurationException("invalid etcd key prefix \"" + location.path() + "\": " + e.getMessage());
+    }
+    String fromConfig = config.prefix();
+    if (!fromUri.isEmpty() && !fromConfig.isEmpty() && !fromUri.equals(fromConfig)) {
+      throw new ConfigurationException("two key prefixes given: \"" + fromUri + "\" in the URI and \"" + fromConfig
+          + "\" in the configuration");
+    }
+    return fromUri.isEmpty() ? fromConfig : fromUri;
+  }
+
+  private static SslContext sslContext(StoreConfig config) {
+    if (config.sslContext().isPresent()) {
+      // gRPC needs HTTP/2 negotiated by ALPN, which the JDK's own TLS supports
+      return new JdkSslContext(config.sslContext().get(), true, null, IdentityCipherSuiteFilter.INSTANCE,
+          new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2),
+          ClientAuth.NONE, null, false);
+    }
+    try {
+      SslContextBuilder sb = GrpcSslContexts.forClient();
+      Optional<Path> ca = config.caFile();
+      if (ca.isPresent()) {
+        sb.trustManager(readable(ca.get(), "ca").toFile());
+      }
+      if (config.certFile().isPresent()) {
+        sb.keyManager(readable(config.certFile().get(), "cert").toFile(),
+            readable(config.keyFile().orElseThrow(), "key").toFile());
+      }
+      return sb.build();
+    } catch (ConfigurationException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ConfigurationException("cannot set up TLS for etcd from the ca, cert and key files ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the key must be PEM, PKCS#8 or PKCS#1 RSA");
+    }
+  }
+
+  private static Path readable(Path p, String param) {
+    if (!Files.isReadable(p)) {
+      throw new ConfigurationException(param + ": cannot read " + p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,134 @@
+package io.libkv.etcd.internal;
+
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.grpc.Status;
+import io.libkv.ConfigurationException;
+import io.libkv.KVException;
+import io.libkv.StoreUnavailableException;
+import io.libkv.UnknownOutcomeException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/** Maps jetcd and gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
+final class Failures {
+  private final String store;
+  private final List<String> endpoints;
+
+  Failures(String store, List<String> endpoints) {
+    this.store = store;
+    this.endpoints = List.copyOf(endpoints);
+  }
+
+  List<String> endpoints() {
+    return endpoints;
+  }
+
+  /** Unwraps the layers futures add. */
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static boolean isCompacted(Throwable t) {
+    Throwable u = unwrap(t);
+    return u instanceof CompactedException || description(u).contains("required revision has been compacted");
+  }
+
+  static boolean isFutureRevision(Throwable t) {
+    return description(unwrap(t)).contains("required revision is a future revision");
+  }
+
+  static boolean isLeaseNotFound(Throwable t) {
+    return description(unwrap(t)).contains("requested lease not found");
+  }
+
+  static String description(Throwable t) {
+    Status s = Status.fromThrowable(t);
+    String d = s.getDescription() != null ? s.getDescription() : "";
+    return d + " " + (t.getMessage() == null ? "" : t.getMessage());
+  }
+
+  private static boolean has(Throwable t, Class<? extends Throwable> type) {
+    for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Throwable find(Throwable t, Class<? extends Throwable> type) {
+    for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Whether the failure is the connection's (worth a retry of a read, and a connection-state change). */
+  static boolean isConnectionFailure(Throwable t) {
+    Throwable u = unwrap(t);
+    if (u instanceof TimeoutException) {
+      return true;
+    }
+    Status.Code c = Status.fromThrowable(u).getCode();
+    return c == Status.Code.UNAVAILABLE || c == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  /**
+   * The libkv exception for a failed call on {@code key} (null for none). {@code write}: whether the
+   * call may have changed the store, so that a failure after it was sent is an unknown outcome.
+   */
+  KVException map(Throwable t, String key, boolean write) {
+    Throwable u = unwrap(t);
+    if (u instanceof KVException) {
+      return (KVException) u;
+    }
+    boolean notSent = has(u, CallGuard.NotSent.class);
+    Throwable ssl = find(u, SSLException.class);
+    if (ssl != null) {
+      return new StoreUnavailableException("TLS handshake with etcd failed (" + ssl.getMessage()
+          + "): check the ca, cert and key parameters", key, store, endpoints, u);
+    }
+    String d = description(u);
+    String dl = d.toLowerCase(Locale.ROOT);
+    Status.Code code = Status.fromThrowable(u).getCode();
+    if (dl.contains("authentication failed") || dl.contains("invalid user id or password")
+        || code == Status.Code.UNAUTHENTICATED) {
+      return new ConfigurationException("etcd refused the user name or password (authentication failed)", key, store,
+          null);
+    }
+    if (dl.contains("user name is empty") || dl.contains("user name not found")) {
+      return new ConfigurationException("etcd requires authentication: give the username parameter and a password",
+          key, store, null);
+    }
+    if (dl.contains("permission denied")) {
+      return new KVException("etcd denied the operation (permission denied) [key \"" + key + "\", store " + store
+          + "]", null);
+    }
+    if (dl.contains("request is too large")) {
+      return new KVException("etcd refused the request as too large (" + d.trim() + ") [key \"" + key + "\", store "
+          + store + "]", null);
+    }
+    boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
+    if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
+        || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
+      String what = timeout ? "etcd did not answer in time" : "etcd is unavailable (" + d.trim() + ")";
+      if (write && !notSent) {
+        return new UnknownOutcomeException(what + "; the write was sent and may or may not have applied", key, store,
+            endpoints, u);
+      }
+      return new StoreUnavailableException(what, key, store, endpoints, u);
+    }
+    return new KVException("etcd failed: " + code + " " + d.trim() + " [" + (key == null ? "" : "key \"" + key
+        + "\", ") + "store " + store + "]", u);
+  }
+}

@@ -1,0 +1,450 @@
+package io.libkv.etcd.internal;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.libkv.EventType;
+import io.libkv.KVException;
+import io.libkv.KVPair;
+import io.libkv.Keys;
+import io.libkv.StoreUnavailableException;
+import io.libkv.spi.Backoff;
+import io.libkv.spi.WatchHub;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The store's one etcd watch, on its whole prefix, fanned out to every key and tree watch through
+ * core's {@link WatchHub} (jetcd opens a gRPC stream per watcher, so per-user watchers would not
+ * scale). Started on the first watch or lock wait.
+ *
+ * <p>Everything runs on one dispatch thread, in revision order. After a failure the watch is opened
+ * again from the last revision it published (nothing lost, nothing twice); if etcd compacted that
+ * revision away, every watcher re-reads its state at one revision and gets {@code RESYNC}; if the
+ * endpoints now serve another cluster (another cluster ID, or our revision lies in its future),
+ * {@code RESET}. Changes of the library's own records wake lock waiters instead of users.
+ */
+final class StoreWatch implements AutoCloseable {
+  private enum Mode {
+    INITIAL, RESUME, RESYNC, RESET
+  }
+
+  private final EtcdStore store;
+  private final ScheduledExecutorService dispatch;
+  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Map<ByteSequence, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
+  private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
+  // dispatch-thread state
+  private int generation;
+  // every change at or below it was published (written on the dispatch thread, read by lock waiters)
+  private volatile long revision;
+  private long clusterId;
+  private boolean suspended;
+  private int attempts;
+  // guarded by this
+  private CompletableFuture<Void> ready;
+  private volatile boolean closed;
+
+  StoreWatch(EtcdStore store, int n) {
+    this.store = store;
+    this.dispatch = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "libkv-etcd-" + n + "-watch");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts the store's watch if needed and waits until etcd created it. */
+  void ensureStarted(String key) {
+    CompletableFuture<Void> r;
+    synchronized (this) {
+      if (ready == null || ready.isCompletedExceptionally()) {
+        ready = new CompletableFuture<>();
+        CompletableFuture<Void> mine = ready;
+        dispatch.execute(() -> {
+          if (!mine.isDone()) {
+            open(Mode.INITIAL);
+          }
+        });
+      }
+      r = ready;
+    }
+    try {
+      Uninterruptibly.get(r, store.config.operationTimeout().toNanos());
+    } catch (TimeoutException e) {
+      throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
+          store.description(), store.failures.endpoints(), e);
+    } catch (ExecutionException e) {
+      throw store.failures.map(e.getCause(), key, false);
+    }
+  }
+
+  private void open(Mode mode) {
+    if (closed) {
+      return;
+    }
+    int gen = ++generation;
+    WatchOption.Builder o = WatchOption.builder().withRange(store.space.rootEnd()).withCreateNotify(true);
+    if (mode == Mode.RESUME) {
+      o.withRevision(revision + 1);
+    }
+    Watch.Listener l = new Watch.Listener() {
+      @Override
+      public void onNext(WatchResponse response) {
+        submit(() -> onResponse(gen, mode, response));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // closed here, inside jetcd's callback, so that jetcd does not resume it on its own
+        Watch.Watcher w = watcher.get();
+        if (w != null && gen == generation) {
+          w.close();
+        }
+        submit(() -> onFailure(gen, t));
+      }
+
+      @Override
+      public void onCompleted() {
+        // a watcher we closed
+      }
+    };
+    watcher.set(store.client.getWatchClient().watch(store.space.rootStart(), o.build(), l));
+  }
+
+  private void submit(Runnable r) {
+    if (!closed) {
+      try {
+        dispatch.execute(r);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  private void onResponse(int gen, Mode mode, WatchResponse resp) {
+    if (gen != generation || closed) {
+      return;
+    }
+    if (resp.isCreatedNotify()) {
+      created(mode, resp.getHeader().getRevision(), resp.getHeader().getClusterId());
+      return;
+    }
+    if (resp.isProgressNotify()) {
+      revision = Math.max(revision, resp.getHeader().getRevision());
+      return;
+    }
+    List<WatchEvent> events = resp.getEvents();
+    int i = 0;
+    while (i < events.size()) {
+      // one revision (one transaction) at a time: it is published as one batch
+      long rev = events.get(i).getKeyValue().getModRevision();
+      int j = i;
+      while (j < events.size() && events.get(j).getKeyValue().getModRevision() == rev) {
+        j++;
+      }
+      if (rev > revision) {
+        // the revision first: a waiter that sees it below its own knows it will be woken (awaitDeletion)
+        revision = rev;
+        List<WatchHub.Change> batch = new ArrayList<>();
+        for (WatchEvent e : events.subList(i, j)) {
+          KeyValue kv = e.getKeyValue();
+          String k = store.space.decode(kv.getKey());
+          if (k == null) {
+            continue;
+          }
+          if (e.getEventType() == WatchEvent.EventType.DELETE) {
+            // lock waiters wait for queue entries and for user keys to go
+            wake(kv.getKey());
+          }
+          if (!Keys.isReserved(k)) {
+            batch.add(e.getEventType() == WatchEvent.EventType.DELETE
+                ? WatchHub.Change.delete(k, rev)
+                : WatchHub.Change.put(store.pair(k, kv)));
+          }
+        }
+        if (!batch.isEmpty()) {
+          store.hub.publishAll(batch);
+        }
+      }
+      i = j;
+    }
+  }
+
+  private void created(Mode mode, long rev, long cluster) {
+    attempts = 0;
+    if (mode == Mode.INITIAL) {
+      revision = rev;
+      clusterId = cluster;
+      CompletableFuture<Void> r;
+      synchronized (this) {
+        r = ready;
+      }
+      r.complete(null);
+    } else if (cluster != clusterId) {
+      // the endpoints serve another cluster now: its revisions are not comparable with ours
+      clusterId = cluster;
+      reopen(Mode.RESET);
+      return;
+    } else if (mode == Mode.RESYNC || mode == Mode.RESET) {
+      try {
+        restartAll(mode == Mode.RESET ? EventType.RESET : EventType.RESYNC, rev);
+      } catch (KVException e) {
+        retryLater(mode);
+        return;
+      }
+      revision = rev;
+    }
+    if (suspended) {
+      suspended = false;
+      store.connectionOk();
+    }
+    wakeAll();
+  }
+
+  /** Re-reads every watcher's state at {@code rev} and restarts it. */
+  private void restartAll(EventType type, long rev) {
+    for (WatchHub.KeyWatcher w : store.hub.keyWatchers()) {
+      Object[] r = store.readKey(w.key(), rev);
+      w.restart(type, (KVPair) r[0], rev);
+    }
+    for (WatchHub.TreeWatcher w : store.hub.treeWatchers()) {
+      EtcdStore.Listing l = store.list(w.directory(), rev);
+      w.restart(type, l.pairs, rev);
+    }
+  }
+
+  private void reopen(Mode mode) {
+    closeWatcher();
+    open(mode);
+  }
+
+  private void onFailure(int gen, Throwable t) {
+    if (gen != generation || closed) {
+      return;
+    }
+    closeWatcher();
+    Mode next = Failures.isCompacted(t) ? Mode.RESYNC : Failures.isFutureRevision(t) ? Mode.RESET : Mode.RESUME;
+    CompletableFuture<Void> r;
+    synchronized (this) {
+      r = ready;
+    }
+    if (r != null && !r.isDone()) {
+      next = Mode.INITIAL;
+      if (!Failures.isConnectionFailure(t)) {
+        // a lasting refusal (authentication, permission): tell the callers waiting for it
+        r.completeExceptionally(store.failures.map(t, null, false));
+        return;
+      }
+    }
+    if (!suspended) {
+      suspended = true;
+      store.connectionFailed();
+    }
+    retryLater(next);
+  }
+
+  private void retryLater(Mode mode) {
+    closeWatcher();
+    Duration d = backoff.ceiling(attempts++);
+    try {
+      dispatch.schedule(() -> {
+        if (!closed) {
+          open(mode);
+        }
+      }, d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void closeWatcher() {
+    generation++;
+    Watch.Watcher w = watcher.getAndSet(null);
+    if (w != null) {
+      w.close();
+    }
+  }
+
+  // ---- lock waiters
+
+  /**
+   * A future completed when etcd key {@code key} (one of the library's own records) is deleted, or
+   * when the watch had to start over (then the waiter looks again).
+   */
+  CompletableFuture<Void> awaitDeletion(ByteSequence key, long seenAt) {
+    ensureStarted(null);
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    deletions.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
+    // registered first, then checked: a deletion after the watch's revision is still to be
+    // published, so a key seen at or after that revision needs no read
+    if (seenAt > 0 && revision <= seenAt) {
+      return f;
+    }
+    GetOption o = GetOption.builder().withCountOnly(true).build();
+    if (store.read(() -> store.client.getKVClient().get(key, o), null).getCount() == 0) {
+      wake(key);
+    }
+    return f;
+  }
+
+  private void wake(ByteSequence key) {
+    List<CompletableFuture<Void>> l = deletions.remove(key);
+    if (l != null) {
+      l.forEach(f -> f.complete(null));
+    }
+  }
+
+  /** Wakes every waiter (after a loss or a restart of the watch), so each looks again. */
+  void wakeAll() {
+    for (ByteSequence k : new ArrayList<>(deletions.keySet())) {
+      wake(k);
+    }
+  }
+
+  // ---- history, for watches resumed from an index
+
+  /** etcd 3.4 sends a catching-up watcher at most this many revisions per response. */
+  private static final int WATCH_BATCH_MAX_REVS = 1000;
+
+  /**
+   * The changes of {@code target} (a key, or a directory when {@code tree}) after revision {@code
+   * from} up to {@code upTo}, in order; null when etcd compacted that history away.
+   *
+   * <p>A temporary watch from {@code from + 1} replays them. etcd 3.4 sends a catching-up watcher
+   * everything up to its current revision in one response (a response of fewer than 1,000
+   * revisions is the last of the catch-up), and nothing when nothing changed; its progress
+   * requests are not ordered after that catch-up, so they cannot tell when it is done. Whether
+   * anything changed is therefore read first: nothing did iff no key present at {@code upTo} was
+   * written after {@code from} and as many keys were present at {@code from} as at {@code upTo}.
+   */
+  List<WatchHub.Change> history(String target, boolean tree, long from, long upTo) {
+    if (from >= upTo) {
+      return List.of();
+    }
+    ByteSequence start = tree ? store.space.dirStart(target) : store.space.key(target);
+    ByteSequence end = tree ? store.space.dirEnd(target) : null;
+    try {
+      if (!changed(start, end, from, upTo, target)) {
+        return List.of();
+      }
+    } catch (KVException e) {
+      if (Failures.isCompacted(e.getCause() == null ? e : e.getCause())) {
+        return null;
+      }
+      throw e;
+    }
+    List<WatchHub.Change> out = new ArrayList<>();
+    CompletableFuture<List<WatchHub.Change>> done = new CompletableFuture<>();
+    WatchOption.Builder o = WatchOption.builder().withRevision(from + 1);
+    if (end != null) {
+      o.withRange(end);
+    }
+    Watch.Watcher w = store.client.getWatchClient().watch(start, o.build(), new Watch.Listener() {
+      @Override
+      public void onNext(WatchResponse resp) {
+        if (resp.getEvents().isEmpty() || done.isDone()) {
+          return;
+        }
+        long revisions = 0;
+        long last = -1;
+        boolean reached = false;
+        for (WatchEvent e : resp.getEvents()) {
+          KeyValue kv = e.getKeyValue();
+          long rev = kv.getModRevision();
+          if (rev != last) {
+            revisions++;
+            last = rev;
+          }
+          if (rev > upTo) {
+            reached = true;
+            continue;
+          }
+          reached |= rev == upTo;
+          String k = store.space.decode(kv.getKey());
+          if (k == null || Keys.isReserved(k)) {
+            continue;
+          }
+          out.add(e.getEventType() == WatchEvent.EventType.DELETE
+              ? WatchHub.Change.delete(k, rev)
+              : WatchHub.Change.put(store.pair(k, kv)));
+        }
+        if (reached || revisions < WATCH_BATCH_MAX_REVS) {
+          done.complete(out);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (Failures.isCompacted(t)) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(t);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        // closed by us
+      }
+    });
+    try {
+      return Uninterruptibly.get(done, store.config.operationTimeout().toNanos());
+    } catch (TimeoutException e) {
+      throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
+          store.description(), store.failures.endpoints(), e);
+    } catch (ExecutionException e) {
+      throw store.failures.map(e.getCause(), target, false);
+    } finally {
+      w.close();
+    }
+  }
+
+  private boolean changed(ByteSequence start, ByteSequence end, long from, long upTo, String target) {
+    if (count(start, end, upTo, from + 1, target) > 0) {
+      return true;
+    }
+    return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
+  }
+
+  private long count(ByteSequence start, ByteSequence end, long revision, long minModRevision, String target) {
+    GetOption.Builder b = GetOption.builder().withRevision(revision);
+    if (end != null) {
+      b.withRange(end);
+    }
+    if (minModRevision > 0) {
+      // etcd filters by mod revision only the keys it returns, never a count: fetch one key
+      b.withMinModRevision(minModRevision).withKeysOnly(true).withLimit(1);
+      GetOption o = b.build();
+      return store.read(() -> store.client.getKVClient().get(start, o), target).getKvs().size();
+    }
+    GetOption o = b.withCountOnly(true).build();
+    return store.read(() -> store.client.getKVClient().get(start, o), target).getCount();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Watch.Watcher w = watcher.getAndSet(null);
+    if (w != null) {
+      w.close();
+    }
+    dispatch.shutdownNow();
+    wakeAll();
+  }
+}

@@ -1,0 +1,93 @@
+package io.libkv.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.libkv.ConfigurationException;
+import io.libkv.KeyEvent;
+import io.libkv.LibKV;
+import io.libkv.LockLease;
+import io.libkv.Secret;
+import io.libkv.Store;
+import io.libkv.StoreConfig;
+import io.libkv.Watch;
+import io.libkv.testkit.servers.EtcdServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** etcd with authentication enabled (through jetcd's auth API): user and password, right and wrong. */
+@Tag("slow")
+class EtcdAuthTest {
+  private static EtcdServer server;
+  private static Path passwordFile;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = EtcdServer.start();
+    try (Client admin = Client.builder().endpoints("http://" + server.endpoint()).build()) {
+      ByteSequence root = ByteSequence.from("root", UTF_8);
+      admin.getAuthClient().userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().roleAdd(root).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().userGrantRole(root, root).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().authEnable().get(5, TimeUnit.SECONDS);
+    }
+    passwordFile = Files.createTempFile("libkv-etcd-pw", ".txt");
+    Files.writeString(passwordFile, "s3cret\n");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    Files.deleteIfExists(passwordFile);
+  }
+
+  private String uri(String query) {
+    return "etcd://" + server.endpoint() + "/auth?connectTimeout=2s&timeout=3s" + query;
+  }
+
+  @Test
+  void userAndPasswordFromAFile() throws Exception {
+    try (Store s = LibKV.open(uri("&username=root&passwordFile=" + passwordFile))) {
+      s.put("k", "v".getBytes(UTF_8));
+      try (Watch<KeyEvent> w = s.watch("k")) {
+        assertThat(w.poll(Duration.ofSeconds(5)).orElseThrow().pair().orElseThrow().valueAsString()).isEqualTo("v");
+      }
+      try (LockLease l = s.newLock("lock").lock()) {
+        assertThat(l.isHeld()).isTrue();
+      }
+      assertThat(s.toString()).doesNotContain("s3cret");
+    }
+  }
+
+  @Test
+  void aPasswordInTheConfiguration() {
+    try (Store s = LibKV.open(uri("&username=root"), StoreConfig.builder().password(Secret.of("s3cret")).build())) {
+      assertThat(s.exists("nothing")).isFalse();
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsRefusedClearly() {
+    assertThatThrownBy(() -> LibKV.open(uri("&username=root"), StoreConfig.builder().password(Secret.of("nope"))
+        .build()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("authentication failed")
+        .hasMessageNotContaining("nope");
+  }
+
+  @Test
+  void noCredentialsAreRefusedClearly() {
+    assertThatThrownBy(() -> LibKV.open(uri("")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("requires authentication");
+  }
+}

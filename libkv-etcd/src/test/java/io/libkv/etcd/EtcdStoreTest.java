@@ -1,0 +1,195 @@
+package io.libkv.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.libkv.Capabilities;
+import io.libkv.ConfigurationException;
+import io.libkv.EventType;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.LibKV;
+import io.libkv.Store;
+import io.libkv.StoreConfig;
+import io.libkv.StoreUnavailableException;
+import io.libkv.TtlTooShortException;
+import io.libkv.ValueTooLargeException;
+import io.libkv.Watch;
+import io.libkv.WatchOptions;
+import io.libkv.WriteOptions;
+import io.libkv.testkit.servers.EtcdServer;
+import io.libkv.testkit.servers.FreePorts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** What only etcd does: prefixes, the lease floor, the request limit, pagination, resumed watches, URIs. */
+class EtcdStoreTest {
+  private static EtcdServer server;
+  private static Client raw;
+
+  @BeforeAll
+  static void start() {
+    server = EtcdServer.start();
+    raw = Client.builder().endpoints("http://" + server.endpoint()).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    raw.close();
+    server.close();
+  }
+
+  private static Store open(String prefix) {
+    return LibKV.open("etcd://" + server.endpoint() + "/" + prefix + "?timeout=5s");
+  }
+
+  private static String prefix(TestInfo info) {
+    return "t-" + info.getTestMethod().orElseThrow().getName();
+  }
+
+  private static byte[] rawGet(String key) throws Exception {
+    var r = raw.getKVClient().get(ByteSequence.from(key, UTF_8)).get(5, TimeUnit.SECONDS);
+    return r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().getBytes();
+  }
+
+  @Test
+  void keysLiveUnderThePrefixAndIndexesAreModRevisions(TestInfo info) throws Exception {
+    String p = prefix(info);
+    try (Store s = open(p)) {
+      s.put("a/b", "v".getBytes(UTF_8));
+      assertThat(rawGet(p + "/a/b")).isEqualTo("v".getBytes(UTF_8));
+      var r = raw.getKVClient().get(ByteSequence.from(p + "/a/b", UTF_8)).get(5, TimeUnit.SECONDS);
+      assertThat(s.get("a/b").lastIndex()).isEqualTo(r.getKvs().get(0).getModRevision());
+      try (Store other = open(p + "-other")) {
+        assertThat(other.exists("a/b")).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void capabilitiesReportTheProbedLeaseFloorAndTheRequestLimit(TestInfo info) {
+    try (Store s = open(prefix(info))) {
+      Capabilities c = s.capabilities();
+      assertThat(c.backend()).isEqualTo("etcd");
+      // etcd's floor with its default 100 ms heartbeat and 1 s election timeout: 1.5 s, granted as 2 s
+      assertThat(c.minEphemeralTtl()).isEqualTo(Duration.ofSeconds(2));
+      assertThat(c.minExpiringTtl()).isEqualTo(Duration.ofSeconds(2));
+      assertThat(c.ephemeralTtlGranularity()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(c.maxValueBytes()).isLessThan(1536 * 1024).isGreaterThan(1500 * 1024);
+      assertThatThrownBy(() -> s.put("k", new byte[1], WriteOptions.ephemeral(Duration.ofSeconds(1))))
+          .isInstanceOf(TtlTooShortException.class).hasMessageContaining("PT2S");
+      assertThatThrownBy(() -> s.put("k", new byte[(int) c.maxValueBytes() + 1]))
+          .isInstanceOf(ValueTooLargeException.class);
+      s.put("big", new byte[(int) c.maxValueBytes()]);
+      assertThat(s.get("big").valueLength()).isEqualTo((int) c.maxValueBytes());
+    }
+    try (Store s = LibKV.open("etcd://" + server.endpoint() + "/" + prefix(info) + "?maxValueBytes=10")) {
+      assertThat(s.capabilities().maxValueBytes()).isEqualTo(10);
+      assertThatThrownBy(() -> s.put("k", new byte[11])).isInstanceOf(ValueTooLargeException.class);
+    }
+  }
+
+  @Test
+  void largeDirectoriesArePaginatedAndSorted(TestInfo info) {
+    try (Store s = open(prefix(info))) {
+      Map<String, byte[]> m = new TreeMap<>();
+      byte[] v = new byte[20_000];
+      for (int i = 0; i < 600; i++) {
+        m.put(String.format("d/%04d", i), v);
+      }
+      s.putAll(m);
+      s.put("dx", v); // never listed under d: segment boundaries
+      List<KVPair> l = s.list("d");
+      assertThat(l).hasSize(600);
+      List<String> keys = new ArrayList<>();
+      l.forEach(p -> keys.add(p.key()));
+      assertThat(keys).isSorted().doesNotContain("dx");
+      s.deleteTree("d");
+      assertThat(s.exists("d/0001")).isFalse();
+      assertThat(s.exists("dx")).isTrue();
+    }
+  }
+
+  @Test
+  void watchResumesFromAnIndex(TestInfo info) throws Exception {
+    try (Store s = open(prefix(info))) {
+      s.put("k", "v1".getBytes(UTF_8));
+      long from = s.get("k").lastIndex();
+      s.put("k", "v2".getBytes(UTF_8));
+      s.put("k", "v3".getBytes(UTF_8));
+      s.delete("k");
+      try (Watch<KeyEvent> w = s.watch("k", WatchOptions.fromIndex(from))) {
+        List<EventType> types = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          types.add(w.poll(Duration.ofSeconds(5)).orElseThrow().type());
+        }
+        assertThat(types).containsExactly(EventType.PUT, EventType.PUT, EventType.DELETE);
+      }
+    }
+  }
+
+  @Test
+  void contendedLocksAreFifoWithIncreasingTokens(TestInfo info) throws Exception {
+    try (Store a = open(prefix(info)); Store b = open(prefix(info))) {
+      List<Long> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+      List<Thread> threads = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int t = 0; t < 4; t++) {
+        Store s = t % 2 == 0 ? a : b;
+        io.libkv.Lock lock = s.newLock("lock");
+        Thread th = new Thread(() -> {
+          for (int r = 0; r < 25; r++) {
+            try (io.libkv.LockLease l = lock.lock()) {
+              assertThat(inside.incrementAndGet()).isEqualTo(1);
+              tokens.add(l.fencingToken());
+              inside.decrementAndGet();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
+        threads.add(th);
+        th.start();
+      }
+      for (Thread th : threads) {
+        th.join(60_000);
+        assertThat(th.isAlive()).as("a locker still waits").isFalse();
+      }
+      System.out.printf("100 contended lock cycles in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      assertThat(tokens).hasSize(100).isSorted().doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void anUnreachableStoreFailsWithinTheConnectTimeoutNamingTheEndpoints() {
+    int port = FreePorts.next();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> LibKV.open("etcd://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s"))
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void uriParametersAndPrefixes() {
+    assertThatThrownBy(() -> LibKV.open("etcd://127.0.0.1:1?bucket=x")).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("bucket");
+    assertThatThrownBy(() -> LibKV.open("etcd:///app")).isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(() -> LibKV.open("etcd://" + server.endpoint() + "/a",
+        StoreConfig.builder().prefix("b").build())).isInstanceOf(ConfigurationException.class);
+    try (Store s = LibKV.open("etcd://" + server.endpoint() + "//app/x/?timeout=2s")) {
+      assertThat(s.description()).isEqualTo("etcd://" + server.endpoint() + "/app/x");
+    }
+  }
+}
