@@ -4,6 +4,8 @@
  */
 module io.libkv.cli {
   requires io.libkv;
+  requires io.libkv.bolt;
+  requires io.libkv.recipes;
   requires info.picocli;
   requires java.logging;
 

@@ -28,7 +28,7 @@ final class ExitCodes {
   static final int USAGE = 2;
   /** Store unavailable or timed out; a watch ended by a store error. */
   static final int UNAVAILABLE = 3;
-  /** Not supported by this backend (or not by this CLI yet). */
+  /** Not supported by this backend. */
   static final int UNSUPPORTED = 4;
   /** Any other error. */
   static final int OTHER = 5;
@@ -75,7 +75,11 @@ final class ExitCodes {
     if (m == null || m.isBlank()) {
       m = t.getClass().getSimpleName();
     }
-    // one line, whatever the message held
-    return m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    return oneLine(m);
+  }
+
+  /** Text as one line, whatever it held. */
+  static String oneLine(String s) {
+    return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 }

@@ -36,9 +36,11 @@ final class LibkvCommand implements Runnable {
     m.put("export", ExportCommand::new);
     m.put("import", ImportCommand::new);
     m.put("bench", BenchCommand::new);
-    for (String name : NotYetCommand.NAMES) {
-      m.put(name, () -> new NotYetCommand(name));
-    }
+    m.put("elect", ElectCommand::new);
+    m.put("leader", LeaderCommand::new);
+    m.put("register", RegisterCommand::new);
+    m.put("members", MembersCommand::new);
+    m.put("bolt", BoltCommand::new);
     return Collections.unmodifiableMap(m);
   }
 
@@ -55,6 +57,6 @@ final class LibkvCommand implements Runnable {
 
   @Override
   public void run() {
-    throw CliException.usage("a command is needed: put, get, exists, rm, ls, cas, watch, lock, export, import, bench");
+    throw CliException.usage("a command is needed: " + String.join(", ", COMMANDS.keySet()));
   }
 }

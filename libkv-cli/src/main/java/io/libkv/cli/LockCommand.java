@@ -6,12 +6,9 @@ import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.spi.Durations;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,9 +22,6 @@ import picocli.CommandLine.Parameters;
         "Waits forever unless --wait D (timeout: exit 1). SIGINT/SIGTERM are passed to CMD (as SIGTERM).",
         "If the lock is lost while CMD runs, CMD gets SIGTERM and the exit code is 5."})
 final class LockCommand extends StoreCommand {
-  /** What the shell reports for a command that cannot be run. */
-  static final int CANNOT_RUN = 127;
-
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
@@ -46,9 +40,8 @@ final class LockCommand extends StoreCommand {
   String value;
 
   private final Object state = new Object();
-  private Process child;
+  private ChildCommand child;
   private boolean lost;
-  private final List<Thread> copiers = new java.util.ArrayList<>();
 
   @Override
   int run(Store store) throws Exception {
@@ -64,7 +57,7 @@ final class LockCommand extends StoreCommand {
     cli().termination().onStop(() -> {
       synchronized (state) {
         if (child != null) {
-          child.destroy(); // SIGTERM; we exit with CMD's status once it ends
+          child.terminate(); // SIGTERM; we exit with CMD's status once it ends
         } else {
           main.interrupt(); // still waiting for the lock
         }
@@ -87,29 +80,22 @@ final class LockCommand extends StoreCommand {
         if (cli().termination().stopRequested()) {
           throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" acquired, but stopped before running " + command.get(0));
         }
-        try {
-          child = startChild();
-        } catch (IOException e) {
-          throw new CliException(CANNOT_RUN, "cannot run " + command.get(0) + ": " + ValueInput.describe(e), e);
-        }
+        child = ChildCommand.start(cli(), command);
       }
       lease.lost().thenRun(() -> {
         synchronized (state) {
           lost = true;
-          child.destroy();
+          child.terminate();
         }
       });
-      status = waitUninterruptibly(child);
-      for (Thread t : copiers) {
-        t.join(5000); // in-process only: the last of CMD's output
-      }
+      status = child.awaitExit();
       synchronized (state) {
         if (lost) {
           throw new CliException(ExitCodes.OTHER, "lock \"" + key + "\" was lost while " + command.get(0)
               + " ran; it was sent SIGTERM [store " + store.description() + "]");
         }
       }
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (RuntimeException e) {
       unlockQuietly(lease);
       throw e;
     }
@@ -127,51 +113,6 @@ final class LockCommand extends StoreCommand {
       lease.close();
     } catch (KVException e) {
       // the first failure is the one reported; the lock expires with its TTL
-    }
-  }
-
-  private Process startChild() throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    if (cli().processStdio()) {
-      return pb.inheritIO().start();
-    }
-    // in-process (tests): copy CMD's output into this run's streams
-    pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-    Process p = pb.start();
-    p.getOutputStream().close();
-    copy(p.getInputStream(), bytes -> {
-      out().bytes(bytes);
-      out().flush();
-    });
-    copy(p.getErrorStream(), bytes -> cli().err().write(bytes, 0, bytes.length));
-    return p;
-  }
-
-  private void copy(InputStream from, Consumer<byte[]> to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[8192];
-      try (from) {
-        int n;
-        while ((n = from.read(buf)) > 0) {
-          to.accept(java.util.Arrays.copyOf(buf, n));
-        }
-      } catch (IOException ignored) {
-        // CMD ended
-      }
-    }, "lock-cmd-output");
-    t.setDaemon(true);
-    t.start();
-    copiers.add(t);
-  }
-
-  /** Waits for CMD; nothing may cut the wait short, since CMD's status is the exit code. */
-  private static int waitUninterruptibly(Process p) {
-    while (true) {
-      try {
-        return p.waitFor();
-      } catch (InterruptedException e) {
-        // a stop reached us late: CMD was sent SIGTERM and ends soon; keep waiting
-      }
     }
   }
 }

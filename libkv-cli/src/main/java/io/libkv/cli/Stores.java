@@ -12,11 +12,10 @@ import io.libkv.StoreConfig;
  * {@code LIBKV_PASSWORD} / {@code LIBKV_TOKEN}.
  */
 final class Stores {
-  /**
-   * The default store. docs/cli.md names {@code boltdb:./libkv.db} (shared mode); until the bbolt
-   * store exists it is {@code memory:}, and switching is this one line.
-   */
-  static final String DEFAULT_STORE = "memory:";
+  /** The default store: a bbolt file in the working directory, bucket {@code libkv}, shared mode. */
+  static final String DEFAULT_STORE = "boltdb:./libkv.db";
+
+  static final String BOLTDB_SCHEME = "boltdb:";
 
   static final String ENV_STORE = "LIBKV_STORE";
   static final String ENV_PASSWORD = "LIBKV_PASSWORD";
@@ -37,9 +36,12 @@ final class Stores {
   static Store open(LibkvCommand root) {
     String uri = uri(root);
     Cli cli = root.cli;
-    // bbolt files in shared mode: a running watch or lock never locks other commands out (a
-    // mode=... parameter in the URI overrides it; other backends ignore it)
-    StoreConfig.Builder base = StoreConfig.builder().mode(StoreConfig.FileMode.SHARED);
+    StoreConfig.Builder base = StoreConfig.builder();
+    if (uri.startsWith(BOLTDB_SCHEME)) {
+      // shared mode: a running watch, lock or elect never locks other commands out of the file (a
+      // mode=... parameter in the URI overrides it); only bbolt files have a mode
+      base.mode(StoreConfig.FileMode.SHARED);
+    }
     String password = cli.env(ENV_PASSWORD);
     if (password != null) {
       if (hasParameter(uri, "passwordFile")) {

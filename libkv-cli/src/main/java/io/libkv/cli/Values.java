@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 /** How values are shown: as text when that is unambiguous, else base64. */
 final class Values {
@@ -18,6 +19,15 @@ final class Values {
    * and do not start with {@code base64:}, else {@code base64:} and the standard base64 encoding.
    */
   static String text(byte[] value) {
+    Optional<String> s = printable(value);
+    if (s.isEmpty() || s.get().startsWith(BASE64_PREFIX)) {
+      return BASE64_PREFIX + base64(value);
+    }
+    return s.get();
+  }
+
+  /** The bytes as text when they are valid UTF-8 without control characters; else empty. */
+  static Optional<String> printable(byte[] value) {
     String s;
     try {
       s = StandardCharsets.UTF_8.newDecoder()
@@ -26,18 +36,15 @@ final class Values {
           .decode(ByteBuffer.wrap(value))
           .toString();
     } catch (CharacterCodingException e) {
-      return BASE64_PREFIX + base64(value);
-    }
-    if (s.startsWith(BASE64_PREFIX)) {
-      return BASE64_PREFIX + base64(value);
+      return Optional.empty();
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-        return BASE64_PREFIX + base64(value);
+        return Optional.empty();
       }
     }
-    return s;
+    return Optional.of(s);
   }
 
   static String base64(byte[] value) {

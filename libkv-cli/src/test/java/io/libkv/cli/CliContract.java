@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checks of docs/cli.md that each need one run of the command, written once and run both
@@ -24,73 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * CliSharedStoreContract}. Store-specific parts of a check run where the store is shared across
  * runs.
  */
-abstract class CliContract {
-  static final Duration WAIT = Duration.ofSeconds(30);
-  static final Pattern INDEX = Pattern.compile("[1-9][0-9]*");
-  static final Pattern ERROR_LINE = Pattern.compile("libkv: [^\\n]+\\n");
-
-  @TempDir
-  Path tmp;
-
-  String store;
-  CliRunner runner;
-
-  abstract CliRunner newRunner(Path workDir);
-
-  abstract String newStoreUri(Path dir);
-
-  @BeforeEach
-  void setUp() {
-    runner = newRunner(tmp);
-    store = newStoreUri(tmp);
-  }
-
-  Result lib(String... args) {
-    return libIn(new byte[0], args);
-  }
-
-  Result libIn(byte[] stdin, String... args) {
-    return runner.run(Map.of(), stdin, withStore(args));
-  }
-
-  Result libEnv(Map<String, String> env, String... args) {
-    return runner.run(env, new byte[0], List.of(args));
-  }
-
-  Running start(String... args) {
-    return runner.start(Map.of(), withStore(args));
-  }
-
-  private List<String> withStore(String... args) {
-    List<String> l = new ArrayList<>();
-    l.add("--store");
-    l.add(store);
-    l.addAll(List.of(args));
-    return l;
-  }
-
-  static void assertOk(Result r) {
-    assertThat(r.exitCode).as(r.toString()).isZero();
-    assertThat(r.stderr).as(r.toString()).isEmpty();
-  }
-
-  static void assertError(Result r, int code, String... fragments) {
-    assertThat(r.exitCode).as(r.toString()).isEqualTo(code);
-    assertThat(r.stdout).as(r.toString()).isEmpty();
-    assertThat(r.stderr).as(r.toString()).matches(ERROR_LINE);
-    for (String f : fragments) {
-      assertThat(r.stderr).as(r.toString()).contains(f);
-    }
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String b64(String s) {
-    return Base64.getEncoder().encodeToString(utf8(s));
-  }
-
+abstract class CliContract extends CliTestBase {
   // ---- put / get / exists / rm: single runs, any store ----
 
   @Test
@@ -200,13 +128,6 @@ abstract class CliContract {
     assertError(lib("put", "k", "v", "--ttl", "1ms"), 2);
   }
 
-  @Test
-  void commandsNotYetImplementedExit4() {
-    for (String c : List.of("elect", "leader", "register", "members", "bolt")) {
-      assertError(lib(c, "x", "y"), 4, "not supported yet");
-    }
-  }
-
   // ---- global options: placement and precedence ----
 
   @Test
@@ -227,10 +148,8 @@ abstract class CliContract {
     Result env = libEnv(Map.of("LIBKV_STORE", "memory:from-env"), "--verbose", "exists", "k");
     assertThat(env.exitCode).isEqualTo(1);
     assertThat(env.stderr).contains("using store memory:from-env");
-    // neither: the default store
-    Result dflt = libEnv(Map.of(), "--verbose", "exists", "k");
-    assertThat(dflt.exitCode).isEqualTo(1);
-    assertThat(dflt.stderr).contains("using store " + Stores.DEFAULT_STORE);
+    // neither: the default store, a file in the working directory, checked black-box only
+    // (DefaultStoreBlackBoxTest), where each run has the test's scratch directory as its own
   }
 
   @Test

@@ -65,6 +65,9 @@ interface CliRunner {
     /** Sends what SIGTERM sends (in-process: the same stop request), then waits for the end. */
     Result stop(Duration timeout) throws InterruptedException;
 
+    /** Kills the command as SIGKILL does (no clean-up runs), then waits for the end. */
+    Result kill(Duration timeout) throws InterruptedException;
+
     /** Waits for the command to end by itself. */
     Result await(Duration timeout) throws InterruptedException;
   }

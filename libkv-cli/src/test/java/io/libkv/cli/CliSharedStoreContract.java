@@ -13,11 +13,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The checks of docs/cli.md that need several runs of the command to see the same store: put then
  * get, watch while another run writes, lock contention, export then import. They run in-process
- * ({@link InProcessCliTest}, a named memory store shared in the JVM), and black-box as soon as a
- * store shared across processes exists: a subclass of this with {@link LauncherRunner} and e.g.
- * {@code boltdb:{dir}/t.db} runs them unchanged.
+ * ({@link InProcessSharedStoreTest}, a named memory store shared in the JVM) and black-box through
+ * the launcher on a {@code boltdb:} file ({@link BoltdbStoreBlackBoxTest}).
  */
-abstract class CliSharedStoreContract extends CliContract {
+abstract class CliSharedStoreContract extends CliTestBase {
   @BeforeEach
   void storeIsShared() {
     assertThat(runner.sharesState(store)).as("these checks need a store shared across runs: " + store).isTrue();

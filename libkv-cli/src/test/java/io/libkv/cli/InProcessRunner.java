@@ -79,6 +79,11 @@ final class InProcessRunner implements CliRunner {
       }
 
       @Override
+      public Result kill(Duration timeout) {
+        throw new UnsupportedOperationException("a command in this JVM cannot be killed; use the launcher");
+      }
+
+      @Override
       public Result await(Duration timeout) throws InterruptedException {
         try {
           int c = code.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

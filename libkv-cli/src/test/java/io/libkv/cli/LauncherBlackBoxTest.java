@@ -12,9 +12,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The store under test is {@code -Dlibkv.cli.test.store=URI} ({@code {dir}} is replaced by a
  * fresh temporary directory), default {@code memory:}. On {@code memory:} every process has its own
- * data, so the checks that need two commands to share a store ({@link CliSharedStoreContract}) run
- * in-process in {@link InProcessCliTest}; once the bbolt store exists, a black-box subclass of
- * {@link CliSharedStoreContract} on {@code boltdb:{dir}/t.db} runs them here unchanged.
+ * data; the checks that need two commands to share a store ({@link CliSharedStoreContract}) run
+ * black-box on a {@code boltdb:} file in {@link BoltdbStoreBlackBoxTest}.
  */
 class LauncherBlackBoxTest extends CliContract {
   @Override

@@ -107,6 +107,12 @@ final class LauncherRunner implements CliRunner {
       }
 
       @Override
+      public Result kill(Duration timeout) throws InterruptedException {
+        p.destroyForcibly(); // SIGKILL: nothing in the JVM runs
+        return await(timeout);
+      }
+
+      @Override
       public Result await(Duration timeout) throws InterruptedException {
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();

@@ -1,0 +1,48 @@
+package io.libkv.cli;
+
+import io.libkv.KeyNotFoundException;
+import io.libkv.Store;
+import io.libkv.recipes.election.Follower;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code leader KEY [-w]}: the leader's NODE; no leader: exit 1 and no output. With {@code -w}
+ * one line per change (an empty line while there is none) until SIGINT/SIGTERM.
+ */
+@Command(name = "leader", mixinStandardHelpOptions = true,
+    description = {"Prints the NODE leading election KEY. No leader: exit 1, no output.",
+        "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."})
+final class LeaderCommand extends StoreCommand {
+  @Parameters(index = "0", paramLabel = "KEY")
+  String key;
+
+  @Option(names = {"-w", "--watch"}, description = "Print the leader at each change until stopped.")
+  boolean watch;
+
+  @Override
+  int run(Store store) throws InterruptedException {
+    if (!watch) {
+      try {
+        // the election key holds exactly the leader's NODE
+        out().line(new String(store.get(key).value(), StandardCharsets.UTF_8));
+        return ExitCodes.OK;
+      } catch (KeyNotFoundException e) {
+        throw CliException.quiet(ExitCodes.FALSE, "no leader for \"" + key + "\"");
+      }
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    cli().termination().onStop(stop::countDown);
+    Follower f = Follower.start(store, key, leader -> out().lineNow(leader.orElse("")),
+        e -> cli().debug("following \"" + key + "\": " + ExitCodes.message(e)), Runnable::run);
+    try {
+      stop.await();
+    } finally {
+      f.close();
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,64 @@
+package io.libkv.cli;
+
+import io.libkv.Store;
+import io.libkv.recipes.discovery.Member;
+import io.libkv.recipes.discovery.ServiceMembers;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code members SERVICE [-w]}: {@code ID ADDR} lines sorted by ID; with {@code -w} the full set
+ * after each change, each set ended by a line holding only {@code .}, until SIGINT/SIGTERM.
+ */
+@Command(name = "members", mixinStandardHelpOptions = true,
+    description = {"Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
+        "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."})
+final class MembersCommand extends StoreCommand {
+  /** How long the one-shot listing waits for its first read. */
+  private static final Duration FIRST_READ = Duration.ofSeconds(30);
+
+  @Parameters(index = "0", paramLabel = "SERVICE")
+  String service;
+
+  @Option(names = {"-w", "--watch"}, description = "Print the full set after each change until stopped.")
+  boolean watch;
+
+  @Override
+  int run(Store store) throws InterruptedException {
+    // one reading of member records for both forms: the recipe's
+    if (!watch) {
+      try (ServiceMembers m = ServiceMembers.watch(store, service, c -> {}, Runnable::run)) {
+        if (!m.awaitInitialized(FIRST_READ)) {
+          throw new CliException(ExitCodes.UNAVAILABLE, "members of \"" + service + "\" not read within "
+              + FIRST_READ.toSeconds() + "s [store " + store.description() + "]");
+        }
+        print(m.members(), false);
+      }
+      return ExitCodes.OK;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    cli().termination().onStop(stop::countDown);
+    ServiceMembers m = ServiceMembers.watch(store, service, c -> print(c.members(), true),
+        e -> cli().debug("members of \"" + service + "\": " + ExitCodes.message(e)), Runnable::run);
+    try {
+      stop.await();
+    } finally {
+      m.close();
+    }
+    return ExitCodes.OK;
+  }
+
+  private void print(SortedMap<String, Member> members, boolean set) {
+    for (Map.Entry<String, Member> e : members.entrySet()) {
+      out().line(e.getKey() + " " + e.getValue().address());
+    }
+    if (set) {
+      out().lineNow(".");
+    }
+  }
+}
