@@ -1892,6 +1892,40 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("An interrupt at any moment of a wait, even while the queue entry is being written, leaves nothing "
+        + "queued behind: a later contender takes the lock promptly once it is free")
+    void interruptsAtAnyMomentLeaveNoQueueEntry() throws Exception {
+      String k = key("lock");
+      Store waiterStore = client();
+      LockLease held = store.newLock(k, lockOptions("holder")).lock();
+      java.util.Random random = new java.util.Random(7);
+      for (int i = 0; i < 20; i++) {
+        Lock waiterLock = waiterStore.newLock(k, lockOptions("waiter-" + i));
+        Background<LockLease> waiting = inThread("kit-lock-waiter-" + i, waiterLock::lock);
+        // from before the first store call to well inside the wait
+        long nanos = random.nextInt(3_000_000);
+        if (nanos > 0) {
+          TimeUnit.NANOSECONDS.sleep(nanos);
+        }
+        waiting.thread.interrupt();
+        try {
+          LockLease got = join(waiting);
+          got.close(); // cannot happen while the holder holds it, but never leak one
+          throw new AssertionError("a waiter acquired a held lock");
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(InterruptedException.class);
+        }
+      }
+      held.close();
+      Store third = client();
+      try (LockLease lease = third.newLock(k, lockOptions("third")).tryLock(timing.promptly)
+          .orElseThrow(() -> new AssertionError("the lock stayed busy after every waiter was interrupted"))) {
+        assertThat(lease.isHeld()).isTrue();
+        assertThat(third.get(k).valueAsString()).isEqualTo("third");
+      }
+    }
+
+    @Test
     @DisplayName("Locks are not reentrant: a second lock() by a holder of the same Lock fails with IllegalStateException")
     void notReentrant() throws Exception {
       Lock lock = store.newLock(key("lock"), lockOptions("mine"));

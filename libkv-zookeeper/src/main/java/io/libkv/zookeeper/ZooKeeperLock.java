@@ -38,6 +38,7 @@ final class ZooKeeperLock extends AbstractLock {
   private String ourNode;
   private long ourToken;
   private long ourSession;
+  private String pendingGuid;
 
   ZooKeeperLock(ZooKeeperStore store, String key, byte[] value) {
     super(key);
@@ -98,6 +99,9 @@ final class ZooKeeperLock extends AbstractLock {
   private void enqueue() {
     String guid = UUID.randomUUID().toString();
     String prefix = queueDir + "/" + PREFIX + guid + SUFFIX;
+    // until the create is known to have failed, abandon() looks for a node of this GUID: an
+    // interrupted create may still have been applied by the server
+    pendingGuid = guid;
     for (int tries = 0; ; tries++) {
       try {
         store.write(key(), zk -> {
@@ -107,6 +111,7 @@ final class ZooKeeperLock extends AbstractLock {
               ourNode = zk.create(prefix, new byte[0], store.acl, CreateMode.EPHEMERAL_SEQUENTIAL, s);
               ourToken = s.getCzxid();
               ourSession = zk.getSessionId();
+              pendingGuid = null;
               return null;
             } catch (KeeperException.NoNodeException e) {
               // the queue's directories are containers: the server removes them once empty
@@ -116,6 +121,9 @@ final class ZooKeeperLock extends AbstractLock {
         });
         return;
       } catch (io.libkv.UnknownOutcomeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw e; // the caller stops: abandon() finds the node by its GUID
+        }
         if (tries > 2 || !findOurs(guid)) {
           if (tries > 2) {
             throw e;
@@ -142,6 +150,7 @@ final class ZooKeeperLock extends AbstractLock {
             ourNode = queueDir + "/" + c;
             ourToken = s.getCzxid();
             ourSession = zk.getSessionId();
+            pendingGuid = null;
             return true;
           }
         }
@@ -191,6 +200,15 @@ final class ZooKeeperLock extends AbstractLock {
 
   @Override
   protected void abandon() {
+    String guid = pendingGuid;
+    if (ourNode == null && guid != null) {
+      try {
+        findOurs(guid);
+      } catch (KVException | IllegalStateException e) {
+        // ephemeral: it goes with the session anyway
+      }
+    }
+    pendingGuid = null;
     String node = ourNode;
     ourNode = null;
     if (node == null) {

@@ -34,7 +34,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,11 +113,15 @@ final class ZooKeeperStore extends AbstractStore {
     this.tls = tls;
     this.auth = auth;
     this.acl = auth ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
-    this.watchExecutor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "libkv-zk-watch-" + THREADS.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ThreadPoolExecutor watchThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+        TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "libkv-zk-watch-" + THREADS.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    // started with the store, not by its first event, so the store's threads are fixed once it is open
+    watchThread.prestartCoreThread();
+    this.watchExecutor = watchThread;
   }
 
   /**
