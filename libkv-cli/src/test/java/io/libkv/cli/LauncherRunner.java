@@ -102,13 +102,15 @@ final class LauncherRunner implements CliRunner {
 
       @Override
       public Result stop(Duration timeout) throws InterruptedException {
-        p.destroy(); // SIGTERM to the JVM itself: the launcher exec'd it
+        // SIGTERM to the JVM itself (the launcher exec'd it); through the handle, because
+        // Process.destroy() also closes our end of its stdout and loses what it prints on the way out
+        p.toHandle().destroy();
         return await(timeout);
       }
 
       @Override
       public Result kill(Duration timeout) throws InterruptedException {
-        p.destroyForcibly(); // SIGKILL: nothing in the JVM runs
+        p.toHandle().destroyForcibly(); // SIGKILL: nothing in the JVM runs; what it printed is still read
         return await(timeout);
       }
 

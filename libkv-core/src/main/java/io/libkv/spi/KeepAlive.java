@@ -13,7 +13,9 @@ import java.util.function.Consumer;
 /**
  * Keeps a session or lease alive: renews it every third of its TTL and, when renewals fail,
  * retries with backoff until two thirds of the TTL have passed since the last success — then
- * declares it lost, before the server can have expired it and granted its locks to another.
+ * declares it lost, before the server can have expired it and granted its locks to another. A
+ * renewal that hangs (a partition that drops nothing, a stopped server) does not delay that: a
+ * watchdog declares the loss at the same deadline whatever the renewal call is doing.
  *
  * <p>Renewals run on the given executor (they may block on I/O); the timing runs on the store's
  * {@link TimeSource}, so tests drive it with a manual clock.
@@ -40,6 +42,7 @@ public final class KeepAlive implements AutoCloseable {
   private int failures;
   private boolean stopped;
   private Subscription timer;
+  private Subscription watchdog;
 
   private KeepAlive(String name, Duration ttl, TimeSource time, Executor executor, Renewal renewal,
       Consumer<KVException> onLost) {
@@ -68,6 +71,7 @@ public final class KeepAlive implements AutoCloseable {
     synchronized (k) {
       k.lastSuccess = time.nanoTime();
       k.scheduleLocked(ttl.dividedBy(3));
+      k.armWatchdogLocked();
     }
     return k;
   }
@@ -81,6 +85,34 @@ public final class KeepAlive implements AutoCloseable {
     if (!stopped) {
       timer = time.schedule(this::due, delay);
     }
+  }
+
+  /** Fires at two thirds of the TTL after the last success, unless another success moved it. */
+  private void armWatchdogLocked() {
+    if (stopped) {
+      return;
+    }
+    if (watchdog != null) {
+      watchdog.close();
+    }
+    long left = ttl.toNanos() * 2 / 3 - (time.nanoTime() - lastSuccess);
+    watchdog = time.schedule(this::checkDeadline, Duration.ofNanos(Math.max(0, left)));
+  }
+
+  private void checkDeadline() {
+    long since;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      since = time.nanoTime() - lastSuccess;
+      if (since < ttl.toNanos() * 2 / 3) {
+        armWatchdogLocked();
+        return;
+      }
+    }
+    lose(new io.libkv.StoreUnavailableException("keep-alive of " + name + ": no renewal succeeded within "
+        + Duration.ofNanos(since) + ", two thirds of its TTL " + ttl, null, null, java.util.List.of(), null));
   }
 
   private void due() {
@@ -102,13 +134,20 @@ public final class KeepAlive implements AutoCloseable {
     try {
       renewal.renew();
       synchronized (this) {
+        if (stopped) {
+          return; // the watchdog declared it lost meanwhile
+        }
         lastSuccess = started;
         failures = 0;
         scheduleLocked(ttl.dividedBy(3));
+        armWatchdogLocked();
       }
     } catch (KVException e) {
       boolean lost;
       synchronized (this) {
+        if (stopped) {
+          return;
+        }
         failures++;
         long since = time.nanoTime() - lastSuccess;
         lost = since >= ttl.toNanos() * 2 / 3;
@@ -148,6 +187,9 @@ public final class KeepAlive implements AutoCloseable {
     stopped = true;
     if (timer != null) {
       timer.close();
+    }
+    if (watchdog != null) {
+      watchdog.close();
     }
     ACTIVE.decrementAndGet();
   }

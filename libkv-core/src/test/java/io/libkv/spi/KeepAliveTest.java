@@ -51,6 +51,35 @@ class KeepAliveTest {
   }
 
   @Test
+  void aRenewalThatHangsDoesNotDelayTheLoss() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+    AtomicReference<KVException> lost = new AtomicReference<>();
+    try {
+      KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, io, () -> {
+        try {
+          release.await(); // a call into a partition that drops nothing: no answer, no error
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, lost::set);
+      time.advance(Duration.ofSeconds(1)); // the first renewal starts and hangs
+      time.advance(Duration.ofMillis(999));
+      assertThat(lost.get()).isNull();
+      time.advance(Duration.ofMillis(1)); // 2/3 of the TTL since the start
+      assertThat(lost.get()).isNotNull().hasMessageContaining("no renewal succeeded");
+      assertThat(k.isRunning()).isFalse();
+      release.countDown(); // a late success does not bring it back
+      io.shutdown();
+      assertThat(io.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(k.isRunning()).isFalse();
+    } finally {
+      release.countDown();
+      io.shutdownNow();
+    }
+  }
+
+  @Test
   void aTransientFailureIsRetriedAndForgotten() {
     AtomicInteger calls = new AtomicInteger();
     AtomicReference<KVException> lost = new AtomicReference<>();

@@ -64,6 +64,18 @@ class ElectionTest extends MemoryClients {
   }
 
   @Test
+  void closeReportsTheEndOfTheTermBeforeItReturns() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      Recorder r = new Recorder();
+      Candidate c = track(Candidate.builder(store(), "svc/close" + i, "a").ttl(TTL).listener(r, Runnable::run).start());
+      Leadership term = c.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
+      await().until(() -> r.events.size() == 1);
+      c.close();
+      assertThat(r.events).as("run %d", i).containsExactly("elected " + term.term(), "deposed " + term.term());
+    }
+  }
+
+  @Test
   void resignHandsOverAndTheResignedMayWinAgain() throws Exception {
     Recorder ra = new Recorder();
     Candidate a = track(Candidate.builder(store(), "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run)
