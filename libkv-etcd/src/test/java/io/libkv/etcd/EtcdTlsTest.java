@@ -9,6 +9,7 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
 import io.libkv.testkit.servers.EtcdServer;
+import io.libkv.testkit.servers.TestCertificates;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.security.KeyStore;

@@ -346,6 +346,66 @@ public abstract class RecipesProcessKit {
   }
 
   /**
+   * How long a change of membership takes to reach 100 watchers (four stores, 25 watchers each),
+   * over 20 registrations and 20 deregistrations: a figure, not a check.
+   */
+  @Test
+  @Tag("bench")
+  void membershipChangeReachesHundredWatchers() throws Exception {
+    String service = key + "-svc";
+    List<Store> stores = new ArrayList<>();
+    List<ServiceMembers> watchers = new ArrayList<>();
+    java.util.concurrent.ConcurrentHashMap<Integer, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicLong expected = new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+    try (Store writer = LibKV.open(observerUri())) {
+      for (int s = 0; s < 4; s++) {
+        stores.add(LibKV.open(observerUri()));
+      }
+      for (int w = 0; w < 100; w++) {
+        int id = w;
+        watchers.add(ServiceMembers.watch(stores.get(w % 4), service, change -> {
+          if (change.members().size() == expected.get() && seen.put(id, System.nanoTime()) == null) {
+            reached.incrementAndGet();
+          }
+        }, Runnable::run));
+      }
+      for (ServiceMembers m : watchers) {
+        assertThat(m.awaitInitialized(WAIT)).isTrue();
+      }
+      List<Long> micros = new ArrayList<>();
+      List<io.libkv.recipes.discovery.ServiceRegistration> regs = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        seen.clear();
+        reached.set(0);
+        boolean add = i < 20;
+        expected.set(add ? i + 1 : 39 - i);
+        long start = System.nanoTime();
+        if (add) {
+          regs.add(io.libkv.recipes.discovery.ServiceRegistration.builder(writer, service, "m" + i)
+              .address("127.0.0.1:" + (20_000 + i)).ttl(ttl()).register());
+        } else {
+          regs.remove(regs.size() - 1).close();
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (reached.get() < 100 && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        assertThat(reached.get()).as("watchers that saw change %d", i).isEqualTo(100);
+        long last = seen.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        micros.add((last - start) / 1000);
+      }
+      List<Long> sorted = micros.stream().sorted().toList();
+      System.out.printf("membership change to 100 watchers on %s, 40 changes (µs, until the last watcher): "
+          + "min %d p50 %d p90 %d max %d%n", observer.capabilities().backend(), sorted.get(0), sorted.get(19),
+          sorted.get(35), sorted.get(39));
+    } finally {
+      watchers.forEach(ServiceMembers::close);
+      stores.forEach(Store::close);
+    }
+  }
+
+  /**
    * Failover time after SIGKILL of the leader, 20 times: a figure, not a check (run with
    * {@code -Dlibkv.excludedGroups= -Dgroups=bench}).
    */
