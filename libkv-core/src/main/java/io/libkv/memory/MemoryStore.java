@@ -154,15 +154,12 @@ public final class MemoryStore extends AbstractStore {
   }
 
   private void renew(MemoryData.Lease l) {
-    reachable(null);
-    data.lock.lock();
-    try {
+    locked(null, () -> {
       if (!data.renew(l)) {
         throw new StoreUnavailableException("lease " + l.id + " expired", null, description(), List.of(), null);
       }
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   /** The client's side of a loss: the lease could not be renewed, so its locks are lost now. */
@@ -187,18 +184,26 @@ public final class MemoryStore extends AbstractStore {
     }
   }
 
+  /** Runs {@code op} on the shared data under its lock, once the store is reachable for {@code key}. */
+  private <T> T locked(String key, java.util.function.Supplier<T> op) {
+    reachable(key);
+    data.lock.lock();
+    try {
+      return op.get();
+    } finally {
+      data.lock.unlock();
+    }
+  }
+
   // ---- the contract
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    locked(key, () -> {
       data.sweepDue();
       write(key, value, options);
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   private KVPair write(String key, byte[] value, WriteOptions options) {
@@ -209,86 +214,63 @@ public final class MemoryStore extends AbstractStore {
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    reachable(null);
-    data.lock.lock();
-    try {
+    locked(null, () -> {
       data.sweepDue();
       data.putAll(entries);
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
   protected KVPair doGet(String key) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    return locked(key, () -> {
       MemoryData.Entry e = data.live(key);
       if (e == null) {
         throw new KeyNotFoundException("key not found", key, description(), null);
       }
       return e.pair;
-    } finally {
-      data.lock.unlock();
-    }
+    });
   }
 
   @Override
   protected boolean doExists(String key) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    return locked(key, () -> {
       return data.live(key) != null;
-    } finally {
-      data.lock.unlock();
-    }
+    });
   }
 
   @Override
   protected void doDelete(String key) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    locked(key, () -> {
       data.sweepDue();
       data.remove(key);
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
   protected List<KVPair> doList(String dir) {
-    reachable(dir);
-    data.lock.lock();
-    try {
+    return locked(dir, () -> {
       List<KVPair> out = data.below(dir);
       if (out.isEmpty() && !dir.isEmpty() && !data.map.containsKey(dir)) {
         throw new KeyNotFoundException("directory not found", dir, description(), null);
       }
       return out;
-    } finally {
-      data.lock.unlock();
-    }
+    });
   }
 
   @Override
   protected void doDeleteTree(String dir) {
-    reachable(dir);
-    data.lock.lock();
-    try {
+    locked(dir, () -> {
       data.sweepDue();
       data.removeAll(data.keysFrom(dir));
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    return locked(key, () -> {
       MemoryData.Entry e = data.live(key);
       if (previous == null) {
         if (e != null) {
@@ -298,9 +280,7 @@ public final class MemoryStore extends AbstractStore {
         compare(key, e, previous);
       }
       return write(key, value, options);
-    } finally {
-      data.lock.unlock();
-    }
+    });
   }
 
   private void compare(String key, MemoryData.Entry e, KVPair previous) {
@@ -315,21 +295,16 @@ public final class MemoryStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    locked(key, () -> {
       compare(key, data.live(key), previous);
       data.remove(key);
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    reachable(key);
-    data.lock.lock();
-    try {
+    locked(key, () -> {
       WatchHub.KeyWatcher w = data.hub.attachKey(key, channel);
       MemoryData.Entry e = data.live(key);
       KVPair current = e == null ? null : e.pair;
@@ -344,16 +319,13 @@ public final class MemoryStore extends AbstractStore {
       } else {
         w.start(current, data.index());
       }
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    reachable(dir);
-    data.lock.lock();
-    try {
+    locked(dir, () -> {
       WatchHub.TreeWatcher w = data.hub.attachTree(dir, channel);
       List<KVPair> current = data.below(dir);
       if (options.startIndex().isPresent()) {
@@ -367,9 +339,8 @@ public final class MemoryStore extends AbstractStore {
       } else {
         w.start(current, data.index());
       }
-    } finally {
-      data.lock.unlock();
-    }
+      return null;
+    });
   }
 
   @Override
