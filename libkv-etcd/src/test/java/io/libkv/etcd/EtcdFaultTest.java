@@ -54,6 +54,42 @@ class EtcdFaultTest {
     return LibKV.open("etcd://" + endpoint + "/" + prefix + "?timeout=3s&connectTimeout=5s");
   }
 
+  @Test
+  void aWriteOrAcquireWhoseAnswerNeverComesIsAnUnknownOutcomeAndLeavesNothingStuck(TestInfo info) throws Exception {
+    String prefix = prefix(info);
+    TcpProxy proxy = TcpProxy.to(server.clientPort());
+    try (Store other = open(prefix, server.endpoint())) {
+      Store faulted = open(prefix, proxy.address());
+      faulted.put("warm", "x".getBytes(UTF_8));
+      // the request reaches etcd and is applied; its answer is held back
+      proxy.holdReplies(true);
+      long start = System.nanoTime();
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.UnknownOutcomeException.class)
+          .isThrownBy(() -> faulted.atomicCreate("k", "v".getBytes(UTF_8), io.libkv.WriteOptions.DEFAULT))
+          .withMessageContaining("k");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3 + 3));
+      KVPair written = other.get("k");
+      assertThat(written.valueAsString()).as("the unanswered write was applied").isEqualTo("v");
+      // an acquisition whose answer never comes: unknown too, and the lock is not stuck for others
+      LockOptions opts = LockOptions.builder().value("faulted").ttl(Duration.ofSeconds(2)).build();
+      // (unavailable if it stops at the lease grant, unknown if at the queue transaction)
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.StoreUnavailableException.class)
+          .isThrownBy(() -> faulted.newLock("job", opts).tryLock(Duration.ofSeconds(5)));
+      proxy.holdReplies(false);
+      Thread.sleep(1000);
+      assertThat(other.get("k").lastIndex()).as("nothing repeated the write once answers flowed")
+          .isEqualTo(written.lastIndex());
+      faulted.close();
+      try (LockLease l = other.newLock("job", LockOptions.builder().value("other").ttl(Duration.ofSeconds(2)).build())
+          .tryLock(Duration.ofSeconds(2 + 5)).orElseThrow()) {
+        assertThat(other.get("job").valueAsString()).isEqualTo("other");
+        assertThat(l.isHeld()).isTrue();
+      }
+    } finally {
+      proxy.close();
+    }
+  }
+
   private static String prefix(TestInfo info) {
     return "f-" + info.getTestMethod().orElseThrow().getName();
   }

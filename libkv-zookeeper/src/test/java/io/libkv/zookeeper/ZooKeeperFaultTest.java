@@ -50,6 +50,33 @@ class ZooKeeperFaultTest {
   }
 
   @Test
+  void aWriteWhoseAnswerNeverComesIsAnUnknownOutcomeAndWasAppliedOnce() throws Exception {
+    String chroot = ZkTesting.freshChroot("unknown");
+    io.libkv.testkit.servers.TcpProxy proxy = io.libkv.testkit.servers.TcpProxy.to(server.port());
+    try (ZooKeeperStore other = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
+        ZooKeeperStore faulted = ZkTesting.open(proxy.address(), chroot,
+            "sessionTimeout=6s&connectTimeout=5s&timeout=2s")) {
+      faulted.put("warm", "x".getBytes(UTF_8));
+      // the create reaches the server and is applied; its answer is held back
+      proxy.holdReplies(true);
+      long start = System.nanoTime();
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.UnknownOutcomeException.class)
+          .isThrownBy(() -> faulted.atomicCreate("k", "v".getBytes(UTF_8), WriteOptions.DEFAULT))
+          .withMessageContaining("k");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2 + 3));
+      assertThat(other.get("k").valueAsString()).as("the unanswered create was applied").isEqualTo("v");
+      proxy.holdReplies(false);
+      // the same store works again once answers flow, and sees the write it could not confirm
+      await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+          .until(() -> faulted.get("k").valueAsString().equals("v"));
+      assertThatThrownBy(() -> faulted.atomicCreate("k", "w".getBytes(UTF_8), WriteOptions.DEFAULT))
+          .isInstanceOf(io.libkv.KeyExistsException.class);
+    } finally {
+      proxy.close();
+    }
+  }
+
+  @Test
   void anExpiredHoldersLockPassesOnAfterItsLostFiredWithAGreaterToken() throws Exception {
     String chroot = ZkTesting.freshChroot("expire");
     try (ZooKeeperStore holder = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);

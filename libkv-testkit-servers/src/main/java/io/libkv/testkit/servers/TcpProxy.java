@@ -21,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private volatile boolean hung;
+  private volatile boolean repliesHeld;
   private volatile boolean closed;
   private final Object hangLock = new Object();
 
@@ -75,6 +76,18 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Holds every byte from the server ({@code true}) while requests still reach it: writes are
+   * applied but their answers never come, the case a client must report as an unknown outcome;
+   * {@code false} forwards again.
+   */
+  public void holdReplies(boolean hold) {
+    synchronized (hangLock) {
+      repliesHeld = hold;
+      hangLock.notifyAll();
+    }
+  }
+
   /** Whether connections are being dropped. */
   public boolean isCut() {
     return cut;
@@ -104,19 +117,19 @@ public final class TcpProxy implements AutoCloseable {
       }
       open.add(client);
       open.add(server);
-      pump(client, server);
-      pump(server, client);
+      pump(client, server, false);
+      pump(server, client, true);
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean replies) {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16 * 1024];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) >= 0) {
           synchronized (hangLock) {
-            while (hung && !closed && !cut) {
+            while ((hung || (replies && repliesHeld)) && !closed && !cut) {
               hangLock.wait(100);
             }
           }
