@@ -146,6 +146,9 @@ final class ZooKeeperStore extends AbstractStore {
         .retryPolicy(new RetryNTimes(0, 0))
         .zkClientConfig(zkConfig)
         .dontUseContainerParents()
+        // connect only to the servers the URI names: the ensemble's own configuration may list
+        // addresses this client cannot or must not use (NAT, proxies, another network)
+        .ensembleTracker(false)
         .threadFactory(r -> {
           Thread t = new Thread(r, "libkv-zk-curator-" + THREADS.incrementAndGet());
           t.setDaemon(true);
