@@ -54,14 +54,20 @@ import javax.net.ssl.SSLContext;
  *
  * <p>The JDK's HTTP server writes an answer's headers and body in two TCP segments and, unless
  * {@code sun.net.httpserver.nodelay} is true, Nagle's algorithm holds the body until the client's
- * delayed ACK (about 40 ms per request on Linux). Test support only: the emulator sets that
- * property in its JVM when nobody has set it (before the JDK's server first reads it); the libkv
- * library itself never touches system properties.
+ * delayed ACK (about 40 ms per request on Linux). It also closes a kept-alive connection after
+ * 30 s idle, and a write sent on it at that very moment gets no answer: the client rightly reports
+ * an unknown outcome, which makes a test that writes after an idle pause fail once in a long while.
+ * Test support only: the emulator sets {@code sun.net.httpserver.nodelay} and a one-hour {@code
+ * sun.net.httpserver.idleInterval} in its JVM when nobody has set them (before the JDK's server
+ * first reads them); the libkv library itself never touches system properties.
  */
 public final class ConsulEmulator implements AutoCloseable {
   static {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+    if (System.getProperty("sun.net.httpserver.idleInterval") == null) {
+      System.setProperty("sun.net.httpserver.idleInterval", "3600");
     }
   }
 
