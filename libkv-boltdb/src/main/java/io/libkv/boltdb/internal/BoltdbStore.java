@@ -108,6 +108,7 @@ public final class BoltdbStore extends AbstractStore {
 
   /** A write of this store's: refused once the store is closed, checked inside the transaction so a write racing close() cannot land after close's own. */
   <T> T write(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    checkRenewable();
     return file.write(tx -> {
       checkOpen();
       if (bucket.sweepDue()) {
@@ -115,6 +116,18 @@ public final class BoltdbStore extends AbstractStore {
       }
       return fn.apply(tx);
     });
+  }
+
+  /** A read of this store's. */
+  private <T> T read(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    checkRenewable();
+    return file.read(fn);
+  }
+
+  /** A read under the file's lock, so no commit lands between it and what the caller attaches. */
+  private <T> T readLocked(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    checkRenewable();
+    return file.readLocked(fn);
   }
 
   private void track(String key, WriteOptions options) {
@@ -155,14 +168,12 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
-    checkRenewable();
     write(tx -> bucket.put(tx, key, value, ttlRecord(options)));
     track(key, options);
   }
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    checkRenewable();
     write(tx -> {
       bucket.putAll(tx, entries);
       return null;
@@ -174,28 +185,24 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
-    checkRenewable();
-    return file.read(tx -> bucket.get(tx, key))
+    return read(tx -> bucket.get(tx, key))
         .orElseThrow(() -> new KeyNotFoundException("key not found", key, description(), null));
   }
 
   @Override
   protected boolean doExists(String key) {
-    checkRenewable();
-    return file.read(tx -> bucket.get(tx, key)).isPresent();
+    return read(tx -> bucket.get(tx, key)).isPresent();
   }
 
   @Override
   protected void doDelete(String key) {
-    checkRenewable();
     write(tx -> bucket.delete(tx, key));
     track(key, WriteOptions.DEFAULT);
   }
 
   @Override
   protected List<KVPair> doList(String dir) {
-    checkRenewable();
-    return file.read(tx -> {
+    return read(tx -> {
       List<KVPair> out = bucket.list(tx, dir);
       if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
         throw new KeyNotFoundException("directory not found", dir, description(), null);
@@ -206,13 +213,11 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doDeleteTree(String dir) {
-    checkRenewable();
     write(tx -> bucket.deleteAll(tx, bucket.keysFrom(tx, dir)));
   }
 
   @Override
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
-    checkRenewable();
     KVPair p = write(tx -> {
       Optional<KVPair> cur = bucket.get(tx, key);
       if (previous == null) {
@@ -240,7 +245,6 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    checkRenewable();
     write(tx -> {
       compare(key, bucket.get(tx, key), previous);
       return bucket.delete(tx, key);
@@ -250,8 +254,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    checkRenewable();
-    file.readLocked(tx -> {
+    readLocked(tx -> {
       bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
       return null;
     });
@@ -259,8 +262,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    checkRenewable();
-    file.readLocked(tx -> {
+    readLocked(tx -> {
       bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
       return null;
     });

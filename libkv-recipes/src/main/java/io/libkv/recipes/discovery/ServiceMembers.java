@@ -8,6 +8,7 @@ import io.libkv.TreeEvent;
 import io.libkv.spi.Coalescers;
 import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.EventChannel;
+import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,15 +83,8 @@ public final class ServiceMembers implements AutoCloseable {
    * @throws InterruptedException if interrupted
    */
   public boolean awaitInitialized(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (monitor) {
-      while (!known && running) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
-      }
+      Monitors.awaitUntil(monitor, () -> known || !running, timeout);
       return known;
     }
   }

@@ -9,6 +9,7 @@ import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.Backoff;
 import io.libkv.spi.Coalescers;
 import io.libkv.spi.EventChannel;
+import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,15 +106,8 @@ public final class Candidate implements AutoCloseable {
    * @throws InterruptedException if interrupted
    */
   public Optional<Leadership> awaitLeadership(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (monitor) {
-      while (current == null && running) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
-      }
+      Monitors.awaitUntil(monitor, () -> current != null || !running, timeout);
       return Optional.ofNullable(current);
     }
   }

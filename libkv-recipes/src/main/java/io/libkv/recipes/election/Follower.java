@@ -6,6 +6,7 @@ import io.libkv.Store;
 import io.libkv.spi.Coalescers;
 import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.spi.EventChannel;
+import io.libkv.recipes.internal.Monitors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -80,15 +81,8 @@ public final class Follower implements AutoCloseable {
    * @throws InterruptedException if interrupted
    */
   public Optional<String> awaitLeader(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (monitor) {
-      while (leader.isEmpty() && running) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        monitor.wait(left / 1_000_000, (int) (left % 1_000_000));
-      }
+      Monitors.awaitUntil(monitor, () -> leader.isPresent() || !running, timeout);
       return leader;
     }
   }
