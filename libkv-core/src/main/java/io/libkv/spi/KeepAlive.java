@@ -33,6 +33,8 @@ public final class KeepAlive implements AutoCloseable {
 
   private final String name;
   private final Duration ttl;
+  /** Two thirds of the TTL: without a success for this long, the session is declared lost. */
+  private final long lossAfterNanos;
   private final TimeSource time;
   private final Executor executor;
   private final Renewal renewal;
@@ -48,6 +50,7 @@ public final class KeepAlive implements AutoCloseable {
       Consumer<KVException> onLost) {
     this.name = name;
     this.ttl = ttl;
+    this.lossAfterNanos = ttl.toNanos() * 2 / 3;
     this.time = time;
     this.executor = executor;
     this.renewal = renewal;
@@ -95,7 +98,7 @@ public final class KeepAlive implements AutoCloseable {
     if (watchdog != null) {
       watchdog.close();
     }
-    long left = ttl.toNanos() * 2 / 3 - (time.nanoTime() - lastSuccess);
+    long left = lossAfterNanos - (time.nanoTime() - lastSuccess);
     watchdog = time.schedule(this::checkDeadline, Duration.ofNanos(Math.max(0, left)));
   }
 
@@ -106,7 +109,7 @@ public final class KeepAlive implements AutoCloseable {
         return;
       }
       since = time.nanoTime() - lastSuccess;
-      if (since < ttl.toNanos() * 2 / 3) {
+      if (since < lossAfterNanos) {
         armWatchdogLocked();
         return;
       }
@@ -150,10 +153,10 @@ public final class KeepAlive implements AutoCloseable {
         }
         failures++;
         long since = time.nanoTime() - lastSuccess;
-        lost = since >= ttl.toNanos() * 2 / 3;
+        lost = since >= lossAfterNanos;
         if (!lost) {
           Duration wait = backoff.delay(failures);
-          long left = ttl.toNanos() * 2 / 3 - since;
+          long left = lossAfterNanos - since;
           scheduleLocked(Duration.ofNanos(Math.min(wait.toNanos(), Math.max(left, 0))));
         }
       }

@@ -34,6 +34,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,8 +115,8 @@ final class ZooKeeperStore extends AbstractStore {
     this.tls = tls;
     this.auth = auth;
     this.acl = auth ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
-    java.util.concurrent.ThreadPoolExecutor watchThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-        TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+    ThreadPoolExecutor watchThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), r -> {
           Thread t = new Thread(r, "libkv-zk-watch-" + THREADS.incrementAndGet());
           t.setDaemon(true);
           return t;

@@ -61,8 +61,6 @@ public final class TestCertificates {
           "/CN=" + (who.equals("server") ? "127.0.0.1" : "libkv-client"));
       openssl(d, "x509", "-req", "-in", who + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
           who + ".crt", "-days", "2", "-extfile", who + ".ext");
-    }
-    for (String who : List.of("server", "client")) {
       openssl(d, "pkcs12", "-export", "-in", who + ".crt", "-inkey", who + ".key", "-out", who + ".p12", "-passout",
           "pass:changeit");
     }
