@@ -183,6 +183,13 @@ final class ConsulWatcher {
       issue();
       return;
     }
+    if (at < index) {
+      // older than the loop's state: either this read raced an answer the loop took in meanwhile
+      // (the loop's state is the newer one, and includes it), or the agent's history restarted;
+      // a plain read by the loop tells which, and delivers RESET in the second case
+      observe(at);
+      return;
+    }
     apply(now, at, index);
   }
 

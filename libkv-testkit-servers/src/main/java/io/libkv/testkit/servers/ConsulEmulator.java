@@ -553,29 +553,34 @@ public final class ConsulEmulator implements AutoCloseable {
     long index(T result);
   }
 
+  /** A query's result with the index read in the same critical section (never a later one). */
+  private record Indexed<T>(T value, long index) {}
+
   /**
    * Runs a query; with {@code ?index=N} it waits (up to the wait time) until the result's index is
    * above N, as Consul's blockingQuery does: an index that went backwards (agent restarted) is
-   * only returned when the wait ends.
+   * only returned when the wait ends. The result and its index come from one state: an index read
+   * after a later write would make the client's next query wait past a change it never saw.
    */
-  private static <T> T blocking(EmulatorState s, Map<String, String> q, Query<T> query) {
+  private static <T> Indexed<T> blocking(EmulatorState s, Map<String, String> q, Query<T> query) {
     long min = minIndex(q);
     long deadline = System.nanoTime() + (min > 0 ? waitNanos(q) : 0);
     synchronized (s) {
       while (true) {
         T r = query.run();
-        if (min == 0 || query.index(r) > min || s.dead) {
-          return r;
+        long idx = query.index(r);
+        if (min == 0 || idx > min || s.dead) {
+          return new Indexed<>(r, idx);
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          return r;
+          return new Indexed<>(r, idx);
         }
         try {
           TimeUnit.NANOSECONDS.timedWait(s, left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return r;
+          return new Indexed<>(r, idx);
         }
       }
     }
@@ -607,7 +612,7 @@ public final class ConsulEmulator implements AutoCloseable {
     }
     if (recurse) {
       boolean filtered = filteredByAcl(token);
-      List<EmulatorState.Entry> entries = blocking(s, q, new Query<>() {
+      Indexed<List<EmulatorState.Entry>> found = blocking(s, q, new Query<>() {
         @Override
         public List<EmulatorState.Entry> run() {
           return s.list(key);
@@ -618,10 +623,8 @@ public final class ConsulEmulator implements AutoCloseable {
           return s.listIndex(key);
         }
       });
-      long idx;
-      synchronized (s) {
-        idx = s.listIndex(key);
-      }
+      List<EmulatorState.Entry> entries = found.value();
+      long idx = found.index();
       if (filtered) {
         Response r = Response.empty(404).index(idx);
         r.headers.put("X-Consul-Results-Filtered-By-ACLs", "true");
@@ -633,7 +636,7 @@ public final class ConsulEmulator implements AutoCloseable {
       return Response.json(200, entriesJson(entries, true)).index(idx);
     }
     authorize(token, "key:read", key);
-    EmulatorState.Entry e = blocking(s, q, new Query<>() {
+    Indexed<EmulatorState.Entry> found = blocking(s, q, new Query<>() {
       @Override
       public EmulatorState.Entry run() {
         return s.get(key);
@@ -644,10 +647,8 @@ public final class ConsulEmulator implements AutoCloseable {
         return r != null ? r.modifyIndex : s.getIndex(key);
       }
     });
-    long idx;
-    synchronized (s) {
-      idx = e != null ? e.modifyIndex : s.getIndex(key);
-    }
+    EmulatorState.Entry e = found.value();
+    long idx = found.index();
     if (e == null) {
       return Response.empty(404).index(idx);
     }
@@ -663,7 +664,7 @@ public final class ConsulEmulator implements AutoCloseable {
   private Response kvKeys(EmulatorState s, String prefix, Map<String, String> q, String token) {
     boolean filtered = filteredByAcl(token);
     String sep = q.containsKey("separator") ? q.get("separator") : q.getOrDefault("seperator", "");
-    List<String> keys = blocking(s, q, new Query<>() {
+    Indexed<List<String>> found = blocking(s, q, new Query<>() {
       @Override
       public List<String> run() {
         Set<String> out = new LinkedHashSet<>();
@@ -685,10 +686,8 @@ public final class ConsulEmulator implements AutoCloseable {
         return s.listIndex(prefix);
       }
     });
-    long idx;
-    synchronized (s) {
-      idx = s.listIndex(prefix);
-    }
+    List<String> keys = found.value();
+    long idx = found.index();
     if (filtered) {
       keys = List.of();
     }
@@ -1098,7 +1097,7 @@ public final class ConsulEmulator implements AutoCloseable {
 
   private Response sessionQuery(EmulatorState s, Map<String, String> q, String token, SessionQuery query) {
     authorize(token, "session:read", config.node);
-    List<EmulatorState.Session> result = blocking(s, q, new Query<>() {
+    Indexed<List<EmulatorState.Session>> result = blocking(s, q, new Query<>() {
       @Override
       public List<EmulatorState.Session> run() {
         return query.run();
@@ -1109,12 +1108,9 @@ public final class ConsulEmulator implements AutoCloseable {
         return Math.max(1, s.sessionsIndex);
       }
     });
-    long idx;
-    synchronized (s) {
-      idx = s.sessionsIndex;
-    }
+    long idx = result.index();
     ArrayNode a = NODES.arrayNode();
-    for (EmulatorState.Session sess : result) {
+    for (EmulatorState.Session sess : result.value()) {
       a.add(sessionJson(sess));
     }
     return Response.json(200, a).index(idx);

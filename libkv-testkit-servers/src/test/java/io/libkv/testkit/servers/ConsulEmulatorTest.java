@@ -226,6 +226,35 @@ class ConsulEmulatorTest {
     }
 
     @Test
+    void anAnswerCarriesTheIndexOfTheStateItShowsWhileWritesRace() throws Exception {
+      call("PUT", "/v1/kv/race/k", "0");
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        try {
+          for (int i = 1; !stop.get() && i < 5_000; i++) {
+            call("PUT", "/v1/kv/race/k", Integer.toString(i));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      try {
+        long idx = 0;
+        for (int i = 0; i < 400 && !writer.isDone(); i++) {
+          String query = i % 2 == 0 ? "?recurse" : "";
+          Answer a = call("GET", "/v1/kv/race/k" + query + (idx > 0 ? (query.isEmpty() ? "?" : "&") + "index=" + idx + "&wait=5s" : ""), null);
+          long modify = a.json().get(0).get("ModifyIndex").asLong();
+          // an index past the entry's would make the next blocking query skip a change
+          assertThat(a.index()).as("answer %d", i).isEqualTo(modify);
+          idx = a.index();
+        }
+      } finally {
+        stop.set(true);
+        writer.get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    @Test
     void countsRequests() throws Exception {
       long before = consul.requestCount("kv");
       call("GET", "/v1/kv/x", null);
