@@ -19,6 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +55,11 @@ final class BoltFile {
   private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
   private Thread poller;
   private volatile boolean closed;
+  /** Writes waiting for the next commit. */
+  private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
+  /** The write whose function runs now (op lock held). */
+  private Request<?> current;
+  static final int MAX_BATCH = 1000;
 
   private BoltFile(Path path, FileMode mode, Duration lockTimeout) {
     this.path = path;
@@ -181,9 +189,149 @@ final class BoltFile {
     return run(false, fn);
   }
 
-  /** Runs {@code fn} in a write transaction and commits it. */
+  /**
+   * Runs {@code fn} in a write transaction and commits it. Writes queued by other threads of this
+   * JVM while a commit is under way share the next commit (one fsync for all of them, as bbolt's
+   * Batch does); each still sees the effects of the ones before it, and its caller returns only
+   * once that commit is durable. A write that throws is rolled back with the batch and run again
+   * alone, so its failure is its own; the others run again without it.
+   */
   <T> T write(Function<Tx, T> fn) {
-    return run(true, fn);
+    if (current != null && opLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("a write of bbolt file " + path + " cannot start inside another write");
+    }
+    Request<T> r = new Request<>(fn);
+    synchronized (queue) {
+      queue.add(r);
+    }
+    opLock.lock();
+    try {
+      if (!r.done) {
+        commitQueued();
+      }
+    } finally {
+      opLock.unlock();
+    }
+    if (r.error != null) {
+      throw r.error;
+    }
+    return r.result;
+  }
+
+  /**
+   * Registers {@code undo} to run if the write now running is rolled back (it may then run again):
+   * for what a write does outside the transaction. Only from inside a write's function.
+   */
+  void onAbort(Runnable undo) {
+    Request<?> r = current;
+    if (r == null || !opLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("onAbort outside a write of bbolt file " + path);
+    }
+    r.undo.add(undo);
+  }
+
+  /** A write waiting for a commit. Fields are written and read under the op lock. */
+  private static final class Request<T> {
+    final Function<Tx, T> fn;
+    final List<Runnable> undo = new ArrayList<>();
+    T result;
+    RuntimeException error;
+    boolean done;
+
+    Request(Function<Tx, T> fn) {
+      this.fn = fn;
+    }
+
+    void run(Tx tx) {
+      result = fn.apply(tx);
+    }
+
+    void abort() {
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        undo.get(i).run();
+      }
+      undo.clear();
+      result = null;
+    }
+  }
+
+  /** Thrown through the batch's transaction to roll it back when one of its writes failed. */
+  private static final class WriteFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Request<?> request;
+
+    WriteFailed(Request<?> request, RuntimeException cause) {
+      super(null, cause, false, false);
+      this.request = request;
+    }
+  }
+
+  /** Commits everything queued (in batches of at most {@value #MAX_BATCH}). Op lock held. */
+  private void commitQueued() {
+    while (true) {
+      List<Request<?>> batch = new ArrayList<>();
+      synchronized (queue) {
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+          batch.add(queue.poll());
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      try {
+        commitBatch(batch);
+      } finally {
+        for (Request<?> r : batch) {
+          if (!r.done) { // an Error went through: nobody may wait for an answer that never comes
+            r.error = new KVException("write to bbolt file " + path + " abandoned by a failure of its batch", null);
+            r.done = true;
+          }
+        }
+      }
+    }
+  }
+
+  private void commitBatch(List<Request<?>> batch) {
+    List<Request<?>> rest = batch;
+    while (!rest.isEmpty()) {
+      List<Request<?>> attempt = rest;
+      try {
+        run(true, tx -> {
+          for (Request<?> r : attempt) {
+            current = r;
+            try {
+              r.run(tx);
+            } catch (RuntimeException e) {
+              throw attempt.size() == 1 ? e : new WriteFailed(r, e);
+            } finally {
+              current = null;
+            }
+          }
+          return null;
+        });
+        for (Request<?> r : attempt) {
+          r.done = true;
+        }
+        return;
+      } catch (WriteFailed f) {
+        for (Request<?> r : attempt) {
+          r.abort();
+        }
+        // the failing write alone, so its caller sees its own failure; then the others again
+        Request<?> failed = f.request;
+        commitBatch(List.of(failed));
+        rest = new ArrayList<>(attempt);
+        rest.remove(failed);
+      } catch (RuntimeException e) {
+        // a failure of one write alone, or of the commit itself: every write of this attempt shares it
+        for (Request<?> r : attempt) {
+          r.abort();
+          r.error = e;
+          r.done = true;
+        }
+        return;
+      }
+    }
   }
 
   private <T> T run(boolean write, Function<Tx, T> fn) {

@@ -42,6 +42,7 @@ final class BoltdbLock extends AbstractLock {
       // registered before the commit, so a close() serialised after it releases this lock
       Held held = new Held(token);
       store.held(held, true);
+      store.file().onAbort(() -> store.held(held, false)); // rolled back with its batch: not held
       return held;
     });
     if (h == null) {

@@ -339,6 +339,8 @@ final class BucketState {
 
   /** Removes every key whose TTL record is due and still applies to its current write; lock records too. */
   void sweep(Tx tx) {
+    long before = nextDeadline;
+    file.onAbort(() -> nextDeadline = Math.min(nextDeadline, before)); // rolled back: still due
     long now = System.currentTimeMillis();
     long next = Long.MAX_VALUE;
     Optional<Bucket> ttl = metaRead(tx, Layout.TTL);
