@@ -7,6 +7,10 @@ import java.util.function.Consumer;
 /**
  * A transaction: a consistent snapshot for reading, or the single writer. Its top level holds
  * buckets only. Closing a write transaction that was not committed rolls it back.
+ *
+ * <p>A read transaction, and the buckets opened in it, may be used by several threads at once
+ * (each with cursors of its own), until it is closed; a write transaction belongs to the thread
+ * that began it.
  */
 public interface Tx extends AutoCloseable {
 

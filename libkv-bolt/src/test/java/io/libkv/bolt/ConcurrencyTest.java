@@ -29,6 +29,54 @@ class ConcurrencyTest {
     }
 
     @Test
+    void threadsShareOneReadTransaction() throws Exception {
+        try (BoltDB db = BoltDB.open(tmp.resolve("shared-tx.db"), BoltOptions.builder().noSync(true).build())) {
+            db.update(tx -> {
+                Bucket outer = tx.createBucket(b("b"));
+                Bucket inner = outer.createBucket(b("inner"));
+                for (int i = 0; i < 20_000; i++) {
+                    outer.put(b(String.format("k%06d", i)), num(i));
+                }
+                inner.put(b("x"), b("y"));
+            });
+            try (Tx reader = db.beginRead()) {
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                try {
+                    List<Future<?>> fs = new ArrayList<>();
+                    for (int t = 0; t < 4; t++) {
+                        int seed = t;
+                        fs.add(pool.submit(() -> {
+                            java.util.Random r = new java.util.Random(seed);
+                            for (int n = 0; n < 50_000; n++) {
+                                int i = r.nextInt(20_000);
+                                Bucket bk = reader.bucket(b("b")).orElseThrow();
+                                assertThat(bk.get(b(String.format("k%06d", i)))).hasValue(num(i));
+                                if (n % 1000 == 0) {
+                                    assertThat(reader.bucket(b("b"), b("inner")).orElseThrow().get(b("x")))
+                                            .hasValue(b("y"));
+                                    Cursor c = bk.cursor();
+                                    int seen = 0;
+                                    for (var e = c.seek(b(String.format("k%06d", i))); e.isPresent() && seen < 50;
+                                            e = c.next()) {
+                                        seen++;
+                                    }
+                                    assertThat(seen).isEqualTo(Math.min(50, 20_000 - i));
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> f : fs) {
+                        f.get(120, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+        }
+    }
+
+    @Test
     void readerKeepsItsSnapshotAndDoesNotBlockTheWriter() throws Exception {
         try (BoltDB db = BoltDB.open(tmp.resolve("snap.db"), BoltOptions.builder().noSync(true).build())) {
             db.update(tx -> {

@@ -218,4 +218,41 @@ class BoltdbStoreTest {
       assertThat(s.list("race")).hasSize(rounds);
     }
   }
+
+  @Test
+  void aReadAfterAWriteReturnedSeesItWhileOtherReadsShareSnapshots() throws Exception {
+    Path f = dir.resolve("snap.db");
+    try (Store s = LibKV.open("boltdb:" + f)) {
+      s.put("k", b("0"));
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      ExecutorService readers = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<Long>> rs = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          rs.add(readers.submit(() -> {
+            long n = 0;
+            long last = -1;
+            while (!stop.get()) {
+              long v = Long.parseLong(s.get("k").valueAsString());
+              assertThat(v).isGreaterThanOrEqualTo(last); // never an older snapshot after a newer one
+              last = v;
+              n++;
+            }
+            return n;
+          }));
+        }
+        for (int i = 1; i <= 500; i++) {
+          s.put("k", b(Integer.toString(i)));
+          assertThat(s.get("k").valueAsString()).isEqualTo(Integer.toString(i));
+        }
+        stop.set(true);
+        for (Future<Long> r : rs) {
+          assertThat(r.get(30, TimeUnit.SECONDS)).isPositive();
+        }
+      } finally {
+        stop.set(true);
+        readers.shutdownNow();
+      }
+    }
+  }
 }

@@ -9,6 +9,7 @@ import io.libkv.bolt.Entry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** A bucket inside a transaction: its header (root page or inline leaf, sequence) and, for writers, its materialized nodes. */
 public final class BucketImpl implements Bucket {
@@ -25,13 +27,14 @@ public final class BucketImpl implements Bucket {
     long sequence;
     /** The inline leaf (root == 0), read in place from the parent's value. */
     private NodeView inline;
-    private final String name;
+    /** The bucket's name as errors and toString show it, built only then. */
+    private final Supplier<String> name;
     Node rootNode;
     private Map<Long, Node> nodes;
     private TreeMap<byte[], BucketImpl> children;
     private double fillPercent = 0.5;
 
-    BucketImpl(TxImpl tx, long root, long sequence, NodeView inline, String name) {
+    BucketImpl(TxImpl tx, long root, long sequence, NodeView inline, Supplier<String> name) {
         this.tx = tx;
         this.root = root;
         this.sequence = sequence;
@@ -75,7 +78,7 @@ public final class BucketImpl implements Bucket {
         }
         if (root == 0) {
             if (pgid != 0) {
-                throw new BoltCorruptionException("inline bucket " + name + " refers to page " + pgid);
+                throw new BoltCorruptionException("inline bucket " + name.get() + " refers to page " + pgid);
             }
             return inline;
         }
@@ -119,6 +122,9 @@ public final class BucketImpl implements Bucket {
 
     private CursorImpl lookup() {
         tx.checkOpen();
+        if (!tx.isWritable()) {
+            return new CursorImpl(this); // threads may share a read transaction: no shared scratch
+        }
         if (scratch == null) {
             scratch = new CursorImpl(this);
         }
@@ -205,6 +211,13 @@ public final class BucketImpl implements Bucket {
             if (b != null) {
                 return b;
             }
+        } else {
+            // a read transaction's buckets never change: the last one opened is kept (immutable, so
+            // threads sharing the transaction may share it too)
+            Opened last = lastOpened;
+            if (last != null && Arrays.equals(last.key, key)) {
+                return last.bucket;
+            }
         }
         CursorImpl c = lookup();
         c.descend(key);
@@ -214,12 +227,22 @@ public final class BucketImpl implements Bucket {
         BucketImpl b = fromValue(c.leafView(), c.leafIndex(), key);
         if (children != null) {
             children.put(key.clone(), b);
+        } else {
+            lastOpened = new Opened(key.clone(), b);
         }
         return b;
     }
 
+    private record Opened(byte[] key, BucketImpl bucket) {}
+
+    /** Read transactions: the child bucket opened last. */
+    private volatile Opened lastOpened;
+
     private BucketImpl fromValue(NodeView v, int i, byte[] key) {
-        String where = "bucket " + Hex.of(key) + " in " + (v.pgid() == 0 ? "an inline leaf" : "page " + v.pgid());
+        // named only when something is wrong: opening a bucket is on every read's path
+        byte[] named = key.clone(); // the caller may reuse its array
+        Supplier<String> where = () -> "bucket " + Hex.of(named) + " in "
+                + (v.pgid() == 0 ? "an inline leaf" : "page " + v.pgid());
         ByteBuffer buf;
         int off;
         int len;
@@ -234,23 +257,23 @@ public final class BucketImpl implements Bucket {
             len = val.length;
         }
         if (len < Format.BUCKET_HEADER) {
-            throw new BoltCorruptionException(where + ": bucket value of " + len + " bytes is shorter than its header");
+            throw new BoltCorruptionException(where.get() + ": bucket value of " + len + " bytes is shorter than its header");
         }
         long r = buf.getLong(off);
         long seq = buf.getLong(off + 8);
         NodeView in = null;
         if (r == 0) {
             PageNode p = new PageNode(buf, off + Format.BUCKET_HEADER, len - Format.BUCKET_HEADER, 0,
-                    "inline " + where);
+                    () -> "inline " + where.get());
             if (!p.isLeaf()) {
-                throw new BoltCorruptionException("inline " + where + ": inline page is not a leaf");
+                throw new BoltCorruptionException("inline " + where.get() + ": inline page is not a leaf");
             }
             in = p;
         } else if (len != Format.BUCKET_HEADER) {
-            throw new BoltCorruptionException(where + ": bucket value of " + len + " bytes has root page " + r
+            throw new BoltCorruptionException(where.get() + ": bucket value of " + len + " bytes has root page " + r
                     + " and trailing bytes");
         }
-        return new BucketImpl(tx, r, seq, in, Hex.of(key));
+        return new BucketImpl(tx, r, seq, in, () -> Hex.of(named));
     }
 
     @Override
@@ -448,6 +471,6 @@ public final class BucketImpl implements Bucket {
 
     @Override
     public String toString() {
-        return "Bucket[" + name + "]";
+        return "Bucket[" + name.get() + "]";
     }
 }

@@ -240,8 +240,9 @@ final class Inspector {
         inlineBuckets++;
         maxBucketDepth = Math.max(maxBucketDepth, bucketDepth + 1);
         try {
+            int element = i;
             PageNode in = new PageNode(b, off + Format.BUCKET_HEADER, len - Format.BUCKET_HEADER, 0,
-                    "inline bucket at element " + i + " of page " + p.pgid());
+                    () -> "inline bucket at element " + element + " of page " + p.pgid());
             if (!in.isLeaf()) {
                 problem(p.pgid(), "inline bucket at element " + i + " is not a leaf");
                 return;

@@ -2,6 +2,7 @@ package io.libkv.bolt.internal;
 
 import io.libkv.bolt.BoltCorruptionException;
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 
 /**
  * A branch or leaf node read in place from a buffer (a mapped page or an inline bucket value).
@@ -17,14 +18,14 @@ final class PageNode implements NodeView {
     private final boolean leaf;
     private final int count;
     /** Names an inline node in errors; null for a page (named by its id, built only on error). */
-    private final String inlineWhere;
+    private final Supplier<String> inlineWhere;
     /** Elements whose extent has been checked already (pages are cached per transaction). */
     private final boolean[] checkedElements;
 
     /**
-     * @param inlineWhere how to name an inline node in errors, or null for a page
+     * @param inlineWhere how to name an inline node in errors (built only for an error), or null for a page
      */
-    PageNode(ByteBuffer buf, int base, int length, long pgid, String inlineWhere) {
+    PageNode(ByteBuffer buf, int base, int length, long pgid, Supplier<String> inlineWhere) {
         this.buf = buf;
         this.base = base;
         this.length = length;
@@ -190,7 +191,7 @@ final class PageNode implements NodeView {
     }
 
     String where() {
-        return inlineWhere != null ? inlineWhere : "page " + pgid;
+        return inlineWhere != null ? inlineWhere.get() : "page " + pgid;
     }
 
     /** Bytes of the node in use (header, elements and data). */

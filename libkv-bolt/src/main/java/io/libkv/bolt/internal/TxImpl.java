@@ -36,7 +36,7 @@ public final class TxImpl implements Tx {
         this.mapping = mapping;
         this.txid = writable ? meta.txid() + 1 : meta.txid();
         this.highWater = meta.highWater();
-        this.root = new BucketImpl(this, meta.root(), meta.rootSequence(), null, "(root)");
+        this.root = new BucketImpl(this, meta.root(), meta.rootSequence(), null, () -> "(root)");
     }
 
     Meta meta() {
@@ -85,22 +85,48 @@ public final class TxImpl implements Tx {
         return rest;
     }
 
-    /** Recently read nodes (direct-mapped by page id): the snapshot's pages never change during a transaction. */
+    /**
+     * Nodes read so far (direct-mapped by page id; the snapshot's pages never change during a
+     * transaction). It starts small, as most transactions touch a few pages, and doubles while
+     * reads keep missing, up to the snapshot's page count: a long read transaction over a large
+     * file then keeps every page it has validated.
+     */
     private PageNode[] pageCache;
+    private int cacheMisses;
+
+    private static final int FIRST_CACHE = 256;
+    private static final int MAX_CACHE = 1 << 20;
 
     /** The node stored at {@code pgid}, validated. */
     PageNode page(long pgid) {
-        if (pageCache == null) {
-            pageCache = new PageNode[4096];
+        PageNode[] cache = pageCache;
+        if (cache == null) {
+            cache = pageCache = new PageNode[FIRST_CACHE];
         }
-        int slot = (int) (pgid & (pageCache.length - 1));
-        PageNode cached = pageCache[slot];
+        int slot = (int) (pgid & (cache.length - 1));
+        PageNode cached = cache[slot];
         if (cached != null && cached.pgid() == pgid) {
             return cached;
         }
         PageNode p = readPage(pgid);
-        pageCache[slot] = p;
+        if (++cacheMisses > cache.length && cache.length < MAX_CACHE && cache.length < meta.highWater()) {
+            cache = grow(cache);
+            slot = (int) (pgid & (cache.length - 1));
+        }
+        cache[slot] = p;
         return p;
+    }
+
+    private PageNode[] grow(PageNode[] old) {
+        PageNode[] bigger = new PageNode[old.length * 2];
+        for (PageNode n : old) {
+            if (n != null) {
+                bigger[(int) (n.pgid() & (bigger.length - 1))] = n;
+            }
+        }
+        cacheMisses = 0;
+        pageCache = bigger;
+        return bigger;
     }
 
     private PageNode readPage(long pgid) {

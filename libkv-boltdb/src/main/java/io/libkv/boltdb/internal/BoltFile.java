@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -104,6 +106,7 @@ final class BoltFile {
     }
     opLock.lock();
     try {
+      dropSnapshot();
       if (db != null) {
         db.close();
         db = null;
@@ -168,17 +171,79 @@ final class BoltFile {
     c.complete(null);
   }
 
+  /**
+   * The read transaction of the last commit, shared by the reads of exclusive mode until the next
+   * commit: a read then begins no transaction, and finds the pages earlier reads validated.
+   * Counted, so the last reader of a superseded snapshot ends it.
+   */
+  private static final class Snapshot {
+    final Tx tx;
+    /** Readers, plus one for being the current snapshot; 0 once ended. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    Snapshot(Tx tx) {
+      this.tx = tx;
+    }
+
+    boolean retain() {
+      for (int r = refs.get(); r > 0; r = refs.get()) {
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void release() {
+      if (refs.decrementAndGet() == 0) {
+        tx.close();
+      }
+    }
+  }
+
+  private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+
+  private Snapshot currentSnapshot(BoltDB d) {
+    while (true) {
+      // the last commit this JVM finished: a snapshot begun while it was under way may be older
+      // (and installed after that commit dropped the one before), so the txid decides
+      long committed = lastTxid;
+      Snapshot s = snapshot.get();
+      if (s != null && s.tx.id() >= committed && s.retain()) {
+        return s;
+      }
+      Snapshot n = new Snapshot(d.beginRead());
+      n.retain();
+      if (snapshot.compareAndSet(s, n)) {
+        return n;
+      }
+      n.release(); // another reader installed one first
+      n.release();
+    }
+  }
+
+  /** Ends the shared snapshot: called after every commit, before its writer returns or its events go out. */
+  private void dropSnapshot() {
+    Snapshot s = snapshot.getAndSet(null);
+    if (s != null) {
+      s.release();
+    }
+  }
+
   /** Runs {@code fn} in a read transaction; in exclusive mode without waiting for writers. */
   <T> T read(Function<Tx, T> fn) {
     BoltDB d = db;
-    if (mode == FileMode.EXCLUSIVE && d != null && lastTxidKnown) {
-      try (Tx tx = d.beginRead()) {
-        return fn.apply(tx);
+    if (mode == FileMode.EXCLUSIVE && d != null && lastTxidKnown && !closed) {
+      Snapshot s = currentSnapshot(d);
+      try {
+        return fn.apply(s.tx);
       } catch (BoltCorruptionException e) {
         throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
             "boltdb:" + path, e);
       } catch (BoltException e) {
         throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+      } finally {
+        s.release();
       }
     }
     return run(false, fn);
@@ -385,6 +450,7 @@ final class BoltFile {
   }
 
   private void afterCommit() {
+    dropSnapshot();
     for (BucketState b : bucketList()) {
       b.flushPublished();
     }

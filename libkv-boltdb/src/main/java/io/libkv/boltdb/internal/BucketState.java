@@ -110,6 +110,9 @@ final class BucketState {
   }
 
   private boolean expired(Tx tx, String key, long index) {
+    if (System.currentTimeMillis() < nextDeadline) {
+      return false; // no TTL record is due yet (nextDeadline is at or before the earliest one)
+    }
     Optional<Bucket> ttl = metaRead(tx, Layout.TTL);
     if (ttl.isEmpty()) {
       return false;
