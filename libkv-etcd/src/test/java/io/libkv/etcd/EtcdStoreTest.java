@@ -192,4 +192,26 @@ class EtcdStoreTest {
       assertThat(s.description()).isEqualTo("etcd://" + server.endpoint() + "/app/x");
     }
   }
+
+  @Test
+  void aDirectoryLargerThanOneAnswerIsListedWholeAtOneRevision(TestInfo info) throws Exception {
+    // 48 values of 1 MiB: more than the client's 32 MiB message limit in one page, so pages shrink
+    byte[] big = new byte[1024 * 1024];
+    try (Store s = open(prefix(info))) {
+      for (int i = 0; i < 48; i++) {
+        big[0] = (byte) i;
+        s.put(String.format("big/k%02d", i), big);
+      }
+      s.put("small/a", "x".getBytes(UTF_8));
+      List<KVPair> all = s.list("big");
+      assertThat(all).hasSize(48);
+      for (int i = 0; i < 48; i++) {
+        assertThat(all.get(i).key()).isEqualTo(String.format("big/k%02d", i));
+        assertThat(all.get(i).value()[0]).isEqualTo((byte) i);
+        assertThat(all.get(i).value()).hasSize(big.length);
+      }
+      assertThat(s.list("small")).extracting(KVPair::key).containsExactly("small/a");
+      s.deleteTree("big");
+    }
+  }
 }

@@ -34,6 +34,13 @@ final class EtcdLock extends AbstractLock {
   private final Duration ttl;
   private final ByteSequence userKey;
   private final ByteSequence queue;
+  /**
+   * Names this Lock's entries, the same in every acquisition: etcd keeps an index entry for every
+   * key ever written until compaction, and the queue's range compare walks them, so a fresh name
+   * per acquisition made each one slower than the last. A Lock acquires once at a time, so one name
+   * (with its lease's ID, unique among stores) suffices.
+   */
+  private final long instance = SEQ.incrementAndGet();
   // the pending entry between attempts
   private ByteSequence entry;
   private long entryRev;
@@ -76,9 +83,10 @@ final class EtcdLock extends AbstractLock {
     }
     List<KeyValue> before = t.getGetResponses().get(1).getKvs();
     if (!before.isEmpty()) {
-      return Attempt.waitFor(store.watch.awaitDeletion(before.get(0).getKey(), seenAt));
+      KeyValue next = before.get(0);
+      return Attempt.waitFor(store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
     }
-    return Attempt.waitFor(store.watch.awaitDeletion(userKey, seenAt));
+    return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, seenAt));
   }
 
   private PutOption leased() {
@@ -93,7 +101,7 @@ final class EtcdLock extends AbstractLock {
   private Attempt enqueue() {
     lease = store.leases.lease(ttl, key());
     ByteSequence e = queue.concat(ByteSequence.from(
-        (Long.toHexString(lease.id) + "-" + SEQ.incrementAndGet()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        (Long.toHexString(lease.id) + "-" + instance).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     ByteSequence mark = ByteSequence.from(new byte[0]);
     GetOption last2 = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
         .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
@@ -119,11 +127,11 @@ final class EtcdLock extends AbstractLock {
     List<KeyValue> last = t.getGetResponses().get(0).getKvs();
     for (KeyValue kv : last) {
       if (!kv.getKey().equals(e)) {
-        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), entryRev));
+        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
       }
     }
     // nobody queued, yet the key exists (written by a plain put): wait for it to go
-    return Attempt.waitFor(store.watch.awaitDeletion(userKey, entryRev));
+    return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, entryRev));
   }
 
   /** Held: the token is the entry's create revision, the key was created at {@code keyRevision}. */

@@ -359,12 +359,21 @@ public final class EtcdStore extends AbstractStore {
    * never meets gRPC's message limit; every page is read at the first page's revision, so the
    * listing is one consistent snapshot. A page too large for the message limit is halved.
    */
+  /**
+   * Keys per page of a listing. Most directories fit in one page, so one round trip; a page whose
+   * answer exceeds the client's message limit fails at once (nothing is applied by a read) and is
+   * halved, and the store remembers the smaller size.
+   */
+  private volatile int listPage = FIRST_LIST_PAGE;
+
+  static final int FIRST_LIST_PAGE = 8192;
+
   Listing list(String dir, long revision) {
     List<KVPair> out = new ArrayList<>();
     ByteSequence end = space.dirEnd(dir);
     ByteSequence from = space.dirStart(dir);
     long rev = revision;
-    int page = 512;
+    int page = listPage;
     while (true) {
       GetOption.Builder ob = GetOption.builder().withRange(end).withLimit(page);
       if (rev > 0) {
@@ -378,6 +387,7 @@ public final class EtcdStore extends AbstractStore {
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
+          listPage = Math.min(listPage, page); // this store's values are large: start smaller next time
           continue;
         }
         throw e;

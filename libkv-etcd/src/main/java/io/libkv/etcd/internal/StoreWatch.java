@@ -287,7 +287,7 @@ final class StoreWatch implements AutoCloseable {
    * A future completed when etcd key {@code key} (one of the library's own records) is deleted, or
    * when the watch had to start over (then the waiter looks again).
    */
-  CompletableFuture<Void> awaitDeletion(ByteSequence key, long seenAt) {
+  CompletableFuture<Void> awaitDeletion(ByteSequence key, long createRevision, long seenAt) {
     ensureStarted(null);
     CompletableFuture<Void> f = new CompletableFuture<>();
     deletions.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
@@ -296,8 +296,11 @@ final class StoreWatch implements AutoCloseable {
     if (seenAt > 0 && revision <= seenAt) {
       return f;
     }
-    GetOption o = GetOption.builder().withCountOnly(true).build();
-    if (store.read(() -> store.client.getKVClient().get(key, o), null).getCount() == 0) {
+    // the key may be gone, or gone and written again (lock entries keep their names): either way
+    // the one waited for is no more
+    GetOption o = GetOption.builder().withKeysOnly(true).build();
+    List<KeyValue> now = store.read(() -> store.client.getKVClient().get(key, o), null).getKvs();
+    if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
     return f;
