@@ -73,6 +73,12 @@ final class ZooKeeperStore extends AbstractStore {
   static final long DEFAULT_MAX_VALUE_BYTES = 1_000_000;
   /** ZooKeeper's own packet limit ({@code jute.maxbuffer}) when nothing raises it. */
   static final int DEFAULT_JUTE_MAXBUFFER = 0xfffff;
+  /**
+   * The largest answer a list asks for at once: its reads go in read-only multi-ops (ZooKeeper
+   * 3.6+, one request for many nodes) sized so that even values all at the limit fit, and the
+   * client accepts packets of this size (an answer beyond the client's limit drops the connection).
+   */
+  static final int LIST_REPLY_BYTES = 64 << 20;
   static final String LOCKS = "_libkv/locks";
   private static final String TTL_PROBE = "_libkv/ttl-probe";
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -137,7 +143,8 @@ final class ZooKeeperStore extends AbstractStore {
     ZKClientConfig zkConfig = new ZKClientConfig();
     zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Long.toString(config.operationTimeout().toMillis()));
     // a read returns the value plus its stat: let the client take what the limit lets through
-    long packet = Math.max(DEFAULT_JUTE_MAXBUFFER, maxValue + 64 * 1024);
+    // and a list's batched reads (multi-reads) answers of up to LIST_REPLY_BYTES
+    long packet = Math.max(LIST_REPLY_BYTES, maxValue + 64 * 1024);
     zkConfig.setProperty("jute.maxbuffer", Long.toString(Math.min(Integer.MAX_VALUE, packet)));
     boolean tls = ZkTls.configure(config, zkConfig, description);
     CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
@@ -759,16 +766,8 @@ final class ZooKeeperStore extends AbstractStore {
           childPaths.add(cp);
         }
       }
-      List<CompletableFuture<Object[]>> datas = new ArrayList<>(childPaths.size());
-      for (String cp : childPaths) {
-        CompletableFuture<Object[]> f = new CompletableFuture<>();
-        if (withValues) {
-          zk.getData(cp, false, (rc, path, ctx, data, stat) -> complete(f, rc, path, data, stat), null);
-        } else {
-          zk.exists(cp, false, (rc, path, ctx, stat) -> complete(f, rc, path, null, stat), null);
-        }
-        datas.add(f);
-      }
+      List<CompletableFuture<Object[]>> datas = withValues && multiRead
+          ? readBatched(zk, childPaths) : readEach(zk, childPaths, withValues);
       List<String> next = new ArrayList<>();
       for (int i = 0; i < childPaths.size(); i++) {
         Object[] r = awaitZk(datas.get(i), childPaths.get(i));
@@ -788,6 +787,90 @@ final class ZooKeeperStore extends AbstractStore {
         }
       }
       level = next;
+    }
+    return out;
+  }
+
+  /** Whether the servers take read-only multi-ops (3.6+); cleared for good on the first refusal. */
+  private volatile boolean multiRead = true;
+
+  /** One read per node, all in flight at once: {data, stat}, or null for a node gone meanwhile. */
+  private static List<CompletableFuture<Object[]>> readEach(ZooKeeper zk, List<String> paths, boolean withValues) {
+    List<CompletableFuture<Object[]>> out = new ArrayList<>(paths.size());
+    for (String cp : paths) {
+      CompletableFuture<Object[]> f = new CompletableFuture<>();
+      if (withValues) {
+        zk.getData(cp, false, (rc, path, ctx, data, stat) -> complete(f, rc, path, data, stat), null);
+      } else {
+        zk.exists(cp, false, (rc, path, ctx, stat) -> complete(f, rc, path, null, stat), null);
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  /**
+   * The same reads as {@link #readEach} in read-only multi-ops, all in flight at once: a batch
+   * holds as many nodes as fit in {@link #LIST_REPLY_BYTES} with every value at the store's limit.
+   * A server that refuses them (before 3.6) gets one read per node from then on.
+   */
+  private List<CompletableFuture<Object[]>> readBatched(ZooKeeper zk, List<String> paths)
+      throws KeeperException, InterruptedException {
+    List<CompletableFuture<Object[]>> out = new ArrayList<>(paths.size());
+    List<CompletableFuture<List<OpResult>>> batches = new ArrayList<>();
+    List<int[]> spans = new ArrayList<>();
+    int from = 0;
+    while (from < paths.size()) {
+      long budget = LIST_REPLY_BYTES / 2;
+      int to = from;
+      List<Op> ops = new ArrayList<>();
+      while (to < paths.size()) {
+        long worst = maxValueBytes + 3L * paths.get(to).length() + 256; // value, stat, path, headers
+        if (!ops.isEmpty() && worst > budget) {
+          break;
+        }
+        budget -= worst;
+        ops.add(Op.getData(paths.get(to)));
+        to++;
+      }
+      CompletableFuture<List<OpResult>> f = new CompletableFuture<>();
+      zk.multi(ops, (rc, path, ctx, results) -> {
+        if (rc == 0 || results != null && !results.isEmpty()) {
+          f.complete(results);
+        } else {
+          f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
+        }
+      }, null);
+      batches.add(f);
+      spans.add(new int[] {from, to});
+      from = to;
+    }
+    for (int b = 0; b < batches.size(); b++) {
+      List<OpResult> results;
+      try {
+        results = awaitZk(batches.get(b), paths.get(spans.get(b)[0]));
+      } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException e) {
+        multiRead = false; // a server before 3.6
+        LOG.log(System.Logger.Level.INFO, () -> "store " + description()
+            + ": the servers refuse read-only multi-ops (before ZooKeeper 3.6); lists read one node at a time");
+        return readEach(zk, paths, true);
+      }
+      if (results.size() != spans.get(b)[1] - spans.get(b)[0]) {
+        throw new KVException("a multi-read of " + (spans.get(b)[1] - spans.get(b)[0]) + " nodes returned "
+            + results.size() + " results [store " + description() + "]", null);
+      }
+      for (OpResult r : results) {
+        CompletableFuture<Object[]> f = new CompletableFuture<>();
+        if (r instanceof OpResult.GetDataResult d) {
+          f.complete(new Object[] {d.getData(), d.getStat()});
+        } else if (r instanceof OpResult.ErrorResult err) {
+          complete(f, err.getErr(), paths.get(out.size()), null, null); // NONODE: deleted meanwhile
+        } else {
+          f.completeExceptionally(new KVException("unexpected multi-read result " + r + " [store " + description()
+              + "]", null));
+        }
+        out.add(f);
+      }
     }
     return out;
   }

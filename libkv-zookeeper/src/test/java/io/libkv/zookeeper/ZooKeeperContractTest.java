@@ -176,6 +176,29 @@ abstract class ZooKeeperContractTest {
   }
 
   @Test
+  void aListOfLargeValuesIsReadInBatchesThatFitTheClientsPacketLimit() {
+    // 80 values near the 1 MB limit: 80 MB in all, more than one multi-read answer may carry
+    byte[] big = new byte[(int) ZooKeeperStore.DEFAULT_MAX_VALUE_BYTES - 1024];
+    List<io.libkv.ConnectionState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    track(store.onConnectionStateChange(states::add, Runnable::run));
+    for (int i = 0; i < 80; i++) {
+      big[0] = (byte) i;
+      store.put(String.format("big/%02d/v", i), big);
+    }
+    store.put("big/small", b("s"));
+    List<KVPair> all = store.list("big");
+    assertThat(all).hasSize(81);
+    for (int i = 0; i < 80; i++) {
+      assertThat(all.get(i).key()).isEqualTo(String.format("big/%02d/v", i));
+      assertThat(all.get(i).value()).hasSize(big.length);
+      assertThat(all.get(i).value()[0]).isEqualTo((byte) i);
+    }
+    assertThat(all.get(80).valueAsString()).isEqualTo("s");
+    assertThat(states).as("an answer too large would have dropped the connection").isEmpty();
+    store.deleteTree("big");
+  }
+
+  @Test
   void aDeepTreeListsAndDeletes() {
     StringBuilder k = new StringBuilder("deep");
     for (int i = 0; i < 40; i++) {
