@@ -156,6 +156,44 @@ class EtcdFaultTest {
   }
 
   @Test
+  void anotherClusterBehindTheSameEndpointIsAReset(TestInfo info) throws Exception {
+    String p = prefix(info);
+    try (EtcdServer own = EtcdServer.start(); Store watcher = open(p, own.endpoint())) {
+      try (Store writer = open(p, own.endpoint())) {
+        for (int i = 0; i < 30; i++) {
+          putAcknowledged(writer, "d/k" + i, "v" + i);
+        }
+      }
+      try (Watch<TreeEvent> tree = watcher.watchTree("d"); Watch<KeyEvent> key = watcher.watch("d/k0")) {
+        assertThat(tree.poll(Duration.ofSeconds(5)).orElseThrow().pairs()).hasSize(30);
+        assertThat(key.poll(Duration.ofSeconds(5)).orElseThrow().type()).isEqualTo(EventType.CURRENT);
+        own.replaceWithNewCluster(); // empty, its revisions far below the watch's
+        try (Store writer = open(p, own.endpoint())) {
+          putAcknowledged(writer, "d/new", "x");
+          TreeEvent reset = null;
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          while (reset == null || !reset.pairs().equals(writer.list("d"))) {
+            TreeEvent e = tree.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).orElseThrow(
+                () -> new AssertionError("no RESET to the new cluster's state within 30 s"));
+            if (e.type() == EventType.RESET || reset != null) {
+              reset = e;
+            }
+          }
+          assertThat(reset.pairs()).extracting(KVPair::key).containsExactly("d/new");
+          KeyEvent k = key.poll(Duration.ofSeconds(30)).orElseThrow();
+          assertThat(k.type()).isEqualTo(EventType.RESET);
+          assertThat(k.pair()).isEmpty(); // d/k0 does not exist in the new cluster
+          // and the watch goes on in the new cluster's revisions
+          writer.put("d/k0", "again".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          KeyEvent after = key.poll(Duration.ofSeconds(10)).orElseThrow();
+          assertThat(after.type()).isEqualTo(EventType.PUT);
+          assertThat(after.index()).isEqualTo(writer.get("d/k0").lastIndex());
+        }
+      }
+    }
+  }
+
+  @Test
   void aWatcherCompactedPastResynchronises(TestInfo info) throws Exception {
     String p = prefix(info);
     try (TcpProxy proxy = TcpProxy.to(server.clientPort());

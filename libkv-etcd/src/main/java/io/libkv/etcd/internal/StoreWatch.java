@@ -196,8 +196,10 @@ final class StoreWatch implements AutoCloseable {
         r = ready;
       }
       r.complete(null);
-    } else if (cluster != clusterId) {
-      // the endpoints serve another cluster now: its revisions are not comparable with ours
+    } else if (cluster != clusterId || (mode == Mode.RESUME && rev < revision && historyRestarted())) {
+      // the endpoints serve another cluster now (another ID; or the same ID, as a cluster made
+      // again with the same configuration has, whose history is behind what we published): its
+      // revisions are not comparable with ours
       clusterId = cluster;
       reopen(Mode.RESET);
       return;
@@ -215,6 +217,21 @@ final class StoreWatch implements AutoCloseable {
       store.connectionOk();
     }
     wakeAll();
+  }
+
+  /**
+   * Whether the cluster's current revision, by a linearizable read, is below the last one we
+   * published (a member that lags behind can answer a watch with an older header; the leader cannot).
+   */
+  private boolean historyRestarted() {
+    try {
+      GetOption o = GetOption.builder().withCountOnly(true).build();
+      long now = store.read(() -> store.client.getKVClient().get(store.space.rootStart(), o), null).getHeader()
+          .getRevision();
+      return now < revision;
+    } catch (KVException e) {
+      return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is gone
+    }
   }
 
   /** Re-reads every watcher's state at {@code rev} and restarts it. */

@@ -254,6 +254,17 @@ public final class EtcdServer implements AutoCloseable {
     launch();
   }
 
+  /**
+   * Kills the process, deletes its data and starts an empty server on the same ports: clients of
+   * the endpoint now talk to another cluster (another ID, revisions from 1 again).
+   */
+  public void replaceWithNewCluster() {
+    kill();
+    deleteTree(dataDir);
+    launchAgain();
+    awaitReady(Duration.ofSeconds(30));
+  }
+
   /** Pauses the process (SIGSTOP): it holds its sockets but answers nothing. */
   public void pause() {
     signal("STOP");
