@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link HttpClient} call of the same request (target: the store adds less than 50 µs): {@code
  * get} is {@code GET /v1/kv/KEY} and its JSON, {@code put} one {@code /v1/txn} {@code set}.
  *
- * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' org.openjdk.jmh.Main ConsulBenchmark}.
+ * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' org.openjdk.jmh.Main ConsulBenchmark},
+ * or its {@link #main} for interleaved rounds (steadier against the emulator's own variance).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -90,5 +91,65 @@ public class ConsulBenchmark {
         + Base64.getEncoder().encodeToString(value) + "\",\"Flags\":" + System.nanoTime() + "}}]";
     return http.send(HttpRequest.newBuilder(URI.create(txnUri)).PUT(HttpRequest.BodyPublishers.ofString(body))
         .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+  }
+
+  private interface Op {
+    Object run() throws Exception;
+  }
+
+  private static double microsPerOp(Op op, int n) throws Exception {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      op.run();
+    }
+    return (System.nanoTime() - t0) / 1e3 / n;
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /**
+   * Interleaved rounds on one emulator: in each round the store's operation and the raw call run
+   * back to back (alternating which goes first), so the emulator's drift hits both; prints the
+   * median per side and the median of the per-round differences, the store's own cost. Argument:
+   * rounds (default 21).
+   */
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+    int perRound = 1000;
+    ConsulBenchmark b = new ConsulBenchmark();
+    b.setUp();
+    try {
+      String[] names = {"get", "put"};
+      Op[][] pairs = {{b::storeGet, b::rawGet}, {() -> { b.storePut(); return null; }, b::rawPut}};
+      System.out.println("Consul emulator, loopback; " + rounds + " interleaved rounds of " + perRound + " ops");
+      for (int p = 0; p < pairs.length; p++) {
+        microsPerOp(pairs[p][0], 3 * perRound); // warm-up
+        microsPerOp(pairs[p][1], 3 * perRound);
+        double[] store = new double[rounds];
+        double[] raw = new double[rounds];
+        double[] diff = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+          if (r % 2 == 0) {
+            store[r] = microsPerOp(pairs[p][0], perRound);
+            raw[r] = microsPerOp(pairs[p][1], perRound);
+          } else {
+            raw[r] = microsPerOp(pairs[p][1], perRound);
+            store[r] = microsPerOp(pairs[p][0], perRound);
+          }
+          diff[r] = store[r] - raw[r];
+        }
+        double[] sortedDiff = diff.clone();
+        java.util.Arrays.sort(sortedDiff);
+        System.out.printf(java.util.Locale.ROOT,
+            "%-4s store %7.1f us/op   raw %7.1f us/op   store - raw: median %+6.1f us (rounds' quartiles %+.1f .. %+.1f)%n",
+            names[p], median(store), median(raw), median(diff), sortedDiff[rounds / 4], sortedDiff[(3 * rounds) / 4]);
+      }
+    } finally {
+      b.tearDown();
+    }
   }
 }
