@@ -176,26 +176,30 @@ abstract class ZooKeeperContractTest {
   }
 
   @Test
-  void aListOfLargeValuesIsReadInBatchesThatFitTheClientsPacketLimit() {
-    // 80 values near the 1 MB limit: 80 MB in all, more than one multi-read answer may carry
+  void aListOfLargeValuesIsReadInBatchesThatFitTheClientsPacketLimit() throws Exception {
+    // a store whose value limit is 2 MB: a list batch holds at most 16 nodes (32 MB at the limit),
+    // so 20 values of about 1 MB take two batches; sessions long enough for a slow disk's fsyncs
+    ZooKeeperStore s = track(ZkTesting.open(connectString(), chroot,
+        "sessionTimeout=20s&connectTimeout=5s&timeout=20s&maxValueBytes=2000000"));
     byte[] big = new byte[(int) ZooKeeperStore.DEFAULT_MAX_VALUE_BYTES - 1024];
-    List<io.libkv.ConnectionState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
-    track(store.onConnectionStateChange(states::add, Runnable::run));
-    for (int i = 0; i < 80; i++) {
+    for (int i = 0; i < 20; i++) {
       big[0] = (byte) i;
-      store.put(String.format("big/%02d/v", i), big);
+      s.put(String.format("big/%02d/v", i), big);
     }
-    store.put("big/small", b("s"));
-    List<KVPair> all = store.list("big");
-    assertThat(all).hasSize(81);
-    for (int i = 0; i < 80; i++) {
+    s.put("big/small", b("s"));
+    // the writes are done: from here only the list talks to the server
+    List<io.libkv.ConnectionState> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    track(s.onConnectionStateChange(states::add, Runnable::run));
+    List<KVPair> all = s.list("big");
+    assertThat(states).as("an answer too large would have dropped the connection").isEmpty();
+    assertThat(all).hasSize(21);
+    for (int i = 0; i < 20; i++) {
       assertThat(all.get(i).key()).isEqualTo(String.format("big/%02d/v", i));
       assertThat(all.get(i).value()).hasSize(big.length);
       assertThat(all.get(i).value()[0]).isEqualTo((byte) i);
     }
-    assertThat(all.get(80).valueAsString()).isEqualTo("s");
-    assertThat(states).as("an answer too large would have dropped the connection").isEmpty();
-    store.deleteTree("big");
+    assertThat(all.get(20).valueAsString()).isEqualTo("s");
+    s.deleteTree("big");
   }
 
   @Test
