@@ -21,8 +21,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -234,8 +234,9 @@ final class BoltFile {
   <T> T read(Function<Tx, T> fn) {
     BoltDB d = db;
     if (mode == FileMode.EXCLUSIVE && d != null && lastTxidKnown && !closed) {
-      Snapshot s = currentSnapshot(d);
+      Snapshot s = null;
       try {
+        s = currentSnapshot(d);
         return fn.apply(s.tx);
       } catch (BoltCorruptionException e) {
         throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
@@ -243,7 +244,9 @@ final class BoltFile {
       } catch (BoltException e) {
         throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
       } finally {
-        s.release();
+        if (s != null) {
+          s.release();
+        }
       }
     }
     return run(false, fn);
