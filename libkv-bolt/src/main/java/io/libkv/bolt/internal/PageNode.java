@@ -1,6 +1,8 @@
 package io.libkv.bolt.internal;
 
 import io.libkv.bolt.BoltCorruptionException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
@@ -19,8 +21,14 @@ final class PageNode implements NodeView {
     private final int count;
     /** Names an inline node in errors; null for a page (named by its id, built only on error). */
     private final Supplier<String> inlineWhere;
-    /** Elements whose extent has been checked already (pages are cached per transaction). */
-    private final boolean[] checkedElements;
+    /**
+     * Per element once its extent is checked: its key's offset in {@link #buf} (high bits) and the
+     * key's length (low 16 bits); 0 before. Pages are cached per transaction and a read
+     * transaction may be shared by threads, so each entry is one opaque (untorn) 64-bit access;
+     * searches then read the key directly, not the element header in the map.
+     */
+    private final long[] checkedKeys;
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
      * @param inlineWhere how to name an inline node in errors (built only for an error), or null for a page
@@ -43,7 +51,7 @@ final class PageNode implements NodeView {
             throw corrupt("expected a branch or leaf page, found type " + Format.typeName(flags));
         }
         count = buf.getShort(base + 10) & 0xFFFF;
-        checkedElements = new boolean[count];
+        checkedKeys = new long[count];
         long headers = Format.PAGE_HEADER + (long) Format.ELEMENT * count;
         if (headers > length) {
             throw corrupt(count + " elements do not fit in " + length + " bytes");
@@ -92,16 +100,26 @@ final class PageNode implements NodeView {
 
     /** Checks element i's extent and returns its key's offset in {@code buf}. */
     private int checked(int i) {
+        return (int) (checkedKey(i) >>> 16);
+    }
+
+    /** Checks element i's extent; its key's offset in {@code buf} (high bits) and length (low 16 bits). */
+    private long checkedKey(int i) {
         if (i < 0 || i >= count) {
             throw corrupt("element index " + i + " out of range (count " + count + ")");
         }
-        long s = start(i);
-        if (checkedElements[i]) {
-            return base + (int) s;
+        long known = (long) ENTRY.getOpaque(checkedKeys, i);
+        if (known != 0) {
+            return known;
         }
+        long s = start(i);
         long e = end(i);
-        if (ksize(i) <= 0) {
-            throw corrupt("element " + i + " has an empty or negative key length " + ksize(i));
+        int ks = ksize(i);
+        if (ks <= 0) {
+            throw corrupt("element " + i + " has an empty or negative key length " + ks);
+        }
+        if (ks > Format.MAX_KEY) {
+            throw corrupt("element " + i + " has a key of " + ks + " bytes, over the limit of " + Format.MAX_KEY);
         }
         if (e > length || s < Format.PAGE_HEADER + (long) Format.ELEMENT * count) {
             throw corrupt("element " + i + " data [" + s + ", " + e + ") outside the node's " + length + " bytes");
@@ -114,8 +132,9 @@ final class PageNode implements NodeView {
             throw corrupt("element " + i + " data ends at " + e + " but element " + (i + 1) + " starts at "
                     + start(i + 1));
         }
-        checkedElements[i] = true;
-        return base + (int) s;
+        long entry = ((long) (base + (int) s) << 16) | ks;
+        ENTRY.setOpaque(checkedKeys, i, entry);
+        return entry;
     }
 
     @Override
@@ -130,8 +149,8 @@ final class PageNode implements NodeView {
 
     @Override
     public int compareKey(int i, byte[] key) {
-        int off = checked(i);
-        return Bytes.compare(buf, off, ksize(i), key);
+        long k = checkedKey(i);
+        return Bytes.compare(buf, (int) (k >>> 16), (int) (k & 0xFFFF), key);
     }
 
     @Override
