@@ -93,24 +93,6 @@ public class ConsulBenchmark {
         .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
   }
 
-  private interface Op {
-    Object run() throws Exception;
-  }
-
-  private static double microsPerOp(Op op, int n) throws Exception {
-    long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      op.run();
-    }
-    return (System.nanoTime() - t0) / 1e3 / n;
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    java.util.Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  }
-
   /**
    * Interleaved rounds on one emulator: in each round the store's operation and the raw call run
    * back to back (alternating which goes first), so the emulator's drift hits both; prints the
@@ -124,21 +106,21 @@ public class ConsulBenchmark {
     b.setUp();
     try {
       String[] names = {"get", "put"};
-      Op[][] pairs = {{b::storeGet, b::rawGet}, {() -> { b.storePut(); return null; }, b::rawPut}};
+      Timing.Op[][] pairs = {{b::storeGet, b::rawGet}, {b::storePut, b::rawPut}};
       System.out.println("Consul emulator, loopback; " + rounds + " interleaved rounds of " + perRound + " ops");
       for (int p = 0; p < pairs.length; p++) {
-        microsPerOp(pairs[p][0], 3 * perRound); // warm-up
-        microsPerOp(pairs[p][1], 3 * perRound);
+        Timing.microsPerOp(pairs[p][0], 3 * perRound); // warm-up
+        Timing.microsPerOp(pairs[p][1], 3 * perRound);
         double[] store = new double[rounds];
         double[] raw = new double[rounds];
         double[] diff = new double[rounds];
         for (int r = 0; r < rounds; r++) {
           if (r % 2 == 0) {
-            store[r] = microsPerOp(pairs[p][0], perRound);
-            raw[r] = microsPerOp(pairs[p][1], perRound);
+            store[r] = Timing.microsPerOp(pairs[p][0], perRound);
+            raw[r] = Timing.microsPerOp(pairs[p][1], perRound);
           } else {
-            raw[r] = microsPerOp(pairs[p][1], perRound);
-            store[r] = microsPerOp(pairs[p][0], perRound);
+            raw[r] = Timing.microsPerOp(pairs[p][1], perRound);
+            store[r] = Timing.microsPerOp(pairs[p][0], perRound);
           }
           diff[r] = store[r] - raw[r];
         }
@@ -146,7 +128,8 @@ public class ConsulBenchmark {
         java.util.Arrays.sort(sortedDiff);
         System.out.printf(java.util.Locale.ROOT,
             "%-4s store %7.1f us/op   raw %7.1f us/op   store - raw: median %+6.1f us (rounds' quartiles %+.1f .. %+.1f)%n",
-            names[p], median(store), median(raw), median(diff), sortedDiff[rounds / 4], sortedDiff[(3 * rounds) / 4]);
+            names[p], Timing.median(store), Timing.median(raw), Timing.median(diff), sortedDiff[rounds / 4],
+            sortedDiff[(3 * rounds) / 4]);
       }
     } finally {
       b.tearDown();

@@ -176,11 +176,6 @@ public class ZooKeeperBenchmark {
     return out;
   }
 
-  @FunctionalInterface
-  private interface Op {
-    void run() throws Exception;
-  }
-
   /** Interleaved rounds: each pair measured alternately, medians of rounds printed. */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
@@ -188,7 +183,7 @@ public class ZooKeeperBenchmark {
     b.setUp();
     try {
       String[] names = {"put new key", "get", "CAS", "list 1,000 keys"};
-      Op[][] pairs = {
+      Timing.Op[][] pairs = {
           {b::putNew, b::rawPutNew},
           {b::get, b::rawGet},
           {b::cas, b::rawCas, b::rawCasOnMzxid},
@@ -202,12 +197,12 @@ public class ZooKeeperBenchmark {
           + " list: raw one read at a time, then raw pipelined)");
       for (int p = 0; p < pairs.length; p++) {
         double[][] perOp = new double[pairs[p].length][rounds];
-        for (Op op : pairs[p]) {
-          time(op, opsPerRound[p]); // warm-up
+        for (Timing.Op op : pairs[p]) {
+          Timing.microsPerOp(op, opsPerRound[p]); // warm-up
         }
         for (int r = 0; r < rounds; r++) {
           for (int v = 0; v < pairs[p].length; v++) {
-            perOp[v][r] = time(pairs[p][v], opsPerRound[p]);
+            perOp[v][r] = Timing.microsPerOp(pairs[p][v], opsPerRound[p]);
           }
         }
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", names[p]));
@@ -222,14 +217,5 @@ public class ZooKeeperBenchmark {
     } finally {
       b.tearDown();
     }
-  }
-
-  /** Microseconds per operation over {@code ops} runs. */
-  private static double time(Op op, int ops) throws Exception {
-    long t0 = System.nanoTime();
-    for (int i = 0; i < ops; i++) {
-      op.run();
-    }
-    return (System.nanoTime() - t0) / 1000.0 / ops;
   }
 }

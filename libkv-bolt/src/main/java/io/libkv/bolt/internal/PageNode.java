@@ -98,11 +98,6 @@ final class PageNode implements NodeView {
         return start(i) + (ksize(i) & 0xFFFFFFFFL) + (vsize(i) & 0xFFFFFFFFL);
     }
 
-    /** Checks element i's extent and returns its key's offset in {@code buf}. */
-    private int checked(int i) {
-        return (int) (checkedKey(i) >>> 16);
-    }
-
     /** Checks element i's extent; its key's offset in {@code buf} (high bits) and length (low 16 bits). */
     private long checkedKey(int i) {
         if (i < 0 || i >= count) {
@@ -147,18 +142,26 @@ final class PageNode implements NodeView {
         return count;
     }
 
+    private static int keyAt(long entry) {
+        return (int) (entry >>> 16);
+    }
+
+    private static int keyLen(long entry) {
+        return (int) (entry & 0xFFFF);
+    }
+
     @Override
     public int compareKey(int i, byte[] key) {
         long k = checkedKey(i);
-        return Bytes.compare(buf, (int) (k >>> 16), (int) (k & 0xFFFF), key);
+        return Bytes.compare(buf, keyAt(k), keyLen(k), key);
     }
 
     @Override
     public byte[] key(int i) {
-        int off = checked(i);
-        byte[] k = new byte[ksize(i)];
-        buf.get(off, k);
-        return k;
+        long k = checkedKey(i);
+        byte[] out = new byte[keyLen(k)];
+        buf.get(keyAt(k), out);
+        return out;
     }
 
     @Override
@@ -168,30 +171,21 @@ final class PageNode implements NodeView {
 
     @Override
     public byte[] value(int i) {
-        int off = checked(i) + ksize(i);
-        byte[] v = new byte[vsize(i)];
-        buf.get(off, v);
+        byte[] v = new byte[valueLength(i)];
+        buf.get(valueOffset(i), v);
         return v;
     }
 
     @Override
     public int valueLength(int i) {
-        checked(i);
+        checkedKey(i);
         return vsize(i);
     }
 
     /** Offset in {@link #buffer()} of element i's value (checked). */
     int valueOffset(int i) {
-        return checked(i) + ksize(i);
-    }
-
-    /** Offset in {@link #buffer()} of element i's key (checked). */
-    int keyOffset(int i) {
-        return checked(i);
-    }
-
-    int keyLength(int i) {
-        return ksize(i);
+        long k = checkedKey(i);
+        return keyAt(k) + keyLen(k);
     }
 
     ByteBuffer buffer() {
@@ -200,7 +194,7 @@ final class PageNode implements NodeView {
 
     @Override
     public long child(int i) {
-        checked(i);
+        checkedKey(i);
         return buf.getLong(elem(i) + 8);
     }
 

@@ -355,11 +355,6 @@ public final class EtcdStore extends AbstractStore {
   }
 
   /**
-   * Every pair below {@code dir} at {@code revision} (0: now), in pages so that a large directory
-   * never meets gRPC's message limit; every page is read at the first page's revision, so the
-   * listing is one consistent snapshot. A page too large for the message limit is halved.
-   */
-  /**
    * Keys per page of a listing. Most directories fit in one page, so one round trip; a page whose
    * answer exceeds the client's message limit fails at once (nothing is applied by a read) and is
    * halved, and the store remembers the smaller size.
@@ -368,6 +363,11 @@ public final class EtcdStore extends AbstractStore {
 
   static final int FIRST_LIST_PAGE = 8192;
 
+  /**
+   * Every pair below {@code dir} at {@code revision} (0: now), in pages so that a large directory
+   * never meets gRPC's message limit; every page is read at the first page's revision, so the
+   * listing is one consistent snapshot. A page too large for the message limit is halved.
+   */
   Listing list(String dir, long revision) {
     List<KVPair> out = new ArrayList<>();
     ByteSequence end = space.dirEnd(dir);
