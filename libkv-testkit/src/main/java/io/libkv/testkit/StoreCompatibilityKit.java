@@ -194,6 +194,17 @@ public abstract class StoreCompatibilityKit {
     return false;
   }
 
+  /**
+   * Whether a store may read a state older than a write another store has just had acknowledged:
+   * sequential rather than linearizable reads across clients (a ZooKeeper ensemble, whose followers
+   * apply a commit shortly after the leader acknowledges it). The kit then lets such a read catch up
+   * within its prompt bound instead of asserting it at once; a store's reads of its own writes are
+   * checked at once either way. Default: false.
+   */
+  protected boolean readsMayLagOtherClients() {
+    return false;
+  }
+
   /** How long the leak check waits for asynchronous clean-up. */
   Duration leakBound() {
     return timingSlack().multipliedBy(3);
@@ -253,6 +264,17 @@ public abstract class StoreCompatibilityKit {
 
   private static byte[] utf8(String s) {
     return s.getBytes(UTF_8);
+  }
+
+  /**
+   * Asserts that {@code reader}, another client than the writer, sees {@code key}; where reads may
+   * lag other clients ({@link #readsMayLagOtherClients()}), once it has caught up.
+   */
+  private void assertSeesWrite(Store reader, String key) {
+    if (readsMayLagOtherClients()) {
+      Waits.within(timing.promptly).until(() -> reader.exists(key));
+    }
+    assertThat(reader.exists(key)).as("another client sees " + key).isTrue();
   }
 
   /** Another client of the same data, closed after the test. */
@@ -589,6 +611,7 @@ public abstract class StoreCompatibilityKit {
       for (String s : samples) {
         String k = key("dir-" + s + "/" + s);
         store.put(k, utf8(s));
+        assertSeesWrite(other, k);
         KVPair p = other.get(k);
         assertThat(p.key()).isEqualTo(k);
         assertThat(p.valueAsString()).isEqualTo(s);
@@ -1004,6 +1027,7 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("e1"), V, ephemeral());
       writer.put(key("e2"), V, WriteOptions.ephemeral(timing.ephemeralTtl.plusMillis(500)));
       writer.put(key("plain"), V);
+      assertSeesWrite(other, key("plain"));
       assertThat(other.exists(key("e1"))).isTrue();
       writer.close();
       Waits.within(timing.promptly).untilAsserted(() -> {
@@ -1108,7 +1132,7 @@ public abstract class StoreCompatibilityKit {
       Store other = client();
       writer.put(key("x"), V, expiring());
       writer.close();
-      assertThat(other.exists(key("x"))).isTrue();
+      assertSeesWrite(other, key("x"));
       Waits.within(timing.expiringGone).until(() -> !other.exists(key("x")));
     }
 
@@ -1751,6 +1775,7 @@ public abstract class StoreCompatibilityKit {
         LockLease lease = store.newLock(k, lockOptions("mine")).lock();
         assertThat(lease.key()).isEqualTo(k);
         assertThat(lease.isHeld()).isTrue();
+        assertSeesWrite(other, k);
         assertThat(other.get(k).valueAsString()).isEqualTo("mine");
         assertThat(other.exists(k)).isTrue();
         assertThat(value(Waits.until(w, e -> e.exists(), timing.operation, new ArrayList<>()))).isEqualTo("mine");
