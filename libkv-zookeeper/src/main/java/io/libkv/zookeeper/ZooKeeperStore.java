@@ -997,12 +997,7 @@ final class ZooKeeperStore extends AbstractStore {
         }
       }
       Stat s = new Stat();
-      byte[] data;
-      try {
-        data = zk.getData(path, false, s);
-      } catch (KeeperException.NoNodeException e) {
-        data = null;
-      }
+      byte[] data = readForCompare(zk, path, s, previous);
       if (data == null) {
         throw new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
       }
@@ -1031,6 +1026,30 @@ final class ZooKeeperStore extends AbstractStore {
     });
   }
 
+  /**
+   * Reads a node for a compare against {@code previous}: its data (null when it is missing or an
+   * implicit parent), its stat into {@code s}. An ensemble member may not yet have applied a write
+   * that another client has had acknowledged, and {@code previous} may come from such a write; a
+   * node that looks older than it (missing, or an mzxid below its index) proves nothing until the
+   * member has caught up with the leader (sync), so it is read again after one. A newer node needs
+   * no sync: the member has applied at least what the caller saw.
+   */
+  private static byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
+      throws KeeperException, InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      byte[] data;
+      try {
+        data = zk.getData(path, false, s);
+      } catch (KeeperException.NoNodeException e) {
+        data = null;
+      }
+      if (attempt == 1 || (data != null && s.getMzxid() >= previous.lastIndex())) {
+        return data;
+      }
+      zk.sync(path);
+    }
+  }
+
   private KeyModifiedException modified(String key, long now, KVPair previous) {
     return new KeyModifiedException("key was modified: index is " + (now < 0 ? "newer" : Long.toString(now))
         + ", expected " + previous.lastIndex(), key, description(), null);
@@ -1042,12 +1061,7 @@ final class ZooKeeperStore extends AbstractStore {
     String path = path(key);
     write(key, zk -> {
       Stat s = new Stat();
-      byte[] data;
-      try {
-        data = zk.getData(path, false, s);
-      } catch (KeeperException.NoNodeException e) {
-        data = null;
-      }
+      byte[] data = readForCompare(zk, path, s, previous);
       if (data == null) {
         throw new KeyNotFoundException("key not found (compare-and-delete)", key, description(), null);
       }
