@@ -1036,17 +1036,19 @@ final class ZooKeeperStore extends AbstractStore {
    */
   private static byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
       throws KeeperException, InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      byte[] data;
-      try {
-        data = zk.getData(path, false, s);
-      } catch (KeeperException.NoNodeException e) {
-        data = null;
-      }
-      if (attempt == 1 || (data != null && s.getMzxid() >= previous.lastIndex())) {
-        return data;
-      }
+    byte[] data = dataOrNull(zk, path, s);
+    if (data == null || s.getMzxid() < previous.lastIndex()) {
       zk.sync(path);
+      data = dataOrNull(zk, path, s);
+    }
+    return data;
+  }
+
+  private static byte[] dataOrNull(ZooKeeper zk, String path, Stat s) throws KeeperException, InterruptedException {
+    try {
+      return zk.getData(path, false, s);
+    } catch (KeeperException.NoNodeException e) {
+      return null;
     }
   }
 
