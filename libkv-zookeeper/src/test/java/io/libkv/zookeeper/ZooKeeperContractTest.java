@@ -35,6 +35,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -82,15 +83,8 @@ abstract class ZooKeeperContractTest {
    * {@code s} once its server has caught up with the leader: for a read of another client's write,
    * which an ensemble's follower may not have applied yet (stores there pick a member at random).
    */
-  static ZooKeeperStore synced(ZooKeeperStore s) {
-    try {
-      s.client.getZookeeperClient().getZooKeeper().sync("/");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) { // Curator's getZooKeeper() declares Exception
-      throw new IllegalStateException("sync failed", e);
-    }
+  static ZooKeeperStore synced(ZooKeeperStore s) throws KeeperException, InterruptedException {
+    s.zk("").sync("/");
     return s;
   }
 
@@ -329,7 +323,7 @@ abstract class ZooKeeperContractTest {
 
   @Tag("core")
   @Test
-  void ephemeralKeysLiveOnTheSessionAndNeedAtLeastItsTimeout() {
+  void ephemeralKeysLiveOnTheSessionAndNeedAtLeastItsTimeout() throws Exception {
     Capabilities caps = store.capabilities();
     assertThat(caps.ephemeralTtl()).isTrue();
     // the negotiated session timeout (1 s asked; the server grants it within its bounds)
@@ -358,7 +352,7 @@ abstract class ZooKeeperContractTest {
   }
 
   @Test
-  void atomicPutHonoursTtl() {
+  void atomicPutHonoursTtl() throws Exception {
     KVPair p = store.atomicCreate("t", b("1"), WriteOptions.ephemeral(Duration.ofSeconds(2)));
     KVPair p2 = store.atomicPut("t", b("2"), p, WriteOptions.DEFAULT);
     ZooKeeperStore other = another();
