@@ -24,12 +24,15 @@ import java.util.function.IntSupplier;
  * Results go to stderr as {@code # Write\t<dur>\t(<per-op>/op)\t(<N> op/sec)} and a {@code # Read}
  * line, durations in Go's notation; per-op time is truncated to whole nanoseconds and op/sec is
  * 10^9 divided by it. Reads are full scans (or, with {@code rnd}, random gets) in one read
- * transaction, repeated for at least one second. An untimed warm-up run on a scratch file comes
- * first unless {@code -no-warmup}. Unlike Go 1.3.1, whose nested write modes write flat keys, the
+ * transaction, repeated for at least one second. Untimed warm-up runs on a scratch file come first
+ * unless {@code -no-warmup}: at least one, repeated until {@link #WARMUP_NANOS} have passed, since one run of the default size ends before the JIT has compiled the
+ * write path, and a cold JVM measures the compiler, not the engine. Unlike Go 1.3.1, whose nested write modes write flat keys, the
  * nested modes write one sub-bucket per batch.
  */
 public final class Bench {
     private static final byte[] BUCKET = "bench".getBytes(StandardCharsets.US_ASCII);
+    /** How long warm-up runs go on. */
+    static final long WARMUP_NANOS = 5_000_000_000L;
 
     /**
      * Parsed flags; immutable.
@@ -174,13 +177,16 @@ public final class Bench {
     public static Result run(Options o, PrintStream out) {
         try {
             if (o.warmup()) {
-                Path scratch = Files.createTempFile("bolt-bench-warmup-", ".db");
-                Files.delete(scratch);
-                try {
-                    once(o, scratch, 1_000_000_000L);
-                } finally {
-                    Files.deleteIfExists(scratch);
-                }
+                long start = System.nanoTime();
+                do {
+                    Path scratch = Files.createTempFile("bolt-bench-warmup-", ".db");
+                    Files.delete(scratch);
+                    try {
+                        once(o, scratch, 100_000_000L);
+                    } finally {
+                        Files.deleteIfExists(scratch);
+                    }
+                } while (System.nanoTime() - start < WARMUP_NANOS);
             }
             Path p;
             if (o.path().isEmpty()) {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "bench",
     description = {"Go's bolt bench: -write-mode seq|rnd|seq-nest|rnd-nest, -read-mode seq|rnd, -count,",
         "-batch-size, -key-size, -value-size, -fill-percent, -no-sync, -path, -work, -no-warmup.",
+        "Untimed warm-up runs (5 s; -no-warmup skips them) come first, so the JVM is warm.",
         "Prints '# Write' and '# Read' lines on stderr."})
 final class BoltBenchCommand implements Callable<Integer> {
   @ParentCommand

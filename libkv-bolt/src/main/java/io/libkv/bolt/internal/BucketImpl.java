@@ -85,6 +85,17 @@ public final class BucketImpl implements Bucket {
         return tx.page(pgid);
     }
 
+    /** Child {@code i} of branch {@code v}. */
+    NodeView childOf(NodeView v, int i) {
+        NodeView c = nodeView(v.child(i));
+        if (c.count() == 0 && c instanceof PageNode p) {
+            // bbolt removes emptied nodes; an empty page below a branch means a damaged count
+            throw new BoltCorruptionException(p.where() + ": empty " + (c.isLeaf() ? "leaf" : "branch")
+                    + " below branch page " + v.pgid());
+        }
+        return c;
+    }
+
     Node cachedNode(long pgid) {
         return nodes == null ? null : nodes.get(pgid);
     }
@@ -148,12 +159,36 @@ public final class BucketImpl implements Bucket {
     @Override
     public Optional<byte[]> get(byte[] key) {
         checkKey(key, "key");
+        if (nodes == null) {
+            return Optional.ofNullable(readGet(key));
+        }
         CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key) || c.isBucket()) {
             return Optional.empty();
         }
         return Optional.of(c.leafView().value(c.leafIndex()));
+    }
+
+    /**
+     * A read transaction's lookup: a plain descent that allocates nothing but the value (no cursor,
+     * whose path a lookup never needs); null when absent or a nested bucket.
+     */
+    private byte[] readGet(byte[] key) {
+        tx.checkOpen();
+        NodeView v = rootView();
+        for (int depth = 1; !v.isLeaf(); depth++) {
+            if (depth == Format.MAX_TREE_DEPTH) {
+                throw new BoltCorruptionException("page " + v.pgid() + ": tree deeper than " + Format.MAX_TREE_DEPTH
+                        + " levels (a page cycle?)");
+            }
+            v = childOf(v, NodeView.searchBranch(v, key));
+        }
+        int i = NodeView.findLeaf(v, key);
+        if (i < 0 || (v.flags(i) & Format.BUCKET_FLAG) != 0) {
+            return null;
+        }
+        return v.value(i);
     }
 
     @Override

@@ -29,13 +29,7 @@ public final class CursorImpl implements Cursor {
     }
 
     private NodeView child(NodeView v, int i) {
-        NodeView c = bucket.nodeView(v.child(i));
-        if (c.count() == 0 && c instanceof PageNode p) {
-            // bbolt removes emptied nodes; an empty page below a branch means a damaged count
-            throw new BoltCorruptionException(p.where() + ": empty " + (c.isLeaf() ? "leaf" : "branch")
-                    + " below branch page " + v.pgid());
-        }
-        return c;
+        return bucket.childOf(v, i);
     }
 
     private void goFirst() {

@@ -68,6 +68,33 @@ final class Mapping {
         return copy.clear();
     }
 
+    /**
+     * Node {@code pgid} of {@code pages} pages read in place, over the whole chunk's buffer (one
+     * buffer object for every page of a chunk, so a lookup touches no per-page buffer); null when
+     * it straddles a chunk boundary.
+     */
+    PageNode inPlace(long pgid, long pages) {
+        long off = pgid * pageSize;
+        long len = pages * pageSize;
+        if (pgid < 0 || pages < 1 || off + len > size || len > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        int ci = (int) (off >>> chunkShift);
+        int inChunk = (int) (off - ((long) ci << chunkShift));
+        ByteBuffer c = chunks[ci];
+        if (inChunk + len > c.capacity()) {
+            return null;
+        }
+        return new PageNode(c, inChunk, (int) len, pgid, null);
+    }
+
+    /** Node {@code pgid} again, which {@link #inPlace} read and its caller checked before: no check is repeated. */
+    PageNode checkedInPlace(long pgid) {
+        long off = pgid * pageSize;
+        int ci = (int) (off >>> chunkShift);
+        return PageNode.alreadyChecked(chunks[ci], (int) (off - ((long) ci << chunkShift)), pgid);
+    }
+
     /** Page header fields of {@code pgid}, read without building a node. */
     long headerLong(long pgid, int field) {
         long off = pgid * pageSize + field;

@@ -43,6 +43,25 @@ interface NodeView {
         return Math.max(lo - 1, 0);
     }
 
+    /** Index of the element whose key is {@code key}, or -1. */
+    static int findLeaf(NodeView n, byte[] key) {
+        int lo = 0;
+        int hi = n.count();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = n.compareKey(mid, key);
+            if (c == 0) {
+                return mid;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return -1;
+    }
+
     /** Index of the first element whose key is &gt;= key ({@code count()} when none). */
     static int searchLeaf(NodeView n, byte[] key) {
         int lo = 0;

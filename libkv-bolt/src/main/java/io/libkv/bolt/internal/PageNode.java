@@ -1,34 +1,24 @@
 package io.libkv.bolt.internal;
 
 import io.libkv.bolt.BoltCorruptionException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
 /**
  * A branch or leaf node read in place from a buffer (a mapped page or an inline bucket value).
- * Every element access is checked against the node's bytes and against bbolt's tight layout
- * (each element's data starts where the previous one's ends), so damaged offsets or lengths raise
- * {@link BoltCorruptionException} instead of reading the wrong bytes.
+ * Every element is checked when the node is read, against the node's bytes and against bbolt's
+ * tight layout (each element's data starts where the previous one's ends), so damaged offsets or
+ * lengths raise {@link BoltCorruptionException} instead of reading the wrong bytes. Immutable, so
+ * threads sharing a read transaction share its nodes.
  */
 final class PageNode implements NodeView {
     private final ByteBuffer buf;
     private final int base;
-    private final int length;
     private final long pgid;
     private final boolean leaf;
     private final int count;
     /** Names an inline node in errors; null for a page (named by its id, built only on error). */
     private final Supplier<String> inlineWhere;
-    /**
-     * Per element once its extent is checked: its key's offset in {@link #buf} (high bits) and the
-     * key's length (low 16 bits); 0 before. Pages are cached per transaction and a read
-     * transaction may be shared by threads, so each entry is one opaque (untorn) 64-bit access;
-     * searches then read the key directly, not the element header in the map.
-     */
-    private final long[] checkedKeys;
-    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
      * @param inlineWhere how to name an inline node in errors (built only for an error), or null for a page
@@ -36,7 +26,6 @@ final class PageNode implements NodeView {
     PageNode(ByteBuffer buf, int base, int length, long pgid, Supplier<String> inlineWhere) {
         this.buf = buf;
         this.base = base;
-        this.length = length;
         this.pgid = pgid;
         this.inlineWhere = inlineWhere;
         if (length < Format.PAGE_HEADER) {
@@ -51,7 +40,6 @@ final class PageNode implements NodeView {
             throw corrupt("expected a branch or leaf page, found type " + Format.typeName(flags));
         }
         count = buf.getShort(base + 10) & 0xFFFF;
-        checkedKeys = new long[count];
         long headers = Format.PAGE_HEADER + (long) Format.ELEMENT * count;
         if (headers > length) {
             throw corrupt(count + " elements do not fit in " + length + " bytes");
@@ -59,16 +47,45 @@ final class PageNode implements NodeView {
         if (!leaf && count == 0) {
             throw corrupt("branch page with no elements");
         }
-        if (count > 0) {
-            if (start(0) != headers) {
-                throw corrupt("element 0 data at offset " + start(0) + ", expected " + headers);
+        // every element is checked once, here, so that lookups read keys straight from the map
+        long expect = headers;
+        for (int i = 0; i < count; i++) {
+            long st = start(i);
+            if (st != expect) {
+                throw corrupt(i == 0 ? "element 0 data at offset " + st + ", expected " + headers
+                        : "element " + i + " data starts at " + st + " but element " + (i - 1) + " ends at " + expect);
             }
-            long end = end(count - 1);
-            if (end > length || start(count - 1) < headers) {
-                throw corrupt("element " + (count - 1) + " data [" + start(count - 1) + ", " + end
-                        + ") outside the node's " + length + " bytes");
+            int ks = ksize(i);
+            if (ks <= 0) {
+                throw corrupt("element " + i + " has an empty or negative key length " + ks);
             }
+            if (ks > Format.MAX_KEY) {
+                throw corrupt("element " + i + " has a key of " + ks + " bytes, over the limit of " + Format.MAX_KEY);
+            }
+            long e = st + ks + (vsize(i) & 0xFFFFFFFFL);
+            if (e > length) {
+                throw corrupt("element " + i + " data [" + st + ", " + e + ") outside the node's " + length + " bytes");
+            }
+            expect = e;
         }
+    }
+
+    private PageNode(ByteBuffer buf, int base, long pgid, boolean leaf, int count) {
+        this.buf = buf;
+        this.base = base;
+        this.pgid = pgid;
+        this.leaf = leaf;
+        this.count = count;
+        this.inlineWhere = null;
+    }
+
+    /**
+     * A node its transaction has read (and so checked) before: no element is checked again, so a
+     * fresh instance per lookup costs less than keeping one and reaching it through memory.
+     */
+    static PageNode alreadyChecked(ByteBuffer buf, int base, long pgid) {
+        int flags = buf.getShort(base + 8) & 0xFFFF;
+        return new PageNode(buf, base, pgid, (flags & Format.BRANCH) == 0, buf.getShort(base + 10) & 0xFFFF);
     }
 
     private BoltCorruptionException corrupt(String msg) {
@@ -98,38 +115,13 @@ final class PageNode implements NodeView {
         return start(i) + (ksize(i) & 0xFFFFFFFFL) + (vsize(i) & 0xFFFFFFFFL);
     }
 
-    /** Checks element i's extent; its key's offset in {@code buf} (high bits) and length (low 16 bits). */
-    private long checkedKey(int i) {
+    /** Offset in {@link #buf} of element i's key (the node was checked when read). */
+    private int keyAt(int i) {
         if (i < 0 || i >= count) {
             throw corrupt("element index " + i + " out of range (count " + count + ")");
         }
-        long known = (long) ENTRY.getOpaque(checkedKeys, i);
-        if (known != 0) {
-            return known;
-        }
-        long s = start(i);
-        long e = end(i);
-        int ks = ksize(i);
-        if (ks <= 0) {
-            throw corrupt("element " + i + " has an empty or negative key length " + ks);
-        }
-        if (ks > Format.MAX_KEY) {
-            throw corrupt("element " + i + " has a key of " + ks + " bytes, over the limit of " + Format.MAX_KEY);
-        }
-        if (e > length || s < Format.PAGE_HEADER + (long) Format.ELEMENT * count) {
-            throw corrupt("element " + i + " data [" + s + ", " + e + ") outside the node's " + length + " bytes");
-        }
-        if (i > 0 && end(i - 1) != s) {
-            throw corrupt("element " + i + " data starts at " + s + " but element " + (i - 1) + " ends at "
-                    + end(i - 1));
-        }
-        if (i + 1 < count && start(i + 1) != e) {
-            throw corrupt("element " + i + " data ends at " + e + " but element " + (i + 1) + " starts at "
-                    + start(i + 1));
-        }
-        long entry = ((long) (base + (int) s) << 16) | ks;
-        ENTRY.setOpaque(checkedKeys, i, entry);
-        return entry;
+        int e = elem(i);
+        return e + buf.getInt(leaf ? e + 4 : e);
     }
 
     @Override
@@ -142,25 +134,16 @@ final class PageNode implements NodeView {
         return count;
     }
 
-    private static int keyAt(long entry) {
-        return (int) (entry >>> 16);
-    }
-
-    private static int keyLen(long entry) {
-        return (int) (entry & 0xFFFF);
-    }
-
     @Override
     public int compareKey(int i, byte[] key) {
-        long k = checkedKey(i);
-        return Bytes.compare(buf, keyAt(k), keyLen(k), key);
+        return Bytes.compare(buf, keyAt(i), ksize(i), key);
     }
 
     @Override
     public byte[] key(int i) {
-        long k = checkedKey(i);
-        byte[] out = new byte[keyLen(k)];
-        buf.get(keyAt(k), out);
+        int at = keyAt(i);
+        byte[] out = new byte[ksize(i)];
+        buf.get(at, out);
         return out;
     }
 
@@ -178,14 +161,13 @@ final class PageNode implements NodeView {
 
     @Override
     public int valueLength(int i) {
-        checkedKey(i);
+        keyAt(i);
         return vsize(i);
     }
 
     /** Offset in {@link #buffer()} of element i's value (checked). */
     int valueOffset(int i) {
-        long k = checkedKey(i);
-        return keyAt(k) + keyLen(k);
+        return keyAt(i) + ksize(i);
     }
 
     ByteBuffer buffer() {
@@ -194,7 +176,7 @@ final class PageNode implements NodeView {
 
     @Override
     public long child(int i) {
-        checkedKey(i);
+        keyAt(i);
         return buf.getLong(elem(i) + 8);
     }
 

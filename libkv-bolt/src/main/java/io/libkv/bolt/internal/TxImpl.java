@@ -7,6 +7,8 @@ import io.libkv.bolt.BoltStats;
 import io.libkv.bolt.Bucket;
 import io.libkv.bolt.Cursor;
 import io.libkv.bolt.Tx;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -86,54 +88,74 @@ public final class TxImpl implements Tx {
     }
 
     /**
-     * Nodes read so far (direct-mapped by page id; the snapshot's pages never change during a
-     * transaction). It starts small, as most transactions touch a few pages, and doubles while
-     * reads keep missing, up to the snapshot's page count: a long read transaction over a large
-     * file then keeps every page it has validated.
+     * Pages this transaction has read and checked, a bit each (the snapshot's pages never change
+     * during a transaction): a page read again is used in place at once. Blocks of 4,096 pages are
+     * made when first needed, so a short transaction on a large file allocates little. A read
+     * transaction may be shared by threads: blocks and bits are published atomically.
      */
-    private PageNode[] pageCache;
-    private int cacheMisses;
+    private volatile long[][] checkedPages;
+    /** Nodes that straddle a map chunk and so were copied, kept to be copied once. */
+    private java.util.concurrent.ConcurrentHashMap<Long, PageNode> copied;
 
-    private static final int FIRST_CACHE = 256;
-    private static final int MAX_CACHE = 1 << 20;
+    private static final VarHandle BLOCK = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** The node stored at {@code pgid}, validated. */
+    /** The node stored at {@code pgid}, checked. */
     PageNode page(long pgid) {
-        PageNode[] cache = pageCache;
-        if (cache == null) {
-            cache = pageCache = new PageNode[FIRST_CACHE];
+        if (isChecked(pgid)) {
+            return mapping.checkedInPlace(pgid);
         }
-        int slot = (int) (pgid & (cache.length - 1));
-        PageNode cached = cache[slot];
-        if (cached != null && cached.pgid() == pgid) {
-            return cached;
-        }
-        PageNode p = readPage(pgid);
-        if (++cacheMisses > cache.length && cache.length < MAX_CACHE && cache.length < meta.highWater()) {
-            cache = grow(cache);
-            slot = (int) (pgid & (cache.length - 1));
-        }
-        cache[slot] = p;
-        return p;
-    }
-
-    private PageNode[] grow(PageNode[] old) {
-        PageNode[] bigger = new PageNode[old.length * 2];
-        for (PageNode n : old) {
-            if (n != null) {
-                bigger[(int) (n.pgid() & (bigger.length - 1))] = n;
-            }
-        }
-        cacheMisses = 0;
-        pageCache = bigger;
-        return bigger;
-    }
-
-    private PageNode readPage(long pgid) {
         long rest = header(pgid);
         long pages = (rest >>> 32) + 1;
-        ByteBuffer b = mapping.node(pgid, pages);
-        return new PageNode(b, 0, b.capacity(), pgid, null);
+        PageNode p = mapping.inPlace(pgid, pages);
+        if (p != null) {
+            markChecked(pgid);
+            return p;
+        }
+        java.util.concurrent.ConcurrentHashMap<Long, PageNode> c;
+        synchronized (this) {
+            c = copied == null ? copied = new java.util.concurrent.ConcurrentHashMap<>() : copied;
+        }
+        PageNode n = c.get(pgid);
+        if (n == null) {
+            ByteBuffer b = mapping.node(pgid, pages);
+            n = new PageNode(b, 0, b.capacity(), pgid, null);
+            c.put(pgid, n);
+        }
+        return n;
+    }
+
+    private boolean isChecked(long pgid) {
+        long[][] top = checkedPages;
+        int bi = (int) (pgid >>> 12);
+        if (top == null || bi >= top.length) {
+            return false;
+        }
+        long[] block = (long[]) BLOCK.getAcquire(top, bi);
+        return block != null && ((long) BITS.getOpaque(block, (int) (pgid >>> 6) & 63) & (1L << pgid)) != 0;
+    }
+
+    private void markChecked(long pgid) {
+        long[][] top = checkedPages;
+        if (top == null) {
+            synchronized (this) {
+                top = checkedPages;
+                if (top == null) {
+                    top = new long[(int) ((meta.highWater() + 4095) >>> 12)][];
+                    checkedPages = top;
+                }
+            }
+        }
+        int bi = (int) (pgid >>> 12);
+        long[] block = (long[]) BLOCK.getAcquire(top, bi);
+        if (block == null) {
+            long[] made = new long[64];
+            block = (long[]) BLOCK.compareAndExchangeRelease(top, bi, null, made);
+            if (block == null) {
+                block = made;
+            }
+        }
+        BITS.getAndBitwiseOrRelease(block, (int) (pgid >>> 6) & 63, 1L << pgid);
     }
 
     /** Frees the node at {@code pgid} (with its overflow pages), pending until no reader can see it. */
