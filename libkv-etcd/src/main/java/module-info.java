@@ -10,6 +10,7 @@ module io.libkv.etcd {
   requires jetcd.common;
   requires jetcd.grpc;
   requires io.grpc;
+  requires io.grpc.stub;
   requires io.grpc.netty;
   requires com.google.protobuf;
   requires io.netty.handler;

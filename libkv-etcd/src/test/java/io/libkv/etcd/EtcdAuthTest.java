@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.libkv.ConfigurationException;
+import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.LockLease;
@@ -14,6 +15,7 @@ import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.Watch;
+import io.libkv.WriteOptions;
 import io.libkv.testkit.servers.EtcdServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ class EtcdAuthTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EtcdServer.start();
+    // tokens that expire after a second idle, so that the tests meet a renewal
+    server = EtcdServer.start(new EtcdServer.Options().authTokenTtl(Duration.ofSeconds(1)));
     try (Client admin = Client.builder().endpoints("http://" + server.endpoint()).build()) {
       ByteSequence root = ByteSequence.from("root", UTF_8);
       admin.getAuthClient().userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
@@ -65,6 +68,25 @@ class EtcdAuthTest {
         assertThat(l.isHeld()).isTrue();
       }
       assertThat(s.toString()).doesNotContain("s3cret");
+    }
+  }
+
+  @Test
+  void anExpiredAuthTokenIsRenewedAndTheCallMade() throws Exception {
+    try (Store s = LibKV.open(uri("&username=root&passwordFile=" + passwordFile))) {
+      s.put("t", "1".getBytes(UTF_8));
+      for (int i = 2; i <= 3; i++) {
+        Thread.sleep(2500); // the token expires while the store is idle
+        KVPair p = s.get("t");
+        assertThat(p.valueAsString()).isEqualTo(Integer.toString(i - 1));
+        Thread.sleep(2500);
+        s.atomicPut("t", Integer.toString(i).getBytes(UTF_8), p, WriteOptions.DEFAULT);
+        Thread.sleep(2500);
+        try (LockLease l = s.newLock("lock").lock()) {
+          assertThat(l.isHeld()).isTrue();
+        }
+      }
+      assertThat(s.get("t").valueAsString()).isEqualTo("3");
     }
   }
 

@@ -2,11 +2,13 @@ package io.libkv.etcd.internal;
 
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.TxnRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ClientStreamTracer;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
@@ -25,9 +27,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class CallGuard implements ClientInterceptor {
   private final long timeoutNanos;
+  private volatile Found found;
 
   CallGuard(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
+  }
+
+  /**
+   * The channel behind this guard (so through it again) and jetcd's options of a KV call (its
+   * credentials), as seen on the first KV call; null before. See {@link DirectKv}.
+   */
+  Found found() {
+    return found;
+  }
+
+  /** What {@link #found()} returns. */
+  static final class Found {
+    final Channel channel;
+    final CallOptions options;
+
+    Found(Channel channel, CallOptions options) {
+      this.channel = channel;
+      this.options = options;
+    }
   }
 
   /** The cause attached to the status of a call that never reached a server. */
@@ -59,6 +81,9 @@ final class CallGuard implements ClientInterceptor {
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
     if (method.getType() != MethodDescriptor.MethodType.UNARY) {
       return next.newCall(method, options);
+    }
+    if (found == null && KVGrpc.SERVICE_NAME.equals(method.getServiceName())) {
+      found = new Found(ClientInterceptors.intercept(next, this), options);
     }
     AtomicBoolean streamed = new AtomicBoolean();
     CallOptions o = options.withStreamTracerFactory(new ClientStreamTracer.Factory() {

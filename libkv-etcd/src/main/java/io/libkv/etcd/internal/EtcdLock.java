@@ -5,7 +5,8 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
@@ -63,15 +64,15 @@ final class EtcdLock extends AbstractLock {
     }
     // woken: one transaction takes the key if nobody is ahead any more (a range compare, see
     // CallGuard: every entry's create revision is at least ours), else says who is
-    Cmp nobodyAhead = new Cmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
-    Cmp mine = new Cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
-    Cmp free = new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    Compare nobodyAhead = DirectKv.cmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
+    Compare mine = DirectKv.cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
+    Compare free = DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     GetOption ahead = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
         .withMaxCreateRevision(entryRev - 1).withSortField(GetOption.SortTarget.CREATE)
         .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).withKeysOnly(true).build();
-    TxnResponse t = store.txn(new Cmp[] {nobodyAhead, mine, free},
-        new Op[] {Op.put(userKey, ByteSequence.from(value), leased())},
-        new Op[] {Op.get(entry, countOnly()), Op.get(queue, ahead), Op.get(userKey, countOnly())}, key());
+    TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
+        new RequestOp[] {DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
+        new RequestOp[] {DirectKv.getOp(entry, countOnly()), DirectKv.getOp(queue, ahead), DirectKv.getOp(userKey, countOnly())}, key());
     if (t.isSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
     }
@@ -107,12 +108,12 @@ final class EtcdLock extends AbstractLock {
         .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
         .withKeysOnly(true).build();
     // free = nobody queued (a range compare, see CallGuard) and the key absent
-    Cmp nobodyQueued = new Cmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    Compare nobodyQueued = DirectKv.cmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     TxnResponse t;
     try {
-      t = store.txn(new Cmp[] {nobodyQueued, new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
-          new Op[] {Op.put(e, mark, leased()), Op.put(userKey, ByteSequence.from(value), leased())},
-          new Op[] {Op.put(e, mark, leased()), Op.get(queue, last2)}, key());
+      t = store.txn(new Compare[] {nobodyQueued, DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
+          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
+          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.getOp(queue, last2)}, key());
     } catch (KVException ex) {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
         store.leases.gone(lease.id);
@@ -148,7 +149,7 @@ final class EtcdLock extends AbstractLock {
     entry = null;
     if (e != null) {
       try {
-        store.write(() -> store.client.getKVClient().delete(e, DeleteOption.DEFAULT), key());
+        store.write(() -> store.kv.delete(e, DeleteOption.DEFAULT), key());
       } catch (KVException ex) {
         // it goes with its lease
       }
@@ -172,9 +173,9 @@ final class EtcdLock extends AbstractLock {
     protected void release() {
       ref.held.remove(this);
       // the user key only if it is still the one we created; the entry in any case
-      store.txn(new Cmp[] {new Cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(revision))},
-          new Op[] {Op.delete(userKey, DeleteOption.DEFAULT), Op.delete(entryKey, DeleteOption.DEFAULT)},
-          new Op[] {Op.delete(entryKey, DeleteOption.DEFAULT)}, key());
+      store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(revision))},
+          new RequestOp[] {DirectKv.deleteOp(userKey, DeleteOption.DEFAULT), DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)},
+          new RequestOp[] {DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)}, key());
     }
 
     @Override

@@ -8,7 +8,8 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
@@ -63,6 +64,8 @@ public final class EtcdStore extends AbstractStore {
   private static final AtomicInteger SEQ = new AtomicInteger();
 
   final Client client;
+  /** The KV calls (all but the store's first, which finds the channel for them). */
+  final DirectKv kv;
   final KeySpace space;
   final Failures failures;
   final StoreConfig config;
@@ -74,12 +77,13 @@ public final class EtcdStore extends AbstractStore {
   private final Capabilities capabilities;
   private final Connection connection = new Connection();
 
-  EtcdStore(Client client, String description, List<String> endpoints, String prefix, StoreConfig config,
+  EtcdStore(Client client, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
       boolean tls, boolean auth) {
     super(description);
     this.client = client;
     this.config = config;
     this.space = new KeySpace(prefix);
+    this.kv = new DirectKv(client, guard, config.operationTimeout().toNanos(), space.rootStart());
     this.failures = new Failures(description, endpoints);
     int n = SEQ.incrementAndGet();
     this.io = Executors.newCachedThreadPool(r -> {
@@ -179,8 +183,8 @@ public final class EtcdStore extends AbstractStore {
     return Retry.call(() -> await(call.get(), key, true), backoff, config.operationTimeout());
   }
 
-  TxnResponse txn(Cmp[] cmps, Op[] then, Op[] otherwise, String key) {
-    return write(() -> client.getKVClient().txn().If(cmps).Then(then).Else(otherwise).commit(), key);
+  TxnResponse txn(Compare[] cmps, RequestOp[] then, RequestOp[] otherwise, String key) {
+    return write(() -> kv.txn(cmps, then, otherwise), key);
   }
 
   KVPair pair(String key, KeyValue kv) {
@@ -268,7 +272,7 @@ public final class EtcdStore extends AbstractStore {
       long lease = leaseFor(key, options);
       PutOption o = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
       try {
-        write(() -> client.getKVClient().put(space.key(key), bytes(value), o), key);
+        write(() -> kv.put(space.key(key), bytes(value), o), key);
         return;
       } catch (KVException e) {
         if (!retryAfterLeaseLoss(e, lease, attempt)) {
@@ -289,7 +293,7 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    List<Op> ops = new ArrayList<>();
+    List<RequestOp> ops = new ArrayList<>();
     long bytes = 0;
     String first = null;
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -302,7 +306,7 @@ public final class EtcdStore extends AbstractStore {
       if (ops.isEmpty()) {
         first = e.getKey();
       }
-      ops.add(Op.put(space.key(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
+      ops.add(DirectKv.putOp(space.key(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
       bytes += size;
     }
     if (!ops.isEmpty()) {
@@ -310,13 +314,13 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  private void commit(List<Op> ops, String key) {
-    txn(new Cmp[0], ops.toArray(new Op[0]), new Op[0], key);
+  private void commit(List<RequestOp> ops, String key) {
+    txn(new Compare[0], ops.toArray(new RequestOp[0]), new RequestOp[0], key);
   }
 
   @Override
   protected KVPair doGet(String key) {
-    GetResponse r = read(() -> client.getKVClient().get(space.key(key)), key);
+    GetResponse r = read(() -> kv.get(space.key(key), GetOption.DEFAULT), key);
     if (r.getKvs().isEmpty()) {
       throw new KeyNotFoundException("key not found", key, description(), null);
     }
@@ -326,12 +330,12 @@ public final class EtcdStore extends AbstractStore {
   @Override
   protected boolean doExists(String key) {
     GetOption o = GetOption.builder().withCountOnly(true).build();
-    return read(() -> client.getKVClient().get(space.key(key), o), key).getCount() > 0;
+    return read(() -> kv.get(space.key(key), o), key).getCount() > 0;
   }
 
   @Override
   protected void doDelete(String key) {
-    write(() -> client.getKVClient().delete(space.key(key)), key);
+    write(() -> kv.delete(space.key(key), DeleteOption.DEFAULT), key);
   }
 
   @Override
@@ -383,7 +387,7 @@ public final class EtcdStore extends AbstractStore {
       ByteSequence start = from;
       GetResponse r;
       try {
-        r = read(() -> client.getKVClient().get(start, o), dir);
+        r = read(() -> kv.get(start, o), dir);
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
@@ -413,7 +417,7 @@ public final class EtcdStore extends AbstractStore {
   /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
   Object[] readKey(String key, long revision) {
     GetOption o = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
-    GetResponse r = read(() -> client.getKVClient().get(space.key(key), o), key);
+    GetResponse r = read(() -> kv.get(space.key(key), o), key);
     KVPair p = r.getKvs().isEmpty() ? null : pair(key, r.getKvs().get(0));
     return new Object[] {p, r.getHeader().getRevision()};
   }
@@ -421,9 +425,9 @@ public final class EtcdStore extends AbstractStore {
   @Override
   protected void doDeleteTree(String dir) {
     // one transaction: the directory's key and every key below it, one revision, one tree event
-    Op below = Op.delete(space.dirStart(dir), DeleteOption.builder().withRange(space.dirEnd(dir)).build());
-    Op self = Op.delete(space.key(dir), DeleteOption.DEFAULT);
-    txn(new Cmp[0], new Op[] {below, self}, new Op[0], dir);
+    RequestOp below = DirectKv.deleteOp(space.dirStart(dir), DeleteOption.builder().withRange(space.dirEnd(dir)).build());
+    RequestOp self = DirectKv.deleteOp(space.key(dir), DeleteOption.DEFAULT);
+    txn(new Compare[0], new RequestOp[] {below, self}, new RequestOp[0], dir);
   }
 
   @Override
@@ -432,13 +436,13 @@ public final class EtcdStore extends AbstractStore {
       long lease = leaseFor(key, options);
       PutOption po = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
       ByteSequence k = space.key(key);
-      Cmp cmp = previous == null
-          ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-          : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
+      Compare cmp = previous == null
+          ? DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
+          : DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
       TxnResponse r;
       try {
-        r = txn(new Cmp[] {cmp}, new Op[] {Op.put(k, bytes(value), po)},
-            new Op[] {Op.get(k, GetOption.builder().withCountOnly(previous == null).build())}, key);
+        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.putOp(k, bytes(value), po)},
+            new RequestOp[] {DirectKv.getOp(k, GetOption.builder().withCountOnly(previous == null).build())}, key);
       } catch (KVException e) {
         if (retryAfterLeaseLoss(e, lease, attempt)) {
           continue;
@@ -467,8 +471,8 @@ public final class EtcdStore extends AbstractStore {
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
     ByteSequence k = space.key(key);
-    TxnResponse r = txn(new Cmp[] {new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
-        new Op[] {Op.delete(k, DeleteOption.DEFAULT)}, new Op[] {Op.get(k, GetOption.DEFAULT)}, key);
+    TxnResponse r = txn(new Compare[] {DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
+        new RequestOp[] {DirectKv.deleteOp(k, DeleteOption.DEFAULT)}, new RequestOp[] {DirectKv.getOp(k, GetOption.DEFAULT)}, key);
     if (!r.isSucceeded()) {
       throw conflict(key, previous, r);
     }

@@ -91,7 +91,8 @@ public final class EtcdStoreProvider implements StoreProvider {
     b.retryMaxAttempts(1).retryDelay(20).retryMaxDelay(100);
     b.keepaliveTime(Duration.ofSeconds(10)).keepaliveTimeout(Duration.ofSeconds(5));
     b.maxInboundMessageSize(MAX_INBOUND_BYTES);
-    b.interceptor(new CallGuard(config.operationTimeout()));
+    CallGuard guard = new CallGuard(config.operationTimeout());
+    b.interceptor(guard);
     boolean auth = config.username().isPresent();
     if (auth) {
       Secret pw = config.password().orElseThrow(() -> new ConfigurationException(
@@ -100,7 +101,7 @@ public final class EtcdStoreProvider implements StoreProvider {
       b.password(ByteSequence.from(pw.reveal(), StandardCharsets.UTF_8));
     }
     Client client = b.build();
-    return new EtcdStore(client, description, endpoints, prefix, config, tls, auth);
+    return new EtcdStore(client, guard, description, endpoints, prefix, config, tls, auth);
   }
 
   private static String host(String endpoint) {

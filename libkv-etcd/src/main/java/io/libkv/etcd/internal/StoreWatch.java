@@ -226,7 +226,7 @@ final class StoreWatch implements AutoCloseable {
   private boolean historyRestarted() {
     try {
       GetOption o = GetOption.builder().withCountOnly(true).build();
-      long now = store.read(() -> store.client.getKVClient().get(store.space.rootStart(), o), null).getHeader()
+      long now = store.read(() -> store.kv.get(store.space.rootStart(), o), null).getHeader()
           .getRevision();
       return now < revision;
     } catch (KVException e) {
@@ -316,7 +316,7 @@ final class StoreWatch implements AutoCloseable {
     // the key may be gone, or gone and written again (lock entries keep their names): either way
     // the one waited for is no more
     GetOption o = GetOption.builder().withKeysOnly(true).build();
-    List<KeyValue> now = store.read(() -> store.client.getKVClient().get(key, o), null).getKvs();
+    List<KeyValue> now = store.read(() -> store.kv.get(key, o), null).getKvs();
     if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
@@ -451,10 +451,10 @@ final class StoreWatch implements AutoCloseable {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
       b.withMinModRevision(minModRevision).withKeysOnly(true).withLimit(1);
       GetOption o = b.build();
-      return store.read(() -> store.client.getKVClient().get(start, o), target).getKvs().size();
+      return store.read(() -> store.kv.get(start, o), target).getKvs().size();
     }
     GetOption o = b.withCountOnly(true).build();
-    return store.read(() -> store.client.getKVClient().get(start, o), target).getCount();
+    return store.read(() -> store.kv.get(start, o), target).getCount();
   }
 
   @Override

@@ -31,6 +31,7 @@ public final class EtcdServer implements AutoCloseable {
     boolean clientCertAuth;
     Duration heartbeat = Duration.ofMillis(100);
     Duration electionTimeout = Duration.ofMillis(1000);
+    Duration authTokenTtl;
 
     /** Defaults: plain HTTP/2, etcd's default heartbeat (100 ms) and election timeout (1 s). */
     public Options() {}
@@ -41,6 +42,12 @@ public final class EtcdServer implements AutoCloseable {
       this.keyFile = Objects.requireNonNull(key, "key");
       this.trustedCaFile = ca;
       this.clientCertAuth = requireClientCert;
+      return this;
+    }
+
+    /** How long an idle auth token lives ({@code --auth-token-ttl}; etcd's default is 5 minutes). */
+    public Options authTokenTtl(Duration ttl) {
+      this.authTokenTtl = Objects.requireNonNull(ttl, "ttl");
       return this;
     }
 
@@ -170,6 +177,9 @@ public final class EtcdServer implements AutoCloseable {
         "--election-timeout", Long.toString(options.electionTimeout.toMillis()),
         "--log-level", "warn",
         "--logger", "zap"));
+    if (options.authTokenTtl != null) {
+      cmd.addAll(List.of("--auth-token-ttl", Long.toString(Math.max(1, options.authTokenTtl.toSeconds()))));
+    }
     if (options.certFile != null) {
       cmd.addAll(List.of("--cert-file", options.certFile.toString(), "--key-file", options.keyFile.toString()));
       if (options.trustedCaFile != null) {
