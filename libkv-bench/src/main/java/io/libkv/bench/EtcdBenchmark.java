@@ -55,8 +55,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1, time = 2)
-@Measurement(iterations = 2, time = 2)
+@Warmup(iterations = 6, time = 2)
+@Measurement(iterations = 3, time = 2)
 @Fork(1)
 @Threads(1)
 @State(Scope.Benchmark)

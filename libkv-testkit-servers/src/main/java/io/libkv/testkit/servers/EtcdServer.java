@@ -32,6 +32,7 @@ public final class EtcdServer implements AutoCloseable {
     Duration heartbeat = Duration.ofMillis(100);
     Duration electionTimeout = Duration.ofMillis(1000);
     Duration authTokenTtl;
+    boolean v2;
 
     /** Defaults: plain HTTP/2, etcd's default heartbeat (100 ms) and election timeout (1 s). */
     public Options() {}
@@ -48,6 +49,12 @@ public final class EtcdServer implements AutoCloseable {
     /** How long an idle auth token lives ({@code --auth-token-ttl}; etcd's default is 5 minutes). */
     public Options authTokenTtl(Duration ttl) {
       this.authTokenTtl = Objects.requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /** Also serves etcd's v2 API ({@code --enable-v2}), for comparisons with clients of that API. */
+    public Options enableV2() {
+      this.v2 = true;
       return this;
     }
 
@@ -177,6 +184,9 @@ public final class EtcdServer implements AutoCloseable {
         "--election-timeout", Long.toString(options.electionTimeout.toMillis()),
         "--log-level", "warn",
         "--logger", "zap"));
+    if (options.v2) {
+      cmd.add("--enable-v2=true");
+    }
     if (options.authTokenTtl != null) {
       cmd.addAll(List.of("--auth-token-ttl", Long.toString(Math.max(1, options.authTokenTtl.toSeconds()))));
     }

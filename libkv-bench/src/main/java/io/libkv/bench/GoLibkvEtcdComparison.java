@@ -1,0 +1,136 @@
+package io.libkv.bench;
+
+import io.libkv.KVPair;
+import io.libkv.KeyModifiedException;
+import io.libkv.LibKV;
+import io.libkv.Lock;
+import io.libkv.LockLease;
+import io.libkv.LockOptions;
+import io.libkv.Store;
+import io.libkv.WriteOptions;
+import io.libkv.testkit.servers.EtcdServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * libkv's etcd lock cycle and contended compare-and-set against Go's docker/libkv (etcd's v2 API)
+ * and against the same v3 calls made by Go's own clientv3 (the lock's two transactions; a get and
+ * a compare-and-set transaction), on one etcd 3.4 (v2 enabled),
+ * in interleaved rounds so that the disk's changing fsync cost falls on both sides alike. The Go side
+ * is {@code libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
+ *
+ * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
+ * io.libkv.bench.GoLibkvEtcdComparison GO_BINARY [ROUNDS]}.
+ */
+public final class GoLibkvEtcdComparison {
+  private static final int SECONDS = 3;
+  private static final byte[] VALUE = "v".repeat(100).getBytes(StandardCharsets.UTF_8);
+
+  private GoLibkvEtcdComparison() {}
+
+  /** Arguments: the golibkv-etcd binary, the number of rounds (default 8). */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: GoLibkvEtcdComparison GO_BINARY [ROUNDS]");
+      System.exit(2);
+    }
+    String go = args[0];
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    List<Double> lockRatio = new ArrayList<>();
+    List<Double> casRatio = new ArrayList<>();
+    try (EtcdServer server = EtcdServer.start(new EtcdServer.Options().enableV2());
+        Store s = LibKV.open("etcd://" + server.endpoint() + "/bench")) {
+      String ep = server.endpoint();
+      Lock lock = s.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(15)).build());
+      // the JIT needs some 10 s of calls before a round means anything
+      long warm = System.nanoTime() + 12_000_000_000L;
+      while (System.nanoTime() < warm) {
+        lockCycles(lock, 1);
+        cas(s, 2, 1);
+      }
+      runGo(go, ep, "lock");
+      System.out.println("round  libkv-lock  golibkv-lock  go-v3-2txn   ratio | libkv-cas4  golibkv-cas4  go-v3-cas4"
+          + "   ratio");
+      for (int r = 1; r <= rounds; r++) {
+        double lk = lockCycles(lock, SECONDS);
+        double gl = runGo(go, ep, "lock");
+        double g3 = runGo(go, ep, "v3lock");
+        double c = cas(s, 4, SECONDS);
+        double gc = runGo(go, ep, "cas");
+        double g3c = runGo(go, ep, "v3cas");
+        lockRatio.add(lk / gl);
+        casRatio.add(c / gc);
+        System.out.printf("%5d %11.0f %13.0f %11.0f %7.2f | %10.0f %13.0f %11.0f %7.2f%n", r, lk, gl, g3, lk / gl, c,
+            gc, g3c, c / gc);
+      }
+    }
+    System.out.printf("lock cycles/s, libkv / Go libkv: median %.2f (%s)%n", median(lockRatio), range(lockRatio));
+    System.out.printf("CAS successes/s (4 workers), libkv / Go libkv: median %.2f (%s)%n", median(casRatio),
+        range(casRatio));
+  }
+
+  private static double lockCycles(Lock lock, int seconds) throws InterruptedException {
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    long n = 0;
+    while (System.nanoTime() < end) {
+      LockLease l = lock.lock();
+      l.close();
+      n++;
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Successful compare-and-sets per second, {@code workers} threads each reading then writing one key. */
+  private static double cas(Store s, int workers, int seconds) throws InterruptedException {
+    s.put("cas", VALUE);
+    AtomicLong ok = new AtomicLong();
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    Thread[] threads = new Thread[workers];
+    for (int i = 0; i < workers; i++) {
+      threads[i] = new Thread(() -> {
+        while (System.nanoTime() < end) {
+          KVPair p = s.get("cas");
+          try {
+            s.atomicPut("cas", VALUE, p, WriteOptions.DEFAULT);
+            ok.incrementAndGet();
+          } catch (KeyModifiedException lost) {
+            // another worker's write came first
+          }
+        }
+      });
+      threads[i].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return ok.get() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static double runGo(String binary, String endpoint, String mode) throws Exception {
+    Process p = new ProcessBuilder(binary, endpoint, mode, Integer.toString(SECONDS)).redirectErrorStream(true)
+        .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("golibkv-etcd " + mode + " failed: " + out);
+    }
+    String[] words = out.split("\\s+");
+    return Double.parseDouble(words[words.length - 1]);
+  }
+
+  private static double median(List<Double> l) {
+    List<Double> s = new ArrayList<>(l);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  private static String range(List<Double> l) {
+    return String.format("%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
+  }
+}
