@@ -145,6 +145,13 @@ public class BoltBenchmark {
     return e.bucket.get(Arrays.copyOfRange(f.packedKeys, at, at + KEY_BYTES));
   }
 
+  /** The same from two threads, each in its own read transaction (bbolt's many-readers model). */
+  @Benchmark
+  @Threads(2)
+  public Optional<byte[]> engineRandomGet2Threads(Filled f, Engine e) {
+    return engineRandomGet(f, e);
+  }
+
   /** The store on the filled file, exclusive mode (the API's default). */
   @State(Scope.Benchmark)
   public static class OpenStore {
@@ -169,6 +176,13 @@ public class BoltBenchmark {
   public KVPair storeGet(Filled f, OpenStore s) {
     int at = ThreadLocalRandom.current().nextInt(KEYS) * KEY_BYTES;
     return s.store.get(new String(f.packedKeys, at, KEY_BYTES, StandardCharsets.ISO_8859_1));
+  }
+
+  /** The same from two threads sharing the store (and its read snapshot). */
+  @Benchmark
+  @Threads(2)
+  public KVPair storeGet2Threads(Filled f, OpenStore s) {
+    return storeGet(f, s);
   }
 
   /** An empty store for durable writes (fsync on every commit). */

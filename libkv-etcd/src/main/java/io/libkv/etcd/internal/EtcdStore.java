@@ -9,6 +9,7 @@ import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
@@ -385,9 +386,9 @@ public final class EtcdStore extends AbstractStore {
       }
       GetOption o = ob.build();
       ByteSequence start = from;
-      GetResponse r;
+      RangeResponse r;
       try {
-        r = read(() -> kv.get(start, o), dir);
+        r = read(() -> kv.range(start, o), dir);
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
@@ -399,16 +400,16 @@ public final class EtcdStore extends AbstractStore {
       if (rev == 0) {
         rev = r.getHeader().getRevision();
       }
-      for (KeyValue kv : r.getKvs()) {
+      for (io.etcd.jetcd.api.KeyValue kv : r.getKvsList()) {
         String k = space.decode(kv.getKey());
         if (k != null && !Keys.isReserved(k)) {
-          out.add(pair(k, kv));
+          out.add(KVPair.ofOwned(k, kv.getValue().toByteArray(), kv.getModRevision()));
         }
       }
-      if (!r.isMore() || r.getKvs().isEmpty()) {
+      if (!r.getMore() || r.getKvsCount() == 0) {
         return new Listing(out, rev);
       }
-      byte[] last = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
+      byte[] last = r.getKvs(r.getKvsCount() - 1).getKey().toByteArray();
       byte[] next = java.util.Arrays.copyOf(last, last.length + 1);
       from = ByteSequence.from(next);
     }

@@ -1,5 +1,6 @@
 package io.libkv.etcd.internal;
 
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
@@ -16,9 +17,11 @@ final class KeySpace {
   private static final byte[] ALL = {0};
 
   private final byte[] root;
+  private final ByteString rootBytes;
 
   KeySpace(String prefix) {
     this.root = prefix.isEmpty() ? new byte[0] : (prefix + "/").getBytes(StandardCharsets.UTF_8);
+    this.rootBytes = ByteString.copyFrom(root);
   }
 
   /** The etcd key of a canonical key (user or internal). */
@@ -60,7 +63,18 @@ final class KeySpace {
     if (b.length <= root.length || !Arrays.equals(b, 0, root.length, root, 0, root.length)) {
       return null;
     }
-    String k = new String(b, root.length, b.length - root.length, StandardCharsets.UTF_8);
+    return keyOrNull(new String(b, root.length, b.length - root.length, StandardCharsets.UTF_8));
+  }
+
+  /** {@link #decode(ByteSequence)} of a key as it comes off the wire (a listing's, without copies). */
+  String decode(ByteString etcdKey) {
+    if (etcdKey.size() <= root.length || !etcdKey.startsWith(rootBytes)) {
+      return null;
+    }
+    return keyOrNull(etcdKey.substring(root.length).toStringUtf8());
+  }
+
+  private static String keyOrNull(String k) {
     if (Keys.isReserved(k)) {
       return k;
     }
@@ -70,6 +84,7 @@ final class KeySpace {
       return null;
     }
   }
+
 
   /** The etcd range end of everything starting with {@code prefix} ("\0" for all keys). */
   static byte[] prefixEnd(byte[] prefix) {
