@@ -1,5 +1,6 @@
 package io.libkv.bolt;
 
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -21,6 +22,16 @@ public interface Bucket {
      * @return a copy of the plain value, or empty when the key is missing or names a nested bucket
      */
     Optional<byte[]> get(byte[] key);
+
+    /**
+     * The plain value without a copy, for callers that decode it at once (as Go's bbolt hands out a
+     * slice of its map).
+     *
+     * @param key the key
+     * @return a read-only view of the value, valid while the transaction is open and, in a writable
+     *     transaction, until the bucket next changes; empty when the key is missing or names a nested bucket
+     */
+    Optional<ByteBuffer> view(byte[] key);
 
     /**
      * Stores a plain value.

@@ -84,6 +84,56 @@ class RoundTripTest {
     }
 
     @Test
+    void viewsShowTheValueInPlaceReadOnlyInBothKindsOfTransaction() {
+        Path p = tmp.resolve("view.db");
+        byte[] big = new byte[20000]; // an overflow page run
+        new Random(2).nextBytes(big);
+        try (BoltDB db = open(p)) {
+            db.update(tx -> {
+                Bucket a = tx.createBucket(b("a"));
+                for (int i = 0; i < 2000; i++) {
+                    a.put(b(String.format("key-%05d", i)), b("value-" + i));
+                }
+                a.put(b("big"), big);
+                a.put(b("empty"), new byte[0]);
+                a.createBucket(b("child"));
+                Bucket in = tx.createBucket(b("inline"));
+                in.put(b("k"), b("v"));
+            });
+            try (Tx tx = db.beginRead()) {
+                Bucket a = tx.bucket(b("a")).orElseThrow();
+                for (int i = 0; i < 2000; i += 13) {
+                    byte[] k = b(String.format("key-%05d", i));
+                    assertThat(bytes(a.view(k).orElseThrow())).isEqualTo(a.get(k).orElseThrow());
+                }
+                java.nio.ByteBuffer v = a.view(b("big")).orElseThrow();
+                assertThat(v.isReadOnly()).isTrue();
+                assertThat(bytes(v)).isEqualTo(big);
+                assertThatThrownBy(() -> v.put(0, (byte) 1)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
+                assertThat(a.view(b("empty")).orElseThrow().remaining()).isZero();
+                assertThat(a.view(b("missing"))).isEmpty();
+                assertThat(a.view(b("child"))).isEmpty();
+                assertThat(bytes(tx.bucket(b("inline")).orElseThrow().view(b("k")).orElseThrow())).isEqualTo(b("v"));
+            }
+            db.update(tx -> {
+                Bucket a = tx.bucket(b("a")).orElseThrow();
+                a.put(b("key-00007"), b("changed"));
+                java.nio.ByteBuffer v = a.view(b("key-00007")).orElseThrow();
+                assertThat(v.isReadOnly()).isTrue();
+                assertThat(bytes(v)).isEqualTo(b("changed"));
+                assertThat(bytes(a.view(b("key-00008")).orElseThrow())).isEqualTo(b("value-8"));
+            });
+            assertThat(db.check()).isEmpty();
+        }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer v) {
+        byte[] out = new byte[v.remaining()];
+        v.duplicate().get(out);
+        return out;
+    }
+
+    @Test
     void cursorWalksBothWaysAndSeeks() {
         try (BoltDB db = open(tmp.resolve("c.db"))) {
             db.update(tx -> {

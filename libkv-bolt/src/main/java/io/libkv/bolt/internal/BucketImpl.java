@@ -158,23 +158,38 @@ public final class BucketImpl implements Bucket {
 
     @Override
     public Optional<byte[]> get(byte[] key) {
+        return Optional.ofNullable(find(key, NodeView::value));
+    }
+
+    @Override
+    public Optional<java.nio.ByteBuffer> view(byte[] key) {
+        return Optional.ofNullable(find(key, NodeView::valueView));
+    }
+
+    /** What a lookup takes from the leaf element it found. */
+    private interface Take<T> {
+        T from(NodeView leaf, int i);
+    }
+
+    /** The plain value under {@code key} as {@code take} reads it, or null when absent or a nested bucket. */
+    private <T> T find(byte[] key, Take<T> take) {
         checkKey(key, "key");
         if (nodes == null) {
-            return Optional.ofNullable(readGet(key));
+            return readGet(key, take);
         }
         CursorImpl c = lookup();
         c.descend(key);
         if (!c.isAt(key) || c.isBucket()) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.of(c.leafView().value(c.leafIndex()));
+        return take.from(c.leafView(), c.leafIndex());
     }
 
     /**
      * A read transaction's lookup: a plain descent that allocates nothing but the value (no cursor,
      * whose path a lookup never needs); null when absent or a nested bucket.
      */
-    private byte[] readGet(byte[] key) {
+    private <T> T readGet(byte[] key, Take<T> take) {
         tx.checkOpen();
         NodeView v = rootView();
         for (int depth = 1; !v.isLeaf(); depth++) {
@@ -188,7 +203,7 @@ public final class BucketImpl implements Bucket {
         if (i < 0 || (v.flags(i) & Format.BUCKET_FLAG) != 0) {
             return null;
         }
-        return v.value(i);
+        return take.from(v, i);
     }
 
     @Override

@@ -167,12 +167,7 @@ public final class CursorImpl implements Cursor {
 
     /** The value under the cursor as a read-only view of the map (no copy); valid while the transaction is open. */
     public java.nio.ByteBuffer valueView() {
-        NodeView v = leafView();
-        int i = leafIndex();
-        if (v instanceof PageNode p) {
-            return p.buffer().slice(p.valueOffset(i), p.valueLength(i)).asReadOnlyBuffer();
-        }
-        return java.nio.ByteBuffer.wrap(v.value(i)).asReadOnlyBuffer();
+        return leafView().valueView(leafIndex());
     }
 
     public byte[] key() {

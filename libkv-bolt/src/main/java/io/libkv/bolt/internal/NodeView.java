@@ -18,6 +18,15 @@ interface NodeView {
 
     int valueLength(int i);
 
+    /** Element i's value as a read-only view: of the map for a page, of a copy for a materialized node. */
+    default java.nio.ByteBuffer valueView(int i) {
+        if (this instanceof PageNode p) {
+            java.nio.ByteBuffer v = p.buffer().slice(p.valueOffset(i), p.valueLength(i));
+            return v.isReadOnly() ? v : v.asReadOnlyBuffer(); // the map is; a copied page is not
+        }
+        return java.nio.ByteBuffer.wrap(value(i)).asReadOnlyBuffer();
+    }
+
     /** Branch element's child page id. */
     long child(int i);
 

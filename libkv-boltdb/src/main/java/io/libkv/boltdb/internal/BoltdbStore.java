@@ -185,8 +185,11 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
-    return read(tx -> bucket.get(tx, key))
-        .orElseThrow(() -> new KeyNotFoundException("key not found", key, description(), null));
+    Optional<KVPair> p = read(tx -> bucket.get(tx, key));
+    if (p.isEmpty()) {
+      throw new KeyNotFoundException("key not found", key, description(), null);
+    }
+    return p.get();
   }
 
   @Override

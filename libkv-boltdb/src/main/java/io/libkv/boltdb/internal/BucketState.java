@@ -93,10 +93,10 @@ final class BucketState {
     if (b.isEmpty()) {
       return Optional.empty();
     }
-    Optional<byte[]> v = b.get().get(Layout.utf8(key));
+    Optional<java.nio.ByteBuffer> v = b.get().view(Layout.utf8(key));
     if (v.isEmpty()) {
       for (byte[] s : Layout.spellings(key)) {
-        v = b.get().get(s);
+        v = b.get().view(s);
         if (v.isPresent()) {
           break;
         }
@@ -110,8 +110,11 @@ final class BucketState {
   }
 
   private boolean expired(Tx tx, String key, long index) {
-    if (System.currentTimeMillis() < nextDeadline) {
-      return false; // no TTL record is due yet (nextDeadline is at or before the earliest one)
+    long due = nextDeadline;
+    if (due == Long.MAX_VALUE || System.currentTimeMillis() < due) {
+      // no TTL record is due yet (nextDeadline is at or before the earliest one); with none at
+      // all, not even the clock is read (a tenth of a get on a virtual machine's clock)
+      return false;
     }
     Optional<Bucket> ttl = metaRead(tx, Layout.TTL);
     if (ttl.isEmpty()) {

@@ -56,17 +56,26 @@ final class Layout {
 
   /** Decodes a stored value; {@code key} is canonical. */
   static KVPair decode(String key, byte[] stored, String store) {
-    if (stored.length < INDEX_BYTES) {
-      throw new StoreCorruptedException("stored value of " + stored.length
+    return decode(key, ByteBuffer.wrap(stored), store);
+  }
+
+  /** Decodes a stored value seen in place (from its position to its limit), copying it once. */
+  static KVPair decode(String key, ByteBuffer stored, String store) {
+    int length = stored.remaining();
+    if (length < INDEX_BYTES) {
+      throw new StoreCorruptedException("stored value of " + length
           + " bytes is shorter than the 8-byte index prefix of the libkv layout", key, store, null);
     }
-    long index = indexOf(stored);
+    long index = stored.order(ByteOrder.LITTLE_ENDIAN).getLong(stored.position());
     if (index <= 0) {
       // Go libkv's counter starts at 1; 0 would be a value not written through libkv
       throw new StoreCorruptedException("stored index is " + index + ", not positive", key, store, null);
     }
-    return KVPair.ofOwned(key, Arrays.copyOfRange(stored, INDEX_BYTES, stored.length), index);
+    byte[] value = new byte[length - INDEX_BYTES];
+    stored.get(stored.position() + INDEX_BYTES, value);
+    return KVPair.ofOwned(key, value, index);
   }
+
 
   /**
    * The canonical key a stored key stands for, or empty when it cannot be one (Go libkv stores
