@@ -92,7 +92,8 @@ public abstract class AbstractStore implements Store {
 
   private String checkLimits(String k) {
     Capabilities caps = capabilities();
-    int bytes = Keys.utf8Length(k);
+    // canonicalisation has already held the key to the library's own limit
+    int bytes = caps.maxKeyBytes() >= Keys.MAX_KEY_BYTES ? 0 : Keys.utf8Length(k);
     if (bytes > caps.maxKeyBytes()) {
       throw new InvalidKeyException("key is " + bytes + " UTF-8 bytes long, over this backend's limit of "
           + caps.maxKeyBytes(), k.substring(0, Math.min(40, k.length())) + "...", description, null);
