@@ -88,6 +88,16 @@ func v2(addr, mode string, d time.Duration) float64 {
 	}
 	key := "golibkv/cas"
 	must(s.Put(key, []byte(value), nil))
+	return contended(d, func() bool {
+		p, err := s.Get(key)
+		must(err)
+		_, _, err = s.AtomicPut(key, []byte(value), p, nil)
+		return err == nil
+	})
+}
+
+// contended runs attempt from 4 goroutines until d has passed and returns its successes per second.
+func contended(d time.Duration, attempt func() bool) float64 {
 	var ok int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -97,9 +107,7 @@ func v2(addr, mode string, d time.Duration) float64 {
 		go func() {
 			defer wg.Done()
 			for time.Now().Before(end) {
-				p, err := s.Get(key)
-				must(err)
-				if _, _, err := s.AtomicPut(key, []byte(value), p, nil); err == nil {
+				if attempt() {
 					atomic.AddInt64(&ok, 1)
 				}
 			}
@@ -114,28 +122,14 @@ func v3cas(ctx context.Context, c *clientv3.Client, d time.Duration) float64 {
 	key := "golibkv3/cas"
 	_, err := c.Put(ctx, key, value)
 	must(err)
-	var ok int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	end := start.Add(d)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				g, err := c.Get(ctx, key)
-				must(err)
-				r, err := c.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(key), "=", g.Kvs[0].ModRevision)).
-					Then(clientv3.OpPut(key, value)).Else(clientv3.OpGet(key)).Commit()
-				must(err)
-				if r.Succeeded {
-					atomic.AddInt64(&ok, 1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(ok) / time.Since(start).Seconds()
+	return contended(d, func() bool {
+		g, err := c.Get(ctx, key)
+		must(err)
+		r, err := c.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision(key), "=", g.Kvs[0].ModRevision)).
+			Then(clientv3.OpPut(key, value)).Else(clientv3.OpGet(key)).Commit()
+		must(err)
+		return r.Succeeded
+	})
 }
 
 func v3(addr, mode string, d time.Duration) float64 {
