@@ -1028,31 +1028,55 @@ final class ZooKeeperStore extends AbstractStore {
 
   /**
    * Reads a node for a compare against {@code previous}: its data (null when it is missing or an
-   * implicit parent), its stat into {@code s}. An ensemble member may not yet have applied a write
-   * that another client has had acknowledged, and {@code previous} may come from such a write; a
-   * node that looks older than it (missing, or an mzxid below its index) proves nothing until the
-   * member has caught up with the leader (sync), so it is read again after one. A newer node needs
-   * no sync: the member has applied at least what the caller saw.
+   * implicit parent), its stat into {@code s}. The member may not yet have applied the write
+   * {@code previous} came from, acknowledged to another client by another member: the node then
+   * looks older than the pair (an mzxid below its index) or missing (and its nearest ancestor's
+   * last child change is older than the pair too). Such a view proves nothing. A follower catches
+   * up through {@code sync}; the leader does not (it answers a sync at once, and it sends a commit
+   * to the followers before it applies it itself), so if the view is still older, a write that
+   * changes nothing goes through the member first: its answer comes after the member has applied
+   * every earlier commit, the pair's among them, and the view read after it is decisive.
    */
-  private static final int SYNCS_FOR_COMPARE = 5;
-
   private static byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
       throws KeeperException, InterruptedException {
-    byte[] data = dataOrNull(zk, path, s);
-    // behind the write the caller saw: the member catches up through sync; one nearly always
-    // suffices, but ZooKeeper's sync is not strictly linearizable (seen once in a CI run), so a few
-    for (int i = 0; i < SYNCS_FOR_COMPARE && (data == null || s.getMzxid() < previous.lastIndex()); i++) {
-      zk.sync(path);
-      data = dataOrNull(zk, path, s);
+    for (int attempt = 0; ; attempt++) {
+      byte[] data;
+      long applied;
+      try {
+        data = zk.getData(path, false, s);
+        applied = s.getMzxid();
+      } catch (KeeperException.NoNodeException e) {
+        data = null;
+        applied = lastChildChangeAbove(zk, path);
+      }
+      if (applied >= previous.lastIndex() || attempt == 2) {
+        return data;
+      }
+      if (attempt == 0) {
+        zk.sync(path);
+      } else {
+        // a check of the root's existence: a transaction of its own, changing nothing
+        zk.multi(List.of(Op.check("/", -1)));
+      }
     }
-    return data;
   }
 
-  private static byte[] dataOrNull(ZooKeeper zk, String path, Stat s) throws KeeperException, InterruptedException {
-    try {
-      return zk.getData(path, false, s);
-    } catch (KeeperException.NoNodeException e) {
-      return null;
+  /**
+   * The zxid of the last child created or deleted under the nearest existing ancestor of the
+   * missing {@code path}: a deletion of {@code path} (or of a parent of it) is at or before it.
+   */
+  private static long lastChildChangeAbove(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+    String p = path;
+    while (true) {
+      int slash = p.lastIndexOf('/');
+      p = slash <= 0 ? "/" : p.substring(0, slash);
+      Stat parent = zk.exists(p, false);
+      if (parent != null) {
+        return parent.getPzxid();
+      }
+      if (p.equals("/")) {
+        return 0;
+      }
     }
   }
 
