@@ -1030,14 +1030,13 @@ final class ZooKeeperStore extends AbstractStore {
    * Reads a node for a compare against {@code previous}: its data (null when it is missing or an
    * implicit parent), its stat into {@code s}. The member may not yet have applied the write
    * {@code previous} came from, acknowledged to another client by another member: the node then
-   * looks older than the pair (an mzxid below its index) or missing (and its nearest ancestor's
-   * last child change is older than the pair too). Such a view proves nothing. A follower catches
-   * up through {@code sync}; the leader does not (it answers a sync at once, and it sends a commit
-   * to the followers before it applies it itself), so if the view is still older, a write that
-   * changes nothing goes through the member first: its answer comes after the member has applied
-   * every earlier commit, the pair's among them, and the view read after it is decisive.
+   * looks older than the pair (an mzxid below its index) or missing (and its nearest ancestor shows
+   * no change since the pair either). Such a view proves nothing. A follower catches up through
+   * {@code sync}; the leader answers a sync at once, so if the view is still older the member is
+   * made to apply every earlier commit ({@link #applyEarlierCommits}), the pair's among them, and
+   * the view read after that is decisive.
    */
-  private static byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
+  private byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
       throws KeeperException, InterruptedException {
     for (int attempt = 0; ; attempt++) {
       byte[] data;
@@ -1047,7 +1046,7 @@ final class ZooKeeperStore extends AbstractStore {
         applied = s.getMzxid();
       } catch (KeeperException.NoNodeException e) {
         data = null;
-        applied = lastChildChangeAbove(zk, path);
+        applied = ancestorIndex(zk, path);
       }
       if (applied >= previous.lastIndex() || attempt == 2) {
         return data;
@@ -1055,29 +1054,19 @@ final class ZooKeeperStore extends AbstractStore {
       if (attempt == 0) {
         zk.sync(path);
       } else {
-        // a check of the root's existence: a transaction of its own, changing nothing
-        zk.multi(List.of(Op.check("/", -1)));
+        applyEarlierCommits(zk);
       }
     }
   }
 
   /**
-   * The zxid of the last child created or deleted under the nearest existing ancestor of the
-   * missing {@code path}: a deletion of {@code path} (or of a parent of it) is at or before it.
+   * Returns once the member {@code zk} is connected to has applied every commit made before the
+   * call: a transaction that changes nothing (a multi holding one existence check of the root) is
+   * answered only after the member has applied all earlier ones. Unlike {@code sync}, this holds on
+   * the leader too, which sends a commit to the followers before it applies it itself.
    */
-  private static long lastChildChangeAbove(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
-    String p = path;
-    while (true) {
-      int slash = p.lastIndexOf('/');
-      p = slash <= 0 ? "/" : p.substring(0, slash);
-      Stat parent = zk.exists(p, false);
-      if (parent != null) {
-        return parent.getPzxid();
-      }
-      if (p.equals("/")) {
-        return 0;
-      }
-    }
+  static void applyEarlierCommits(ZooKeeper zk) throws KeeperException, InterruptedException {
+    zk.multi(List.of(Op.check("/", -1)));
   }
 
   private KeyModifiedException modified(String key, long now, KVPair previous) {

@@ -80,11 +80,12 @@ abstract class ZooKeeperContractTest {
   }
 
   /**
-   * {@code s} once its server has caught up with the leader: for a read of another client's write,
-   * which an ensemble's follower may not have applied yet (stores there pick a member at random).
+   * {@code s} once its server has applied every earlier commit: for a read of another client's
+   * write, which an ensemble's member, the leader included, may not have applied yet (stores there
+   * pick a member at random).
    */
   static ZooKeeperStore synced(ZooKeeperStore s) throws KeeperException, InterruptedException {
-    s.zk("").sync("/");
+    ZooKeeperStore.applyEarlierCommits(s.zk(""));
     return s;
   }
 
