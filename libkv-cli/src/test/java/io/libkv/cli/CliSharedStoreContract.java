@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,16 +63,22 @@ abstract class CliSharedStoreContract extends CliTestBase {
 
   @Test
   void lsSortsByUtf8BytesAndMatchesSegments() {
-    for (String k : List.of("app/z", "app/\uFFFD", "app/\uD83D\uDE00", "app/a/b", "app/B", "apple", "app/é")) {
+    // in UTF-8 byte order; keys with characters the store refuses (ZooKeeper: U+FFFD, emoji) left out
+    List<String> sorted = List.of("app/B", "app/a/b", "app/z", "app/é", "app/\uFFFD", "app/\uD83D\uDE00").stream()
+        .filter(this::storeTakes).toList();
+    List<String> keys = new ArrayList<>(sorted);
+    Collections.reverse(keys);
+    keys.add("apple");
+    for (String k : keys) {
       assertOk(lib("put", k, "v"));
     }
     Result r = lib("ls", "app");
     assertOk(r);
-    assertThat(r.lines()).containsExactly("app/B", "app/a/b", "app/z", "app/é", "app/\uFFFD", "app/\uD83D\uDE00");
+    assertThat(r.lines()).containsExactlyElementsOf(sorted);
     Result j = lib("ls", "app", "--json");
     assertOk(j);
-    assertThat(j.lines()).hasSize(6).allMatch(l -> l.startsWith("{\"key\":\"app/"));
-    assertThat(lib("ls", "/").lines()).hasSize(7);
+    assertThat(j.lines()).hasSize(sorted.size()).allMatch(l -> l.startsWith("{\"key\":\"app/"));
+    assertThat(lib("ls", "/").lines()).hasSize(keys.size());
   }
 
   @Test
@@ -84,9 +92,14 @@ abstract class CliSharedStoreContract extends CliTestBase {
     assertThat(lib("get", "c").out()).isEqualTo("v2");
   }
 
+  /** A TTL the store honours for expiring keys (etcd's shortest lease is longer than a second). */
+  String shortTtl() {
+    return "1s";
+  }
+
   @Test
   void expiringPutLivesForItsTtl() throws Exception {
-    Result r = lib("put", "exp", "v", "--ttl", "1s");
+    Result r = lib("put", "exp", "v", "--ttl", shortTtl());
     assertOk(r);
     assertThat(r.stdout).isEmpty();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

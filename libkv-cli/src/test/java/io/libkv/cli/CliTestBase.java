@@ -2,6 +2,9 @@ package io.libkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libkv.Capabilities;
+import io.libkv.LibKV;
+import io.libkv.Store;
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,7 @@ abstract class CliTestBase {
   Path tmp;
 
   String store;
+  private Capabilities capabilities;
   CliRunner runner;
 
   abstract CliRunner newRunner(Path workDir);
@@ -62,6 +66,17 @@ abstract class CliTestBase {
     l.add(store);
     l.addAll(List.of(args));
     return l;
+  }
+
+  /** Whether the store under test takes every character of {@code key}, by its capabilities. */
+  boolean storeTakes(String key) {
+    if (capabilities == null) {
+      try (Store s = LibKV.open(store)) {
+        capabilities = s.capabilities();
+      }
+    }
+    Capabilities c = capabilities;
+    return key.codePoints().allMatch(c::allowsKeyCodePoint);
   }
 
   static void assertOk(Result r) {
