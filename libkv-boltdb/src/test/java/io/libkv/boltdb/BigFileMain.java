@@ -22,9 +22,16 @@ public final class BigFileMain {
 
   /**
    * @param args the store URI, the key to read, its expected value length, the key to watch, and
-   *     "self" (write the watched key here) or "parent" (wait for the parent to, after "READY")
+   *     "self" (write the watched key here) or "parent" (wait for the parent to, after "READY");
+   *     or "compact", the file and the compacted copy to write
    */
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("compact")) {
+      io.libkv.bolt.BoltDB.compact(java.nio.file.Path.of(args[1]), java.nio.file.Path.of(args[2]),
+          io.libkv.bolt.BoltOptions.defaults());
+      System.out.println("CLOSED");
+      return;
+    }
     long t0 = System.nanoTime();
     try (Store s = LibKV.open(args[0])) {
       long openMillis = (System.nanoTime() - t0) / 1_000_000;

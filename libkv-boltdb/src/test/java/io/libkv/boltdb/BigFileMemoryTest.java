@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Opening a store needs memory independent of the data: a child JVM with a 64 MB heap opens a file
  * of more than 1 GiB of values (30 KB to 1 MB each) in each mode, reads a key, watches one and sees
- * it change (in shared mode, through the poller's catch-up of another process's commit), and closes.
+ * it change (in shared mode, through the poller's catch-up of another process's commit), and closes;
+ * and compacts it.
  */
 @Tag("slow")
 class BigFileMemoryTest {
@@ -97,14 +98,34 @@ class BigFileMemoryTest {
     runChild("boltdb:" + file + "?mode=shared", "parent", "shared");
   }
 
+  @Test
+  void compactionCopiesTheFileInA64MbHeap() throws Exception {
+    Path copy = dir.resolve("compacted.db");
+    try {
+      List<String> lines = child("compact", "compact", file.toString(), copy.toString());
+      assertThat(lines).contains("CLOSED");
+      try (BoltDB db = BoltDB.open(copy, BoltOptions.builder().readOnly(true).build())) {
+        assertThat(db.view(tx -> tx.bucket("libkv".getBytes(StandardCharsets.UTF_8)).orElseThrow()
+            .view(key(1).getBytes(StandardCharsets.UTF_8)).orElseThrow().remaining())).isEqualTo(8 + firstLength);
+      }
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+  }
+
   private void runChild(String uri, String writer, String name) throws Exception {
+    List<String> lines = child(name, uri, key(1), Integer.toString(firstLength), "watched-" + name, writer);
+    assertThat(lines).contains("READ " + firstLength, "WATCH ABSENT", "EVENT PUT changed", "CLOSED");
+  }
+
+  private List<String> child(String name, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path gcLog = dir.resolve("gc-" + name + ".log");
     Path err = dir.resolve("err-" + name + ".txt");
-    Process p = new ProcessBuilder(java, HEAP, "-XX:+UseSerialGC", "-XX:-UsePerfData",
-        "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"), BigFileMain.class.getName(), uri,
-        key(1), Integer.toString(firstLength), "watched-" + name, writer)
-        .redirectError(err.toFile()).start();
+    List<String> command = new ArrayList<>(List.of(java, HEAP, "-XX:+UseSerialGC", "-XX:-UsePerfData",
+        "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"), BigFileMain.class.getName()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
     List<String> lines = new ArrayList<>();
     try (var r = p.inputReader(StandardCharsets.US_ASCII); OutputStream in = p.getOutputStream()) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -133,6 +154,6 @@ class BigFileMemoryTest {
     System.out.println(name + " child: heap peak before a collection " + peak + " MB over " + gc.size() + " GC lines");
     assertThat(p.exitValue()).as("child exit status; stdout %s; stderr:%n%s", lines, stderr).isZero();
     assertThat(stderr).as("child stderr").doesNotContain("OutOfMemoryError");
-    assertThat(lines).contains("READ " + firstLength, "WATCH ABSENT", "EVENT PUT changed", "CLOSED");
+    return lines;
   }
 }
