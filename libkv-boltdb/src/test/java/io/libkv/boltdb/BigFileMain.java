@@ -1,6 +1,7 @@
 package io.libkv.boltdb;
 
 import io.libkv.EventType;
+import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
@@ -59,6 +60,13 @@ public final class BigFileMain {
         }
         System.out.println("EVENT " + e.get().type() + " " + e.get().pair().map(KVPair::valueAsString).orElse(""));
       }
+      try {
+        System.out.println("LISTED " + s.list("").size()); // more than the heap holds
+      } catch (KVException e) {
+        System.out.println("LIST " + e.getClass().getSimpleName() + " caused by "
+            + (e.getCause() == null ? null : e.getCause().getClass().getSimpleName()));
+      }
+      System.out.println("READ AGAIN " + s.get(args[1]).valueLength());
     }
     System.out.println("CLOSED");
   }

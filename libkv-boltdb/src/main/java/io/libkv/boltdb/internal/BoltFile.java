@@ -243,6 +243,8 @@ final class BoltFile {
             "boltdb:" + path, e);
       } catch (BoltException e) {
         throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+      } catch (OutOfMemoryError e) {
+        throw outOfMemory(e);
       } finally {
         if (s != null) {
           s.release();
@@ -457,7 +459,7 @@ final class BoltFile {
   /** The store's error for a heap exhausted during an operation: the caller gets a store condition, not an Error. */
   private KVException outOfMemory(OutOfMemoryError e) {
     return new KVException("bbolt file " + path + ": the Java heap ran out during the operation ("
-        + e.getMessage() + "); nothing of it was committed", e);
+        + e.getMessage() + ")", e);
   }
 
   /** Ends every watch on this file with {@code error}: events may have been lost. */
