@@ -1,5 +1,6 @@
 package io.libkv.bolt;
 
+import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,31 @@ public interface Cursor {
      * @return the first entry whose key is &gt;= {@code key}
      */
     Optional<Entry> seek(byte[] key);
+
+    /**
+     * Moves like {@link #first()} but copies only the key: a scan of keys (or of values read in place
+     * with {@link #valueView()}) then allocates nothing per value, however large the values are.
+     *
+     * @return the first key
+     */
+    Optional<byte[]> firstKey();
+
+    /** @return the next key, as {@link #next()} moves, without copying its value */
+    Optional<byte[]> nextKey();
+
+    /**
+     * @param key where to position
+     * @return the first key &gt;= {@code key}, as {@link #seek(byte[])} moves, without copying its value
+     */
+    Optional<byte[]> seekKey(byte[] key);
+
+    /**
+     * The plain value under the cursor without a copy (as {@link Bucket#view(byte[])} reads one).
+     *
+     * @return a read-only view, valid while the transaction is open and, in a writable transaction,
+     *     until the bucket next changes; empty when the cursor is not positioned or is on a nested bucket
+     */
+    Optional<ByteBuffer> valueView();
 
     /**
      * Deletes the plain value under the cursor.

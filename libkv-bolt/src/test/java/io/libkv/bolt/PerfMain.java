@@ -104,7 +104,7 @@ public final class PerfMain {
             long n = 0;
             CursorImpl c = b.cursor();
             for (boolean ok = c.moveFirst(); ok; ok = c.moveNext()) {
-                ByteBuffer v = c.valueView();
+                ByteBuffer v = c.valueViewHere();
                 for (int i = 0; i + 8 <= v.limit(); i += 8) {
                     checksum += v.getLong(i);
                 }

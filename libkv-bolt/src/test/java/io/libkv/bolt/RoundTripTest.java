@@ -166,6 +166,44 @@ class RoundTripTest {
     }
 
     @Test
+    void cursorWalksKeysAndReadsValuesInPlace() {
+        try (BoltDB db = open(tmp.resolve("k.db"))) {
+            byte[] big = new byte[100_000]; // on overflow pages
+            Arrays.fill(big, (byte) 7);
+            db.update(tx -> {
+                Bucket bk = tx.createBucket(b("b"));
+                bk.put(b("a"), b("small"));
+                bk.put(b("b"), big);
+                bk.createBucket(b("c-sub"));
+                bk.put(b("d"), b("last"));
+                Cursor c = bk.cursor();
+                assertThat(c.seekKey(b("b")).orElseThrow()).isEqualTo(b("b"));
+                assertThat(c.valueView().orElseThrow().remaining()).isEqualTo(big.length); // a dirty node too
+            });
+            db.view(tx -> {
+                Cursor c = tx.bucket(b("b")).orElseThrow().cursor();
+                assertThat(c.valueView()).as("not positioned").isEmpty();
+                List<String> keys = new ArrayList<>();
+                List<Integer> lengths = new ArrayList<>();
+                for (Optional<byte[]> k = c.firstKey(); k.isPresent(); k = c.nextKey()) {
+                    keys.add(new String(k.get(), StandardCharsets.UTF_8));
+                    lengths.add(c.valueView().map(v -> v.remaining()).orElse(-1));
+                }
+                assertThat(keys).containsExactly("a", "b", "c-sub", "d");
+                assertThat(lengths).containsExactly(5, big.length, -1, 4);
+                assertThat(c.valueView()).as("past the end").isEmpty();
+                assertThat(c.seekKey(b("b")).orElseThrow()).isEqualTo(b("b"));
+                java.nio.ByteBuffer v = c.valueView().orElseThrow();
+                assertThat(v.isReadOnly()).isTrue();
+                assertThat(v.get(v.position() + 99_999)).isEqualTo((byte) 7);
+                assertThat(c.seekKey(b("e"))).isEmpty();
+                assertThat(c.nextKey()).isEmpty();
+                return null;
+            });
+        }
+    }
+
+    @Test
     void badInputIsRefusedAndNothingWritten() {
         try (BoltDB db = open(tmp.resolve("bad.db"))) {
             db.update(tx -> tx.createBucket(b("b")).put(b("k"), b("v")));

@@ -2,7 +2,6 @@ package io.libkv.cli;
 
 import io.libkv.bolt.BoltDB;
 import io.libkv.bolt.Cursor;
-import io.libkv.bolt.Entry;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -25,8 +24,9 @@ final class BoltKeysCommand extends BoltFileCommand {
     try (BoltDB db = BoltFiles.openReadOnly(file)) {
       db.view(tx -> {
         Cursor c = BoltFiles.bucket(tx, file, bucket).cursor();
-        for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
-          out().line(BoltFiles.name(e.get().key(), false));
+        // keys only: the values of a big file are never copied
+        for (Optional<byte[]> k = c.firstKey(); k.isPresent(); k = c.nextKey()) {
+          out().line(BoltFiles.name(k.get(), false));
         }
         return null;
       });

@@ -15,7 +15,9 @@ import java.util.Optional;
 
 /** Copies a database into a fresh file, committing in batches so memory stays bounded. */
 public final class Compactor {
-    private static final long BATCH_BYTES = 64L << 20;
+    // a batch is held about three times until its commit (the value read, the node's copy, the
+    // dirty pages), so a small heap compacts a big file
+    private static final long BATCH_BYTES = 8L << 20;
 
     private final BoltDB dst;
     private Tx tx;

@@ -166,8 +166,37 @@ public final class CursorImpl implements Cursor {
     }
 
     /** The value under the cursor as a read-only view of the map (no copy); valid while the transaction is open. */
-    public java.nio.ByteBuffer valueView() {
+    public java.nio.ByteBuffer valueViewHere() {
         return leafView().valueView(leafIndex());
+    }
+
+    @Override
+    public Optional<java.nio.ByteBuffer> valueView() {
+        bucket.tx.checkOpen();
+        if (!positioned() || isBucket()) {
+            return Optional.empty();
+        }
+        return Optional.of(valueViewHere());
+    }
+
+    private Optional<byte[]> currentKey(boolean ok) {
+        return ok ? Optional.of(key()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> firstKey() {
+        return currentKey(moveFirst());
+    }
+
+    @Override
+    public Optional<byte[]> nextKey() {
+        return currentKey(depth > 0 && moveNext());
+    }
+
+    @Override
+    public Optional<byte[]> seekKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        return currentKey(moveSeek(key));
     }
 
     public byte[] key() {

@@ -243,6 +243,8 @@ final class BoltFile {
             "boltdb:" + path, e);
       } catch (BoltException e) {
         throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+      } catch (OutOfMemoryError e) {
+        throw outOfMemory(e);
       } finally {
         if (s != null) {
           s.release();
@@ -418,7 +420,7 @@ final class BoltFile {
             result = fn.apply(tx);
             tx.commit();
             lastTxid = tx.id();
-          } catch (RuntimeException e) {
+          } catch (RuntimeException | Error e) {
             for (BucketState b : bucketList()) {
               b.discardPublished();
             }
@@ -447,8 +449,23 @@ final class BoltFile {
           "boltdb:" + path, e);
     } catch (BoltException e) {
       throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+    } catch (OutOfMemoryError e) {
+      throw outOfMemory(e);
     } finally {
       opLock.unlock();
+    }
+  }
+
+  /** The store's error for a heap exhausted during an operation: the caller gets a store condition, not an Error. */
+  private KVException outOfMemory(OutOfMemoryError e) {
+    return new KVException("bbolt file " + path + ": the Java heap ran out during the operation ("
+        + e.getMessage() + ")", e);
+  }
+
+  /** Ends every watch on this file with {@code error}: events may have been lost. */
+  private void failWatches(KVException error) {
+    for (BucketState b : bucketList()) {
+      b.failWatches(error);
     }
   }
 
@@ -472,10 +489,19 @@ final class BoltFile {
         return;
       }
       boolean first = lastTxid < 0;
+      long before = lastTxid;
       lastTxid = txid;
       lastTxidKnown = true;
-      for (BucketState b : bucketList()) {
-        b.externalChange(tx, first);
+      try {
+        for (BucketState b : bucketList()) {
+          b.externalChange(tx, first);
+        }
+      } catch (OutOfMemoryError e) {
+        // not caught up: the next operation reads again; watchers may have missed events, so they end
+        lastTxid = before;
+        KVException k = outOfMemory(e);
+        failWatches(k);
+        throw k;
       }
     }
     signal();
@@ -510,8 +536,17 @@ final class BoltFile {
             return null;
           });
         }
+      } catch (KVException e) {
+        if (e.getCause() instanceof OutOfMemoryError) {
+          // no caller waits on the poller: its watchers hear of it
+          failWatches(e);
+        }
+        // else a busy or briefly unreadable file: the next round tries again
       } catch (RuntimeException e) {
         // a busy or briefly unreadable file: the next round tries again
+      } catch (Error e) {
+        // never let the poller die silently: without it nothing is swept and shared mode sees no commits
+        failWatches(new KVException("bbolt file " + path + ": the poller failed (" + e + "); watches end", e));
       }
     }
   }

@@ -7,18 +7,22 @@ import io.libkv.Keys;
 import io.libkv.TreeEvent;
 import io.libkv.bolt.Bucket;
 import io.libkv.bolt.Cursor;
-import io.libkv.bolt.Entry;
 import io.libkv.bolt.Tx;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
+import io.libkv.KVException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -41,8 +45,9 @@ final class BucketState {
   private final byte[] name;
   final String description;
   final WatchHub hub = new WatchHub();
-  // the state last published to watchers, kept only while there are watchers
-  private TreeMap<String, KVPair> snapshot;
+  // the state last published to watchers, kept only while there are watchers: keys and stamps,
+  // never values (a watch on a big file costs memory by its keys, not its data)
+  private TreeMap<String, Stamp> snapshot;
   private long published;
   private long floor;
   private final List<List<WatchHub.Change>> pending = new ArrayList<>();
@@ -89,11 +94,21 @@ final class BucketState {
   // ---- reads
 
   Optional<KVPair> get(Tx tx, String key) {
+    Optional<ByteBuffer> v = view(tx, key);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    KVPair p = Layout.decode(key, v.get(), description);
+    return expired(tx, key, p.lastIndex()) ? Optional.empty() : Optional.of(p);
+  }
+
+  /** The stored value of {@code key} (in any spelling) in place, expired or not. */
+  private Optional<ByteBuffer> view(Tx tx, String key) {
     Optional<Bucket> b = tx.bucket(name);
     if (b.isEmpty()) {
       return Optional.empty();
     }
-    Optional<java.nio.ByteBuffer> v = b.get().view(Layout.utf8(key));
+    Optional<ByteBuffer> v = b.get().view(Layout.utf8(key));
     if (v.isEmpty()) {
       for (byte[] s : Layout.spellings(key)) {
         v = b.get().view(s);
@@ -102,11 +117,12 @@ final class BucketState {
         }
       }
     }
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    KVPair p = Layout.decode(key, v.get(), description);
-    return expired(tx, key, p.lastIndex()) ? Optional.empty() : Optional.of(p);
+    return v;
+  }
+
+  /** The pair of a key the snapshot holds, read now (the snapshot keeps no values). */
+  private Optional<KVPair> stored(Tx tx, String key) {
+    return view(tx, key).map(v -> Layout.decode(key, v, description));
   }
 
   private boolean expired(Tx tx, String key, long index) {
@@ -130,23 +146,40 @@ final class BucketState {
 
   /** Every pair strictly below {@code dir} ("" = all), sorted, canonical spellings winning. */
   List<KVPair> list(Tx tx, String dir) {
+    TreeMap<String, KVPair> out = new TreeMap<>(Keys.UTF8_ORDER);
+    scan(tx, dir, true, (k, stored) -> out.put(k, Layout.decode(k, stored, description)));
+    return new ArrayList<>(out.values());
+  }
+
+  /** What {@link #scan} hands over: a canonical key and its stored value in place (valid during the visit only). */
+  private interface Visitor {
+    void visit(String key, ByteBuffer stored);
+  }
+
+  /**
+   * Visits the stored values strictly below {@code dir} ("" = all) in place, in stored order,
+   * copying none: a key stored in several spellings (by Go libkv) may be visited more than once,
+   * and the last visit stands (the canonical spelling, when stored, is visited last).
+   * {@code liveOnly} leaves out keys whose TTL has passed but are not swept yet.
+   */
+  private void scan(Tx tx, String dir, boolean liveOnly, Visitor visitor) {
     Optional<Bucket> b = tx.bucket(name);
     if (b.isEmpty()) {
-      return List.of();
+      return;
     }
-    TreeMap<String, KVPair> out = new TreeMap<>(Keys.UTF8_ORDER);
     Map<String, Boolean> canonicalSeen = new HashMap<>();
     String prefix = Keys.prefixOf(dir);
     for (String p : dir.isEmpty() ? new String[] {""} : new String[] {prefix, "/" + prefix}) {
       byte[] pb = Layout.utf8(p);
       Cursor c = b.get().cursor();
-      for (Optional<Entry> e = c.seek(pb); e.isPresent(); e = c.next()) {
-        byte[] k = e.get().key();
+      for (Optional<byte[]> key = c.seekKey(pb); key.isPresent(); key = c.nextKey()) {
+        byte[] k = key.get();
         if (!startsWith(k, pb)) {
           break;
         }
-        if (e.get().isBucket()) {
-          continue;
+        Optional<ByteBuffer> v = c.valueView();
+        if (v.isEmpty()) {
+          continue; // a nested bucket
         }
         Optional<String> ck = Layout.canonical(k);
         if (ck.isEmpty() || !Keys.isBelow(ck.get(), dir)) {
@@ -156,15 +189,14 @@ final class BucketState {
         if (canonicalSeen.getOrDefault(ck.get(), false)) {
           continue;
         }
-        KVPair pair = Layout.decode(ck.get(), e.get().value(), description);
-        if (expired(tx, ck.get(), pair.lastIndex())) {
+        long index = Layout.indexOf(ck.get(), v.get(), description);
+        if (liveOnly && expired(tx, ck.get(), index)) {
           continue;
         }
-        out.put(ck.get(), pair);
+        visitor.visit(ck.get(), v.get());
         canonicalSeen.put(ck.get(), isCanonical);
       }
     }
-    return new ArrayList<>(out.values());
   }
 
   private static boolean startsWith(byte[] k, byte[] p) {
@@ -248,15 +280,16 @@ final class BucketState {
     return changes.size();
   }
 
-  /** Every key at or below {@code dir}, as stored in canonical form. */
+  /** Every key at or below {@code dir}, as stored in canonical form (no value is read). */
   List<String> keysFrom(Tx tx, String dir) {
     List<String> keys = new ArrayList<>();
-    if (get(tx, dir).isPresent()) {
+    Optional<ByteBuffer> self = view(tx, dir);
+    if (self.isPresent() && !expired(tx, dir, Layout.indexOf(dir, self.get(), description))) {
       keys.add(dir);
     }
-    for (KVPair p : list(tx, dir)) {
-      keys.add(p.key());
-    }
+    TreeSet<String> below = new TreeSet<>(Keys.UTF8_ORDER);
+    scan(tx, dir, true, (k, stored) -> below.add(k));
+    keys.addAll(below);
     return keys;
   }
 
@@ -325,9 +358,11 @@ final class BucketState {
       }
     });
     for (String k : mine) {
-      Optional<KVPair> p = get(tx, k);
+      Optional<ByteBuffer> v = view(tx, k);
+      long index = v.isPresent() ? Layout.indexOf(k, v.get(), description) : -1;
+      boolean live = v.isPresent() && !expired(tx, k, index);
       Optional<byte[]> r = ttl.get().get(Layout.utf8(k));
-      if (p.isPresent() && r.isPresent() && Layout.TtlRecord.decode(r.get()).index == p.get().lastIndex()) {
+      if (live && r.isPresent() && Layout.TtlRecord.decode(r.get()).index == index) {
         delete(tx, k);
       } else {
         ttl.get().delete(Layout.utf8(k));
@@ -371,9 +406,11 @@ final class BucketState {
         Optional<String> k = Layout.canonical(due.get(i));
         if (k.isPresent()) {
           Optional<Bucket> b = tx.bucket(name);
-          Optional<byte[]> v = b.flatMap(bb -> bb.get(Layout.utf8(k.get())));
+          // only the index prefix is read: the value stays in the file
+          Optional<ByteBuffer> v = b.flatMap(bb -> bb.view(Layout.utf8(k.get())));
           // a key rewritten since (by us without TTL, or by a Go writer) is not ours to sweep
-          if (v.isPresent() && v.get().length >= Layout.INDEX_BYTES && Layout.indexOf(v.get()) == dueIndex.get(i)) {
+          if (v.isPresent() && v.get().remaining() >= Layout.INDEX_BYTES
+              && v.get().order(ByteOrder.LITTLE_ENDIAN).getLong(v.get().position()) == dueIndex.get(i)) {
             expired.add(k.get());
           }
         }
@@ -469,7 +506,7 @@ final class BucketState {
   void startKeyWatch(Tx tx, String key, long fromIndex, EventChannel<KeyEvent> ch) {
     ensureSnapshot(tx);
     WatchHub.KeyWatcher w = hub.attachKey(key, ch);
-    KVPair current = snapshot.get(key);
+    KVPair current = pairOf(tx, key).orElse(null);
     if (fromIndex > 0) {
       Optional<List<WatchHub.Change>> h = history(tx, fromIndex, key::equals);
       if (h.isEmpty()) {
@@ -486,7 +523,7 @@ final class BucketState {
   void startTreeWatch(Tx tx, String dir, long fromIndex, EventChannel<TreeEvent> ch) {
     ensureSnapshot(tx);
     WatchHub.TreeWatcher w = hub.attachTree(dir, ch);
-    List<KVPair> current = below(dir);
+    List<KVPair> current = below(tx, dir);
     if (fromIndex > 0) {
       Optional<List<WatchHub.Change>> h = history(tx, fromIndex, k -> Keys.isBelow(k, dir));
       if (h.isEmpty()) {
@@ -499,16 +536,22 @@ final class BucketState {
     }
   }
 
-  private List<KVPair> below(String dir) {
+  /** The snapshot's pair of {@code key}, its value read now. */
+  private Optional<KVPair> pairOf(Tx tx, String key) {
+    return snapshot.containsKey(key) ? stored(tx, key) : Optional.empty();
+  }
+
+  /** The snapshot's pairs below {@code dir}, their values read now (a tree watcher asked for them). */
+  private List<KVPair> below(Tx tx, String dir) {
     List<KVPair> out = new ArrayList<>();
-    for (KVPair p : snapshot.tailMap(Keys.prefixOf(dir), true).values()) {
-      if (!Keys.isBelow(p.key(), dir)) {
-        if (dir.isEmpty() || !p.key().startsWith(Keys.prefixOf(dir))) {
+    for (String k : snapshot.tailMap(Keys.prefixOf(dir), true).keySet()) {
+      if (!Keys.isBelow(k, dir)) {
+        if (dir.isEmpty() || !k.startsWith(Keys.prefixOf(dir))) {
           break;
         }
         continue;
       }
-      out.add(p);
+      stored(tx, k).ifPresent(out::add);
     }
     return out;
   }
@@ -520,9 +563,9 @@ final class BucketState {
       return Optional.empty();
     }
     List<WatchHub.Change> out = new ArrayList<>();
-    for (KVPair p : snapshot.values()) {
-      if (p.lastIndex() > from && filter.test(p.key())) {
-        out.add(WatchHub.Change.put(p));
+    for (Map.Entry<String, Stamp> e : snapshot.entrySet()) {
+      if (e.getValue().index > from && filter.test(e.getKey())) {
+        stored(tx, e.getKey()).ifPresent(p -> out.add(WatchHub.Change.put(p)));
       }
     }
     metaRead(tx, Layout.TOMBSTONES).ifPresent(t -> t.forEach(e -> {
@@ -540,10 +583,7 @@ final class BucketState {
     if (snapshot != null) {
       return;
     }
-    snapshot = new TreeMap<>(Keys.UTF8_ORDER);
-    for (KVPair p : list(tx, "")) {
-      snapshot.put(p.key(), p);
-    }
+    snapshot = stamps(tx);
     published = currentIndex(tx);
   }
 
@@ -582,7 +622,7 @@ final class BucketState {
       if (c.type() == EventType.DELETE) {
         snapshot.remove(c.key());
       } else {
-        snapshot.put(c.key(), c.pair().orElseThrow());
+        snapshot.put(c.key(), Stamp.of(c.pair().orElseThrow()));
       }
     }
   }
@@ -593,11 +633,10 @@ final class BucketState {
    */
   void externalChange(Tx tx, boolean first) {
     if (first) {
-      long max = 0;
-      for (KVPair p : list(tx, "")) {
-        max = Math.max(max, p.lastIndex());
-      }
-      floor = max;
+      // the index prefixes only: opening needs memory by the keys, not by the data
+      long[] max = {0};
+      scan(tx, "", false, (k, stored) -> max[0] = Math.max(max[0], Layout.indexOf(k, stored, description)));
+      floor = max[0];
       sweepDeadline(tx);
       return;
     }
@@ -609,26 +648,27 @@ final class BucketState {
       snapshot = null;
       return;
     }
-    TreeMap<String, KVPair> now = new TreeMap<>(Keys.UTF8_ORDER);
-    for (KVPair p : list(tx, "")) {
-      now.put(p.key(), p);
-      floor = Math.max(floor, p.lastIndex());
+    TreeMap<String, Stamp> now = stamps(tx);
+    for (Stamp st : now.values()) {
+      floor = Math.max(floor, st.index);
     }
     Map<String, Long> tomb = new HashMap<>();
     metaRead(tx, Layout.TOMBSTONES).ifPresent(t -> t.forEach(e -> Layout.canonical(e.key())
         .ifPresent(k -> tomb.put(k, Layout.u64(e.value())))));
     boolean backwards = false;
     boolean unexplained = false;
-    List<WatchHub.Change> changes = new ArrayList<>();
-    for (KVPair p : now.values()) {
-      KVPair old = snapshot.get(p.key());
-      if (old != null && old.lastIndex() == p.lastIndex() && old.valueEquals(p.value())) {
+    // keys and indexes only: the values of a batch are read when it is published
+    TreeMap<Long, List<String>> puts = new TreeMap<>();
+    TreeMap<Long, List<String>> deletes = new TreeMap<>();
+    for (Map.Entry<String, Stamp> e : now.entrySet()) {
+      Stamp old = snapshot.get(e.getKey());
+      if (old != null && old.sameAs(e.getValue())) {
         continue;
       }
-      if (p.lastIndex() <= published) {
+      if (e.getValue().index <= published) {
         backwards = true;
       }
-      changes.add(WatchHub.Change.put(p));
+      puts.computeIfAbsent(e.getValue().index, i -> new ArrayList<>()).add(e.getKey());
     }
     for (String k : snapshot.keySet()) {
       if (!now.containsKey(k)) {
@@ -636,7 +676,7 @@ final class BucketState {
         if (t == null || t <= published) {
           unexplained = true;
         } else {
-          changes.add(WatchHub.Change.delete(k, t));
+          deletes.computeIfAbsent(t, i -> new ArrayList<>()).add(k);
         }
       }
     }
@@ -646,22 +686,83 @@ final class BucketState {
       published = index;
       EventType type = backwards ? EventType.RESET : EventType.RESYNC;
       for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
-        w.restart(type, now.get(w.key()), index);
+        w.restart(type, pairOf(tx, w.key()).orElse(null), index);
       }
       for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
-        w.restart(type, below(w.directory()), index);
+        w.restart(type, below(tx, w.directory()), index);
       }
       return;
     }
-    changes.sort((a, b) -> Long.compare(a.index(), b.index()));
-    LinkedHashMap<Long, List<WatchHub.Change>> byIndex = new LinkedHashMap<>();
-    for (WatchHub.Change c : changes) {
-      byIndex.computeIfAbsent(c.index(), i -> new ArrayList<>()).add(c);
-    }
-    for (List<WatchHub.Change> batch : byIndex.values()) {
+    TreeSet<Long> indexes = new TreeSet<>(puts.keySet());
+    indexes.addAll(deletes.keySet());
+    for (long i : indexes) {
+      List<WatchHub.Change> batch = new ArrayList<>();
+      for (String k : puts.getOrDefault(i, List.of())) {
+        stored(tx, k).ifPresent(p -> batch.add(WatchHub.Change.put(p)));
+      }
+      for (String k : deletes.getOrDefault(i, List.of())) {
+        batch.add(WatchHub.Change.delete(k, i));
+      }
       hub.publishAll(batch);
     }
     published = index;
+  }
+
+  /** Every live key's stamp, read in place. */
+  private TreeMap<String, Stamp> stamps(Tx tx) {
+    TreeMap<String, Stamp> out = new TreeMap<>(Keys.UTF8_ORDER);
+    scan(tx, "", true, (k, stored) -> out.put(k, Stamp.of(k, stored, description)));
+    return out;
+  }
+
+  /** Fails every watch on this bucket with {@code error} and forgets the snapshot (rebuilt by the next watch). */
+  void failWatches(KVException error) {
+    snapshot = null;
+    hub.failAll(error);
+  }
+
+  /**
+   * What change detection keeps of a value: its index, length and SHA-256 digest. A Go writer can
+   * store a new value under an index already seen (its counter restarts), so the index alone
+   * cannot tell a change.
+   */
+  private static final class Stamp {
+    final long index;
+    final int length;
+    final byte[] digest;
+
+    private Stamp(long index, int length, byte[] digest) {
+      this.index = index;
+      this.length = length;
+      this.digest = digest;
+    }
+
+    static Stamp of(String key, ByteBuffer stored, String store) {
+      long index = Layout.indexOf(key, stored, store);
+      ByteBuffer value = stored.duplicate().position(stored.position() + Layout.INDEX_BYTES);
+      int length = value.remaining();
+      MessageDigest d = sha256();
+      d.update(value);
+      return new Stamp(index, length, d.digest());
+    }
+
+    static Stamp of(KVPair p) {
+      MessageDigest d = sha256();
+      d.update(p.value());
+      return new Stamp(p.lastIndex(), p.valueLength(), d.digest());
+    }
+
+    boolean sameAs(Stamp o) {
+      return index == o.index && length == o.length && MessageDigest.isEqual(digest, o.digest);
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has SHA-256", e);
+      }
+    }
   }
 
   private void sweepDeadline(Tx tx) {

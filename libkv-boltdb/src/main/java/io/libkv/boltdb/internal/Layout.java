@@ -59,8 +59,8 @@ final class Layout {
     return decode(key, ByteBuffer.wrap(stored), store);
   }
 
-  /** Decodes a stored value seen in place (from its position to its limit), copying it once. */
-  static KVPair decode(String key, ByteBuffer stored, String store) {
+  /** The index prefix of a stored value seen in place, checked as {@link #decode} checks it; nothing is copied. */
+  static long indexOf(String key, ByteBuffer stored, String store) {
     int length = stored.remaining();
     if (length < INDEX_BYTES) {
       throw new StoreCorruptedException("stored value of " + length
@@ -71,6 +71,13 @@ final class Layout {
       // Go libkv's counter starts at 1; 0 would be a value not written through libkv
       throw new StoreCorruptedException("stored index is " + index + ", not positive", key, store, null);
     }
+    return index;
+  }
+
+  /** Decodes a stored value seen in place (from its position to its limit), copying it once. */
+  static KVPair decode(String key, ByteBuffer stored, String store) {
+    long index = indexOf(key, stored, store);
+    int length = stored.remaining();
     byte[] value = new byte[length - INDEX_BYTES];
     stored.get(stored.position() + INDEX_BYTES, value);
     return KVPair.ofOwned(key, value, index);
