@@ -12,6 +12,7 @@ import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -176,6 +177,21 @@ class ConsulStoreTest {
       try (Store wrong = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("guess")).build())) {
         KVException e = catchThrowableOfType(KVException.class, () -> wrong.put("k", V));
         assertThat(e).hasMessageContaining("ACL not found").hasMessageNotContaining("guess");
+      }
+    }
+  }
+
+  @Test
+  void aTokenWithoutRightsIsPermissionDeniedNamingKeyAndStore() {
+    try (ConsulEmulator secured = ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret")
+            .start();
+        Store none = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build());
+        Store anonymous = LibKV.open(secured.uri())) {
+      for (Store s : List.of(none, anonymous)) {
+        PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, () -> s.put("k", V));
+        assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
+        assertThat(e.key()).contains("k");
+        assertThat(e.store()).contains(s.description());
       }
     }
   }

@@ -3,6 +3,7 @@ package io.libkv.etcd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -11,6 +12,7 @@ import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.LockLease;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -20,7 +22,9 @@ import io.libkv.testkit.servers.EtcdServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,6 +45,11 @@ class EtcdAuthTest {
       admin.getAuthClient().userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().roleAdd(root).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().userGrantRole(root, root).get(5, TimeUnit.SECONDS);
+      // a user whose role grants nothing: etcd lets it authenticate and refuses every key
+      ByteSequence none = ByteSequence.from("norights", UTF_8);
+      admin.getAuthClient().userAdd(none, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().roleAdd(none).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().userGrantRole(none, none).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().authEnable().get(5, TimeUnit.SECONDS);
     }
     passwordFile = Files.createTempFile("libkv-etcd-pw", ".txt");
@@ -104,6 +113,18 @@ class EtcdAuthTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("authentication failed")
         .hasMessageNotContaining("nope");
+  }
+
+  @Test
+  void aRoleWithoutRightsIsPermissionDeniedNamingKeyAndStore() {
+    try (Store s = LibKV.open(uri("&username=norights&passwordFile=" + passwordFile))) {
+      for (ThrowingCallable call : List.<ThrowingCallable>of(() -> s.put("k", "v".getBytes(UTF_8)), () -> s.get("k"))) {
+        PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, call);
+        assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
+        assertThat(e.key()).contains("k");
+        assertThat(e.store()).contains(s.description());
+      }
+    }
   }
 
   @Test

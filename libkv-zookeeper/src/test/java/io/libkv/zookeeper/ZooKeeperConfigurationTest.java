@@ -1,0 +1,75 @@
+package io.libkv.zookeeper;
+
+import static io.libkv.testkit.ConfigurationChecks.assertRefused;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.libkv.ConfigurationException;
+import io.libkv.LibKV;
+import io.libkv.Secret;
+import io.libkv.Store;
+import io.libkv.StoreConfig;
+import io.libkv.testkit.ConfigurationChecks;
+import io.libkv.testkit.servers.TestCertificates;
+import io.libkv.testkit.servers.ZooKeeperServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ZooKeeper's parameter table (docs/cli.md): what it does not take is refused, an SSLContext is
+ * refused (its client builds TLS from files), and TLS material is never dropped for plaintext.
+ */
+class ZooKeeperConfigurationTest {
+  // nothing listens here: every case must fail on its configuration, before any connection
+  private static final String URI = "zk://127.0.0.1:1/cfg?connectTimeout=1s&";
+
+  @TempDir static Path dir;
+
+  static Stream<String> notTaken() {
+    return ConfigurationChecks.notTaken(new ZooKeeperStoreProvider().parameters(), ConfigurationChecks.secretFile(dir))
+        .stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notTaken")
+  void parametersZooKeeperDoesNotTakeAreRefused(String parameter) {
+    assertRefused(URI + parameter, StoreConfig.DEFAULT,
+        List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to zookeeper"));
+  }
+
+  @Test
+  void everyParameterItTakesIsInTheTable() {
+    assertThat(ConfigurationChecks.PARAMETERS).containsKeys(
+        new ZooKeeperStoreProvider().parameters().toArray(new String[0]));
+  }
+
+  @Test
+  void aTokenAndAnSslContextAreRefused() throws Exception {
+    assertRefused(URI + "timeout=1s", StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("token", "do not apply to zookeeper"));
+    assertRefused(URI + "timeout=1s", StoreConfig.builder().sslContext(SSLContext.getDefault()).build(),
+        List.of("SSLContext", "ca"));
+  }
+
+  @Test
+  void aClientCertificateWithoutTlsIsNeverSentInPlaintext() throws Exception {
+    // on a plaintext server, cert and key without tls used to connect in plaintext and succeed:
+    // they turn TLS on, so the connection fails instead of dropping the certificate
+    TestCertificates certs = TestCertificates.create();
+    try (ZooKeeperServer server = ZooKeeperServer.start()) {
+      String uri = "zk://" + server.connectString() + "/cfg?connectTimeout=2s&cert=" + certs.clientCert + "&key="
+          + certs.clientKey;
+      assertThatThrownBy(() -> {
+        try (Store s = LibKV.open(uri)) {
+          s.exists("k");
+        }
+      }).isNotInstanceOf(ConfigurationException.class).hasMessageContaining("TLS");
+    }
+  }
+}
