@@ -55,8 +55,10 @@ public final class LibKV {
   static StoreConfig configure(String uri, UriParser.Parsed parsed, StoreConfig base, StoreProvider provider) {
     StoreConfig.Builder b = base.toBuilder();
     List<String> problems = UriParser.apply(parsed.parameters(), provider.parameters(), provider.name(), b);
-    problems.addAll(b.problems());
-    StoreConfig config = problems.isEmpty() ? b.build() : null;
+    List<String> own = b.problems();
+    problems.addAll(own);
+    // settings a backend does not take are listed even when others are wrong too
+    StoreConfig config = own.size() == b.unpairedCount() ? b.build() : null;
     if (config != null) {
       problems.addAll(unsupported(parsed.location().scheme(), config, provider));
     }
@@ -109,7 +111,8 @@ public final class LibKV {
     StoreLocation loc = pathLike
         ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
         : StoreLocation.of(scheme, endpoints, "");
-    List<String> problems = unsupported(scheme, config, provider);
+    List<String> problems = config.unpaired();
+    problems.addAll(unsupported(scheme, config, provider));
     if (!problems.isEmpty()) {
       throw new ConfigurationException("invalid configuration for " + loc.describe() + ": " + String.join("; ", problems));
     }

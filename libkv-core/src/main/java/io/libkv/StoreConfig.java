@@ -282,6 +282,28 @@ public final class StoreConfig {
     return prefix;
   }
 
+  /** The halves of a pair given without the other half: see {@link Builder#problems()}. */
+  List<String> unpaired() {
+    return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null);
+  }
+
+  private static List<String> unpaired(boolean cert, boolean key, boolean user, boolean password) {
+    List<String> p = new ArrayList<>();
+    if (cert && !key) {
+      p.add("cert is given without key: a client certificate needs its private key");
+    }
+    if (key && !cert) {
+      p.add("key is given without cert: a client key needs its certificate");
+    }
+    if (password && !user) {
+      p.add("a password (passwordFile) is given without username: give the user it belongs to");
+    }
+    if (user && !password) {
+      p.add("username is given without a password: give passwordFile (or StoreConfig.password)");
+    }
+    return p;
+  }
+
   /** The time source for TTL and keep-alive logic. */
   public TimeSource timeSource() {
     return timeSource;
@@ -516,22 +538,33 @@ public final class StoreConfig {
      *     effect as given (see the class comment); file contents are never read into the message
      */
     public StoreConfig build() {
-      List<String> problems = problems();
+      List<String> problems = ownProblems();
       if (!problems.isEmpty()) {
         throw new ConfigurationException(String.join("; ", problems));
       }
       return new StoreConfig(this);
     }
 
-    /** What {@link #build()} would refuse, one sentence each naming the parameters. */
+    /** What opening a store with this configuration refuses, one sentence each naming the parameters. */
     List<String> problems() {
+      List<String> p = ownProblems();
+      p.addAll(unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null));
+      return p;
+    }
+
+    /** How many of {@link #problems()} are halves of a pair, which {@link #build()} leaves to opening. */
+    int unpairedCount() {
+      return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null)
+          .size();
+    }
+
+    /**
+     * What {@link #build()} refuses: contradictions within what was given. Halves of a pair are
+     * checked only when a store is opened, as a base configuration may carry one half (a password)
+     * and the URI the other (its user name).
+     */
+    private List<String> ownProblems() {
       List<String> p = new ArrayList<>();
-      if (certFile != null && keyFile == null) {
-        p.add("cert is given without key: a client certificate needs its private key");
-      }
-      if (keyFile != null && certFile == null) {
-        p.add("key is given without cert: a client key needs its certificate");
-      }
       if (Boolean.FALSE.equals(tls)) {
         List<String> material = new ArrayList<>();
         if (sslContext != null) {
@@ -555,13 +588,6 @@ public final class StoreConfig {
       }
       if (token != null && tokenFile != null) {
         p.add("token and tokenFile are exclusive: give one");
-      }
-      boolean hasPassword = password != null || passwordFile != null;
-      if (hasPassword && username == null) {
-        p.add("a password (passwordFile) is given without username: give the user it belongs to");
-      }
-      if (username != null && !hasPassword) {
-        p.add("username is given without a password: give passwordFile (or StoreConfig.password)");
       }
       unreadable(p, "ca", caFile);
       unreadable(p, "cert", certFile);

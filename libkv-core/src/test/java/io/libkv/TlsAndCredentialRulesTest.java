@@ -140,9 +140,15 @@ class TlsAndCredentialRulesTest {
 
   @Test
   void theBuilderKeepsTheSameRules() {
-    assertThatThrownBy(() -> StoreConfig.builder().password(Secret.of(SECRET)).build())
+    // a base configuration may hold half a pair (the URI the other), so pairs are checked on opening
+    StoreConfig password = StoreConfig.builder().password(Secret.of(SECRET)).build();
+    assertThatThrownBy(() -> configure("", password))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("username").hasMessageNotContaining(SECRET);
-    assertThatThrownBy(() -> StoreConfig.builder().certFile(Path.of(pem)).build())
+    assertThat(configure("username=u", password).username()).contains("u");
+    StoreConfig cert = StoreConfig.builder().certFile(Path.of(pem)).build();
+    assertThatThrownBy(() -> configure("", cert))
+        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("cert", "key");
+    assertThatThrownBy(() -> LibKV.newStore("memory", List.of(), cert))
         .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("cert", "key");
     assertThatThrownBy(() -> StoreConfig.builder().tls(false).sslContext(defaultContext()).build())
         .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("tls", "sslContext");

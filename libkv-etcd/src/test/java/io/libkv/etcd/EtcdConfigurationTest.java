@@ -65,6 +65,8 @@ class EtcdConfigurationTest {
     Path pw = ConfigurationChecks.secretFile(dir);
     assertRefused(URI + "passwordFile=" + pw, StoreConfig.DEFAULT, List.of("passwordFile", "username"));
     assertRefused(URI + "username=u", StoreConfig.DEFAULT, List.of("username", "passwordFile"));
+    assertRefused(URI + "timeout=1s", StoreConfig.builder().password(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("password", "username"));
   }
 
   @Test
