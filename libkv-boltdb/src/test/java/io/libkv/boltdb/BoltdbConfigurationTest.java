@@ -1,7 +1,6 @@
 package io.libkv.boltdb;
 
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.Secret;
 import io.libkv.StoreConfig;
@@ -9,12 +8,9 @@ import io.libkv.boltdb.internal.BoltdbStoreProvider;
 import io.libkv.testkit.ConfigurationChecks;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** boltdb's parameter table (docs/cli.md): a local file takes no TLS, credentials or server settings. */
 class BoltdbConfigurationTest {
@@ -24,22 +20,9 @@ class BoltdbConfigurationTest {
     return "boltdb:" + dir.resolve("cfg.db") + "?" + query;
   }
 
-  static Stream<String> notTaken() {
-    return ConfigurationChecks.notTaken(new BoltdbStoreProvider().parameters(), ConfigurationChecks.secretFile(dir))
-        .stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("notTaken")
-  void parametersBoltdbDoesNotTakeAreRefused(String parameter) {
-    assertRefused(uri(parameter), StoreConfig.DEFAULT,
-        List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to boltdb"));
-  }
-
   @Test
-  void everyParameterItTakesIsInTheTable() {
-    assertThat(ConfigurationChecks.PARAMETERS).containsKeys(
-        new BoltdbStoreProvider().parameters().toArray(new String[0]));
+  void itsRowOfTheParameterTableHolds() {
+    ConfigurationChecks.assertParameterTable(new BoltdbStoreProvider(), BoltdbConfigurationTest::uri, dir);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.libkv.consul;
 
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.ConfigurationException;
@@ -14,11 +13,8 @@ import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.TestCertificates;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Consul's parameter table (docs/cli.md): what it does not take is refused (user names and
@@ -31,22 +27,9 @@ class ConsulConfigurationTest {
 
   @TempDir static Path dir;
 
-  static Stream<String> notTaken() {
-    return ConfigurationChecks.notTaken(new ConsulStoreProvider().parameters(), ConfigurationChecks.secretFile(dir))
-        .stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("notTaken")
-  void parametersConsulDoesNotTakeAreRefused(String parameter) {
-    assertRefused(URI + parameter, StoreConfig.DEFAULT,
-        List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to consul"));
-  }
-
   @Test
-  void everyParameterItTakesIsInTheTable() {
-    assertThat(ConfigurationChecks.PARAMETERS).containsKeys(
-        new ConsulStoreProvider().parameters().toArray(new String[0]));
+  void itsRowOfTheParameterTableHolds() {
+    ConfigurationChecks.assertParameterTable(new ConsulStoreProvider(), q -> URI + q, dir);
   }
 
   @Test

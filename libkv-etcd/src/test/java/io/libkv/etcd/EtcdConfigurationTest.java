@@ -1,7 +1,6 @@
 package io.libkv.etcd;
 
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.ConfigurationException;
@@ -15,11 +14,8 @@ import io.libkv.testkit.servers.EtcdServer;
 import io.libkv.testkit.servers.TestCertificates;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * etcd's parameter table (docs/cli.md): what it does not take is refused, {@code etcds:} means TLS,
@@ -31,22 +27,9 @@ class EtcdConfigurationTest {
 
   @TempDir static Path dir;
 
-  static Stream<String> notTaken() {
-    return ConfigurationChecks.notTaken(new EtcdStoreProvider().parameters(), ConfigurationChecks.secretFile(dir))
-        .stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("notTaken")
-  void parametersEtcdDoesNotTakeAreRefused(String parameter) {
-    assertRefused(URI + parameter, StoreConfig.DEFAULT,
-        List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to etcd"));
-  }
-
   @Test
-  void everyParameterItTakesIsInTheTable() {
-    assertThat(ConfigurationChecks.PARAMETERS).containsKeys(
-        new EtcdStoreProvider().parameters().toArray(new String[0]));
+  void itsRowOfTheParameterTableHolds() {
+    ConfigurationChecks.assertParameterTable(new EtcdStoreProvider(), q -> URI + q, dir);
   }
 
   @Test

@@ -1,10 +1,12 @@
 package io.libkv.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.ConfigurationException;
 import io.libkv.LibKV;
 import io.libkv.StoreConfig;
+import io.libkv.spi.StoreProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -67,6 +70,19 @@ public final class ConfigurationChecks {
       return Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checks a backend's row of the parameter table: every parameter it takes is in {@link
+   * #PARAMETERS}, and every other one is refused as not applying to it. {@code uri} turns a query
+   * into a URI of the backend that fails on its configuration alone.
+   */
+  public static void assertParameterTable(StoreProvider provider, Function<String, String> uri, Path dir) {
+    assertThat(PARAMETERS).containsKeys(provider.parameters().toArray(new String[0]));
+    for (String parameter : notTaken(provider.parameters(), secretFile(dir))) {
+      assertRefused(uri.apply(parameter), StoreConfig.DEFAULT,
+          List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to " + provider.name()));
     }
   }
 

@@ -1,7 +1,6 @@
 package io.libkv.zookeeper;
 
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.ConfigurationException;
@@ -14,12 +13,9 @@ import io.libkv.testkit.servers.TestCertificates;
 import io.libkv.testkit.servers.ZooKeeperServer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ZooKeeper's parameter table (docs/cli.md): what it does not take is refused, an SSLContext is
@@ -31,22 +27,9 @@ class ZooKeeperConfigurationTest {
 
   @TempDir static Path dir;
 
-  static Stream<String> notTaken() {
-    return ConfigurationChecks.notTaken(new ZooKeeperStoreProvider().parameters(), ConfigurationChecks.secretFile(dir))
-        .stream();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("notTaken")
-  void parametersZooKeeperDoesNotTakeAreRefused(String parameter) {
-    assertRefused(URI + parameter, StoreConfig.DEFAULT,
-        List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to zookeeper"));
-  }
-
   @Test
-  void everyParameterItTakesIsInTheTable() {
-    assertThat(ConfigurationChecks.PARAMETERS).containsKeys(
-        new ZooKeeperStoreProvider().parameters().toArray(new String[0]));
+  void itsRowOfTheParameterTableHolds() {
+    ConfigurationChecks.assertParameterTable(new ZooKeeperStoreProvider(), q -> URI + q, dir);
   }
 
   @Test
