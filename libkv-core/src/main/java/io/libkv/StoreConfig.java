@@ -416,13 +416,13 @@ public final class StoreConfig {
       return this;
     }
 
-    /** Client certificate chain (PEM). */
+    /** Client certificate chain (PEM); needs {@link #keyFile}; implies TLS. */
     public Builder certFile(Path p) {
       certFile = once("cert", certFile, p);
       return this;
     }
 
-    /** Client private key (PEM). */
+    /** Client private key (PEM); needs {@link #certFile}; implies TLS. */
     public Builder keyFile(Path p) {
       keyFile = once("key", keyFile, p);
       return this;
