@@ -215,12 +215,9 @@ class ConsulStoreTest {
       int port = FreePorts.next();
       cases.put("store-unavailable", Case.provoked(StoreUnavailableException.class, null, "consul://127.0.0.1:" + port,
           () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
-      cases.put("unknown-outcome", Case.notProvokedHere("consul: needs a connection cut after a write was sent "
-          + "(ConsulFaultTest)"));
+      ErrorsDocCoverage.serverBackend(cases, "consul", "ConsulFaultTest");
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", none.description(),
           () -> none.put("denied", V)));
-      cases.put("store-corrupted", Case.cannotArise("consul: the agent keeps its own files"));
-      cases.put("store-locked", Case.cannotArise("consul: the agent keeps its own files"));
       ErrorsDocCoverage.check(cases);
     }
   }

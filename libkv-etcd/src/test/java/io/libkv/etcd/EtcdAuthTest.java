@@ -150,12 +150,9 @@ class EtcdAuthTest {
       String closed = "etcd://127.0.0.1:" + io.libkv.testkit.servers.FreePorts.next() + "/auth";
       cases.put("store-unavailable", Case.provoked(io.libkv.StoreUnavailableException.class, null,
           closed.replace("/auth", "") + "/auth", () -> LibKV.open(closed + "?connectTimeout=1s&timeout=1s").close()));
-      cases.put("unknown-outcome", Case.notProvokedHere("etcd: needs a connection cut after a write was sent "
-          + "(EtcdFaultTest)"));
+      ErrorsDocCoverage.serverBackend(cases, "etcd", "EtcdFaultTest");
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", reader.description(),
           () -> reader.put("denied", "v".getBytes(UTF_8))));
-      cases.put("store-corrupted", Case.cannotArise("etcd: the server keeps its own files"));
-      cases.put("store-locked", Case.cannotArise("etcd: the server keeps its own files"));
       ErrorsDocCoverage.check(cases);
     }
   }

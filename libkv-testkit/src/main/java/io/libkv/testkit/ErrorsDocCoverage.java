@@ -131,6 +131,18 @@ public final class ErrorsDocCoverage {
     return m;
   }
 
+  /**
+   * The rows of a backend whose server keeps its own files, so that libkv never reads a store file
+   * (store-corrupted, store-locked), and whose unknown outcomes need a cut connection ({@code
+   * faultTest} provokes them).
+   */
+  public static void serverBackend(Map<String, Case> cases, String backend, String faultTest) {
+    cases.put("store-corrupted", Case.cannotArise(backend + ": the server keeps its own files"));
+    cases.put("store-locked", Case.cannotArise(backend + ": the server keeps its own files"));
+    cases.put("unknown-outcome", Case.notProvokedHere(backend + ": needs a connection cut after a write was sent ("
+        + faultTest + ")"));
+  }
+
   /** Checks {@code cases} against docs/errors.md: one row per anchor, each provoked as it says. */
   public static void check(Map<String, Case> cases) {
     List<String> anchors = anchors();

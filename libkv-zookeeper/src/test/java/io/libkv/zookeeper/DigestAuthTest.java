@@ -105,12 +105,9 @@ class DigestAuthTest {
       String closed = "zk://127.0.0.1:" + FreePorts.next();
       cases.put("store-unavailable", Case.provoked(StoreUnavailableException.class, null, closed,
           () -> LibKV.open(closed + "?connectTimeout=1s").close()));
-      cases.put("unknown-outcome", Case.notProvokedHere("zookeeper: needs a connection lost after a write was "
-          + "sent (ZooKeeperFaultTest)"));
+      ErrorsDocCoverage.serverBackend(cases, "zookeeper", "ZooKeeperFaultTest");
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", bob.description(),
           () -> bob.put("denied", "bob".getBytes(UTF_8))));
-      cases.put("store-corrupted", Case.cannotArise("zookeeper: the server keeps its own files"));
-      cases.put("store-locked", Case.cannotArise("zookeeper: the server keeps its own files"));
       ErrorsDocCoverage.check(cases);
     }
   }
