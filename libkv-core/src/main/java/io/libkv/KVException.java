@@ -23,7 +23,7 @@ public class KVException extends RuntimeException {
    * @param store the store's redacted description, or {@code null} when unknown
    * @param cause the underlying failure, or {@code null}
    */
-  protected KVException(String message, String key, String store, Throwable cause) {
+  public KVException(String message, String key, String store, Throwable cause) {
     super(compose(message, key, store, ErrorAnchors.of(null)), cause);
     this.key = key;
     this.store = store;

@@ -4,8 +4,12 @@ import io.libkv.internal.ProviderRegistry;
 import io.libkv.internal.UriParser;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Opens stores by URI or programmatically.
@@ -44,15 +48,50 @@ public final class LibKV {
     UriParser.Parsed parsed = UriParser.parse(uri);
     StoreLocation loc = parsed.location();
     StoreProvider provider = ProviderRegistry.forScheme(loc.scheme());
+    return provider.open(loc, configure(uri, parsed, base, provider));
+  }
+
+  /** The configuration a parsed URI describes for a provider, over {@code base}. */
+  static StoreConfig configure(String uri, UriParser.Parsed parsed, StoreConfig base, StoreProvider provider) {
     StoreConfig.Builder b = base.toBuilder();
-    UriParser.apply(parsed.parameters(), provider.parameters(), provider.name(), uri, b);
-    StoreConfig config;
-    try {
-      config = b.build();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": " + e.getMessage());
+    List<String> problems = UriParser.apply(parsed.parameters(), provider.parameters(), provider.name(), b);
+    List<String> own = b.problems();
+    problems.addAll(own);
+    // settings a backend does not take are listed even when others are wrong too
+    StoreConfig config = own.size() == b.unpairedCount() ? b.build() : null;
+    if (config != null) {
+      problems.addAll(unsupported(parsed.location().scheme(), config, provider));
     }
-    return provider.open(loc, config);
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": "
+          + String.join("; ", problems));
+    }
+    return config;
+  }
+
+  /**
+   * The TLS and credential settings that could not take effect on this backend: those it does not
+   * take (given through the configuration rather than the URI), and {@code tls=false} on a scheme
+   * that means TLS.
+   */
+  private static List<String> unsupported(String scheme, StoreConfig config, StoreProvider provider) {
+    List<String> problems = new ArrayList<>();
+    Set<String> refused = new TreeSet<>();
+    for (String s : config.securitySettings()) {
+      String parameter = s.equals("sslContext") ? "tls" : s.equals("password") ? "passwordFile"
+          : s.equals("token") ? "tokenFile" : s;
+      if (!provider.parameters().contains(parameter)) {
+        refused.add(s);
+      }
+    }
+    if (!refused.isEmpty()) {
+      problems.add("setting(s) " + String.join(", ", refused) + " do not apply to " + provider.name()
+          + " (it takes: " + String.join(", ", new TreeSet<>(provider.parameters())) + ")");
+    }
+    if (provider.tlsSchemes().contains(scheme) && config.tlsParameter().equals(Optional.of(false))) {
+      problems.add("tls=false contradicts the scheme " + scheme + ":, which means TLS");
+    }
+    return problems;
   }
 
   /**
@@ -72,6 +111,11 @@ public final class LibKV {
     StoreLocation loc = pathLike
         ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
         : StoreLocation.of(scheme, endpoints, "");
+    List<String> problems = config.unpaired();
+    problems.addAll(unsupported(scheme, config, provider));
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException("invalid configuration for " + loc.describe() + ": " + String.join("; ", problems));
+    }
     return provider.open(loc, config);
   }
 

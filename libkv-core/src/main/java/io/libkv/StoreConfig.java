@@ -5,9 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -16,6 +20,12 @@ import javax.net.ssl.SSLContext;
  * <p>Each URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets are
  * kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may be
  * called once each, and validate their argument on the spot.
+ *
+ * <p>TLS and credentials either take effect as given or are refused ({@link #build()}): {@code
+ * ca}, {@code cert}/{@code key} and an {@code SSLContext} each turn TLS on, and {@code tls(false)}
+ * with any of them is a contradiction; a certificate needs its key and a key its certificate; a
+ * password needs a user name and a user name a password; every file named must be a readable
+ * regular file.
  */
 public final class StoreConfig {
   /** The default connection timeout. */
@@ -44,7 +54,7 @@ public final class StoreConfig {
 
   private final Duration connectTimeout;
   private final Duration operationTimeout;
-  private final boolean tls;
+  private final Boolean tls;
   private final Path caFile;
   private final Path certFile;
   private final Path keyFile;
@@ -67,7 +77,7 @@ public final class StoreConfig {
   private StoreConfig(Builder b) {
     connectTimeout = b.connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : b.connectTimeout;
     operationTimeout = b.operationTimeout == null ? DEFAULT_OPERATION_TIMEOUT : b.operationTimeout;
-    tls = b.tls != null && b.tls;
+    tls = b.tls;
     caFile = b.caFile;
     certFile = b.certFile;
     keyFile = b.keyFile;
@@ -132,9 +142,61 @@ public final class StoreConfig {
     return operationTimeout;
   }
 
-  /** Whether to use TLS (also implied by {@code etcds:}, {@code consuls:}). */
+  /**
+   * Whether to use TLS: {@code tls(true)}, or TLS material given ({@code ca}, {@code cert}/{@code
+   * key}, an SSLContext). A backend's TLS scheme ({@code etcds:}, {@code consuls:}) implies it too.
+   */
   public boolean tls() {
-    return tls || sslContext != null || caFile != null;
+    return Boolean.TRUE.equals(tls) || hasTlsMaterial();
+  }
+
+  /** {@code tls} as given: empty when not given, so a TLS scheme can tell "false" from unset. */
+  public Optional<Boolean> tlsParameter() {
+    return Optional.ofNullable(tls);
+  }
+
+  private boolean hasTlsMaterial() {
+    return sslContext != null || caFile != null || certFile != null || keyFile != null;
+  }
+
+  /**
+   * The TLS and credential parameters this configuration sets, named as in {@code docs/cli.md}
+   * (settings a URI cannot carry are named by their builder method: {@code sslContext}, {@code
+   * password}, {@code token}), so that a backend that takes none of them can refuse them.
+   */
+  public Set<String> securitySettings() {
+    Set<String> set = new LinkedHashSet<>();
+    if (tls != null) {
+      set.add("tls");
+    }
+    if (sslContext != null) {
+      set.add("sslContext");
+    }
+    if (caFile != null) {
+      set.add("ca");
+    }
+    if (certFile != null) {
+      set.add("cert");
+    }
+    if (keyFile != null) {
+      set.add("key");
+    }
+    if (username != null) {
+      set.add("username");
+    }
+    if (password != null) {
+      set.add("password");
+    }
+    if (passwordFile != null) {
+      set.add("passwordFile");
+    }
+    if (token != null) {
+      set.add("token");
+    }
+    if (tokenFile != null) {
+      set.add("tokenFile");
+    }
+    return Set.copyOf(set);
   }
 
   /** The CA certificates (PEM) to trust. */
@@ -218,6 +280,28 @@ public final class StoreConfig {
   /** The root prefix (etcd, Consul) or chroot (ZooKeeper), canonical; "" for none. */
   public String prefix() {
     return prefix;
+  }
+
+  /** The halves of a pair given without the other half: see {@link Builder#problems()}. */
+  List<String> unpaired() {
+    return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null);
+  }
+
+  private static List<String> unpaired(boolean cert, boolean key, boolean user, boolean password) {
+    List<String> p = new ArrayList<>();
+    if (cert && !key) {
+      p.add("cert is given without key: a client certificate needs its private key");
+    }
+    if (key && !cert) {
+      p.add("key is given without cert: a client key needs its certificate");
+    }
+    if (password && !user) {
+      p.add("a password (passwordFile) is given without username: give the user it belongs to");
+    }
+    if (user && !password) {
+      p.add("username is given without a password: give passwordFile (or StoreConfig.password)");
+    }
+    return p;
   }
 
   /** The time source for TTL and keep-alive logic. */
@@ -332,13 +416,13 @@ public final class StoreConfig {
       return this;
     }
 
-    /** Client certificate chain (PEM). */
+    /** Client certificate chain (PEM); needs {@link #keyFile}; implies TLS. */
     public Builder certFile(Path p) {
       certFile = once("cert", certFile, p);
       return this;
     }
 
-    /** Client private key (PEM). */
+    /** Client private key (PEM); needs {@link #certFile}; implies TLS. */
     public Builder keyFile(Path p) {
       keyFile = once("key", keyFile, p);
       return this;
@@ -447,18 +531,83 @@ public final class StoreConfig {
       return this;
     }
 
-    /** The configuration. */
+    /**
+     * The configuration.
+     *
+     * @throws ConfigurationException listing every TLS or credential setting that could not take
+     *     effect as given (see the class comment); file contents are never read into the message
+     */
     public StoreConfig build() {
-      if ((certFile == null) != (keyFile == null)) {
-        throw new IllegalArgumentException("cert and key must be given together");
-      }
-      if (password != null && passwordFile != null) {
-        throw new IllegalArgumentException("password and passwordFile are exclusive");
-      }
-      if (token != null && tokenFile != null) {
-        throw new IllegalArgumentException("token and tokenFile are exclusive");
+      List<String> problems = ownProblems();
+      if (!problems.isEmpty()) {
+        throw new ConfigurationException(String.join("; ", problems));
       }
       return new StoreConfig(this);
+    }
+
+    /** What opening a store with this configuration refuses, one sentence each naming the parameters. */
+    List<String> problems() {
+      List<String> p = ownProblems();
+      p.addAll(unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null));
+      return p;
+    }
+
+    /** How many of {@link #problems()} are halves of a pair, which {@link #build()} leaves to opening. */
+    int unpairedCount() {
+      return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null)
+          .size();
+    }
+
+    /**
+     * What {@link #build()} refuses: contradictions within what was given. Halves of a pair are
+     * checked only when a store is opened, as a base configuration may carry one half (a password)
+     * and the URI the other (its user name).
+     */
+    private List<String> ownProblems() {
+      List<String> p = new ArrayList<>();
+      if (Boolean.FALSE.equals(tls)) {
+        List<String> material = new ArrayList<>();
+        if (sslContext != null) {
+          material.add("sslContext");
+        }
+        if (caFile != null) {
+          material.add("ca");
+        }
+        if (certFile != null) {
+          material.add("cert");
+        }
+        if (keyFile != null) {
+          material.add("key");
+        }
+        if (!material.isEmpty()) {
+          p.add("tls=false contradicts " + String.join(", ", material) + ", which only work over TLS: drop one or the other");
+        }
+      }
+      if (password != null && passwordFile != null) {
+        p.add("password and passwordFile are exclusive: give one");
+      }
+      if (token != null && tokenFile != null) {
+        p.add("token and tokenFile are exclusive: give one");
+      }
+      unreadable(p, "ca", caFile);
+      unreadable(p, "cert", certFile);
+      unreadable(p, "key", keyFile);
+      unreadable(p, "passwordFile", passwordFile);
+      unreadable(p, "tokenFile", tokenFile);
+      return p;
+    }
+
+    private static void unreadable(List<String> problems, String param, Path file) {
+      if (file == null) {
+        return;
+      }
+      String why = Files.isDirectory(file) ? "is a directory"
+          : !Files.exists(file) ? "does not exist"
+          : !Files.isRegularFile(file) ? "is not a regular file"
+          : !Files.isReadable(file) ? "is not readable" : null;
+      if (why != null) {
+        problems.add(param + ": cannot read " + file + ": it " + why);
+      }
     }
   }
 }

@@ -109,8 +109,8 @@ class ConfigTest {
 
   @Test
   void unreadableSecretFileNamesTheFileOnly(@TempDir Path dir) {
-    StoreConfig c = StoreConfig.builder().passwordFile(dir.resolve("missing")).build();
-    assertThatThrownBy(c::password).isInstanceOf(ConfigurationException.class).hasMessageContaining("missing");
+    assertThatThrownBy(() -> StoreConfig.builder().username("u").passwordFile(dir.resolve("missing")).build())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("missing");
   }
 
   @Test

@@ -158,8 +158,29 @@ abstract class CliContract extends CliTestBase {
         "exists", "k");
     assertError(r, 2, "LIBKV_PASSWORD");
     assertThat(r.stderr).doesNotContain("s3cret-pw");
-    assertThat(libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw", "LIBKV_TOKEN", "t0ken"), "--store", store, "exists", "k")
-        .exitCode).isEqualTo(1);
+    // a store that takes no password or token refuses them rather than ignoring them
+    Result ignored = libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw", "LIBKV_TOKEN", "t0ken"), "--store", "memory:x",
+        "exists", "k");
+    assertError(ignored, 2, "password", "token", "do not apply to memory");
+    assertThat(ignored.stderr).doesNotContain("s3cret-pw").doesNotContain("t0ken");
+  }
+
+  @Test
+  void tlsAndCredentialsThatCannotTakeEffectExit2WithOneLine() throws Exception {
+    Path pem = Files.writeString(tmp.resolve("x.pem"), "s3cret-pem\n");
+    // nothing listens on port 1: each is refused on its configuration alone
+    assertError(libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?cert=" + pem, "exists", "k"), 2, "cert", "key");
+    assertError(libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?tls=false&ca=" + pem, "exists", "k"), 2, "tls=false",
+        "ca");
+    assertError(libEnv(Map.of(), "--store", "zk://127.0.0.1:1?passwordFile=" + pem, "exists", "k"), 2,
+        "passwordFile", "username");
+    assertError(libEnv(Map.of(), "--store", "consuls://127.0.0.1:1?tls=false", "exists", "k"), 2, "tls=false",
+        "consuls");
+    assertError(libEnv(Map.of(), "--store", "consul://127.0.0.1:1?tokenFile=" + tmp, "exists", "k"), 2, "tokenFile",
+        "directory");
+    Result r = libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw"), "--store", "etcd://127.0.0.1:1", "exists", "k");
+    assertError(r, 2, "password", "username");
+    assertThat(r.stderr).doesNotContain("s3cret");
   }
 
   // ---- import / export ----

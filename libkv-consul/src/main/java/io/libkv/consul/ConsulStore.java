@@ -14,6 +14,7 @@ import io.libkv.KeyNotFoundException;
 import io.libkv.Keys;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Secret;
 import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
@@ -211,8 +212,8 @@ final class ConsulStore extends AbstractStore {
     String text = r.text();
     switch (r.status) {
       case 403:
-        return new ConsulException("Consul refused the request: " + text
-            + " (check the ACL token: tokenFile or StoreConfig.token)", key, description());
+        return new PermissionDeniedException("Consul refused the request: " + text
+            + " (check the ACL token: tokenFile or StoreConfig.token)", key, description(), null);
       case 413: {
         Matcher m = Pattern.compile("max size: (\\d+)").matcher(text);
         Matcher m2 = Pattern.compile("\\((\\d+) > (\\d+) bytes\\)").matcher(text);
@@ -225,7 +226,7 @@ final class ConsulStore extends AbstractStore {
           return new StoreUnavailableException("Consul answered " + r.status + ": " + text, key, description(),
               client.endpoints(), null);
         }
-        return new ConsulException("Consul answered " + r.status + ": " + text, key, description());
+        return new KVException("Consul answered " + r.status + ": " + text, key, description(), null);
     }
   }
 
@@ -342,10 +343,10 @@ final class ConsulStore extends AbstractStore {
   private KVException unexpected(Wire.TxnResult r, String key) {
     String what = r.describe();
     if (what.contains("lock delay")) {
-      return new ConsulException("Consul refused the write: the key is in its lock-delay after a lock holder's "
-          + "session ended (" + what + ")", key, description());
+      return new KVException("Consul refused the write: the key is in its lock-delay after a lock holder's "
+          + "session ended (" + what + ")", key, description(), null);
     }
-    return new ConsulException("Consul rolled the transaction back: " + what, key, description());
+    return new KVException("Consul rolled the transaction back: " + what, key, description(), null);
   }
 
   /** Why a transaction's check-index failed: the key is gone, or it changed. */
@@ -423,7 +424,7 @@ final class ConsulStore extends AbstractStore {
       }
       e = now;
     }
-    throw new ConsulException("could not release the key from its session: too much contention", key, description());
+    throw new KVException("could not release the key from its session: too much contention", key, description(), null);
   }
 
   /** Condition of a TTL write: none, create-only, or the index to compare. */
@@ -438,8 +439,8 @@ final class ConsulStore extends AbstractStore {
       } catch (SessionGone g) {
         dropEphemeral(s);
         if (attempt > 0) {
-          throw new ConsulException("the store's session for ephemeral keys was invalidated twice in a row", key,
-              description());
+          throw new KVException("the store's session for ephemeral keys was invalidated twice in a row", key,
+              description(), null);
         }
       }
     }
@@ -510,7 +511,7 @@ final class ConsulStore extends AbstractStore {
       Wire.Entry now = entry(key);
       heldBy = now != null && now.hasSession() && !now.session.equals(session) ? now.session : null;
     }
-    throw new ConsulException("could not bind the key to its session: too much contention", key, description());
+    throw new KVException("could not bind the key to its session: too much contention", key, description(), null);
   }
 
   @Override
@@ -659,7 +660,7 @@ final class ConsulStore extends AbstractStore {
         return;
       }
     }
-    throw new ConsulException("could not write the key: too much contention", key, description());
+    throw new KVException("could not write the key: too much contention", key, description(), null);
   }
 
   private boolean kvPut(String key, byte[] value, String query) {
@@ -684,8 +685,8 @@ final class ConsulStore extends AbstractStore {
     }
     Wire.Entry e = entry(key);
     if (e == null || e.flags != flags) {
-      throw new ConsulException("the write applied, but another replaced it before its index could be read", key,
-          description());
+      throw new KVException("the write applied, but another replaced it before its index could be read", key,
+          description(), null);
     }
     return pair(key, e);
   }

@@ -34,6 +34,11 @@ public final class ConsulStoreProvider implements StoreProvider {
   }
 
   @Override
+  public Set<String> tlsSchemes() {
+    return Set.of("consuls");
+  }
+
+  @Override
   public Set<String> parameters() {
     return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "tokenFile", "datacenter",
         "sessionTtlMin", "maxValueBytes");

@@ -12,6 +12,7 @@ import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -21,6 +22,8 @@ import io.libkv.ValueTooLargeException;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
 import io.libkv.spi.StoreLocation;
+import io.libkv.testkit.ErrorsDocCoverage;
+import io.libkv.testkit.ErrorsDocCoverage.Case;
 import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.FreePorts;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,6 +181,44 @@ class ConsulStoreTest {
         KVException e = catchThrowableOfType(KVException.class, () -> wrong.put("k", V));
         assertThat(e).hasMessageContaining("ACL not found").hasMessageNotContaining("guess");
       }
+    }
+  }
+
+  @Test
+  void aTokenWithoutRightsIsPermissionDeniedNamingKeyAndStore() {
+    try (ConsulEmulator secured = ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret")
+            .start();
+        Store none = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build());
+        Store anonymous = LibKV.open(secured.uri())) {
+      for (Store s : List.of(none, anonymous)) {
+        PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, () -> s.put("k", V));
+        assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
+        assertThat(e.key()).contains("k");
+        assertThat(e.store()).contains(s.description());
+      }
+    }
+  }
+
+  @Test
+  void everyDocumentedConditionIsRaisedAsDocumentedOrCannotArise() {
+    try (ConsulEmulator secured = ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret")
+            .start();
+        Store s = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build());
+        Store none = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build())) {
+      Map<String, Case> cases = ErrorsDocCoverage.common(s, secured.uri());
+      cases.put("kv-exception", Case.notProvokedHere("consul: raised for an answer without a specific type (a "
+          + "lock-delay refusal, a rolled-back transaction, contention past its bound); not provoked here"));
+      cases.put("call-not-supported", Case.notProvokedHere("consul: raised for a compare-and-set with a TTL of a "
+          + "value too large for one transaction; not provoked here"));
+      cases.put("cannot-lock", Case.cannotArise("consul: a lock waits or is lost with its session; nothing else "
+          + "stops one"));
+      int port = FreePorts.next();
+      cases.put("store-unavailable", Case.provoked(StoreUnavailableException.class, null, "consul://127.0.0.1:" + port,
+          () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
+      ErrorsDocCoverage.serverBackend(cases, "consul", "ConsulFaultTest");
+      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", none.description(),
+          () -> none.put("denied", V)));
+      ErrorsDocCoverage.check(cases);
     }
   }
 

@@ -158,10 +158,10 @@ public final class UriParser {
   /**
    * Applies parameters to a builder, checking each is known and honoured by the backend.
    *
-   * @throws ConfigurationException listing every problem
+   * @return every problem found, in order; empty if all applied
    */
-  public static void apply(
-      Map<String, String> params, Set<String> honoured, String backend, String uri, StoreConfig.Builder b) {
+  public static List<String> apply(
+      Map<String, String> params, Set<String> honoured, String backend, StoreConfig.Builder b) {
     List<String> problems = new ArrayList<>();
     Set<String> unknown = new TreeSet<>();
     Set<String> notHere = new TreeSet<>();
@@ -195,9 +195,7 @@ public final class UriParser {
       problems.add("parameter(s) " + String.join(", ", notHere) + " do not apply to " + backend
           + " (it takes: " + String.join(", ", new TreeSet<>(honoured)) + ")");
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException("invalid store URI \"" + redact(uri) + "\": " + String.join("; ", problems));
-    }
+    return problems;
   }
 
   private static Duration duration(String v) {

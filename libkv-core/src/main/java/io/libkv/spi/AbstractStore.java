@@ -335,7 +335,7 @@ public abstract class AbstractStore implements Store {
 
   /** An exception to end watches with when the store fails for good. */
   protected final KVException storeFailure(String message, Throwable cause) {
-    return new KVException(message + " [store " + description + "]", cause);
+    return new KVException(message, null, description, cause);
   }
 
   // ---- what a backend implements; arguments are canonical and validated

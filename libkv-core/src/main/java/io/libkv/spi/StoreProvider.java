@@ -27,6 +27,11 @@ public interface StoreProvider {
   /** The URI query parameters it honours (names as in {@code docs/cli.md}); others are refused. */
   Set<String> parameters();
 
+  /** The schemes that mean TLS (e.g. "etcds"), where {@code tls=false} is a contradiction. */
+  default Set<String> tlsSchemes() {
+    return Set.of();
+  }
+
   /**
    * Opens a store.
    *

@@ -3,24 +3,32 @@ package io.libkv.etcd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.auth.Permission;
 import io.libkv.ConfigurationException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.LockLease;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
+import io.libkv.testkit.ErrorsDocCoverage;
+import io.libkv.testkit.ErrorsDocCoverage.Case;
 import io.libkv.testkit.servers.EtcdServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,6 +49,13 @@ class EtcdAuthTest {
       admin.getAuthClient().userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().roleAdd(root).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().userGrantRole(root, root).get(5, TimeUnit.SECONDS);
+      // a user whose role may read every key and write none
+      ByteSequence reader = ByteSequence.from("reader", UTF_8);
+      ByteSequence all = ByteSequence.from(new byte[] {0});
+      admin.getAuthClient().userAdd(reader, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().roleAdd(reader).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().roleGrantPermission(reader, all, all, Permission.Type.READ).get(5, TimeUnit.SECONDS);
+      admin.getAuthClient().userGrantRole(reader, reader).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().authEnable().get(5, TimeUnit.SECONDS);
     }
     passwordFile = Files.createTempFile("libkv-etcd-pw", ".txt");
@@ -104,6 +119,42 @@ class EtcdAuthTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("authentication failed")
         .hasMessageNotContaining("nope");
+  }
+
+  @Test
+  void aRoleWithoutWriteRightsIsPermissionDeniedNamingKeyAndStore() {
+    try (Store s = LibKV.open(uri("&username=reader&passwordFile=" + passwordFile))) {
+      assertThat(s.exists("k")).isFalse();
+      for (ThrowingCallable call : List.<ThrowingCallable>of(() -> s.put("k", "v".getBytes(UTF_8)),
+          () -> s.atomicCreate("k", "v".getBytes(UTF_8), WriteOptions.DEFAULT), () -> s.delete("k"))) {
+        PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, call);
+        assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
+        assertThat(e.key()).contains("k");
+        assertThat(e.store()).contains(s.description());
+      }
+    }
+  }
+
+  @Test
+  void everyDocumentedConditionIsRaisedAsDocumentedOrCannotArise() {
+    String rootUri = uri("&username=root&passwordFile=" + passwordFile);
+    try (Store s = LibKV.open(rootUri);
+        Store reader = LibKV.open(uri("&username=reader&passwordFile=" + passwordFile))) {
+      Map<String, Case> cases = ErrorsDocCoverage.common(s, rootUri);
+      cases.put("kv-exception", Case.notProvokedHere("etcd: raised for a request etcd refuses as too large or an "
+          + "error etcd reports that has no specific type; not provoked by any test yet"));
+      cases.put("call-not-supported", Case.cannotArise("etcd: ephemeral and expiring keys, watches and locks are "
+          + "all supported (Capabilities)"));
+      cases.put("cannot-lock", Case.cannotArise("etcd: a lock waits or is lost with its lease; nothing else "
+          + "stops one"));
+      String closed = "etcd://127.0.0.1:" + io.libkv.testkit.servers.FreePorts.next() + "/auth";
+      cases.put("store-unavailable", Case.provoked(io.libkv.StoreUnavailableException.class, null,
+          closed.replace("/auth", "") + "/auth", () -> LibKV.open(closed + "?connectTimeout=1s&timeout=1s").close()));
+      ErrorsDocCoverage.serverBackend(cases, "etcd", "EtcdFaultTest");
+      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", reader.description(),
+          () -> reader.put("denied", "v".getBytes(UTF_8))));
+      ErrorsDocCoverage.check(cases);
+    }
   }
 
   @Test

@@ -54,6 +54,11 @@ public final class EtcdStoreProvider implements StoreProvider {
   }
 
   @Override
+  public Set<String> tlsSchemes() {
+    return Set.of("etcds");
+  }
+
+  @Override
   public Set<String> parameters() {
     return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "username", "passwordFile",
         "maxValueBytes");

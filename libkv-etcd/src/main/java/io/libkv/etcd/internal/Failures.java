@@ -4,6 +4,7 @@ import io.etcd.jetcd.common.exception.CompactedException;
 import io.grpc.Status;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
+import io.libkv.PermissionDeniedException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import java.util.List;
@@ -111,12 +112,11 @@ final class Failures {
           key, store, null);
     }
     if (dl.contains("permission denied")) {
-      return new KVException("etcd denied the operation (permission denied) [key \"" + key + "\", store " + store
-          + "]", null);
+      return new PermissionDeniedException("etcd denied the operation: the user's roles do not grant it", key, store,
+          null);
     }
     if (dl.contains("request is too large")) {
-      return new KVException("etcd refused the request as too large (" + d.trim() + ") [key \"" + key + "\", store "
-          + store + "]", null);
+      return new KVException("etcd refused the request as too large (" + d.trim() + ")", key, store, null);
     }
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
@@ -128,7 +128,6 @@ final class Failures {
       }
       return new StoreUnavailableException(what, key, store, endpoints, u);
     }
-    return new KVException("etcd failed: " + code + " " + d.trim() + " [" + (key == null ? "" : "key \"" + key
-        + "\", ") + "store " + store + "]", u);
+    return new KVException("etcd failed: " + code + " " + d.trim(), key, store, u);
   }
 }

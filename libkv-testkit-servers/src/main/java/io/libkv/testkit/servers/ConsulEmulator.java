@@ -472,7 +472,8 @@ public final class ConsulEmulator implements AutoCloseable {
     throw new HttpError(405, "method " + method + " not allowed");
   }
 
-  // ---- ACLs: one configured token with every right, the anonymous token with none (default deny)
+  // ---- ACLs: one configured token with every right; the anonymous token and an optional known
+  // token without policies have none (default deny)
 
   private static String token(HttpExchange ex, Map<String, String> q) {
     String t = ex.getRequestHeaders().getFirst("X-Consul-Token");
@@ -497,6 +498,12 @@ public final class ConsulEmulator implements AutoCloseable {
       throw new HttpError(403, "Permission denied: anonymous token lacks permission '" + permission + "' on \""
           + resource + "\"");
     }
+    if (token.equals(config.noRightsToken)) {
+      // Consul names the token by its accessor ID, never by the secret sent
+      throw new HttpError(403, "Permission denied: token with AccessorID '"
+          + java.util.UUID.nameUUIDFromBytes(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          + "' lacks permission '" + permission + "' on \"" + resource + "\"");
+    }
     if (!token.equals(config.aclToken)) {
       throw new HttpError(403, "ACL not found");
     }
@@ -507,10 +514,10 @@ public final class ConsulEmulator implements AutoCloseable {
     if (config.aclToken == null) {
       return false;
     }
-    if (!token.isEmpty() && !token.equals(config.aclToken)) {
+    if (!token.isEmpty() && !token.equals(config.aclToken) && !token.equals(config.noRightsToken)) {
       throw new HttpError(403, "ACL not found");
     }
-    return token.isEmpty();
+    return !token.equals(config.aclToken);
   }
 
   // ---- blocking queries
@@ -1147,6 +1154,7 @@ public final class ConsulEmulator implements AutoCloseable {
   public static final class Builder {
     private Duration sessionTtlMin = Duration.ofSeconds(10);
     private String aclToken;
+    private String noRightsToken;
     private long kvMaxValueSize = 512 * 1024;
     private long txnMaxReqLen = 512 * 1024;
     private int maxTxnOps = 64;
@@ -1166,6 +1174,16 @@ public final class ConsulEmulator implements AutoCloseable {
     /** Enables ACLs (default policy deny) with one token that may do everything. */
     public Builder aclToken(String token) {
       this.aclToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * A second token the agent knows but whose policies grant nothing: refused as Consul refuses
+     * a token without the right (403 "Permission denied: token with AccessorID ... lacks
+     * permission ..."), not as an unknown one ("ACL not found"). Needs {@link #aclToken}.
+     */
+    public Builder noRightsToken(String token) {
+      this.noRightsToken = Objects.requireNonNull(token, "token");
       return this;
     }
 

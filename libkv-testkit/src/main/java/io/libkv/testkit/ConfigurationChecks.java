@@ -1,0 +1,98 @@
+package io.libkv.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.libkv.ConfigurationException;
+import io.libkv.LibKV;
+import io.libkv.StoreConfig;
+import io.libkv.spi.StoreProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Checks for a backend's parameter table (docs/cli.md): a URI whose parameters cannot all take
+ * effect is a {@link ConfigurationException} naming them, and never shows a secret.
+ */
+public final class ConfigurationChecks {
+  /** The text of the secret files {@link #secretFile} writes; no message may contain it. */
+  public static final String SECRET = "s3cret-never-shown";
+
+  private ConfigurationChecks() {}
+
+  /**
+   * Every URI parameter of docs/cli.md with a valid value ({@code FILE} stands for a readable file),
+   * keyed by name.
+   */
+  public static final Map<String, String> PARAMETERS = parameters();
+
+  private static Map<String, String> parameters() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("connectTimeout", "1s");
+    m.put("timeout", "1s");
+    m.put("tls", "true");
+    m.put("ca", "FILE");
+    m.put("cert", "FILE");
+    m.put("key", "FILE");
+    m.put("username", "u");
+    m.put("passwordFile", "FILE");
+    m.put("tokenFile", "FILE");
+    m.put("datacenter", "dc1");
+    m.put("sessionTimeout", "5s");
+    m.put("sessionTtlMin", "10s");
+    m.put("containerCheckInterval", "1m");
+    m.put("maxValueBytes", "100");
+    m.put("bucket", "b");
+    m.put("mode", "shared");
+    return Map.copyOf(m);
+  }
+
+  /** The parameters a backend does not take, each as {@code name=value} with {@code file} for FILE. */
+  public static List<String> notTaken(Set<String> takes, Path file) {
+    return PARAMETERS.entrySet().stream()
+        .filter(e -> !takes.contains(e.getKey()))
+        .map(e -> e.getKey() + "=" + e.getValue().replace("FILE", file.toString()))
+        .sorted()
+        .collect(Collectors.toList());
+  }
+
+  /** A readable file holding {@link #SECRET}, usable as passwordFile, tokenFile, ca, cert or key. */
+  public static Path secretFile(Path dir) {
+    try {
+      return Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checks a backend's row of the parameter table: every parameter it takes is in {@link
+   * #PARAMETERS}, and every other one is refused as not applying to it. {@code uri} turns a query
+   * into a URI of the backend that fails on its configuration alone.
+   */
+  public static void assertParameterTable(StoreProvider provider, Function<String, String> uri, Path dir) {
+    assertThat(PARAMETERS).containsKeys(provider.parameters().toArray(new String[0]));
+    for (String parameter : notTaken(provider.parameters(), secretFile(dir))) {
+      assertRefused(uri.apply(parameter), StoreConfig.DEFAULT,
+          List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to " + provider.name()));
+    }
+  }
+
+  /** Opening {@code uri} over {@code base} fails before any connection, naming each of {@code named}. */
+  public static void assertRefused(String uri, StoreConfig base, List<String> named) {
+    assertThatThrownBy(() -> LibKV.open(uri, base).close())
+        .as(uri)
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll(named.toArray(new String[0]))
+        .hasMessageNotContaining(SECRET)
+        .hasMessageContaining("docs/errors.md#configuration");
+  }
+}
