@@ -386,8 +386,9 @@ public final class WatchHub {
       EventType lastType = null;
       for (Change c : batch) {
         // one write may change several keys at one index, and a backend that learns of them key
-        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied
-        if (c.index < lastIndex || (c.index == lastIndex && applied(c))) {
+        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied;
+        // a change the state already holds (a re-read read it first) is no news at any index
+        if (c.index < lastIndex || applied(c)) {
           continue;
         }
         if (c.type == EventType.PUT) {
