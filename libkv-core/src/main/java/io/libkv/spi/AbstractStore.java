@@ -282,6 +282,14 @@ public abstract class AbstractStore implements Store {
     return channels.size();
   }
 
+  /**
+   * What the backend still keeps for watches, by kind (the watchers of its {@link WatchHub},
+   * server-side watches, streams): for leak checks, which expect every count to be 0 once every
+   * watch is closed. State shared by stores of one data set (one hub per memory name or bbolt
+   * bucket) is counted for all of them.
+   */
+  public abstract Map<String, Integer> watchResources();
+
   @Override
   public final Lock newLock(String key, LockOptions options) {
     checkOpen();

@@ -104,6 +104,18 @@ public final class WatchHub {
     });
   }
 
+  /** How many watchers are attached (for leak checks). */
+  public int watcherCount() {
+    int n = 0;
+    for (List<KeyWatcher> l : keyWatchers.values()) {
+      n += l.size();
+    }
+    for (List<TreeWatcher> l : treeWatchers.values()) {
+      n += l.size();
+    }
+    return n;
+  }
+
   /** Whether any watcher is attached (a backend may skip work when none is). */
   public boolean isEmpty() {
     return keyWatchers.isEmpty() && treeWatchers.isEmpty();

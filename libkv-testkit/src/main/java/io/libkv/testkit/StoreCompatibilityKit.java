@@ -125,7 +125,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <h2>Leaks</h2>
  *
  * <p>After every test, {@link LeakCheck} verifies that the JVM's open watch channels, keep-alives
- * and library threads are back to what they were before it.
+ * and library threads are back to what they were before it, and, when the test closed every watch
+ * it opened, that its stores keep nothing for them ({@link
+ * io.libkv.spi.AbstractStore#watchResources()}).
  */
 @ExtendWith({ExcludedTestsCondition.class, LeakCheck.class})
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -208,6 +210,11 @@ public abstract class StoreCompatibilityKit {
   /** How long the leak check waits for asynchronous clean-up. */
   Duration leakBound() {
     return timingSlack().multipliedBy(3);
+  }
+
+  /** Every store the test opened through the kit (for the leak check). */
+  List<Store> openedStores() {
+    return List.copyOf(clients);
   }
 
   // ---- per-test fixture: a fresh key prefix and a first client

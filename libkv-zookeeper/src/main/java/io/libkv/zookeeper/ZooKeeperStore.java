@@ -1105,6 +1105,15 @@ final class ZooKeeperStore extends AbstractStore {
   // ---- watches: persistent recursive watches, fanned out through the hub
 
   @Override
+  public Map<String, Integer> watchResources() {
+    int server;
+    synchronized (registrations) {
+      server = registrations.values().stream().mapToInt(Integer::intValue).sum();
+    }
+    return Map.of("watchers in the store's hub", hub.watcherCount(), "holders of server watches", server);
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     checkUserKey(key);
     String path = path(key);
