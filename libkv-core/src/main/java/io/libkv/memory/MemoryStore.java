@@ -304,7 +304,7 @@ public final class MemoryStore extends AbstractStore {
 
   @Override
   public Map<String, Integer> watchResources() {
-    return Map.of("watchers in the hub of memory:" + data.name, data.hub.watcherCount());
+    return Map.of("its watchers in the hub of memory:" + data.name, data.hub.watcherCount(this::madeHere));
   }
 
   @Override

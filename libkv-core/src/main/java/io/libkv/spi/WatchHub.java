@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * Fans a backend's stream of changes out to key and tree watches, so a backend needs one
@@ -106,12 +107,17 @@ public final class WatchHub {
 
   /** How many watchers are attached (for leak checks). */
   public int watcherCount() {
+    return watcherCount(ch -> true);
+  }
+
+  /** How many attached watchers deliver to a channel {@code which} accepts (for leak checks). */
+  public int watcherCount(Predicate<EventChannel<?>> which) {
     int n = 0;
     for (List<KeyWatcher> l : keyWatchers.values()) {
-      n += l.size();
+      n += (int) l.stream().filter(w -> which.test(w.channel)).count();
     }
     for (List<TreeWatcher> l : treeWatchers.values()) {
-      n += l.size();
+      n += (int) l.stream().filter(w -> which.test(w.channel)).count();
     }
     return n;
   }

@@ -1808,17 +1808,7 @@ public abstract class StoreCompatibilityKit {
     }
 
     /** One event as recorded: its type and index, shown as {@code PUT@73}. */
-    private final class Seen {
-      final EventType type;
-      final long index;
-      final long resumedFrom;
-
-      Seen(EventType type, long index, long resumedFrom) {
-        this.type = type;
-        this.index = index;
-        this.resumedFrom = resumedFrom;
-      }
-
+    private record Seen(EventType type, long index, long resumedFrom) {
       @Override
       public String toString() {
         return (resumedFrom > 0 ? "(from " + resumedFrom + ") " : "") + type + "@" + index;
@@ -1830,9 +1820,11 @@ public abstract class StoreCompatibilityKit {
     }
 
     private Seen seen(Object event, long resumedFrom) {
-      return event instanceof KeyEvent
-          ? new Seen(((KeyEvent) event).type(), ((KeyEvent) event).index(), resumedFrom)
-          : new Seen(((TreeEvent) event).type(), ((TreeEvent) event).index(), resumedFrom);
+      if (event instanceof KeyEvent k) {
+        return new Seen(k.type(), k.index(), resumedFrom);
+      }
+      TreeEvent t = (TreeEvent) event;
+      return new Seen(t.type(), t.index(), resumedFrom);
     }
 
     private <E> void takeUntil(Watch<E> w, List<Seen> seen, java.util.function.Predicate<E> p, Duration bound)

@@ -257,7 +257,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   public Map<String, Integer> watchResources() {
-    return Map.of("watchers in the hub of the bucket", bucket.hub.watcherCount());
+    return Map.of("its watchers in the hub of the bucket", bucket.hub.watcherCount(this::madeHere));
   }
 
   @Override
