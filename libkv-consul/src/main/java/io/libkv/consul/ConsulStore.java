@@ -787,6 +787,12 @@ final class ConsulStore extends AbstractStore {
   // ---- watches and locks
 
   @Override
+  public Map<String, Integer> watchResources() {
+    // the store's one blocking query serves every watch until the store closes
+    return Map.of("watchers in the store's hub", watcher.watcherCount());
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     watcher.watchKey(key, options, channel);
   }

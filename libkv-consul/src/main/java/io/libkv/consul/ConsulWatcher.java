@@ -79,6 +79,11 @@ final class ConsulWatcher {
     return requests;
   }
 
+  /** How many watches are attached (for leak checks). */
+  int watcherCount() {
+    return hub.watcherCount();
+  }
+
   /** Whether the blocking query runs. */
   synchronized boolean running() {
     return running;

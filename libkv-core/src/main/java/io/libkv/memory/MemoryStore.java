@@ -303,6 +303,11 @@ public final class MemoryStore extends AbstractStore {
   }
 
   @Override
+  public Map<String, Integer> watchResources() {
+    return Map.of("its watchers in the hub of memory:" + data.name, data.hub.watcherCount(this::madeHere));
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     locked(key, () -> {
       WatchHub.KeyWatcher w = data.hub.attachKey(key, channel);

@@ -21,11 +21,13 @@ import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +42,8 @@ public abstract class AbstractStore implements Store {
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<EventChannel<?>> channels = ConcurrentHashMap.newKeySet();
+  /** Every watch channel this store made, held weakly: what holds one after its close leaks it. */
+  private final Set<EventChannel<?>> made = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private final Set<EventChannel<ConnectionState>> connectionListeners = ConcurrentHashMap.newKeySet();
 
   /** A store described (in messages) by {@code description}, a URI without secrets. */
@@ -267,6 +271,7 @@ public abstract class AbstractStore implements Store {
 
   private <E> EventChannel<E> startWatch(EventChannel<E> ch, Runnable start) {
     channels.add(ch);
+    made.add(ch);
     ch.done().whenComplete((v, e) -> channels.remove(ch));
     try {
       start.run();
@@ -280,6 +285,19 @@ public abstract class AbstractStore implements Store {
   /** How many watches of this store are open (for leak checks). */
   public final int openWatches() {
     return channels.size();
+  }
+
+  /**
+   * What the backend still keeps for watches, by kind (the watchers of its {@link WatchHub},
+   * server-side watches, streams): for leak checks, which expect every count to be 0 once every
+   * watch is closed. A hub shared by the stores of one data set (a memory name, a bbolt bucket)
+   * counts only this store's watchers ({@link #madeHere}).
+   */
+  public abstract Map<String, Integer> watchResources();
+
+  /** Whether {@code channel} is a watch of this store (to tell its watchers in a shared hub). */
+  protected final boolean madeHere(EventChannel<?> channel) {
+    return made.contains(channel);
   }
 
   @Override

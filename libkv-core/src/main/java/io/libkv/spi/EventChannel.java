@@ -5,7 +5,9 @@ import io.libkv.Watch;
 import io.libkv.WatchListener;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,7 +43,8 @@ public final class EventChannel<E> implements Watch<E> {
   private final WatchListener<E> listener;
   private final Executor executor;
   private final String name;
-  private volatile Runnable onClose = () -> {};
+  /** Run once, in order, when the channel ends; null once they ran. Guarded by lock. */
+  private List<Runnable> onClose = new ArrayList<>();
   private boolean closed;
   private KVException failure;
   private boolean draining;
@@ -77,9 +80,23 @@ public final class EventChannel<E> implements Watch<E> {
     return OPEN.get();
   }
 
-  /** Sets what to run once when the channel closes or fails (the backend frees its resources). */
+  /**
+   * Adds something to run once when the channel closes or fails (the hub and the backend each free
+   * their resources): every hook added runs, in the order added, even if one before it throws. A
+   * hook added after the channel ended runs at once.
+   */
   public void onClose(Runnable r) {
-    this.onClose = Objects.requireNonNull(r, "r");
+    Objects.requireNonNull(r, "r");
+    lock.lock();
+    try {
+      if (onClose != null) {
+        onClose.add(r);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    runHook(r);
   }
 
   /**
@@ -167,8 +184,25 @@ public final class EventChannel<E> implements Watch<E> {
 
   private void finish() {
     OPEN.decrementAndGet();
+    List<Runnable> hooks;
+    lock.lock();
     try {
-      onClose.run();
+      hooks = onClose;
+      onClose = null;
+    } finally {
+      lock.unlock();
+    }
+    if (hooks == null) {
+      return; // ran already
+    }
+    for (Runnable r : hooks) {
+      runHook(r);
+    }
+  }
+
+  private void runHook(Runnable r) {
+    try {
+      r.run();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "closing watch " + name + " failed", e);
     }

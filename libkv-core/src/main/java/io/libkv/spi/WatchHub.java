@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * Fans a backend's stream of changes out to key and tree watches, so a backend needs one
@@ -102,6 +103,23 @@ public final class WatchHub {
       list.remove(w);
       return list.isEmpty() ? null : list;
     });
+  }
+
+  /** How many watchers are attached (for leak checks). */
+  public int watcherCount() {
+    return watcherCount(ch -> true);
+  }
+
+  /** How many attached watchers deliver to a channel {@code which} accepts (for leak checks). */
+  public int watcherCount(Predicate<EventChannel<?>> which) {
+    int n = 0;
+    for (List<KeyWatcher> l : keyWatchers.values()) {
+      n += (int) l.stream().filter(w -> which.test(w.channel)).count();
+    }
+    for (List<TreeWatcher> l : treeWatchers.values()) {
+      n += (int) l.stream().filter(w -> which.test(w.channel)).count();
+    }
+    return n;
   }
 
   /** Whether any watcher is attached (a backend may skip work when none is). */
@@ -386,8 +404,9 @@ public final class WatchHub {
       EventType lastType = null;
       for (Change c : batch) {
         // one write may change several keys at one index, and a backend that learns of them key
-        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied
-        if (c.index < lastIndex || (c.index == lastIndex && applied(c))) {
+        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied;
+        // a change the state already holds (a re-read read it first) is no news at any index
+        if (c.index < lastIndex || applied(c)) {
           continue;
         }
         if (c.type == EventType.PUT) {

@@ -25,6 +25,32 @@ class EventChannelTest {
   }
 
   @Test
+  void everyCloseHookRunsOnceInOrderEvenIfOneThrows() {
+    List<String> ran = new ArrayList<>();
+    EventChannel<KeyEvent> closed = EventChannel.polling("t", 4, Coalescers.KEY);
+    closed.onClose(() -> ran.add("hub"));
+    closed.onClose(() -> {
+      ran.add("throws");
+      throw new IllegalStateException("a failing hook");
+    });
+    closed.onClose(() -> ran.add("store"));
+    closed.close();
+    closed.close();
+    assertThat(ran).containsExactly("hub", "throws", "store");
+    // registered after the end: run at once, so a backend racing a close still frees its resources
+    closed.onClose(() -> ran.add("late"));
+    assertThat(ran).containsExactly("hub", "throws", "store", "late");
+
+    List<String> failedRan = new ArrayList<>();
+    EventChannel<KeyEvent> failed = EventChannel.polling("t", 4, Coalescers.KEY);
+    failed.onClose(() -> failedRan.add("hub"));
+    failed.onClose(() -> failedRan.add("store"));
+    failed.fail(new KVException("gone", null));
+    failed.close();
+    assertThat(failedRan).containsExactly("hub", "store");
+  }
+
+  @Test
   void aSlowConsumerGetsTheLatestStateWithinTheBuffer() throws Exception {
     EventChannel<KeyEvent> ch = EventChannel.polling("t", 4, Coalescers.KEY);
     ch.offer(KeyEvent.of(EventType.CURRENT, "k", KVPair.of("k", "0".getBytes(), 1), 1));

@@ -2,13 +2,17 @@ package io.libkv.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libkv.Store;
+import io.libkv.spi.AbstractStore;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.KeepAlive;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -19,10 +23,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * what they were before the test (the shared {@code libkv-timer} daemon and JUnit's own threads
  * excepted). Closing may finish asynchronously, so it waits up to the kit's slack for that.
  *
+ * <p>Before the kit's {@code @AfterEach} closes the test's stores, and if the test closed every
+ * watch it opened, it also checks that no store still keeps anything for a watch ({@link
+ * AbstractStore#watchResources()}: its hub's watchers, server-side watches): a closed watch must
+ * leave nothing behind in a store that lives on.
+ *
  * <p>Registered by the kit itself; a backend has nothing to do. It runs after the kit's
  * {@code @AfterEach}, which closes every store the test opened.
  */
-public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
+public final class LeakCheck implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheck.class);
 
   /** Made by JUnit. */
@@ -74,6 +83,33 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
     context.getStore(NS).put(context.getUniqueId(), Snapshot.take());
   }
 
+  /** Asserts, waiting up to {@code bound}, that none of {@code stores} keeps anything for a watch. */
+  static void assertNoWatchKept(List<Store> stores, Duration bound) {
+    Waits.within(bound).untilAsserted(() -> {
+      for (Store s : stores) {
+        assertThat(s).as("a store the leak check can ask what it keeps for watches").isInstanceOf(AbstractStore.class);
+        ((AbstractStore) s).watchResources().forEach((what, n) ->
+            assertThat(n).as("%s of %s, every watch being closed", what, s).isZero());
+      }
+    });
+  }
+
+  @Override
+  public void afterTestExecution(ExtensionContext context) {
+    Snapshot before = context.getStore(NS).get(context.getUniqueId(), Snapshot.class);
+    if (before == null || context.getExecutionException().isPresent()
+        || EventChannel.openChannels() != before.channels) {
+      // a watch still open is left to its store's close, which the after-each check follows
+      return;
+    }
+    assertNoWatchKept(kit(context).openedStores(), kit(context).leakBound());
+  }
+
+  private static StoreCompatibilityKit kit(ExtensionContext context) {
+    return context.getRequiredTestInstances().findInstance(StoreCompatibilityKit.class)
+        .orElseThrow(() -> new IllegalStateException("LeakCheck is for StoreCompatibilityKit tests"));
+  }
+
   @Override
   public void afterEach(ExtensionContext context) {
     Snapshot before = context.getStore(NS).remove(context.getUniqueId(), Snapshot.class);
@@ -81,8 +117,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
       // a failed test already reports its failure; a second one about its leftovers only adds noise
       return;
     }
-    StoreCompatibilityKit kit = context.getRequiredTestInstances().findInstance(StoreCompatibilityKit.class)
-        .orElseThrow(() -> new IllegalStateException("LeakCheck is for StoreCompatibilityKit tests"));
+    StoreCompatibilityKit kit = kit(context);
     before.assertRestored(kit.leakBound(), kit::isServerThread);
   }
 }

@@ -125,7 +125,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <h2>Leaks</h2>
  *
  * <p>After every test, {@link LeakCheck} verifies that the JVM's open watch channels, keep-alives
- * and library threads are back to what they were before it.
+ * and library threads are back to what they were before it, and, when the test closed every watch
+ * it opened, that its stores keep nothing for them ({@link
+ * io.libkv.spi.AbstractStore#watchResources()}).
  */
 @ExtendWith({ExcludedTestsCondition.class, LeakCheck.class})
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -208,6 +210,11 @@ public abstract class StoreCompatibilityKit {
   /** How long the leak check waits for asynchronous clean-up. */
   Duration leakBound() {
     return timingSlack().multipliedBy(3);
+  }
+
+  /** Every store the test opened through the kit (for the leak check). */
+  List<Store> openedStores() {
+    return List.copyOf(clients);
   }
 
   // ---- per-test fixture: a fresh key prefix and a first client
@@ -1719,6 +1726,157 @@ public abstract class StoreCompatibilityKit {
     }
   }
 
+  // =====================================================================================
+  @Nested
+  @DisplayName("Watch index order")
+  class WatchIndexOrder {
+    @Test
+    @Tag("slow")
+    @DisplayName("Across a cut connection, every event of a key or tree watch has an index >= the previous one's, RESYNC included (RESET alone may go back, and a cut restarts no history)")
+    void indexesNeverGoBackAcrossACut() throws Exception {
+      Store watcher = client();
+      Store writer = client();
+      String a = key("a");
+      String b = key("b");
+      writer.put(a, utf8("a0"));
+      writer.put(b, utf8("b0"));
+      List<Seen> treeSeen = new ArrayList<>();
+      List<Seen> keySeen = new ArrayList<>();
+      try (Watch<TreeEvent> tree = watcher.watchTree(prefix); Watch<KeyEvent> keyWatch = watcher.watch(a)) {
+        // updates of existing keys: the tree's newest index is its keys', above its directory's
+        for (int i = 1; i <= 3; i++) {
+          writer.put(a, utf8("a" + i));
+          writer.put(b, utf8("b" + i));
+        }
+        takeUntil(tree, treeSeen, e -> holds(e, a, "a3") && holds(e, b, "b3"), timing.operation);
+        takeUntil(keyWatch, keySeen, e -> "a3".equals(value(e)), timing.operation);
+        cutOff(watcher);
+        writer.put(b, utf8("b-cut"));
+        // the fault is a cut that lasts, not a blip: the watcher's connections stay down meanwhile
+        Thread.sleep(timing.slack.toMillis());
+        reconnect(watcher);
+        writer.put(b, utf8("b-end"));
+        writer.put(a, utf8("a-end"));
+        takeUntil(tree, treeSeen, e -> holds(e, a, "a-end") && holds(e, b, "b-end"), timing.operation);
+        takeUntil(keyWatch, keySeen, e -> "a-end".equals(value(e)), timing.operation);
+        // a re-read may come after the live events it raced with: take what is still due
+        takeFor(tree, treeSeen, timing.promptly);
+        takeFor(keyWatch, keySeen, timing.promptly);
+      }
+      assertNeverBack("tree watch of " + prefix, treeSeen);
+      assertNeverBack("key watch of " + a, keySeen);
+    }
+
+    @Test
+    @DisplayName("Writes racing key and tree watches, and watches reopened from the last index they delivered, never see an index go backwards")
+    void indexesNeverGoBackWithRacingWritesAndReopens() throws Exception {
+      Store writer = client();
+      String a = key("a");
+      Background<Void> writes = inThread("kit-racing-writer", () -> {
+        for (int i = 0; i < 30; i++) {
+          writer.put(a, utf8("a" + i));
+          writer.put(key("d/" + i % 3), utf8("d" + i));
+          if (i % 10 == 9) {
+            writer.deleteTree(key("d")); // several keys in one write
+          }
+        }
+        writer.put(a, utf8("end"));
+        return null;
+      });
+      List<Seen> treeSeen = new ArrayList<>();
+      List<Seen> keySeen = new ArrayList<>();
+      boolean treeEnded = false;
+      boolean keyEnded = false;
+      long deadline = System.nanoTime() + timing.operation.multipliedBy(3).toNanos();
+      while (!(treeEnded && keyEnded)) {
+        assertThat(System.nanoTime()).as("both watches saw the last write within %s; tree %s, key %s",
+            timing.operation.multipliedBy(3), treeSeen, keySeen).isLessThan(deadline);
+        // each round resumes where the last one stopped, as a consumer that reopens its watch would
+        try (Watch<TreeEvent> tree = store.watchTree(prefix, resumeAfter(treeSeen));
+            Watch<KeyEvent> keyWatch = store.watch(a, resumeAfter(keySeen))) {
+          for (TreeEvent e : take(tree, treeSeen, 3)) {
+            treeEnded |= holds(e, a, "end");
+          }
+          for (KeyEvent e : take(keyWatch, keySeen, 3)) {
+            keyEnded |= "end".equals(value(e));
+          }
+        }
+      }
+      join(writes);
+      assertNeverBack("tree watch of " + prefix + ", reopened", treeSeen);
+      assertNeverBack("key watch of " + a + ", reopened", keySeen);
+    }
+
+    /** One event as recorded: its type and index, shown as {@code PUT@73}. */
+    private record Seen(EventType type, long index, long resumedFrom) {
+      @Override
+      public String toString() {
+        return (resumedFrom > 0 ? "(from " + resumedFrom + ") " : "") + type + "@" + index;
+      }
+    }
+
+    private WatchOptions resumeAfter(List<Seen> seen) {
+      return seen.isEmpty() ? WatchOptions.DEFAULT : WatchOptions.fromIndex(seen.get(seen.size() - 1).index);
+    }
+
+    private Seen seen(Object event, long resumedFrom) {
+      if (event instanceof KeyEvent k) {
+        return new Seen(k.type(), k.index(), resumedFrom);
+      }
+      TreeEvent t = (TreeEvent) event;
+      return new Seen(t.type(), t.index(), resumedFrom);
+    }
+
+    private <E> void takeUntil(Watch<E> w, List<Seen> seen, java.util.function.Predicate<E> p, Duration bound)
+        throws InterruptedException {
+      List<E> events = new ArrayList<>();
+      try {
+        Waits.until(w, p, bound, events);
+      } finally {
+        events.forEach(e -> seen.add(seen(e, 0)));
+      }
+    }
+
+    private <E> void takeFor(Watch<E> w, List<Seen> seen, Duration period) throws InterruptedException {
+      long end = System.nanoTime() + period.toNanos();
+      for (long left = period.toNanos(); left > 0; left = end - System.nanoTime()) {
+        Optional<E> e = w.poll(Duration.ofNanos(left));
+        if (e.isEmpty()) {
+          return;
+        }
+        seen.add(seen(e.get(), 0));
+      }
+    }
+
+    /** Takes up to {@code n} events, each due promptly (a resumed watch may have none). */
+    private <E> List<E> take(Watch<E> w, List<Seen> seen, int n) throws InterruptedException {
+      long from = seen.isEmpty() ? 0 : seen.get(seen.size() - 1).index;
+      List<E> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Optional<E> e = w.poll(timing.promptly);
+        if (e.isEmpty()) {
+          break;
+        }
+        out.add(e.get());
+        seen.add(seen(e.get(), i == 0 ? from : 0));
+      }
+      return out;
+    }
+
+    private boolean holds(TreeEvent e, String key, String value) {
+      return e.pairs().stream().anyMatch(p -> p.key().equals(key) && p.valueAsString().equals(value));
+    }
+
+    /** Asserts each index is >= the one before; none of these faults restarts a history, so no RESET. */
+    private void assertNeverBack(String what, List<Seen> seen) {
+      assertThat(seen).as("events of the %s", what).isNotEmpty()
+          .noneSatisfy(s -> assertThat(s.type).isEqualTo(EventType.RESET));
+      for (int i = 1; i < seen.size(); i++) {
+        assertThat(seen.get(i).index).as("index of event %d of the %s, after %s: %s", i, what, seen.get(i - 1), seen)
+            .isGreaterThanOrEqualTo(seen.get(i - 1).index);
+      }
+    }
+  }
   // =====================================================================================
   @Nested
   @DisplayName("Locks")

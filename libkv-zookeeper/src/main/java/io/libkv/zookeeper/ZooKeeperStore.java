@@ -1105,6 +1105,15 @@ final class ZooKeeperStore extends AbstractStore {
   // ---- watches: persistent recursive watches, fanned out through the hub
 
   @Override
+  public Map<String, Integer> watchResources() {
+    int server;
+    synchronized (registrations) {
+      server = registrations.values().stream().mapToInt(Integer::intValue).sum();
+    }
+    return Map.of("watchers in the store's hub", hub.watcherCount(), "holders of server watches", server);
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     checkUserKey(key);
     String path = path(key);
@@ -1160,11 +1169,26 @@ final class ZooKeeperStore extends AbstractStore {
         w.startResumed(new ArrayList<>(l.pairs.values()), List.of(), from, from);
       } else {
         // no history to tell which keys went: re-read (RESYNC)
-        w.restart(EventType.RESYNC, new ArrayList<>(l.pairs.values()), l.maxZxid);
+        read(dir, zk -> {
+          resync(zk, w, l);
+          return null;
+        });
       }
     } else {
       w.start(new ArrayList<>(l.pairs.values()), l.index);
     }
+  }
+
+  /**
+   * Delivers RESYNC at {@code first}'s newest zxid: the newest index of the tree, so never below one
+   * the watch has delivered (its directory node's own zxid can be far older). A listing is no
+   * snapshot (a node read early may change before a later node is read), so the pairs come from a
+   * second listing begun after the first saw that zxid: each pair is at least that new, and no
+   * change the watcher then drops as older than the RESYNC is missing from it.
+   */
+  private void resync(ZooKeeper zk, WatchHub.TreeWatcher w, Listing first) throws KeeperException, InterruptedException {
+    Listing now = listing(zk, w.directory(), true);
+    w.restart(EventType.RESYNC, new ArrayList<>(now.pairs.values()), first.maxZxid);
   }
 
   /** Adds a persistent recursive watch at {@code path} unless one is there; the channel's close removes it. */
@@ -1306,8 +1330,7 @@ final class ZooKeeperStore extends AbstractStore {
         w.restart(EventType.RESYNC, (KVPair) r[0], (Long) r[1]);
       }
       for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
-        Listing l = listing(zk, w.directory(), true);
-        w.restart(EventType.RESYNC, new ArrayList<>(l.pairs.values()), l.index);
+        resync(zk, w, listing(zk, w.directory(), false));
       }
     } catch (Exception e) {
       if (isClosed()) {

@@ -11,10 +11,12 @@ import io.libkv.KeyEvent;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.StoreUnavailableException;
+import io.libkv.TreeEvent;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
 import io.libkv.testkit.servers.ZooKeeperServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -173,6 +175,57 @@ class ZooKeeperFaultTest {
       }
       lease.close();
     }
+  }
+
+  @Test
+  void aTreeWatchAcrossAServerRestartNeverGoesBackNorDoesItsResync() throws Exception {
+    String chroot = ZkTesting.freshChroot("restart-index");
+    String q = "sessionTimeout=10s&connectTimeout=2s&timeout=2s";
+    try (ZooKeeperStore s = ZkTesting.open(server.connectString(), chroot, q);
+        ZooKeeperStore writer = ZkTesting.open(server.connectString(), chroot, q)) {
+      List<ConnectionState> states = new CopyOnWriteArrayList<>();
+      s.onConnectionStateChange(states::add, Runnable::run);
+      writer.put("d/a", "a0".getBytes(UTF_8));
+      writer.put("d/b", "b0".getBytes(UTF_8));
+      List<TreeEvent> seen = new ArrayList<>();
+      try (Watch<TreeEvent> w = s.watchTree("d")) {
+        seen.add(pollTree(w));
+        // updates of existing keys: the tree's newest index is above its directory node's own zxids
+        writer.put("d/a", "a1".getBytes(UTF_8));
+        writer.put("d/b", "b1".getBytes(UTF_8));
+        while (!holds(seen.get(seen.size() - 1), "d/b", "b1")) {
+          seen.add(pollTree(w));
+        }
+        server.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.SUSPENDED));
+        server.restart();
+        do {
+          seen.add(pollTree(w));
+        } while (seen.get(seen.size() - 1).type() != EventType.RESYNC);
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+            .untilAsserted(() -> writer.put("d/a", "a2".getBytes(UTF_8)));
+        while (!holds(seen.get(seen.size() - 1), "d/a", "a2")) {
+          seen.add(pollTree(w));
+        }
+      }
+      assertThat(states).contains(ConnectionState.RECONNECTED).doesNotContain(ConnectionState.LOST);
+      List<String> sequence = new ArrayList<>();
+      seen.forEach(e -> sequence.add(e.type() + "@" + e.index()));
+      for (int i = 1; i < seen.size(); i++) {
+        assertThat(seen.get(i).index()).as("index of event %d of %s", i, sequence)
+            .isGreaterThanOrEqualTo(seen.get(i - 1).index());
+      }
+    }
+  }
+
+  private static boolean holds(TreeEvent e, String key, String value) {
+    return e.pairs().stream().anyMatch(p -> p.key().equals(key) && p.valueAsString().equals(value));
+  }
+
+  private static TreeEvent pollTree(Watch<TreeEvent> w) throws InterruptedException {
+    Optional<TreeEvent> e = w.poll(Duration.ofSeconds(15));
+    assertThat(e).as("an event within 15 s").isPresent();
+    return e.get();
   }
 
   private static KeyEvent poll(Watch<KeyEvent> w) throws InterruptedException {

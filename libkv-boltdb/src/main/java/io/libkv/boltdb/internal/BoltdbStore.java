@@ -256,6 +256,11 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   @Override
+  public Map<String, Integer> watchResources() {
+    return Map.of("its watchers in the hub of the bucket", bucket.hub.watcherCount(this::madeHere));
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     readLocked(tx -> {
       bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);

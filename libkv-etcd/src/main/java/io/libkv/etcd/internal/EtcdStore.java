@@ -480,6 +480,12 @@ public final class EtcdStore extends AbstractStore {
   }
 
   @Override
+  public Map<String, Integer> watchResources() {
+    // the store's one etcd watch stream serves every watch and lock waiter until the store closes
+    return Map.of("watchers in the store's hub", hub.watcherCount());
+  }
+
+  @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     watch.ensureStarted(key);
     WatchHub.KeyWatcher w = hub.attachKey(key, channel);
