@@ -917,6 +917,112 @@ public abstract class StoreCompatibilityKit {
 
   // =====================================================================================
   @Nested
+  @DisplayName("list snapshots")
+  class ListSnapshot {
+    /** Rounds of each race: enough for a listing to overlap the other client's writes often. */
+    private static final int ROUNDS = 3;
+    /** Rounds of the deleteTree race, which overlaps a listing once a round. */
+    private static final int DELETE_ROUNDS = 10;
+    /** Where the races put their keys: three depths, so that a listing reads them level by level, at different times. */
+    private final List<String> depths = List.of("", "a/", "a/b/");
+
+    @Test
+    @DisplayName("A list shows a state that existed at one moment: racing another client's deleteTree of 1,000 keys it "
+        + "returns all of them or KeyNotFoundException")
+    void listRacingDeleteTreeIsAllOrNothing() throws Exception {
+      Store other = client();
+      String dir = key("d");
+      Map<String, byte[]> all = new LinkedHashMap<>();
+      for (int i = 0; i < 1000; i++) {
+        all.put(dir + "/" + depths.get(i % 3) + String.format("k%04d", i), utf8("v" + i));
+      }
+      List<String> expected = all.keySet().stream().sorted(StoreCompatibilityKit::compareUtf8Bytes)
+          .collect(Collectors.toList());
+      List<String> torn = new ArrayList<>();
+      int listings = 0;
+      for (int round = 0; round < DELETE_ROUNDS; round++) {
+        store.putAll(all);
+        assertSeesWrite(other, expected.get(expected.size() - 1));
+        AtomicBoolean listing = new AtomicBoolean();
+        Background<Void> deleter = inThread("kit-deleter", () -> {
+          Waits.within(timing.operation).until(listing::get);
+          other.deleteTree(dir);
+          return null;
+        });
+        // list until the tree is gone: the deleteTree lands during one of these listings
+        for (int n = 0; n < 10_000; n++) {
+          List<KVPair> listed;
+          try {
+            listing.set(true);
+            listed = store.list(dir);
+          } catch (KeyNotFoundException gone) {
+            break;
+          }
+          listings++;
+          List<String> keys = keysOf(listed);
+          if (!keys.equals(expected)) {
+            torn.add("round " + round + ": " + keys.size() + " of " + expected.size() + " keys");
+          }
+        }
+        join(deleter);
+      }
+      assertThat(listings).as("listings that returned keys").isPositive();
+      assertThat(torn).as("listings (of %d) showing a state that never existed", listings).isEmpty();
+    }
+
+    @Test
+    @DisplayName("A list shows a state that existed at one moment: racing another client's puts, each adding a key, it "
+        + "returns the keys written before some moment, each with its value")
+    void listRacingPutsIsPrefixClosed() throws Exception {
+      Store other = client();
+      String dir = key("p");
+      int count = 150;
+      List<String> written = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        written.add(dir + "/" + depths.get(i % 3) + String.format("k%04d", i));
+      }
+      List<String> torn = new ArrayList<>();
+      int listings = 0;
+      for (int round = 0; round < ROUNDS; round++) {
+        AtomicBoolean listing = new AtomicBoolean();
+        Background<Void> writer = inThread("kit-writer", () -> {
+          Waits.within(timing.operation).until(listing::get);
+          for (String k : written) {
+            other.put(k, utf8(k));
+          }
+          return null;
+        });
+        for (int n = 0; !writer.result.isDone() && n < 100_000; n++) {
+          List<KVPair> listed;
+          try {
+            listing.set(true);
+            listed = store.list(dir);
+          } catch (KeyNotFoundException empty) {
+            continue;
+          }
+          listings++;
+          Map<String, String> got = contents(listed);
+          int present = 0;
+          while (present < count && got.containsKey(written.get(present))) {
+            present++;
+          }
+          List<String> expected = written.subList(0, present);
+          if (got.size() != present || !expected.stream().allMatch(k -> k.equals(got.get(k)))) {
+            List<String> after = got.keySet().stream().filter(k -> !expected.contains(k)).collect(Collectors.toList());
+            torn.add("round " + round + ": the first " + present + " keys, then " + after.size()
+                + " later ones " + after.stream().limit(3).collect(Collectors.toList()));
+          }
+        }
+        join(writer);
+        other.deleteTree(dir);
+      }
+      assertThat(listings).as("listings that returned keys").isPositive();
+      assertThat(torn).as("listings (of %d) showing a state that never existed", listings).isEmpty();
+    }
+  }
+
+  // =====================================================================================
+  @Nested
   @DisplayName("atomicPut / atomicDelete")
   class AtomicPutAndDelete {
     @Test
