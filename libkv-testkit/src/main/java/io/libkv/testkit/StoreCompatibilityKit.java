@@ -18,6 +18,7 @@ import io.libkv.KeyExistsException;
 import io.libkv.KeyModifiedException;
 import io.libkv.KeyNotFoundException;
 import io.libkv.Keys;
+import io.libkv.ListingChangedException;
 import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
@@ -923,7 +924,7 @@ public abstract class StoreCompatibilityKit {
     private static final int ROUNDS = 3;
     /** Rounds of the deleteTree race, which overlaps a listing once a round. */
     private static final int DELETE_ROUNDS = 10;
-    /** Where the races put their keys: three depths, so that a listing reads them level by level, at different times. */
+    /** Where the races put keys: three depths, so that a listing reads them level by level, at different times. */
     private final List<String> depths = List.of("", "a/", "a/b/");
 
     @Test
@@ -983,6 +984,7 @@ public abstract class StoreCompatibilityKit {
       }
       List<String> torn = new ArrayList<>();
       int listings = 0;
+      int changed = 0;
       for (int round = 0; round < ROUNDS; round++) {
         AtomicBoolean listing = new AtomicBoolean();
         Background<Void> writer = inThread("kit-writer", () -> {
@@ -998,6 +1000,10 @@ public abstract class StoreCompatibilityKit {
             listing.set(true);
             listed = store.list(dir);
           } catch (KeyNotFoundException empty) {
+            continue;
+          } catch (ListingChangedException busy) {
+            // the documented outcome where every attempt overlapped a put; never a torn list
+            changed++;
             continue;
           }
           listings++;
@@ -1016,8 +1022,9 @@ public abstract class StoreCompatibilityKit {
         join(writer);
         other.deleteTree(dir);
       }
-      assertThat(listings).as("listings that returned keys").isPositive();
-      assertThat(torn).as("listings (of %d) showing a state that never existed", listings).isEmpty();
+      assertThat(listings).as("listings that returned keys (%d more kept changing)", changed).isPositive();
+      assertThat(torn).as("listings (of %d, and %d that kept changing) showing a state that never existed", listings,
+          changed).isEmpty();
     }
   }
 

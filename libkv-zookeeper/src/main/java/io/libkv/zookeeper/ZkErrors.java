@@ -7,6 +7,7 @@ import io.libkv.KVException;
 import io.libkv.KeyExistsException;
 import io.libkv.KeyModifiedException;
 import io.libkv.KeyNotFoundException;
+import io.libkv.ListingChangedException;
 import io.libkv.PermissionDeniedException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
@@ -33,6 +34,10 @@ final class ZkErrors {
 
   UnknownOutcomeException unknown(String message, String key, Throwable cause) {
     return new UnknownOutcomeException(message, key, store, endpoints, cause);
+  }
+
+  ListingChangedException listingChanged(String message, String dir) {
+    return new ListingChangedException(message, dir, store);
   }
 
   /**

@@ -154,6 +154,8 @@ final class ZooKeeperStore extends AbstractStore {
         // libkv decides what may be retried: a write sent twice could apply twice
         .retryPolicy(new RetryNTimes(0, 0))
         .zkClientConfig(zkConfig)
+        // handles that tell the zxid their last answer came from: a list proves its snapshot with it
+        .zookeeperFactory(new ZxidZooKeeper.Factory(zkConfig))
         .dontUseContainerParents()
         // connect only to the servers the URI names: the ensemble's own configuration may list
         // addresses this client cannot or must not use (NAT, proxies, another network)
@@ -708,56 +710,126 @@ final class ZooKeeperStore extends AbstractStore {
     final TreeMap<String, KVPair> pairs = new TreeMap<>(Keys.UTF8_ORDER);
     /** Every node below the directory, implicit parents included, deepest last. */
     final List<String> nodes = new ArrayList<>();
+    /** The nodes whose children were read: the directory and every node below it with children. */
+    final List<String> parents = new ArrayList<>();
     boolean dirExists;
     boolean dirIsKey;
     /** The largest zxid seen in the first read: the index the listing is at least as new as. */
     long index;
     /** The largest mzxid or pzxid of any node read (the directory included). */
     long maxZxid;
+    /**
+     * Whether a change fell between the listing's reads, so that the nodes read may never have
+     * existed together. Only {@code list} needs better; the walk goes on, to guide its next attempt.
+     */
+    boolean torn;
   }
+
+  /** How often a list reads a directory that keeps changing before it gives up. */
+  static final int LIST_ATTEMPTS = 5;
 
   /**
    * Lists every node below {@code dir}, reading a whole level's nodes at once (async calls in
    * flight together), so a listing costs one round trip per level rather than per key.
    */
   Listing listing(ZooKeeper zk, String dir, boolean withValues) throws KeeperException, InterruptedException {
+    return listing(zk, dir, withValues, null);
+  }
+
+  /**
+   * A listing, which tells whether a change fell between its reads ({@link Listing#torn}).
+   *
+   * <p>Why an untorn listing is one moment's state: {@code at} is the newest zxid the handle had
+   * seen once the directory was read, so every later read is served at state {@code at} or newer.
+   * A node read then whose mzxid and pzxid are both at most {@code at} had the same data and the
+   * same children at {@code at} (a zxid only grows, and a child's creation or deletion moves its
+   * parent's pzxid). A node listed by its parent but gone when read changed after {@code at}. The
+   * directory itself, read before {@code at}, is checked unchanged by its stat in the children
+   * answer. So if no read shows a newer zxid or a node gone, the listing is the state at {@code at},
+   * proved from the stats the reads return anyway: no extra round trip.
+   *
+   * <p>A retry ({@code known}: the previous attempt) does not walk level by level: it takes {@code
+   * at} first and sends every read the previous attempt made at once, so the state has one round
+   * trip, not one per level, to change under it; only nodes new since then cost more reads.
+   */
+  Listing listing(ZooKeeper zk, String dir, boolean withValues, Listing known)
+      throws KeeperException, InterruptedException {
     Listing out = new Listing();
     String dirPath = path(dir);
-    Stat ds = new Stat();
+    Stat ds;
     List<String> level = new ArrayList<>();
-    try {
-      byte[] d = zk.getData(dirPath, false, ds);
-      out.dirExists = true;
-      out.dirIsKey = d != null && !dir.isEmpty();
-      out.index = Math.max(ds.getMzxid(), ds.getPzxid());
-      out.maxZxid = out.index;
-      if (ds.getNumChildren() > 0) {
-        level.add(dirPath);
+    long at;
+    // reads sent ahead (a retry's): node path -> {children, stat} / {data, stat}
+    Map<String, CompletableFuture<Object[]>> childrenSent = new HashMap<>();
+    Map<String, CompletableFuture<Object[]>> dataSent = new HashMap<>();
+    Object[] dr;
+    if (known != null && zk instanceof ZxidZooKeeper) {
+      at = ZxidZooKeeper.lastZxid(zk);
+      CompletableFuture<Object[]> dirRead = readEach(zk, List.of(dirPath), true).get(0);
+      for (String p : known.parents) {
+        childrenSent.put(p, children(zk, p));
       }
-    } catch (KeeperException.NoNodeException e) {
-      out.index = ancestorIndex(zk, dirPath);
-      out.maxZxid = out.index;
-      return out;
+      List<CompletableFuture<Object[]>> datas = withValues && multiRead
+          ? readBatched(zk, known.nodes) : readEach(zk, known.nodes, withValues);
+      for (int i = 0; i < known.nodes.size(); i++) {
+        dataSent.put(known.nodes.get(i), datas.get(i));
+      }
+      dr = awaitZk(dirRead, dirPath);
+      if (dr == null) {
+        out.torn = true; // gone since the last attempt, maybe after at: the next attempt walks anew
+        return out;
+      }
+      ds = (Stat) dr[1];
+      if (ds.getMzxid() > at || ds.getPzxid() > at) {
+        // changed after at: what the last attempt knew is still the best guess for the next
+        out.torn = true;
+        out.dirExists = true;
+        out.nodes.addAll(known.nodes);
+        out.parents.addAll(known.parents);
+        return out;
+      }
+    } else {
+      ds = new Stat();
+      try {
+        dr = new Object[] {zk.getData(dirPath, false, ds), ds};
+      } catch (KeeperException.NoNodeException e) {
+        out.index = ancestorIndex(zk, dirPath);
+        out.maxZxid = out.index;
+        return out;
+      }
+      at = ZxidZooKeeper.lastZxid(zk);
+    }
+    at = Math.max(at, Math.max(ds.getMzxid(), ds.getPzxid()));
+    out.dirExists = true;
+    out.dirIsKey = dr[0] != null && !dir.isEmpty();
+    out.index = Math.max(ds.getMzxid(), ds.getPzxid());
+    out.maxZxid = out.index;
+    if (ds.getNumChildren() > 0) {
+      level.add(dirPath);
     }
     while (!level.isEmpty()) {
-      List<CompletableFuture<List<String>>> kids = new ArrayList<>(level.size());
+      List<CompletableFuture<Object[]>> kids = new ArrayList<>(level.size());
       for (String p : level) {
-        CompletableFuture<List<String>> f = new CompletableFuture<>();
-        zk.getChildren(p, false, (rc, path, ctx, children) -> {
-          if (rc == KeeperException.Code.NONODE.intValue()) {
-            f.complete(List.of());
-          } else if (rc != 0) {
-            f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
-          } else {
-            f.complete(children);
-          }
-        }, null);
-        kids.add(f);
+        CompletableFuture<Object[]> ahead = childrenSent.get(p);
+        kids.add(ahead != null ? ahead : children(zk, p));
       }
       List<String> childPaths = new ArrayList<>();
       for (int i = 0; i < level.size(); i++) {
         String parent = level.get(i);
-        for (String c : awaitZk(kids.get(i), parent)) {
+        Object[] r = awaitZk(kids.get(i), parent);
+        if (r == null) {
+          out.torn = true; // deleted since its parent (or, for the directory, its data) was read
+          continue;
+        }
+        out.parents.add(parent);
+        Stat ps = (Stat) r[1];
+        if (ps.getMzxid() > at || ps.getPzxid() > at
+            || parent.equals(dirPath) && (ps.getCzxid() != ds.getCzxid() || ps.getMzxid() != ds.getMzxid())) {
+          out.torn = true;
+        }
+        @SuppressWarnings("unchecked")
+        List<String> children = (List<String>) r[0];
+        for (String c : children) {
           String cp = parent.equals("/") ? "/" + c : parent + "/" + c;
           String k = keyOf(cp);
           if (k == null || hidden(k)) {
@@ -766,16 +838,29 @@ final class ZooKeeperStore extends AbstractStore {
           childPaths.add(cp);
         }
       }
+      List<String> unread = new ArrayList<>();
+      for (String cp : childPaths) {
+        if (!dataSent.containsKey(cp)) {
+          unread.add(cp);
+        }
+      }
       List<CompletableFuture<Object[]>> datas = withValues && multiRead
-          ? readBatched(zk, childPaths) : readEach(zk, childPaths, withValues);
+          ? readBatched(zk, unread) : readEach(zk, unread, withValues);
+      for (int i = 0; i < unread.size(); i++) {
+        dataSent.put(unread.get(i), datas.get(i));
+      }
       List<String> next = new ArrayList<>();
       for (int i = 0; i < childPaths.size(); i++) {
-        Object[] r = awaitZk(datas.get(i), childPaths.get(i));
+        Object[] r = awaitZk(dataSent.get(childPaths.get(i)), childPaths.get(i));
         if (r == null) {
-          continue; // deleted meanwhile
+          out.torn = true; // deleted meanwhile
+          continue;
         }
         String cp = childPaths.get(i);
         Stat s = (Stat) r[1];
+        if (s.getMzxid() > at || s.getPzxid() > at) {
+          out.torn = true;
+        }
         out.maxZxid = Math.max(out.maxZxid, Math.max(s.getMzxid(), s.getPzxid()));
         out.nodes.add(cp);
         if (r[0] != null) {
@@ -789,6 +874,21 @@ final class ZooKeeperStore extends AbstractStore {
       level = next;
     }
     return out;
+  }
+
+  /** Reads a node's children and stat: {children, stat}, or null for a node gone meanwhile. */
+  private static CompletableFuture<Object[]> children(ZooKeeper zk, String path) {
+    CompletableFuture<Object[]> f = new CompletableFuture<>();
+    zk.getChildren(path, false, (rc, p, ctx, children, stat) -> {
+      if (rc == KeeperException.Code.NONODE.intValue()) {
+        f.complete(null);
+      } else if (rc != 0) {
+        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+      } else {
+        f.complete(new Object[] {children, stat});
+      }
+    }, null);
+    return f;
   }
 
   /** Whether the servers take read-only multi-ops (3.6+); cleared for good on the first refusal. */
@@ -916,12 +1016,33 @@ final class ZooKeeperStore extends AbstractStore {
     if (!dir.isEmpty()) {
       checkUserKey(dir);
     }
-    Listing l = read(dir, zk -> listing(zk, dir, true));
+    Listing l = snapshotListing(dir);
     if (l.pairs.isEmpty() && !l.dirIsKey && !dir.isEmpty()) {
       // neither the directory is a key nor is any key below it (an implicit parent left empty counts as absent)
       throw new KeyNotFoundException("directory not found", dir, description(), null);
     }
     return new ArrayList<>(l.pairs.values());
+  }
+
+  /**
+   * A listing that shows the directory as it was at one moment: read again while a change falls
+   * between its reads, up to {@link #LIST_ATTEMPTS} times (each retry starts from a newer zxid, so
+   * only a change during that retry makes it fail again).
+   */
+  private Listing snapshotListing(String dir) {
+    Listing previous = null;
+    for (int attempt = 1; ; attempt++) {
+      Listing known = previous != null && previous.dirExists ? previous : null;
+      Listing l = read(dir, zk -> listing(zk, dir, true, known));
+      if (!l.torn) {
+        return l;
+      }
+      previous = l;
+      if (attempt == LIST_ATTEMPTS) {
+        throw errors.listingChanged("the directory changed during each of " + LIST_ATTEMPTS
+            + " attempts to read it at one moment", dir);
+      }
+    }
   }
 
   @Override
