@@ -6,6 +6,7 @@ import io.libkv.BackendNotSupportedException;
 import io.libkv.CallNotSupportedException;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
+import io.libkv.ListingChangedException;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.StoreUnavailableException;
@@ -20,6 +21,7 @@ class ExitCodesTest {
   void storeConditionsMapToTheirCodes() throws Exception {
     assertThat(ExitCodes.of(make(StoreUnavailableException.class))).isEqualTo(3);
     assertThat(ExitCodes.of(make(UnknownOutcomeException.class))).as("more specific than unavailable").isEqualTo(5);
+    assertThat(ExitCodes.of(make(ListingChangedException.class))).as("a list to try again later").isEqualTo(3);
     assertThat(ExitCodes.of(make(CallNotSupportedException.class))).isEqualTo(4);
     assertThat(ExitCodes.of(make(ConfigurationException.class))).isEqualTo(2);
     assertThat(ExitCodes.of(make(BackendNotSupportedException.class))).isEqualTo(2);

@@ -927,6 +927,11 @@ public abstract class StoreCompatibilityKit {
     /** Where the races put keys: three depths, so that a listing reads them level by level, at different times. */
     private final List<String> depths = List.of("", "a/", "a/b/");
 
+    /** The race's i-th key below {@code dir}; keys sort by i within each depth. */
+    private String raceKey(String dir, int i) {
+      return dir + "/" + depths.get(i % 3) + String.format("k%04d", i);
+    }
+
     @Test
     @DisplayName("A list shows a state that existed at one moment: racing another client's deleteTree of 1,000 keys it "
         + "returns all of them or KeyNotFoundException")
@@ -935,7 +940,7 @@ public abstract class StoreCompatibilityKit {
       String dir = key("d");
       Map<String, byte[]> all = new LinkedHashMap<>();
       for (int i = 0; i < 1000; i++) {
-        all.put(dir + "/" + depths.get(i % 3) + String.format("k%04d", i), utf8("v" + i));
+        all.put(raceKey(dir, i), utf8("v" + i));
       }
       List<String> expected = all.keySet().stream().sorted(StoreCompatibilityKit::compareUtf8Bytes)
           .collect(Collectors.toList());
@@ -980,7 +985,7 @@ public abstract class StoreCompatibilityKit {
       int count = 150;
       List<String> written = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        written.add(dir + "/" + depths.get(i % 3) + String.format("k%04d", i));
+        written.add(raceKey(dir, i));
       }
       List<String> torn = new ArrayList<>();
       int listings = 0;

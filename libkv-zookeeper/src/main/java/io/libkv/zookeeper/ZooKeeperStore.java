@@ -763,8 +763,9 @@ final class ZooKeeperStore extends AbstractStore {
     Map<String, CompletableFuture<Object[]>> childrenSent = new HashMap<>();
     Map<String, CompletableFuture<Object[]>> dataSent = new HashMap<>();
     Object[] dr;
-    if (known != null && zk instanceof ZxidZooKeeper) {
-      at = ZxidZooKeeper.lastZxid(zk);
+    long seen = ZxidZooKeeper.lastZxid(zk); // 0 on a handle that has had no answer yet: walk then
+    if (known != null && seen > 0) {
+      at = seen;
       CompletableFuture<Object[]> dirRead = readEach(zk, List.of(dirPath), true).get(0);
       for (String p : known.parents) {
         childrenSent.put(p, children(zk, p));
