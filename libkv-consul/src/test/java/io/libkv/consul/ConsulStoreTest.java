@@ -216,6 +216,7 @@ class ConsulStoreTest {
       cases.put("store-unavailable", Case.provoked(StoreUnavailableException.class, null, "consul://127.0.0.1:" + port,
           () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
       ErrorsDocCoverage.serverBackend(cases, "consul", "ConsulFaultTest");
+      cases.put("listing-changed", Case.cannotArise("consul: a list is one recursive read"));
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", none.description(),
           () -> none.put("denied", V)));
       ErrorsDocCoverage.check(cases);

@@ -151,6 +151,7 @@ class EtcdAuthTest {
       cases.put("store-unavailable", Case.provoked(io.libkv.StoreUnavailableException.class, null,
           closed.replace("/auth", "") + "/auth", () -> LibKV.open(closed + "?connectTimeout=1s&timeout=1s").close()));
       ErrorsDocCoverage.serverBackend(cases, "etcd", "EtcdFaultTest");
+      cases.put("listing-changed", Case.cannotArise("etcd: a list reads every page at one revision"));
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", reader.description(),
           () -> reader.put("denied", "v".getBytes(UTF_8))));
       ErrorsDocCoverage.check(cases);

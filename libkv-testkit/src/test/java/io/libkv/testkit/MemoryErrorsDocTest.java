@@ -28,6 +28,7 @@ class MemoryErrorsDocTest {
         }
       }));
       cases.put("unknown-outcome", Case.cannotArise("memory: a write applies in the call or not at all"));
+      cases.put("listing-changed", Case.cannotArise("memory: a list is read under the store's lock"));
       cases.put("permission-denied", Case.cannotArise("memory: takes no credentials"));
       cases.put("store-corrupted", Case.cannotArise("memory: no file"));
       cases.put("store-locked", Case.cannotArise("memory: no file"));
