@@ -725,7 +725,11 @@ final class ZooKeeperStore extends AbstractStore {
     boolean torn;
   }
 
-  /** How often a list reads a directory that keeps changing before it gives up. */
+  /**
+   * How often a list at least reads a directory that keeps changing before it gives up; it goes on
+   * past that until the operation timeout has passed since it began, since each attempt that fails
+   * needs a write to land within about one round trip (a write storm, not a busy tree).
+   */
   static final int LIST_ATTEMPTS = 5;
 
   /**
@@ -1027,11 +1031,13 @@ final class ZooKeeperStore extends AbstractStore {
 
   /**
    * A listing that shows the directory as it was at one moment: read again while a change falls
-   * between its reads, up to {@link #LIST_ATTEMPTS} times (each retry starts from a newer zxid, so
+   * between its reads, at least {@link #LIST_ATTEMPTS} times and for the operation timeout (each
+   * retry starts from a newer zxid, so
    * only a change during that retry makes it fail again).
    */
   private Listing snapshotListing(String dir) {
     Listing previous = null;
+    long began = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       Listing known = previous != null && previous.dirExists ? previous : null;
       Listing l = read(dir, zk -> listing(zk, dir, true, known));
@@ -1039,9 +1045,9 @@ final class ZooKeeperStore extends AbstractStore {
         return l;
       }
       previous = l;
-      if (attempt == LIST_ATTEMPTS) {
-        throw errors.listingChanged("the directory changed during each of " + LIST_ATTEMPTS
-            + " attempts to read it at one moment", dir);
+      if (attempt >= LIST_ATTEMPTS && System.nanoTime() - began >= opTimeout.toNanos()) {
+        throw errors.listingChanged("the directory changed during each of " + attempt
+            + " attempts to read it at one moment (for " + opTimeout + ")", dir);
       }
     }
   }
