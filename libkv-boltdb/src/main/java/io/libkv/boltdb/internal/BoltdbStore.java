@@ -113,35 +113,30 @@ public final class BoltdbStore extends AbstractStore {
    * closed, checked inside the transaction so a write racing close() cannot land after close's own.
    */
   <T> T write(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
-    checkRenewable();
-    try {
-      return file.write(tx -> {
-        checkOpen();
-        if (bucket.sweepDue()) {
-          bucket.sweep(tx);
-        }
-        return fn.apply(tx);
-      });
-    } catch (KVException e) {
-      throw file.named(e, key, description());
-    }
+    return onFile(key, () -> file.write(tx -> {
+      checkOpen();
+      if (bucket.sweepDue()) {
+        bucket.sweep(tx);
+      }
+      return fn.apply(tx);
+    }));
   }
 
   /** A read of this store's on {@code key}. */
   <T> T read(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
-    checkRenewable();
-    try {
-      return file.read(fn);
-    } catch (KVException e) {
-      throw file.named(e, key, description());
-    }
+    return onFile(key, () -> file.read(fn));
   }
 
   /** A read under the file's lock, so no commit lands between it and what the caller attaches. */
   private <T> T readLocked(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    return onFile(key, () -> file.readLocked(fn));
+  }
+
+  /** Runs {@code op} on the file; its failures name {@code key} and this store, which the shared file cannot. */
+  private <T> T onFile(String key, java.util.function.Supplier<T> op) {
     checkRenewable();
     try {
-      return file.readLocked(fn);
+      return op.get();
     } catch (KVException e) {
       throw file.named(e, key, description());
     }
