@@ -69,14 +69,18 @@ final class BoltFile {
     this.lockTimeout = lockTimeout;
   }
 
-  /** The engine of {@code path}, opened on first use. */
-  static BoltFile acquire(Path path, FileMode mode, Duration lockTimeout) {
+  /** The engine of {@code path}, opened on first use; a failure to open it names {@code store}. */
+  static BoltFile acquire(Path path, FileMode mode, Duration lockTimeout, String store) {
     Path key = path.toAbsolutePath().normalize();
     synchronized (OPEN) {
       BoltFile f = OPEN.get(key);
       if (f == null) {
         f = new BoltFile(key, mode, lockTimeout);
-        f.start();
+        try {
+          f.start(store);
+        } catch (KVException e) {
+          throw f.named(e, null, store);
+        }
         OPEN.put(key, f);
       } else if (f.mode != mode) {
         throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase()
@@ -121,11 +125,11 @@ final class BoltFile {
     changed.complete(null);
   }
 
-  private void start() {
+  private void start(String store) {
     try {
       Files.createDirectories(path.getParent());
     } catch (IOException e) {
-      throw new KVException("cannot create the directory of " + path + ": " + e.getMessage(), e);
+      throw new KVException("cannot create the directory of " + path + ": " + e.getMessage(), null, store, e);
     }
     if (mode == FileMode.EXCLUSIVE) {
       db = open(false);
@@ -143,15 +147,32 @@ final class BoltFile {
     try {
       return BoltDB.open(path, BoltOptions.builder().readOnly(readOnly).createIfMissing(!readOnly)
           .lockTimeout(lockTimeout).build());
-    } catch (BoltLockedException e) {
-      throw new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
-          + lockTimeout.toMillis() + " ms)", null, "boltdb:" + path, e);
-    } catch (BoltCorruptionException e) {
-      throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
-          "boltdb:" + path, e);
     } catch (BoltException e) {
-      throw new KVException("cannot open bbolt file " + path + ": " + e.getMessage(), e);
+      throw failure(e, null, "boltdb:" + path);
     }
+  }
+
+  /**
+   * The store's exception for a failure of the engine. Stores of several buckets share this file,
+   * so it names the file until a store names the key and itself: see {@link #named}.
+   */
+  KVException failure(BoltException e, String key, String store) {
+    if (e instanceof BoltLockedException) {
+      return new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
+          + lockTimeout.toMillis() + " ms)", key, store, e);
+    }
+    if (e instanceof BoltCorruptionException) {
+      return new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), key, store, e);
+    }
+    return new KVException("bbolt file " + path + ": " + e.getMessage(), key, store, e);
+  }
+
+  /** {@code e} naming {@code key} and {@code store} if it is a failure of the engine that names no key. */
+  KVException named(KVException e, String key, String store) {
+    if (e.key().isEmpty() && e.getCause() instanceof BoltException b) {
+      return failure(b, key, store);
+    }
+    return e;
   }
 
   BucketState bucket(String name) {
@@ -238,11 +259,8 @@ final class BoltFile {
       try {
         s = currentSnapshot(d);
         return fn.apply(s.tx);
-      } catch (BoltCorruptionException e) {
-        throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
-            "boltdb:" + path, e);
       } catch (BoltException e) {
-        throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
+        throw failure(e, null, "boltdb:" + path);
       } catch (OutOfMemoryError e) {
         throw outOfMemory(e);
       } finally {
@@ -444,12 +462,9 @@ final class BoltFile {
           }
         }
       }
-    } catch (BoltCorruptionException e) {
-      throw new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), null,
-          "boltdb:" + path, e);
-    } catch (BoltException e) {
-      throw new KVException("bbolt file " + path + ": " + e.getMessage(), e);
-    } catch (OutOfMemoryError e) {
+      } catch (BoltException e) {
+        throw failure(e, null, "boltdb:" + path);
+      } catch (OutOfMemoryError e) {
       throw outOfMemory(e);
     } finally {
       opLock.unlock();

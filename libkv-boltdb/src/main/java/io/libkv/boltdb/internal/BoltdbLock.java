@@ -31,10 +31,10 @@ final class BoltdbLock extends AbstractLock {
     store.checkRenewable();
     var change = store.file().nextChange();
     // most attempts find the lock held: a read answers that without queueing for the writer
-    if (store.file().read(tx -> store.bucket().lockHeld(tx, key()))) {
+    if (store.read(key(), tx -> store.bucket().lockHeld(tx, key()))) {
       return Attempt.waitFor(change);
     }
-    Held h = store.write(tx -> {
+    Held h = store.write(key(), tx -> {
       long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
       if (token == 0) {
         return null;

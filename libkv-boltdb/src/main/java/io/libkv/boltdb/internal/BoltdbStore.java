@@ -53,9 +53,8 @@ public final class BoltdbStore extends AbstractStore {
     KeepAlive keepAlive;
   }
 
-  private BoltdbStore(BoltFile file, BucketState bucket, StoreConfig config) {
-    super(bucket.description + (file.mode == FileMode.SHARED ? (bucket.description.contains("?") ? "&" : "?")
-        + "mode=shared" : ""));
+  private BoltdbStore(String description, BoltFile file, BucketState bucket, StoreConfig config) {
+    super(description);
     this.file = file;
     this.bucket = bucket;
     this.capabilities = Capabilities.builder("boltdb")
@@ -76,10 +75,13 @@ public final class BoltdbStore extends AbstractStore {
   /** Opens a store on {@code path} (created if missing); the API's default mode is exclusive. */
   static BoltdbStore open(Path path, StoreConfig config) {
     FileMode mode = config.mode().orElse(FileMode.EXCLUSIVE);
-    BoltFile f = BoltFile.acquire(path, mode, config.operationTimeout());
+    String bucket = config.bucket();
+    String description = "boltdb:" + path.toAbsolutePath().normalize() + (bucket.equals("libkv") ? "" : "?bucket="
+        + bucket) + (mode == FileMode.SHARED ? (bucket.equals("libkv") ? "?" : "&") + "mode=shared" : "");
+    BoltFile f = BoltFile.acquire(path, mode, config.operationTimeout(), description);
     try {
-      BucketState b = f.bucket(config.bucket());
-      BoltdbStore s = new BoltdbStore(f, b, config);
+      BucketState b = f.bucket(bucket);
+      BoltdbStore s = new BoltdbStore(description, f, b, config);
       // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had it open
       f.write(tx -> {
         b.sweep(tx);
@@ -88,7 +90,7 @@ public final class BoltdbStore extends AbstractStore {
       return s;
     } catch (RuntimeException e) {
       f.release();
-      throw e;
+      throw e instanceof KVException k ? f.named(k, null, description) : e;
     }
   }
 
@@ -106,28 +108,38 @@ public final class BoltdbStore extends AbstractStore {
         options.isEphemeral() ? Layout.EPHEMERAL : Layout.EXPIRING, owner);
   }
 
-  /** A write of this store's: refused once the store is closed, checked inside the transaction so a write racing close() cannot land after close's own. */
-  <T> T write(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
-    checkRenewable();
-    return file.write(tx -> {
+  /**
+   * A write of this store's on {@code key} (null: none or several): refused once the store is
+   * closed, checked inside the transaction so a write racing close() cannot land after close's own.
+   */
+  <T> T write(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    return onFile(key, () -> file.write(tx -> {
       checkOpen();
       if (bucket.sweepDue()) {
         bucket.sweep(tx);
       }
       return fn.apply(tx);
-    });
+    }));
   }
 
-  /** A read of this store's. */
-  private <T> T read(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
-    checkRenewable();
-    return file.read(fn);
+  /** A read of this store's on {@code key}. */
+  <T> T read(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    return onFile(key, () -> file.read(fn));
   }
 
   /** A read under the file's lock, so no commit lands between it and what the caller attaches. */
-  private <T> T readLocked(java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  private <T> T readLocked(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    return onFile(key, () -> file.readLocked(fn));
+  }
+
+  /** Runs {@code op} on the file; its failures name {@code key} and this store, which the shared file cannot. */
+  private <T> T onFile(String key, java.util.function.Supplier<T> op) {
     checkRenewable();
-    return file.readLocked(fn);
+    try {
+      return op.get();
+    } catch (KVException e) {
+      throw file.named(e, key, description());
+    }
   }
 
   private void track(String key, WriteOptions options) {
@@ -168,13 +180,13 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
-    write(tx -> bucket.put(tx, key, value, ttlRecord(options)));
+    write(key, tx -> bucket.put(tx, key, value, ttlRecord(options)));
     track(key, options);
   }
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    write(tx -> {
+    write(null, tx -> {
       bucket.putAll(tx, entries);
       return null;
     });
@@ -185,7 +197,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
-    Optional<KVPair> p = read(tx -> bucket.get(tx, key));
+    Optional<KVPair> p = read(key, tx -> bucket.get(tx, key));
     if (p.isEmpty()) {
       throw new KeyNotFoundException("key not found", key, description(), null);
     }
@@ -194,18 +206,18 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected boolean doExists(String key) {
-    return read(tx -> bucket.get(tx, key)).isPresent();
+    return read(key, tx -> bucket.get(tx, key)).isPresent();
   }
 
   @Override
   protected void doDelete(String key) {
-    write(tx -> bucket.delete(tx, key));
+    write(key, tx -> bucket.delete(tx, key));
     track(key, WriteOptions.DEFAULT);
   }
 
   @Override
   protected List<KVPair> doList(String dir) {
-    return read(tx -> {
+    return read(dir, tx -> {
       List<KVPair> out = bucket.list(tx, dir);
       if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
         throw new KeyNotFoundException("directory not found", dir, description(), null);
@@ -216,12 +228,12 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doDeleteTree(String dir) {
-    write(tx -> bucket.deleteAll(tx, bucket.keysFrom(tx, dir)));
+    write(dir, tx -> bucket.deleteAll(tx, bucket.keysFrom(tx, dir)));
   }
 
   @Override
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
-    KVPair p = write(tx -> {
+    KVPair p = write(key, tx -> {
       Optional<KVPair> cur = bucket.get(tx, key);
       if (previous == null) {
         if (cur.isPresent()) {
@@ -248,7 +260,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    write(tx -> {
+    write(key, tx -> {
       compare(key, bucket.get(tx, key), previous);
       return bucket.delete(tx, key);
     });
@@ -262,7 +274,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    readLocked(tx -> {
+    readLocked(key, tx -> {
       bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
       return null;
     });
@@ -270,7 +282,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    readLocked(tx -> {
+    readLocked(dir, tx -> {
       bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
       return null;
     });
