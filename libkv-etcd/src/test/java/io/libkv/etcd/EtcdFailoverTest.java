@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class EtcdFailoverTest {
   private static final long BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(2000 + 1000);
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = Integer.getInteger("rounds", 5);
   private static EtcdCluster cluster;
 
   @BeforeAll
