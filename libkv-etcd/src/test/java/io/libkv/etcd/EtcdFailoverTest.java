@@ -248,6 +248,8 @@ class EtcdFailoverTest {
       System.out.println("reads after the election: " + figures(readFromElection));
       System.out.printf("acknowledged %d, unknown outcome %d, failed %d: %s%n", writer.acknowledged.size(),
           writer.unknown.size(), writer.failed.size(), writer.failed.stream().limit(5).toList());
+      // a write either applied, or is known not to have (and was retried), or its outcome is unknown
+      assertThat(writer.failed).as("writes that failed otherwise").isEmpty();
       // the watch carries on past every failover: it sees every acknowledged write
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!watched.containsAll(writer.acknowledged.keySet()) && System.nanoTime() < until) {
@@ -306,6 +308,7 @@ class EtcdFailoverTest {
       System.out.printf("acknowledged %d, unknown outcome %d, failed %d: %s%n", writer.acknowledged.size(),
           writer.unknown.size(), writer.failed.size(), writer.failed.stream().limit(5).toList());
     }
+    assertThat(writer.failed).as("writes that failed otherwise").isEmpty();
     try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/partition")) {
       for (Map.Entry<String, String> e : writer.acknowledged.entrySet()) {
         KVPair p = s.get(e.getKey());

@@ -123,8 +123,17 @@ final class CallGuard implements ClientInterceptor {
     void cancel(String why) {
       ClientCall<?, ?> c = call;
       if (c != null) {
-        c.cancel(why, null);
+        c.cancel(why, new Abandoned(why));
       }
+    }
+  }
+
+  /** The cause attached to the status of a call the store gave up on before its deadline ({@link StallWatch}). */
+  static final class Abandoned extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Abandoned(String why) {
+      super(why, null, false, false);
     }
   }
 

@@ -118,10 +118,17 @@ final class Failures {
       return new KVException("etcd refused the request as too large (" + d.trim() + ") [key \"" + key + "\", store "
           + store + "]", null);
     }
+    if (dl.contains("raft proposal dropped")) {
+      // Raft refused it before it entered any log (no leader known: an election is on), so it did not apply
+      return new StoreUnavailableException("etcd has no leader to take the request (raft proposal dropped)", key,
+          store, endpoints, u);
+    }
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
         || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
-      String what = timeout ? "etcd did not answer in time" : "etcd is unavailable (" + d.trim() + ")";
+      Throwable abandoned = find(u, CallGuard.Abandoned.class);
+      String what = abandoned != null ? abandoned.getMessage() : timeout ? "etcd did not answer in time"
+          : "etcd is unavailable (" + d.trim() + ")";
       if (write && !notSent) {
         return new UnknownOutcomeException(what + "; the write was sent and may or may not have applied", key, store,
             endpoints, u);

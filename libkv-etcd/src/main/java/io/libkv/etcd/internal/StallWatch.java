@@ -7,8 +7,10 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,11 +24,12 @@ import java.util.function.Function;
  * leave a call open on a live connection: the member forwarded a write (or a read's index request)
  * to a leader that died, and the proposal is lost with it; or the member itself went silent behind
  * an open connection. While a call has waited {@link #STALL_NANOS}, every member is asked for its
- * status (on a connection of the watch's own, kept for the store's life); a call is cancelled when a member has since reported a newer
- * Raft term with a leader (for {@link #GRACE_NANOS}, time for a proposal the new leader did commit
- * to be answered), or when its own member does not answer while another one does. That member is
- * then passed over by the channel ({@link AvoidingRoundRobin}) until it answers again. A cancelled
- * write that was sent ends as an unknown outcome, a read is retried on another member.
+ * status (on connections of the watch's own, kept for the store's life). A call is cancelled when a
+ * member has reported, for {@link #GRACE_NANOS} (time for a proposal the new leader did commit to be
+ * answered), a newer Raft term with a leader than the store knew when the call started; or when
+ * its own member does not answer while another one does, and that member is then passed over by the
+ * channel ({@link AvoidingRoundRobin}) until it answers again. A cancelled write that was sent ends
+ * as an unknown outcome, a read is retried on another member.
  */
 final class StallWatch implements AutoCloseable {
   static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -59,13 +62,44 @@ final class StallWatch implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  private static SocketAddress address(String endpoint) {
-    int colon = endpoint.lastIndexOf(':');
-    String host = endpoint.substring(0, colon);
+  /**
+   * Whether the call's remote address is endpoint {@code i}'s: its port, and one of the addresses its
+   * host name resolves to (a name such as localhost may stand for more than one).
+   */
+  private boolean isEndpoint(SocketAddress remote, int i) {
+    if (!(remote instanceof InetSocketAddress)) {
+      return false;
+    }
+    InetSocketAddress r = (InetSocketAddress) remote;
+    String e = endpoints.get(i);
+    int colon = e.lastIndexOf(':');
+    if (r.getPort() != Integer.parseInt(e.substring(colon + 1))) {
+      return false;
+    }
+    String host = e.substring(0, colon);
     if (host.startsWith("[")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (a.equals(r.getAddress())) {
+          return true;
+        }
+      }
+    } catch (UnknownHostException ex) {
+      // a name that no longer resolves: not known to be this call's member
+    }
+    return false;
+  }
+
+  /** The endpoint the call went to, or -1 when that is not known. */
+  private int endpointOf(SocketAddress remote) {
+    for (int i = 0; remote != null && i < endpoints.size(); i++) {
+      if (isEndpoint(remote, i)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** On the timer thread only. */
@@ -128,7 +162,8 @@ final class StallWatch implements AutoCloseable {
 
   private void decide(List<CompletableFuture<StatusResponse>> answers) {
     probing = false;
-    List<SocketAddress> answered = new ArrayList<>();
+    boolean[] answered = new boolean[endpoints.size()];
+    boolean anyAnswered = false;
     long term = 0;
     for (int i = 0; i < endpoints.size(); i++) {
       if (answers.get(i).isCompletedExceptionally()) {
@@ -138,7 +173,8 @@ final class StallWatch implements AutoCloseable {
       if (s == null) {
         continue;
       }
-      answered.add(address(endpoints.get(i)));
+      answered[i] = true;
+      anyAnswered = true;
       if (s.getLeader() != 0) {
         term = Math.max(term, s.getRaftTerm());
       }
@@ -154,19 +190,21 @@ final class StallWatch implements AutoCloseable {
         continue;
       }
       SocketAddress member = c.remote();
-      if (member != null && !answered.isEmpty() && !answered.contains(member)) {
+      int e = endpointOf(member);
+      if (e >= 0 && anyAnswered && !answered[e]) {
         AvoidingRoundRobin.avoid(member, now + AVOID_NANOS);
         if (!avoiding.contains(member)) {
           avoiding.add(member);
         }
-        c.cancel("etcd member " + member + " did not answer a status request while the call waited "
+        c.cancel("etcd member " + endpoints.get(e) + " did not answer a status request while the call waited "
             + TimeUnit.NANOSECONDS.toMillis(now - c.startNanos) + " ms");
       } else if (c.termAtStart != 0 && c.termAtStart < newestTerm && now - newestTermSeen >= GRACE_NANOS) {
         c.cancel("etcd elected a new leader (Raft term " + newestTerm + ") while the call was in flight");
       }
     }
     for (SocketAddress a : new ArrayList<>(avoiding)) {
-      if (answered.contains(a) || !AvoidingRoundRobin.avoided(a)) {
+      int e = endpointOf(a);
+      if (e < 0 || answered[e] || !AvoidingRoundRobin.avoided(a)) {
         AvoidingRoundRobin.restore(a);
         avoiding.remove(a);
       }
