@@ -386,5 +386,35 @@ class EtcdClusterFaultTest {
       assertThat(late).as("partitions after which the first write came more than 2 s + 1 s slack later; "
           + figures(gaps)).isEmpty();
     }
+
+    @Test
+    void aWriteRefusedForWantOfALeaderIsKnownNotToHaveApplied() throws Exception {
+      leaderAndTerm();
+      try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/noleader?timeout=2s&connectTimeout=10s")) {
+        s.put("before", "v".getBytes(UTF_8));
+        EtcdServer survivor = cluster.member(0);
+        cluster.member(1).kill();
+        cluster.member(2).kill();
+        try {
+          // the survivor loses its leader after an election timeout, then campaigns without a quorum
+          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+          StatusResponse st = status(survivor);
+          while ((st == null || st.getLeader() != 0) && System.nanoTime() < until) {
+            Thread.sleep(50);
+            st = status(survivor);
+          }
+          assertThat(st).isNotNull();
+          assertThat(st.getLeader()).as("the survivor knows no leader").isZero();
+          // refused before anything was proposed: known not to have applied, so not an unknown outcome
+          org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.put("refused", "v".getBytes(UTF_8)))
+              .isExactlyInstanceOf(io.libkv.StoreUnavailableException.class);
+        } finally {
+          cluster.member(1).restart();
+          cluster.member(2).restart();
+        }
+        leaderAndTerm();
+        assertThat(s.exists("refused")).isFalse();
+      }
+    }
   }
 }

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * NotSent}: such a write is known not to have applied and may be retried, while any other failure of
  * a write leaves its outcome unknown. Streaming calls (watch, lease keep-alive) pass untouched.
  * It also keeps the calls in flight, with the member each went to and the newest Raft term the
- * store knew when it started, for {@link StallWatch} to end those that can no longer be answered.
+ * store knew when it started, for {@link StallWatch} to end those that can no longer be answered,
+ * and asks etcd to refuse a call at once where the member knows no leader.
  */
 final class CallGuard implements ClientInterceptor {
   private final long timeoutNanos;
@@ -137,6 +138,10 @@ final class CallGuard implements ClientInterceptor {
     }
   }
 
+  /** etcd's request header asking for a member with a leader (its clients' "require leader" option). */
+  private static final Metadata.Key<String> REQUIRE_LEADER = Metadata.Key.of("hasleader",
+      Metadata.ASCII_STRING_MARSHALLER);
+
   private static final ByteString RANGE_MARK = ByteString.copyFromUtf8("//");
 
   static TxnRequest withRangeCompares(TxnRequest t) {
@@ -196,6 +201,9 @@ final class CallGuard implements ClientInterceptor {
         if (tracked != null) {
           tracked.call = this;
           inFlight.add(tracked);
+          // a member that knows no leader refuses the call at once, before proposing anything, instead
+          // of holding a write it cannot commit until the deadline
+          headers.put(REQUIRE_LEADER, "true");
         }
         super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<R>(listener) {
           @Override

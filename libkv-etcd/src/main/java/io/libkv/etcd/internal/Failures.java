@@ -118,10 +118,10 @@ final class Failures {
       return new KVException("etcd refused the request as too large (" + d.trim() + ") [key \"" + key + "\", store "
           + store + "]", null);
     }
-    if (dl.contains("raft proposal dropped")) {
-      // Raft refused it before it entered any log (no leader known: an election is on), so it did not apply
-      return new StoreUnavailableException("etcd has no leader to take the request (raft proposal dropped)", key,
-          store, endpoints, u);
+    if (dl.contains("etcdserver: no leader")) {
+      // refused on arrival by a member that knows no leader (CallGuard asks for one): nothing was proposed
+      return new StoreUnavailableException("the etcd member knows no leader (an election is on)", key, store,
+          endpoints, u);
     }
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
