@@ -11,6 +11,7 @@ module io.libkv.etcd {
   requires jetcd.grpc;
   requires io.grpc;
   requires io.grpc.stub;
+  requires io.grpc.util;
   requires io.grpc.netty;
   requires com.google.protobuf;
   requires io.netty.handler;

@@ -14,6 +14,7 @@ import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.libkv.Capabilities;
 import io.libkv.ConnectionState;
@@ -47,6 +48,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -77,9 +79,10 @@ public final class EtcdStore extends AbstractStore {
   final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final Capabilities capabilities;
   private final Connection connection = new Connection();
+  private final StallWatch stalls;
 
   EtcdStore(Client client, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
-      boolean tls, boolean auth) {
+      boolean tls, boolean auth, Function<String, ManagedChannel> channelTo) {
     super(description);
     this.client = client;
     this.config = config;
@@ -92,6 +95,7 @@ public final class EtcdStore extends AbstractStore {
       t.setDaemon(true);
       return t;
     });
+    this.stalls = new StallWatch(guard, endpoints, channelTo, n);
     this.leases = new Leases(this);
     this.watch = new StoreWatch(this, n);
     Duration floor;
@@ -124,6 +128,7 @@ public final class EtcdStore extends AbstractStore {
     try {
       watch.close();
       leases.closeAll();
+      stalls.close();
       client.close();
     } catch (RuntimeException ignored) {
       // already failing
@@ -534,6 +539,7 @@ public final class EtcdStore extends AbstractStore {
       watch.close();
       leases.closeAll();
     } finally {
+      stalls.close();
       client.close();
       io.shutdownNow();
     }

@@ -3,7 +3,12 @@ package io.libkv.etcd.internal;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettySslContextChannelCredentials;
 import io.libkv.ConfigurationException;
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
@@ -28,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The {@code etcd:} and {@code etcds:} backend: {@code etcd://h:p[,h:p...][/prefix]}, TLS with
@@ -80,8 +86,9 @@ public final class EtcdStoreProvider implements StoreProvider {
         + (prefix.isEmpty() ? "" : "/" + prefix);
 
     ClientBuilder b = Client.builder();
+    SslContext ssl = tls ? sslContext(config) : null;
     if (tls) {
-      b.sslContext(sslContext(config));
+      b.sslContext(ssl);
       // certificates are checked against the first endpoint's host name
       b.authority(host(endpoints.get(0)));
     }
@@ -90,6 +97,9 @@ public final class EtcdStoreProvider implements StoreProvider {
       uris.add(URI.create((tls ? "https://" : "http://") + e));
     }
     b.endpoints(uris);
+    // round robin, but passing over a member found silent (see StallWatch)
+    AvoidingRoundRobin.register();
+    b.loadBalancerPolicy(AvoidingRoundRobin.NAME);
     b.connectTimeout(config.connectTimeout());
     // fail fast while no endpoint is up, so a write is known not to have been sent and can be retried
     b.waitForReady(false);
@@ -106,7 +116,16 @@ public final class EtcdStoreProvider implements StoreProvider {
       b.password(ByteSequence.from(pw.reveal(), StandardCharsets.UTF_8));
     }
     Client client = b.build();
-    return new EtcdStore(client, guard, description, endpoints, prefix, config, tls, auth);
+    // the stall watch's own connections, one to each member, set up as jetcd's
+    Function<String, ManagedChannel> channelTo = e -> {
+      ManagedChannelBuilder<?> cb = Grpc.newChannelBuilder(e, ssl != null ? NettySslContextChannelCredentials.create(ssl)
+          : InsecureChannelCredentials.create());
+      if (ssl != null) {
+        cb.overrideAuthority(host(endpoints.get(0)));
+      }
+      return cb.maxInboundMessageSize(MAX_INBOUND_BYTES).build();
+    };
+    return new EtcdStore(client, guard, description, endpoints, prefix, config, tls, auth, channelTo);
   }
 
   private static String host(String endpoint) {

@@ -118,10 +118,17 @@ final class Failures {
     if (dl.contains("request is too large")) {
       return new KVException("etcd refused the request as too large (" + d.trim() + ")", key, store, null);
     }
+    if (dl.contains("etcdserver: no leader")) {
+      // refused on arrival by a member that knows no leader (CallGuard asks for one): nothing was proposed
+      return new StoreUnavailableException("the etcd member knows no leader (an election is on)", key, store,
+          endpoints, u);
+    }
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
         || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
-      String what = timeout ? "etcd did not answer in time" : "etcd is unavailable (" + d.trim() + ")";
+      Throwable abandoned = find(u, CallGuard.Abandoned.class);
+      String what = abandoned != null ? abandoned.getMessage() : timeout ? "etcd did not answer in time"
+          : "etcd is unavailable (" + d.trim() + ")";
       if (write && !notSent) {
         return new UnknownOutcomeException(what + "; the write was sent and may or may not have applied", key, store,
             endpoints, u);
