@@ -2018,6 +2018,15 @@ public abstract class StoreCompatibilityKit {
       assertThat(s.get(k).valueAsString()).as("value of the key after the lock timed out").isEqualTo(expected);
     }
 
+    /** Starts {@code lock()} on {@code k} through {@code s} and asserts it keeps waiting for {@code period}. */
+    private Background<LockLease> waitingLock(Store s, String k, String value, Duration period) {
+      Lock lock = s.newLock(k, lockOptions(value));
+      Background<LockLease> waiting = inThread("kit-lock-waiter", lock::lock);
+      awaitBlocked(waiting);
+      Waits.holdsFor(period, "lock() of " + value + " still waiting", () -> !waiting.result.isDone());
+      return waiting;
+    }
+
     @Test
     @Tag("core")
     @DisplayName("A lock never overwrites or deletes a value it did not write: a key holding a plain value counts as "
@@ -2028,10 +2037,7 @@ public abstract class StoreCompatibilityKit {
       store.put(k, utf8("user data"));
       assertCountsAsHeld(store, k, "user data");
       assertCountsAsHeld(other, k, "user data");
-      Lock lock = other.newLock(k, lockOptions("lock"));
-      Background<LockLease> waiting = inThread("kit-lock-waiter", lock::lock);
-      awaitBlocked(waiting);
-      Waits.holdsFor(timing.promptly, "lock() waiting on a key holding a plain value", () -> !waiting.result.isDone());
+      Background<LockLease> waiting = waitingLock(other, k, "lock", timing.promptly);
       assertThat(store.get(k).valueAsString()).isEqualTo("user data");
       store.delete(k);
       try (LockLease lease = join(waiting)) {
@@ -2087,10 +2093,7 @@ public abstract class StoreCompatibilityKit {
         writer.put(k, utf8("ephemeral data"), ephemeral());
         assertSeesWrite(other, k);
         assertCountsAsHeld(other, k, "ephemeral data");
-        Lock lock = other.newLock(k, lockOptions("lock"));
-        Background<LockLease> waiting = inThread("kit-lock-waiter", lock::lock);
-        awaitBlocked(waiting);
-        assertThat(waiting.result).isNotDone();
+        Background<LockLease> waiting = waitingLock(other, k, "lock", Duration.ZERO);
         writer.close(); // its ephemeral key goes with it
         try (LockLease lease = join(waiting)) {
           assertThat(other.get(k).valueAsString()).isEqualTo("lock");
@@ -2118,9 +2121,7 @@ public abstract class StoreCompatibilityKit {
       Store waiterStore = client();
       Store writer = client();
       LockLease held = store.newLock(k, lockOptions("holder")).lock();
-      Lock waiterLock = waiterStore.newLock(k, lockOptions("waiter"));
-      Background<LockLease> waiting = inThread("kit-lock-waiter", waiterLock::lock);
-      awaitBlocked(waiting);
+      Background<LockLease> waiting = waitingLock(waiterStore, k, "waiter", Duration.ZERO);
       writer.put(k, utf8("user data"));
       held.close();
       Waits.holdsFor(Timing.max(timing.promptly, Duration.ofMillis(300)), "the waiter waiting while the key holds "
