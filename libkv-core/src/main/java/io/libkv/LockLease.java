@@ -24,7 +24,8 @@ public interface LockLease extends AutoCloseable {
   boolean isHeld();
 
   /**
-   * Unlocks: the key and any queue entry are removed. Idempotent.
+   * Unlocks: the key, if it still holds the lock's own write, and any queue entry are removed.
+   * Idempotent.
    *
    * @throws KVException if the store cannot be reached (the lock then expires with its TTL)
    */

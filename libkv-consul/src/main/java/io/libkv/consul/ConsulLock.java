@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
  * A lock on a Consul key. Each acquisition has a session of its own (TTL = the lock's TTL / 2,
  * behaviour delete, the lock's lock-delay), kept alive while waiting and while held: Consul lets a
  * session that holds a key acquire it again, so two locks never share one. Acquisition is one
- * transaction ({@code lock}); its result's ModifyIndex is the fencing token. Waiters block on a
- * blocking query of the key, never poll. Unlock deletes the key in one transaction checking the
- * session still holds it, then destroys the session (destroying a session that holds a lock would
- * start its lock-delay).
+ * transaction ({@code check-not-exists}, {@code lock}: Consul's lock alone would take a key holding
+ * a value the lock did not write); its result's ModifyIndex is the fencing token. Waiters block on
+ * a blocking query of the key, never poll. Unlock deletes the key in one transaction checking the
+ * session still holds it and its ModifyIndex is still the lock's, then destroys the session
+ * (destroying a session that holds a lock would start its lock-delay).
  */
 final class ConsulLock extends AbstractLock {
   private final ConsulStore store;
@@ -92,9 +93,12 @@ final class ConsulLock extends AbstractLock {
   protected Attempt attempt() {
     store.requireOpen();
     LockSession s = session();
-    Wire.TxnResult r = store.txn(new Wire.Txn().op("lock", full, value, Wire.nonce(), 0, s.id), key());
+    // Consul's lock takes a key holding a value without a session: only an absent key is free
+    Wire.TxnResult r = store.txn(new Wire.Txn()
+        .op("check-not-exists", full, null, 0, 0, null)
+        .op("lock", full, value, Wire.nonce(), 0, s.id), key());
     if (r.ok()) {
-      Held h = new Held(key(), r.results.get(0).modifyIndex, s);
+      Held h = new Held(key(), r.results.get(r.results.size() - 1).modifyIndex, s);
       s.held = h;
       synchronized (this) {
         quietRetries = 0;
@@ -108,8 +112,8 @@ final class ConsulLock extends AbstractLock {
     }
     ConsulClient.Reply now = store.read(key());
     CompletableFuture<?> wake;
-    if (now.status == 200 && Wire.entries(now.body).get(0).hasSession()) {
-      // held by another session: wait until the key changes (released, deleted, taken over)
+    if (now.status == 200) {
+      // held by another session, or holding a value no lock wrote: wait until the key changes
       long idx = Wire.entries(now.body).get(0).modifyIndex;
       Duration wait = Duration.ofMinutes(1);
       wake = store.client().callAsync(store.kvPath(key()), "index=" + idx + "&wait=" + wait.toMillis() + "ms",
@@ -205,9 +209,10 @@ final class ConsulLock extends AbstractLock {
       KVException failure = null;
       try {
         if (!session.gone) {
+          // only the lock's own write: a put since has released the key from the session or changed its index
           store.txn(new Wire.Txn()
               .op("check-session", full, null, 0, 0, session.id)
-              .op("delete", full, null, 0, 0, null), key());
+              .op("delete-cas", full, null, 0, fencingToken(), null), key());
         }
       } catch (KVException e) {
         failure = e;

@@ -76,7 +76,10 @@ final class MemoryData {
     }
   }
 
-  /** Who holds a lock, and a future completed when it is released. */
+  /**
+   * Who holds a lock, and a future completed when it is released, or, while no lock holds the key
+   * but a value another writer put does, when that value is deleted.
+   */
   static final class LockState {
     MemoryLock.Held holder;
     CompletableFuture<Void> released = new CompletableFuture<>();
@@ -167,6 +170,12 @@ final class MemoryData {
       }
       if (e.lease != null) {
         e.lease.keys.remove(k);
+      }
+      LockState st = locks.get(k);
+      if (st != null && st.holder == null) {
+        // lock waiters were waiting for this value, which no lock wrote, to go
+        locks.remove(k);
+        st.released.complete(null);
       }
       changes.add(WatchHub.Change.delete(k, idx));
     }

@@ -30,6 +30,10 @@ final class MemoryLock extends AbstractLock {
       if (st.holder != null) {
         return Attempt.waitFor(st.released);
       }
+      if (data.map.containsKey(key())) {
+        // a value this lock did not write: held by its writer until deleted (which completes released)
+        return Attempt.waitFor(st.released);
+      }
       MemoryData.Lease lease = store.lease(ttl);
       KVPair pair = data.write(key(), value, lease, Long.MAX_VALUE);
       Held h = new Held(key(), pair.lastIndex(), lease);
@@ -62,7 +66,11 @@ final class MemoryLock extends AbstractLock {
         MemoryData.LockState st = data.locks.get(key());
         if (st != null && st.holder == this) {
           data.freeLock(this);
-          data.remove(key());
+          // only the lock's own write: a value put over it since is the writer's
+          MemoryData.Entry e = data.map.get(key());
+          if (e != null && e.pair.lastIndex() == fencingToken()) {
+            data.remove(key());
+          }
         }
       } finally {
         data.lock.unlock();

@@ -52,7 +52,9 @@ public abstract class AbstractLock implements Lock {
 
   /**
    * Tries once to acquire. Called again after each wake-up; the backend keeps its queue entry
-   * between attempts.
+   * between attempts. A key holding a value this lock did not write is held (by its writer): the
+   * attempt then waits for that key to change or go, and never writes over it; likewise the
+   * lease's release deletes the key only while it holds the lock's own write.
    *
    * @throws io.libkv.KVException if the store fails
    */

@@ -2281,6 +2281,136 @@ public abstract class StoreCompatibilityKit {
     }
   }
 
+  // =====================================================================================
+  @Nested
+  @DisplayName("Locks and the user's data")
+  class LocksAndUserData {
+    /** Asserts a lock on {@code k} through {@code s} is not granted, and the key keeps {@code expected}. */
+    private void assertCountsAsHeld(Store s, String k, String expected) throws InterruptedException {
+      Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(300));
+      Optional<LockLease> got = s.newLock(k, lockOptions("lock")).tryLock(timeout);
+      got.ifPresent(LockLease::close);
+      assertThat(got).as("tryLock on a key holding %s", expected).isEmpty();
+      assertThat(s.get(k).valueAsString()).as("value of the key after the lock timed out").isEqualTo(expected);
+    }
+
+    /** Starts {@code lock()} on {@code k} through {@code s} and asserts it keeps waiting for {@code period}. */
+    private Background<LockLease> waitingLock(Store s, String k, String value, Duration period) {
+      Lock lock = s.newLock(k, lockOptions(value));
+      Background<LockLease> waiting = inThread("kit-lock-waiter", lock::lock);
+      awaitBlocked(waiting);
+      Waits.holdsFor(period, "lock() of " + value + " still waiting", () -> !waiting.result.isDone());
+      return waiting;
+    }
+
+    @Test
+    @Tag("core")
+    @DisplayName("A lock never overwrites or deletes a value it did not write: a key holding a plain value counts as "
+        + "held; tryLock times out, lock waits until the key is deleted")
+    void plainValueCountsAsHeld() throws Exception {
+      String k = key("cfg/db");
+      Store other = client();
+      store.put(k, utf8("user data"));
+      assertCountsAsHeld(store, k, "user data");
+      assertCountsAsHeld(other, k, "user data");
+      Background<LockLease> waiting = waitingLock(other, k, "lock", timing.promptly);
+      assertThat(store.get(k).valueAsString()).isEqualTo("user data");
+      store.delete(k);
+      try (LockLease lease = join(waiting)) {
+        assertThat(lease.isHeld()).isTrue();
+        assertThat(store.get(k).valueAsString()).isEqualTo("lock");
+      }
+      Waits.within(timing.promptly).until(() -> !store.exists(k));
+    }
+
+    @Test
+    @DisplayName("Unlock deletes only the lock's own write: a value put on the key while the lock is held survives "
+        + "the unlock, and then counts as held")
+    void putWhileHeldSurvivesUnlock() throws Exception {
+      String k = key("lock");
+      Store other = client();
+      LockLease lease = store.newLock(k, lockOptions("lock")).lock();
+      other.put(k, utf8("user data"));
+      lease.close();
+      assertThat(lease.isHeld()).isFalse();
+      assertSeesWrite(store, k);
+      assertThat(store.get(k).valueAsString()).as("the user's value after unlock").isEqualTo("user data");
+      assertThat(other.get(k).valueAsString()).isEqualTo("user data");
+      assertCountsAsHeld(other, k, "user data");
+    }
+
+    @Test
+    @DisplayName("A lost lease's close() deletes nothing: a value put on the key after the loss survives it")
+    void putAfterLossSurvivesClose() throws Exception {
+      String k = key("lock");
+      Store holder = client();
+      Store other = client();
+      LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
+      faults().killSession(holder);
+      Waits.within(timing.ephemeralGone).until(() -> lease.lost().isDone());
+      Waits.within(timing.ephemeralGone).until(() -> !other.exists(k));
+      other.put(k, utf8("user data"));
+      lease.close();
+      assertSeesWrite(holder, k);
+      assertThat(other.get(k).valueAsString()).as("the user's value after the lost lease's close()")
+          .isEqualTo("user data");
+      assertCountsAsHeld(holder, k, "user data");
+    }
+
+    @Test
+    @DisplayName("An ephemeral or expiring user key at the lock's path counts as held: the lock is granted only "
+        + "once the key is gone, and then holds the lock's value")
+    void ephemeralOrExpiringUserKeyCountsAsHeld() throws Exception {
+      String k = key("ephemeral");
+      Store writer = client();
+      Store other = client();
+      assertThat(caps.ephemeralTtl() || caps.expiringTtl()).as("backend supports a TTL key").isTrue();
+      if (caps.ephemeralTtl()) {
+        writer.put(k, utf8("ephemeral data"), ephemeral());
+        assertSeesWrite(other, k);
+        assertCountsAsHeld(other, k, "ephemeral data");
+        Background<LockLease> waiting = waitingLock(other, k, "lock", Duration.ZERO);
+        writer.close(); // its ephemeral key goes with it
+        try (LockLease lease = join(waiting)) {
+          assertThat(other.get(k).valueAsString()).isEqualTo("lock");
+          assertThat(lease.isHeld()).isTrue();
+        }
+      }
+      if (caps.expiringTtl()) {
+        String e = key("expiring");
+        store.put(e, utf8("expiring data"), expiring());
+        assertCountsAsHeld(other, e, "expiring data");
+        Optional<LockLease> got = other.newLock(e, lockOptions("lock")).tryLock(timing.expiringGone);
+        assertThat(got).as("lock once the expiring key expired").isPresent();
+        try (LockLease lease = got.get()) {
+          assertThat(lease.isHeld()).isTrue();
+          assertThat(other.get(e).valueAsString()).isEqualTo("lock");
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("A user key that appears while a waiter is queued counts as held: after the holder's unlock the "
+        + "waiter keeps waiting, and acquires once the key is deleted")
+    void userKeyAppearingWhileQueued() throws Exception {
+      String k = key("lock");
+      Store waiterStore = client();
+      Store writer = client();
+      LockLease held = store.newLock(k, lockOptions("holder")).lock();
+      Background<LockLease> waiting = waitingLock(waiterStore, k, "waiter", Duration.ZERO);
+      writer.put(k, utf8("user data"));
+      held.close();
+      Waits.holdsFor(Timing.max(timing.promptly, Duration.ofMillis(300)), "the waiter waiting while the key holds "
+          + "the user's value", () -> !waiting.result.isDone());
+      assertThat(writer.get(k).valueAsString()).isEqualTo("user data");
+      writer.delete(k);
+      try (LockLease lease = join(waiting)) {
+        assertThat(lease.fencingToken()).isGreaterThan(held.fencingToken());
+        assertThat(waiterStore.get(k).valueAsString()).isEqualTo("waiter");
+      }
+    }
+  }
+
   /** The keys below {@code dir}, empty when there are none. */
   private static List<String> keysBelow(Store s, String dir) {
     try {

@@ -23,7 +23,8 @@ import org.apache.zookeeper.data.Stat;
  * A ZooKeeper lock: a queue of protected (GUID-named) ephemeral sequential nodes under
  * {@code _libkv/locks/<key>}; the head creates the user key as an ephemeral node holding the lock's
  * value, in one multi-op that checks its queue node still exists. Waiters watch the node just
- * ahead of theirs. The fencing token is the holder's queue node's czxid, so it grows with the
+ * ahead of theirs; the head, while the key holds a value the lock did not write, watches the key.
+ * Unlock deletes the key only while it is the node the lock created, unchanged. The fencing token is the holder's queue node's czxid, so it grows with the
  * queue order.
  */
 final class ZooKeeperLock extends AbstractLock {
@@ -77,18 +78,22 @@ final class ZooKeeperLock extends AbstractLock {
         return acquire(zk);
       }
       CompletableFuture<Void> ahead = new CompletableFuture<>();
-      Watcher w = e -> {
-        if (e.getType() != Watcher.Event.EventType.None
-            || e.getState() == Watcher.Event.KeeperState.Expired
-            || e.getState() == Watcher.Event.KeeperState.Closed) {
-          ahead.complete(null);
-        }
-      };
-      if (zk.exists(queueDir + "/" + children.get(at - 1), w) == null) {
+      if (zk.exists(queueDir + "/" + children.get(at - 1), completing(ahead)) == null) {
         ahead.complete(null);
       }
       return Attempt.waitFor(ahead);
     });
+  }
+
+  /** A watcher completing {@code f} when its node changes or the session ends. */
+  private static Watcher completing(CompletableFuture<Void> f) {
+    return e -> {
+      if (e.getType() != Watcher.Event.EventType.None
+          || e.getState() == Watcher.Event.KeeperState.Expired
+          || e.getState() == Watcher.Event.KeeperState.Closed) {
+        f.complete(null);
+      }
+    };
   }
 
   private static String sequence(String name) {
@@ -159,25 +164,39 @@ final class ZooKeeperLock extends AbstractLock {
     });
   }
 
-  /** At the head: create the user key, ephemeral, in one multi-op checking our queue node is still there. */
+  /**
+   * At the head: create the user key, ephemeral, in one multi-op checking our queue node is still
+   * there; while the key holds a value the lock did not write, wait for it to change or go.
+   */
   private Attempt acquire(ZooKeeper zk) throws KeeperException, InterruptedException {
     while (true) {
       List<Op> ops = new ArrayList<>(3);
       ops.add(Op.check(ourNode, -1));
-      Stat existing = zk.exists(keyPath, false);
-      if (existing != null) {
+      CompletableFuture<Void> changed = new CompletableFuture<>();
+      if (zk.exists(keyPath, completing(changed)) != null) {
+        Stat existing = new Stat();
+        byte[] data;
+        try {
+          data = zk.getData(keyPath, false, existing);
+        } catch (KeeperException.NoNodeException e) {
+          continue;
+        }
+        if (data != null) {
+          // a value another writer put (a dead holder's key goes with its session): held until deleted
+          return Attempt.waitFor(changed);
+        }
         if (existing.getNumChildren() > 0) {
           throw new CannotLockException("the lock's key has keys below it: ZooKeeper cannot make it the ephemeral node "
               + "a lock holds", key(), store.description(), null);
         }
-        // a plain value or a dead holder's leftover: the holder's value replaces it, as on every backend
+        // an implicit parent left empty, not a key: the lock's node replaces it
         ops.add(Op.delete(keyPath, existing.getVersion()));
       }
       ops.add(Op.create(keyPath, value, CreateOptions.newBuilder(store.acl, CreateMode.EPHEMERAL).build()));
       try {
         List<OpResult> r = zk.multi(ops);
         Stat keyStat = ((OpResult.CreateResult) r.get(r.size() - 1)).getStat();
-        Held h = new Held(key(), ourToken, ourNode, keyStat == null ? 0 : keyStat.getVersion(), ourSession);
+        Held h = new Held(key(), ourToken, ourNode, keyStat.getCzxid(), keyStat.getVersion(), ourSession);
         store.held.add(h);
         ourNode = null;
         return Attempt.acquired(h);
@@ -236,13 +255,15 @@ final class ZooKeeperLock extends AbstractLock {
   /** A held ZooKeeper lock. */
   final class Held extends AbstractLockLease {
     private final String queueNode;
+    private final long keyCzxid;
     private final int keyVersion;
     private final long session;
     volatile boolean lostWhileSessionMayLive;
 
-    Held(String key, long token, String queueNode, int keyVersion, long session) {
+    Held(String key, long token, String queueNode, long keyCzxid, int keyVersion, long session) {
       super(key, token);
       this.queueNode = queueNode;
+      this.keyCzxid = keyCzxid;
       this.keyVersion = keyVersion;
       this.session = session;
     }
@@ -254,10 +275,18 @@ final class ZooKeeperLock extends AbstractLock {
         return; // the session ended, and our nodes with it
       }
       store.write(key(), zk -> {
+        List<Op> ops = new ArrayList<>(2);
+        // the key only while it is the node the lock created (a put replaces the node, a new czxid)
+        // and unchanged since (its version); the delete carries that version
+        Stat s = zk.exists(keyPath, false);
+        if (s != null && s.getCzxid() == keyCzxid && s.getVersion() == keyVersion) {
+          ops.add(Op.delete(keyPath, keyVersion));
+        }
+        ops.add(Op.delete(queueNode, -1));
         try {
-          zk.multi(List.of(Op.delete(keyPath, keyVersion), Op.delete(queueNode, -1)));
+          zk.multi(ops);
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-          // the key was deleted or rewritten by someone else: leave it, free the queue
+          // the key was deleted or rewritten by someone else meanwhile: leave it, free the queue
           try {
             zk.delete(queueNode, -1);
           } catch (KeeperException.NoNodeException gone) {

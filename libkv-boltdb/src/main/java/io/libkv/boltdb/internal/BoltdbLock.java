@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * A lock on a bbolt file: a record (holder, fencing token, deadline) in our own bucket, and the
  * user key holding the lock's value. The holder renews the deadline; a dead holder's lock is free
- * once its deadline passes. Waiters sleep until the file changes (a commit here, or one another
+ * once its deadline passes. A key holding a value the lock did not write counts as held until it is
+ * deleted, and unlock deletes the key only while it holds the lock's own write. Waiters sleep until the file changes (a commit here, or one another
  * process made, which the poller notices).
  */
 final class BoltdbLock extends AbstractLock {

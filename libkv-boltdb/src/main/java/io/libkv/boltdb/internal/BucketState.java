@@ -437,18 +437,37 @@ final class BucketState {
 
   // ---- locks
 
-  /** Whether a live holder has the lock (a read: waiters check this before contending for a write). */
+  /**
+   * Whether the lock is held: by a live holder, or by the writer of a value the key holds (a read:
+   * waiters check this before contending for a write).
+   */
   boolean lockHeld(Tx tx, String key) {
     Optional<byte[]> cur = metaRead(tx, Layout.LOCKS).flatMap(b -> b.get(Layout.utf8(key)));
     if (cur.isEmpty()) {
-      return false;
+      return valuePresent(tx, key);
     }
     long deadline = Layout.LockRecord.decode(cur.get()).deadlineMillis;
     nextDeadline = Math.min(nextDeadline, deadline);
-    return deadline > System.currentTimeMillis();
+    return deadline > System.currentTimeMillis() || valuePresent(tx, key);
   }
 
-  /** Takes the lock if free (or its holder's deadline passed); returns the token, or 0 if held. */
+  /**
+   * Whether the key holds a live value, which a lock must neither overwrite nor delete. A TTL on it
+   * schedules the sweep that deletes it, whose commit wakes the lock's waiters.
+   */
+  private boolean valuePresent(Tx tx, String key) {
+    if (get(tx, key).isEmpty()) {
+      return false;
+    }
+    metaRead(tx, Layout.TTL).flatMap(t -> t.get(Layout.utf8(key)))
+        .ifPresent(r -> nextDeadline = Math.min(nextDeadline, Layout.TtlRecord.decode(r).deadlineMillis));
+    return true;
+  }
+
+  /**
+   * Takes the lock if free (its holder's deadline passed or none, and the key absent); returns the
+   * token, or 0 if held.
+   */
   long tryLock(Tx tx, String key, UUID owner, byte[] value, long ttlMillis) {
     byte[] kb = Layout.utf8(key);
     Optional<byte[]> cur = metaRead(tx, Layout.LOCKS).flatMap(b -> b.get(kb));
@@ -460,6 +479,9 @@ final class BucketState {
         nextDeadline = Math.min(nextDeadline, deadline);
         return 0;
       }
+    }
+    if (valuePresent(tx, key)) {
+      return 0;
     }
     KVPair p = put(tx, key, value, new Layout.TtlRecord(now + ttlMillis, 0, ttlMillis, Layout.EPHEMERAL, owner));
     metaChild(tx, Layout.LOCKS).put(kb, new Layout.LockRecord(owner, p.lastIndex(), now + ttlMillis, ttlMillis).encode());
@@ -485,7 +507,7 @@ final class BucketState {
     return true;
   }
 
-  /** Releases a held lock: its record and its key. */
+  /** Releases a held lock: its record, and its key if that still holds the lock's own write. */
   void unlock(Tx tx, String key, UUID owner, long token) {
     byte[] kb = Layout.utf8(key);
     Optional<Bucket> locks = metaRead(tx, Layout.LOCKS);
@@ -496,7 +518,10 @@ final class BucketState {
     Layout.LockRecord r = Layout.LockRecord.decode(cur.get());
     if (r.owner.equals(owner) && r.token == token) {
       locks.get().delete(kb);
-      delete(tx, key);
+      // the token is the index of the lock's write: a value put over it since is not the lock's
+      if (get(tx, key).map(p -> p.lastIndex() == token).orElse(false)) {
+        delete(tx, key);
+      }
     }
   }
 

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * transaction (queue entry and user key together); otherwise the same transaction queues the entry
  * and returns the one just ahead. A waiter waits, through the store's watch, for the deletion of
  * the entry just ahead of it (or of the user key), then checks it is the head and creates the user
- * key in a transaction that compares its own entry still exists. Unlock deletes both in one
- * transaction. Holders follow queue order, so the fencing token, the holder's entry create
+ * key in a transaction that compares its own entry still exists. A key holding a value the lock
+ * did not write counts as held until deleted. Unlock deletes both in one transaction, the key only
+ * while its mod revision is still the lock's write. Holders follow queue order, so the fencing token, the holder's entry create
  * revision, strictly increases.
  */
 final class EtcdLock extends AbstractLock {
@@ -135,7 +136,7 @@ final class EtcdLock extends AbstractLock {
     return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, entryRev));
   }
 
-  /** Held: the token is the entry's create revision, the key was created at {@code keyRevision}. */
+  /** Held: the token is the entry's create revision, the key was written at {@code keyRevision}. */
   private Attempt acquired(long token, long keyRevision) {
     Held h = new Held(key(), token, keyRevision, entry, lease);
     lease.held.add(h);
@@ -172,8 +173,9 @@ final class EtcdLock extends AbstractLock {
     @Override
     protected void release() {
       ref.held.remove(this);
-      // the user key only if it is still the one we created; the entry in any case
-      store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(revision))},
+      // the user key only while it holds our write (a put over it keeps the create revision, not the
+      // mod revision); the entry in any case
+      store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.modRevision(revision))},
           new RequestOp[] {DirectKv.deleteOp(userKey, DeleteOption.DEFAULT), DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)},
           new RequestOp[] {DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)}, key());
     }
