@@ -47,8 +47,8 @@ class BoltdbErrorsDocTest {
           () -> LibKV.open("boltdb:" + under + "?mode=" + mode).close()));
       cases.put("call-not-supported", Case.cannotArise("boltdb: supports every call (both TTL meanings, locks, "
           + "watches, batches)"));
-      cases.put("cannot-lock", Case.cannotArise("boltdb: a lock waits for a live holder's record or its deadline; "
-          + "nothing else refuses one (a plain value at its key is replaced by the lock's)"));
+      cases.put("cannot-lock", Case.cannotArise("boltdb: a lock waits for a live holder's record "
+          + "or its deadline, and for a value at its key to be deleted; nothing refuses one outright"));
       cases.put("store-unavailable", Case.notProvokedHere("boltdb: a file needs no connection; only a frozen "
           + "process's renewals time out, completing lost() with it (simulateCutOff, StoreCompatibilityKit)"));
       cases.put("unknown-outcome", Case.cannotArise("boltdb: a write commits in the call or is rolled back; "
