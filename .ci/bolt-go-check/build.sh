@@ -8,7 +8,7 @@ out=${1:-$here/bolt-go-check}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src/boltgocheck"
-cp "$here/main.go" "$work/src/boltgocheck/"
+cp "$here"/*.go "$work/src/boltgocheck/"
 cd "$work/src/boltgocheck"
 GOPATH="$work:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOCACHE="${GOCACHE:-$work/cache}" go build -o "$out" .
 echo "$out"

@@ -1,8 +1,10 @@
 // bolt-go-check opens a bbolt file read-only with Go's own libraries, runs their consistency
-// checks and prints the canonical dump described in ../shared/docs/bbolt-format.md §17.
+// checks and prints the canonical dump described in docs/bbolt-format.md ("Canonical dump"); it
+// also writes the Go-made test fixtures (fixtures.go).
 //
-//	bolt-go-check check FILE   prints OK, or one problem per line (exit 1)
-//	bolt-go-check dump FILE    checks, then prints the canonical dump (exit 1 on problems)
+//	bolt-go-check check FILE            prints OK, or one problem per line (exit 1)
+//	bolt-go-check dump FILE             checks, then prints the canonical dump (exit 1 on problems)
+//	bolt-go-check fixtures DIR [NAME..] writes fixture files, their dumps and manifests into DIR
 //
 // Built only from Debian's packages (see build.sh), so the verdicts are those of the real
 // go.etcd.io/bbolt 1.3.6 and github.com/boltdb/bolt 1.3.1.
@@ -86,17 +88,39 @@ func freelistInfo(path string) (stored bool, escape bool) {
 }
 
 func main() {
+	if len(os.Args) >= 3 && os.Args[1] == "fixtures" {
+		if err := writeFixtures(os.Args[2], os.Args[3:]); err != nil {
+			fmt.Fprintln(os.Stderr, "fixtures:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) != 3 || (os.Args[1] != "check" && os.Args[1] != "dump") {
-		fmt.Fprintln(os.Stderr, "usage: bolt-go-check check|dump FILE")
+		fmt.Fprintln(os.Stderr, "usage: bolt-go-check check|dump FILE | fixtures DIR [NAME...]")
 		os.Exit(2)
 	}
 	cmd, path := os.Args[1], os.Args[2]
-	var problems []string
+	text, problems := inspect(path)
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Println(p)
+		}
+		os.Exit(1)
+	}
+	if cmd == "check" {
+		fmt.Println("OK")
+		return
+	}
+	fmt.Print(text)
+}
 
+// inspect runs both Go libraries' checks on path and returns the canonical dump (valid only
+// when there are no problems).
+func inspect(path string) (string, []string) {
+	var problems []string
 	db, err := bolt.Open(path, 0o444, &bolt.Options{ReadOnly: true, Timeout: 10 * time.Second})
 	if err != nil {
-		fmt.Println("bbolt open:", err)
-		os.Exit(1)
+		return "", []string{"bbolt open: " + err.Error()}
 	}
 	d := &dumper{sum: sha256.New()}
 	err = db.View(func(tx *bolt.Tx) error {
@@ -126,7 +150,7 @@ func main() {
 			old.View(func(tx *oldbolt.Tx) error {
 				for e := range tx.Check() {
 					msg := e.Error()
-					// known 1.3.1 reader bug with the 0xFFFF freelist count escape (format notes §7.1)
+					// known 1.3.1 reader bug with the 0xFFFF freelist count escape (docs/bbolt-format.md, "Freelist")
 					if escape && strings.Contains(msg, "unreachable unfreed") {
 						continue
 					}
@@ -139,16 +163,11 @@ func main() {
 	}
 
 	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Println(p)
-		}
-		os.Exit(1)
+		return "", problems
 	}
-	if cmd == "check" {
-		fmt.Println("OK")
-		return
-	}
-	fmt.Print("# bbolt-dump v1\n", d.out.String())
-	fmt.Printf("# buckets=%d keys=%d valuebytes=%d\n", d.buckets, d.keys, d.bytes)
-	fmt.Printf("digest sha256:%s\n", hex.EncodeToString(d.sum.(interface{ Sum([]byte) []byte }).Sum(nil)))
+	var out strings.Builder
+	fmt.Fprint(&out, "# bbolt-dump v1\n", d.out.String())
+	fmt.Fprintf(&out, "# buckets=%d keys=%d valuebytes=%d\n", d.buckets, d.keys, d.bytes)
+	fmt.Fprintf(&out, "digest sha256:%s\n", hex.EncodeToString(d.sum.(interface{ Sum([]byte) []byte }).Sum(nil)))
+	return out.String(), nil
 }
