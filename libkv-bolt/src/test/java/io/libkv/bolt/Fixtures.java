@@ -2,6 +2,7 @@ package io.libkv.bolt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.libkv.testkit.servers.GoBoltFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,17 +13,24 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Locates ../shared/fixtures/bbolt/ (via the libkv.repo.root system property) and reads manifests. */
+/**
+ * The Go-written fixtures, made once per test JVM by Go's bbolt libraries (see GoBoltFixtures) under
+ * target/bolt-fixtures, and their manifests.
+ */
 final class Fixtures {
+    private static Path dir;
+
     private Fixtures() {
     }
 
-    static Path dir() {
-        String root = System.getProperty("libkv.repo.root");
-        assertThat(root).as("system property libkv.repo.root (set by the parent POM's surefire config)").isNotNull();
-        Path d = Path.of(root).resolve("../shared/fixtures/bbolt").normalize();
-        assertThat(d.resolve("index.json")).as("fixture index under " + d).exists();
-        return d;
+    static synchronized Path dir() {
+        if (dir == null) {
+            Path d = Path.of("target", "bolt-fixtures").toAbsolutePath();
+            GoBoltFixtures.write(d);
+            assertThat(d.resolve("index.json")).as("fixture index under " + d).exists();
+            dir = d;
+        }
+        return dir;
     }
 
     static List<String> names() {

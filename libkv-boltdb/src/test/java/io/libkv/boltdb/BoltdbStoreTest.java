@@ -15,8 +15,8 @@ import io.libkv.Store;
 import io.libkv.TreeEvent;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
+import io.libkv.testkit.servers.GoBoltFixtures;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +34,7 @@ import io.libkv.bolt.BoltDB;
 import io.libkv.bolt.BoltOptions;
 import io.libkv.bolt.Tx;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Behaviour of the boltdb store beyond the conformance kit: Go interop, modes, persistence. */
@@ -120,10 +121,10 @@ class BoltdbStoreTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void readsWhatGoLibkvWrote() throws Exception {
-    Path fixtures = Path.of(System.getProperty("libkv.repo.root", "..")).resolve("../shared/fixtures/bbolt");
-    Path copy = dir.resolve("libkv.db");
-    Files.copy(fixtures.resolve("libkv.db"), copy);
+    // written during the run by Go libkv's own boltdb store
+    Path copy = GoBoltFixtures.write(dir.resolve("go"), "libkv").resolve("libkv.db");
     try (Store s = LibKV.open("boltdb:" + copy)) {
       List<KVPair> all = s.list("");
       assertThat(all).isNotEmpty();

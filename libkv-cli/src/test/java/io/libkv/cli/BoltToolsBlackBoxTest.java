@@ -6,10 +6,10 @@ import static io.libkv.cli.CliTestBase.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.cli.CliRunner.Result;
+import io.libkv.testkit.servers.GoBoltFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,13 +17,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code libkv bolt ...} black-box on the Go-written fixtures of {@code ../shared/fixtures/bbolt}
- * (copied to a temporary directory first: they are read-only) and on a file our store wrote.
+ * {@code libkv bolt ...} black-box on database files written by Go's bbolt during the run
+ * ({@link GoBoltFixtures}, so those tests need the Go checker) and on a file our store wrote.
  */
 class BoltToolsBlackBoxTest {
   @TempDir
@@ -40,11 +41,9 @@ class BoltToolsBlackBoxTest {
     return runner.run(Map.of(), new byte[0], List.of(args));
   }
 
-  private Path fixture(String name) throws IOException {
-    Path dir = Path.of(System.getProperty("libkv.repo.root"), "..", "shared", "fixtures", "bbolt");
-    Path copy = tmp.resolve(name);
-    Files.copy(dir.resolve(name), copy, StandardCopyOption.REPLACE_EXISTING);
-    return copy;
+  /** Writes one Go fixture into the test's directory; its dump lies next to it. */
+  private Path fixture(String name) {
+    return GoBoltFixtures.write(tmp.resolve("go"), name.replace(".db", "")).resolve(name);
   }
 
   private Result bolt(String... args) {
@@ -55,6 +54,7 @@ class BoltToolsBlackBoxTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"inline.db", "boltdb-v1.3.1.db", "hotcopy.db"})
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void checkSaysOkAndBucketsMatchTheDump(String name) throws IOException {
     Path db = fixture(name);
     Result check = bolt("check", db.toString());
@@ -64,8 +64,7 @@ class BoltToolsBlackBoxTest {
     assertOk(buckets);
     // the dump's "B hexpath depth" lines, in our text-or-hex form
     List<String> expected = new ArrayList<>();
-    Path dump = Path.of(System.getProperty("libkv.repo.root"), "..", "shared", "fixtures", "bbolt",
-        name.replace(".db", ".dump"));
+    Path dump = db.resolveSibling(name.replace(".db", ".dump"));
     for (String line : Files.readAllLines(dump)) {
       if (line.startsWith("B ")) {
         List<String> segs = new ArrayList<>();
@@ -82,6 +81,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void keysGetAndHexOnSmall() throws IOException {
     Path db = fixture("small.db");
     Result keys = bolt("keys", db.toString(), "widgets");
@@ -98,6 +98,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void nestedAndBinaryNamesOnInline() throws IOException {
     Path db = fixture("inline.db");
     List<String> buckets = bolt("buckets", db.toString()).lines();
@@ -106,6 +107,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void libkvValuesKeepTheirIndexPrefix() throws IOException {
     Path db = fixture("libkv.db");
     Result keys = bolt("keys", db.toString(), "libkv");
@@ -117,6 +119,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void statsAsLinesAndJson() throws IOException {
     Path db = fixture("small.db");
     Result stats = bolt("stats", db.toString());
@@ -129,6 +132,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void compactWritesAConsistentCopyAndReadsOnlyTheSource() throws IOException {
     Path db = fixture("pagesize-16k.db");
     byte[] before = Files.readAllBytes(db);
@@ -141,6 +145,7 @@ class BoltToolsBlackBoxTest {
   }
 
   @Test
+  @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void missingDamagedAndNonBboltFilesFailClearly() throws IOException {
     assertError(bolt("check", tmp.resolve("missing.db").toString()), 2, "missing.db");
     Path text = Files.writeString(tmp.resolve("text.db"), "not a database at all, just text".repeat(200));
