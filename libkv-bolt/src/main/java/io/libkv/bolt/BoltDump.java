@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The canonical dump of a database's content and its digest, as defined by the format notes
- * (§17): {@code B <path> <sequence>} per bucket, {@code K <path> <key-hex> <length> <sha256>} per
+ * (docs/bbolt-format.md, "Canonical dump"): {@code B <path> <sequence>} per bucket, {@code K <path> <key-hex> <length> <sha256>} per
  * value, depth-first in key order; digest = SHA-256 of those lines.
  */
 public final class BoltDump {

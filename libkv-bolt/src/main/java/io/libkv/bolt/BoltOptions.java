@@ -12,7 +12,7 @@ import java.util.OptionalInt;
 public final class BoltOptions {
     /** Largest page size accepted for new files. */
     public static final int MAX_PAGE_SIZE = 1 << 16;
-    /** Smallest page size accepted for new files (the format's practical floor, see the format notes §12). */
+    /** Smallest page size accepted for new files (the format's practical floor, see docs/bbolt-format.md, "Pages"). */
     public static final int MIN_PAGE_SIZE = 1024;
 
     private final boolean readOnly;

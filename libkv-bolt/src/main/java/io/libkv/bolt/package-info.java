@@ -6,7 +6,7 @@
  * then work in transactions ({@link io.libkv.bolt.BoltDB#view}, {@link io.libkv.bolt.BoltDB#update}):
  * buckets ({@link io.libkv.bolt.Bucket}) hold keys and nested buckets, cursors
  * ({@link io.libkv.bolt.Cursor}) iterate them in unsigned byte order. Errors are unchecked
- * {@link io.libkv.bolt.BoltException}s. The format is described in the project's
- * {@code ../shared/docs/bbolt-format.md}.
+ * {@link io.libkv.bolt.BoltException}s. The format, as this engine reads and writes it, is
+ * described in the repository's {@code docs/bbolt-format.md}.
  */
 package io.libkv.bolt;

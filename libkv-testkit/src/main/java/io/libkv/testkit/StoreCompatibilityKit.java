@@ -74,8 +74,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance kit: every sentence of the contract ({@code ../shared/docs/design.md}, section 4,
- * and {@code docs/compatibility.md}) as a test whose {@code @DisplayName} quotes it, plus Go
+ * The conformance kit: every sentence of the contract ({@code docs/compatibility.md}, "The
+ * contract") as a test whose {@code @DisplayName} quotes it, plus Go
  * libkv's shared store tests. Every backend runs it against real servers.
  *
  * <h2>Plugging a backend in</h2>

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The contract (design.md section 4) on real ZooKeeper servers. Each test works below a chroot of
+ * The contract (docs/compatibility.md) on real ZooKeeper servers. Each test works below a chroot of
  * its own; subclasses supply the server (standalone, ensemble).
  */
 abstract class ZooKeeperContractTest {

@@ -125,7 +125,7 @@ public final class Db implements BoltDB {
         return b.clear();
     }
 
-    /** Picks the active meta (§4.3); returns it first. */
+    /** Picks the active meta (docs/bbolt-format.md, "Meta pages"); returns it first. */
     private Meta[] loadMeta() {
         if (fileSize < 1024) {
             throw new BoltCorruptionException(path + ": file of " + fileSize + " bytes is too small for a bbolt database");
@@ -298,7 +298,7 @@ public final class Db implements BoltDB {
         }
     }
 
-    /** bbolt's map size rule (§11): powers of two from 32 KiB to 1 GiB, then multiples of 1 GiB. */
+    /** bbolt's map size rule (docs/bbolt-format.md, "Commits and file growth"): powers of two from 32 KiB to 1 GiB, then multiples of 1 GiB. */
     static long mmapSize(long size) {
         for (int i = 15; i <= 30; i++) {
             if (size <= 1L << i) {
@@ -316,7 +316,7 @@ public final class Db implements BoltDB {
         }
     }
 
-    /** Commit step 4 (§11): extend the file in bbolt's steps and fsync. */
+    /** Commit step 4 (docs/bbolt-format.md, "Commits and file growth"): extend the file in bbolt's steps and fsync. */
     void grow(long size) {
         if (size <= fileSize) {
             return;

@@ -11,7 +11,7 @@ import java.time.Duration;
 
 /**
  * The whole-file advisory lock Go's bbolt takes: {@code flock(2)}, exclusive for writers and shared
- * for read-only opens (§13). Java's FileChannel locks are POSIX record locks that flock does not
+ * for read-only opens (docs/bbolt-format.md, "Locking"). Java's FileChannel locks are POSIX record locks that flock does not
  * see, so we call flock through JNA on a descriptor of our own.
  */
 public final class FileLock implements AutoCloseable {

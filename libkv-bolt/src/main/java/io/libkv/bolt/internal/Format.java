@@ -2,7 +2,7 @@ package io.libkv.bolt.internal;
 
 import java.nio.ByteBuffer;
 
-/** Constants and small helpers of the on-disk format (see ../shared/docs/bbolt-format.md). */
+/** Constants and small helpers of the on-disk format (see docs/bbolt-format.md). */
 public final class Format {
     static final int PAGE_HEADER = 16;
     static final int ELEMENT = 16;

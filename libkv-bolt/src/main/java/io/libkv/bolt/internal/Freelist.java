@@ -32,7 +32,7 @@ final class Freelist {
         return pendingSet.size();
     }
 
-    /** Loads the stored freelist page (§7.1); ids are validated against the high-water mark. */
+    /** Loads the stored freelist page (docs/bbolt-format.md, "Freelist"); ids are validated against the high-water mark. */
     static Freelist read(ByteBuffer node, long pgid, long highWater) {
         int flags = node.getShort(8) & 0xFFFF;
         if ((flags & Format.FREELIST) == 0) {

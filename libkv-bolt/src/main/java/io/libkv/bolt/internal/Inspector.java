@@ -10,7 +10,7 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * One walk over a snapshot that checks it (§15, §7.2), gathers {@link BoltStats}, and records the
+ * One walk over a snapshot that checks it (docs/bbolt-format.md), gathers {@link BoltStats}, and records the
  * reachable pages (to rebuild a freelist that was not stored).
  */
 final class Inspector {

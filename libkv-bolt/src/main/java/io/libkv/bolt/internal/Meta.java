@@ -4,7 +4,7 @@ import io.libkv.bolt.BoltCorruptionException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** The 64 meta fields of a meta page (§4); immutable. */
+/** The 64 meta fields of a meta page (docs/bbolt-format.md, "Meta pages"); immutable. */
 record Meta(int pageSize, long root, long rootSequence, long freelist, long highWater, long txid) {
 
     static final int OFFSET = Format.PAGE_HEADER;
@@ -35,7 +35,7 @@ record Meta(int pageSize, long root, long rootSequence, long freelist, long high
         return freelist != Format.NO_FREELIST;
     }
 
-    /** The careful reader's extra rules (§4.1); throws naming the meta slot. */
+    /** The careful reader's extra rules (docs/bbolt-format.md, "Meta pages"); throws naming the meta slot. */
     void validate(int slot, long fileSize) {
         String where = "page " + slot + ": meta (txid " + txid + ")";
         if (root < 2 || root >= highWater) {

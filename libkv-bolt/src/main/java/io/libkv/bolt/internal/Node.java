@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A node materialized on the heap by a write transaction: modified in place, then rebalanced and
  * written to fresh pages at commit (copy-on-write), following the node-size rules of the format
- * notes §10 so files stay shaped as Go's.
+ * notes (docs/bbolt-format.md, "Branch and leaf nodes") so files stay shaped as Go's.
  */
 final class Node implements NodeView {
     /** One element: a leaf key/value (with flags) or a branch key/child. */
@@ -232,7 +232,7 @@ final class Node implements NodeView {
         }
     }
 
-    /** Breaks this node into pieces that fit a page at the bucket's fill percent (§10.1). */
+    /** Breaks this node into pieces that fit a page at the bucket's fill percent ("Splitting and merging"). */
     private List<Node> split(int pageSize) {
         List<Node> out = new ArrayList<>();
         Node n = this;
@@ -311,7 +311,7 @@ final class Node implements NodeView {
         }
     }
 
-    /** Merges or removes this node if it became too small (§10.2). */
+    /** Merges or removes this node if it became too small ("Splitting and merging"). */
     void rebalance() {
         if (!unbalanced) {
             return;
