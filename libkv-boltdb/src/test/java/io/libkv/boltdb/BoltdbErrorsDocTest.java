@@ -49,6 +49,7 @@ class BoltdbErrorsDocTest {
           + "watches, batches)"));
       cases.put("cannot-lock", Case.cannotArise("boltdb: a lock waits for a live holder's record "
           + "or its deadline, and for a value at its key to be deleted; nothing refuses one outright"));
+      cases.put("listing-changed", Case.cannotArise("boltdb: a list is read in one read transaction"));
       cases.put("store-unavailable", Case.notProvokedHere("boltdb: a file needs no connection; only a frozen "
           + "process's renewals time out, completing lost() with it (simulateCutOff, StoreCompatibilityKit)"));
       cases.put("unknown-outcome", Case.cannotArise("boltdb: a write commits in the call or is rolled back; "
