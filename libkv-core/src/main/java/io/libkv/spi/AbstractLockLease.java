@@ -29,8 +29,8 @@ public abstract class AbstractLockLease implements LockLease {
   private final AtomicInteger state = new AtomicInteger(HELD);
   private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile Runnable onEnd = () -> {};
-  /** Why it was lost, for {@link #checkHeld()}. */
-  private volatile String lossReason = "";
+  /** How far past its deadline the loss was found, or -1 when the backend declared it. */
+  private volatile long overDeadlineNanos = -1;
   // guarded by this
   private Subscription timer;
 
@@ -107,8 +107,8 @@ public abstract class AbstractLockLease implements LockLease {
     if (over < 0) {
       return false;
     }
-    lose("the deadline of its last confirmed renewal passed " + Duration.ofNanos(over).toMillis()
-        + " ms ago (this process was paused or cut off)");
+    // nothing but a CAS and the lost() callbacks here: a resumed holder's first check stays cheap
+    lose(over);
     return true;
   }
 
@@ -138,7 +138,11 @@ public abstract class AbstractLockLease implements LockLease {
       return;
     }
     if (state.get() == LOST) {
-      throw new LockLostException("lock lost before it was unlocked: " + lossReason, key, store, null);
+      long over = overDeadlineNanos;
+      throw new LockLostException("lock lost before it was unlocked: " + (over < 0
+          ? "its session or lease ended, or its connection was suspended"
+          : "the deadline of its last confirmed renewal had passed " + Duration.ofNanos(over).toMillis()
+              + " ms before (this process was paused or cut off)"), key, store, null);
     }
     throw new IllegalStateException("lock on \"" + key + "\" was unlocked");
   }
@@ -150,12 +154,12 @@ public abstract class AbstractLockLease implements LockLease {
    * @return whether this call declared the loss
    */
   public final boolean markLost() {
-    return lose("its session or lease ended, or its connection was suspended");
+    return lose(-1);
   }
 
-  private boolean lose(String reason) {
+  private boolean lose(long over) {
     if (state.compareAndSet(HELD, LOST)) {
-      lossReason = reason;
+      overDeadlineNanos = over;
       // the Lock may be acquired again at once; a late close() of this lease must not free it
       end();
       lost.complete(null);

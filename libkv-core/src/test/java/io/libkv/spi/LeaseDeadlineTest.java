@@ -204,7 +204,7 @@ class LeaseDeadlineTest {
     Lease lease = new Lease(fixed(time, 100));
     time.now = 100;
     assertThatThrownBy(lease::checkHeld).isInstanceOf(LockLostException.class)
-        .hasMessageContaining("deadline of its last confirmed renewal passed");
+        .hasMessageContaining("deadline of its last confirmed renewal had passed");
     lease.close();
     assertThat(lease.releases).as("another holder may have it now").hasValue(0);
   }
