@@ -15,7 +15,11 @@ public class CannotLockException extends KVException {
    * @param cause the underlying failure, or {@code null}
    */
   public CannotLockException(String message, String key, String store, Throwable cause) {
-    super(message, key, store, cause, ErrorAnchors.of(CannotLockException.class));
+    this(message, key, store, cause, ErrorAnchors.of(CannotLockException.class));
+  }
+
+  CannotLockException(String message, String key, String store, Throwable cause, String anchor) {
+    super(message, key, store, cause, anchor);
   }
 
   /** Creates the exception with a message only. */

@@ -8,6 +8,7 @@ import io.libkv.InvalidKeyException;
 import io.libkv.KeyExistsException;
 import io.libkv.KeyModifiedException;
 import io.libkv.KeyNotFoundException;
+import io.libkv.LockLostException;
 import io.libkv.PreviousNotSpecifiedException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TtlTooShortException;
@@ -45,6 +46,10 @@ final class ExitCodes {
     }
     // an unknown outcome is also a failed connection, but the more specific 5 wins
     if (t instanceof UnknownOutcomeException) {
+      return OTHER;
+    }
+    // a lost lock is not a failed wait: the same 5 as a lock lost while CMD runs
+    if (t instanceof LockLostException) {
       return OTHER;
     }
     if (t instanceof KeyNotFoundException || t instanceof KeyExistsException

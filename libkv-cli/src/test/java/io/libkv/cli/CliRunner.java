@@ -70,5 +70,10 @@ interface CliRunner {
 
     /** Waits for the command to end by itself. */
     Result await(Duration timeout) throws InterruptedException;
+
+    /** The process id of the command's JVM, where it runs in a process of its own. */
+    default long pid() {
+      throw new UnsupportedOperationException("the command runs in this JVM");
+    }
   }
 }

@@ -7,6 +7,7 @@ import io.libkv.CallNotSupportedException;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
 import io.libkv.ListingChangedException;
+import io.libkv.LockLostException;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.StoreUnavailableException;
@@ -28,6 +29,7 @@ class ExitCodesTest {
     assertThat(ExitCodes.of(make(StoreCorruptedException.class))).isEqualTo(5);
     assertThat(ExitCodes.of(make(StoreLockedException.class))).isEqualTo(5);
     assertThat(ExitCodes.of(new KVException("other", null))).isEqualTo(5);
+    assertThat(ExitCodes.of(make(LockLostException.class))).as("more specific than cannot-lock").isEqualTo(5);
     assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(2);
     assertThat(ExitCodes.of(new IllegalStateException("bug"))).isEqualTo(5);
     assertThat(ExitCodes.of(new CliException(127, "cannot run"))).isEqualTo(127);

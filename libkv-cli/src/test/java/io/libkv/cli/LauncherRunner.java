@@ -109,6 +109,11 @@ final class LauncherRunner implements CliRunner {
       }
 
       @Override
+      public long pid() {
+        return p.pid(); // the JVM itself: the launcher exec'd it
+      }
+
+      @Override
       public Result kill(Duration timeout) throws InterruptedException {
         p.toHandle().destroyForcibly(); // SIGKILL: nothing in the JVM runs; what it printed is still read
         return await(timeout);

@@ -63,11 +63,15 @@ final class ConsulLock extends AbstractLock {
       return session;
     }
     Duration sessionTtl = ttl.dividedBy(2);
+    // the session's TTL runs from when Consul received the create, no earlier than this
+    long sent = store.time().nanoTime();
     LockSession s = new LockSession(store.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
-    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, store.time(),
+    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, sent, store.time(),
         store.executor, () -> {
           if (!store.renewSession(s.id)) {
             store.executor.execute(() -> lost(s));
+            // not a confirmation: the session is gone, its deadline must not move
+            throw new KVException("Consul session " + s.id + " is gone", null);
           }
         }, e -> lost(s));
     session = s;
@@ -184,7 +188,7 @@ final class ConsulLock extends AbstractLock {
     private final LockSession session;
 
     Held(String key, long token, LockSession session) {
-      super(key, token);
+      super(key, token, store.description(), session.keepAlive);
       this.session = session;
     }
 

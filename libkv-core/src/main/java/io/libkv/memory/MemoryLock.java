@@ -55,7 +55,7 @@ final class MemoryLock extends AbstractLock {
     final MemoryData.Lease lease;
 
     Held(String key, long token, MemoryData.Lease lease) {
-      super(key, token);
+      super(key, token, store.description(), store.deadline(lease));
       this.lease = lease;
     }
 

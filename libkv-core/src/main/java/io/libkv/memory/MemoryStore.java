@@ -153,6 +153,11 @@ public final class MemoryStore extends AbstractStore {
     return fresh;
   }
 
+  /** Until when {@code l}, just returned by {@link #lease}, is confirmed: its keep-alive's deadline. Lock held. */
+  io.libkv.spi.LeaseDeadline deadline(MemoryData.Lease l) {
+    return keepAlives.get(l);
+  }
+
   private void renew(MemoryData.Lease l) {
     locked(null, () -> {
       if (!data.renew(l)) {

@@ -17,10 +17,16 @@ import java.util.function.Consumer;
  * renewal that hangs (a partition that drops nothing, a stopped server) does not delay that: a
  * watchdog declares the loss at the same deadline whatever the renewal call is doing.
  *
+ * <p>As a {@link LeaseDeadline} it says until when the session is confirmed: the time the last
+ * successful renewal was sent plus two thirds of the TTL, the same instant the watchdog fires, so a
+ * lock's holder can compare it with the clock itself instead of waiting for the watchdog's thread.
+ * A renewal sent after that instant does not count: the server may have expired the session
+ * before it arrived.
+ *
  * <p>Renewals run on the given executor (they may block on I/O); the timing runs on the store's
  * {@link TimeSource}, so tests drive it with a manual clock.
  */
-public final class KeepAlive implements AutoCloseable {
+public final class KeepAlive implements AutoCloseable, LeaseDeadline {
   private static final System.Logger LOG = System.getLogger("io.libkv.keepalive");
   private static final AtomicInteger ACTIVE = new AtomicInteger();
 
@@ -41,6 +47,8 @@ public final class KeepAlive implements AutoCloseable {
   private final Consumer<KVException> onLost;
   private final Backoff backoff;
   private long lastSuccess;
+  /** lastSuccess + lossAfterNanos, readable without the lock by every isHeld(). */
+  private volatile long confirmedUntil;
   private int failures;
   private boolean stopped;
   private Subscription timer;
@@ -61,22 +69,51 @@ public final class KeepAlive implements AutoCloseable {
 
   /**
    * Starts keeping {@code name} alive; the first renewal is due a third of {@code ttl} from now
-   * (the caller has just created or renewed it).
+   * (the caller has just created or renewed it, and the confirmation counts from now).
    *
    * @param onLost called once, on the executor, when the session is declared lost
    */
   public static KeepAlive start(String name, Duration ttl, TimeSource time, Executor executor,
+      Renewal renewal, Consumer<KVException> onLost) {
+    return start(name, ttl, time.nanoTime(), time, executor, renewal, onLost);
+  }
+
+  /**
+   * Starts keeping {@code name} alive, confirmed as of {@code sentAt}: the {@code time.nanoTime()}
+   * at which the request that created or last renewed it was sent (the server's TTL runs from when
+   * it received that request, no earlier). The first renewal is due a third of {@code ttl} from
+   * then.
+   *
+   * @param onLost called once, on the executor, when the session is declared lost
+   */
+  public static KeepAlive start(String name, Duration ttl, long sentAt, TimeSource time, Executor executor,
       Renewal renewal, Consumer<KVException> onLost) {
     KeepAlive k = new KeepAlive(Objects.requireNonNull(name, "name"), Objects.requireNonNull(ttl, "ttl"),
         Objects.requireNonNull(time, "time"), Objects.requireNonNull(executor, "executor"),
         Objects.requireNonNull(renewal, "renewal"), Objects.requireNonNull(onLost, "onLost"));
     ACTIVE.incrementAndGet();
     synchronized (k) {
-      k.lastSuccess = time.nanoTime();
-      k.scheduleLocked(ttl.dividedBy(3));
+      k.confirmedLocked(sentAt);
+      long since = Math.max(0, time.nanoTime() - sentAt);
+      k.scheduleLocked(Duration.ofNanos(Math.max(0, ttl.dividedBy(3).toNanos() - since)));
       k.armWatchdogLocked();
     }
     return k;
+  }
+
+  private void confirmedLocked(long sentAt) {
+    lastSuccess = sentAt;
+    confirmedUntil = sentAt + lossAfterNanos;
+  }
+
+  @Override
+  public TimeSource time() {
+    return time;
+  }
+
+  @Override
+  public long confirmedUntil() {
+    return confirmedUntil;
   }
 
   /** How many keep-alives run in this JVM (for leak checks). */
@@ -128,6 +165,7 @@ public final class KeepAlive implements AutoCloseable {
 
   private void renewOnce() {
     long started;
+    long lateRenewal = -1;
     synchronized (this) {
       if (stopped) {
         return;
@@ -140,10 +178,20 @@ public final class KeepAlive implements AutoCloseable {
         if (stopped) {
           return; // the watchdog declared it lost meanwhile
         }
-        lastSuccess = started;
-        failures = 0;
-        scheduleLocked(ttl.dividedBy(3));
-        armWatchdogLocked();
+        if (started - lastSuccess >= lossAfterNanos) {
+          // sent after the deadline (this process was paused): the server may have expired it first
+          lateRenewal = started - lastSuccess;
+        } else {
+          confirmedLocked(started);
+          failures = 0;
+          scheduleLocked(ttl.dividedBy(3));
+          armWatchdogLocked();
+        }
+      }
+      if (lateRenewal >= 0) {
+        lose(new io.libkv.StoreUnavailableException("keep-alive of " + name + ": a renewal was sent "
+            + Duration.ofNanos(lateRenewal) + " after the last success, past two thirds of its TTL " + ttl,
+            null, null, java.util.List.of(), null));
       }
     } catch (KVException e) {
       boolean lost;

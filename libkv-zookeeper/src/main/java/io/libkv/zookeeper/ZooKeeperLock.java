@@ -261,7 +261,7 @@ final class ZooKeeperLock extends AbstractLock {
     volatile boolean lostWhileSessionMayLive;
 
     Held(String key, long token, String queueNode, long keyCzxid, int keyVersion, long session) {
-      super(key, token);
+      super(key, token, store.description(), store.sessionDeadline(session));
       this.queueNode = queueNode;
       this.keyCzxid = keyCzxid;
       this.keyVersion = keyVersion;

@@ -107,6 +107,9 @@ final class ZooKeeperStore extends AbstractStore {
   private final Map<String, Integer> registrations = new HashMap<>();
   final Set<ZooKeeperLock.Held> held = ConcurrentHashMap.newKeySet();
   private final ConnectionStateListener stateListener = (c, s) -> onState(s);
+  private final java.util.concurrent.atomic.AtomicReference<Heard> heard =
+      new java.util.concurrent.atomic.AtomicReference<>(new Heard(0, 0, 0));
+  private volatile io.libkv.Subscription heartbeat;
 
   private ZooKeeperStore(String description, List<String> endpoints, StoreConfig config, CuratorFramework client,
       long maxValueBytes, boolean tls, boolean auth) {
@@ -208,6 +211,7 @@ final class ZooKeeperStore extends AbstractStore {
     }
     expiringSupported = probeTtlNodes();
     capabilities = buildCapabilities(zk.getSessionTimeout());
+    scheduleHeartbeat();
   }
 
   private Capabilities buildCapabilities(int negotiatedMs) {
@@ -352,9 +356,15 @@ final class ZooKeeperStore extends AbstractStore {
   private <T> T once(String key, ZkCall<T> call, boolean write) {
     checkOpen();
     ZooKeeper zk = zk(key);
+    long sent = time().nanoTime();
     try {
-      return call.call(zk);
+      T result = call.call(zk);
+      heard(zk.getSessionId(), sent);
+      return result;
     } catch (KeeperException e) {
+      if (answered(e.code().intValue())) {
+        heard(zk.getSessionId(), sent);
+      }
       if (isClosed()) {
         // close() ended the session under this call: say so, not "connection lost"
         throw new IllegalStateException("store " + description() + " is closed", e);
@@ -1534,6 +1544,98 @@ final class ZooKeeperStore extends AbstractStore {
     }
   }
 
+  // ---- what the server last heard of the session: the deadline of this store's locks
+
+  /**
+   * The last answer the server gave for a session: when the request it answered was sent, and
+   * which unbroken run of answers (each sent within two thirds of the session timeout of the one
+   * before) it belongs to. The server expires a session no earlier than its timeout after it last
+   * heard from it, so a lock of this session is confirmed until {@code sentAt} plus two thirds of
+   * that timeout (the same margin as the client's own disconnect detection and the keep-alives).
+   */
+  private record Heard(long session, long run, long sentAt) {}
+
+  private io.libkv.TimeSource time() {
+    return config.timeSource();
+  }
+
+  private long lossAfterNanos() {
+    // the negotiated timeout once known; while connecting, no lock exists yet
+    Capabilities c = capabilities;
+    return (c == null ? config.sessionTimeout() : c.minEphemeralTtl()).toNanos() * 2 / 3;
+  }
+
+  /** Whether a result code is the server's answer, not the client's report of a broken connection. */
+  private static boolean answered(int rc) {
+    KeeperException.Code c = KeeperException.Code.get(rc);
+    return c == KeeperException.Code.OK || c == KeeperException.Code.NONODE || c == KeeperException.Code.NODEEXISTS
+        || c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NOTEMPTY
+        || c == KeeperException.Code.NOCHILDRENFOREPHEMERALS;
+  }
+
+  /** The server answered a request of {@code session} that was sent at {@code sentAt}. */
+  private void heard(long session, long sentAt) {
+    long lossAfter = lossAfterNanos();
+    heard.updateAndGet(h -> {
+      if (sentAt - h.sentAt() <= 0 && h.session() != 0) {
+        return h; // an older request's answer, of this session or one before it
+      }
+      // a new session, or an answer past the last one's deadline: the locks of the run before are lost
+      boolean newRun = session != h.session() || sentAt - h.sentAt() >= lossAfter;
+      return new Heard(session, newRun ? h.run() + 1 : h.run(), sentAt);
+    });
+  }
+
+  /**
+   * The deadline of a lock acquired now in {@code session}: the current run of answers' last send
+   * time plus two thirds of the session timeout; passed as soon as the run ends.
+   */
+  io.libkv.spi.LeaseDeadline sessionDeadline(long session) {
+    long run = heard.get().run();
+    io.libkv.TimeSource time = time();
+    return new io.libkv.spi.LeaseDeadline() {
+      @Override
+      public io.libkv.TimeSource time() {
+        return time;
+      }
+
+      @Override
+      public long confirmedUntil() {
+        Heard h = heard.get();
+        return h.session() == session && h.run() == run ? h.sentAt() + lossAfterNanos() : time.nanoTime();
+      }
+    };
+  }
+
+  /**
+   * A light request every third of the session timeout, so the deadline keeps moving while the
+   * connection is fine (the client sends its own pings only when idle, and they are not seen here).
+   * Asynchronous: a hung connection costs nothing but the missing answer.
+   */
+  private void scheduleHeartbeat() {
+    if (!isClosed()) {
+      heartbeat = time().schedule(this::beat, sessionTimeout().dividedBy(3));
+    }
+  }
+
+  private void beat() {
+    try {
+      if (client.getZookeeperClient().isConnected()) {
+        ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+        long sent = time().nanoTime();
+        zk.exists("/", false, (rc, path, ctx, stat) -> {
+          if (answered(rc)) {
+            heard(zk.getSessionId(), sent);
+          }
+        }, null);
+      }
+    } catch (Exception e) {
+      // not connected now: the next beat tries again, the deadline passes meanwhile
+    } finally {
+      scheduleHeartbeat();
+    }
+  }
+
   // ---- locks
 
   @Override
@@ -1551,6 +1653,10 @@ final class ZooKeeperStore extends AbstractStore {
 
   @Override
   protected void doClose() {
+    io.libkv.Subscription beat = heartbeat;
+    if (beat != null) {
+      beat.close();
+    }
     for (ZooKeeperLock.Held h : held) {
       h.markLost();
     }

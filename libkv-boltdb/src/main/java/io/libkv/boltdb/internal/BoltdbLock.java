@@ -5,6 +5,7 @@ import io.libkv.TimeSource;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
 import io.libkv.spi.KeepAlive;
+import io.libkv.spi.LeaseDeadline;
 import java.time.Duration;
 
 /**
@@ -35,6 +36,8 @@ final class BoltdbLock extends AbstractLock {
     if (store.read(key(), tx -> store.bucket().lockHeld(tx, key()))) {
       return Attempt.waitFor(change);
     }
+    // the record's deadline is written from the clock inside the write, no earlier than this
+    long sent = TimeSource.system().nanoTime();
     Held h = store.write(key(), tx -> {
       long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
       if (token == 0) {
@@ -49,8 +52,8 @@ final class BoltdbLock extends AbstractLock {
     if (h == null) {
       return Attempt.waitFor(change);
     }
-    h.keepAlive = KeepAlive.start("lock " + key() + " of " + store.description(), ttl, TimeSource.system(),
-        store.renewals(), h::renew, e -> h.lose());
+    h.kept(KeepAlive.start("lock " + key() + " of " + store.description(), ttl, sent, TimeSource.system(),
+        store.renewals(), h::renew, e -> h.lose()));
     return Attempt.acquired(h);
   }
 
@@ -59,12 +62,40 @@ final class BoltdbLock extends AbstractLock {
     // nothing queued: waiters only wait for the file to change
   }
 
+  /** A held lock's deadline: its keep-alive's, started right after the acquiring commit. */
+  private static final class Renewals implements LeaseDeadline {
+    volatile KeepAlive keepAlive;
+
+    @Override
+    public TimeSource time() {
+      return TimeSource.system();
+    }
+
+    @Override
+    public long confirmedUntil() {
+      KeepAlive k = keepAlive;
+      // set before the lease is handed out; until then nothing asks
+      return k == null ? TimeSource.system().nanoTime() : k.confirmedUntil();
+    }
+  }
+
   /** A held lock. */
   final class Held extends AbstractLockLease {
+    private final Renewals renewals;
     volatile KeepAlive keepAlive;
 
     Held(long token) {
-      super(BoltdbLock.this.key(), token);
+      this(token, new Renewals());
+    }
+
+    private Held(long token, Renewals renewals) {
+      super(BoltdbLock.this.key(), token, store.description(), renewals);
+      this.renewals = renewals;
+    }
+
+    void kept(KeepAlive k) {
+      keepAlive = k;
+      renewals.keepAlive = k;
     }
 
     void renew() {

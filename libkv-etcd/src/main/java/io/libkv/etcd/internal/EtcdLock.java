@@ -164,7 +164,7 @@ final class EtcdLock extends AbstractLock {
     private final Leases.Ref ref;
 
     Held(String key, long token, long revision, ByteSequence entryKey, Leases.Ref ref) {
-      super(key, token);
+      super(key, token, store.description(), ref.keepAlive);
       this.revision = revision;
       this.entryKey = entryKey;
       this.ref = ref;

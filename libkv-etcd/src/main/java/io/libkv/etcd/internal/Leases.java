@@ -67,10 +67,12 @@ final class Leases {
     if (r != null) {
       return r;
     }
+    // the lease's TTL runs from when etcd received the grant, no earlier than this
+    long sent = store.config.timeSource().nanoTime();
     long id = store.grant(ttl, key);
     Ref fresh = new Ref(id, ttl);
     fresh.keepAlive = KeepAlive.start("etcd lease " + Long.toHexString(id) + " of " + store.description(), ttl,
-        store.config.timeSource(), store.io, () -> renew(fresh), e -> lost(fresh));
+        sent, store.config.timeSource(), store.io, () -> renew(fresh), e -> lost(fresh));
     byTtl.put(ttl, fresh);
     return fresh;
   }

@@ -24,6 +24,7 @@ final class Child implements AutoCloseable {
 
   final String name;
   private final Process process;
+  private final java.io.Writer stdin;
   private final Path stderr;
   private final BlockingQueue<Line> lines = new LinkedBlockingQueue<>();
   private final List<Line> all = new ArrayList<>();
@@ -32,6 +33,7 @@ final class Child implements AutoCloseable {
   private Child(String name, Process process, Path stderr) {
     this.name = name;
     this.process = process;
+    this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.stderr = stderr;
     reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -62,7 +64,6 @@ final class Child implements AutoCloseable {
     Path err = workDir.resolve(name + ".stderr");
     try {
       Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
-      p.getOutputStream().close();
       return new Child(name, p, err);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + cmd, e);
@@ -71,6 +72,19 @@ final class Child implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /**
+   * Writes a command line to its stdin; the pipe keeps it while the child is paused, so the child
+   * reads it the moment it runs again.
+   */
+  void send(String line) {
+    try {
+      stdin.write(line + "\n");
+      stdin.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write to " + name, e);
+    }
   }
 
   /** The next line within {@code timeout}, or null. */

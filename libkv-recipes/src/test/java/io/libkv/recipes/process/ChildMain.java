@@ -1,11 +1,17 @@
 package io.libkv.recipes.process;
 
 import io.libkv.LibKV;
+import io.libkv.LockLease;
+import io.libkv.LockLostException;
+import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.recipes.discovery.ServiceRegistration;
 import io.libkv.recipes.election.Candidate;
 import io.libkv.recipes.election.Leadership;
 import io.libkv.recipes.election.LeadershipListener;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +23,10 @@ import java.util.concurrent.CountDownLatch;
  * A child process of the recipe tests. {@code candidate URI KEY NODE TTL_MS LOG_DIR} runs for
  * leadership and, while it believes it leads, appends to the fenced log every 50 ms with its term;
  * {@code members URI SERVICE PREFIX COUNT TTL_MS} registers COUNT members. Both print {@code ready},
- * then {@code elected T} / {@code deposed T} for a candidate, and stop cleanly on SIGTERM.
+ * then {@code elected T} / {@code deposed T} for a candidate, and stop cleanly on SIGTERM. {@code
+ * lock URI KEY TTL_MS} holds a lock, prints {@code locked TOKEN}, then answers each {@code check}
+ * line on stdin with what the lease says at once ({@code held B checkHeld ok|lost}) and, if it said held, how long it
+ * went on saying so ({@code gone MS}).
  */
 public final class ChildMain {
   private ChildMain() {}
@@ -79,6 +88,35 @@ public final class ChildMain {
         Runtime.getRuntime().addShutdownHook(hook);
         say("ready");
         stop.await();
+      }
+      case "lock" -> {
+        LockLease lease = store.newLock(args[2], LockOptions.builder().value("child")
+            .ttl(Duration.ofMillis(Long.parseLong(args[3]))).build()).lock();
+        closing.add(lease);
+        Runtime.getRuntime().addShutdownHook(hook);
+        say("locked " + lease.fencingToken());
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String cmd; (cmd = in.readLine()) != null; ) {
+          if (cmd.equals("check")) {
+            // nothing else asks the lease between the resume and this call
+            boolean held = lease.isHeld();
+            long since = System.nanoTime();
+            String checked;
+            try {
+              lease.checkHeld();
+              checked = "ok";
+            } catch (LockLostException e) {
+              checked = "lost";
+            }
+            say("held " + held + " checkHeld " + checked);
+            if (held) {
+              while (lease.isHeld() && System.nanoTime() - since < 10_000_000_000L) {
+                Thread.sleep(1);
+              }
+              say("gone " + (lease.isHeld() ? "never" : (System.nanoTime() - since) / 1_000_000));
+            }
+          }
+        }
       }
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }

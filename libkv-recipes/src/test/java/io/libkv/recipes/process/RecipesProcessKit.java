@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.Capabilities;
 import io.libkv.LibKV;
+import io.libkv.LockLease;
+import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.recipes.discovery.Member;
 import io.libkv.recipes.discovery.ServiceMembers;
@@ -294,6 +296,36 @@ public abstract class RecipesProcessKit {
     }
     act();
     checkLog();
+  }
+
+  /**
+   * A holder paused (SIGSTOP) past its TTL while another process takes the lock must, once resumed,
+   * say at its first question that it lost the lock: its lease compares the clock with the deadline
+   * of its last confirmed renewal itself, not waiting for a timer or an event thread to run first.
+   */
+  @Test
+  void aHolderPausedPastItsTtlKnowsAtItsFirstCheckThatItLostTheLock() throws Exception {
+    Child holder = Child.start("holder", dir, "lock", uri(0), key, Long.toString(ttl().toMillis()));
+    children.add(holder);
+    Child.Line locked = holder.next(WAIT);
+    assertThat(locked).as("the child locks: %s", diagnostics()).isNotNull();
+    assertThat(locked.text()).startsWith("locked ");
+    long childToken = Long.parseLong(locked.text().substring("locked ".length()));
+    holder.pause();
+    try (LockLease ours = observer.newLock(key, LockOptions.builder().value("parent").ttl(ttl()).build())
+        .tryLock(failoverBound()).orElseThrow(() -> new AssertionError("the lock was not free within "
+            + failoverBound() + " of the holder's pause: " + diagnostics()))) {
+      assertThat(ours.fencingToken()).isGreaterThan(childToken);
+      // queued in the pipe while paused: the child reads it as soon as it runs again
+      holder.send("check");
+      holder.resume();
+      Child.Line held = holder.next(WAIT);
+      assertThat(held).as("the child answers: %s", diagnostics()).isNotNull();
+      Child.Line gone = held.text().startsWith("held true") ? holder.next(WAIT) : null;
+      assertThat(held.text()).as("the resumed holder's first isHeld() while another process holds the lock "
+          + "(it then said so for %s ms more)", gone == null ? "-" : gone.text()).isEqualTo("held false checkHeld lost");
+      assertThat(ours.isHeld()).isTrue();
+    }
   }
 
   @Test
