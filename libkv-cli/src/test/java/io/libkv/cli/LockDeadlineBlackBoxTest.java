@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -58,33 +59,57 @@ class LockDeadlineBlackBoxTest {
     }
   }
 
+  /**
+   * Rounds of stop, take-over and resume: one within {@link #SLACK} passes, so one scheduling
+   * hiccup of a loaded machine does not fail it; a client that waits to notice the loss misses the
+   * bound in every round.
+   */
+  private static final int ROUNDS = 3;
+
   private void cmdEndsRightAfterTheResume(TcpProxy proxy, Function<String, String> uriAt, String server)
       throws Exception {
+    List<Duration> seen = new ArrayList<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      Duration late = oneRound(proxy, uriAt, server, "deadline" + round);
+      seen.add(late);
+      if (late.compareTo(SLACK) <= 0) {
+        return;
+      }
+    }
+    assertThat(seen).as("CMD's end after SIGCONT in each round (the deadline passed while stopped)")
+        .anyMatch(late -> late.compareTo(SLACK) <= 0);
+  }
+
+  private Duration oneRound(TcpProxy proxy, Function<String, String> uriAt, String server, String key)
+      throws Exception {
+    proxy.hang(false);
     String uri = uriAt.apply(server);
     Running cli = new LauncherRunner(dir).start(Map.of(), List.of("--store", uriAt.apply(proxy.address()), "lock",
-        "deadline", "--ttl",
+        key, "--ttl",
         TTL.toSeconds() + "s", "--", "sh", "-c", "echo $$; exec sleep 60"));
     String pid = cli.nextLine(WAIT);
     assertThat(pid).as("CMD started under the lock").isNotNull().matches("[0-9]+");
     ProcessHandle cmd = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
     signal("STOP", cli.pid());
     try (Store other = LibKV.open(uri);
-        LockLease ours = other.newLock("deadline", LockOptions.builder().ttl(TTL).build()).tryLock(WAIT)
+        LockLease ours = other.newLock(key, LockOptions.builder().ttl(TTL).build()).tryLock(WAIT)
             .orElseThrow()) {
       assertThat(cmd.isAlive()).as("CMD runs on while libkv is stopped").isTrue();
       proxy.hang(true);
-      long resumed = System.nanoTime();
       signal("CONT", cli.pid());
+      // from the moment the signal was delivered (kill(1) has returned), not from starting kill(1)
+      long resumed = System.nanoTime();
       long limit = resumed + WAIT.toNanos();
       while (cmd.isAlive() && System.nanoTime() < limit) {
         Thread.sleep(1);
       }
       Duration late = Duration.ofNanos(System.nanoTime() - resumed);
       System.out.printf("libkv lock on %s: CMD ended %d ms after SIGCONT%n", uri, late.toMillis());
-      assertThat(late).as("CMD's end after SIGCONT (the deadline passed while stopped)").isLessThanOrEqualTo(SLACK);
+      assertThat(cmd.isAlive()).as("CMD still running %s after SIGCONT", WAIT).isFalse();
       Result r = cli.await(WAIT);
       assertThat(r.exitCode).as(r.toString()).isEqualTo(5);
       assertThat(ours.isHeld()).isTrue();
+      return late;
     } finally {
       if (ProcessHandle.of(cli.pid()).isPresent()) {
         signal("CONT", cli.pid());
