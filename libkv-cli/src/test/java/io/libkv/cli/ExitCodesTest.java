@@ -13,7 +13,13 @@ import io.libkv.StoreLockedException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import java.lang.reflect.Constructor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The failure-to-exit-code mapping of docs/cli.md; the most specific type wins. */
@@ -33,6 +39,26 @@ class ExitCodesTest {
     assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(2);
     assertThat(ExitCodes.of(new IllegalStateException("bug"))).isEqualTo(5);
     assertThat(ExitCodes.of(new CliException(127, "cannot run"))).isEqualTo(127);
+  }
+
+  /** Each docs/errors.md entry names its type first and its exit code in brackets at its end. */
+  @Test
+  void docsErrorsMdShowsTheCodeEachTypeExitsWith() throws Exception {
+    Path doc = Path.of(System.getProperty("libkv.repo.root"), "docs", "errors.md");
+    String text = Files.readString(doc);
+    Matcher entry = Pattern.compile("(?ms)^## ([a-z-]+)\\n`(\\w+)`(.*?)(?=^## |\\z)").matcher(text);
+    Map<String, Integer> documented = new LinkedHashMap<>();
+    Map<String, Integer> mapped = new LinkedHashMap<>();
+    while (entry.find()) {
+      Matcher code = Pattern.compile("\\[(\\d)\\]\\s*$").matcher(entry.group(3));
+      assertThat(code.find()).as("docs/errors.md#%s ends with its exit code in brackets", entry.group(1)).isTrue();
+      @SuppressWarnings("unchecked")
+      Class<? extends Throwable> type = (Class<? extends Throwable>) Class.forName("io.libkv." + entry.group(2));
+      documented.put(entry.group(1), Integer.parseInt(code.group(1)));
+      mapped.put(entry.group(1), ExitCodes.of(make(type)));
+    }
+    assertThat(documented).as("entries read from docs/errors.md").hasSizeGreaterThan(10);
+    assertThat(mapped).as("what the command exits with, by docs/errors.md entry").isEqualTo(documented);
   }
 
   @Test
