@@ -1,6 +1,14 @@
 package io.libkv.bolt;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Locale;
 
 /** An I/O error from the operating system while reading, writing or syncing the file. */
 public final class BoltIOException extends BoltException {
@@ -11,6 +19,40 @@ public final class BoltIOException extends BoltException {
      * @param cause the I/O error
      */
     public BoltIOException(String message, IOException cause) {
-        super(message + ": " + cause.getMessage(), cause);
+        super(message + ": " + reason(cause), cause);
+    }
+
+    /**
+     * What the operating system said about {@code e}. Java's file exceptions carry the reason in
+     * their type and only the path in their message ({@code AccessDeniedException: /d/f}), which
+     * a message that already names the file would merely repeat.
+     */
+    public static String reason(IOException e) {
+        if (e instanceof FileSystemException) {
+            String r = ((FileSystemException) e).getReason();
+            if (r != null && !r.isEmpty()) {
+                return r.substring(0, 1).toLowerCase(Locale.ROOT) + r.substring(1);
+            }
+            if (e instanceof AccessDeniedException) {
+                return "permission denied";
+            }
+            if (e instanceof NoSuchFileException) {
+                return "no such file";
+            }
+            if (e instanceof FileAlreadyExistsException) {
+                return "file exists";
+            }
+            if (e instanceof NotDirectoryException) {
+                return "not a directory";
+            }
+            if (e instanceof DirectoryNotEmptyException) {
+                return "directory not empty";
+            }
+            if (e instanceof FileSystemLoopException) {
+                return "too many levels of symbolic links";
+            }
+        }
+        String m = e.getMessage();
+        return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
     }
 }
