@@ -1,5 +1,7 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
+import io.libkv.Keys;
 import io.libkv.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -10,6 +12,18 @@ import picocli.CommandLine.Parameters;
 final class ExistsCommand extends StoreCommand {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
+
+
+  @Override
+  boolean readsOnly() {
+    return true;
+  }
+
+  @Override
+  int missingStore(KVException missing) {
+    Keys.canonicalKey(key); // an invalid key is still an error
+    return ExitCodes.FALSE;
+  }
 
   @Override
   int run(Store store) {

@@ -41,6 +41,14 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
   }
 
   @Test
+  void readsOfTheDefaultStoreInAnEmptyDirectoryCreateNothing() {
+    assertError(libEnv(Map.of(), "get", "x"), 1, "\"x\"");
+    assertThat(libEnv(Map.of(), "exists", "x").exitCode).isEqualTo(1);
+    assertThat(libEnv(Map.of(), "ls").exitCode).isZero();
+    assertThat(Files.exists(tmp.resolve("libkv.db"))).as("libkv.db after reads").isFalse();
+  }
+
+  @Test
   void watchSeesAnotherProcesssPutWithinASecond() throws Exception {
     Running w = start("watch", "w");
     assertThat(w.nextLine(WAIT)).matches("absent w [0-9]+");
