@@ -9,10 +9,20 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Locale;
+import java.util.Map;
 
 /** An I/O error from the operating system while reading, writing or syncing the file. */
 public final class BoltIOException extends BoltException {
     private static final long serialVersionUID = 1L;
+
+    /** The reasons Java's file exceptions tell by their type alone (their message is the path). */
+    private static final Map<Class<? extends FileSystemException>, String> REASONS = Map.of(
+            AccessDeniedException.class, "permission denied",
+            NoSuchFileException.class, "no such file",
+            FileAlreadyExistsException.class, "file exists",
+            NotDirectoryException.class, "not a directory",
+            DirectoryNotEmptyException.class, "directory not empty",
+            FileSystemLoopException.class, "too many levels of symbolic links");
 
     /**
      * @param message the operation and file
@@ -33,23 +43,10 @@ public final class BoltIOException extends BoltException {
             if (r != null && !r.isEmpty()) {
                 return r.substring(0, 1).toLowerCase(Locale.ROOT) + r.substring(1);
             }
-            if (e instanceof AccessDeniedException) {
-                return "permission denied";
-            }
-            if (e instanceof NoSuchFileException) {
-                return "no such file";
-            }
-            if (e instanceof FileAlreadyExistsException) {
-                return "file exists";
-            }
-            if (e instanceof NotDirectoryException) {
-                return "not a directory";
-            }
-            if (e instanceof DirectoryNotEmptyException) {
-                return "directory not empty";
-            }
-            if (e instanceof FileSystemLoopException) {
-                return "too many levels of symbolic links";
+            for (Map.Entry<Class<? extends FileSystemException>, String> known : REASONS.entrySet()) {
+                if (known.getKey().isInstance(e)) {
+                    return known.getValue();
+                }
             }
         }
         String m = e.getMessage();

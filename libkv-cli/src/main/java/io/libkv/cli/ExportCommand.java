@@ -16,15 +16,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Prints every key below DIR (default: the root) as JSON lines",
         "{\"key\",\"value\"(base64),\"lastIndex\"}, sorted by key. Missing DIR: exit 1."})
-final class ExportCommand extends StoreCommand implements JsonLines {
+final class ExportCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   @Override
   int missingStore(KVException missing) {

@@ -12,15 +12,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = {"Prints a key's value: the exact bytes, no newline added.",
         "--json: {\"key\",\"value\"(base64),\"lastIndex\"}. Missing key: exit 1, empty stdout."})
-final class GetCommand extends StoreCommand implements JsonLines {
+final class GetCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   @Override
   int missingStore(KVException missing) {

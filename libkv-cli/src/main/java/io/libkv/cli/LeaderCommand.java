@@ -19,18 +19,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "leader", mixinStandardHelpOptions = true,
     description = {"Prints the NODE leading election KEY. No leader: exit 1, no output.",
         "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."})
-final class LeaderCommand extends StoreCommand implements JsonLines {
+final class LeaderCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
   @Option(names = {"-w", "--watch"}, description = "Print the leader at each change until stopped.")
   boolean watch;
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   @Override
   boolean waitsForStore() {

@@ -11,15 +11,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ls", mixinStandardHelpOptions = true,
     description = {"Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
         "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1."})
-final class LsCommand extends StoreCommand implements JsonLines {
+final class LsCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   @Override
   int missingStore(KVException missing) {

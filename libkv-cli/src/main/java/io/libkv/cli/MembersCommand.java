@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "members", mixinStandardHelpOptions = true,
     description = {"Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
         "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."})
-final class MembersCommand extends StoreCommand implements JsonLines {
+final class MembersCommand extends ReadCommand implements JsonLines {
   /** How long the one-shot listing waits for its first read. */
   private static final Duration FIRST_READ = Duration.ofSeconds(30);
 
@@ -31,11 +31,6 @@ final class MembersCommand extends StoreCommand implements JsonLines {
   @Option(names = {"-w", "--watch"}, description = "Print the full set after each change until stopped.")
   boolean watch;
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   @Override
   boolean waitsForStore() {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         "then current lines for the whole set. VALUE: the text if valid UTF-8 without control",
         "characters and not starting with base64:, else base64:... --json: JSON lines.",
         "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."})
-final class WatchCommand extends StoreCommand implements JsonLines {
+final class WatchCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "KEY|DIR", description = "With -r, \"\" or / is the root.")
   String key;
 
@@ -50,11 +50,6 @@ final class WatchCommand extends StoreCommand implements JsonLines {
     }
   }
 
-
-  @Override
-  boolean readsOnly() {
-    return true;
-  }
 
   /** A file that does not exist yet: the watch starts once a writer has created it. */
   @Override
