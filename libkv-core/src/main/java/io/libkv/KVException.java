@@ -7,7 +7,7 @@ import java.util.Optional;
  *
  * <p>Misuse of the API (a null argument, a call after {@code close()}) is reported with the JDK's
  * standard exceptions instead. Every message names the key and the store where they apply, and
- * ends with the anchor of its entry in {@code docs/errors.md}.
+ * ends with the full URL of its entry in {@code docs/errors.md}.
  */
 public class KVException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -51,7 +51,7 @@ public class KVException extends RuntimeException {
     } else if (store != null) {
       b.append(" [store ").append(store).append(']');
     }
-    return b.append(" (see docs/errors.md#").append(anchor).append(')').toString();
+    return b.append(" (see ").append(ErrorAnchors.url(anchor)).append(')').toString();
   }
 
   /** The canonical key concerned, when the condition is about one key. */

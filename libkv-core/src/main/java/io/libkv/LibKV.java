@@ -88,6 +88,9 @@ public final class LibKV {
       problems.add("setting(s) " + String.join(", ", refused) + " do not apply to " + provider.name()
           + " (it takes: " + String.join(", ", new TreeSet<>(provider.parameters())) + ")");
     }
+    if (config.readOnly() && !provider.parameters().contains("readOnly")) {
+      problems.add("readOnly does not apply to " + provider.name() + ": it cannot refuse writes");
+    }
     if (provider.tlsSchemes().contains(scheme) && config.tlsParameter().equals(Optional.of(false))) {
       problems.add("tls=false contradicts the scheme " + scheme + ":, which means TLS");
     }

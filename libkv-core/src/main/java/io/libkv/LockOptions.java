@@ -1,5 +1,6 @@
 package io.libkv;
 
+import io.libkv.spi.Durations;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -102,7 +103,7 @@ public final class LockOptions {
     public Builder ttl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
       if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("lock ttl must be positive, was " + ttl);
+        throw new IllegalArgumentException("lock ttl must be positive, was " + Durations.format(ttl));
       }
       this.ttl = ttl;
       return this;
@@ -116,7 +117,7 @@ public final class LockOptions {
     public Builder lockDelay(Duration lockDelay) {
       Objects.requireNonNull(lockDelay, "lockDelay");
       if (lockDelay.isNegative()) {
-        throw new IllegalArgumentException("lockDelay must not be negative, was " + lockDelay);
+        throw new IllegalArgumentException("lockDelay must not be negative, was " + Durations.format(lockDelay));
       }
       this.lockDelay = lockDelay;
       return this;

@@ -1,5 +1,6 @@
 package io.libkv;
 
+import io.libkv.spi.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +72,7 @@ public final class StoreConfig {
   private final Long maxValueBytes;
   private final String bucket;
   private final FileMode mode;
+  private final boolean readOnly;
   private final String prefix;
   private final TimeSource timeSource;
 
@@ -95,6 +97,7 @@ public final class StoreConfig {
     maxValueBytes = b.maxValueBytes;
     bucket = b.bucket == null ? DEFAULT_BUCKET : b.bucket;
     mode = b.mode;
+    readOnly = Boolean.TRUE.equals(b.readOnly);
     prefix = b.prefix == null ? "" : b.prefix;
     timeSource = b.timeSource == null ? TimeSource.system() : b.timeSource;
   }
@@ -126,6 +129,7 @@ public final class StoreConfig {
     b.maxValueBytes = maxValueBytes;
     b.bucket = bucket;
     b.mode = mode;
+    b.readOnly = readOnly ? Boolean.TRUE : null;
     b.prefix = prefix;
     b.timeSource = timeSource;
     b.reset = true;
@@ -277,6 +281,15 @@ public final class StoreConfig {
     return Optional.ofNullable(mode);
   }
 
+  /**
+   * Whether the store only reads (bbolt): the file is opened for reading only, whatever its
+   * permissions, nothing is created, and every write is refused with {@link
+   * PermissionDeniedException}. Backends that cannot honour it refuse it.
+   */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
   /** The root prefix (etcd, Consul) or chroot (ZooKeeper), canonical; "" for none. */
   public String prefix() {
     return prefix;
@@ -369,6 +382,7 @@ public final class StoreConfig {
     private Long maxValueBytes;
     private String bucket;
     private FileMode mode;
+    private Boolean readOnly;
     private String prefix;
     private TimeSource timeSource;
     // a builder made by toBuilder() may overwrite what it was given
@@ -379,7 +393,8 @@ public final class StoreConfig {
     private <T> T once(String name, Object previous, T value) {
       Objects.requireNonNull(value, name);
       if (previous != null && !reset) {
-        throw new IllegalStateException(name + " was already set to " + previous);
+        throw new IllegalStateException(name + " was already set to "
+            + (previous instanceof Duration ? Durations.format((Duration) previous) : previous));
       }
       return value;
     }
@@ -387,7 +402,7 @@ public final class StoreConfig {
     private static Duration positive(String name, Duration d) {
       Objects.requireNonNull(d, name);
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + d);
+        throw new IllegalArgumentException(name + " must be positive, was " + Durations.format(d));
       }
       return d;
     }
@@ -516,6 +531,12 @@ public final class StoreConfig {
     /** The bbolt file mode. */
     public Builder mode(FileMode m) {
       mode = once("mode", mode, m);
+      return this;
+    }
+
+    /** Read-only use of a bbolt file (default false): see {@link StoreConfig#readOnly()}. */
+    public Builder readOnly(boolean v) {
+      readOnly = once("readOnly", readOnly, v);
       return this;
     }
 

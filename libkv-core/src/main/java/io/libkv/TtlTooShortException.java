@@ -1,5 +1,6 @@
 package io.libkv;
 
+import io.libkv.spi.Durations;
 import java.time.Duration;
 
 /** A TTL below what the backend can honour; libkv never rounds it up silently. */
@@ -19,7 +20,8 @@ public class TtlTooShortException extends KVException {
    * @param minimum the smallest TTL this backend honours for that meaning
    */
   public TtlTooShortException(String what, String key, String store, Duration requested, Duration minimum) {
-    super(what + " TTL " + requested + " is below this backend's minimum of " + minimum, key, store, null,
+    super(what + " TTL " + Durations.format(requested) + " is below this backend's minimum of "
+        + Durations.format(minimum), key, store, null,
         ErrorAnchors.of(TtlTooShortException.class));
     this.requested = requested;
     this.minimum = minimum;

@@ -1,5 +1,6 @@
 package io.libkv;
 
+import io.libkv.spi.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -88,10 +89,10 @@ public final class WriteOptions {
     public Builder ttl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
       if (this.ttl != null) {
-        throw new IllegalStateException("ttl was already set to " + this.ttl);
+        throw new IllegalStateException("ttl was already set to " + Durations.format(this.ttl));
       }
       if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("ttl must be positive, was " + ttl);
+        throw new IllegalArgumentException("ttl must be positive, was " + Durations.format(ttl));
       }
       this.ttl = ttl;
       return this;

@@ -23,7 +23,7 @@ class KeysTest {
       "a\u0085b", "_libkv/x", "_libkv", "/_libkv/locks/a"})
   void invalidKeysAreRejected(String key) {
     assertThatThrownBy(() -> Keys.canonicalKey(key)).isInstanceOf(InvalidKeyException.class)
-        .hasMessageContaining("docs/errors.md#invalid-key");
+        .hasMessageContaining("/blob/main/docs/errors.md#invalid-key");
   }
 
   @Test

@@ -108,7 +108,7 @@ class TlsAndCredentialRulesTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContainingAll(named.toArray(new String[0]))
         .hasMessageNotContaining(SECRET)
-        .hasMessageContaining("docs/errors.md#configuration");
+        .hasMessageContaining("/blob/main/docs/errors.md#configuration");
   }
 
   static Stream<Arguments> accepted() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.KVException;
 import io.libkv.LibKV;
+import io.libkv.PermissionDeniedException;
 import io.libkv.Store;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
@@ -54,7 +55,14 @@ class BoltdbErrorsDocTest {
           + "process's renewals time out, completing lost() with it (simulateCutOff, StoreCompatibilityKit)"));
       cases.put("unknown-outcome", Case.cannotArise("boltdb: a write commits in the call or is rolled back; "
           + "nothing is in flight to a server"));
-      cases.put("permission-denied", Case.cannotArise("boltdb: takes no credentials"));
+      // no credentials, but a store opened read-only refuses every write
+      String readOnly = "boltdb:" + dir.resolve("walk.db") + "?mode=" + mode + "&readOnly=true";
+      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "k",
+          described(dir.resolve("walk.db"), shared) + (shared ? "&" : "?") + "readOnly=true", () -> {
+            try (Store ro = LibKV.open(readOnly)) {
+              ro.put("k", V);
+            }
+          }));
       cases.put("store-corrupted", shared ? corruptedPageRead() : corruptedMetasAtOpen());
       cases.put("store-locked", shared ? lockedDuringACall() : lockedAtOpen());
       ErrorsDocCoverage.check(cases);

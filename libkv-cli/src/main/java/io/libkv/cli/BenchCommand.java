@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
     description = {"Measures puts, gets, a 1,000-key list, watch latency, lock cycles and contended CAS",
         "below a scratch directory it removes afterwards. Each step stops after --ops operations or",
         "about a second, whichever comes first. Prints a table, or JSON lines with --json."})
-final class BenchCommand extends StoreCommand {
+final class BenchCommand extends StoreCommand implements JsonLines {
   private static final long STEP_NANOS = Duration.ofSeconds(1).toNanos();
   private static final int LIST_KEYS = 1000;
   private static final int CAS_THREADS = 4;

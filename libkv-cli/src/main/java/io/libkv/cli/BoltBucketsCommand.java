@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code bolt buckets FILE}: every bucket path, nested ones as {@code a/b}, in file order. */
 @Command(name = "buckets", mixinStandardHelpOptions = true,
     description = "Lists every bucket, one path per line (a/b for nested; text, else hex:...).")
-final class BoltBucketsCommand extends BoltFileCommand {
+final class BoltBucketsCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -23,7 +23,7 @@ final class BoltBucketsCommand extends BoltFileCommand {
         Cursor c = tx.cursor();
         for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
           String path = BoltFiles.name(e.get().key(), true);
-          out().line(path);
+          line(path);
           nested(tx.bucket(e.get().key()).orElseThrow(), path);
         }
         return null;
@@ -32,12 +32,16 @@ final class BoltBucketsCommand extends BoltFileCommand {
     return ExitCodes.OK;
   }
 
+  private void line(String path) {
+    out().line(json() ? Json.object().field("bucket", path).toString() : path);
+  }
+
   private void nested(Bucket b, String path) {
     Cursor c = b.cursor();
     for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
       if (e.get().isBucket()) {
         String sub = path + "/" + BoltFiles.name(e.get().key(), true);
-        out().line(sub);
+        line(sub);
         nested(b.bucket(e.get().key()).orElseThrow(), sub);
       }
     }

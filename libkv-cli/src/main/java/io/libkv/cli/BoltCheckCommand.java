@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 /** {@code bolt check FILE}: {@code OK} (exit 0) or one problem per line (exit 5). */
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = "Checks a bbolt file's consistency: prints OK (exit 0) or one problem per line (exit 5).")
-final class BoltCheckCommand extends BoltFileCommand {
+final class BoltCheckCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -21,11 +21,12 @@ final class BoltCheckCommand extends BoltFileCommand {
       problems = db.check();
     }
     if (problems.isEmpty()) {
-      out().line("OK");
+      out().line(json() ? Json.object().field("ok", true).toString() : "OK");
       return ExitCodes.OK;
     }
     for (BoltProblem p : problems) {
-      out().line(ExitCodes.oneLine(p.toString()));
+      String problem = ExitCodes.oneLine(p.toString());
+      out().line(json() ? Json.object().field("ok", false).field("problem", problem).toString() : problem);
     }
     return ExitCodes.OTHER;
   }

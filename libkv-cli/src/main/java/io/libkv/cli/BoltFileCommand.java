@@ -19,4 +19,8 @@ abstract class BoltFileCommand implements Callable<Integer> {
   Output out() {
     return cli().out();
   }
+
+  boolean json() {
+    return bolt.root.json;
+  }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = {"Prints a value's raw bytes (libkv buckets: with the 8-byte index prefix).",
         "Missing bucket or key: exit 1, empty stdout."})
-final class BoltGetCommand extends BoltFileCommand {
+final class BoltGetCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -34,7 +34,9 @@ final class BoltGetCommand extends BoltFileCommand {
           .orElseThrow(() -> new CliException(ExitCodes.FALSE, "no key \"" + key + "\" in bucket \"" + bucket
               + "\" of " + file + " (or it is a bucket)"));
     }
-    if (hex) {
+    if (json()) {
+      out().line(Json.object().field("bucket", bucket).field("key", key).field("value", Values.base64(value)).toString());
+    } else if (hex) {
       out().line(HexFormat.of().formatHex(value));
     } else {
       out().bytes(value);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "keys", mixinStandardHelpOptions = true,
     description = {"Lists a bucket's keys in order, one per line (text, else hex:...), nested buckets' names included.",
         "Missing bucket: exit 1."})
-final class BoltKeysCommand extends BoltFileCommand {
+final class BoltKeysCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -26,7 +26,8 @@ final class BoltKeysCommand extends BoltFileCommand {
         Cursor c = BoltFiles.bucket(tx, file, bucket).cursor();
         // keys only: the values of a big file are never copied
         for (Optional<byte[]> k = c.firstKey(); k.isPresent(); k = c.nextKey()) {
-          out().line(BoltFiles.name(k.get(), false));
+          String name = BoltFiles.name(k.get(), false);
+          out().line(json() ? Json.object().field("key", name).toString() : name);
         }
         return null;
       });

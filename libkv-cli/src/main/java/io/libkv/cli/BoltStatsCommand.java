@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code bolt stats FILE [--json]}: {@code name: value} lines, or one JSON object. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = "Prints page and content statistics as 'name: value' lines (--json: one object).")
-final class BoltStatsCommand extends BoltFileCommand {
+final class BoltStatsCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -32,13 +32,13 @@ final class BoltStatsCommand extends BoltFileCommand {
         throw new IllegalStateException(e.getCause());
       }
       long n = ((Number) v).longValue();
-      if (bolt.root.json) {
+      if (json()) {
         json.field(c.getName(), n);
       } else {
         out().line(words(c.getName()) + ": " + n);
       }
     }
-    if (bolt.root.json) {
+    if (json()) {
       out().line(json.toString());
     }
     return ExitCodes.OK;

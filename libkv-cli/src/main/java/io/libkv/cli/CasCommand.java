@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cas", mixinStandardHelpOptions = true,
     description = {"Writes KEY only if its index is still N (--index N), or only if it is absent (--create).",
         "Prints the new index. Conflict or missing key: exit 1."})
-final class CasCommand extends StoreCommand {
+final class CasCommand extends StoreCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
@@ -59,7 +59,8 @@ final class CasCommand extends StoreCommand {
       KVPair previous = KVPair.of(Keys.canonicalKey(key), new byte[0], condition.index);
       written = store.atomicPut(key, bytes, previous, WriteOptions.DEFAULT);
     }
-    out().line(Long.toString(written.lastIndex()));
+    out().line(json() ? Json.object().field("key", written.key()).field("lastIndex", written.lastIndex()).toString()
+        : Long.toString(written.lastIndex()));
     return ExitCodes.OK;
   }
 }

@@ -148,6 +148,18 @@ final class Cli {
     cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
+    cl.setExecutionStrategy(parsed -> {
+      Integer help = CommandLine.executeHelpRequest(parsed);
+      if (help != null) {
+        return help;
+      }
+      try {
+        refuseJsonWithoutOutput(parsed);
+      } catch (CliException e) {
+        return fail(e);
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cl.setParameterExceptionHandler((e, badArgs) -> {
       String hint = e.getCommandLine().getCommandSpec().qualifiedName();
       String suggest = "";
@@ -161,6 +173,19 @@ final class Cli {
       return ExitCodes.USAGE;
     });
     return cl;
+  }
+
+  /** {@code --json} on a command with nothing to print is refused, never ignored. */
+  private static void refuseJsonWithoutOutput(CommandLine.ParseResult parsed) {
+    List<CommandLine> commands = parsed.asCommandLineList();
+    CommandLine last = commands.get(commands.size() - 1);
+    LibkvCommand root = (LibkvCommand) commands.get(0).getCommand();
+    Object command = last.getCommand();
+    if (root.json && last != commands.get(0)
+        && !(command instanceof JsonLines && ((JsonLines) command).printsJson())) {
+      throw CliException.usage("--json does not apply to '" + last.getCommandSpec().qualifiedName()
+          + "': it prints no result of its own");
+    }
   }
 
   /** The first argument naming a command, skipping the global options before it; null if none. */

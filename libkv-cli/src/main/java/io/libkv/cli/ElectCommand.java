@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         "Prints 'elected TERM' and 'deposed TERM' lines; runs until SIGINT/SIGTERM (resigns, exit 0).",
         "-- CMD ARGS...: runs CMD only while leader (SIGTERM on deposed); when CMD ends by itself,",
         "resigns and exits with CMD's status."})
-final class ElectCommand extends StoreCommand {
+final class ElectCommand extends StoreCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
@@ -102,7 +102,7 @@ final class ElectCommand extends StoreCommand {
           return;
         }
         leading = term;
-        out().lineNow("elected " + term.term());
+        out().lineNow(termLine("elected", term));
       }
       if (command == null || command.isEmpty()) {
         return;
@@ -135,6 +135,10 @@ final class ElectCommand extends StoreCommand {
     }
   }
 
+  private String termLine(String type, Leadership term) {
+    return json() ? Json.object().field("type", type).field("term", term.term()).toString() : type + " " + term.term();
+  }
+
   /** Reports the end of a term once, and stops CMD; CMD must be gone before this node could lead again. */
   private void deposed(Leadership term) {
     ChildCommand c;
@@ -143,7 +147,7 @@ final class ElectCommand extends StoreCommand {
         return; // already reported
       }
       leading = null;
-      out().lineNow("deposed " + term.term());
+      out().lineNow(termLine("deposed", term));
       c = child;
       child = null;
     }

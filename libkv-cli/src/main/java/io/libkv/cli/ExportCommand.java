@@ -1,5 +1,6 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.Store;
 import picocli.CommandLine.Command;
@@ -15,9 +16,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Prints every key below DIR (default: the root) as JSON lines",
         "{\"key\",\"value\"(base64),\"lastIndex\"}, sorted by key. Missing DIR: exit 1."})
-final class ExportCommand extends StoreCommand {
+final class ExportCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
+
+
+  @Override
+  int missingStore(KVException missing) {
+    Listing.ofMissingStore(dir, missing);
+    return ExitCodes.OK;
+  }
 
   @Override
   int run(Store store) {

@@ -1,6 +1,9 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
 import io.libkv.KVPair;
+import io.libkv.KeyNotFoundException;
+import io.libkv.Keys;
 import io.libkv.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -9,9 +12,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = {"Prints a key's value: the exact bytes, no newline added.",
         "--json: {\"key\",\"value\"(base64),\"lastIndex\"}. Missing key: exit 1, empty stdout."})
-final class GetCommand extends StoreCommand {
+final class GetCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
+
+
+  @Override
+  int missingStore(KVException missing) {
+    throw new KeyNotFoundException("key not found: the store's file does not exist", Keys.canonicalKey(key),
+        missing.store().orElse(null), null);
+  }
 
   @Override
   int run(Store store) {

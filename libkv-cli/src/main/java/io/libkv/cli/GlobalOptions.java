@@ -22,7 +22,7 @@ final class GlobalOptions {
     root().store = uri;
   }
 
-  @Option(names = "--json", description = "JSON lines output.")
+  @Option(names = "--json", description = "JSON lines output (commands that print nothing refuse it).")
   void json(boolean json) {
     root().json = json;
   }

@@ -22,6 +22,13 @@ final class Json {
       return this;
     }
 
+    ObjectWriter field(String name, boolean value) {
+      sep();
+      quote(b, name);
+      b.append(':').append(value);
+      return this;
+    }
+
     ObjectWriter field(String name, long value) {
       sep();
       quote(b, name);

@@ -1,9 +1,12 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
 import io.libkv.KeyNotFoundException;
+import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.recipes.election.Follower;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,19 +19,31 @@ import picocli.CommandLine.Parameters;
 @Command(name = "leader", mixinStandardHelpOptions = true,
     description = {"Prints the NODE leading election KEY. No leader: exit 1, no output.",
         "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."})
-final class LeaderCommand extends StoreCommand {
+final class LeaderCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
   @Option(names = {"-w", "--watch"}, description = "Print the leader at each change until stopped.")
   boolean watch;
 
+
+  @Override
+  boolean waitsForStore() {
+    return watch;
+  }
+
+  @Override
+  int missingStore(KVException missing) {
+    Keys.canonicalKey(key);
+    throw CliException.quiet(ExitCodes.FALSE, "no leader for \"" + key + "\": the store's file does not exist");
+  }
+
   @Override
   int run(Store store) throws InterruptedException {
     if (!watch) {
       try {
         // the election key holds exactly the leader's NODE
-        out().line(new String(store.get(key).value(), StandardCharsets.UTF_8));
+        out().line(line(Optional.of(new String(store.get(key).value(), StandardCharsets.UTF_8))));
         return ExitCodes.OK;
       } catch (KeyNotFoundException e) {
         throw CliException.quiet(ExitCodes.FALSE, "no leader for \"" + key + "\"");
@@ -36,7 +51,7 @@ final class LeaderCommand extends StoreCommand {
     }
     CountDownLatch stop = new CountDownLatch(1);
     cli().termination().onStop(stop::countDown);
-    Follower f = Follower.start(store, key, leader -> out().lineNow(leader.orElse("")),
+    Follower f = Follower.start(store, key, leader -> out().lineNow(line(leader)),
         e -> cli().debug("following \"" + key + "\": " + ExitCodes.message(e)), Runnable::run);
     try {
       stop.await();
@@ -44,5 +59,15 @@ final class LeaderCommand extends StoreCommand {
       f.close();
     }
     return ExitCodes.OK;
+  }
+
+  /** The leader's NODE; with --json {"key","leader"}, leader left out when there is none. */
+  private String line(Optional<String> leader) {
+    if (!json()) {
+      return leader.orElse("");
+    }
+    Json.ObjectWriter w = Json.object().field("key", Keys.canonicalKey(key));
+    leader.ifPresent(l -> w.field("leader", l));
+    return w.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.libkv.cli;
 
+import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.Store;
 import java.util.List;
@@ -10,9 +11,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "ls", mixinStandardHelpOptions = true,
     description = {"Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
         "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1."})
-final class LsCommand extends StoreCommand {
+final class LsCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
+
+
+  @Override
+  int missingStore(KVException missing) {
+    Listing.ofMissingStore(dir, missing);
+    return ExitCodes.OK;
+  }
 
   @Override
   int run(Store store) {

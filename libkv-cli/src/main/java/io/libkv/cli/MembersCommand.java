@@ -1,5 +1,8 @@
 package io.libkv.cli;
 
+import io.libkv.spi.Durations;
+import io.libkv.KVException;
+import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.recipes.discovery.Member;
 import io.libkv.recipes.discovery.ServiceMembers;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "members", mixinStandardHelpOptions = true,
     description = {"Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
         "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."})
-final class MembersCommand extends StoreCommand {
+final class MembersCommand extends ReadCommand implements JsonLines {
   /** How long the one-shot listing waits for its first read. */
   private static final Duration FIRST_READ = Duration.ofSeconds(30);
 
@@ -28,6 +31,18 @@ final class MembersCommand extends StoreCommand {
   @Option(names = {"-w", "--watch"}, description = "Print the full set after each change until stopped.")
   boolean watch;
 
+
+  @Override
+  boolean waitsForStore() {
+    return watch;
+  }
+
+  @Override
+  int missingStore(KVException missing) {
+    Keys.canonicalDirectory(service);
+    return ExitCodes.OK; // no members
+  }
+
   @Override
   int run(Store store) throws InterruptedException {
     // one reading of member records for both forms: the recipe's
@@ -35,7 +50,7 @@ final class MembersCommand extends StoreCommand {
       try (ServiceMembers m = ServiceMembers.watch(store, service, c -> {}, Runnable::run)) {
         if (!m.awaitInitialized(FIRST_READ)) {
           throw new CliException(ExitCodes.UNAVAILABLE, "members of \"" + service + "\" not read within "
-              + FIRST_READ.toSeconds() + "s [store " + store.description() + "]");
+              + Durations.format(FIRST_READ) + " [store " + store.description() + "]");
         }
         print(m.members(), false);
       }
@@ -55,10 +70,12 @@ final class MembersCommand extends StoreCommand {
 
   private void print(SortedMap<String, Member> members, boolean set) {
     for (Map.Entry<String, Member> e : members.entrySet()) {
-      out().line(e.getKey() + " " + e.getValue().address());
+      out().line(json() ? Json.object().field("id", e.getKey()).field("address", e.getValue().address()).toString()
+          : e.getKey() + " " + e.getValue().address());
     }
     if (set) {
-      out().lineNow(".");
+      // JSON lines end a set with its size, as a line of its own
+      out().lineNow(json() ? Json.object().field("members", members.size()).toString() : ".");
     }
   }
 }

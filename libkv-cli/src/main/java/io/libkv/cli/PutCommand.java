@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
     description = {"Writes a key. Prints nothing, except with --keep-alive: the new index, once written.",
         "--ttl D alone: an expiring key, removed D after this write; the command exits at once.",
         "--ttl D --keep-alive: an ephemeral key, held until SIGINT/SIGTERM remove it (exit 0)."})
-final class PutCommand extends StoreCommand {
+final class PutCommand extends StoreCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
@@ -45,6 +45,12 @@ final class PutCommand extends StoreCommand {
   boolean keepAlive;
 
   private byte[] bytes;
+
+  /** Only an ephemeral key's index is printed. */
+  @Override
+  public boolean printsJson() {
+    return keepAlive;
+  }
 
   @Override
   void prepare() {
@@ -76,7 +82,8 @@ final class PutCommand extends StoreCommand {
     }, Runnable::run);
     try {
       KVPair written = putReturningPair(store, key, bytes, WriteOptions.ephemeral(ttl));
-      out().lineNow(Long.toString(written.lastIndex()));
+      out().lineNow(json() ? Json.object().field("key", written.key()).field("lastIndex", written.lastIndex()).toString()
+          : Long.toString(written.lastIndex()));
       // the store keeps the key alive until it is closed, which removes it
       stop.await();
     } finally {

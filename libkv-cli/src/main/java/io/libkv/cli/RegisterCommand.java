@@ -1,6 +1,7 @@
 package io.libkv.cli;
 
 import io.libkv.Store;
+import io.libkv.spi.Durations;
 import io.libkv.recipes.discovery.Member;
 import io.libkv.recipes.discovery.ServiceRegistration;
 import java.time.Duration;
@@ -55,7 +56,7 @@ final class RegisterCommand extends StoreCommand {
     CountDownLatch stop = new CountDownLatch(1);
     cli().termination().onStop(stop::countDown);
     try (ServiceRegistration r = b.register()) {
-      cli().debug("registered " + r.key() + " with TTL " + r.ttl());
+      cli().debug("registered " + r.key() + " with TTL " + Durations.format(r.ttl()));
       stop.await();
     }
     return ExitCodes.OK;

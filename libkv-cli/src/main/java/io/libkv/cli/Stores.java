@@ -5,6 +5,8 @@ import io.libkv.LibKV;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.bolt.BoltIOException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * Which store a command uses and how it is opened: {@code --store}, then {@code LIBKV_STORE},
@@ -34,7 +36,21 @@ final class Stores {
 
   /** Opens the store in force; the caller closes it. */
   static Store open(LibkvCommand root) {
+    return open(root, false);
+  }
+
+  /**
+   * Opens the store in force, for reading only when {@code readOnly}: a bbolt file is then opened
+   * read-only (whatever its permissions) and never created, unless the URI says {@code readOnly}
+   * itself.
+   *
+   * @throws io.libkv.KVException for a missing file too: see {@link #missingFile}
+   */
+  static Store open(LibkvCommand root, boolean readOnly) {
     String uri = uri(root);
+    if (readOnly && uri.startsWith(BOLTDB_SCHEME) && !hasParameter(uri, "readOnly")) {
+      uri += (uri.indexOf('?') < 0 ? "?" : "&") + "readOnly=true";
+    }
     Cli cli = root.cli;
     StoreConfig.Builder base = StoreConfig.builder();
     if (uri.startsWith(BOLTDB_SCHEME)) {
@@ -60,6 +76,16 @@ final class Stores {
     cli.debug("using store " + store.description());
     cli.opened(store);
     return store;
+  }
+
+  /** Whether {@code e} is a read-only open's failure on a bbolt file that does not exist. */
+  static boolean missingFile(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BoltIOException && t.getCause() instanceof NoSuchFileException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasParameter(String uri, String name) {

@@ -1,5 +1,6 @@
 package io.libkv.cli;
 
+import io.libkv.bolt.BoltIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,8 +50,8 @@ final class ValueInput {
     return value.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** What the operating system said, as every message of the CLI and the bolt engine says it. */
   static String describe(IOException e) {
-    String simple = e.getClass().getSimpleName();
-    return e.getMessage() == null ? simple : simple + " " + e.getMessage();
+    return BoltIOException.reason(e);
   }
 }

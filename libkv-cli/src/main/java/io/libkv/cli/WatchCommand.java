@@ -4,6 +4,7 @@ import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
+import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
         "then current lines for the whole set. VALUE: the text if valid UTF-8 without control",
         "characters and not starting with base64:, else base64:... --json: JSON lines.",
         "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."})
-final class WatchCommand extends StoreCommand {
+final class WatchCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "KEY|DIR", description = "With -r, \"\" or / is the root.")
   String key;
 
@@ -41,6 +42,19 @@ final class WatchCommand extends StoreCommand {
       }
       key = "";
     }
+    // checked before any wait for the store's file
+    if (recursive) {
+      Keys.canonicalDirectory(key);
+    } else {
+      Keys.canonicalKey(key);
+    }
+  }
+
+
+  /** A file that does not exist yet: the watch starts once a writer has created it. */
+  @Override
+  boolean waitsForStore() {
+    return true;
   }
 
   @Override

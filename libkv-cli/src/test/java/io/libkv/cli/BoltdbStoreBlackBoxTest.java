@@ -41,7 +41,16 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
   }
 
   @Test
+  void readsOfTheDefaultStoreInAnEmptyDirectoryCreateNothing() {
+    assertError(libEnv(Map.of(), "get", "x"), 1, "\"x\"");
+    assertThat(libEnv(Map.of(), "exists", "x").exitCode).isEqualTo(1);
+    assertThat(libEnv(Map.of(), "ls").exitCode).isZero();
+    assertThat(Files.exists(tmp.resolve("libkv.db"))).as("libkv.db after reads").isFalse();
+  }
+
+  @Test
   void watchSeesAnotherProcesssPutWithinASecond() throws Exception {
+    assertOk(lib("put", "other", "x")); // the file: a watch waits for it rather than create it
     Running w = start("watch", "w");
     assertThat(w.nextLine(WAIT)).matches("absent w [0-9]+");
     long t0 = System.nanoTime();
@@ -57,6 +66,7 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
   @Test
   void exclusiveModeInTheUriStillOverridesShared() throws Exception {
     // a running watch in the CLI's shared mode never locks out another command
+    assertOk(lib("put", "other", "x")); // the file: a watch waits for it rather than create it
     Running w = start("watch", "x");
     assertThat(w.nextLine(WAIT)).startsWith("absent x");
     assertOk(lib("put", "x", "1"));

@@ -1,5 +1,6 @@
 package io.libkv.consul;
 
+import io.libkv.spi.Durations;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import java.io.IOException;
@@ -196,7 +197,7 @@ final class ConsulClient {
       return "could not connect within the connect timeout";
     }
     if (e instanceof HttpTimeoutException) {
-      return "no answer within the timeout of " + timeout.toMillis() + " ms";
+      return "no answer within the timeout of " + Durations.format(timeout);
     }
     if (e instanceof ConnectException) {
       return "connection refused";

@@ -43,6 +43,7 @@ public final class UriParser {
     PARAMETERS.put("maxValueBytes", (b, v) -> b.maxValueBytes(count(v)));
     PARAMETERS.put("bucket", (b, v) -> b.bucket(v));
     PARAMETERS.put("mode", (b, v) -> b.mode(mode(v)));
+    PARAMETERS.put("readOnly", (b, v) -> b.readOnly(bool(v)));
   }
 
   private static final Set<String> SECRETS = Set.of("password", "token", "secret");

@@ -77,7 +77,7 @@ public abstract class AbstractLock implements Lock {
   public final Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+      throw new IllegalArgumentException("timeout must not be negative, was " + Durations.format(timeout));
     }
     return acquire(timeout.toNanos());
   }

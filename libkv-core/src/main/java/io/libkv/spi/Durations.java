@@ -76,10 +76,18 @@ public final class Durations {
     return total;
   }
 
-  /** Formats a duration in the short form ({@code 1m30s}, {@code 500ms}). */
+  /**
+   * Formats a duration as a user types it ({@code 1m30s}, {@code 500ms}, {@code 10s}): every
+   * message that shows a duration goes through here, never {@link Duration#toString()}'s ISO form.
+   * A part below a millisecond is shown as a decimal fraction of one ({@code 0.5ms}).
+   */
   public static String format(Duration d) {
+    Objects.requireNonNull(d, "duration");
     if (d.isZero()) {
       return "0s";
+    }
+    if (d.isNegative()) {
+      return "-" + format(d.negated());
     }
     StringBuilder b = new StringBuilder();
     long h = d.toHours();
@@ -95,10 +103,14 @@ public final class Durations {
     if (s > 0) {
       b.append(s).append('s');
     }
-    if (ms > 0) {
+    int subMillis = d.toNanosPart() % 1_000_000;
+    if (subMillis > 0) {
+      String fraction = String.format("%06d", subMillis).replaceAll("0+$", "");
+      b.append(ms).append('.').append(fraction).append("ms");
+    } else if (ms > 0) {
       b.append(ms).append("ms");
     }
-    return b.length() == 0 ? d.toString() : b.toString();
+    return b.toString();
   }
 
   private static IllegalArgumentException invalid(String text) {

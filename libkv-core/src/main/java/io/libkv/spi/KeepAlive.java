@@ -152,7 +152,7 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
       }
     }
     lose(new io.libkv.StoreUnavailableException("keep-alive of " + name + ": no renewal succeeded within "
-        + Duration.ofNanos(since) + ", two thirds of its TTL " + ttl, null, null, java.util.List.of(), null));
+        + Durations.format(Duration.ofNanos(since)) + ", two thirds of its TTL " + Durations.format(ttl), null, null, java.util.List.of(), null));
   }
 
   private void due() {

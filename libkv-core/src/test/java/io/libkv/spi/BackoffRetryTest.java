@@ -46,7 +46,7 @@ class BackoffRetryTest {
       throw new UnknownOutcomeException("sent, then the connection broke", "k", null, List.of(), null);
     }, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(2)), Duration.ofSeconds(5)))
         .isInstanceOf(UnknownOutcomeException.class)
-        .hasMessageContaining("docs/errors.md#unknown-outcome");
+        .hasMessageContaining("/blob/main/docs/errors.md#unknown-outcome");
     assertThat(calls).hasValue(1);
   }
 

@@ -52,6 +52,7 @@ public final class ConfigurationChecks {
     m.put("maxValueBytes", "100");
     m.put("bucket", "b");
     m.put("mode", "shared");
+    m.put("readOnly", "true");
     return Map.copyOf(m);
   }
 
@@ -93,6 +94,6 @@ public final class ConfigurationChecks {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContainingAll(named.toArray(new String[0]))
         .hasMessageNotContaining(SECRET)
-        .hasMessageContaining("docs/errors.md#configuration");
+        .hasMessageContaining("/blob/main/docs/errors.md#configuration");
   }
 }

@@ -1,5 +1,6 @@
 package io.libkv.zookeeper;
 
+import io.libkv.spi.Durations;
 import io.libkv.Capabilities;
 import io.libkv.ConnectionState;
 import io.libkv.EventType;
@@ -180,7 +181,7 @@ final class ZooKeeperStore extends AbstractStore {
     client.start();
     try {
       if (!client.blockUntilConnected(millis(config.connectTimeout()), TimeUnit.MILLISECONDS)) {
-        throw store.errors.unavailable("could not connect to ZooKeeper within " + config.connectTimeout()
+        throw store.errors.unavailable("could not connect to ZooKeeper within " + Durations.format(config.connectTimeout())
             + (tls ? " (TLS: check that the server serves TLS and that ca, cert and key match it)" : ""), null, null);
       }
       store.afterConnect();
@@ -327,7 +328,7 @@ final class ZooKeeperStore extends AbstractStore {
     try {
       if (!client.getZookeeperClient().isConnected()
           && !client.blockUntilConnected(millis(opTimeout), TimeUnit.MILLISECONDS)) {
-        throw errors.unavailable("not connected to ZooKeeper within " + opTimeout, key, null);
+        throw errors.unavailable("not connected to ZooKeeper within " + Durations.format(opTimeout), key, null);
       }
       return client.getZookeeperClient().getZooKeeper();
     } catch (InterruptedException e) {
@@ -649,7 +650,7 @@ final class ZooKeeperStore extends AbstractStore {
       }
       throw new KVException("ZooKeeper call failed [store " + description() + "]", c);
     } catch (TimeoutException e) {
-      throw errors.unavailable("no answer within " + opTimeout, key, e);
+      throw errors.unavailable("no answer within " + Durations.format(opTimeout), key, e);
     }
   }
 
@@ -1057,7 +1058,7 @@ final class ZooKeeperStore extends AbstractStore {
       previous = l;
       if (attempt >= LIST_ATTEMPTS && System.nanoTime() - began >= opTimeout.toNanos()) {
         throw errors.listingChanged("the directory changed during each of " + attempt
-            + " attempts to read it at one moment (for " + opTimeout + ")", dir);
+            + " attempts to read it at one moment (for " + Durations.format(opTimeout) + ")", dir);
       }
     }
   }

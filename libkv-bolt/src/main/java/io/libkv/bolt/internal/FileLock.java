@@ -85,7 +85,7 @@ public final class FileLock implements AutoCloseable {
             if (left <= 0) {
                 closeQuietly(fd);
                 throw new BoltLockedException(path + " is locked by another process (" + (exclusive ? "exclusive"
-                        : "shared") + " flock not granted within " + timeout + ")");
+                        : "shared") + " flock not granted within " + timeout.toMillis() + "ms)");
             }
             try {
                 Thread.sleep(Math.min(RETRY_MILLIS, Math.max(1, left / 1_000_000)));

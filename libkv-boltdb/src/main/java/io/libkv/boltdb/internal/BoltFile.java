@@ -1,5 +1,6 @@
 package io.libkv.boltdb.internal;
 
+import io.libkv.spi.Durations;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
 import io.libkv.StoreConfig.FileMode;
@@ -8,6 +9,7 @@ import io.libkv.StoreLockedException;
 import io.libkv.bolt.BoltCorruptionException;
 import io.libkv.bolt.BoltDB;
 import io.libkv.bolt.BoltException;
+import io.libkv.bolt.BoltIOException;
 import io.libkv.bolt.BoltLockedException;
 import io.libkv.bolt.BoltOptions;
 import io.libkv.bolt.Tx;
@@ -45,12 +47,15 @@ final class BoltFile {
   final Path path;
   final FileMode mode;
   private final Duration lockTimeout;
+  // false while only read-only stores use the file: it is then opened for reading only, never created
+  private volatile boolean writable;
   // fair, so a lock holder's renewal is not starved by contenders
   private final ReentrantLock opLock = new ReentrantLock(true);
   private final Map<String, BucketState> buckets = new HashMap<>();
   private BoltDB db;
   // shared mode: the file kept open from one operation to the next queued one
   private BoltDB burst;
+  private boolean burstWritable;
   private int users;
   private volatile long lastTxid = -1;
   private volatile boolean lastTxidKnown;
@@ -63,19 +68,20 @@ final class BoltFile {
   private Request<?> current;
   static final int MAX_BATCH = 1000;
 
-  private BoltFile(Path path, FileMode mode, Duration lockTimeout) {
+  private BoltFile(Path path, FileMode mode, boolean writable, Duration lockTimeout) {
     this.path = path;
     this.mode = mode;
+    this.writable = writable;
     this.lockTimeout = lockTimeout;
   }
 
   /** The engine of {@code path}, opened on first use; a failure to open it names {@code store}. */
-  static BoltFile acquire(Path path, FileMode mode, Duration lockTimeout, String store) {
+  static BoltFile acquire(Path path, FileMode mode, boolean readOnly, Duration lockTimeout, String store) {
     Path key = path.toAbsolutePath().normalize();
     synchronized (OPEN) {
       BoltFile f = OPEN.get(key);
       if (f == null) {
-        f = new BoltFile(key, mode, lockTimeout);
+        f = new BoltFile(key, mode, !readOnly, lockTimeout);
         try {
           f.start(store);
         } catch (KVException e) {
@@ -85,6 +91,13 @@ final class BoltFile {
       } else if (f.mode != mode) {
         throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase()
             + " mode in this JVM; open it in the same mode");
+      } else if (!readOnly && !f.writable) {
+        if (mode == FileMode.EXCLUSIVE) {
+          throw new ConfigurationException("bbolt file " + key + " is already open read-only in exclusive mode in this"
+              + " JVM; close its read-only stores first");
+        }
+        // shared mode opens the file per operation: from now on for writing
+        f.writable = true;
       }
       f.users++;
       return f;
@@ -126,16 +139,19 @@ final class BoltFile {
   }
 
   private void start(String store) {
-    try {
-      Files.createDirectories(path.getParent());
-    } catch (IOException e) {
-      throw new KVException("cannot create the directory of " + path + ": " + e.getMessage(), null, store, e);
+    if (writable) {
+      try {
+        Files.createDirectories(path.getParent());
+      } catch (IOException e) {
+        throw new KVException("cannot create the directory of " + path + ": " + BoltIOException.reason(e), null, store,
+            e);
+      }
     }
     if (mode == FileMode.EXCLUSIVE) {
-      db = open(false);
+      db = open(!writable);
     } else {
-      // create the file now, so that peeking at its metas works from the start
-      open(false).close();
+      // create the file now (read-only: check it is there), so that peeking at its metas works from the start
+      open(!writable).close();
     }
     // sweeps TTL deadlines in both modes; in shared mode also notices other processes' commits
     poller = new Thread(this::poll, "libkv-bolt-poller");
@@ -159,7 +175,7 @@ final class BoltFile {
   KVException failure(BoltException e, String key, String store) {
     if (e instanceof BoltLockedException) {
       return new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
-          + lockTimeout.toMillis() + " ms)", key, store, e);
+          + Durations.format(lockTimeout) + ")", key, store, e);
     }
     if (e instanceof BoltCorruptionException) {
       return new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), key, store, e);
@@ -428,8 +444,21 @@ final class BoltFile {
       if (closed) {
         throw new IllegalStateException("bbolt file " + path + " is closed");
       }
-      BoltDB d = mode == FileMode.EXCLUSIVE ? db : (burst != null ? burst : open(false));
-      burst = null;
+      BoltDB d = db;
+      boolean dWritable = writable;
+      if (mode == FileMode.SHARED) {
+        d = burst;
+        dWritable = burstWritable;
+        burst = null;
+        if (d != null && write && !dWritable) {
+          d.close(); // opened for reading before a writer came: reopen for writing
+          d = null;
+        }
+        if (d == null) {
+          dWritable = writable;
+          d = open(!dWritable);
+        }
+      }
       try {
         catchUp(d);
         T result;
@@ -457,6 +486,7 @@ final class BoltFile {
           // (one open and flock for a burst), and let go as soon as nobody here waits
           if (opLock.hasQueuedThreads() && !closed) {
             burst = d;
+            burstWritable = dWritable;
           } else {
             d.close();
           }
@@ -540,7 +570,7 @@ final class BoltFile {
           read(tx -> null);
         }
         boolean due = false;
-        for (BucketState b : bucketList()) {
+        for (BucketState b : writable ? bucketList() : new BucketState[0]) {
           due |= b.sweepDue();
         }
         if (due) {

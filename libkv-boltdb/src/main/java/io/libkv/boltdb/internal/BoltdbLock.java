@@ -30,6 +30,7 @@ final class BoltdbLock extends AbstractLock {
   @Override
   protected Attempt attempt() {
     store.ensureOpen();
+    store.checkWritable(key());
     store.checkRenewable();
     var change = store.file().nextChange();
     // most attempts find the lock held: a read answers that without queueing for the writer

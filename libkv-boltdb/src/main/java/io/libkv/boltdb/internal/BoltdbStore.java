@@ -9,6 +9,7 @@ import io.libkv.KeyModifiedException;
 import io.libkv.KeyNotFoundException;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
+import io.libkv.PermissionDeniedException;
 import io.libkv.StoreConfig;
 import io.libkv.StoreConfig.FileMode;
 import io.libkv.TreeEvent;
@@ -43,6 +44,7 @@ public final class BoltdbStore extends AbstractStore {
   private final UUID owner = UUID.randomUUID();
   private final Capabilities capabilities;
   private final ExecutorService renewals;
+  private final boolean readOnly;
   private final Map<Long, Group> ephemeral = new HashMap<>();
   private final Set<BoltdbLock.Held> held = new LinkedHashSet<>();
   private volatile boolean cutOff;
@@ -57,6 +59,7 @@ public final class BoltdbStore extends AbstractStore {
     super(description);
     this.file = file;
     this.bucket = bucket;
+    this.readOnly = config.readOnly();
     this.capabilities = Capabilities.builder("boltdb")
         .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
         .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
@@ -72,21 +75,39 @@ public final class BoltdbStore extends AbstractStore {
     });
   }
 
-  /** Opens a store on {@code path} (created if missing); the API's default mode is exclusive. */
+  /**
+   * Opens a store on {@code path} (created if missing, unless read-only); the API's default mode is
+   * exclusive.
+   */
   static BoltdbStore open(Path path, StoreConfig config) {
     FileMode mode = config.mode().orElse(FileMode.EXCLUSIVE);
     String bucket = config.bucket();
-    String description = "boltdb:" + path.toAbsolutePath().normalize() + (bucket.equals("libkv") ? "" : "?bucket="
-        + bucket) + (mode == FileMode.SHARED ? (bucket.equals("libkv") ? "?" : "&") + "mode=shared" : "");
-    BoltFile f = BoltFile.acquire(path, mode, config.operationTimeout(), description);
+    List<String> params = new ArrayList<>();
+    if (!bucket.equals("libkv")) {
+      params.add("bucket=" + bucket);
+    }
+    if (mode == FileMode.SHARED) {
+      params.add("mode=shared");
+    }
+    if (config.readOnly()) {
+      params.add("readOnly=true");
+    }
+    String description = "boltdb:" + path.toAbsolutePath().normalize() + (params.isEmpty() ? "" : "?"
+        + String.join("&", params));
+    BoltFile f = BoltFile.acquire(path, mode, config.readOnly(), config.operationTimeout(), description);
     try {
       BucketState b = f.bucket(bucket);
       BoltdbStore s = new BoltdbStore(description, f, b, config);
       // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had it open
-      f.write(tx -> {
-        b.sweep(tx);
-        return null;
-      });
+      // (a read-only store only reads: a file it cannot write stays as it was)
+      if (config.readOnly()) {
+        f.readLocked(tx -> null);
+      } else {
+        f.write(tx -> {
+          b.sweep(tx);
+          return null;
+        });
+      }
       return s;
     } catch (RuntimeException e) {
       f.release();
@@ -113,6 +134,7 @@ public final class BoltdbStore extends AbstractStore {
    * closed, checked inside the transaction so a write racing close() cannot land after close's own.
    */
   <T> T write(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+    checkWritable(key);
     return onFile(key, () -> file.write(tx -> {
       checkOpen();
       if (bucket.sweepDue()) {
@@ -120,6 +142,14 @@ public final class BoltdbStore extends AbstractStore {
       }
       return fn.apply(tx);
     }));
+  }
+
+  /** Refuses a write (or a lock) on a read-only store before it touches the file. */
+  void checkWritable(String key) {
+    if (readOnly) {
+      throw new PermissionDeniedException("the store was opened read-only (readOnly=true): writes and locks are refused",
+          key, description(), null);
+    }
   }
 
   /** A read of this store's on {@code key}. */
@@ -386,7 +416,9 @@ public final class BoltdbStore extends AbstractStore {
       }
     }
     try {
-      file.write(tx -> dropSession(tx, locks));
+      if (!readOnly) {
+        file.write(tx -> dropSession(tx, locks));
+      }
     } catch (KVException e) {
       // the file is gone or locked: the deadlines remove our keys and locks
     } finally {

@@ -25,7 +25,7 @@ public final class BoltdbStoreProvider implements StoreProvider {
 
   @Override
   public Set<String> parameters() {
-    return Set.of("bucket", "mode", "timeout", "maxValueBytes");
+    return Set.of("bucket", "mode", "readOnly", "timeout", "maxValueBytes");
   }
 
   @Override
