@@ -217,6 +217,8 @@ class ConsulStoreTest {
           () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
       ErrorsDocCoverage.serverBackend(cases, "consul", "ConsulFaultTest");
       cases.put("listing-changed", Case.cannotArise("consul: a list is one recursive read"));
+      cases.put("lock-lost", ErrorsDocCoverage.lockLost(() -> LibKV.open(secured.uri(),
+          StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build()), "errors-doc-lock"));
       cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", none.description(),
           () -> none.put("denied", V)));
       ErrorsDocCoverage.check(cases);

@@ -118,6 +118,7 @@ public final class ErrorsDocCoverage {
         () -> LibKV.open(uri + (uri.contains("?") ? "&" : "?") + "noSuchParameter=1").close()));
     m.put("backend-not-supported", Case.provoked(io.libkv.BackendNotSupportedException.class, null, null,
         () -> LibKV.open("nosuchscheme://127.0.0.1:1").close()));
+    m.put("lock-lost", lockLost(() -> LibKV.open(uri), dir + "lock"));
     Duration floor = store.capabilities().expiringTtl() ? store.capabilities().minExpiringTtl()
         : store.capabilities().minEphemeralTtl();
     Duration shorter = floor.dividedBy(2);
@@ -129,6 +130,24 @@ public final class ErrorsDocCoverage {
               ? WriteOptions.expiring(shorter) : WriteOptions.ephemeral(shorter))));
     }
     return m;
+  }
+
+  /**
+   * A lock held through a second store ({@code open}, for a store whose credentials the URI cannot
+   * carry), which is then closed: the lease's {@code checkHeld()} raises the loss with the key and
+   * that store.
+   */
+  public static Case lockLost(java.util.function.Supplier<Store> open, String key) {
+    Store holder = open.get();
+    return Case.provoked(io.libkv.LockLostException.class, key, holder.description(), () -> {
+      io.libkv.LockLease lease;
+      try {
+        lease = holder.newLock(key).lock();
+      } finally {
+        holder.close();
+      }
+      lease.checkHeld();
+    });
   }
 
   /**
