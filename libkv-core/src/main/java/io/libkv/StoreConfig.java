@@ -22,7 +22,7 @@ import javax.net.ssl.SSLContext;
  * kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may be
  * called once each, and validate their argument on the spot.
  *
- * <p>TLS and credentials either take effect as given or are refused ({@link #build()}): {@code
+ * <p>TLS and credentials either take effect as given or are refused ({@link Builder#build()}): {@code
  * ca}, {@code cert}/{@code key} and an {@code SSLContext} each turn TLS on, and {@code tls(false)}
  * with any of them is a contradiction; a certificate needs its key and a key its certificate; a
  * password needs a user name and a user name a password; every file named must be a readable
