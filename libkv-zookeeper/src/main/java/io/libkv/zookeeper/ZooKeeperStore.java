@@ -20,6 +20,8 @@ import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.Backoff;
+import io.libkv.spi.Durations;
+import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
 import io.libkv.spi.WatchHub;
@@ -82,6 +84,8 @@ final class ZooKeeperStore extends AbstractStore {
   static final String LOCKS = "_libkv/locks";
   private static final String TTL_PROBE = "_libkv/ttl-probe";
   private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Bound on each step of the probe that explains a failed connect. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   final CuratorFramework client;
   final ZkErrors errors;
@@ -177,8 +181,17 @@ final class ZooKeeperStore extends AbstractStore {
     client.start();
     try {
       if (!client.blockUntilConnected(millis(config.connectTimeout()), TimeUnit.MILLISECONDS)) {
-        throw store.errors.unavailable("could not connect to ZooKeeper within " + config.connectTimeout()
-            + (tls ? " (TLS: check that the server serves TLS and that ca, cert and key match it)" : ""), null, null);
+        // a client without a session still waits out the request timeout for its close-session
+        // request: close it in the background, so that the failure is reported now
+        Thread closer = new Thread(store::close, "libkv-zk-close-unconnected");
+        closer.setDaemon(true);
+        closer.start();
+        // say what answered: the client itself only knows that no session came
+        throw store.errors.unavailable("could not connect to ZooKeeper within "
+            + Durations.format(config.connectTimeout()) + ": "
+            + EndpointProbe.explain("zookeeper", tls, endpoints, PROBE_TIMEOUT).orElse(tls
+                ? "check that the server serves TLS and that ca, cert and key match it"
+                : "a ZooKeeper server answered, but no session was established"), null, null);
       }
       store.afterConnect();
       return store;

@@ -32,10 +32,13 @@ import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
 import io.libkv.TtlTooShortException;
+import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.Backoff;
+import io.libkv.spi.Durations;
+import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
 import io.libkv.spi.WatchHub;
@@ -43,6 +46,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +69,8 @@ public final class EtcdStore extends AbstractStore {
   /** etcd's default limit of operations per transaction ({@code --max-txn-ops}). */
   static final int MAX_TXN_OPS = 128;
   private static final AtomicInteger SEQ = new AtomicInteger();
+  /** Bound on each step of the probe that explains a failed connect. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   final Client client;
   /** The KV calls (all but the store's first, which finds the channel for them). */
@@ -105,6 +111,19 @@ public final class EtcdStore extends AbstractStore {
       GetOption o = GetOption.builder().withCountOnly(true).build();
       Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
           config.connectTimeout());
+    } catch (KVException e) {
+      closeQuietly();
+      // a server that is not etcd fails the first calls as unavailable, or (an HTTP/1 server) with
+      // an HTTP/2 protocol error: say what answered, gRPC's own words rarely name the cause
+      boolean unexplained = e.getClass() == KVException.class
+          || e instanceof StoreUnavailableException && !(e instanceof UnknownOutcomeException);
+      Optional<String> why = unexplained ? EndpointProbe.explain("etcd", tls, endpoints, PROBE_TIMEOUT)
+          : Optional.empty();
+      if (why.isEmpty()) {
+        throw e;
+      }
+      throw new StoreUnavailableException("could not connect to etcd within " + Durations.format(config.connectTimeout())
+          + ": " + why.get(), null, description, endpoints, e);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
