@@ -174,6 +174,23 @@ public final class EndpointProbe {
     return backend.equals("etcd") ? "etcds://" : backend.equals("consul") ? "consuls://" : "the tls parameter";
   }
 
+  /**
+   * Sends {@code request} (plain text, e.g. ZooKeeper's {@code srvr}) to {@code endpoint} and returns
+   * the reply read until the server closes or {@code timeout} passes; empty if it cannot connect or
+   * nothing came back.
+   */
+  public static Optional<String> ask(String endpoint, String request, Duration timeout) {
+    int colon = endpoint.lastIndexOf(':');
+    String host = endpoint.substring(0, Math.max(colon, 0)).replace("[", "").replace("]", "");
+    try {
+      String reply = exchange(host, Integer.parseInt(endpoint.substring(colon + 1)),
+          (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())), request);
+      return reply.isEmpty() ? Optional.empty() : Optional.of(reply);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Sends {@code request}, returns what came back before EOF or the timeout (possibly nothing). */
   private static String exchange(String host, int port, int millis, String request) throws IOException {
     try (Socket s = new Socket()) {

@@ -19,6 +19,7 @@ import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
+import io.libkv.StoreStatus;
 import io.libkv.spi.Backoff;
 import io.libkv.spi.Durations;
 import io.libkv.spi.EndpointProbe;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +43,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -84,6 +88,8 @@ final class ZooKeeperStore extends AbstractStore {
   static final String LOCKS = "_libkv/locks";
   private static final String TTL_PROBE = "_libkv/ttl-probe";
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Pattern SRVR_VERSION = Pattern.compile("Zookeeper version: ([^,\\s-]+)");
+  private static final Pattern SRVR_MODE = Pattern.compile("Mode: (\\w+)");
   /** Bound on each step of the probe that explains a failed connect. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -277,6 +283,32 @@ final class ZooKeeperStore extends AbstractStore {
   /** The current session's id (0 before the first connection). */
   long sessionId() {
     return sessionId;
+  }
+
+  /**
+   * Each server's version and mode from its {@code srvr} command (health unknown where the server's
+   * 4lw whitelist leaves it out), and the session.
+   */
+  @Override
+  public StoreStatus status() {
+    StoreStatus.Builder b = statusBuilder();
+    boolean versioned = false;
+    for (String e : errors.endpoints()) {
+      Optional<String> reply = EndpointProbe.ask(e, "srvr", PROBE_TIMEOUT);
+      Matcher version = SRVR_VERSION.matcher(reply.orElse(""));
+      Matcher mode = SRVR_MODE.matcher(reply.orElse(""));
+      String detail = mode.find() ? "mode " + mode.group(1) : reply.isPresent() ? "srvr not allowed" : "no answer";
+      StoreStatus.Health health = version.find() ? StoreStatus.Health.UP
+          : reply.isPresent() ? StoreStatus.Health.UNKNOWN : StoreStatus.Health.DOWN;
+      Optional<String> v = health == StoreStatus.Health.UP ? Optional.of(version.group(1)) : Optional.empty();
+      b.member(new StoreStatus.Member(e, health, v, detail.startsWith("mode leader"), Optional.of(detail)));
+      if (v.isPresent() && !versioned) {
+        b.serverVersion(v.get());
+        versioned = true;
+      }
+    }
+    b.detail("session", "0x" + Long.toHexString(sessionId) + ", timeout " + Durations.format(sessionTimeout()));
+    return b.build();
   }
 
   /** The negotiated session timeout. */

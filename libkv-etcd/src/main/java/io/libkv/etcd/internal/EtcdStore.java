@@ -29,6 +29,7 @@ import io.libkv.Keys;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
+import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
 import io.libkv.TtlTooShortException;
@@ -153,6 +154,37 @@ public final class EtcdStore extends AbstractStore {
       // already failing
     }
     io.shutdownNow();
+  }
+
+  /** Each member's version, leadership and health, from its Status answer; the leases kept alive. */
+  @Override
+  public StoreStatus status() {
+    StoreStatus.Builder b = statusBuilder();
+    List<String> endpoints = failures.endpoints();
+    List<CompletableFuture<io.etcd.jetcd.api.StatusResponse>> answers = stalls.statuses();
+    boolean versioned = false;
+    for (int i = 0; i < endpoints.size(); i++) {
+      try {
+        io.etcd.jetcd.api.StatusResponse r = Uninterruptibly.get(answers.get(i),
+            config.operationTimeout().toNanos());
+        List<String> errors = r.getErrorsList();
+        StoreStatus.Health health = errors.isEmpty() ? StoreStatus.Health.UP : StoreStatus.Health.DOWN;
+        b.member(new StoreStatus.Member(endpoints.get(i), health, Optional.of(r.getVersion()),
+            r.getLeader() == r.getHeader().getMemberId(), Optional.of("raft term " + r.getRaftTerm() + ", db "
+                + r.getDbSize() + " bytes" + (errors.isEmpty() ? "" : ", errors: " + String.join("; ", errors)))));
+        if (!versioned) {
+          b.serverVersion(r.getVersion());
+          versioned = true;
+        }
+      } catch (Exception e) {
+        // gRPC's words ("io exception") rarely say why: say what is at the address instead
+        b.member(new StoreStatus.Member(endpoints.get(i), StoreStatus.Health.DOWN, Optional.empty(), false,
+            Optional.of(EndpointProbe.probe(endpoints.get(i), PROBE_TIMEOUT).detail())));
+      }
+    }
+    List<Long> ids = leases.ids();
+    b.detail("leases", ids.isEmpty() ? "none" : ids.size() + " kept alive");
+    return b.build();
   }
 
   /** The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session would). */
