@@ -121,8 +121,9 @@ public final class EndpointProbe {
   /**
    * One phrase for a backend's failed connect: what answered at each endpoint and the likely cause,
    * e.g. {@code "a ZooKeeper server (version 3.8.4) answered: this looks like ZooKeeper, use
-   * zk://"} (each prefixed by its endpoint when there are several). Empty when the expected server
-   * answered everywhere and no TLS mismatch shows: the client's own error then says more.
+   * zk://"} (each prefixed by its endpoint when there are several). Empty when no endpoint gives a
+   * likely cause (the expected server answered with no TLS mismatch, or the answer was not
+   * recognised): the client's own error then says more.
    *
    * @param backend the backend that expected to connect: {@code "etcd"}, {@code "zookeeper"} or
    *     {@code "consul"}
@@ -162,7 +163,8 @@ public final class EndpointProbe {
             : kind == Kind.ZOOKEEPER ? "this looks like ZooKeeper, use zk://"
             : "this looks like an HTTP/1 server, not " + name(backend) + " (a Consul agent is one: consul://)";
       default:
-        return "this does not look like " + name(backend);
+        // a TLS server may just close on plaintext: the client's own error says more
+        return "";
     }
   }
 

@@ -197,7 +197,7 @@ final class ZooKeeperStore extends AbstractStore {
             + Durations.format(config.connectTimeout()) + ": "
             + EndpointProbe.explain("zookeeper", tls, endpoints, PROBE_TIMEOUT).orElse(tls
                 ? "check that the server serves TLS and that ca, cert and key match it"
-                : "a ZooKeeper server answered, but no session was established"), null, null);
+                : "no session was established"), null, null);
       }
       store.afterConnect();
       return store;
