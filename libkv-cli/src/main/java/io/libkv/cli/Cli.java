@@ -157,11 +157,12 @@ final class Cli {
         List<String> s = u.getSuggestions();
         if (u.isUnknownOption()) {
           suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
-        } else if (e.getCommandLine().getParent() == null && !u.getUnmatched().isEmpty()) {
-          // the first word after the global options names no command
+        } else if (!e.getCommandLine().getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()) {
+          // the word where a command (or a bolt subcommand) belongs names none
           String name = u.getUnmatched().get(0);
-          message = "unknown command '" + name + "'";
-          suggest = commandSuggestions(name);
+          String parent = hint.equals("libkv") ? "" : hint.substring("libkv ".length()) + " ";
+          message = "unknown command '" + parent + name + "'";
+          suggest = commandSuggestions(name, e.getCommandLine().getSubcommands().keySet());
         }
       }
       err.println("libkv: " + message + suggest + " (see '" + hint + " --help')");
@@ -176,9 +177,9 @@ final class Cli {
    * neighbours counting as one): picocli's own guesses compare letter pairs, which misses swaps
    * ("wacth") and proposes unrelated names for a word that is no typo at all.
    */
-  static String commandSuggestions(String typed) {
+  static String commandSuggestions(String typed, java.util.Collection<String> commands) {
     List<String> close = new java.util.ArrayList<>();
-    for (String c : LibkvCommand.COMMANDS.keySet()) {
+    for (String c : commands) {
       if (editDistance(typed, c) <= Math.max(1, c.length() / 3)) {
         close.add(c);
       }

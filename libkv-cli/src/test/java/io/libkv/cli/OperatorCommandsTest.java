@@ -88,6 +88,10 @@ class OperatorCommandsTest extends CliTestBase {
     Result typo = libEnv(Map.of(), "wacth", "k");
     assertThat(typo.exitCode).isEqualTo(2);
     assertThat(typo.stderr).isEqualTo("libkv: unknown command 'wacth'; did you mean watch? (see 'libkv --help')\n");
+    Result bolt = libEnv(Map.of(), "bolt", "chekc", "f.db");
+    assertThat(bolt.exitCode).isEqualTo(2);
+    assertThat(bolt.stderr)
+        .isEqualTo("libkv: unknown command 'bolt chekc'; did you mean check? (see 'libkv bolt --help')\n");
   }
 
   @Test
