@@ -95,6 +95,16 @@ class OperatorCommandsTest extends CliTestBase {
   }
 
   @Test
+  void lsWithValuesPrintsEachKeyAndItsValue() {
+    assertOk(lib("put", "v/a", "one two"));
+    assertOk(lib("put", "v/b", "--base64", "AP8="));
+    assertOk(lib("put", "v/c", ""));
+    Result r = lib("ls", "v", "--values");
+    assertOk(r);
+    assertThat(r.out()).isEqualTo("v/a one two\nv/b base64:AP8=\nv/c \n");
+  }
+
+  @Test
   void lockUsageShowsTheDoubleDash() {
     Result help = libEnv(Map.of(), "lock", "--help");
     assertOk(help);

@@ -60,18 +60,14 @@ public final class EndpointProbe {
    * @param timeout bound on each connect and each wait for a reply
    */
   public static Result probe(String endpoint, Duration timeout) {
-    int colon = endpoint.lastIndexOf(':');
-    String host = endpoint.substring(0, Math.max(colon, 0));
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    String host = host(endpoint);
     int port;
     try {
-      port = Integer.parseInt(endpoint.substring(colon + 1));
+      port = port(endpoint);
     } catch (NumberFormatException e) {
       return new Result(Kind.NOTHING, "no port in " + endpoint);
     }
-    int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    int millis = millis(timeout);
     String http;
     try {
       http = exchange(host, port, millis, "GET /version HTTP/1.0\r\nHost: " + host + "\r\n\r\n");
@@ -182,15 +178,25 @@ public final class EndpointProbe {
    * nothing came back.
    */
   public static Optional<String> ask(String endpoint, String request, Duration timeout) {
-    int colon = endpoint.lastIndexOf(':');
-    String host = endpoint.substring(0, Math.max(colon, 0)).replace("[", "").replace("]", "");
     try {
-      String reply = exchange(host, Integer.parseInt(endpoint.substring(colon + 1)),
-          (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())), request);
+      String reply = exchange(host(endpoint), port(endpoint), millis(timeout), request);
       return reply.isEmpty() ? Optional.empty() : Optional.of(reply);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  private static String host(String endpoint) {
+    String host = endpoint.substring(0, Math.max(endpoint.lastIndexOf(':'), 0));
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private static int port(String endpoint) {
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
+  private static int millis(Duration timeout) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
   }
 
   /** Sends {@code request}, returns what came back before EOF or the timeout (possibly nothing). */
