@@ -153,6 +153,16 @@ public interface Store extends AutoCloseable {
   String description();
 
   /**
+   * What the store can tell about itself and its servers now: connection state and, where the
+   * backend tells, server version, members and their health, session or lease state. Asks each
+   * member at most once, within the operation timeout; a member that does not answer is reported
+   * {@link StoreStatus.Health#DOWN}, never thrown.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  StoreStatus status();
+
+  /**
    * Closes the store: ephemeral keys are removed and held locks released at once, watches end,
    * threads stop. Idempotent; any other call afterwards throws {@link IllegalStateException}.
    */

@@ -29,8 +29,11 @@ import javax.net.ssl.SSLContext;
  * regular file.
  */
 public final class StoreConfig {
-  /** The default connection timeout. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The default connection timeout: short, so that a wrong host, port or scheme fails fast (etcdctl
+   * dials for 2 s); a store that is slow to reach takes {@code connectTimeout} in its URI.
+   */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
   /** The default per-operation timeout. */
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(10);
   /** ZooKeeper's default session timeout. */
@@ -407,7 +410,7 @@ public final class StoreConfig {
       return d;
     }
 
-    /** How long to wait for a connection (default 10 s). */
+    /** How long to wait for a connection (default 3 s). */
     public Builder connectTimeout(Duration d) {
       connectTimeout = once("connectTimeout", connectTimeout, positive("connectTimeout", d));
       return this;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -18,8 +19,9 @@ final class ChildCommand {
   private final Process process;
   private final List<Thread> copiers = new ArrayList<>();
 
-  private ChildCommand(Cli cli, List<String> command) {
+  private ChildCommand(Cli cli, List<String> command, Map<String, String> env) {
     ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
     try {
       if (cli.processStdio()) {
         process = pb.inheritIO().start();
@@ -44,7 +46,12 @@ final class ChildCommand {
    * @throws CliException with exit code {@value #CANNOT_RUN} when it cannot be started
    */
   static ChildCommand start(Cli cli, List<String> command) {
-    return new ChildCommand(cli, command);
+    return new ChildCommand(cli, command, Map.of());
+  }
+
+  /** Starts CMD with {@code env} added to its environment. */
+  static ChildCommand start(Cli cli, List<String> command, Map<String, String> env) {
+    return new ChildCommand(cli, command, env);
   }
 
   /** Sends SIGTERM; the caller still waits for the status. */

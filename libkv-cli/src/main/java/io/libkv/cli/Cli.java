@@ -163,12 +163,21 @@ final class Cli {
     cl.setParameterExceptionHandler((e, badArgs) -> {
       String hint = e.getCommandLine().getCommandSpec().qualifiedName();
       String suggest = "";
-      // option-name suggestions are good; picocli's command-name guesses are too loose to help
-      if (e instanceof CommandLine.UnmatchedArgumentException && ((CommandLine.UnmatchedArgumentException) e).isUnknownOption()) {
-        List<String> s = ((CommandLine.UnmatchedArgumentException) e).getSuggestions();
-        suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
+      String message = ExitCodes.message(e);
+      if (e instanceof CommandLine.UnmatchedArgumentException) {
+        CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) e;
+        List<String> s = u.getSuggestions();
+        if (u.isUnknownOption()) {
+          suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
+        } else if (!e.getCommandLine().getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()) {
+          // the word where a command (or a bolt subcommand) belongs names none
+          String name = u.getUnmatched().get(0);
+          String parent = hint.equals("libkv") ? "" : hint.substring("libkv ".length()) + " ";
+          message = "unknown command '" + parent + name + "'";
+          suggest = commandSuggestions(name, e.getCommandLine().getSubcommands().keySet());
+        }
       }
-      err.println("libkv: " + ExitCodes.message(e) + suggest + " (see '" + hint + " --help')");
+      err.println("libkv: " + message + suggest + " (see '" + hint + " --help')");
       err.flush();
       return ExitCodes.USAGE;
     });
@@ -186,6 +195,40 @@ final class Cli {
       throw CliException.usage("--json does not apply to '" + last.getCommandSpec().qualifiedName()
           + "': it prints no result of its own");
     }
+  }
+
+  /**
+   * The commands close to a mistyped name (at most a third of their letters differ, a swap of two
+   * neighbours counting as one): picocli's own guesses compare letter pairs, which misses swaps
+   * ("wacth") and proposes unrelated names for a word that is no typo at all.
+   */
+  static String commandSuggestions(String typed, java.util.Collection<String> commands) {
+    List<String> close = new java.util.ArrayList<>();
+    for (String c : commands) {
+      if (editDistance(typed, c) <= Math.max(1, c.length() / 3)) {
+        close.add(c);
+      }
+    }
+    return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?";
+  }
+
+  /** Edits (insert, delete, replace, swap two neighbours) that turn {@code a} into {@code b}. */
+  private static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      for (int j = 0; j <= b.length(); j++) {
+        if (i == 0 || j == 0) {
+          d[i][j] = i + j;
+          continue;
+        }
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /** The first argument naming a command, skipping the global options before it; null if none. */

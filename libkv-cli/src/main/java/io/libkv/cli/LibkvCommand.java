@@ -41,6 +41,8 @@ final class LibkvCommand implements Runnable {
     m.put("register", RegisterCommand::new);
     m.put("members", MembersCommand::new);
     m.put("bolt", BoltCommand::new);
+    m.put("status", StatusCommand::new);
+    m.put("completion", CompletionCommand::new);
     return Collections.unmodifiableMap(m);
   }
 

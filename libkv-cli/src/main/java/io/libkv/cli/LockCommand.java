@@ -8,6 +8,7 @@ import io.libkv.Store;
 import io.libkv.spi.Durations;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,14 +19,20 @@ import picocli.CommandLine.Parameters;
  * lock, as {@code flock(1)} does, and exits with CMD's status.
  */
 @Command(name = "lock", mixinStandardHelpOptions = true,
+    customSynopsis = {"libkv lock [-hV] [--json] [--verbose] [--store=URI] [--ttl=D] [--value=V]",
+        "                  [--wait=D] KEY -- CMD [ARGS...]"},
     description = {"Runs CMD while holding the lock on KEY and exits with CMD's status.",
+        "CMD gets the lock's fencing token in $LIBKV_FENCING_TOKEN: pass it to what it writes.",
         "Waits forever unless --wait D (timeout: exit 1). SIGINT/SIGTERM are passed to CMD (as SIGTERM).",
         "If the lock is lost while CMD runs, CMD gets SIGTERM and the exit code is 5."})
 final class LockCommand extends StoreCommand {
+  /** The environment variable that gives CMD the lock's fencing token. */
+  static final String FENCING_TOKEN_ENV = "LIBKV_FENCING_TOKEN";
+
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
-  @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments, after --.")
+  @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD", description = "The command and its arguments, after --.")
   List<String> command;
 
   @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
@@ -38,6 +45,13 @@ final class LockCommand extends StoreCommand {
 
   @Option(names = "--value", paramLabel = "V", description = "What the key holds while locked (default host:pid).")
   String value;
+
+  @Override
+  void prepare() {
+    if (command == null || command.isEmpty()) {
+      throw CliException.usage("lock needs a command to run: lock KEY -- CMD [ARGS...]");
+    }
+  }
 
   private final Object state = new Object();
   private ChildCommand child;
@@ -80,7 +94,8 @@ final class LockCommand extends StoreCommand {
         if (cli().termination().stopRequested()) {
           throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" acquired, but stopped before running " + command.get(0));
         }
-        child = ChildCommand.start(cli(), command);
+        // the token goes with every write CMD makes, so a data store can refuse a stale holder's
+        child = ChildCommand.start(cli(), command, Map.of(FENCING_TOKEN_ENV, Long.toString(lease.fencingToken())));
       }
       lease.lost().thenRun(() -> {
         synchronized (state) {

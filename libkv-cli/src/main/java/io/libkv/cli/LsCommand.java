@@ -5,16 +5,20 @@ import io.libkv.KVPair;
 import io.libkv.Store;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ls [DIR]}: every key below DIR, one per line, sorted by UTF-8 bytes. */
 @Command(name = "ls", mixinStandardHelpOptions = true,
     description = {"Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
-        "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1."})
+        "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1.",
+        "--values: KEY VALUE lines, VALUE as watch prints it (text, or base64:...)."})
 final class LsCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
 
+  @Option(names = "--values", description = "Print each key's value after it.")
+  boolean values;
 
   @Override
   int missingStore(KVException missing) {
@@ -26,7 +30,8 @@ final class LsCommand extends ReadCommand implements JsonLines {
   int run(Store store) {
     List<KVPair> pairs = Listing.list(store, dir);
     for (KVPair p : pairs) {
-      out().line(json() ? Values.exportLine(p) : p.key());
+      // JSON lines carry the value already
+      out().line(json() ? Values.exportLine(p) : values ? p.key() + " " + Values.text(p.value()) : p.key());
     }
     return ExitCodes.OK;
   }

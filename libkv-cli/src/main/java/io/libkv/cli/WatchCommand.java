@@ -10,6 +10,7 @@ import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.TreeEvent;
 import io.libkv.Watch;
+import io.libkv.WatchOptions;
 import java.util.Iterator;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Parameters;
         "-r: one line per changed key; on resync/reset a line 'resync DIR INDEX' (or 'reset ...')",
         "then current lines for the whole set. VALUE: the text if valid UTF-8 without control",
         "characters and not starting with base64:, else base64:... --json: JSON lines.",
+        "--from-index N: what happened after index N instead of the current state.",
         "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."})
 final class WatchCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "KEY|DIR", description = "With -r, \"\" or / is the root.")
@@ -33,6 +35,11 @@ final class WatchCommand extends ReadCommand implements JsonLines {
 
   @Option(names = {"-r", "--recursive"}, description = "Watch every key below DIR.")
   boolean recursive;
+
+  @Option(names = "--from-index", paramLabel = "N",
+      description = "Replay what happened after store index N, then follow (no current-state lines);"
+          + " history the backend no longer has gives a resync.")
+  Long fromIndex;
 
   @Override
   void prepare() {
@@ -42,6 +49,9 @@ final class WatchCommand extends ReadCommand implements JsonLines {
       }
       key = "";
     }
+    if (fromIndex != null && fromIndex <= 0) {
+      throw CliException.usage("--from-index must be a positive store index, was " + fromIndex);
+    }
     // checked before any wait for the store's file
     if (recursive) {
       Keys.canonicalDirectory(key);
@@ -49,7 +59,6 @@ final class WatchCommand extends ReadCommand implements JsonLines {
       Keys.canonicalKey(key);
     }
   }
-
 
   /** A file that does not exist yet: the watch starts once a writer has created it. */
   @Override
@@ -59,7 +68,8 @@ final class WatchCommand extends ReadCommand implements JsonLines {
 
   @Override
   int run(Store store) {
-    Watch<?> watch = recursive ? store.watchTree(key) : store.watch(key);
+    WatchOptions options = fromIndex == null ? WatchOptions.DEFAULT : WatchOptions.fromIndex(fromIndex);
+    Watch<?> watch = recursive ? store.watchTree(key, options) : store.watch(key, options);
     Thread main = Thread.currentThread();
     cli().termination().onStop(() -> {
       watch.close();

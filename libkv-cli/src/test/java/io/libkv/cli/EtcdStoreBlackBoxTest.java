@@ -55,4 +55,14 @@ class EtcdStoreBlackBoxTest extends CliSharedStoreContract {
     assertThat(r.out()).isEqualTo("v");
     assertThat(r.stderr).as(r.toString()).contains("using store etcd://");
   }
+
+  @Test
+  void statusShowsTheServerAndItsHealth() {
+    Result r = lib("status");
+    assertThat(r.exitCode).as(r.toString()).isZero();
+    assertThat(r.stderr).as(r.toString()).isEmpty();
+    assertThat(r.out()).contains("backend: etcd\n", "connection: connected\n", "leases: ")
+        .containsPattern("version: [0-9]+\\.[0-9]+\\.[0-9]+\n")
+        .containsPattern("member: " + java.util.regex.Pattern.quote(server.endpoint()) + " up [0-9.]+");
+  }
 }

@@ -77,6 +77,8 @@ class JsonOutputTest extends CliTestBase {
     m.put("leader", json("leader", "led"));
     m.put("register", refused("register", "svc", "i2", "127.0.0.1:2"));
     m.put("members", json("members", "svc"));
+    m.put("status", json("status"));
+    m.put("completion", refused("completion", "bash"));
     m.put("bolt check", json("bolt", "check", "BOLT"));
     m.put("bolt buckets", json("bolt", "buckets", "BOLT"));
     m.put("bolt keys", json("bolt", "keys", "BOLT", "libkv"));

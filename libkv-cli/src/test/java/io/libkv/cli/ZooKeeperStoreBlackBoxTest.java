@@ -51,4 +51,14 @@ class ZooKeeperStoreBlackBoxTest extends CliSharedStoreContract {
     // the ZooKeeper client's own INFO lines reach the CLI's log handler, not SLF4J's fallback
     assertThat(r.stderr).as(r.toString()).contains("org.apache.zookeeper").doesNotContain("SLF4J");
   }
+
+  @Test
+  void statusShowsTheServerAndItsHealth() {
+    Result r = lib("status");
+    assertThat(r.exitCode).as(r.toString()).isZero();
+    assertThat(r.stderr).as(r.toString()).isEmpty();
+    assertThat(r.out()).contains("backend: zookeeper\n", "connection: connected\n", "session: 0x")
+        .containsPattern("version: [0-9]+\\.[0-9]+\\.[0-9]+\n")
+        .containsPattern("member: " + java.util.regex.Pattern.quote("127.0.0.1:" + server.port()) + " up [0-9.]+");
+  }
 }

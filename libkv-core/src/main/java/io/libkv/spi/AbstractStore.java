@@ -9,6 +9,7 @@ import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.Keys;
 import io.libkv.Lock;
+import io.libkv.StoreStatus;
 import io.libkv.LockOptions;
 import io.libkv.PreviousNotSpecifiedException;
 import io.libkv.Store;
@@ -45,6 +46,8 @@ public abstract class AbstractStore implements Store {
   /** Every watch channel this store made, held weakly: what holds one after its close leaks it. */
   private final Set<EventChannel<?>> made = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private final Set<EventChannel<ConnectionState>> connectionListeners = ConcurrentHashMap.newKeySet();
+  // a store that opened is connected until its backend says otherwise
+  private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
 
   /** A store described (in messages) by {@code description}, a URI without secrets. */
   protected AbstractStore(String description) {
@@ -316,6 +319,18 @@ public abstract class AbstractStore implements Store {
     return doNewLock(k, options, ttl);
   }
 
+  /** The local part of the status; backends with servers override and add to {@link #statusBuilder()}. */
+  @Override
+  public StoreStatus status() {
+    return statusBuilder().build();
+  }
+
+  /** A status builder holding the description, the backend and the last connection state. */
+  protected final StoreStatus.Builder statusBuilder() {
+    checkOpen();
+    return StoreStatus.builder(description, capabilities().backend(), connectionState);
+  }
+
   @Override
   public final Subscription onConnectionStateChange(Consumer<ConnectionState> listener, Executor executor) {
     checkOpen();
@@ -329,6 +344,7 @@ public abstract class AbstractStore implements Store {
 
   /** Tells connection listeners of a new state. */
   protected final void fireConnectionState(ConnectionState state) {
+    connectionState = state == ConnectionState.RECONNECTED ? ConnectionState.CONNECTED : state;
     for (EventChannel<ConnectionState> ch : connectionListeners) {
       ch.offer(state);
     }

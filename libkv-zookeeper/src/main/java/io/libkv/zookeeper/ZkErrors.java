@@ -28,6 +28,11 @@ final class ZkErrors {
     this.endpoints = List.copyOf(endpoints);
   }
 
+  /** The endpoints the store was given. */
+  List<String> endpoints() {
+    return endpoints;
+  }
+
   StoreUnavailableException unavailable(String message, String key, Throwable cause) {
     return new StoreUnavailableException(message, key, store, endpoints, cause);
   }

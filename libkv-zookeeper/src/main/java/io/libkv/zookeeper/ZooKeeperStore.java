@@ -20,7 +20,10 @@ import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
+import io.libkv.StoreStatus;
 import io.libkv.spi.Backoff;
+import io.libkv.spi.Durations;
+import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
 import io.libkv.spi.WatchHub;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +44,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -83,6 +89,10 @@ final class ZooKeeperStore extends AbstractStore {
   static final String LOCKS = "_libkv/locks";
   private static final String TTL_PROBE = "_libkv/ttl-probe";
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final Pattern SRVR_VERSION = Pattern.compile("Zookeeper version: ([^,\\s-]+)");
+  private static final Pattern SRVR_MODE = Pattern.compile("Mode: (\\w+)");
+  /** Bound on each step of the probe that explains a failed connect. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   final CuratorFramework client;
   final ZkErrors errors;
@@ -181,8 +191,17 @@ final class ZooKeeperStore extends AbstractStore {
     client.start();
     try {
       if (!client.blockUntilConnected(millis(config.connectTimeout()), TimeUnit.MILLISECONDS)) {
-        throw store.errors.unavailable("could not connect to ZooKeeper within " + Durations.format(config.connectTimeout())
-            + (tls ? " (TLS: check that the server serves TLS and that ca, cert and key match it)" : ""), null, null);
+        // a client without a session still waits out the request timeout for its close-session
+        // request: close it in the background, so that the failure is reported now
+        Thread closer = new Thread(store::close, "libkv-zk-close-unconnected");
+        closer.setDaemon(true);
+        closer.start();
+        // say what answered: the client itself only knows that no session came
+        throw store.errors.unavailable("could not connect to ZooKeeper within "
+            + Durations.format(config.connectTimeout()) + ": "
+            + EndpointProbe.explain("zookeeper", tls, endpoints, PROBE_TIMEOUT).orElse(tls
+                ? "check that the server serves TLS and that ca, cert and key match it"
+                : "no session was established"), null, null);
       }
       store.afterConnect();
       return store;
@@ -269,6 +288,32 @@ final class ZooKeeperStore extends AbstractStore {
   /** The current session's id (0 before the first connection). */
   long sessionId() {
     return sessionId;
+  }
+
+  /**
+   * Each server's version and mode from its {@code srvr} command (health unknown where the server's
+   * 4lw whitelist leaves it out), and the session.
+   */
+  @Override
+  public StoreStatus status() {
+    StoreStatus.Builder b = statusBuilder();
+    boolean versioned = false;
+    for (String e : errors.endpoints()) {
+      Optional<String> reply = EndpointProbe.ask(e, "srvr", PROBE_TIMEOUT);
+      Matcher version = SRVR_VERSION.matcher(reply.orElse(""));
+      Matcher mode = SRVR_MODE.matcher(reply.orElse(""));
+      String detail = mode.find() ? "mode " + mode.group(1) : reply.isPresent() ? "srvr not allowed" : "no answer";
+      StoreStatus.Health health = version.find() ? StoreStatus.Health.UP
+          : reply.isPresent() ? StoreStatus.Health.UNKNOWN : StoreStatus.Health.DOWN;
+      Optional<String> v = health == StoreStatus.Health.UP ? Optional.of(version.group(1)) : Optional.empty();
+      b.member(new StoreStatus.Member(e, health, v, detail.startsWith("mode leader"), Optional.of(detail)));
+      if (v.isPresent() && !versioned) {
+        b.serverVersion(v.get());
+        versioned = true;
+      }
+    }
+    b.detail("session", "0x" + Long.toHexString(sessionId) + ", timeout " + Durations.format(sessionTimeout()));
+    return b.build();
   }
 
   /** The negotiated session timeout. */

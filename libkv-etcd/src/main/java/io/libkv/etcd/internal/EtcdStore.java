@@ -29,13 +29,17 @@ import io.libkv.Keys;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
+import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
 import io.libkv.TtlTooShortException;
+import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.Backoff;
+import io.libkv.spi.Durations;
+import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
 import io.libkv.spi.WatchHub;
@@ -43,6 +47,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +70,8 @@ public final class EtcdStore extends AbstractStore {
   /** etcd's default limit of operations per transaction ({@code --max-txn-ops}). */
   static final int MAX_TXN_OPS = 128;
   private static final AtomicInteger SEQ = new AtomicInteger();
+  /** Bound on each step of the probe that explains a failed connect. */
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   final Client client;
   /** The KV calls (all but the store's first, which finds the channel for them). */
@@ -105,6 +112,19 @@ public final class EtcdStore extends AbstractStore {
       GetOption o = GetOption.builder().withCountOnly(true).build();
       Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
           config.connectTimeout());
+    } catch (KVException e) {
+      closeQuietly();
+      // a server that is not etcd fails the first calls as unavailable, or (an HTTP/1 server) with
+      // an HTTP/2 protocol error: say what answered, gRPC's own words rarely name the cause
+      boolean unexplained = e.getClass() == KVException.class
+          || e instanceof StoreUnavailableException && !(e instanceof UnknownOutcomeException);
+      Optional<String> why = unexplained ? EndpointProbe.explain("etcd", tls, endpoints, PROBE_TIMEOUT)
+          : Optional.empty();
+      if (why.isEmpty()) {
+        throw e;
+      }
+      throw new StoreUnavailableException("could not connect to etcd within " + Durations.format(config.connectTimeout())
+          + ": " + why.get(), null, description, endpoints, e);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
@@ -134,6 +154,37 @@ public final class EtcdStore extends AbstractStore {
       // already failing
     }
     io.shutdownNow();
+  }
+
+  /** Each member's version, leadership and health, from its Status answer; the leases kept alive. */
+  @Override
+  public StoreStatus status() {
+    StoreStatus.Builder b = statusBuilder();
+    List<String> endpoints = failures.endpoints();
+    List<CompletableFuture<io.etcd.jetcd.api.StatusResponse>> answers = stalls.statuses();
+    boolean versioned = false;
+    for (int i = 0; i < endpoints.size(); i++) {
+      try {
+        io.etcd.jetcd.api.StatusResponse r = Uninterruptibly.get(answers.get(i),
+            config.operationTimeout().toNanos());
+        List<String> errors = r.getErrorsList();
+        StoreStatus.Health health = errors.isEmpty() ? StoreStatus.Health.UP : StoreStatus.Health.DOWN;
+        b.member(new StoreStatus.Member(endpoints.get(i), health, Optional.of(r.getVersion()),
+            r.getLeader() == r.getHeader().getMemberId(), Optional.of("raft term " + r.getRaftTerm() + ", db "
+                + r.getDbSize() + " bytes" + (errors.isEmpty() ? "" : ", errors: " + String.join("; ", errors)))));
+        if (!versioned) {
+          b.serverVersion(r.getVersion());
+          versioned = true;
+        }
+      } catch (Exception e) {
+        // gRPC's words ("io exception") rarely say why: say what is at the address instead
+        b.member(new StoreStatus.Member(endpoints.get(i), StoreStatus.Health.DOWN, Optional.empty(), false,
+            Optional.of(EndpointProbe.probe(endpoints.get(i), PROBE_TIMEOUT).detail())));
+      }
+    }
+    List<Long> ids = leases.ids();
+    b.detail("leases", ids.isEmpty() ? "none" : ids.size() + " kept alive");
+    return b.build();
   }
 
   /** The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session would). */

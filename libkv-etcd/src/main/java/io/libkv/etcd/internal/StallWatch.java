@@ -114,15 +114,7 @@ final class StallWatch implements AutoCloseable {
         return;
       }
       probing = true;
-      if (channels.isEmpty()) {
-        for (String e : endpoints) {
-          channels.add(channelTo.apply(e));
-        }
-      }
-      List<CompletableFuture<StatusResponse>> answers = new ArrayList<>();
-      for (ManagedChannel c : channels) {
-        answers.add(status(c));
-      }
+      List<CompletableFuture<StatusResponse>> answers = ask();
       CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).handle((x, e) -> {
         timer.execute(() -> decide(answers));
         return null;
@@ -130,6 +122,32 @@ final class StallWatch implements AutoCloseable {
     } catch (RuntimeException e) {
       // a closing client: the next tick, if any, tries again
       probing = false;
+    }
+  }
+
+  /** Each member's status, in endpoint order; on the timer thread, which owns the channels. */
+  private List<CompletableFuture<StatusResponse>> ask() {
+    if (channels.isEmpty()) {
+      for (String e : endpoints) {
+        channels.add(channelTo.apply(e));
+      }
+    }
+    List<CompletableFuture<StatusResponse>> answers = new ArrayList<>();
+    for (ManagedChannel c : channels) {
+      answers.add(status(c));
+    }
+    return answers;
+  }
+
+  /** Each member's status answer, in endpoint order, for {@code Store.status()}. */
+  List<CompletableFuture<StatusResponse>> statuses() {
+    try {
+      return timer.submit(this::ask).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking the members for their status", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot ask the members for their status", e.getCause());
     }
   }
 
