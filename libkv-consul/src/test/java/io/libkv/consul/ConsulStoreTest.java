@@ -248,7 +248,7 @@ class ConsulStoreTest {
     open("/other");
     open("?sessionTtlMin=3s");
     assertThat(HttpClients.count()).isEqualTo(clients);
-    open("?connectTimeout=3s");
+    open("?connectTimeout=4s");
     assertThat(HttpClients.count()).isEqualTo(clients + 1);
   }
 
