@@ -117,6 +117,8 @@ class RecipesBlackBoxTest extends CliTestBase {
     assertThat(none.exitCode).isEqualTo(1);
     assertThat(none.stdout).isEmpty();
     assertThat(none.stderr).isEmpty();
+    // the file made by a write of nothing: `leader -w` on a missing file waits for it, silent
+    assertOk(lib("rm", "nothing"));
     Running w = start("leader", "nobody", "-w");
     assertThat(w.nextLine(WAIT)).isEmpty();
     assertOk(w.stop(WAIT));
@@ -131,6 +133,8 @@ class RecipesBlackBoxTest extends CliTestBase {
   @Test
   @Tag("slow")
   void membersSeeRegistrationsAndAKilledOneGoWithinItsTtl() throws Exception {
+    // the file made by a write of nothing: `members -w` on a missing file waits for it, silent
+    assertOk(lib("rm", "nothing"));
     Running watch = start("members", "svc", "-w");
     assertThat(watch.nextLine(WAIT)).as("the empty set first").isEqualTo(".");
     Running b = start("register", "svc", "b", "10.0.0.2:2", "--ttl", "2s", "--meta", "{\"zone\":\"x\"}");
