@@ -186,12 +186,18 @@ public final class EndpointProbe {
     }
   }
 
-  private static String host(String endpoint) {
+  /** The host of a {@code host:port} endpoint, an IPv6 literal without its brackets. */
+  public static String host(String endpoint) {
     String host = endpoint.substring(0, Math.max(endpoint.lastIndexOf(':'), 0));
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  private static int port(String endpoint) {
+  /**
+   * The port of a {@code host:port} endpoint.
+   *
+   * @throws NumberFormatException if it has none
+   */
+  public static int port(String endpoint) {
     return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
   }
 

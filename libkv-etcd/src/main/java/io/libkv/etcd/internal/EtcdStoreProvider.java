@@ -15,6 +15,7 @@ import io.libkv.Keys;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -90,7 +91,7 @@ public final class EtcdStoreProvider implements StoreProvider {
     if (tls) {
       b.sslContext(ssl);
       // certificates are checked against the first endpoint's host name
-      b.authority(host(endpoints.get(0)));
+      b.authority(EndpointProbe.host(endpoints.get(0)));
     }
     List<URI> uris = new ArrayList<>();
     for (String e : endpoints) {
@@ -121,17 +122,11 @@ public final class EtcdStoreProvider implements StoreProvider {
       ManagedChannelBuilder<?> cb = Grpc.newChannelBuilder(e, ssl != null ? NettySslContextChannelCredentials.create(ssl)
           : InsecureChannelCredentials.create());
       if (ssl != null) {
-        cb.overrideAuthority(host(endpoints.get(0)));
+        cb.overrideAuthority(EndpointProbe.host(endpoints.get(0)));
       }
       return cb.maxInboundMessageSize(MAX_INBOUND_BYTES).build();
     };
     return new EtcdStore(client, guard, description, endpoints, prefix, config, tls, auth, channelTo);
-  }
-
-  private static String host(String endpoint) {
-    int colon = endpoint.lastIndexOf(':');
-    String h = colon > 0 ? endpoint.substring(0, colon) : endpoint;
-    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
   }
 
   private static String prefix(StoreLocation location, StoreConfig config) {

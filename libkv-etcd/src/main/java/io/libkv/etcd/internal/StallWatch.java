@@ -7,6 +7,7 @@ import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.libkv.spi.EndpointProbe;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -72,16 +73,11 @@ final class StallWatch implements AutoCloseable {
     }
     InetSocketAddress r = (InetSocketAddress) remote;
     String e = endpoints.get(i);
-    int colon = e.lastIndexOf(':');
-    if (r.getPort() != Integer.parseInt(e.substring(colon + 1))) {
+    if (r.getPort() != EndpointProbe.port(e)) {
       return false;
     }
-    String host = e.substring(0, colon);
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
     try {
-      for (InetAddress a : InetAddress.getAllByName(host)) {
+      for (InetAddress a : InetAddress.getAllByName(EndpointProbe.host(e))) {
         if (a.equals(r.getAddress())) {
           return true;
         }
