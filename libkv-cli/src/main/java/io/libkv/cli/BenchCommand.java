@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measures puts, gets, a 1,000-key list, watch latency, lock cycles and contended CAS",
         "below a scratch directory it removes afterwards. Each step stops after --ops operations or",
-        "about a second, whichever comes first. Prints a table, or JSON lines with --json."})
-final class BenchCommand extends StoreCommand implements JsonLines {
+        "about a second, whichever comes first. Prints a table (-o text and -o table alike), or JSON lines",
+        "with --json."})
+final class BenchCommand extends StoreCommand implements JsonLines, TableOutput {
   private static final long STEP_NANOS = Duration.ofSeconds(1).toNanos();
   private static final int LIST_KEYS = 1000;
   private static final int CAS_THREADS = 4;

@@ -21,6 +21,10 @@ abstract class BoltFileCommand implements Callable<Integer> {
   }
 
   boolean json() {
-    return bolt.root.json;
+    return bolt.root.json();
+  }
+
+  boolean table() {
+    return bolt.root.table();
   }
 }

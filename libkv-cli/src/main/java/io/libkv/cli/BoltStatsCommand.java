@@ -9,10 +9,11 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code bolt stats FILE [--json]}: {@code name: value} lines, or one JSON object. */
+/** {@code bolt stats FILE [--json]}: {@code name: value} lines, a NAME VALUE table, or one JSON object. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = "Prints page and content statistics as 'name: value' lines (--json: one object).")
-final class BoltStatsCommand extends BoltFileCommand implements JsonLines {
+    description = "Prints page and content statistics as 'name: value' lines (--json: one object;"
+        + " -o table: a NAME VALUE table).")
+final class BoltStatsCommand extends BoltFileCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
 
@@ -24,6 +25,7 @@ final class BoltStatsCommand extends BoltFileCommand implements JsonLines {
     }
     // one list of names, the engine's: a statistic added there shows here without a change
     Json.ObjectWriter json = Json.object();
+    Table table = new Table("NAME", "VALUE");
     for (RecordComponent c : BoltStats.class.getRecordComponents()) {
       Object v;
       try {
@@ -34,12 +36,16 @@ final class BoltStatsCommand extends BoltFileCommand implements JsonLines {
       long n = ((Number) v).longValue();
       if (json()) {
         json.field(c.getName(), n);
+      } else if (table()) {
+        table.row(words(c.getName()), n);
       } else {
         out().line(words(c.getName()) + ": " + n);
       }
     }
     if (json()) {
       out().line(json.toString());
+    } else if (table()) {
+      table.print(out());
     }
     return ExitCodes.OK;
   }

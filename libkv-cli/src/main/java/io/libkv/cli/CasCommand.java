@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cas", mixinStandardHelpOptions = true,
     description = {"Writes KEY only if its index is still N (--index N), or only if it is absent (--create).",
         "Prints the new index. Conflict or missing key: exit 1."})
-final class CasCommand extends StoreCommand implements JsonLines {
+final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
@@ -58,6 +58,10 @@ final class CasCommand extends StoreCommand implements JsonLines {
       // backends compare only the index of the previous pair
       KVPair previous = KVPair.of(Keys.canonicalKey(key), new byte[0], condition.index);
       written = store.atomicPut(key, bytes, previous, WriteOptions.DEFAULT);
+    }
+    if (table()) {
+      new Table("KEY", "LAST_INDEX").row(written.key(), written.lastIndex()).print(out());
+      return ExitCodes.OK;
     }
     out().line(json() ? Json.object().field("key", written.key()).field("lastIndex", written.lastIndex()).toString()
         : Long.toString(written.lastIndex()));

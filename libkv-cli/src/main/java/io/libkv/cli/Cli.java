@@ -154,7 +154,7 @@ final class Cli {
         return help;
       }
       try {
-        refuseJsonWithoutOutput(parsed);
+        refuseOutputFormatThatCannotApply(parsed);
       } catch (CliException e) {
         return fail(e);
       }
@@ -184,16 +184,30 @@ final class Cli {
     return cl;
   }
 
-  /** {@code --json} on a command with nothing to print is refused, never ignored. */
-  private static void refuseJsonWithoutOutput(CommandLine.ParseResult parsed) {
+  /**
+   * {@code -o}/{@code --json} on a command with nothing to print, {@code -o table} on one without a
+   * table, and two different formats are refused, never ignored.
+   */
+  private static void refuseOutputFormatThatCannotApply(CommandLine.ParseResult parsed) {
     List<CommandLine> commands = parsed.asCommandLineList();
     CommandLine last = commands.get(commands.size() - 1);
     LibkvCommand root = (LibkvCommand) commands.get(0).getCommand();
     Object command = last.getCommand();
-    if (root.json && last != commands.get(0)
-        && !(command instanceof JsonLines && ((JsonLines) command).printsJson())) {
-      throw CliException.usage("--json does not apply to '" + last.getCommandSpec().qualifiedName()
+    if (root.conflictingOutput != null) {
+      throw CliException.usage(root.outputOption + " and " + root.conflictingOutput
+          + " ask for two output formats: give one");
+    }
+    if (root.outputOption == null || last == commands.get(0)) {
+      return;
+    }
+    String name = last.getCommandSpec().qualifiedName();
+    if (!(command instanceof JsonLines && ((JsonLines) command).printsJson())) {
+      throw CliException.usage(root.outputOption + " does not apply to '" + name
           + "': it prints no result of its own");
+    }
+    if (root.table() && !(command instanceof TableOutput && ((TableOutput) command).printsTable())) {
+      throw CliException.usage("-o table does not apply to '" + name + "' run this way: tables are for"
+          + " listings and records printed at once, not for streams or raw values (use -o text or -o json)");
     }
   }
 
@@ -235,7 +249,7 @@ final class Cli {
   static String commandName(String... args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--store")) {
+      if (a.equals("--store") || a.equals("-o") || a.equals("--output")) {
         i++; // its value
       } else if (!a.startsWith("-")) {
         return LibkvCommand.COMMANDS.containsKey(a) ? a : null;

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --store}, {@code --json} and {@code --verbose}, mixed into every command so they are
+ * {@code --store}, {@code -o}, {@code --json} and {@code --verbose}, mixed into every command so they are
  * accepted before or after the command name; the values land in the root {@link LibkvCommand}.
  */
 final class GlobalOptions {
@@ -22,9 +22,18 @@ final class GlobalOptions {
     root().store = uri;
   }
 
-  @Option(names = "--json", description = "JSON lines output (commands that print nothing refuse it).")
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+      description = "Output format: ${COMPLETION-CANDIDATES} (default text; table: aligned columns, for listings"
+          + " and records; commands that print nothing refuse -o).")
+  void output(OutputFormat format) {
+    root().output(format, "-o " + format);
+  }
+
+  @Option(names = "--json", description = "JSON lines output, as -o json (commands that print nothing refuse it).")
   void json(boolean json) {
-    root().json = json;
+    if (json) {
+      root().output(OutputFormat.json, "--json");
+    }
   }
 
   @Option(names = "--verbose", description = "Library logging and error details on stderr.")

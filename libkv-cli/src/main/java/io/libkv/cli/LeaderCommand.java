@@ -19,13 +19,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "leader", mixinStandardHelpOptions = true,
     description = {"Prints the NODE leading election KEY. No leader: exit 1, no output.",
         "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."})
-final class LeaderCommand extends ReadCommand implements JsonLines {
+final class LeaderCommand extends ReadCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
   @Option(names = {"-w", "--watch"}, description = "Print the leader at each change until stopped.")
   boolean watch;
 
+
+  @Override
+  public boolean printsTable() {
+    return !watch;
+  }
 
   @Override
   boolean waitsForStore() {
@@ -43,7 +48,12 @@ final class LeaderCommand extends ReadCommand implements JsonLines {
     if (!watch) {
       try {
         // the election key holds exactly the leader's NODE
-        out().line(line(Optional.of(new String(store.get(key).value(), StandardCharsets.UTF_8))));
+        String node = new String(store.get(key).value(), StandardCharsets.UTF_8);
+        if (table()) {
+          new Table("KEY", "LEADER").row(Keys.canonicalKey(key), node).print(out());
+        } else {
+          out().line(line(Optional.of(node)));
+        }
         return ExitCodes.OK;
       } catch (KeyNotFoundException e) {
         throw CliException.quiet(ExitCodes.FALSE, "no leader for \"" + key + "\"");

@@ -48,13 +48,36 @@ final class LibkvCommand implements Runnable {
 
   final Cli cli;
   String store;
-  boolean json;
+  /** The output format in force; text unless -o or --json asked for another. */
+  OutputFormat output = OutputFormat.text;
+  /** How the format was asked for ({@code -o table}, {@code --json}); null when it was not. */
+  String outputOption;
+  /** A second, different format asked for on the same line; null when there was none. */
+  String conflictingOutput;
 
   @Mixin
   GlobalOptions globals;
 
   LibkvCommand(Cli cli) {
     this.cli = cli;
+  }
+
+  /** Records an output format asked for by {@code option}; a different second one is a conflict. */
+  void output(OutputFormat format, String option) {
+    if (outputOption != null && format != output) {
+      conflictingOutput = option;
+      return;
+    }
+    output = format;
+    outputOption = option;
+  }
+
+  boolean json() {
+    return output == OutputFormat.json;
+  }
+
+  boolean table() {
+    return output == OutputFormat.table;
   }
 
   @Override

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "members", mixinStandardHelpOptions = true,
     description = {"Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
         "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."})
-final class MembersCommand extends ReadCommand implements JsonLines {
+final class MembersCommand extends ReadCommand implements JsonLines, TableOutput {
   /** How long the one-shot listing waits for its first read. */
   private static final Duration FIRST_READ = Duration.ofSeconds(30);
 
@@ -33,6 +33,11 @@ final class MembersCommand extends ReadCommand implements JsonLines {
 
 
   @Override
+  public boolean printsTable() {
+    return !watch;
+  }
+
+  @Override
   boolean waitsForStore() {
     return watch;
   }
@@ -40,6 +45,9 @@ final class MembersCommand extends ReadCommand implements JsonLines {
   @Override
   int missingStore(KVException missing) {
     Keys.canonicalDirectory(service);
+    if (table()) {
+      new Table("ID", "ADDRESS").print(out());
+    }
     return ExitCodes.OK; // no members
   }
 
@@ -69,6 +77,12 @@ final class MembersCommand extends ReadCommand implements JsonLines {
   }
 
   private void print(SortedMap<String, Member> members, boolean set) {
+    if (table()) {
+      Table t = new Table("ID", "ADDRESS");
+      members.forEach((id, m) -> t.row(id, m.address()));
+      t.print(out());
+      return;
+    }
     for (Map.Entry<String, Member> e : members.entrySet()) {
       out().line(json() ? Json.object().field("id", e.getKey()).field("address", e.getValue().address()).toString()
           : e.getKey() + " " + e.getValue().address());

@@ -14,13 +14,16 @@ import picocli.CommandLine.Command;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Prints the store's description, backend, connection state and, where the backend",
         "tells, the server version, members and their health, session or lease state.",
-        "Exit 0 when connected and no member is down, else 3. --json: the store's line, then one per member."})
-final class StatusCommand extends StoreCommand implements JsonLines {
+        "Exit 0 when connected and no member is down, else 3. --json: the store's line, then one per member.",
+        "-o table: a NAME VALUE table, then a MEMBER HEALTH VERSION LEADER DETAIL table if there are members."})
+final class StatusCommand extends StoreCommand implements JsonLines, TableOutput {
   @Override
   int run(Store store) {
     StoreStatus s = store.status();
     if (json()) {
       printJson(s);
+    } else if (table()) {
+      printTables(s);
     } else {
       out().line("store: " + s.store());
       out().line("backend: " + s.backend());
@@ -40,6 +43,24 @@ final class StatusCommand extends StoreCommand implements JsonLines {
 
   private static String lower(Enum<?> e) {
     return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The text form's facts in a NAME VALUE table; the members, if any, in a table of their own below. */
+  private void printTables(StoreStatus s) {
+    Table facts = new Table("NAME", "VALUE");
+    facts.row("store", s.store()).row("backend", s.backend()).row("connection", lower(s.connection()));
+    s.serverVersion().ifPresent(v -> facts.row("version", v));
+    s.details().forEach(facts::row);
+    facts.print(out());
+    if (s.members().isEmpty()) {
+      return;
+    }
+    Table members = new Table("MEMBER", "HEALTH", "VERSION", "LEADER", "DETAIL");
+    for (StoreStatus.Member m : s.members()) {
+      members.row(m.endpoint(), lower(m.health()), m.version().orElse(""), m.leader(), m.detail().orElse(""));
+    }
+    out().line("");
+    members.print(out());
   }
 
   /** JSON lines, flat as every command's: the store with its backend facts, then one line per member. */

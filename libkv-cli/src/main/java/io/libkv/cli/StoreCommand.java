@@ -85,6 +85,10 @@ abstract class StoreCommand implements Callable<Integer> {
   }
 
   boolean json() {
-    return root.json;
+    return root.json();
+  }
+
+  boolean table() {
+    return root.table();
   }
 }
