@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,17 +16,7 @@ import org.junit.jupiter.api.Test;
  * that is not printable text (a newline, a tab) is shown as watch shows it, so every key keeps one
  * row.
  */
-class OutputFormatBlackBoxTest extends CliTestBase {
-  @Override
-  CliRunner newRunner(Path workDir) {
-    return new LauncherRunner(workDir);
-  }
-
-  @Override
-  String newStoreUri(Path dir) {
-    return "boltdb:" + dir.resolve("t.db");
-  }
-
+class OutputFormatBlackBoxTest extends BoltdbBlackBoxTestBase {
   /** Each key's lastIndex, from export's lines. */
   private Map<String, Long> indexes() throws Json.JsonException {
     Map<String, Long> m = new LinkedHashMap<>();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,20 +17,10 @@ import org.junit.jupiter.api.Test;
  * sharing a {@code boltdb:} file: one leader among three, failover after SIGKILL within the TTL,
  * prompt hand-over after SIGTERM, and members appearing and going.
  */
-class RecipesBlackBoxTest extends CliTestBase {
+class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
   private static final Pattern ELECTED = Pattern.compile("elected ([0-9]+)");
   /** A loaded machine starts a JVM in a second or two, and a bbolt poll adds its interval. */
   private static final Duration SLACK = Duration.ofSeconds(5);
-
-  @Override
-  CliRunner newRunner(Path workDir) {
-    return new LauncherRunner(workDir);
-  }
-
-  @Override
-  String newStoreUri(Path dir) {
-    return "boltdb:" + dir.resolve("t.db");
-  }
 
   /** The first line from any of {@code procs} within {@code timeout}: index and line; null if none. */
   private static Object[] nextLineOfAny(List<Running> procs, Duration timeout) throws InterruptedException {
