@@ -1,0 +1,100 @@
+package io.libkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.libkv.cli.CliRunner.Result;
+import io.libkv.cli.CliRunner.Running;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/cli.md, "Startup", black-box: the launcher's class-data sharing archive is made on the first
+ * run, mapped by the next ones, and made anew when damaged, a command's output and exit code being
+ * the same either way.
+ */
+class StartupBlackBoxTest extends CliTestBase {
+  @Override
+  CliRunner newRunner(Path workDir) {
+    return new LauncherRunner(workDir);
+  }
+
+  @Override
+  String newStoreUri(Path dir) {
+    return "boltdb:" + dir.resolve("t.db");
+  }
+
+  private static Path archive() {
+    return Path.of(System.getProperty("libkv.repo.root")).resolve("libkv-cli").resolve("target")
+        .resolve("libkv-cli.jsa");
+  }
+
+  private static void deleteArchive() throws IOException {
+    Files.deleteIfExists(archive());
+    Files.deleteIfExists(archive().resolveSibling("libkv-cli.jsa.ok"));
+  }
+
+  /** Runs {@code get k}, which must print {@code v} and nothing else; returns where the JVM took the CLI's classes from. */
+  private String getAndClassSource() throws IOException {
+    Path log = tmp.resolve("classes-" + System.nanoTime() + ".log");
+    Result r = runner.run(Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), new byte[0],
+        List.of("--store", store, "get", "k"));
+    assertOk(r);
+    assertThat(r.out()).isEqualTo("v");
+    // e.g. "[0.1s][info][class,load] io.libkv.cli.Cli source: shared objects file (top)"
+    return Files.readAllLines(log).stream().filter(l -> l.contains(" io.libkv.cli.Cli source: ")).findFirst()
+        .orElseThrow(() -> new AssertionError("io.libkv.cli.Cli is not in the class-loading log " + log));
+  }
+
+  @Test
+  void archiveIsMadeOnTheFirstRunAndMappedByTheNext() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    deleteArchive();
+    // the run that makes the archive prints only its own output
+    Result first = lib("get", "k");
+    assertOk(first);
+    assertThat(first.out()).isEqualTo("v");
+    assertThat(archive()).isRegularFile();
+    assertThat(getAndClassSource()).contains("shared objects file");
+  }
+
+  @Test
+  void aDamagedArchiveIsMadeAnewAndTheCommandStillWorks() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    assertThat(getAndClassSource()).contains("shared objects file");
+    byte[] good = Files.readAllBytes(archive());
+    byte[] garbage = new byte[64 * 1024];
+    new Random(42).nextBytes(garbage);
+    // a truncated archive crashes a JVM that maps it (SIGBUS), -Xshare:auto or not
+    for (byte[] damaged : List.of(garbage, Arrays.copyOf(good, good.length / 3), new byte[0])) {
+      Files.write(archive(), damaged);
+      assertThat(getAndClassSource()).as("after writing %d bytes over the archive", damaged.length)
+          .contains("shared objects file");
+    }
+  }
+
+  @Test
+  void concurrentFirstRunsAllWorkAndLeaveOneGoodArchive() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    deleteArchive();
+    List<Running> runs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      runs.add(start("get", "k"));
+    }
+    for (Running r : runs) {
+      Result done = r.await(WAIT.multipliedBy(4));
+      assertOk(done);
+      assertThat(done.out()).isEqualTo("v");
+    }
+    assertThat(getAndClassSource()).contains("shared objects file");
+    try (var left = Files.list(archive().getParent())) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+  }
+}
