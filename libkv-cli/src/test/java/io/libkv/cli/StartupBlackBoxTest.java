@@ -80,6 +80,22 @@ class StartupBlackBoxTest extends CliTestBase {
   }
 
   @Test
+  void aBboltCommandInitialisesNoNetworkClient() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    Path log = tmp.resolve("init.log");
+    Result r = runner.run(Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+init=info:file=" + log), new byte[0],
+        List.of("--store", store, "get", "k"));
+    assertOk(r);
+    assertThat(r.out()).isEqualTo("v");
+    // e.g. "[0.3s][info][class,init] 1436 Initializing 'io/netty/util/Recycler' (0x...)"
+    List<String> initialised = Files.readAllLines(log).stream().filter(l -> l.contains(" Initializing '")).toList();
+    assertThat(initialised).as("classes initialised").anyMatch(l -> l.contains("'io/libkv/bolt/"));
+    assertThat(initialised).as("network clients' classes initialised by a bbolt command")
+        .noneMatch(l -> l.matches(".*'(io/netty|io/grpc|io/etcd|io/vertx|org/apache/curator|org/apache/zookeeper"
+            + "|java/net/http)/.*"));
+  }
+
+  @Test
   void concurrentFirstRunsAllWorkAndLeaveOneGoodArchive() throws Exception {
     assertOk(lib("put", "k", "v"));
     deleteArchive();
