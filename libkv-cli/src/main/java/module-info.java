@@ -8,6 +8,8 @@ module io.libkv.cli {
   requires io.libkv.recipes;
   requires info.picocli;
   requires java.logging;
+  // libc's _exit for a quick end of a finished command (FastExit)
+  requires com.sun.jna;
 
   // picocli reads and sets the annotated fields of the commands reflectively
   opens io.libkv.cli to info.picocli;

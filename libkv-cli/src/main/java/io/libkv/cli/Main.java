@@ -30,7 +30,9 @@ public final class Main {
     });
     int code = cli.run(args);
     if (cli.termination().finish(code)) {
-      System.exit(code);
+      // what the shutdown hook would flush, as the fast exit runs no hook
+      stderr.flush();
+      FastExit.exit(code);
     }
     // else: a signal's shutdown hook is in charge and ends the JVM with this code
   }
