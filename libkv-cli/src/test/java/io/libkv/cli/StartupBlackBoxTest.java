@@ -19,17 +19,7 @@ import org.junit.jupiter.api.Test;
  * run, mapped by the next ones, and made anew when damaged, a command's output and exit code being
  * the same either way.
  */
-class StartupBlackBoxTest extends CliTestBase {
-  @Override
-  CliRunner newRunner(Path workDir) {
-    return new LauncherRunner(workDir);
-  }
-
-  @Override
-  String newStoreUri(Path dir) {
-    return "boltdb:" + dir.resolve("t.db");
-  }
-
+class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   private static Path archive() {
     return Path.of(System.getProperty("libkv.repo.root")).resolve("libkv-cli").resolve("target")
         .resolve("libkv-cli.jsa");
