@@ -4,10 +4,12 @@ import io.libkv.BackendNotSupportedException;
 import io.libkv.ConfigurationException;
 import io.libkv.spi.StoreProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,6 +34,38 @@ public final class ProviderRegistry {
   /** Every installed scheme, sorted. */
   public static List<String> schemes() {
     return new ArrayList<>(providers().keySet());
+  }
+
+  /** Every installed backend's own parameters, in the order of their schemes. */
+  public static Set<String> ownParameters() {
+    Set<String> own = new LinkedHashSet<>();
+    for (StoreProvider p : distinct()) {
+      own.addAll(p.ownParameters());
+    }
+    return own;
+  }
+
+  /** Whether an installed backend takes {@code scheme} and names a path with it. */
+  public static boolean pathLike(String scheme) {
+    StoreProvider p = providers().get(scheme);
+    return p != null && p.pathLike();
+  }
+
+  /** An example URI of each installed backend, path-like ones first. */
+  public static List<String> examples() {
+    List<String> examples = new ArrayList<>();
+    for (boolean pathLike : new boolean[] {true, false}) {
+      for (StoreProvider p : distinct()) {
+        if (p.pathLike() == pathLike) {
+          examples.add(p.example());
+        }
+      }
+    }
+    return examples;
+  }
+
+  private static Set<StoreProvider> distinct() {
+    return new LinkedHashSet<>(providers().values());
   }
 
   private static Map<String, StoreProvider> providers() {
