@@ -4,7 +4,7 @@
  * io.libkv.LibKV}, which finds the backend as a service.
  */
 module io.libkv.consul {
-  requires io.libkv;
+  requires transitive io.libkv;
   requires java.net.http;
   requires com.fasterxml.jackson.databind;
 

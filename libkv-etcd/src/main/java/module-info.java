@@ -4,7 +4,7 @@
  * java.util.ServiceLoader}.
  */
 module io.libkv.etcd {
-  requires io.libkv;
+  requires transitive io.libkv;
   requires jetcd.core;
   requires jetcd.api;
   requires jetcd.common;

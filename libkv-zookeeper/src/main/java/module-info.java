@@ -8,7 +8,7 @@
  * io.libkv.zookeeper=ALL-UNNAMED}. The class path is the supported way to run it.
  */
 module io.libkv.zookeeper {
-  requires io.libkv;
+  requires transitive io.libkv;
   requires curator.framework;
   requires curator.client;
   requires zookeeper;
