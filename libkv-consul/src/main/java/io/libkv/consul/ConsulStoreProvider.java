@@ -2,8 +2,10 @@ package io.libkv.consul;
 
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
+import io.libkv.spi.UriOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -17,6 +19,10 @@ import java.util.Set;
  * (the agent's {@code kv_max_value_size}, 512 KiB by default).
  */
 public final class ConsulStoreProvider implements StoreProvider {
+  private static final OwnParameters<ConsulOptions.Builder> OWN = OwnParameters.<ConsulOptions.Builder>none()
+      .with("datacenter", ConsulOptions.Builder::datacenter)
+      .with("sessionTtlMin", (b, v) -> b.sessionTtlMin(OwnParameters.duration(v)));
+
   /** How long a blocking query waits on the agent before it is sent again. */
   static final Duration DEFAULT_WATCH_WAIT = Duration.ofMinutes(1);
 
@@ -45,9 +51,28 @@ public final class ConsulStoreProvider implements StoreProvider {
   }
 
   @Override
+  public Set<String> ownParameters() {
+    return OWN.names();
+  }
+
+  @Override
+  public String example() {
+    return "consul://127.0.0.1:8500";
+  }
+
+  @Override
+  public UriOptions uriOptions() {
+    return OWN.reader(ConsulOptions.builder(), ConsulStoreProvider::open);
+  }
+
+  @Override
   public Store open(StoreLocation location, StoreConfig config) {
+    return open(ConsulOptions.builder(), location, config);
+  }
+
+  private static Store open(ConsulOptions.Builder options, StoreLocation location, StoreConfig config) {
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(config, "config");
-    return ConsulStore.open(location, config, DEFAULT_WATCH_WAIT);
+    return ConsulStore.open(location, config, options.forUri(), DEFAULT_WATCH_WAIT);
   }
 }
