@@ -1,7 +1,8 @@
 /**
- * libkv's etcd v3 backend, on jetcd. Exports nothing: open stores with {@code
- * LibKV.open("etcd://host:port[,host:port...][/prefix]")}; the provider is found through {@link
- * java.util.ServiceLoader}.
+ * libkv's etcd v3 backend, on jetcd. Open stores with {@code
+ * LibKV.open("etcd://host:port[,host:port...][/prefix]")}, the provider being found through {@link
+ * java.util.ServiceLoader}, or with the typed entry point {@code io.libkv.etcd.EtcdOptions}, the one
+ * exported type.
  */
 module io.libkv.etcd {
   requires transitive io.libkv;
@@ -15,6 +16,8 @@ module io.libkv.etcd {
   requires io.grpc.netty;
   requires com.google.protobuf;
   requires io.netty.handler;
+
+  exports io.libkv.etcd;
 
   provides io.libkv.spi.StoreProvider with io.libkv.etcd.internal.EtcdStoreProvider;
 }

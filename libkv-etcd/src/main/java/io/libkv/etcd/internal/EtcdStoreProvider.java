@@ -72,6 +72,11 @@ public final class EtcdStoreProvider implements StoreProvider {
   }
 
   @Override
+  public String example() {
+    return "etcd://127.0.0.1:2379";
+  }
+
+  @Override
   public Store open(StoreLocation location, StoreConfig config) {
     if (location.endpoints().isEmpty()) {
       throw new ConfigurationException("etcd needs at least one endpoint: etcd://host:port[,host:port...][/prefix], "
