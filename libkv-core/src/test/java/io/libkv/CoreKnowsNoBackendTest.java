@@ -25,19 +25,11 @@ class CoreKnowsNoBackendTest {
   private static final Pattern COMMENT =
       Pattern.compile("'(?:\\\\.|[^'\\\\\n])'|\"(?:\\\\.|[^\"\\\\\n])*\"|//[^\n]*|/\\*.*?\\*/", Pattern.DOTALL);
 
-  /**
-   * Not yet moved: the wrong-server diagnosis recognises each server (etcd's /version, ZooKeeper's
-   * srvr) and names the scheme to use instead; moving it needs each provider to declare how its
-   * server answers. Every other file is held to the rule.
-   */
-  private static final Path NOT_YET_MOVED = Path.of("src/main/java/io/libkv/spi/EndpointProbe.java");
-
   @Test
   void coreSourcesNameNoBackendOutsideComments() throws IOException {
-    assertThat(NOT_YET_MOVED).exists();
     List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.walk(Path.of("src/main"))) {
-      files.filter(Files::isRegularFile).filter(f -> !f.equals(NOT_YET_MOVED)).forEach(f -> {
+      files.filter(Files::isRegularFile).forEach(f -> {
         String code = withoutComments(read(f));
         String[] lines = code.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {

@@ -3,12 +3,15 @@ package io.libkv.consul;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
+import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.libkv.spi.UriOptions;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The {@code consul:} backend: {@code consul://HOST:PORT[,HOST:PORT...][/prefix]} ({@code
@@ -25,6 +28,9 @@ public final class ConsulStoreProvider implements StoreProvider {
 
   /** How long a blocking query waits on the agent before it is sent again. */
   static final Duration DEFAULT_WATCH_WAIT = Duration.ofMinutes(1);
+  // the agent's API is plain HTTP/1: an HTTP/1 answer no other backend claims may be an agent
+  private static final ServerSignature SIGNATURE = new ServerSignature("Consul", "a Consul agent", Optional.empty(),
+      Pattern.compile("^HTTP/1\\."), "consul://", "consuls://", true);
 
   /** Made by {@link java.util.ServiceLoader}. */
   public ConsulStoreProvider() {}
@@ -58,6 +64,11 @@ public final class ConsulStoreProvider implements StoreProvider {
   @Override
   public String example() {
     return "consul://127.0.0.1:8500";
+  }
+
+  @Override
+  public Optional<ServerSignature> serverSignature() {
+    return Optional.of(SIGNATURE);
   }
 
   @Override

@@ -2,11 +2,13 @@ package io.libkv.internal;
 
 import io.libkv.BackendNotSupportedException;
 import io.libkv.ConfigurationException;
+import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -62,6 +64,20 @@ public final class ProviderRegistry {
       }
     }
     return examples;
+  }
+
+  /** The server signatures of the installed backends, in the order of their schemes. */
+  public static List<ServerSignature> signatures() {
+    List<ServerSignature> all = new ArrayList<>();
+    for (StoreProvider p : distinct()) {
+      p.serverSignature().ifPresent(all::add);
+    }
+    return all;
+  }
+
+  /** The server signature of the installed backend named {@code name}, if it has one. */
+  public static Optional<ServerSignature> signature(String name) {
+    return distinct().stream().filter(p -> p.name().equals(name)).findFirst().flatMap(StoreProvider::serverSignature);
   }
 
   private static Set<StoreProvider> distinct() {

@@ -2,6 +2,7 @@ package io.libkv.spi;
 
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,6 +54,14 @@ public interface StoreProvider {
    */
   default boolean pathLike() {
     return false;
+  }
+
+  /**
+   * How its server is told apart at an endpoint ({@link EndpointProbe}); empty (the default) for
+   * a backend without a server.
+   */
+  default Optional<ServerSignature> serverSignature() {
+    return Optional.empty();
   }
 
   /** A URI of its form, shown in messages as an example, e.g. {@code etcd://127.0.0.1:2379}. */

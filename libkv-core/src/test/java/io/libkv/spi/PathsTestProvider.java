@@ -5,7 +5,9 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.memory.MemoryStore;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A second backend for core's tests, as a file backend is: {@code paths:PATH} (path-like) with an
@@ -51,6 +53,12 @@ public final class PathsTestProvider implements StoreProvider {
   @Override
   public boolean pathLike() {
     return true;
+  }
+
+  @Override
+  public Optional<ServerSignature> serverSignature() {
+    return Optional.of(new ServerSignature("paths", "a paths server", Optional.empty(),
+        Pattern.compile("\"pathsserver\":\"([^\"]*)\""), "paths:", "the tls parameter", false));
   }
 
   @Override

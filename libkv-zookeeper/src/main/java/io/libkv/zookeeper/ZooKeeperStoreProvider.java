@@ -4,16 +4,23 @@ import io.libkv.ConfigurationException;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
+import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.libkv.spi.UriOptions;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The ZooKeeper backend's provider: {@code zk://h:p[,h:p...][/chroot]} and {@code zookeeper://...}.
  * The URI's path is the chroot (it overrides {@link StoreConfig#prefix()}).
  */
 public final class ZooKeeperStoreProvider implements StoreProvider {
+  // the srvr four-letter command names the version, or says the server's whitelist leaves it out
+  private static final ServerSignature SIGNATURE = new ServerSignature("ZooKeeper", "a ZooKeeper server",
+      Optional.of("srvr"), Pattern.compile("Zookeeper version: ([^,\\s-]+)|is not executed because it is not in the whitelist"),
+      "zk://", "the tls parameter", false);
   private static final OwnParameters<ZooKeeperOptions.Builder> OWN = OwnParameters.<ZooKeeperOptions.Builder>none()
       .with("sessionTimeout", (b, v) -> b.sessionTimeout(OwnParameters.duration(v)))
       .with("containerCheckInterval", (b, v) -> b.containerCheckInterval(OwnParameters.duration(v)));
@@ -45,6 +52,11 @@ public final class ZooKeeperStoreProvider implements StoreProvider {
   @Override
   public String example() {
     return "zk://127.0.0.1:2181";
+  }
+
+  @Override
+  public Optional<ServerSignature> serverSignature() {
+    return Optional.of(SIGNATURE);
   }
 
   @Override
