@@ -76,10 +76,10 @@ public final class LibKV {
       StoreProvider provider, UriOptions own) {
     StoreConfig.Builder b = base.toBuilder();
     List<String> problems = UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own);
-    List<String> ownProblems = b.problems();
-    problems.addAll(ownProblems);
+    List<String> configProblems = b.problems();
+    problems.addAll(configProblems);
     // settings a backend does not take are listed even when others are wrong too
-    StoreConfig config = ownProblems.size() == b.unpairedCount() ? b.build() : null;
+    StoreConfig config = configProblems.size() == b.unpairedCount() ? b.build() : null;
     if (config != null) {
       problems.addAll(config.unsupported(provider, scheme));
     }
