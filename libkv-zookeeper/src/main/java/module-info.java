@@ -1,6 +1,8 @@
 /**
- * libkv on Apache ZooKeeper, through Apache Curator. Exports nothing: users open it by URI
- * ({@code zk://...}, {@code zookeeper://...}) or {@code LibKV.newStore("zk", ...)}.
+ * libkv on Apache ZooKeeper, through Apache Curator. Users open it by URI ({@code zk://...},
+ * {@code zookeeper://...}), {@code LibKV.newStore("zk", ...)} or the typed entry point {@code
+ * io.libkv.zookeeper.ZooKeeperOptions}, the one public type of the exported package besides the
+ * provider.
  *
  * <p>ZooKeeper 3.9's jars split packages ({@code zookeeper} and {@code zookeeper-jute} both hold
  * {@code org.apache.zookeeper.server.quorum}), so they cannot both be modules: {@code
@@ -8,10 +10,12 @@
  * io.libkv.zookeeper=ALL-UNNAMED}. The class path is the supported way to run it.
  */
 module io.libkv.zookeeper {
-  requires io.libkv;
+  requires transitive io.libkv;
   requires curator.framework;
   requires curator.client;
   requires zookeeper;
+
+  exports io.libkv.zookeeper;
 
   provides io.libkv.spi.StoreProvider with io.libkv.zookeeper.ZooKeeperStoreProvider;
 }

@@ -4,12 +4,11 @@ import io.libkv.internal.ProviderRegistry;
 import io.libkv.internal.UriParser;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
-import java.util.ArrayList;
+import io.libkv.spi.UriOptions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Opens stores by URI or programmatically.
@@ -43,24 +42,46 @@ public final class LibKV {
    * URI cannot: an {@code SSLContext}, secrets, a time source).
    */
   public static Store open(String uri, StoreConfig base) {
+    return open(uri, base, Map.of());
+  }
+
+  /**
+   * Opens the store a URI names, its parameters applied over {@code base}, and {@code defaults}
+   * applied as if in the URI where it does not give them (a command line's default for a backend's
+   * own parameter, say). Defaults are checked as the URI's parameters are.
+   */
+  public static Store open(String uri, StoreConfig base, Map<String, String> defaults) {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(base, "base");
+    Objects.requireNonNull(defaults, "defaults");
     UriParser.Parsed parsed = UriParser.parse(uri);
     StoreLocation loc = parsed.location();
     StoreProvider provider = ProviderRegistry.forScheme(loc.scheme());
-    return provider.open(loc, configure(uri, parsed, base, provider));
+    Map<String, String> parameters = new LinkedHashMap<>(parsed.parameters());
+    defaults.forEach(parameters::putIfAbsent);
+    UriOptions own = provider.uriOptions();
+    return own.open(loc, configure(uri, parameters, loc.scheme(), base, provider, own));
   }
 
   /** The configuration a parsed URI describes for a provider, over {@code base}. */
   static StoreConfig configure(String uri, UriParser.Parsed parsed, StoreConfig base, StoreProvider provider) {
+    return configure(uri, parsed.parameters(), parsed.location().scheme(), base, provider, provider.uriOptions());
+  }
+
+  /**
+   * The shared configuration URI parameters describe for a provider, over {@code base}; its own
+   * parameters go to {@code own}. Every problem, shared and own, is listed in one exception.
+   */
+  private static StoreConfig configure(String uri, Map<String, String> parameters, String scheme, StoreConfig base,
+      StoreProvider provider, UriOptions own) {
     StoreConfig.Builder b = base.toBuilder();
-    List<String> problems = UriParser.apply(parsed.parameters(), provider.parameters(), provider.name(), b);
-    List<String> own = b.problems();
-    problems.addAll(own);
+    List<String> problems = UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own);
+    List<String> configProblems = b.problems();
+    problems.addAll(configProblems);
     // settings a backend does not take are listed even when others are wrong too
-    StoreConfig config = own.size() == b.unpairedCount() ? b.build() : null;
+    StoreConfig config = configProblems.size() == b.unpairedCount() ? b.build() : null;
     if (config != null) {
-      problems.addAll(unsupported(parsed.location().scheme(), config, provider));
+      problems.addAll(config.unsupported(provider, scheme));
     }
     if (!problems.isEmpty()) {
       throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": "
@@ -70,39 +91,11 @@ public final class LibKV {
   }
 
   /**
-   * The TLS and credential settings that could not take effect on this backend: those it does not
-   * take (given through the configuration rather than the URI), and {@code tls=false} on a scheme
-   * that means TLS.
-   */
-  private static List<String> unsupported(String scheme, StoreConfig config, StoreProvider provider) {
-    List<String> problems = new ArrayList<>();
-    Set<String> refused = new TreeSet<>();
-    for (String s : config.securitySettings()) {
-      String parameter = s.equals("sslContext") ? "tls" : s.equals("password") ? "passwordFile"
-          : s.equals("token") ? "tokenFile" : s;
-      if (!provider.parameters().contains(parameter)) {
-        refused.add(s);
-      }
-    }
-    if (!refused.isEmpty()) {
-      problems.add("setting(s) " + String.join(", ", refused) + " do not apply to " + provider.name()
-          + " (it takes: " + String.join(", ", new TreeSet<>(provider.parameters())) + ")");
-    }
-    if (config.readOnly() && !provider.parameters().contains("readOnly")) {
-      problems.add("readOnly does not apply to " + provider.name() + ": it cannot refuse writes");
-    }
-    if (provider.tlsSchemes().contains(scheme) && config.tlsParameter().equals(Optional.of(false))) {
-      problems.add("tls=false contradicts the scheme " + scheme + ":, which means TLS");
-    }
-    return problems;
-  }
-
-  /**
    * Opens a store without a URI.
    *
    * @param scheme the backend's scheme ("etcd", "boltdb", "memory", ...)
-   * @param endpoints {@code host:port} each; for {@code boltdb} the file path, for {@code memory}
-   *     the shared name (or none)
+   * @param endpoints {@code host:port} each; for a backend whose URIs name a path ({@code boltdb}:
+   *     the file, {@code memory}: the shared name) that path, or none
    * @param config settings
    */
   public static Store newStore(String scheme, List<String> endpoints, StoreConfig config) {
@@ -110,12 +103,10 @@ public final class LibKV {
     Objects.requireNonNull(endpoints, "endpoints");
     Objects.requireNonNull(config, "config");
     StoreProvider provider = ProviderRegistry.forScheme(scheme);
-    boolean pathLike = "boltdb".equals(scheme) || "memory".equals(scheme);
-    StoreLocation loc = pathLike
+    StoreLocation loc = provider.pathLike()
         ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
         : StoreLocation.of(scheme, endpoints, "");
-    List<String> problems = config.unpaired();
-    problems.addAll(unsupported(scheme, config, provider));
+    List<String> problems = config.problemsOn(provider, scheme);
     if (!problems.isEmpty()) {
       throw new ConfigurationException("invalid configuration for " + loc.describe() + ": " + String.join("; ", problems));
     }

@@ -1,6 +1,8 @@
 package io.libkv;
 
 import io.libkv.spi.Durations;
+import io.libkv.spi.OwnParameters;
+import io.libkv.spi.StoreProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,12 +15,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.net.ssl.SSLContext;
 
 /**
- * How to connect to a store: timeouts, TLS, credentials, and backend settings.
+ * How to connect to a store, in the settings every backend shares: timeouts, TLS, credentials,
+ * value limit, prefix, time source. Each backend's own settings are in its options class.
  *
- * <p>Each URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets are
+ * <p>Each shared URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets are
  * kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may be
  * called once each, and validate their argument on the spot.
  *
@@ -36,25 +40,9 @@ public final class StoreConfig {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
   /** The default per-operation timeout. */
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(10);
-  /** ZooKeeper's default session timeout. */
-  public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
-  /** Consul agent's default {@code session_ttl_min}. */
-  public static final Duration DEFAULT_SESSION_TTL_MIN = Duration.ofSeconds(10);
-  /** ZooKeeper server's default TTL-node sweep interval. */
-  public static final Duration DEFAULT_CONTAINER_CHECK_INTERVAL = Duration.ofSeconds(60);
-  /** The default bbolt bucket, as Go libkv's. */
-  public static final String DEFAULT_BUCKET = "libkv";
 
   /** All defaults. */
   public static final StoreConfig DEFAULT = builder().build();
-
-  /** How a bbolt file is held. */
-  public enum FileMode {
-    /** Opened per operation under the file lock, so several processes share the file. */
-    SHARED,
-    /** Kept open and locked for the store's life: fastest. */
-    EXCLUSIVE
-  }
 
   private final Duration connectTimeout;
   private final Duration operationTimeout;
@@ -68,14 +56,7 @@ public final class StoreConfig {
   private final Path passwordFile;
   private final Secret token;
   private final Path tokenFile;
-  private final String datacenter;
-  private final Duration sessionTimeout;
-  private final Duration sessionTtlMin;
-  private final Duration containerCheckInterval;
   private final Long maxValueBytes;
-  private final String bucket;
-  private final FileMode mode;
-  private final boolean readOnly;
   private final String prefix;
   private final TimeSource timeSource;
 
@@ -92,15 +73,7 @@ public final class StoreConfig {
     passwordFile = b.passwordFile;
     token = b.token;
     tokenFile = b.tokenFile;
-    datacenter = b.datacenter;
-    sessionTimeout = b.sessionTimeout == null ? DEFAULT_SESSION_TIMEOUT : b.sessionTimeout;
-    sessionTtlMin = b.sessionTtlMin == null ? DEFAULT_SESSION_TTL_MIN : b.sessionTtlMin;
-    containerCheckInterval =
-        b.containerCheckInterval == null ? DEFAULT_CONTAINER_CHECK_INTERVAL : b.containerCheckInterval;
     maxValueBytes = b.maxValueBytes;
-    bucket = b.bucket == null ? DEFAULT_BUCKET : b.bucket;
-    mode = b.mode;
-    readOnly = Boolean.TRUE.equals(b.readOnly);
     prefix = b.prefix == null ? "" : b.prefix;
     timeSource = b.timeSource == null ? TimeSource.system() : b.timeSource;
   }
@@ -125,14 +98,7 @@ public final class StoreConfig {
     b.passwordFile = passwordFile;
     b.token = token;
     b.tokenFile = tokenFile;
-    b.datacenter = datacenter;
-    b.sessionTimeout = sessionTimeout;
-    b.sessionTtlMin = sessionTtlMin;
-    b.containerCheckInterval = containerCheckInterval;
     b.maxValueBytes = maxValueBytes;
-    b.bucket = bucket;
-    b.mode = mode;
-    b.readOnly = readOnly ? Boolean.TRUE : null;
     b.prefix = prefix;
     b.timeSource = timeSource;
     b.reset = true;
@@ -249,48 +215,9 @@ public final class StoreConfig {
     return token != null ? Optional.of(token) : readSecret(tokenFile, "tokenFile");
   }
 
-  /** The Consul datacenter. */
-  public Optional<String> datacenter() {
-    return Optional.ofNullable(datacenter);
-  }
-
-  /** ZooKeeper's session timeout. */
-  public Duration sessionTimeout() {
-    return sessionTimeout;
-  }
-
-  /** The Consul agent's {@code session_ttl_min}. */
-  public Duration sessionTtlMin() {
-    return sessionTtlMin;
-  }
-
-  /** The ZooKeeper server's TTL-node sweep interval. */
-  public Duration containerCheckInterval() {
-    return containerCheckInterval;
-  }
-
   /** A lower value limit than the backend's own, if set. */
   public OptionalLong maxValueBytes() {
     return maxValueBytes == null ? OptionalLong.empty() : OptionalLong.of(maxValueBytes);
-  }
-
-  /** The bbolt bucket. */
-  public String bucket() {
-    return bucket;
-  }
-
-  /** The bbolt file mode; empty means the opener's default (exclusive for the API). */
-  public Optional<FileMode> mode() {
-    return Optional.ofNullable(mode);
-  }
-
-  /**
-   * Whether the store only reads (bbolt): the file is opened for reading only, whatever its
-   * permissions, nothing is created, and every write is refused with {@link
-   * PermissionDeniedException}. Backends that cannot honour it refuse it.
-   */
-  public boolean readOnly() {
-    return readOnly;
   }
 
   /** The root prefix (etcd, Consul) or chroot (ZooKeeper), canonical; "" for none. */
@@ -301,6 +228,46 @@ public final class StoreConfig {
   /** The halves of a pair given without the other half: see {@link Builder#problems()}. */
   List<String> unpaired() {
     return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null);
+  }
+
+  /**
+   * What keeps this configuration from taking effect on a backend, one sentence each naming the
+   * settings: halves of a pair given alone, TLS and credential settings the backend does not take,
+   * {@code tls=false} on a scheme that means TLS. Empty when it can take effect.
+   *
+   * @param scheme the scheme the store is opened with, one of the provider's
+   */
+  public List<String> problemsOn(StoreProvider provider, String scheme) {
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(scheme, "scheme");
+    List<String> problems = unpaired();
+    problems.addAll(unsupported(provider, scheme));
+    return problems;
+  }
+
+  /**
+   * The TLS and credential settings that could not take effect on this backend: those it does not
+   * take (given through the configuration rather than the URI), and {@code tls=false} on a scheme
+   * that means TLS.
+   */
+  List<String> unsupported(StoreProvider provider, String scheme) {
+    List<String> problems = new ArrayList<>();
+    Set<String> refused = new TreeSet<>();
+    for (String s : securitySettings()) {
+      String parameter = s.equals("sslContext") ? "tls" : s.equals("password") ? "passwordFile"
+          : s.equals("token") ? "tokenFile" : s;
+      if (!provider.parameters().contains(parameter)) {
+        refused.add(s);
+      }
+    }
+    if (!refused.isEmpty()) {
+      problems.add("setting(s) " + String.join(", ", refused) + " do not apply to " + provider.name()
+          + " (it takes: " + String.join(", ", new TreeSet<>(provider.parameters())) + ")");
+    }
+    if (provider.tlsSchemes().contains(scheme) && Optional.of(false).equals(tlsParameter())) {
+      problems.add("tls=false contradicts the scheme " + scheme + ":, which means TLS");
+    }
+    return problems;
   }
 
   private static List<String> unpaired(boolean cert, boolean key, boolean user, boolean password) {
@@ -378,14 +345,7 @@ public final class StoreConfig {
     private Path passwordFile;
     private Secret token;
     private Path tokenFile;
-    private String datacenter;
-    private Duration sessionTimeout;
-    private Duration sessionTtlMin;
-    private Duration containerCheckInterval;
     private Long maxValueBytes;
-    private String bucket;
-    private FileMode mode;
-    private Boolean readOnly;
     private String prefix;
     private TimeSource timeSource;
     // a builder made by toBuilder() may overwrite what it was given
@@ -402,23 +362,15 @@ public final class StoreConfig {
       return value;
     }
 
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + Durations.format(d));
-      }
-      return d;
-    }
-
     /** How long to wait for a connection (default 3 s). */
     public Builder connectTimeout(Duration d) {
-      connectTimeout = once("connectTimeout", connectTimeout, positive("connectTimeout", d));
+      connectTimeout = once("connectTimeout", connectTimeout, OwnParameters.positive("connectTimeout", d));
       return this;
     }
 
     /** How long one operation may take (default 10 s); URI parameter {@code timeout}. */
     public Builder operationTimeout(Duration d) {
-      operationTimeout = once("timeout", operationTimeout, positive("timeout", d));
+      operationTimeout = once("timeout", operationTimeout, OwnParameters.positive("timeout", d));
       return this;
     }
 
@@ -485,61 +437,12 @@ public final class StoreConfig {
       return this;
     }
 
-    /** The Consul datacenter. */
-    public Builder datacenter(String dc) {
-      if (Objects.requireNonNull(dc, "datacenter").isEmpty()) {
-        throw new IllegalArgumentException("datacenter must not be empty");
-      }
-      datacenter = once("datacenter", datacenter, dc);
-      return this;
-    }
-
-    /** ZooKeeper's session timeout (default 10 s). */
-    public Builder sessionTimeout(Duration d) {
-      sessionTimeout = once("sessionTimeout", sessionTimeout, positive("sessionTimeout", d));
-      return this;
-    }
-
-    /** The Consul agent's {@code session_ttl_min} (default 10 s). */
-    public Builder sessionTtlMin(Duration d) {
-      sessionTtlMin = once("sessionTtlMin", sessionTtlMin, positive("sessionTtlMin", d));
-      return this;
-    }
-
-    /** The ZooKeeper server's TTL-node sweep interval (default 60 s). */
-    public Builder containerCheckInterval(Duration d) {
-      containerCheckInterval =
-          once("containerCheckInterval", containerCheckInterval, positive("containerCheckInterval", d));
-      return this;
-    }
-
     /** A value limit below the backend's own. */
     public Builder maxValueBytes(long n) {
       if (n < 0) {
         throw new IllegalArgumentException("maxValueBytes must be >= 0, was " + n);
       }
       maxValueBytes = once("maxValueBytes", maxValueBytes, n);
-      return this;
-    }
-
-    /** The bbolt bucket (default {@code libkv}). */
-    public Builder bucket(String name) {
-      if (Objects.requireNonNull(name, "bucket").isEmpty()) {
-        throw new IllegalArgumentException("bucket must not be empty");
-      }
-      bucket = once("bucket", bucket, name);
-      return this;
-    }
-
-    /** The bbolt file mode. */
-    public Builder mode(FileMode m) {
-      mode = once("mode", mode, m);
-      return this;
-    }
-
-    /** Read-only use of a bbolt file (default false): see {@link StoreConfig#readOnly()}. */
-    public Builder readOnly(boolean v) {
-      readOnly = once("readOnly", readOnly, v);
       return this;
     }
 

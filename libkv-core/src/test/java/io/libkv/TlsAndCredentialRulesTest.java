@@ -47,7 +47,7 @@ class TlsAndCredentialRulesTest {
 
     @Override
     public Set<String> parameters() {
-      return UriParser.knownParameters();
+      return UriParser.sharedParameters();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.bolt.BoltIOException;
 import java.nio.file.NoSuchFileException;
+import java.util.Map;
 
 /**
  * Which store a command uses and how it is opened: {@code --store}, then {@code LIBKV_STORE},
@@ -53,11 +54,9 @@ final class Stores {
     }
     Cli cli = root.cli;
     StoreConfig.Builder base = StoreConfig.builder();
-    if (uri.startsWith(BOLTDB_SCHEME)) {
-      // shared mode: a running watch, lock or elect never locks other commands out of the file (a
-      // mode=... parameter in the URI overrides it); only bbolt files have a mode
-      base.mode(StoreConfig.FileMode.SHARED);
-    }
+    // shared mode: a running watch, lock or elect never locks other commands out of the file (a
+    // mode=... parameter in the URI overrides it); only bbolt files have a mode
+    Map<String, String> defaults = uri.startsWith(BOLTDB_SCHEME) ? Map.of("mode", "shared") : Map.of();
     String password = cli.env(ENV_PASSWORD);
     if (password != null) {
       if (hasParameter(uri, "passwordFile")) {
@@ -72,7 +71,7 @@ final class Stores {
       }
       base.token(Secret.of(token));
     }
-    Store store = LibKV.open(uri, base.build());
+    Store store = LibKV.open(uri, base.build(), defaults);
     cli.debug("using store " + store.description());
     cli.opened(store);
     return store;

@@ -82,11 +82,12 @@ final class ConsulStore extends AbstractStore {
     }
   }
 
-  private ConsulStore(String description, StoreLocation loc, StoreConfig config, String root, Duration watchWait) {
+  private ConsulStore(String description, StoreLocation loc, StoreConfig config, ConsulOptions options, String root,
+      Duration watchWait) {
     super(description);
     this.root = root;
     this.time = config.timeSource();
-    Duration floor = config.sessionTtlMin();
+    Duration floor = options.sessionTtlMin();
     long maxValue = config.maxValueBytes().orElse(CONSUL_MAX_VALUE_BYTES);
     this.txnLimit = Math.max(CONSUL_MAX_VALUE_BYTES, maxValue);
     this.capabilities = Capabilities.builder("consul")
@@ -113,7 +114,7 @@ final class ConsulStore extends AbstractStore {
     this.client = new ConsulClient(
         HttpClients.get(setup == null ? null : setup.context, setup == null ? null : setup.identity,
             config.connectTimeout()),
-        endpoints(loc, tls), tls, config.token().map(Secret::reveal).orElse(null), config.datacenter().orElse(null),
+        endpoints(loc, tls), tls, config.token().map(Secret::reveal).orElse(null), options.datacenter().orElse(null),
         config.operationTimeout(), description, new ConsulClient.Health() {
           @Override
           public void reachable() {
@@ -146,7 +147,7 @@ final class ConsulStore extends AbstractStore {
    *
    * @throws StoreUnavailableException if no endpoint answers within the timeouts
    */
-  static ConsulStore open(StoreLocation loc, StoreConfig config, Duration watchWait) {
+  static ConsulStore open(StoreLocation loc, StoreConfig config, ConsulOptions options, Duration watchWait) {
     if (loc.endpoints().isEmpty()) {
       throw new ConfigurationException("consul: needs at least one agent endpoint: consul://HOST:PORT[,HOST:PORT...][/prefix]");
     }
@@ -163,7 +164,7 @@ final class ConsulStore extends AbstractStore {
     }
     String root = prefix.isEmpty() ? "" : prefix + "/";
     String description = StoreLocation.of(loc.scheme(), loc.endpoints(), prefix).describe();
-    ConsulStore s = new ConsulStore(description, loc, config, root, watchWait);
+    ConsulStore s = new ConsulStore(description, loc, config, options, root, watchWait);
     try {
       s.probe();
     } catch (RuntimeException e) {

@@ -68,7 +68,7 @@ class ConsulStoreTest {
 
   private ConsulStore openWithWait(ConsulEmulator c, Duration watchWait) {
     ConsulStore s = ConsulStore.open(StoreLocation.of("consul", List.of(c.address()), ""),
-        StoreConfig.builder().sessionTtlMin(Duration.ofSeconds(1)).build(), watchWait);
+        StoreConfig.DEFAULT, ConsulOptions.builder().sessionTtlMin(Duration.ofSeconds(1)).forUri(), watchWait);
     stores.add(s);
     return s;
   }

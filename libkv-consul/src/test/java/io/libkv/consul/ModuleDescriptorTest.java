@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Guards the public surface: the backend exports nothing and provides its StoreProvider. */
+/** Guards the public surface: the backend exports its typed entry point's package and provides its StoreProvider. */
 class ModuleDescriptorTest {
   @Test
-  void exportsNothingAndProvidesTheStoreProvider() throws Exception {
+  void exportsTheEntryPointAndProvidesTheStoreProvider() throws Exception {
     ModuleDescriptor d;
     try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("io.libkv.consul");
-    assertThat(d.exports()).isEmpty();
+    assertThat(d.exports()).singleElement().satisfies(e -> {
+      assertThat(e.source()).isEqualTo("io.libkv.consul");
+      assertThat(e.isQualified()).isFalse();
+    });
     assertThat(d.opens()).isEmpty();
     assertThat(d.provides()).singleElement().satisfies(p -> {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");

@@ -2,12 +2,16 @@ package io.libkv.internal;
 
 import io.libkv.BackendNotSupportedException;
 import io.libkv.ConfigurationException;
+import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -32,6 +36,52 @@ public final class ProviderRegistry {
   /** Every installed scheme, sorted. */
   public static List<String> schemes() {
     return new ArrayList<>(providers().keySet());
+  }
+
+  /** Every installed backend's own parameters, in the order of their schemes. */
+  public static Set<String> ownParameters() {
+    Set<String> own = new LinkedHashSet<>();
+    for (StoreProvider p : distinct()) {
+      own.addAll(p.ownParameters());
+    }
+    return own;
+  }
+
+  /** Whether an installed backend takes {@code scheme} and names a path with it. */
+  public static boolean pathLike(String scheme) {
+    StoreProvider p = providers().get(scheme);
+    return p != null && p.pathLike();
+  }
+
+  /** An example URI of each installed backend, path-like ones first. */
+  public static List<String> examples() {
+    List<String> examples = new ArrayList<>();
+    for (boolean pathLike : new boolean[] {true, false}) {
+      for (StoreProvider p : distinct()) {
+        if (p.pathLike() == pathLike) {
+          examples.add(p.example());
+        }
+      }
+    }
+    return examples;
+  }
+
+  /** The server signatures of the installed backends, in the order of their schemes. */
+  public static List<ServerSignature> signatures() {
+    List<ServerSignature> all = new ArrayList<>();
+    for (StoreProvider p : distinct()) {
+      p.serverSignature().ifPresent(all::add);
+    }
+    return all;
+  }
+
+  /** The server signature of the installed backend named {@code name}, if it has one. */
+  public static Optional<ServerSignature> signature(String name) {
+    return distinct().stream().filter(p -> p.name().equals(name)).findFirst().flatMap(StoreProvider::serverSignature);
+  }
+
+  private static Set<StoreProvider> distinct() {
+    return new LinkedHashSet<>(providers().values());
   }
 
   private static Map<String, StoreProvider> providers() {

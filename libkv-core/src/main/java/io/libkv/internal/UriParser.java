@@ -2,14 +2,16 @@ package io.libkv.internal;
 
 import io.libkv.ConfigurationException;
 import io.libkv.StoreConfig;
-import io.libkv.spi.Durations;
+import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;
+import io.libkv.spi.StoreProvider;
+import io.libkv.spi.UriOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,39 +21,35 @@ import java.util.function.BiConsumer;
 
 /**
  * Parses store URIs ({@code docs/cli.md}): hierarchical ({@code etcd://h:p,h:p/prefix?k=v}) and
- * opaque ({@code boltdb:x.db?bucket=b}, {@code memory:n}). Collects every problem before failing,
+ * opaque ({@code boltdb:x.db?bucket=b}, {@code memory:n}), and applies their shared parameters. Collects every problem before failing,
  * and never echoes a parameter's value (it may be a secret pasted by mistake).
  */
 public final class UriParser {
-  /** Every parameter, mapped one to one onto a {@link StoreConfig.Builder} method. */
+  /**
+   * Every shared parameter, mapped one to one onto a {@link StoreConfig.Builder} method; each
+   * backend declares its own ({@link StoreProvider#ownParameters()}).
+   */
   static final Map<String, BiConsumer<StoreConfig.Builder, String>> PARAMETERS = new LinkedHashMap<>();
 
   static {
-    PARAMETERS.put("connectTimeout", (b, v) -> b.connectTimeout(duration(v)));
-    PARAMETERS.put("timeout", (b, v) -> b.operationTimeout(duration(v)));
-    PARAMETERS.put("tls", (b, v) -> b.tls(bool(v)));
+    PARAMETERS.put("connectTimeout", (b, v) -> b.connectTimeout(OwnParameters.duration(v)));
+    PARAMETERS.put("timeout", (b, v) -> b.operationTimeout(OwnParameters.duration(v)));
+    PARAMETERS.put("tls", (b, v) -> b.tls(OwnParameters.bool(v)));
     PARAMETERS.put("ca", (b, v) -> b.caFile(Path.of(v)));
     PARAMETERS.put("cert", (b, v) -> b.certFile(Path.of(v)));
     PARAMETERS.put("key", (b, v) -> b.keyFile(Path.of(v)));
     PARAMETERS.put("username", (b, v) -> b.username(v));
     PARAMETERS.put("passwordFile", (b, v) -> b.passwordFile(Path.of(v)));
     PARAMETERS.put("tokenFile", (b, v) -> b.tokenFile(Path.of(v)));
-    PARAMETERS.put("datacenter", (b, v) -> b.datacenter(v));
-    PARAMETERS.put("sessionTimeout", (b, v) -> b.sessionTimeout(duration(v)));
-    PARAMETERS.put("sessionTtlMin", (b, v) -> b.sessionTtlMin(duration(v)));
-    PARAMETERS.put("containerCheckInterval", (b, v) -> b.containerCheckInterval(duration(v)));
     PARAMETERS.put("maxValueBytes", (b, v) -> b.maxValueBytes(count(v)));
-    PARAMETERS.put("bucket", (b, v) -> b.bucket(v));
-    PARAMETERS.put("mode", (b, v) -> b.mode(mode(v)));
-    PARAMETERS.put("readOnly", (b, v) -> b.readOnly(bool(v)));
   }
 
   private static final Set<String> SECRETS = Set.of("password", "token", "secret");
 
   private UriParser() {}
 
-  /** The names of every parameter the library knows. */
-  public static Set<String> knownParameters() {
+  /** The names of the shared parameters, those every backend may take. */
+  public static Set<String> sharedParameters() {
     return PARAMETERS.keySet();
   }
 
@@ -86,7 +84,7 @@ public final class UriParser {
     int colon = uri.indexOf(':');
     if (colon <= 0 || !uri.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
       throw new ConfigurationException("invalid store URI \"" + redact(uri)
-          + "\": expected SCHEME:..., e.g. memory:, boltdb:./libkv.db, etcd://127.0.0.1:2379");
+          + "\": expected SCHEME:..., e.g. " + String.join(", ", ProviderRegistry.examples()));
     }
     String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = uri.substring(colon + 1);
@@ -115,15 +113,15 @@ public final class UriParser {
       }
       if (!authority.isEmpty()) {
         for (String e : authority.split(",", -1)) {
-          if (!e.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?")) {
+          if (!StoreLocation.isEndpoint(e)) {
             problems.add("invalid endpoint \"" + e + "\" (expected host:port)");
           } else {
             endpoints.add(e);
           }
         }
       }
-      if (authority.isEmpty() || "boltdb".equals(scheme)) {
-        // boltdb:///abs/path: the path is absolute, keep its slash
+      if (authority.isEmpty() || ProviderRegistry.pathLike(scheme)) {
+        // SCHEME:///abs/path: the path is absolute, keep its slash
         path = decode(path, problems);
       } else {
         path = decode(path.startsWith("/") ? path.substring(1) : path, problems);
@@ -157,15 +155,18 @@ public final class UriParser {
   }
 
   /**
-   * Applies parameters to a builder, checking each is known and honoured by the backend.
+   * Applies parameters: the shared ones to a builder, the backend's own to {@code own}, checking
+   * each is known (shared, or some installed backend's own) and honoured by the backend.
    *
+   * @param knownOwn every installed backend's own parameters
    * @return every problem found, in order; empty if all applied
    */
-  public static List<String> apply(
-      Map<String, String> params, Set<String> honoured, String backend, StoreConfig.Builder b) {
+  public static List<String> apply(Map<String, String> params, StoreProvider provider, Set<String> knownOwn,
+      StoreConfig.Builder b, UriOptions own) {
     List<String> problems = new ArrayList<>();
     Set<String> unknown = new TreeSet<>();
     Set<String> notHere = new TreeSet<>();
+    Set<String> honoured = provider.parameters();
     for (Map.Entry<String, String> e : params.entrySet()) {
       String k = e.getKey();
       if (SECRETS.contains(k.toLowerCase(Locale.ROOT))) {
@@ -174,7 +175,7 @@ public final class UriParser {
         continue;
       }
       BiConsumer<StoreConfig.Builder, String> setter = PARAMETERS.get(k);
-      if (setter == null) {
+      if (setter == null && !knownOwn.contains(k)) {
         unknown.add(k);
         continue;
       }
@@ -183,34 +184,26 @@ public final class UriParser {
         continue;
       }
       try {
-        setter.accept(b, e.getValue());
+        if (setter != null) {
+          setter.accept(b, e.getValue());
+        } else {
+          own.set(k, e.getValue());
+        }
       } catch (IllegalArgumentException | IllegalStateException ex) {
         problems.add("parameter '" + k + "': " + ex.getMessage());
       }
     }
     if (!unknown.isEmpty()) {
+      Set<String> known = new LinkedHashSet<>(PARAMETERS.keySet());
+      known.addAll(knownOwn);
       problems.add(0, "unknown parameter(s): " + String.join(", ", unknown) + " (known: "
-          + String.join(", ", PARAMETERS.keySet()) + ")");
+          + String.join(", ", known) + ")");
     }
     if (!notHere.isEmpty()) {
-      problems.add("parameter(s) " + String.join(", ", notHere) + " do not apply to " + backend
+      problems.add("parameter(s) " + String.join(", ", notHere) + " do not apply to " + provider.name()
           + " (it takes: " + String.join(", ", new TreeSet<>(honoured)) + ")");
     }
     return problems;
-  }
-
-  private static Duration duration(String v) {
-    return Durations.parse(v);
-  }
-
-  private static boolean bool(String v) {
-    if ("true".equals(v) || v.isEmpty()) {
-      return true;
-    }
-    if ("false".equals(v)) {
-      return false;
-    }
-    throw new IllegalArgumentException("expected true or false, was \"" + v + "\"");
   }
 
   private static long count(String v) {
@@ -222,17 +215,6 @@ public final class UriParser {
       return n;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("expected a whole number of bytes, was \"" + v + "\"");
-    }
-  }
-
-  private static StoreConfig.FileMode mode(String v) {
-    switch (v) {
-      case "shared":
-        return StoreConfig.FileMode.SHARED;
-      case "exclusive":
-        return StoreConfig.FileMode.EXCLUSIVE;
-      default:
-        throw new IllegalArgumentException("expected shared or exclusive, was \"" + v + "\"");
     }
   }
 

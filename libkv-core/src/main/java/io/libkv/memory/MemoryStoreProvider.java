@@ -28,6 +28,16 @@ public final class MemoryStoreProvider implements StoreProvider {
   }
 
   @Override
+  public boolean pathLike() {
+    return true;
+  }
+
+  @Override
+  public String example() {
+    return "memory:";
+  }
+
+  @Override
   public Store open(StoreLocation location, StoreConfig config) {
     if (!location.endpoints().isEmpty()) {
       throw new ConfigurationException("memory: takes a name, not endpoints: use memory:NAME, not "

@@ -9,30 +9,31 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import io.libkv.internal.ProviderRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Finds out what listens at an endpoint a backend could not connect to, so that its error says
  * what answered instead of only that the client gave up: nothing (refused, unresolvable, silent),
- * an etcd server, a ZooKeeper server, another HTTP/1 server (Consul's API is one), or a TLS
- * server. Used only after a connection failed: it opens at most two short plain TCP connections,
- * each bounded by the given timeout, and sends requests that change nothing on any server.
+ * the server of an installed backend (each declares how to tell its own: {@link
+ * ServerSignature}), another HTTP/1 server, or a TLS server. Used only after a connection failed:
+ * it opens one short plain TCP connection for an HTTP/1 request and one for each plain-text
+ * request a signature declares, each bounded by the given timeout, and sends requests that change
+ * nothing on any server.
  */
 public final class EndpointProbe {
   /** What answered at an endpoint. */
   public enum Kind {
     /** Nothing answered: refused, unresolvable, or no reply in time. */
     NOTHING,
-    /** An etcd server (its HTTP/1 {@code /version} answered). */
-    ETCD,
-    /** A ZooKeeper server (its {@code srvr} command answered). */
-    ZOOKEEPER,
-    /** An HTTP/1 server that is not etcd (a Consul agent is one). */
+    /** The server of an installed backend, told by its {@link ServerSignature}. */
+    SERVER,
+    /** An HTTP/1 server no signature claims (a backend whose API is plain HTTP/1 may be it). */
     HTTP1,
     /** A server that speaks TLS on this port. */
     TLS,
@@ -45,11 +46,14 @@ public final class EndpointProbe {
    *
    * @param kind what answered
    * @param detail one phrase saying so, e.g. {@code "an etcd server (version 3.5.9) answered"}
+   * @param server the signature of the server that answered, for {@link Kind#SERVER}
    */
-  public record Result(Kind kind, String detail) {}
+  public record Result(Kind kind, String detail, Optional<ServerSignature> server) {
+    Result(Kind kind, String detail) {
+      this(kind, detail, Optional.empty());
+    }
+  }
 
-  private static final Pattern ETCD_VERSION = Pattern.compile("\"etcdserver\"\\s*:\\s*\"([^\"]*)\"");
-  private static final Pattern ZK_VERSION = Pattern.compile("Zookeeper version: ([^,\\s-]+)");
   private static final int MAX_REPLY = 2048;
 
   private EndpointProbe() {}
@@ -60,6 +64,10 @@ public final class EndpointProbe {
    * @param timeout bound on each connect and each wait for a reply
    */
   public static Result probe(String endpoint, Duration timeout) {
+    return probe(endpoint, timeout, ProviderRegistry.signatures());
+  }
+
+  private static Result probe(String endpoint, Duration timeout, List<ServerSignature> signatures) {
     String host = host(endpoint);
     int port;
     try {
@@ -84,9 +92,10 @@ public final class EndpointProbe {
       return new Result(Kind.NOTHING, "the connection failed (" + e.getMessage() + ")");
     }
     if (http.startsWith("HTTP/1.")) {
-      Matcher m = ETCD_VERSION.matcher(http);
-      if (m.find()) {
-        return new Result(Kind.ETCD, "an etcd server (version " + m.group(1) + ") answered");
+      for (ServerSignature s : signatures) {
+        if (s.request().isEmpty() && !s.plainHttp() && s.answer().matcher(http).find()) {
+          return recognised(s, http);
+        }
       }
       if (http.toLowerCase(Locale.ROOT).contains("http request to an https server")) {
         return new Result(Kind.TLS, "a TLS server answered (it refused a plaintext request)");
@@ -97,21 +106,31 @@ public final class EndpointProbe {
       // a TLS alert record: the server read the request as a broken handshake
       return new Result(Kind.TLS, "a TLS server answered (a TLS alert to a plaintext request)");
     }
-    String zk;
-    try {
-      zk = exchange(host, port, millis, "srvr");
-    } catch (IOException e) {
-      zk = "";
-    }
-    Matcher m = ZK_VERSION.matcher(zk);
-    if (m.find()) {
-      return new Result(Kind.ZOOKEEPER, "a ZooKeeper server (version " + m.group(1) + ") answered");
-    }
-    if (zk.contains("is not executed because it is not in the whitelist")) {
-      return new Result(Kind.ZOOKEEPER, "a ZooKeeper server answered");
+    List<String> asked = new ArrayList<>();
+    for (ServerSignature s : signatures) {
+      if (s.request().isPresent()) {
+        String reply;
+        try {
+          reply = exchange(host, port, millis, s.request().get());
+        } catch (IOException e) {
+          reply = "";
+        }
+        if (s.answer().matcher(reply).find()) {
+          return recognised(s, reply);
+        }
+        asked.add(s.name() + "'s " + s.request().get().trim() + " command");
+      }
     }
     return new Result(Kind.UNKNOWN, http.isEmpty() ? "a server accepted the connection but answered neither an HTTP"
-        + " request nor ZooKeeper's srvr command" : "a server answered with something else (" + firstLine(http) + ")");
+        + " request" + (asked.isEmpty() ? "" : " nor " + String.join(" nor ", asked))
+        : "a server answered with something else (" + firstLine(http) + ")");
+  }
+
+  private static Result recognised(ServerSignature s, String reply) {
+    Matcher m = s.answer().matcher(reply);
+    String version = m.find() && m.groupCount() >= 1 ? m.group(1) : null;
+    return new Result(Kind.SERVER, s.server() + (version == null ? "" : " (version " + version + ")") + " answered",
+        Optional.of(s));
   }
 
   /**
@@ -121,19 +140,21 @@ public final class EndpointProbe {
    * likely cause (the expected server answered with no TLS mismatch, or the answer was not
    * recognised): the client's own error then says more.
    *
-   * @param backend the backend that expected to connect: {@code "etcd"}, {@code "zookeeper"} or
-   *     {@code "consul"}
+   * @param backend the name of the backend that expected to connect ({@link StoreProvider#name()})
    * @param tls whether the client spoke TLS
    * @param timeout bound on each connect and each wait for a reply
    */
   public static Optional<String> explain(String backend, boolean tls, List<String> endpoints, Duration timeout) {
+    List<ServerSignature> signatures = ProviderRegistry.signatures();
+    Optional<ServerSignature> expected = ProviderRegistry.signature(backend);
+    Optional<ServerSignature> plainHttp = signatures.stream().filter(ServerSignature::plainHttp).findFirst();
     StringBuilder b = new StringBuilder();
     boolean explained = false;
     for (String e : endpoints) {
-      Result r = probe(e, timeout);
+      Result r = probe(e, timeout, signatures);
       // the exception names the endpoints: repeat them only to tell several apart
       b.append(b.length() == 0 ? "" : "; ").append(endpoints.size() > 1 ? e + ": " : "").append(r.detail());
-      String cause = cause(backend, tls, r.kind());
+      String cause = cause(expected, backend, tls, r, plainHttp);
       if (!cause.isEmpty()) {
         b.append(": ").append(cause);
         explained = true;
@@ -142,34 +163,29 @@ public final class EndpointProbe {
     return explained ? Optional.of(b.toString()) : Optional.empty();
   }
 
-  private static String cause(String backend, boolean tls, Kind kind) {
-    switch (kind) {
+  private static String cause(Optional<ServerSignature> expected, String backend, boolean tls, Result r,
+      Optional<ServerSignature> plainHttp) {
+    switch (r.kind()) {
       case NOTHING:
         return "check the host and port";
       case TLS:
-        return tls ? "" : "the server speaks TLS, use " + tlsHint(backend);
-      case ETCD:
-      case ZOOKEEPER:
+        return tls ? "" : "the server speaks TLS, use " + expected.map(ServerSignature::tlsHint).orElse("the tls parameter");
+      case SERVER:
       case HTTP1:
-        String found = kind == Kind.ETCD ? "etcd" : kind == Kind.ZOOKEEPER ? "zookeeper" : "consul";
-        if (found.equals(backend)) {
+        Optional<ServerSignature> found = r.kind() == Kind.SERVER ? r.server() : plainHttp;
+        if (found.isPresent() && expected.isPresent() && found.get().name().equals(expected.get().name())) {
           return tls ? "TLS handshake failed: the server speaks plaintext (drop TLS from the URI)" : "";
         }
-        return kind == Kind.ETCD ? "this looks like etcd, use etcd://"
-            : kind == Kind.ZOOKEEPER ? "this looks like ZooKeeper, use zk://"
-            : "this looks like an HTTP/1 server, not " + name(backend) + " (a Consul agent is one: consul://)";
+        if (r.kind() == Kind.SERVER) {
+          ServerSignature s = r.server().orElseThrow();
+          return "this looks like " + s.name() + ", use " + s.scheme();
+        }
+        return "this looks like an HTTP/1 server, not " + expected.map(ServerSignature::name).orElse(backend)
+            + plainHttp.map(s -> " (" + s.server() + " is one: " + s.scheme() + ")").orElse("");
       default:
         // a TLS server may just close on plaintext: the client's own error says more
         return "";
     }
-  }
-
-  private static String name(String backend) {
-    return backend.equals("zookeeper") ? "ZooKeeper" : backend.equals("etcd") ? "etcd" : "Consul";
-  }
-
-  private static String tlsHint(String backend) {
-    return backend.equals("etcd") ? "etcds://" : backend.equals("consul") ? "consuls://" : "the tls parameter";
   }
 
   /**

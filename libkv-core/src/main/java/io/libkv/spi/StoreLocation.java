@@ -1,14 +1,19 @@
 package io.libkv.spi;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Where a store is: the scheme, the endpoints ({@code host:port} each) and a path (the opaque part
  * of {@code memory:NAME} and {@code boltdb:FILE}, or the percent-decoded path of a hierarchical URI
- * without its leading slash... except for {@code boltdb:///abs}, whose path keeps it).
+ * without its leading slash... except for a path-like scheme's ({@link StoreProvider#pathLike()}:
+ * {@code boltdb:///abs}), whose path keeps it).
  */
 public final class StoreLocation {
+  private static final Pattern ENDPOINT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
+
   private final String scheme;
   private final List<String> endpoints;
   private final String path;
@@ -24,6 +29,31 @@ public final class StoreLocation {
     return new StoreLocation(
         Objects.requireNonNull(scheme, "scheme"), Objects.requireNonNull(endpoints, "endpoints"),
         Objects.requireNonNull(path, "path"));
+  }
+
+  /** Whether {@code text} is an endpoint as a URI gives one: a host or {@code [IPv6]}, and an optional port. */
+  public static boolean isEndpoint(String text) {
+    return ENDPOINT.matcher(text).matches();
+  }
+
+  /**
+   * {@code endpoints}, checked for a typed entry point as a URI's are.
+   *
+   * @throws IllegalArgumentException naming the parameter {@code endpoints}: none given, or one
+   *     that is not {@code host[:port]}
+   */
+  public static List<String> checkEndpoints(List<String> endpoints) {
+    List<String> checked = new ArrayList<>();
+    for (String e : Objects.requireNonNull(endpoints, "endpoints")) {
+      if (!isEndpoint(Objects.requireNonNull(e, "endpoint"))) {
+        throw new IllegalArgumentException("endpoints: invalid endpoint \"" + e + "\" (expected host:port)");
+      }
+      checked.add(e);
+    }
+    if (checked.isEmpty()) {
+      throw new IllegalArgumentException("endpoints: give at least one host:port");
+    }
+    return List.copyOf(checked);
   }
 
   /** The scheme, lower case. */

@@ -10,16 +10,19 @@ import java.nio.file.Path;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
-/** Guards the public surface: the module exports nothing and provides the store provider, on both paths. */
+/** Guards the public surface: the module exports its typed entry point's package and provides the store provider, on both paths. */
 class ModuleDescriptorTest {
   @Test
-  void exportsNothingAndProvidesTheStoreProvider() throws Exception {
+  void exportsTheEntryPointAndProvidesTheStoreProvider() throws Exception {
     ModuleDescriptor d;
     try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("io.libkv.etcd");
-    assertThat(d.exports()).isEmpty();
+    assertThat(d.exports()).singleElement().satisfies(e -> {
+      assertThat(e.source()).isEqualTo("io.libkv.etcd");
+      assertThat(e.isQualified()).isFalse();
+    });
     assertThat(d.opens()).isEmpty();
     assertThat(d.provides()).singleElement().satisfies(p -> {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");

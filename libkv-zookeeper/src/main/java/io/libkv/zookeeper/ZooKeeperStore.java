@@ -101,6 +101,7 @@ final class ZooKeeperStore extends AbstractStore {
   final List<ACL> acl;
   private final boolean chrooted;
   private final StoreConfig config;
+  private final ZooKeeperOptions options;
   private final Duration opTimeout;
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final long maxValueBytes;
@@ -122,10 +123,11 @@ final class ZooKeeperStore extends AbstractStore {
       new java.util.concurrent.atomic.AtomicReference<>(new Heard(0, 0, 0));
   private volatile io.libkv.Subscription heartbeat;
 
-  private ZooKeeperStore(String description, List<String> endpoints, StoreConfig config, CuratorFramework client,
-      long maxValueBytes, boolean tls, boolean auth) {
+  private ZooKeeperStore(String description, List<String> endpoints, StoreConfig config, ZooKeeperOptions options,
+      CuratorFramework client, long maxValueBytes, boolean tls, boolean auth) {
     super(description);
     this.config = config;
+    this.options = options;
     this.client = client;
     this.errors = new ZkErrors(description, endpoints);
     this.root = config.prefix().isEmpty() ? "" : "/" + config.prefix();
@@ -150,7 +152,7 @@ final class ZooKeeperStore extends AbstractStore {
    * Connects and returns a store, or fails with {@link StoreUnavailableException} naming the
    * endpoints when no server answers within the connection timeout.
    */
-  static ZooKeeperStore open(String scheme, List<String> endpoints, StoreConfig config) {
+  static ZooKeeperStore open(String scheme, List<String> endpoints, StoreConfig config, ZooKeeperOptions options) {
     String description = scheme + "://" + String.join(",", endpoints)
         + (config.prefix().isEmpty() ? "" : "/" + config.prefix());
     long maxValue = config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES);
@@ -163,7 +165,7 @@ final class ZooKeeperStore extends AbstractStore {
     boolean tls = ZkTls.configure(config, zkConfig, description);
     CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
         .connectString(String.join(",", endpoints))
-        .sessionTimeoutMs(millis(config.sessionTimeout()))
+        .sessionTimeoutMs(millis(options.sessionTimeout()))
         .connectionTimeoutMs(millis(config.connectTimeout()))
         // libkv decides what may be retried: a write sent twice could apply twice
         .retryPolicy(new RetryNTimes(0, 0))
@@ -186,7 +188,7 @@ final class ZooKeeperStore extends AbstractStore {
       b.authorization("digest", (config.username().get() + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     CuratorFramework client = b.build();
-    ZooKeeperStore store = new ZooKeeperStore(description, endpoints, config, client, maxValue, tls, auth);
+    ZooKeeperStore store = new ZooKeeperStore(description, endpoints, config, options, client, maxValue, tls, auth);
     client.getConnectionStateListenable().addListener(store.stateListener);
     client.start();
     try {
@@ -235,7 +237,7 @@ final class ZooKeeperStore extends AbstractStore {
   }
 
   private Capabilities buildCapabilities(int negotiatedMs) {
-    Duration session = Duration.ofMillis(negotiatedMs > 0 ? negotiatedMs : config.sessionTimeout().toMillis());
+    Duration session = Duration.ofMillis(negotiatedMs > 0 ? negotiatedMs : options.sessionTimeout().toMillis());
     Capabilities.Builder b = Capabilities.builder("zookeeper")
         // the session is the real bound; the server notices an expired session within a tick or two
         .ephemeralTtl(session, Duration.ofSeconds(2))
@@ -253,7 +255,7 @@ final class ZooKeeperStore extends AbstractStore {
             "supplementary character: ZooKeeper checks UTF-16 units and refuses surrogates in paths");
     if (expiringSupported) {
       // TTL nodes are swept every container check interval, not at their deadline
-      b.expiringTtl(Duration.ofMillis(1), config.containerCheckInterval());
+      b.expiringTtl(Duration.ofMillis(1), options.containerCheckInterval());
     }
     return b.build();
   }
@@ -1608,7 +1610,7 @@ final class ZooKeeperStore extends AbstractStore {
   private long lossAfterNanos() {
     // the negotiated timeout once known; while connecting, no lock exists yet
     Capabilities c = capabilities;
-    return (c == null ? config.sessionTimeout() : c.minEphemeralTtl()).toNanos() * 2 / 3;
+    return (c == null ? options.sessionTimeout() : c.minEphemeralTtl()).toNanos() * 2 / 3;
   }
 
   /** Whether a result code is the server's answer, not the client's report of a broken connection. */

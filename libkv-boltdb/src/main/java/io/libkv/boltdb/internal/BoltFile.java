@@ -3,7 +3,7 @@ package io.libkv.boltdb.internal;
 import io.libkv.spi.Durations;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
-import io.libkv.StoreConfig.FileMode;
+import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.bolt.BoltCorruptionException;

@@ -11,7 +11,8 @@ import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.PermissionDeniedException;
 import io.libkv.StoreConfig;
-import io.libkv.StoreConfig.FileMode;
+import io.libkv.boltdb.BoltdbOptions;
+import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -55,11 +56,11 @@ public final class BoltdbStore extends AbstractStore {
     KeepAlive keepAlive;
   }
 
-  private BoltdbStore(String description, BoltFile file, BucketState bucket, StoreConfig config) {
+  private BoltdbStore(String description, BoltFile file, BucketState bucket, StoreConfig config, boolean readOnly) {
     super(description);
     this.file = file;
     this.bucket = bucket;
-    this.readOnly = config.readOnly();
+    this.readOnly = readOnly;
     this.capabilities = Capabilities.builder("boltdb")
         .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
         .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
@@ -79,9 +80,11 @@ public final class BoltdbStore extends AbstractStore {
    * Opens a store on {@code path} (created if missing, unless read-only); the API's default mode is
    * exclusive.
    */
-  static BoltdbStore open(Path path, StoreConfig config) {
-    FileMode mode = config.mode().orElse(FileMode.EXCLUSIVE);
-    String bucket = config.bucket();
+  static BoltdbStore open(BoltdbOptions options) {
+    Path path = options.file();
+    StoreConfig config = options.config();
+    FileMode mode = options.mode().orElse(FileMode.EXCLUSIVE);
+    String bucket = options.bucket();
     List<String> params = new ArrayList<>();
     if (!bucket.equals("libkv")) {
       params.add("bucket=" + bucket);
@@ -89,18 +92,18 @@ public final class BoltdbStore extends AbstractStore {
     if (mode == FileMode.SHARED) {
       params.add("mode=shared");
     }
-    if (config.readOnly()) {
+    if (options.readOnly()) {
       params.add("readOnly=true");
     }
     String description = "boltdb:" + path.toAbsolutePath().normalize() + (params.isEmpty() ? "" : "?"
         + String.join("&", params));
-    BoltFile f = BoltFile.acquire(path, mode, config.readOnly(), config.operationTimeout(), description);
+    BoltFile f = BoltFile.acquire(path, mode, options.readOnly(), config.operationTimeout(), description);
     try {
       BucketState b = f.bucket(bucket);
-      BoltdbStore s = new BoltdbStore(description, f, b, config);
+      BoltdbStore s = new BoltdbStore(description, f, b, config, options.readOnly());
       // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had it open
       // (a read-only store only reads: a file it cannot write stays as it was)
-      if (config.readOnly()) {
+      if (options.readOnly()) {
         f.readLocked(tx -> null);
       } else {
         f.write(tx -> {

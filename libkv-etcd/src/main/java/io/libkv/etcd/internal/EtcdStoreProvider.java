@@ -16,6 +16,7 @@ import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.EndpointProbe;
+import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The {@code etcd:} and {@code etcds:} backend: {@code etcd://h:p[,h:p...][/prefix]}, TLS with
@@ -46,6 +48,9 @@ public final class EtcdStoreProvider implements StoreProvider {
   /** etcd's client port, for endpoints given without one. */
   public static final int DEFAULT_PORT = 2379;
   private static final int MAX_INBOUND_BYTES = 32 * 1024 * 1024;
+  // its HTTP/1 /version answer names the server's version
+  private static final ServerSignature SIGNATURE = new ServerSignature("etcd", "an etcd server", Optional.empty(),
+      Pattern.compile("\"etcdserver\"\\s*:\\s*\"([^\"]*)\""), "etcd://", "etcds://", false);
 
   /** Made by {@link java.util.ServiceLoader}. */
   public EtcdStoreProvider() {}
@@ -69,6 +74,16 @@ public final class EtcdStoreProvider implements StoreProvider {
   public Set<String> parameters() {
     return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "username", "passwordFile",
         "maxValueBytes");
+  }
+
+  @Override
+  public String example() {
+    return "etcd://127.0.0.1:2379";
+  }
+
+  @Override
+  public Optional<ServerSignature> serverSignature() {
+    return Optional.of(SIGNATURE);
   }
 
   @Override
