@@ -1,7 +1,5 @@
 package io.libkv.etcd.internal;
 
-import com.google.protobuf.ByteString;
-import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeResponse;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
@@ -9,7 +7,6 @@ import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnResponse;
-import io.etcd.jetcd.api.TxnRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -142,22 +139,6 @@ final class CallGuard implements ClientInterceptor {
   private static final Metadata.Key<String> REQUIRE_LEADER = Metadata.Key.of("hasleader",
       Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final ByteString RANGE_MARK = ByteString.copyFromUtf8("//");
-
-  static TxnRequest withRangeCompares(TxnRequest t) {
-    TxnRequest.Builder b = null;
-    for (int i = 0; i < t.getCompareCount(); i++) {
-      Compare c = t.getCompare(i);
-      if (c.getKey().endsWith(RANGE_MARK) && c.getRangeEnd().isEmpty()) {
-        if (b == null) {
-          b = t.toBuilder();
-        }
-        b.setCompare(i, c.toBuilder().setRangeEnd(ByteString.copyFrom(KeySpace.prefixEnd(c.getKey().toByteArray()))));
-      }
-    }
-    return b == null ? t : b.build();
-  }
-
   @Override
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
     if (method.getType() != MethodDescriptor.MethodType.UNARY) {
@@ -187,15 +168,6 @@ final class CallGuard implements ClientInterceptor {
       o = o.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
     }
     return new ForwardingClientCall.SimpleForwardingClientCall<Q, R>(next.newCall(method, o)) {
-      @Override
-      @SuppressWarnings("unchecked")
-      public void sendMessage(Q message) {
-        if (message instanceof TxnRequest) {
-          message = (Q) withRangeCompares((TxnRequest) message);
-        }
-        super.sendMessage(message);
-      }
-
       @Override
       public void start(Listener<R> listener, Metadata headers) {
         if (tracked != null) {

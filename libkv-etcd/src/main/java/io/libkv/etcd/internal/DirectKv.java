@@ -94,6 +94,19 @@ final class DirectKv {
 
   /** A comparison of {@code key}'s {@code target} (a revision, version or value). */
   static Compare cmp(ByteSequence key, Cmp.Op op, CmpTarget<?> target) {
+    return compare(key, op, target).build();
+  }
+
+  /**
+   * A comparison of {@code target} that holds for every key starting with {@code prefix} (etcd's
+   * range compare; of no key when none exists).
+   */
+  static Compare rangeCmp(ByteSequence prefix, Cmp.Op op, CmpTarget<?> target) {
+    return compare(prefix, op, target).setRangeEnd(UnsafeByteOperations.unsafeWrap(KeySpace.prefixEnd(prefix.getBytes())))
+        .build();
+  }
+
+  private static Compare.Builder compare(ByteSequence key, Cmp.Op op, CmpTarget<?> target) {
     Compare.Builder c = Compare.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(key.getBytes())).setTarget(target.getTarget());
     switch (op) {
       case EQUAL:
@@ -125,7 +138,7 @@ final class DirectKv {
       default:
         throw new IllegalArgumentException("unsupported compare target " + target.getTarget());
     }
-    return c.build();
+    return c;
   }
 
   static RequestOp putOp(ByteSequence key, ByteSequence value, PutOption o) {

@@ -63,9 +63,9 @@ final class EtcdLock extends AbstractLock {
     if (entry == null) {
       return enqueue();
     }
-    // woken: one transaction takes the key if nobody is ahead any more (a range compare, see
-    // CallGuard: every entry's create revision is at least ours), else says who is
-    Compare nobodyAhead = DirectKv.cmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
+    // woken: one transaction takes the key if nobody is ahead any more (every entry's create
+    // revision is at least ours), else says who is
+    Compare nobodyAhead = DirectKv.rangeCmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
     Compare mine = DirectKv.cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
     Compare free = DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     GetOption ahead = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
@@ -108,8 +108,8 @@ final class EtcdLock extends AbstractLock {
     GetOption last2 = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
         .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
         .withKeysOnly(true).build();
-    // free = nobody queued (a range compare, see CallGuard) and the key absent
-    Compare nobodyQueued = DirectKv.cmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    // free = nobody queued and the key absent
+    Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     TxnResponse t;
     try {
       t = store.txn(new Compare[] {nobodyQueued, DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},

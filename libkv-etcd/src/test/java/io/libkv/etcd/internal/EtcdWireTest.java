@@ -1,0 +1,65 @@
+package io.libkv.etcd.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.options.PutOption;
+import io.libkv.LibKV;
+import io.libkv.Store;
+import io.libkv.testkit.servers.EtcdServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** etcd's requests go out exactly as the store builds them: nothing below the store rewrites them. */
+class EtcdWireTest {
+  private static EtcdServer server;
+
+  @BeforeAll
+  static void start() {
+    server = EtcdServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static EtcdStore open(String prefix) {
+    return (EtcdStore) LibKV.open("etcd://" + server.endpoint() + "/" + prefix + "?timeout=5s");
+  }
+
+  @Test
+  void aCompareOnAKeyEndingInTwoSlashesComparesThatKeyAlone() {
+    try (Store s = open("wire-exact")) {
+      EtcdStore e = (EtcdStore) s;
+      ByteSequence below = ByteSequence.from("wire-exact/q//a", UTF_8);
+      e.write(() -> e.kv.put(below, ByteSequence.from("x", UTF_8), PutOption.DEFAULT), "q//a");
+      // "q//" itself is absent: a single-key compare of its create revision with 0 holds
+      Compare absent = DirectKv.cmp(ByteSequence.from("wire-exact/q//", UTF_8), Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+      assertThat(e.txn(new Compare[] {absent}, new RequestOp[0], new RequestOp[0], "q//").isSucceeded())
+          .as("the compare was sent as a single-key compare")
+          .isTrue();
+    }
+  }
+
+  @Test
+  void theLockQueueCompareCoversEveryEntryOfTheQueue() {
+    try (Store s = open("wire-range")) {
+      EtcdStore e = (EtcdStore) s;
+      ByteSequence queue = e.space.lockQueue("k");
+      ByteSequence entry = queue.concat(ByteSequence.from("someone", UTF_8));
+      e.write(() -> e.kv.put(entry, ByteSequence.from("", UTF_8), PutOption.DEFAULT), "k");
+      Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+      assertThat(nobodyQueued.getRangeEnd().toByteArray()).isEqualTo(KeySpace.prefixEnd(queue.getBytes()));
+      assertThat(e.txn(new Compare[] {nobodyQueued}, new RequestOp[0], new RequestOp[0], "k").isSucceeded())
+          .as("an entry is queued, so the range compare fails")
+          .isFalse();
+    }
+  }
+}
