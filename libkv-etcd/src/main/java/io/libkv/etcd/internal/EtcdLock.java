@@ -1,15 +1,13 @@
 package io.libkv.etcd.internal;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.api.Compare;
-import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
@@ -68,35 +66,35 @@ final class EtcdLock extends AbstractLock {
     Compare nobodyAhead = DirectKv.rangeCmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
     Compare mine = DirectKv.cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
     Compare free = DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
-    GetOption ahead = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
-        .withMaxCreateRevision(entryRev - 1).withSortField(GetOption.SortTarget.CREATE)
-        .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).withKeysOnly(true).build();
+    RangeRequest ahead = queueRange().setMaxCreateRevision(entryRev - 1).setLimit(1).build();
     TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
-        new RequestOp[] {DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
-        new RequestOp[] {DirectKv.getOp(entry, countOnly()), DirectKv.getOp(queue, ahead), DirectKv.getOp(userKey, countOnly())}, key());
-    if (t.isSucceeded()) {
+        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteSequence.from(value), lease.id))},
+        new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)}, key());
+    if (t.getSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
     }
     long seenAt = t.getHeader().getRevision();
-    if (t.getGetResponses().get(0).getCount() == 0) {
+    if (t.getResponses(0).getResponseRange().getCount() == 0) {
       // our entry went with its lease (lost while we waited): queue again
       entry = null;
       return enqueue();
     }
-    List<KeyValue> before = t.getGetResponses().get(1).getKvs();
+    List<KeyValue> before = t.getResponses(1).getResponseRange().getKvsList();
     if (!before.isEmpty()) {
       KeyValue next = before.get(0);
-      return Attempt.waitFor(store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
+      return Attempt.waitFor(store.watch.awaitDeletion(ByteSequence.from(next.getKey()), next.getCreateRevision(), seenAt));
     }
     return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, seenAt));
   }
 
-  private PutOption leased() {
-    return PutOption.builder().withLeaseId(lease.id).build();
+  /** The queue's entries, newest first, keys only. */
+  private RangeRequest.Builder queueRange() {
+    return DirectKv.get(queue, ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
+        .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND).setKeysOnly(true);
   }
 
-  private static GetOption countOnly() {
-    return GetOption.builder().withCountOnly(true).build();
+  private static RequestOp countOnly(ByteSequence key) {
+    return DirectKv.op(DirectKv.get(key).setCountOnly(true).build());
   }
 
   /** One transaction: take the lock if it is free, else join the queue and learn who is just ahead. */
@@ -105,16 +103,15 @@ final class EtcdLock extends AbstractLock {
     ByteSequence e = queue.concat(ByteSequence.from(
         (Long.toHexString(lease.id) + "-" + instance).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     ByteSequence mark = ByteSequence.from(new byte[0]);
-    GetOption last2 = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
-        .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
-        .withKeysOnly(true).build();
+    RangeRequest last2 = queueRange().setLimit(2).build();
     // free = nobody queued and the key absent
     Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
     TxnResponse t;
     try {
       t = store.txn(new Compare[] {nobodyQueued, DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
-          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
-          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.getOp(queue, last2)}, key());
+          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)),
+              DirectKv.op(DirectKv.put(userKey, ByteSequence.from(value), lease.id))},
+          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)), DirectKv.op(last2)}, key());
     } catch (KVException ex) {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
         store.leases.gone(lease.id);
@@ -123,13 +120,13 @@ final class EtcdLock extends AbstractLock {
     }
     entry = e;
     entryRev = t.getHeader().getRevision();
-    if (t.isSucceeded()) {
+    if (t.getSucceeded()) {
       return acquired(entryRev, entryRev);
     }
-    List<KeyValue> last = t.getGetResponses().get(0).getKvs();
+    List<KeyValue> last = t.getResponses(1).getResponseRange().getKvsList();
     for (KeyValue kv : last) {
-      if (!kv.getKey().equals(e)) {
-        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
+      if (!kv.getKey().equals(DirectKv.bytes(e))) {
+        return Attempt.waitFor(store.watch.awaitDeletion(ByteSequence.from(kv.getKey()), kv.getCreateRevision(), entryRev));
       }
     }
     // nobody queued, yet the key exists (written by a plain put): wait for it to go
@@ -150,7 +147,7 @@ final class EtcdLock extends AbstractLock {
     entry = null;
     if (e != null) {
       try {
-        store.write(() -> store.kv.delete(e, DeleteOption.DEFAULT), key());
+        store.write(() -> store.kv.delete(DirectKv.delete(e)), key());
       } catch (KVException ex) {
         // it goes with its lease
       }
@@ -176,8 +173,8 @@ final class EtcdLock extends AbstractLock {
       // the user key only while it holds our write (a put over it keeps the create revision, not the
       // mod revision); the entry in any case
       store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.modRevision(revision))},
-          new RequestOp[] {DirectKv.deleteOp(userKey, DeleteOption.DEFAULT), DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)},
-          new RequestOp[] {DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)}, key());
+          new RequestOp[] {DirectKv.op(DirectKv.delete(userKey)), DirectKv.op(DirectKv.delete(entryKey))},
+          new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))}, key());
     }
 
     @Override

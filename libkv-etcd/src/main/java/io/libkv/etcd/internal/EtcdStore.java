@@ -3,17 +3,15 @@ package io.libkv.etcd.internal;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.api.TxnResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.libkv.Capabilities;
@@ -248,6 +246,10 @@ public final class EtcdStore extends AbstractStore {
     return KVPair.ofOwned(key, kv.getValue().getBytes(), kv.getModRevision());
   }
 
+  KVPair pair(String key, io.etcd.jetcd.api.KeyValue kv) {
+    return KVPair.ofOwned(key, kv.getValue().toByteArray(), kv.getModRevision());
+  }
+
   private static ByteSequence bytes(byte[] value) {
     return ByteSequence.from(value);
   }
@@ -327,9 +329,8 @@ public final class EtcdStore extends AbstractStore {
   protected void doPut(String key, byte[] value, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
-      PutOption o = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
       try {
-        write(() -> kv.put(space.key(key), bytes(value), o), key);
+        write(() -> kv.put(DirectKv.put(space.key(key), bytes(value), lease)), key);
         return;
       } catch (KVException e) {
         if (!retryAfterLeaseLoss(e, lease, attempt)) {
@@ -363,7 +364,7 @@ public final class EtcdStore extends AbstractStore {
       if (ops.isEmpty()) {
         first = e.getKey();
       }
-      ops.add(DirectKv.putOp(space.key(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
+      ops.add(DirectKv.op(DirectKv.put(space.key(e.getKey()), bytes(e.getValue()), 0)));
       bytes += size;
     }
     if (!ops.isEmpty()) {
@@ -377,22 +378,22 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
-    GetResponse r = read(() -> kv.get(space.key(key), GetOption.DEFAULT), key);
-    if (r.getKvs().isEmpty()) {
+    RangeResponse r = read(() -> kv.range(DirectKv.get(space.key(key)).build()), key);
+    if (r.getKvsCount() == 0) {
       throw new KeyNotFoundException("key not found", key, description(), null);
     }
-    return pair(key, r.getKvs().get(0));
+    return pair(key, r.getKvs(0));
   }
 
   @Override
   protected boolean doExists(String key) {
-    GetOption o = GetOption.builder().withCountOnly(true).build();
-    return read(() -> kv.get(space.key(key), o), key).getCount() > 0;
+    RangeRequest r = DirectKv.get(space.key(key)).setCountOnly(true).build();
+    return read(() -> kv.range(r), key).getCount() > 0;
   }
 
   @Override
   protected void doDelete(String key) {
-    write(() -> kv.delete(space.key(key), DeleteOption.DEFAULT), key);
+    write(() -> kv.delete(DirectKv.delete(space.key(key))), key);
   }
 
   @Override
@@ -436,15 +437,10 @@ public final class EtcdStore extends AbstractStore {
     long rev = revision;
     int page = listPage;
     while (true) {
-      GetOption.Builder ob = GetOption.builder().withRange(end).withLimit(page);
-      if (rev > 0) {
-        ob.withRevision(rev);
-      }
-      GetOption o = ob.build();
-      ByteSequence start = from;
+      RangeRequest o = DirectKv.get(from, end).setLimit(page).setRevision(rev).build();
       RangeResponse r;
       try {
-        r = read(() -> kv.range(start, o), dir);
+        r = read(() -> kv.range(o), dir);
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
@@ -473,17 +469,17 @@ public final class EtcdStore extends AbstractStore {
 
   /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
   Object[] readKey(String key, long revision) {
-    GetOption o = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
-    GetResponse r = read(() -> kv.get(space.key(key), o), key);
-    KVPair p = r.getKvs().isEmpty() ? null : pair(key, r.getKvs().get(0));
+    RangeRequest o = DirectKv.get(space.key(key)).setRevision(revision).build();
+    RangeResponse r = read(() -> kv.range(o), key);
+    KVPair p = r.getKvsCount() == 0 ? null : pair(key, r.getKvs(0));
     return new Object[] {p, r.getHeader().getRevision()};
   }
 
   @Override
   protected void doDeleteTree(String dir) {
     // one transaction: the directory's key and every key below it, one revision, one tree event
-    RequestOp below = DirectKv.deleteOp(space.dirStart(dir), DeleteOption.builder().withRange(space.dirEnd(dir)).build());
-    RequestOp self = DirectKv.deleteOp(space.key(dir), DeleteOption.DEFAULT);
+    RequestOp below = DirectKv.op(DirectKv.delete(space.dirStart(dir), space.dirEnd(dir)));
+    RequestOp self = DirectKv.op(DirectKv.delete(space.key(dir)));
     txn(new Compare[0], new RequestOp[] {below, self}, new RequestOp[0], dir);
   }
 
@@ -491,22 +487,21 @@ public final class EtcdStore extends AbstractStore {
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
-      PutOption po = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
       ByteSequence k = space.key(key);
       Compare cmp = previous == null
           ? DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
           : DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
       TxnResponse r;
       try {
-        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.putOp(k, bytes(value), po)},
-            new RequestOp[] {DirectKv.getOp(k, GetOption.builder().withCountOnly(previous == null).build())}, key);
+        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.op(DirectKv.put(k, bytes(value), lease))},
+            new RequestOp[] {DirectKv.op(DirectKv.get(k).setCountOnly(previous == null).build())}, key);
       } catch (KVException e) {
         if (retryAfterLeaseLoss(e, lease, attempt)) {
           continue;
         }
         throw e;
       }
-      if (r.isSucceeded()) {
+      if (r.getSucceeded()) {
         return KVPair.of(key, value, r.getHeader().getRevision());
       }
       if (previous == null) {
@@ -517,7 +512,7 @@ public final class EtcdStore extends AbstractStore {
   }
 
   private KVException conflict(String key, KVPair previous, TxnResponse r) {
-    List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+    List<io.etcd.jetcd.api.KeyValue> kvs = r.getResponses(0).getResponseRange().getKvsList();
     if (kvs.isEmpty()) {
       return new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
@@ -529,8 +524,8 @@ public final class EtcdStore extends AbstractStore {
   protected void doAtomicDelete(String key, KVPair previous) {
     ByteSequence k = space.key(key);
     TxnResponse r = txn(new Compare[] {DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
-        new RequestOp[] {DirectKv.deleteOp(k, DeleteOption.DEFAULT)}, new RequestOp[] {DirectKv.getOp(k, GetOption.DEFAULT)}, key);
-    if (!r.isSucceeded()) {
+        new RequestOp[] {DirectKv.op(DirectKv.delete(k))}, new RequestOp[] {DirectKv.op(DirectKv.get(k).build())}, key);
+    if (!r.getSucceeded()) {
       throw conflict(key, previous, r);
     }
   }

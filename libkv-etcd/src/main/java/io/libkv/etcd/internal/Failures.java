@@ -50,6 +50,16 @@ final class Failures {
     return description(unwrap(t)).contains("requested lease not found");
   }
 
+  /**
+   * Whether etcd refused a call for its auth token alone (unknown to the member, or older than its
+   * auth store): refused before anything applied, so worth one retry with a fresh token.
+   */
+  static boolean isStaleToken(Status s) {
+    String d = s.getDescription() == null ? "" : s.getDescription();
+    return s.getCode() == Status.Code.UNAUTHENTICATED && d.contains("etcdserver: invalid auth token")
+        || s.getCode() == Status.Code.INVALID_ARGUMENT && d.contains("etcdserver: revision of auth store is old");
+  }
+
   static String description(Throwable t) {
     Status s = Status.fromThrowable(t);
     String d = s.getDescription() != null ? s.getDescription() : "";

@@ -3,7 +3,7 @@ package io.libkv.etcd.internal;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -225,9 +225,8 @@ final class StoreWatch implements AutoCloseable {
    */
   private boolean historyRestarted() {
     try {
-      GetOption o = GetOption.builder().withCountOnly(true).build();
-      long now = store.read(() -> store.kv.get(store.space.rootStart(), o), null).getHeader()
-          .getRevision();
+      RangeRequest o = DirectKv.get(store.space.rootStart()).setCountOnly(true).build();
+      long now = store.read(() -> store.kv.range(o), null).getHeader().getRevision();
       return now < revision;
     } catch (KVException e) {
       return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is gone
@@ -315,8 +314,8 @@ final class StoreWatch implements AutoCloseable {
     }
     // the key may be gone, or gone and written again (lock entries keep their names): either way
     // the one waited for is no more
-    GetOption o = GetOption.builder().withKeysOnly(true).build();
-    List<KeyValue> now = store.read(() -> store.kv.get(key, o), null).getKvs();
+    RangeRequest o = DirectKv.get(key).setKeysOnly(true).build();
+    List<io.etcd.jetcd.api.KeyValue> now = store.read(() -> store.kv.range(o), null).getKvsList();
     if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
@@ -443,18 +442,14 @@ final class StoreWatch implements AutoCloseable {
   }
 
   private long count(ByteSequence start, ByteSequence end, long revision, long minModRevision, String target) {
-    GetOption.Builder b = GetOption.builder().withRevision(revision);
-    if (end != null) {
-      b.withRange(end);
-    }
+    RangeRequest.Builder b = (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
-      b.withMinModRevision(minModRevision).withKeysOnly(true).withLimit(1);
-      GetOption o = b.build();
-      return store.read(() -> store.kv.get(start, o), target).getKvs().size();
+      RangeRequest o = b.setMinModRevision(minModRevision).setKeysOnly(true).setLimit(1).build();
+      return store.read(() -> store.kv.range(o), target).getKvsCount();
     }
-    GetOption o = b.withCountOnly(true).build();
-    return store.read(() -> store.kv.get(start, o), target).getCount();
+    RangeRequest o = b.setCountOnly(true).build();
+    return store.read(() -> store.kv.range(o), target).getCount();
   }
 
   @Override

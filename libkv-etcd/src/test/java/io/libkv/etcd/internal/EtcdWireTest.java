@@ -8,7 +8,6 @@ import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.options.PutOption;
 import io.libkv.LibKV;
 import io.libkv.Store;
 import io.libkv.testkit.servers.EtcdServer;
@@ -39,10 +38,10 @@ class EtcdWireTest {
     try (Store s = open("wire-exact")) {
       EtcdStore e = (EtcdStore) s;
       ByteSequence below = ByteSequence.from("wire-exact/q//a", UTF_8);
-      e.write(() -> e.kv.put(below, ByteSequence.from("x", UTF_8), PutOption.DEFAULT), "q//a");
+      e.write(() -> e.kv.put(DirectKv.put(below, ByteSequence.from("x", UTF_8), 0)), "q//a");
       // "q//" itself is absent: a single-key compare of its create revision with 0 holds
       Compare absent = DirectKv.cmp(ByteSequence.from("wire-exact/q//", UTF_8), Cmp.Op.EQUAL, CmpTarget.createRevision(0));
-      assertThat(e.txn(new Compare[] {absent}, new RequestOp[0], new RequestOp[0], "q//").isSucceeded())
+      assertThat(e.txn(new Compare[] {absent}, new RequestOp[0], new RequestOp[0], "q//").getSucceeded())
           .as("the compare was sent as a single-key compare")
           .isTrue();
     }
@@ -54,10 +53,10 @@ class EtcdWireTest {
       EtcdStore e = (EtcdStore) s;
       ByteSequence queue = e.space.lockQueue("k");
       ByteSequence entry = queue.concat(ByteSequence.from("someone", UTF_8));
-      e.write(() -> e.kv.put(entry, ByteSequence.from("", UTF_8), PutOption.DEFAULT), "k");
+      e.write(() -> e.kv.put(DirectKv.put(entry, ByteSequence.from("", UTF_8), 0)), "k");
       Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
       assertThat(nobodyQueued.getRangeEnd().toByteArray()).isEqualTo(KeySpace.prefixEnd(queue.getBytes()));
-      assertThat(e.txn(new Compare[] {nobodyQueued}, new RequestOp[0], new RequestOp[0], "k").isSucceeded())
+      assertThat(e.txn(new Compare[] {nobodyQueued}, new RequestOp[0], new RequestOp[0], "k").getSucceeded())
           .as("an entry is queued, so the range compare fails")
           .isFalse();
     }
