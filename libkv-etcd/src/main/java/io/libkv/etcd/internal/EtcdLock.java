@@ -1,13 +1,11 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
@@ -32,8 +30,8 @@ final class EtcdLock extends AbstractLock {
   private final EtcdStore store;
   private final byte[] value;
   private final Duration ttl;
-  private final ByteSequence userKey;
-  private final ByteSequence queue;
+  private final ByteString userKey;
+  private final ByteString queue;
   /**
    * Names this Lock's entries, the same in every acquisition: etcd keeps an index entry for every
    * key ever written until compaction, and the queue's range compare walks them, so a fresh name
@@ -42,7 +40,7 @@ final class EtcdLock extends AbstractLock {
    */
   private final long instance = SEQ.incrementAndGet();
   // the pending entry between attempts
-  private ByteSequence entry;
+  private ByteString entry;
   private long entryRev;
   private Leases.Ref lease;
 
@@ -63,12 +61,12 @@ final class EtcdLock extends AbstractLock {
     }
     // woken: one transaction takes the key if nobody is ahead any more (every entry's create
     // revision is at least ours), else says who is
-    Compare nobodyAhead = DirectKv.rangeCmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
-    Compare mine = DirectKv.cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
-    Compare free = DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    Compare nobodyAhead = DirectKv.everyCreated(queue, Compare.CompareResult.GREATER, entryRev - 1);
+    Compare mine = DirectKv.created(entry, Compare.CompareResult.EQUAL, entryRev);
+    Compare free = DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0);
     RangeRequest ahead = queueRange().setMaxCreateRevision(entryRev - 1).setLimit(1).build();
     TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
-        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteSequence.from(value), lease.id))},
+        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
         new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)}, key());
     if (t.getSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
@@ -82,35 +80,34 @@ final class EtcdLock extends AbstractLock {
     List<KeyValue> before = t.getResponses(1).getResponseRange().getKvsList();
     if (!before.isEmpty()) {
       KeyValue next = before.get(0);
-      return Attempt.waitFor(store.watch.awaitDeletion(ByteSequence.from(next.getKey()), next.getCreateRevision(), seenAt));
+      return Attempt.waitFor(store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
     }
     return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, seenAt));
   }
 
   /** The queue's entries, newest first, keys only. */
   private RangeRequest.Builder queueRange() {
-    return DirectKv.get(queue, ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
+    return DirectKv.get(queue, DirectKv.end(queue))
         .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND).setKeysOnly(true);
   }
 
-  private static RequestOp countOnly(ByteSequence key) {
+  private static RequestOp countOnly(ByteString key) {
     return DirectKv.op(DirectKv.get(key).setCountOnly(true).build());
   }
 
   /** One transaction: take the lock if it is free, else join the queue and learn who is just ahead. */
   private Attempt enqueue() {
     lease = store.leases.lease(ttl, key());
-    ByteSequence e = queue.concat(ByteSequence.from(
-        (Long.toHexString(lease.id) + "-" + instance).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    ByteSequence mark = ByteSequence.from(new byte[0]);
+    ByteString e = queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + instance));
+    ByteString mark = ByteString.EMPTY;
     RangeRequest last2 = queueRange().setLimit(2).build();
     // free = nobody queued and the key absent
-    Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    Compare nobodyQueued = DirectKv.everyCreated(queue, Compare.CompareResult.EQUAL, 0);
     TxnResponse t;
     try {
-      t = store.txn(new Compare[] {nobodyQueued, DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
+      t = store.txn(new Compare[] {nobodyQueued, DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0)},
           new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)),
-              DirectKv.op(DirectKv.put(userKey, ByteSequence.from(value), lease.id))},
+              DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
           new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)), DirectKv.op(last2)}, key());
     } catch (KVException ex) {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
@@ -125,8 +122,8 @@ final class EtcdLock extends AbstractLock {
     }
     List<KeyValue> last = t.getResponses(1).getResponseRange().getKvsList();
     for (KeyValue kv : last) {
-      if (!kv.getKey().equals(DirectKv.bytes(e))) {
-        return Attempt.waitFor(store.watch.awaitDeletion(ByteSequence.from(kv.getKey()), kv.getCreateRevision(), entryRev));
+      if (!kv.getKey().equals(e)) {
+        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
       }
     }
     // nobody queued, yet the key exists (written by a plain put): wait for it to go
@@ -143,7 +140,7 @@ final class EtcdLock extends AbstractLock {
 
   @Override
   protected void abandon() {
-    ByteSequence e = entry;
+    ByteString e = entry;
     entry = null;
     if (e != null) {
       try {
@@ -157,10 +154,10 @@ final class EtcdLock extends AbstractLock {
   /** A held lock. */
   final class Held extends AbstractLockLease {
     private final long revision;
-    private final ByteSequence entryKey;
+    private final ByteString entryKey;
     private final Leases.Ref ref;
 
-    Held(String key, long token, long revision, ByteSequence entryKey, Leases.Ref ref) {
+    Held(String key, long token, long revision, ByteString entryKey, Leases.Ref ref) {
       super(key, token, store.description(), ref.keepAlive);
       this.revision = revision;
       this.entryKey = entryKey;
@@ -172,7 +169,7 @@ final class EtcdLock extends AbstractLock {
       ref.held.remove(this);
       // the user key only while it holds our write (a put over it keeps the create revision, not the
       // mod revision); the entry in any case
-      store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.modRevision(revision))},
+      store.txn(new Compare[] {DirectKv.modified(userKey, Compare.CompareResult.EQUAL, revision)},
           new RequestOp[] {DirectKv.op(DirectKv.delete(userKey)), DirectKv.op(DirectKv.delete(entryKey))},
           new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))}, key());
     }

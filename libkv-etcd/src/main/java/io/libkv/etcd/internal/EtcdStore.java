@@ -1,17 +1,13 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.lease.LeaseGrantResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.LeaseGrantResponse;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnResponse;
-import io.etcd.jetcd.options.GetOption;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.libkv.Capabilities;
@@ -71,7 +67,7 @@ public final class EtcdStore extends AbstractStore {
   /** Bound on each step of the probe that explains a failed connect. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
-  final Client client;
+  final Rpc rpc;
   /** The KV calls (all but the store's first, which finds the channel for them). */
   final DirectKv kv;
   final KeySpace space;
@@ -86,13 +82,13 @@ public final class EtcdStore extends AbstractStore {
   private final Connection connection = new Connection();
   private final StallWatch stalls;
 
-  EtcdStore(Client client, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
+  EtcdStore(Rpc rpc, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
       boolean tls, boolean auth, Function<String, ManagedChannel> channelTo) {
     super(description);
-    this.client = client;
+    this.rpc = rpc;
     this.config = config;
     this.space = new KeySpace(prefix);
-    this.kv = new DirectKv(client, guard, config.operationTimeout().toNanos(), space.rootStart());
+    this.kv = new DirectKv(rpc);
     this.failures = new Failures(description, endpoints);
     int n = SEQ.incrementAndGet();
     this.io = Executors.newCachedThreadPool(r -> {
@@ -100,15 +96,15 @@ public final class EtcdStore extends AbstractStore {
       t.setDaemon(true);
       return t;
     });
-    this.stalls = new StallWatch(guard, endpoints, channelTo, n);
+    this.stalls = new StallWatch(guard, rpc.options(), endpoints, channelTo, n);
     this.leases = new Leases(this);
     this.watch = new StoreWatch(this, n);
     Duration floor;
     try {
       floor = leases.probeFloor(config.connectTimeout());
       // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
-      GetOption o = GetOption.builder().withCountOnly(true).build();
-      Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
+      RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
+      Retry.call(() -> await(kv.range(o), null, false), backoff,
           config.connectTimeout());
     } catch (KVException e) {
       closeQuietly();
@@ -147,7 +143,7 @@ public final class EtcdStore extends AbstractStore {
       watch.close();
       leases.closeAll();
       stalls.close();
-      client.close();
+      rpc.close();
     } catch (RuntimeException ignored) {
       // already failing
     }
@@ -242,16 +238,12 @@ public final class EtcdStore extends AbstractStore {
     return write(() -> kv.txn(cmps, then, otherwise), key);
   }
 
-  KVPair pair(String key, KeyValue kv) {
-    return KVPair.ofOwned(key, kv.getValue().getBytes(), kv.getModRevision());
-  }
-
   KVPair pair(String key, io.etcd.jetcd.api.KeyValue kv) {
     return KVPair.ofOwned(key, kv.getValue().toByteArray(), kv.getModRevision());
   }
 
-  private static ByteSequence bytes(byte[] value) {
-    return ByteSequence.from(value);
+  private static ByteString bytes(byte[] value) {
+    return ByteString.copyFrom(value);
   }
 
   /** Tracks whether calls succeed, to tell listeners SUSPENDED and RECONNECTED. */
@@ -315,9 +307,9 @@ public final class EtcdStore extends AbstractStore {
 
   /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
   long grant(Duration ttl, String key) {
-    LeaseGrantResponse r = write(() -> client.getLeaseClient().grant(ttl.getSeconds()), key);
+    LeaseGrantResponse r = write(() -> leases.grant(ttl), key);
     if (r.getTTL() != ttl.getSeconds()) {
-      client.getLeaseClient().revoke(r.getID());
+      leases.revoke(r.getID());
       throw new TtlTooShortException("lease", key, description(), ttl, Duration.ofSeconds(r.getTTL()));
     }
     return r.getID();
@@ -432,8 +424,8 @@ public final class EtcdStore extends AbstractStore {
    */
   Listing list(String dir, long revision) {
     List<KVPair> out = new ArrayList<>();
-    ByteSequence end = space.dirEnd(dir);
-    ByteSequence from = space.dirStart(dir);
+    ByteString end = space.dirEnd(dir);
+    ByteString from = space.dirStart(dir);
     long rev = revision;
     int page = listPage;
     while (true) {
@@ -463,7 +455,7 @@ public final class EtcdStore extends AbstractStore {
       }
       byte[] last = r.getKvs(r.getKvsCount() - 1).getKey().toByteArray();
       byte[] next = java.util.Arrays.copyOf(last, last.length + 1);
-      from = ByteSequence.from(next);
+      from = UnsafeByteOperations.unsafeWrap(next);
     }
   }
 
@@ -487,10 +479,10 @@ public final class EtcdStore extends AbstractStore {
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
-      ByteSequence k = space.key(key);
+      ByteString k = space.key(key);
       Compare cmp = previous == null
-          ? DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-          : DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
+          ? DirectKv.created(k, Compare.CompareResult.EQUAL, 0)
+          : DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex());
       TxnResponse r;
       try {
         r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.op(DirectKv.put(k, bytes(value), lease))},
@@ -522,8 +514,8 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    ByteSequence k = space.key(key);
-    TxnResponse r = txn(new Compare[] {DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
+    ByteString k = space.key(key);
+    TxnResponse r = txn(new Compare[] {DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex())},
         new RequestOp[] {DirectKv.op(DirectKv.delete(k))}, new RequestOp[] {DirectKv.op(DirectKv.get(k).build())}, key);
     if (!r.getSucceeded()) {
       throw conflict(key, previous, r);
@@ -586,7 +578,7 @@ public final class EtcdStore extends AbstractStore {
       leases.closeAll();
     } finally {
       stalls.close();
-      client.close();
+      rpc.close();
       io.shutdownNow();
     }
   }

@@ -1,6 +1,5 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.grpc.Status;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
@@ -15,7 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
-/** Maps jetcd and gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
+/** Maps gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
 final class Failures {
   private final String store;
   private final List<String> endpoints;
@@ -39,7 +38,7 @@ final class Failures {
 
   static boolean isCompacted(Throwable t) {
     Throwable u = unwrap(t);
-    return u instanceof CompactedException || description(u).contains("required revision has been compacted");
+    return description(u).contains("required revision has been compacted");
   }
 
   static boolean isFutureRevision(Throwable t) {

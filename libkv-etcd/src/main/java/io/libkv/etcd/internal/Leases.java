@@ -1,6 +1,15 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.libkv.KVException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.spi.KeepAlive;
@@ -11,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -48,13 +58,57 @@ final class Leases {
    */
   Duration probeFloor(Duration timeout) {
     LeaseGrantResponse r = Retry.call(
-        () -> store.await(store.client.getLeaseClient().grant(1), null, false), store.backoff, timeout);
+        () -> store.await(grant(Duration.ofSeconds(1)), null, false), store.backoff, timeout);
     try {
-      store.await(store.client.getLeaseClient().revoke(r.getID()), null, true);
+      store.await(revoke(r.getID()), null, true);
     } catch (KVException e) {
       // it expires by itself within its TTL
     }
     return Duration.ofSeconds(Math.max(1, r.getTTL()));
+  }
+
+  // ---- etcd's lease calls
+
+  /** Asks etcd for a lease of {@code ttl} (whole seconds); etcd may grant a longer one. */
+  CompletableFuture<LeaseGrantResponse> grant(Duration ttl) {
+    return store.rpc.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(ttl.getSeconds()).build());
+  }
+
+  /** Revokes lease {@code id}: its keys go. */
+  CompletableFuture<LeaseRevokeResponse> revoke(long id) {
+    return store.rpc.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build());
+  }
+
+  /**
+   * One renewal of lease {@code id}, on a keep-alive stream of its own that ends with the answer or
+   * after {@code budgetMillis}; a lease etcd no longer has fails as "requested lease not found".
+   */
+  private CompletableFuture<Long> keepAliveOnce(long id, long budgetMillis) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call = store.rpc.newCall(LeaseGrpc.getLeaseKeepAliveMethod(),
+        store.rpc.options().withDeadlineAfter(budgetMillis, TimeUnit.MILLISECONDS));
+    call.start(new ClientCall.Listener<LeaseKeepAliveResponse>() {
+      @Override
+      public void onMessage(LeaseKeepAliveResponse r) {
+        if (r.getTTL() <= 0) {
+          f.completeExceptionally(
+              Status.NOT_FOUND.withDescription("etcdserver: requested lease not found").asRuntimeException());
+        } else {
+          f.complete(r.getTTL());
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        f.completeExceptionally(status.isOk()
+            ? Status.UNAVAILABLE.withDescription("etcd ended the keep-alive stream unanswered").asRuntimeException()
+            : status.asRuntimeException(trailers));
+      }
+    }, new Metadata());
+    call.request(1);
+    call.sendMessage(LeaseKeepAliveRequest.newBuilder().setID(id).build());
+    f.whenComplete((x, e) -> call.cancel("answered", null));
+    return f;
   }
 
   /** The store's live lease of {@code ttl}, granted and kept alive on first use. */
@@ -80,7 +134,7 @@ final class Leases {
   private void renew(Ref r) {
     long budget = Math.max(200, Math.min(store.config.operationTimeout().toMillis(), r.ttl.toMillis() / 3));
     try {
-      store.client.getLeaseClient().keepAliveOnce(r.id).get(budget, TimeUnit.MILLISECONDS);
+      keepAliveOnce(r.id, budget).get(budget, TimeUnit.MILLISECONDS);
       store.connectionOk();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -115,7 +169,7 @@ final class Leases {
       h.markLost();
     }
     // best effort: if etcd still has it, its keys must not outlive our declaration of loss
-    store.client.getLeaseClient().revoke(r.id);
+    revoke(r.id);
     store.lost();
     store.watch.wakeAll();
   }
@@ -145,7 +199,7 @@ final class Leases {
       for (EtcdLock.Held h : new ArrayList<>(r.held)) {
         h.markLost();
       }
-      revokes.add(store.client.getLeaseClient().revoke(r.id));
+      revokes.add(revoke(r.id));
     }
     for (java.util.concurrent.CompletableFuture<?> f : revokes) {
       try {

@@ -1,12 +1,11 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchResponse;
 import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
@@ -30,8 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The store's one etcd watch, on its whole prefix, fanned out to every key and tree watch through
- * core's {@link WatchHub} (jetcd opens a gRPC stream per watcher, so per-user watchers would not
- * scale). Started on the first watch or lock wait.
+ * core's {@link WatchHub} (a gRPC stream per user watcher would not scale). Started on the first watch or lock wait.
  *
  * <p>Everything runs on one dispatch thread, in revision order. After a failure the watch is opened
  * again from the last revision it published (nothing lost, nothing twice); if etcd compacted that
@@ -47,8 +45,8 @@ final class StoreWatch implements AutoCloseable {
   private final EtcdStore store;
   private final ScheduledExecutorService dispatch;
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
-  private final Map<ByteSequence, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
-  private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
+  private final Map<ByteString, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
+  private final AtomicReference<WatchStream> watcher = new AtomicReference<>();
   // dispatch-thread state
   private int generation;
   // every change at or below it was published (written on the dispatch thread, read by lock waiters)
@@ -99,32 +97,24 @@ final class StoreWatch implements AutoCloseable {
       return;
     }
     int gen = ++generation;
-    WatchOption.Builder o = WatchOption.builder().withRange(store.space.rootEnd()).withCreateNotify(true);
+    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(store.space.rootStart())
+        .setRangeEnd(store.space.rootEnd());
     if (mode == Mode.RESUME) {
-      o.withRevision(revision + 1);
+      o.setStartRevision(revision + 1);
     }
-    Watch.Listener l = new Watch.Listener() {
+    WatchStream.Listener l = new WatchStream.Listener() {
       @Override
-      public void onNext(WatchResponse response) {
+      public void answered(WatchResponse response) {
         submit(() -> onResponse(gen, mode, response));
       }
 
       @Override
-      public void onError(Throwable t) {
-        // closed here, inside jetcd's callback, so that jetcd does not resume it on its own
-        Watch.Watcher w = watcher.get();
-        if (w != null && gen == generation) {
-          w.close();
-        }
+      public void failed(Throwable t) {
+        store.rpc.staleToken(t);
         submit(() -> onFailure(gen, t));
       }
-
-      @Override
-      public void onCompleted() {
-        // a watcher we closed
-      }
     };
-    watcher.set(store.client.getWatchClient().watch(store.space.rootStart(), o.build(), l));
+    watcher.set(WatchStream.open(store.rpc, o.build(), l));
   }
 
   private void submit(Runnable r) {
@@ -141,39 +131,40 @@ final class StoreWatch implements AutoCloseable {
     if (gen != generation || closed) {
       return;
     }
-    if (resp.isCreatedNotify()) {
+    if (resp.getCreated()) {
       created(mode, resp.getHeader().getRevision(), resp.getHeader().getClusterId());
       return;
     }
-    if (resp.isProgressNotify()) {
+    if (resp.getEventsCount() == 0) {
+      // progress: nothing changed up to the header's revision
       revision = Math.max(revision, resp.getHeader().getRevision());
       return;
     }
-    List<WatchEvent> events = resp.getEvents();
+    List<Event> events = resp.getEventsList();
     int i = 0;
     while (i < events.size()) {
       // one revision (one transaction) at a time: it is published as one batch
-      long rev = events.get(i).getKeyValue().getModRevision();
+      long rev = events.get(i).getKv().getModRevision();
       int j = i;
-      while (j < events.size() && events.get(j).getKeyValue().getModRevision() == rev) {
+      while (j < events.size() && events.get(j).getKv().getModRevision() == rev) {
         j++;
       }
       if (rev > revision) {
         // the revision first: a waiter that sees it below its own knows it will be woken (awaitDeletion)
         revision = rev;
         List<WatchHub.Change> batch = new ArrayList<>();
-        for (WatchEvent e : events.subList(i, j)) {
-          KeyValue kv = e.getKeyValue();
+        for (Event e : events.subList(i, j)) {
+          KeyValue kv = e.getKv();
           String k = store.space.decode(kv.getKey());
           if (k == null) {
             continue;
           }
-          if (e.getEventType() == WatchEvent.EventType.DELETE) {
+          if (e.getType() == Event.EventType.DELETE) {
             // lock waiters wait for queue entries and for user keys to go
             wake(kv.getKey());
           }
           if (!Keys.isReserved(k)) {
-            batch.add(e.getEventType() == WatchEvent.EventType.DELETE
+            batch.add(e.getType() == Event.EventType.DELETE
                 ? WatchHub.Change.delete(k, rev)
                 : WatchHub.Change.put(store.pair(k, kv)));
           }
@@ -291,7 +282,7 @@ final class StoreWatch implements AutoCloseable {
 
   private void closeWatcher() {
     generation++;
-    Watch.Watcher w = watcher.getAndSet(null);
+    WatchStream w = watcher.getAndSet(null);
     if (w != null) {
       w.close();
     }
@@ -303,7 +294,7 @@ final class StoreWatch implements AutoCloseable {
    * A future completed when etcd key {@code key} (one of the library's own records) is deleted, or
    * when the watch had to start over (then the waiter looks again).
    */
-  CompletableFuture<Void> awaitDeletion(ByteSequence key, long createRevision, long seenAt) {
+  CompletableFuture<Void> awaitDeletion(ByteString key, long createRevision, long seenAt) {
     ensureStarted(null);
     CompletableFuture<Void> f = new CompletableFuture<>();
     deletions.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
@@ -315,14 +306,14 @@ final class StoreWatch implements AutoCloseable {
     // the key may be gone, or gone and written again (lock entries keep their names): either way
     // the one waited for is no more
     RangeRequest o = DirectKv.get(key).setKeysOnly(true).build();
-    List<io.etcd.jetcd.api.KeyValue> now = store.read(() -> store.kv.range(o), null).getKvsList();
+    List<KeyValue> now = store.read(() -> store.kv.range(o), null).getKvsList();
     if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
     return f;
   }
 
-  private void wake(ByteSequence key) {
+  private void wake(ByteString key) {
     List<CompletableFuture<Void>> l = deletions.remove(key);
     if (l != null) {
       l.forEach(f -> f.complete(null));
@@ -331,7 +322,7 @@ final class StoreWatch implements AutoCloseable {
 
   /** Wakes every waiter (after a loss or a restart of the watch), so each looks again. */
   void wakeAll() {
-    for (ByteSequence k : new ArrayList<>(deletions.keySet())) {
+    for (ByteString k : new ArrayList<>(deletions.keySet())) {
       wake(k);
     }
   }
@@ -356,8 +347,8 @@ final class StoreWatch implements AutoCloseable {
     if (from >= upTo) {
       return List.of();
     }
-    ByteSequence start = tree ? store.space.dirStart(target) : store.space.key(target);
-    ByteSequence end = tree ? store.space.dirEnd(target) : null;
+    ByteString start = tree ? store.space.dirStart(target) : store.space.key(target);
+    ByteString end = tree ? store.space.dirEnd(target) : null;
     try {
       if (!changed(start, end, from, upTo, target)) {
         return List.of();
@@ -370,21 +361,21 @@ final class StoreWatch implements AutoCloseable {
     }
     List<WatchHub.Change> out = new ArrayList<>();
     CompletableFuture<List<WatchHub.Change>> done = new CompletableFuture<>();
-    WatchOption.Builder o = WatchOption.builder().withRevision(from + 1);
+    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(start).setStartRevision(from + 1);
     if (end != null) {
-      o.withRange(end);
+      o.setRangeEnd(end);
     }
-    Watch.Watcher w = store.client.getWatchClient().watch(start, o.build(), new Watch.Listener() {
+    WatchStream w = WatchStream.open(store.rpc, o.build(), new WatchStream.Listener() {
       @Override
-      public void onNext(WatchResponse resp) {
-        if (resp.getEvents().isEmpty() || done.isDone()) {
+      public void answered(WatchResponse resp) {
+        if (resp.getEventsCount() == 0 || done.isDone()) {
           return;
         }
         long revisions = 0;
         long last = -1;
         boolean reached = false;
-        for (WatchEvent e : resp.getEvents()) {
-          KeyValue kv = e.getKeyValue();
+        for (Event e : resp.getEventsList()) {
+          KeyValue kv = e.getKv();
           long rev = kv.getModRevision();
           if (rev != last) {
             revisions++;
@@ -399,7 +390,7 @@ final class StoreWatch implements AutoCloseable {
           if (k == null || Keys.isReserved(k)) {
             continue;
           }
-          out.add(e.getEventType() == WatchEvent.EventType.DELETE
+          out.add(e.getType() == Event.EventType.DELETE
               ? WatchHub.Change.delete(k, rev)
               : WatchHub.Change.put(store.pair(k, kv)));
         }
@@ -409,17 +400,13 @@ final class StoreWatch implements AutoCloseable {
       }
 
       @Override
-      public void onError(Throwable t) {
+      public void failed(Throwable t) {
+        store.rpc.staleToken(t);
         if (Failures.isCompacted(t)) {
           done.complete(null);
         } else {
           done.completeExceptionally(t);
         }
-      }
-
-      @Override
-      public void onCompleted() {
-        // closed by us
       }
     });
     try {
@@ -434,14 +421,14 @@ final class StoreWatch implements AutoCloseable {
     }
   }
 
-  private boolean changed(ByteSequence start, ByteSequence end, long from, long upTo, String target) {
+  private boolean changed(ByteString start, ByteString end, long from, long upTo, String target) {
     if (count(start, end, upTo, from + 1, target) > 0) {
       return true;
     }
     return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
   }
 
-  private long count(ByteSequence start, ByteSequence end, long revision, long minModRevision, String target) {
+  private long count(ByteString start, ByteString end, long revision, long minModRevision, String target) {
     RangeRequest.Builder b = (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
@@ -455,7 +442,7 @@ final class StoreWatch implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    Watch.Watcher w = watcher.getAndSet(null);
+    WatchStream w = watcher.getAndSet(null);
     if (w != null) {
       w.close();
     }

@@ -1,13 +1,10 @@
 package io.libkv.etcd.internal;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.etcd.jetcd.ByteSequence;
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
 import io.libkv.LibKV;
 import io.libkv.Store;
 import io.libkv.testkit.servers.EtcdServer;
@@ -37,10 +34,10 @@ class EtcdWireTest {
   void aCompareOnAKeyEndingInTwoSlashesComparesThatKeyAlone() {
     try (Store s = open("wire-exact")) {
       EtcdStore e = (EtcdStore) s;
-      ByteSequence below = ByteSequence.from("wire-exact/q//a", UTF_8);
-      e.write(() -> e.kv.put(DirectKv.put(below, ByteSequence.from("x", UTF_8), 0)), "q//a");
+      ByteString below = ByteString.copyFromUtf8("wire-exact/q//a");
+      e.write(() -> e.kv.put(DirectKv.put(below, ByteString.copyFromUtf8("x"), 0)), "q//a");
       // "q//" itself is absent: a single-key compare of its create revision with 0 holds
-      Compare absent = DirectKv.cmp(ByteSequence.from("wire-exact/q//", UTF_8), Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+      Compare absent = DirectKv.created(ByteString.copyFromUtf8("wire-exact/q//"), Compare.CompareResult.EQUAL, 0);
       assertThat(e.txn(new Compare[] {absent}, new RequestOp[0], new RequestOp[0], "q//").getSucceeded())
           .as("the compare was sent as a single-key compare")
           .isTrue();
@@ -51,11 +48,11 @@ class EtcdWireTest {
   void theLockQueueCompareCoversEveryEntryOfTheQueue() {
     try (Store s = open("wire-range")) {
       EtcdStore e = (EtcdStore) s;
-      ByteSequence queue = e.space.lockQueue("k");
-      ByteSequence entry = queue.concat(ByteSequence.from("someone", UTF_8));
-      e.write(() -> e.kv.put(DirectKv.put(entry, ByteSequence.from("", UTF_8), 0)), "k");
-      Compare nobodyQueued = DirectKv.rangeCmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
-      assertThat(nobodyQueued.getRangeEnd().toByteArray()).isEqualTo(KeySpace.prefixEnd(queue.getBytes()));
+      ByteString queue = e.space.lockQueue("k");
+      ByteString entry = queue.concat(ByteString.copyFromUtf8("someone"));
+      e.write(() -> e.kv.put(DirectKv.put(entry, ByteString.EMPTY, 0)), "k");
+      Compare nobodyQueued = DirectKv.everyCreated(queue, Compare.CompareResult.EQUAL, 0);
+      assertThat(nobodyQueued.getRangeEnd().toByteArray()).isEqualTo(KeySpace.prefixEnd(queue.toByteArray()));
       assertThat(e.txn(new Compare[] {nobodyQueued}, new RequestOp[0], new RequestOp[0], "k").getSucceeded())
           .as("an entry is queued, so the range compare fails")
           .isFalse();
