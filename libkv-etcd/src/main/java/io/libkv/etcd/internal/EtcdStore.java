@@ -3,7 +3,6 @@ package io.libkv.etcd.internal;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.etcd.jetcd.api.Compare;
-import io.etcd.jetcd.api.LeaseGrantResponse;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
@@ -26,7 +25,6 @@ import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
-import io.libkv.TtlTooShortException;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -97,11 +95,15 @@ public final class EtcdStore extends AbstractStore {
       return t;
     });
     this.stalls = new StallWatch(guard, rpc.options(), endpoints, channelTo, n);
-    this.leases = new Leases(this);
-    this.watch = new StoreWatch(this, n);
+    StoreCalls calls = new Calls();
+    this.watch = new StoreWatch(rpc, kv, space, hub, failures, description, config.operationTimeout(), calls, n);
+    this.leases = new Leases(rpc, calls, failures, description, config.operationTimeout(), config.timeSource(), io, () -> {
+      lost();
+      watch.wakeAll();
+    });
     Duration floor;
     try {
-      floor = leases.probeFloor(config.connectTimeout());
+      floor = leases.probeFloor(config.connectTimeout(), backoff);
       // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
       RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
       Retry.call(() -> await(kv.range(o), null, false), backoff,
@@ -238,12 +240,50 @@ public final class EtcdStore extends AbstractStore {
     return write(() -> kv.txn(cmps, then, otherwise), key);
   }
 
-  KVPair pair(String key, io.etcd.jetcd.api.KeyValue kv) {
+  static KVPair pair(String key, io.etcd.jetcd.api.KeyValue kv) {
     return KVPair.ofOwned(key, kv.getValue().toByteArray(), kv.getModRevision());
   }
 
   private static ByteString bytes(byte[] value) {
     return ByteString.copyFrom(value);
+  }
+
+  /** The store's side of {@link StoreCalls}, for its watch and leases. */
+  private final class Calls implements StoreCalls {
+    @Override
+    public <T> T await(CompletableFuture<T> f, String key, boolean write) {
+      return EtcdStore.this.await(f, key, write);
+    }
+
+    @Override
+    public <T> T read(Supplier<CompletableFuture<T>> call, String key) {
+      return EtcdStore.this.read(call, key);
+    }
+
+    @Override
+    public <T> T write(Supplier<CompletableFuture<T>> call, String key) {
+      return EtcdStore.this.write(call, key);
+    }
+
+    @Override
+    public Object[] readKey(String key, long revision) {
+      return EtcdStore.this.readKey(key, revision);
+    }
+
+    @Override
+    public Listing list(String dir, long revision) {
+      return EtcdStore.this.list(dir, revision);
+    }
+
+    @Override
+    public void connectionOk() {
+      connection.ok();
+    }
+
+    @Override
+    public void connectionFailed() {
+      connection.failed();
+    }
   }
 
   /** Tracks whether calls succeed, to tell listeners SUSPENDED and RECONNECTED. */
@@ -271,14 +311,6 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  void connectionOk() {
-    connection.ok();
-  }
-
-  void connectionFailed() {
-    connection.failed();
-  }
-
   void lost() {
     fireConnectionState(ConnectionState.LOST);
   }
@@ -294,7 +326,7 @@ public final class EtcdStore extends AbstractStore {
     if (options.keepAlive()) {
       return leases.lease(ttl, key).id;
     }
-    return grant(ttl, key);
+    return leases.grant(ttl, key);
   }
 
   /**
@@ -303,16 +335,6 @@ public final class EtcdStore extends AbstractStore {
    */
   static Duration wholeSeconds(Duration ttl) {
     return ttl.getNano() == 0 ? ttl : Duration.ofSeconds(ttl.getSeconds() + 1);
-  }
-
-  /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
-  long grant(Duration ttl, String key) {
-    LeaseGrantResponse r = write(() -> leases.grant(ttl), key);
-    if (r.getTTL() != ttl.getSeconds()) {
-      leases.revoke(r.getID());
-      throw new TtlTooShortException("lease", key, description(), ttl, Duration.ofSeconds(r.getTTL()));
-    }
-    return r.getID();
   }
 
   // ---- the contract

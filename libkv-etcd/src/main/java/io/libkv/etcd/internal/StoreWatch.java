@@ -42,7 +42,14 @@ final class StoreWatch implements AutoCloseable {
     INITIAL, RESUME, RESYNC, RESET
   }
 
-  private final EtcdStore store;
+  private final Rpc rpc;
+  private final DirectKv kv;
+  private final KeySpace space;
+  private final WatchHub hub;
+  private final Failures failures;
+  private final String description;
+  private final Duration timeout;
+  private final StoreCalls calls;
   private final ScheduledExecutorService dispatch;
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
   private final Map<ByteString, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
@@ -58,8 +65,20 @@ final class StoreWatch implements AutoCloseable {
   private CompletableFuture<Void> ready;
   private volatile boolean closed;
 
-  StoreWatch(EtcdStore store, int n) {
-    this.store = store;
+  /**
+   * {@code kv} for its reads, through {@code calls}; {@code timeout}: the store's operation timeout;
+   * {@code n}: the store's number, for the thread's name.
+   */
+  StoreWatch(Rpc rpc, DirectKv kv, KeySpace space, WatchHub hub, Failures failures, String description, Duration timeout,
+      StoreCalls calls, int n) {
+    this.rpc = rpc;
+    this.kv = kv;
+    this.space = space;
+    this.hub = hub;
+    this.failures = failures;
+    this.description = description;
+    this.timeout = timeout;
+    this.calls = calls;
     this.dispatch = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "libkv-etcd-" + n + "-watch");
       t.setDaemon(true);
@@ -83,12 +102,12 @@ final class StoreWatch implements AutoCloseable {
       r = ready;
     }
     try {
-      Uninterruptibly.get(r, store.config.operationTimeout().toNanos());
+      Uninterruptibly.get(r, timeout.toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
-          store.description(), store.failures.endpoints(), e);
+          description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw store.failures.map(e.getCause(), key, false);
+      throw failures.map(e.getCause(), key, false);
     }
   }
 
@@ -97,8 +116,8 @@ final class StoreWatch implements AutoCloseable {
       return;
     }
     int gen = ++generation;
-    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(store.space.rootStart())
-        .setRangeEnd(store.space.rootEnd());
+    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(space.rootStart())
+        .setRangeEnd(space.rootEnd());
     if (mode == Mode.RESUME) {
       o.setStartRevision(revision + 1);
     }
@@ -110,11 +129,11 @@ final class StoreWatch implements AutoCloseable {
 
       @Override
       public void failed(Throwable t) {
-        store.rpc.staleToken(t);
+        rpc.staleToken(t);
         submit(() -> onFailure(gen, t));
       }
     };
-    watcher.set(WatchStream.open(store.rpc, o.build(), l));
+    watcher.set(WatchStream.open(rpc, o.build(), l));
   }
 
   private void submit(Runnable r) {
@@ -155,7 +174,7 @@ final class StoreWatch implements AutoCloseable {
         List<WatchHub.Change> batch = new ArrayList<>();
         for (Event e : events.subList(i, j)) {
           KeyValue kv = e.getKv();
-          String k = store.space.decode(kv.getKey());
+          String k = space.decode(kv.getKey());
           if (k == null) {
             continue;
           }
@@ -166,11 +185,11 @@ final class StoreWatch implements AutoCloseable {
           if (!Keys.isReserved(k)) {
             batch.add(e.getType() == Event.EventType.DELETE
                 ? WatchHub.Change.delete(k, rev)
-                : WatchHub.Change.put(store.pair(k, kv)));
+                : WatchHub.Change.put(EtcdStore.pair(k, kv)));
           }
         }
         if (!batch.isEmpty()) {
-          store.hub.publishAll(batch);
+          hub.publishAll(batch);
         }
       }
       i = j;
@@ -205,7 +224,7 @@ final class StoreWatch implements AutoCloseable {
     }
     if (suspended) {
       suspended = false;
-      store.connectionOk();
+      calls.connectionOk();
     }
     wakeAll();
   }
@@ -216,8 +235,8 @@ final class StoreWatch implements AutoCloseable {
    */
   private boolean historyRestarted() {
     try {
-      RangeRequest o = DirectKv.get(store.space.rootStart()).setCountOnly(true).build();
-      long now = store.read(() -> store.kv.range(o), null).getHeader().getRevision();
+      RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
+      long now = calls.read(() -> kv.range(o), null).getHeader().getRevision();
       return now < revision;
     } catch (KVException e) {
       return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is gone
@@ -226,12 +245,12 @@ final class StoreWatch implements AutoCloseable {
 
   /** Re-reads every watcher's state at {@code rev} and restarts it. */
   private void restartAll(EventType type, long rev) {
-    for (WatchHub.KeyWatcher w : store.hub.keyWatchers()) {
-      Object[] r = store.readKey(w.key(), rev);
+    for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
+      Object[] r = calls.readKey(w.key(), rev);
       w.restart(type, (KVPair) r[0], rev);
     }
-    for (WatchHub.TreeWatcher w : store.hub.treeWatchers()) {
-      EtcdStore.Listing l = store.list(w.directory(), rev);
+    for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
+      EtcdStore.Listing l = calls.list(w.directory(), rev);
       w.restart(type, l.pairs, rev);
     }
   }
@@ -255,13 +274,13 @@ final class StoreWatch implements AutoCloseable {
       next = Mode.INITIAL;
       if (!Failures.isConnectionFailure(t)) {
         // a lasting refusal (authentication, permission): tell the callers waiting for it
-        r.completeExceptionally(store.failures.map(t, null, false));
+        r.completeExceptionally(failures.map(t, null, false));
         return;
       }
     }
     if (!suspended) {
       suspended = true;
-      store.connectionFailed();
+      calls.connectionFailed();
     }
     retryLater(next);
   }
@@ -306,7 +325,7 @@ final class StoreWatch implements AutoCloseable {
     // the key may be gone, or gone and written again (lock entries keep their names): either way
     // the one waited for is no more
     RangeRequest o = DirectKv.get(key).setKeysOnly(true).build();
-    List<KeyValue> now = store.read(() -> store.kv.range(o), null).getKvsList();
+    List<KeyValue> now = calls.read(() -> kv.range(o), null).getKvsList();
     if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
@@ -347,8 +366,8 @@ final class StoreWatch implements AutoCloseable {
     if (from >= upTo) {
       return List.of();
     }
-    ByteString start = tree ? store.space.dirStart(target) : store.space.key(target);
-    ByteString end = tree ? store.space.dirEnd(target) : null;
+    ByteString start = tree ? space.dirStart(target) : space.key(target);
+    ByteString end = tree ? space.dirEnd(target) : null;
     try {
       if (!changed(start, end, from, upTo, target)) {
         return List.of();
@@ -365,7 +384,7 @@ final class StoreWatch implements AutoCloseable {
     if (end != null) {
       o.setRangeEnd(end);
     }
-    WatchStream w = WatchStream.open(store.rpc, o.build(), new WatchStream.Listener() {
+    WatchStream w = WatchStream.open(rpc, o.build(), new WatchStream.Listener() {
       @Override
       public void answered(WatchResponse resp) {
         if (resp.getEventsCount() == 0 || done.isDone()) {
@@ -386,13 +405,13 @@ final class StoreWatch implements AutoCloseable {
             continue;
           }
           reached |= rev == upTo;
-          String k = store.space.decode(kv.getKey());
+          String k = space.decode(kv.getKey());
           if (k == null || Keys.isReserved(k)) {
             continue;
           }
           out.add(e.getType() == Event.EventType.DELETE
               ? WatchHub.Change.delete(k, rev)
-              : WatchHub.Change.put(store.pair(k, kv)));
+              : WatchHub.Change.put(EtcdStore.pair(k, kv)));
         }
         if (reached || revisions < WATCH_BATCH_MAX_REVS) {
           done.complete(out);
@@ -401,7 +420,7 @@ final class StoreWatch implements AutoCloseable {
 
       @Override
       public void failed(Throwable t) {
-        store.rpc.staleToken(t);
+        rpc.staleToken(t);
         if (Failures.isCompacted(t)) {
           done.complete(null);
         } else {
@@ -410,12 +429,12 @@ final class StoreWatch implements AutoCloseable {
       }
     });
     try {
-      return Uninterruptibly.get(done, store.config.operationTimeout().toNanos());
+      return Uninterruptibly.get(done, timeout.toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
-          store.description(), store.failures.endpoints(), e);
+          description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw store.failures.map(e.getCause(), target, false);
+      throw failures.map(e.getCause(), target, false);
     } finally {
       w.close();
     }
@@ -433,10 +452,10 @@ final class StoreWatch implements AutoCloseable {
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
       RangeRequest o = b.setMinModRevision(minModRevision).setKeysOnly(true).setLimit(1).build();
-      return store.read(() -> store.kv.range(o), target).getKvsCount();
+      return calls.read(() -> kv.range(o), target).getKvsCount();
     }
     RangeRequest o = b.setCountOnly(true).build();
-    return store.read(() -> store.kv.range(o), target).getCount();
+    return calls.read(() -> kv.range(o), target).getCount();
   }
 
   @Override
