@@ -1,14 +1,11 @@
 /**
- * libkv's etcd v3 backend, on jetcd. Open stores with {@code
+ * libkv's etcd v3 backend, on grpc-java and etcd's generated gRPC stubs. Open stores with {@code
  * LibKV.open("etcd://host:port[,host:port...][/prefix]")}, the provider being found through {@link
  * java.util.ServiceLoader}, or with the typed entry point {@code io.libkv.etcd.EtcdOptions}, the one
  * exported type.
  */
 module io.libkv.etcd {
   requires transitive io.libkv;
-  requires jetcd.core;
-  requires jetcd.api;
-  requires jetcd.common;
   requires jetcd.grpc;
   requires io.grpc;
   requires io.grpc.stub;
@@ -16,6 +13,7 @@ module io.libkv.etcd {
   requires io.grpc.netty;
   requires com.google.protobuf;
   requires io.netty.handler;
+  requires io.netty.transport;
 
   exports io.libkv.etcd;
 

@@ -1,20 +1,15 @@
 package io.libkv.etcd.internal;
 
-import com.google.protobuf.ByteString;
-import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeResponse;
-import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnResponse;
-import io.etcd.jetcd.api.TxnRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ClientInterceptors;
 import io.grpc.ClientStreamTracer;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
@@ -41,32 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CallGuard implements ClientInterceptor {
   private final long timeoutNanos;
-  private volatile Found found;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   /** The newest Raft term seen in an answer. */
   private final AtomicLong term = new AtomicLong();
 
   CallGuard(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
-  }
-
-  /**
-   * The channel behind this guard (so through it again) and jetcd's options of a KV call (its
-   * credentials), as seen on the first KV call; null before. See {@link DirectKv}.
-   */
-  Found found() {
-    return found;
-  }
-
-  /** What {@link #found()} returns. */
-  static final class Found {
-    final Channel channel;
-    final CallOptions options;
-
-    Found(Channel channel, CallOptions options) {
-      this.channel = channel;
-      this.options = options;
-    }
   }
 
   /** The cause attached to the status of a call that never reached a server. */
@@ -139,32 +114,13 @@ final class CallGuard implements ClientInterceptor {
   }
 
   /** etcd's request header asking for a member with a leader (its clients' "require leader" option). */
-  private static final Metadata.Key<String> REQUIRE_LEADER = Metadata.Key.of("hasleader",
+  static final Metadata.Key<String> REQUIRE_LEADER = Metadata.Key.of("hasleader",
       Metadata.ASCII_STRING_MARSHALLER);
-
-  private static final ByteString RANGE_MARK = ByteString.copyFromUtf8("//");
-
-  static TxnRequest withRangeCompares(TxnRequest t) {
-    TxnRequest.Builder b = null;
-    for (int i = 0; i < t.getCompareCount(); i++) {
-      Compare c = t.getCompare(i);
-      if (c.getKey().endsWith(RANGE_MARK) && c.getRangeEnd().isEmpty()) {
-        if (b == null) {
-          b = t.toBuilder();
-        }
-        b.setCompare(i, c.toBuilder().setRangeEnd(ByteString.copyFrom(KeySpace.prefixEnd(c.getKey().toByteArray()))));
-      }
-    }
-    return b == null ? t : b.build();
-  }
 
   @Override
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
     if (method.getType() != MethodDescriptor.MethodType.UNARY) {
       return next.newCall(method, options);
-    }
-    if (found == null && KVGrpc.SERVICE_NAME.equals(method.getServiceName())) {
-      found = new Found(ClientInterceptors.intercept(next, this), options);
     }
     AtomicBoolean streamed = new AtomicBoolean();
     // the probes' own requests are left out: they end by their own timeout
@@ -187,15 +143,6 @@ final class CallGuard implements ClientInterceptor {
       o = o.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
     }
     return new ForwardingClientCall.SimpleForwardingClientCall<Q, R>(next.newCall(method, o)) {
-      @Override
-      @SuppressWarnings("unchecked")
-      public void sendMessage(Q message) {
-        if (message instanceof TxnRequest) {
-          message = (Q) withRangeCompares((TxnRequest) message);
-        }
-        super.sendMessage(message);
-      }
-
       @Override
       public void start(Listener<R> listener, Metadata headers) {
         if (tracked != null) {

@@ -1,15 +1,11 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.api.TxnResponse;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
@@ -34,8 +30,8 @@ final class EtcdLock extends AbstractLock {
   private final EtcdStore store;
   private final byte[] value;
   private final Duration ttl;
-  private final ByteSequence userKey;
-  private final ByteSequence queue;
+  private final ByteString userKey;
+  private final ByteString queue;
   /**
    * Names this Lock's entries, the same in every acquisition: etcd keeps an index entry for every
    * key ever written until compaction, and the queue's range compare walks them, so a fresh name
@@ -44,7 +40,7 @@ final class EtcdLock extends AbstractLock {
    */
   private final long instance = SEQ.incrementAndGet();
   // the pending entry between attempts
-  private ByteSequence entry;
+  private ByteString entry;
   private long entryRev;
   private Leases.Ref lease;
 
@@ -63,27 +59,25 @@ final class EtcdLock extends AbstractLock {
     if (entry == null) {
       return enqueue();
     }
-    // woken: one transaction takes the key if nobody is ahead any more (a range compare, see
-    // CallGuard: every entry's create revision is at least ours), else says who is
-    Compare nobodyAhead = DirectKv.cmp(queue, Cmp.Op.GREATER, CmpTarget.createRevision(entryRev - 1));
-    Compare mine = DirectKv.cmp(entry, Cmp.Op.EQUAL, CmpTarget.createRevision(entryRev));
-    Compare free = DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
-    GetOption ahead = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
-        .withMaxCreateRevision(entryRev - 1).withSortField(GetOption.SortTarget.CREATE)
-        .withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1).withKeysOnly(true).build();
+    // woken: one transaction takes the key if nobody is ahead any more (every entry's create
+    // revision is at least ours), else says who is
+    Compare nobodyAhead = DirectKv.everyCreated(queue, Compare.CompareResult.GREATER, entryRev - 1);
+    Compare mine = DirectKv.created(entry, Compare.CompareResult.EQUAL, entryRev);
+    Compare free = DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0);
+    RangeRequest ahead = queueRange().setMaxCreateRevision(entryRev - 1).setLimit(1).build();
     TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
-        new RequestOp[] {DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
-        new RequestOp[] {DirectKv.getOp(entry, countOnly()), DirectKv.getOp(queue, ahead), DirectKv.getOp(userKey, countOnly())}, key());
-    if (t.isSucceeded()) {
+        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
+        new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)}, key());
+    if (t.getSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
     }
     long seenAt = t.getHeader().getRevision();
-    if (t.getGetResponses().get(0).getCount() == 0) {
+    if (t.getResponses(0).getResponseRange().getCount() == 0) {
       // our entry went with its lease (lost while we waited): queue again
       entry = null;
       return enqueue();
     }
-    List<KeyValue> before = t.getGetResponses().get(1).getKvs();
+    List<KeyValue> before = t.getResponses(1).getResponseRange().getKvsList();
     if (!before.isEmpty()) {
       KeyValue next = before.get(0);
       return Attempt.waitFor(store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
@@ -91,30 +85,30 @@ final class EtcdLock extends AbstractLock {
     return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, seenAt));
   }
 
-  private PutOption leased() {
-    return PutOption.builder().withLeaseId(lease.id).build();
+  /** The queue's entries, newest first, keys only. */
+  private RangeRequest.Builder queueRange() {
+    return DirectKv.get(queue, DirectKv.end(queue))
+        .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND).setKeysOnly(true);
   }
 
-  private static GetOption countOnly() {
-    return GetOption.builder().withCountOnly(true).build();
+  private static RequestOp countOnly(ByteString key) {
+    return DirectKv.op(DirectKv.get(key).setCountOnly(true).build());
   }
 
   /** One transaction: take the lock if it is free, else join the queue and learn who is just ahead. */
   private Attempt enqueue() {
     lease = store.leases.lease(ttl, key());
-    ByteSequence e = queue.concat(ByteSequence.from(
-        (Long.toHexString(lease.id) + "-" + instance).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    ByteSequence mark = ByteSequence.from(new byte[0]);
-    GetOption last2 = GetOption.builder().withRange(ByteSequence.from(KeySpace.prefixEnd(queue.getBytes())))
-        .withSortField(GetOption.SortTarget.CREATE).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(2)
-        .withKeysOnly(true).build();
-    // free = nobody queued (a range compare, see CallGuard) and the key absent
-    Compare nobodyQueued = DirectKv.cmp(queue, Cmp.Op.EQUAL, CmpTarget.createRevision(0));
+    ByteString e = queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + instance));
+    ByteString mark = ByteString.EMPTY;
+    RangeRequest last2 = queueRange().setLimit(2).build();
+    // free = nobody queued and the key absent
+    Compare nobodyQueued = DirectKv.everyCreated(queue, Compare.CompareResult.EQUAL, 0);
     TxnResponse t;
     try {
-      t = store.txn(new Compare[] {nobodyQueued, DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))},
-          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.putOp(userKey, ByteSequence.from(value), leased())},
-          new RequestOp[] {DirectKv.putOp(e, mark, leased()), DirectKv.getOp(queue, last2)}, key());
+      t = store.txn(new Compare[] {nobodyQueued, DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0)},
+          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)),
+              DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
+          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)), DirectKv.op(last2)}, key());
     } catch (KVException ex) {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
         store.leases.gone(lease.id);
@@ -123,10 +117,10 @@ final class EtcdLock extends AbstractLock {
     }
     entry = e;
     entryRev = t.getHeader().getRevision();
-    if (t.isSucceeded()) {
+    if (t.getSucceeded()) {
       return acquired(entryRev, entryRev);
     }
-    List<KeyValue> last = t.getGetResponses().get(0).getKvs();
+    List<KeyValue> last = t.getResponses(1).getResponseRange().getKvsList();
     for (KeyValue kv : last) {
       if (!kv.getKey().equals(e)) {
         return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
@@ -146,11 +140,11 @@ final class EtcdLock extends AbstractLock {
 
   @Override
   protected void abandon() {
-    ByteSequence e = entry;
+    ByteString e = entry;
     entry = null;
     if (e != null) {
       try {
-        store.write(() -> store.kv.delete(e, DeleteOption.DEFAULT), key());
+        store.write(() -> store.kv.delete(DirectKv.delete(e)), key());
       } catch (KVException ex) {
         // it goes with its lease
       }
@@ -160,10 +154,10 @@ final class EtcdLock extends AbstractLock {
   /** A held lock. */
   final class Held extends AbstractLockLease {
     private final long revision;
-    private final ByteSequence entryKey;
+    private final ByteString entryKey;
     private final Leases.Ref ref;
 
-    Held(String key, long token, long revision, ByteSequence entryKey, Leases.Ref ref) {
+    Held(String key, long token, long revision, ByteString entryKey, Leases.Ref ref) {
       super(key, token, store.description(), ref.keepAlive);
       this.revision = revision;
       this.entryKey = entryKey;
@@ -175,9 +169,9 @@ final class EtcdLock extends AbstractLock {
       ref.held.remove(this);
       // the user key only while it holds our write (a put over it keeps the create revision, not the
       // mod revision); the entry in any case
-      store.txn(new Compare[] {DirectKv.cmp(userKey, Cmp.Op.EQUAL, CmpTarget.modRevision(revision))},
-          new RequestOp[] {DirectKv.deleteOp(userKey, DeleteOption.DEFAULT), DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)},
-          new RequestOp[] {DirectKv.deleteOp(entryKey, DeleteOption.DEFAULT)}, key());
+      store.txn(new Compare[] {DirectKv.modified(userKey, Compare.CompareResult.EQUAL, revision)},
+          new RequestOp[] {DirectKv.op(DirectKv.delete(userKey)), DirectKv.op(DirectKv.delete(entryKey))},
+          new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))}, key());
     }
 
     @Override

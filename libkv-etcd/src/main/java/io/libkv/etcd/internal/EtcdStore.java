@@ -1,19 +1,12 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseGrantResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.api.TxnResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.libkv.Capabilities;
@@ -32,7 +25,6 @@ import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
-import io.libkv.TtlTooShortException;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -73,7 +65,7 @@ public final class EtcdStore extends AbstractStore {
   /** Bound on each step of the probe that explains a failed connect. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
-  final Client client;
+  final Rpc rpc;
   /** The KV calls (all but the store's first, which finds the channel for them). */
   final DirectKv kv;
   final KeySpace space;
@@ -88,13 +80,13 @@ public final class EtcdStore extends AbstractStore {
   private final Connection connection = new Connection();
   private final StallWatch stalls;
 
-  EtcdStore(Client client, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
+  EtcdStore(Rpc rpc, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
       boolean tls, boolean auth, Function<String, ManagedChannel> channelTo) {
     super(description);
-    this.client = client;
+    this.rpc = rpc;
     this.config = config;
     this.space = new KeySpace(prefix);
-    this.kv = new DirectKv(client, guard, config.operationTimeout().toNanos(), space.rootStart());
+    this.kv = new DirectKv(rpc);
     this.failures = new Failures(description, endpoints);
     int n = SEQ.incrementAndGet();
     this.io = Executors.newCachedThreadPool(r -> {
@@ -102,15 +94,19 @@ public final class EtcdStore extends AbstractStore {
       t.setDaemon(true);
       return t;
     });
-    this.stalls = new StallWatch(guard, endpoints, channelTo, n);
-    this.leases = new Leases(this);
-    this.watch = new StoreWatch(this, n);
+    this.stalls = new StallWatch(guard, rpc.options(), endpoints, channelTo, n);
+    StoreCalls calls = new Calls();
+    this.watch = new StoreWatch(rpc, kv, space, hub, failures, description, config.operationTimeout(), calls, n);
+    this.leases = new Leases(rpc, calls, failures, description, config.operationTimeout(), config.timeSource(), io, () -> {
+      lost();
+      watch.wakeAll();
+    });
     Duration floor;
     try {
-      floor = leases.probeFloor(config.connectTimeout());
+      floor = leases.probeFloor(config.connectTimeout(), backoff);
       // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
-      GetOption o = GetOption.builder().withCountOnly(true).build();
-      Retry.call(() -> await(client.getKVClient().get(space.rootStart(), o), null, false), backoff,
+      RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
+      Retry.call(() -> await(kv.range(o), null, false), backoff,
           config.connectTimeout());
     } catch (KVException e) {
       closeQuietly();
@@ -149,7 +145,7 @@ public final class EtcdStore extends AbstractStore {
       watch.close();
       leases.closeAll();
       stalls.close();
-      client.close();
+      rpc.close();
     } catch (RuntimeException ignored) {
       // already failing
     }
@@ -244,12 +240,50 @@ public final class EtcdStore extends AbstractStore {
     return write(() -> kv.txn(cmps, then, otherwise), key);
   }
 
-  KVPair pair(String key, KeyValue kv) {
-    return KVPair.ofOwned(key, kv.getValue().getBytes(), kv.getModRevision());
+  static KVPair pair(String key, io.etcd.jetcd.api.KeyValue kv) {
+    return KVPair.ofOwned(key, kv.getValue().toByteArray(), kv.getModRevision());
   }
 
-  private static ByteSequence bytes(byte[] value) {
-    return ByteSequence.from(value);
+  private static ByteString bytes(byte[] value) {
+    return ByteString.copyFrom(value);
+  }
+
+  /** The store's side of {@link StoreCalls}, for its watch and leases. */
+  private final class Calls implements StoreCalls {
+    @Override
+    public <T> T await(CompletableFuture<T> f, String key, boolean write) {
+      return EtcdStore.this.await(f, key, write);
+    }
+
+    @Override
+    public <T> T read(Supplier<CompletableFuture<T>> call, String key) {
+      return EtcdStore.this.read(call, key);
+    }
+
+    @Override
+    public <T> T write(Supplier<CompletableFuture<T>> call, String key) {
+      return EtcdStore.this.write(call, key);
+    }
+
+    @Override
+    public Object[] readKey(String key, long revision) {
+      return EtcdStore.this.readKey(key, revision);
+    }
+
+    @Override
+    public Listing list(String dir, long revision) {
+      return EtcdStore.this.list(dir, revision);
+    }
+
+    @Override
+    public void connectionOk() {
+      connection.ok();
+    }
+
+    @Override
+    public void connectionFailed() {
+      connection.failed();
+    }
   }
 
   /** Tracks whether calls succeed, to tell listeners SUSPENDED and RECONNECTED. */
@@ -277,14 +311,6 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  void connectionOk() {
-    connection.ok();
-  }
-
-  void connectionFailed() {
-    connection.failed();
-  }
-
   void lost() {
     fireConnectionState(ConnectionState.LOST);
   }
@@ -300,7 +326,7 @@ public final class EtcdStore extends AbstractStore {
     if (options.keepAlive()) {
       return leases.lease(ttl, key).id;
     }
-    return grant(ttl, key);
+    return leases.grant(ttl, key);
   }
 
   /**
@@ -311,25 +337,14 @@ public final class EtcdStore extends AbstractStore {
     return ttl.getNano() == 0 ? ttl : Duration.ofSeconds(ttl.getSeconds() + 1);
   }
 
-  /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
-  long grant(Duration ttl, String key) {
-    LeaseGrantResponse r = write(() -> client.getLeaseClient().grant(ttl.getSeconds()), key);
-    if (r.getTTL() != ttl.getSeconds()) {
-      client.getLeaseClient().revoke(r.getID());
-      throw new TtlTooShortException("lease", key, description(), ttl, Duration.ofSeconds(r.getTTL()));
-    }
-    return r.getID();
-  }
-
   // ---- the contract
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
-      PutOption o = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
       try {
-        write(() -> kv.put(space.key(key), bytes(value), o), key);
+        write(() -> kv.put(DirectKv.put(space.key(key), bytes(value), lease)), key);
         return;
       } catch (KVException e) {
         if (!retryAfterLeaseLoss(e, lease, attempt)) {
@@ -363,7 +378,7 @@ public final class EtcdStore extends AbstractStore {
       if (ops.isEmpty()) {
         first = e.getKey();
       }
-      ops.add(DirectKv.putOp(space.key(e.getKey()), bytes(e.getValue()), PutOption.DEFAULT));
+      ops.add(DirectKv.op(DirectKv.put(space.key(e.getKey()), bytes(e.getValue()), 0)));
       bytes += size;
     }
     if (!ops.isEmpty()) {
@@ -377,22 +392,22 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected KVPair doGet(String key) {
-    GetResponse r = read(() -> kv.get(space.key(key), GetOption.DEFAULT), key);
-    if (r.getKvs().isEmpty()) {
+    RangeResponse r = read(() -> kv.range(DirectKv.get(space.key(key)).build()), key);
+    if (r.getKvsCount() == 0) {
       throw new KeyNotFoundException("key not found", key, description(), null);
     }
-    return pair(key, r.getKvs().get(0));
+    return pair(key, r.getKvs(0));
   }
 
   @Override
   protected boolean doExists(String key) {
-    GetOption o = GetOption.builder().withCountOnly(true).build();
-    return read(() -> kv.get(space.key(key), o), key).getCount() > 0;
+    RangeRequest r = DirectKv.get(space.key(key)).setCountOnly(true).build();
+    return read(() -> kv.range(r), key).getCount() > 0;
   }
 
   @Override
   protected void doDelete(String key) {
-    write(() -> kv.delete(space.key(key), DeleteOption.DEFAULT), key);
+    write(() -> kv.delete(DirectKv.delete(space.key(key))), key);
   }
 
   @Override
@@ -431,20 +446,15 @@ public final class EtcdStore extends AbstractStore {
    */
   Listing list(String dir, long revision) {
     List<KVPair> out = new ArrayList<>();
-    ByteSequence end = space.dirEnd(dir);
-    ByteSequence from = space.dirStart(dir);
+    ByteString end = space.dirEnd(dir);
+    ByteString from = space.dirStart(dir);
     long rev = revision;
     int page = listPage;
     while (true) {
-      GetOption.Builder ob = GetOption.builder().withRange(end).withLimit(page);
-      if (rev > 0) {
-        ob.withRevision(rev);
-      }
-      GetOption o = ob.build();
-      ByteSequence start = from;
+      RangeRequest o = DirectKv.get(from, end).setLimit(page).setRevision(rev).build();
       RangeResponse r;
       try {
-        r = read(() -> kv.range(start, o), dir);
+        r = read(() -> kv.range(o), dir);
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
@@ -467,23 +477,23 @@ public final class EtcdStore extends AbstractStore {
       }
       byte[] last = r.getKvs(r.getKvsCount() - 1).getKey().toByteArray();
       byte[] next = java.util.Arrays.copyOf(last, last.length + 1);
-      from = ByteSequence.from(next);
+      from = UnsafeByteOperations.unsafeWrap(next);
     }
   }
 
   /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
   Object[] readKey(String key, long revision) {
-    GetOption o = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
-    GetResponse r = read(() -> kv.get(space.key(key), o), key);
-    KVPair p = r.getKvs().isEmpty() ? null : pair(key, r.getKvs().get(0));
+    RangeRequest o = DirectKv.get(space.key(key)).setRevision(revision).build();
+    RangeResponse r = read(() -> kv.range(o), key);
+    KVPair p = r.getKvsCount() == 0 ? null : pair(key, r.getKvs(0));
     return new Object[] {p, r.getHeader().getRevision()};
   }
 
   @Override
   protected void doDeleteTree(String dir) {
     // one transaction: the directory's key and every key below it, one revision, one tree event
-    RequestOp below = DirectKv.deleteOp(space.dirStart(dir), DeleteOption.builder().withRange(space.dirEnd(dir)).build());
-    RequestOp self = DirectKv.deleteOp(space.key(dir), DeleteOption.DEFAULT);
+    RequestOp below = DirectKv.op(DirectKv.delete(space.dirStart(dir), space.dirEnd(dir)));
+    RequestOp self = DirectKv.op(DirectKv.delete(space.key(dir)));
     txn(new Compare[0], new RequestOp[] {below, self}, new RequestOp[0], dir);
   }
 
@@ -491,22 +501,21 @@ public final class EtcdStore extends AbstractStore {
   protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
-      PutOption po = lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build();
-      ByteSequence k = space.key(key);
+      ByteString k = space.key(key);
       Compare cmp = previous == null
-          ? DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-          : DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()));
+          ? DirectKv.created(k, Compare.CompareResult.EQUAL, 0)
+          : DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex());
       TxnResponse r;
       try {
-        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.putOp(k, bytes(value), po)},
-            new RequestOp[] {DirectKv.getOp(k, GetOption.builder().withCountOnly(previous == null).build())}, key);
+        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.op(DirectKv.put(k, bytes(value), lease))},
+            new RequestOp[] {DirectKv.op(DirectKv.get(k).setCountOnly(previous == null).build())}, key);
       } catch (KVException e) {
         if (retryAfterLeaseLoss(e, lease, attempt)) {
           continue;
         }
         throw e;
       }
-      if (r.isSucceeded()) {
+      if (r.getSucceeded()) {
         return KVPair.of(key, value, r.getHeader().getRevision());
       }
       if (previous == null) {
@@ -517,7 +526,7 @@ public final class EtcdStore extends AbstractStore {
   }
 
   private KVException conflict(String key, KVPair previous, TxnResponse r) {
-    List<KeyValue> kvs = r.getGetResponses().get(0).getKvs();
+    List<io.etcd.jetcd.api.KeyValue> kvs = r.getResponses(0).getResponseRange().getKvsList();
     if (kvs.isEmpty()) {
       return new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
@@ -527,10 +536,10 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    ByteSequence k = space.key(key);
-    TxnResponse r = txn(new Compare[] {DirectKv.cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex()))},
-        new RequestOp[] {DirectKv.deleteOp(k, DeleteOption.DEFAULT)}, new RequestOp[] {DirectKv.getOp(k, GetOption.DEFAULT)}, key);
-    if (!r.isSucceeded()) {
+    ByteString k = space.key(key);
+    TxnResponse r = txn(new Compare[] {DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex())},
+        new RequestOp[] {DirectKv.op(DirectKv.delete(k))}, new RequestOp[] {DirectKv.op(DirectKv.get(k).build())}, key);
+    if (!r.getSucceeded()) {
       throw conflict(key, previous, r);
     }
   }
@@ -591,7 +600,7 @@ public final class EtcdStore extends AbstractStore {
       leases.closeAll();
     } finally {
       stalls.close();
-      client.close();
+      rpc.close();
       io.shutdownNow();
     }
   }

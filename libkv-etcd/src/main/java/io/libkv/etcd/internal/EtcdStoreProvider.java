@@ -1,14 +1,7 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettySslContextChannelCredentials;
 import io.libkv.ConfigurationException;
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
@@ -26,11 +19,8 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +37,6 @@ import java.util.regex.Pattern;
 public final class EtcdStoreProvider implements StoreProvider {
   /** etcd's client port, for endpoints given without one. */
   public static final int DEFAULT_PORT = 2379;
-  private static final int MAX_INBOUND_BYTES = 32 * 1024 * 1024;
   // its HTTP/1 /version answer names the server's version
   private static final ServerSignature SIGNATURE = new ServerSignature("etcd", "an etcd server", Optional.empty(),
       Pattern.compile("\"etcdserver\"\\s*:\\s*\"([^\"]*)\""), "etcd://", "etcds://", false);
@@ -101,47 +90,19 @@ public final class EtcdStoreProvider implements StoreProvider {
     String description = (tls ? "etcds" : "etcd") + "://" + String.join(",", endpoints)
         + (prefix.isEmpty() ? "" : "/" + prefix);
 
-    ClientBuilder b = Client.builder();
-    SslContext ssl = tls ? sslContext(config) : null;
-    if (tls) {
-      b.sslContext(ssl);
-      // certificates are checked against the first endpoint's host name
-      b.authority(EndpointProbe.host(endpoints.get(0)));
-    }
-    List<URI> uris = new ArrayList<>();
-    for (String e : endpoints) {
-      uris.add(URI.create((tls ? "https://" : "http://") + e));
-    }
-    b.endpoints(uris);
-    // round robin, but passing over a member found silent (see StallWatch)
-    AvoidingRoundRobin.register();
-    b.loadBalancerPolicy(AvoidingRoundRobin.NAME);
-    b.connectTimeout(config.connectTimeout());
-    // fail fast while no endpoint is up, so a write is known not to have been sent and can be retried
-    b.waitForReady(false);
-    b.retryMaxAttempts(1).retryDelay(20).retryMaxDelay(100);
-    b.keepaliveTime(Duration.ofSeconds(10)).keepaliveTimeout(Duration.ofSeconds(5));
-    b.maxInboundMessageSize(MAX_INBOUND_BYTES);
+    Optional<SslContext> ssl = tls ? Optional.of(sslContext(config)) : Optional.empty();
     CallGuard guard = new CallGuard(config.operationTimeout());
-    b.interceptor(guard);
     boolean auth = config.username().isPresent();
+    Optional<Rpc.User> user = Optional.empty();
     if (auth) {
       Secret pw = config.password().orElseThrow(() -> new ConfigurationException(
           "etcd user " + config.username().get() + " needs a password: passwordFile parameter or StoreConfig.password"));
-      b.user(ByteSequence.from(config.username().get(), StandardCharsets.UTF_8));
-      b.password(ByteSequence.from(pw.reveal(), StandardCharsets.UTF_8));
+      user = Optional.of(new Rpc.User(config.username().get(), pw));
     }
-    Client client = b.build();
-    // the stall watch's own connections, one to each member, set up as jetcd's
-    Function<String, ManagedChannel> channelTo = e -> {
-      ManagedChannelBuilder<?> cb = Grpc.newChannelBuilder(e, ssl != null ? NettySslContextChannelCredentials.create(ssl)
-          : InsecureChannelCredentials.create());
-      if (ssl != null) {
-        cb.overrideAuthority(EndpointProbe.host(endpoints.get(0)));
-      }
-      return cb.maxInboundMessageSize(MAX_INBOUND_BYTES).build();
-    };
-    return new EtcdStore(client, guard, description, endpoints, prefix, config, tls, auth, channelTo);
+    Rpc rpc = Rpc.connect(endpoints, ssl, config.connectTimeout(), guard, user, config.operationTimeout());
+    // the stall watch's own connections, one to each member, set up as the store's
+    Function<String, ManagedChannel> channelTo = e -> Rpc.channelTo(e, endpoints, ssl);
+    return new EtcdStore(rpc, guard, description, endpoints, prefix, config, tls, auth, channelTo);
   }
 
   private static String prefix(StoreLocation location, StoreConfig config) {

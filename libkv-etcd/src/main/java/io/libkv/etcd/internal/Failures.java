@@ -1,6 +1,5 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.grpc.Status;
 import io.libkv.ConfigurationException;
 import io.libkv.KVException;
@@ -15,7 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
-/** Maps jetcd and gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
+/** Maps gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
 final class Failures {
   private final String store;
   private final List<String> endpoints;
@@ -39,7 +38,7 @@ final class Failures {
 
   static boolean isCompacted(Throwable t) {
     Throwable u = unwrap(t);
-    return u instanceof CompactedException || description(u).contains("required revision has been compacted");
+    return description(u).contains("required revision has been compacted");
   }
 
   static boolean isFutureRevision(Throwable t) {
@@ -48,6 +47,16 @@ final class Failures {
 
   static boolean isLeaseNotFound(Throwable t) {
     return description(unwrap(t)).contains("requested lease not found");
+  }
+
+  /**
+   * Whether etcd refused a call for its auth token alone (unknown to the member, or older than its
+   * auth store): refused before anything applied, so worth one retry with a fresh token.
+   */
+  static boolean isStaleToken(Status s) {
+    String d = s.getDescription() == null ? "" : s.getDescription();
+    return s.getCode() == Status.Code.UNAUTHENTICATED && d.contains("etcdserver: invalid auth token")
+        || s.getCode() == Status.Code.INVALID_ARGUMENT && d.contains("etcdserver: revision of auth store is old");
   }
 
   static String description(Throwable t) {

@@ -1,7 +1,7 @@
 package io.libkv.etcd.internal;
 
 import com.google.protobuf.ByteString;
-import io.etcd.jetcd.ByteSequence;
+import com.google.protobuf.UnsafeByteOperations;
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
 import java.nio.charset.StandardCharsets;
@@ -25,32 +25,32 @@ final class KeySpace {
   }
 
   /** The etcd key of a canonical key (user or internal). */
-  ByteSequence key(String canonical) {
-    return ByteSequence.from(concat(root, canonical.getBytes(StandardCharsets.UTF_8)));
+  ByteString key(String canonical) {
+    return UnsafeByteOperations.unsafeWrap(concat(root, canonical.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The first etcd key below a canonical directory ("" = the store's root). */
-  ByteSequence dirStart(String dir) {
+  ByteString dirStart(String dir) {
     return dir.isEmpty() ? rootStart() : key(dir + "/");
   }
 
   /** The etcd key just past everything below a directory. */
-  ByteSequence dirEnd(String dir) {
-    return dir.isEmpty() ? rootEnd() : ByteSequence.from(prefixEnd(dirStart(dir).getBytes()));
+  ByteString dirEnd(String dir) {
+    return dir.isEmpty() ? rootEnd() : UnsafeByteOperations.unsafeWrap(prefixEnd(dirStart(dir).toByteArray()));
   }
 
   /** The first etcd key of the store ("\0" = every key when there is no prefix). */
-  ByteSequence rootStart() {
-    return ByteSequence.from(root.length == 0 ? ALL : root);
+  ByteString rootStart() {
+    return UnsafeByteOperations.unsafeWrap(root.length == 0 ? ALL : root);
   }
 
   /** The end of the store's range. */
-  ByteSequence rootEnd() {
-    return ByteSequence.from(prefixEnd(root));
+  ByteString rootEnd() {
+    return UnsafeByteOperations.unsafeWrap(prefixEnd(root));
   }
 
   /** The queue directory of a lock on canonical key {@code key}. */
-  ByteSequence lockQueue(String key) {
+  ByteString lockQueue(String key) {
     return key(Keys.RESERVED_PREFIX + "locks/" + key + "//");
   }
 
@@ -58,15 +58,10 @@ final class KeySpace {
    * The canonical key of an etcd key, or null when it is outside the prefix or not a canonical key
    * (written by another tool: such keys are never shown).
    */
-  String decode(ByteSequence etcdKey) {
-    byte[] b = etcdKey.getBytes();
-    if (b.length <= root.length || !Arrays.equals(b, 0, root.length, root, 0, root.length)) {
-      return null;
-    }
-    return keyOrNull(new String(b, root.length, b.length - root.length, StandardCharsets.UTF_8));
-  }
-
-  /** {@link #decode(ByteSequence)} of a key as it comes off the wire (a listing's, without copies). */
+  /**
+   * The canonical key of an etcd key, or null when it is outside the prefix or not a canonical key
+   * (written by another tool: such keys are never shown).
+   */
   String decode(ByteString etcdKey) {
     if (etcdKey.size() <= root.length || !etcdKey.startsWith(rootBytes)) {
       return null;

@@ -1,8 +1,20 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.lease.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.libkv.KVException;
 import io.libkv.StoreUnavailableException;
+import io.libkv.TimeSource;
+import io.libkv.TtlTooShortException;
+import io.libkv.spi.Backoff;
 import io.libkv.spi.KeepAlive;
 import io.libkv.spi.Retry;
 import java.time.Duration;
@@ -11,7 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,65 +48,137 @@ final class Leases {
     }
   }
 
-  private final EtcdStore store;
+  private final Rpc rpc;
+  private final StoreCalls calls;
+  private final Failures failures;
+  private final String description;
+  private final Duration timeout;
+  private final TimeSource time;
+  private final Executor io;
+  private final Runnable onLoss;
   private final Map<Duration, Ref> byTtl = new HashMap<>();
   private boolean closed;
 
-  Leases(EtcdStore store) {
-    this.store = store;
+  /**
+   * {@code description}: the store's; {@code timeout}: its operation timeout; {@code io}: where
+   * renewals run; {@code onLoss}: what the store does once a lease is lost (after its locks are).
+   */
+  Leases(Rpc rpc, StoreCalls calls, Failures failures, String description, Duration timeout, TimeSource time,
+      Executor io, Runnable onLoss) {
+    this.rpc = rpc;
+    this.calls = calls;
+    this.failures = failures;
+    this.description = description;
+    this.timeout = timeout;
+    this.time = time;
+    this.io = io;
+    this.onLoss = onLoss;
   }
 
   /**
    * Probes etcd's lease floor: grants a 1 s lease, reads back the TTL etcd granted, revokes it.
-   * Retried until {@code timeout} while no endpoint answers.
+   * Retried until {@code within} while no endpoint answers.
    */
-  Duration probeFloor(Duration timeout) {
-    LeaseGrantResponse r = Retry.call(
-        () -> store.await(store.client.getLeaseClient().grant(1), null, false), store.backoff, timeout);
+  Duration probeFloor(Duration within, Backoff backoff) {
+    LeaseGrantResponse r = Retry.call(() -> calls.await(grant(Duration.ofSeconds(1)), null, false), backoff, within);
     try {
-      store.await(store.client.getLeaseClient().revoke(r.getID()), null, true);
+      calls.await(revoke(r.getID()), null, true);
     } catch (KVException e) {
       // it expires by itself within its TTL
     }
     return Duration.ofSeconds(Math.max(1, r.getTTL()));
   }
 
+  // ---- etcd's lease calls
+
+  /** Asks etcd for a lease of {@code ttl} (whole seconds); etcd may grant a longer one. */
+  CompletableFuture<LeaseGrantResponse> grant(Duration ttl) {
+    return rpc.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(ttl.getSeconds()).build());
+  }
+
+  /** Revokes lease {@code id}: its keys go. */
+  CompletableFuture<LeaseRevokeResponse> revoke(long id) {
+    return rpc.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build());
+  }
+
+  /**
+   * One renewal of lease {@code id}, on a keep-alive stream of its own that ends with the answer or
+   * after {@code budgetMillis}; a lease etcd no longer has fails as "requested lease not found".
+   */
+  private CompletableFuture<Long> keepAliveOnce(long id, long budgetMillis) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call = rpc.newCall(LeaseGrpc.getLeaseKeepAliveMethod(),
+        rpc.options().withDeadlineAfter(budgetMillis, TimeUnit.MILLISECONDS));
+    call.start(new ClientCall.Listener<LeaseKeepAliveResponse>() {
+      @Override
+      public void onMessage(LeaseKeepAliveResponse r) {
+        if (r.getTTL() <= 0) {
+          f.completeExceptionally(
+              Status.NOT_FOUND.withDescription("etcdserver: requested lease not found").asRuntimeException());
+        } else {
+          f.complete(r.getTTL());
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        f.completeExceptionally(status.isOk()
+            ? Status.UNAVAILABLE.withDescription("etcd ended the keep-alive stream unanswered").asRuntimeException()
+            : status.asRuntimeException(trailers));
+      }
+    }, new Metadata());
+    call.request(1);
+    call.sendMessage(LeaseKeepAliveRequest.newBuilder().setID(id).build());
+    f.whenComplete((x, e) -> call.cancel("answered", null));
+    return f;
+  }
+
+  /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
+  long grant(Duration ttl, String key) {
+    LeaseGrantResponse r = calls.write(() -> grant(ttl), key);
+    if (r.getTTL() != ttl.getSeconds()) {
+      revoke(r.getID());
+      throw new TtlTooShortException("lease", key, description, ttl, Duration.ofSeconds(r.getTTL()));
+    }
+    return r.getID();
+  }
+
   /** The store's live lease of {@code ttl}, granted and kept alive on first use. */
   synchronized Ref lease(Duration ttl, String key) {
     if (closed) {
       // a write racing with close() must not grant a lease that nobody would revoke
-      throw new IllegalStateException("store " + store.description() + " is closed");
+      throw new IllegalStateException("store " + description + " is closed");
     }
     Ref r = byTtl.get(ttl);
     if (r != null) {
       return r;
     }
     // the lease's TTL runs from when etcd received the grant, no earlier than this
-    long sent = store.config.timeSource().nanoTime();
-    long id = store.grant(ttl, key);
+    long sent = time.nanoTime();
+    long id = grant(ttl, key);
     Ref fresh = new Ref(id, ttl);
-    fresh.keepAlive = KeepAlive.start("etcd lease " + Long.toHexString(id) + " of " + store.description(), ttl,
-        sent, store.config.timeSource(), store.io, () -> renew(fresh), e -> lost(fresh));
+    fresh.keepAlive = KeepAlive.start("etcd lease " + Long.toHexString(id) + " of " + description, ttl,
+        sent, time, io, () -> renew(fresh), e -> lost(fresh));
     byTtl.put(ttl, fresh);
     return fresh;
   }
 
   private void renew(Ref r) {
-    long budget = Math.max(200, Math.min(store.config.operationTimeout().toMillis(), r.ttl.toMillis() / 3));
+    long budget = Math.max(200, Math.min(timeout.toMillis(), r.ttl.toMillis() / 3));
     try {
-      store.client.getLeaseClient().keepAliveOnce(r.id).get(budget, TimeUnit.MILLISECONDS);
-      store.connectionOk();
+      keepAliveOnce(r.id, budget).get(budget, TimeUnit.MILLISECONDS);
+      calls.connectionOk();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted", null, store.description(), store.failures.endpoints(), e);
+      throw new StoreUnavailableException("interrupted", null, description, failures.endpoints(), e);
     } catch (Exception e) {
       if (Failures.isLeaseNotFound(e)) {
         // revoked or expired on the server: lost now, not two thirds of a TTL later
         gone(r.id);
       } else if (Failures.isConnectionFailure(e)) {
-        store.connectionFailed();
+        calls.connectionFailed();
       }
-      throw store.failures.map(e, null, false);
+      throw failures.map(e, null, false);
     }
   }
 
@@ -115,9 +201,8 @@ final class Leases {
       h.markLost();
     }
     // best effort: if etcd still has it, its keys must not outlive our declaration of loss
-    store.client.getLeaseClient().revoke(r.id);
-    store.lost();
-    store.watch.wakeAll();
+    revoke(r.id);
+    onLoss.run();
   }
 
   /** etcd said the lease is gone (it expired while we were cut off). */
@@ -145,11 +230,11 @@ final class Leases {
       for (EtcdLock.Held h : new ArrayList<>(r.held)) {
         h.markLost();
       }
-      revokes.add(store.client.getLeaseClient().revoke(r.id));
+      revokes.add(revoke(r.id));
     }
     for (java.util.concurrent.CompletableFuture<?> f : revokes) {
       try {
-        f.get(store.config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         // unreachable: the leases expire by themselves within their TTL
       }

@@ -41,6 +41,8 @@ final class StallWatch implements AutoCloseable {
   private static final long AVOID_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final CallGuard guard;
+  /** The options of a status request: the user's token, if any. */
+  private final CallOptions probeOptions;
   private final List<String> endpoints;
   private final Function<String, ManagedChannel> channelTo;
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -51,8 +53,10 @@ final class StallWatch implements AutoCloseable {
   private long newestTermSeen;
 
   /** {@code channelTo}: a channel to one endpoint, with the store's TLS settings. */
-  StallWatch(CallGuard guard, List<String> endpoints, Function<String, ManagedChannel> channelTo, int storeNumber) {
+  StallWatch(CallGuard guard, CallOptions probeOptions, List<String> endpoints, Function<String, ManagedChannel> channelTo,
+      int storeNumber) {
     this.guard = guard;
+    this.probeOptions = probeOptions;
     this.endpoints = List.copyOf(endpoints);
     this.channelTo = channelTo;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -148,11 +152,7 @@ final class StallWatch implements AutoCloseable {
   }
 
   private CompletableFuture<StatusResponse> status(ManagedChannel channel) {
-    CallOptions o = CallOptions.DEFAULT.withDeadlineAfter(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    CallGuard.Found found = guard.found();
-    if (found != null && found.options.getCredentials() != null) {
-      o = o.withCallCredentials(found.options.getCredentials());
-    }
+    CallOptions o = probeOptions.withDeadlineAfter(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     CompletableFuture<StatusResponse> f = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(channel.newCall(MaintenanceGrpc.getStatusMethod(), o),
         StatusRequest.getDefaultInstance(), new StreamObserver<StatusResponse>() {

@@ -1,12 +1,11 @@
 package io.libkv.etcd.internal;
 
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchResponse;
 import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
@@ -30,8 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The store's one etcd watch, on its whole prefix, fanned out to every key and tree watch through
- * core's {@link WatchHub} (jetcd opens a gRPC stream per watcher, so per-user watchers would not
- * scale). Started on the first watch or lock wait.
+ * core's {@link WatchHub} (a gRPC stream per user watcher would not scale). Started on the first watch or lock wait.
  *
  * <p>Everything runs on one dispatch thread, in revision order. After a failure the watch is opened
  * again from the last revision it published (nothing lost, nothing twice); if etcd compacted that
@@ -44,11 +42,18 @@ final class StoreWatch implements AutoCloseable {
     INITIAL, RESUME, RESYNC, RESET
   }
 
-  private final EtcdStore store;
+  private final Rpc rpc;
+  private final DirectKv kv;
+  private final KeySpace space;
+  private final WatchHub hub;
+  private final Failures failures;
+  private final String description;
+  private final Duration timeout;
+  private final StoreCalls calls;
   private final ScheduledExecutorService dispatch;
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
-  private final Map<ByteSequence, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
-  private final AtomicReference<Watch.Watcher> watcher = new AtomicReference<>();
+  private final Map<ByteString, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
+  private final AtomicReference<WatchStream> watcher = new AtomicReference<>();
   // dispatch-thread state
   private int generation;
   // every change at or below it was published (written on the dispatch thread, read by lock waiters)
@@ -60,8 +65,20 @@ final class StoreWatch implements AutoCloseable {
   private CompletableFuture<Void> ready;
   private volatile boolean closed;
 
-  StoreWatch(EtcdStore store, int n) {
-    this.store = store;
+  /**
+   * {@code kv} for its reads, through {@code calls}; {@code timeout}: the store's operation timeout;
+   * {@code n}: the store's number, for the thread's name.
+   */
+  StoreWatch(Rpc rpc, DirectKv kv, KeySpace space, WatchHub hub, Failures failures, String description, Duration timeout,
+      StoreCalls calls, int n) {
+    this.rpc = rpc;
+    this.kv = kv;
+    this.space = space;
+    this.hub = hub;
+    this.failures = failures;
+    this.description = description;
+    this.timeout = timeout;
+    this.calls = calls;
     this.dispatch = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "libkv-etcd-" + n + "-watch");
       t.setDaemon(true);
@@ -85,12 +102,12 @@ final class StoreWatch implements AutoCloseable {
       r = ready;
     }
     try {
-      Uninterruptibly.get(r, store.config.operationTimeout().toNanos());
+      Uninterruptibly.get(r, timeout.toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
-          store.description(), store.failures.endpoints(), e);
+          description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw store.failures.map(e.getCause(), key, false);
+      throw failures.map(e.getCause(), key, false);
     }
   }
 
@@ -99,32 +116,24 @@ final class StoreWatch implements AutoCloseable {
       return;
     }
     int gen = ++generation;
-    WatchOption.Builder o = WatchOption.builder().withRange(store.space.rootEnd()).withCreateNotify(true);
+    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(space.rootStart())
+        .setRangeEnd(space.rootEnd());
     if (mode == Mode.RESUME) {
-      o.withRevision(revision + 1);
+      o.setStartRevision(revision + 1);
     }
-    Watch.Listener l = new Watch.Listener() {
+    WatchStream.Listener l = new WatchStream.Listener() {
       @Override
-      public void onNext(WatchResponse response) {
+      public void answered(WatchResponse response) {
         submit(() -> onResponse(gen, mode, response));
       }
 
       @Override
-      public void onError(Throwable t) {
-        // closed here, inside jetcd's callback, so that jetcd does not resume it on its own
-        Watch.Watcher w = watcher.get();
-        if (w != null && gen == generation) {
-          w.close();
-        }
+      public void failed(Throwable t) {
+        rpc.staleToken(t);
         submit(() -> onFailure(gen, t));
       }
-
-      @Override
-      public void onCompleted() {
-        // a watcher we closed
-      }
     };
-    watcher.set(store.client.getWatchClient().watch(store.space.rootStart(), o.build(), l));
+    watcher.set(WatchStream.open(rpc, o.build(), l));
   }
 
   private void submit(Runnable r) {
@@ -141,45 +150,46 @@ final class StoreWatch implements AutoCloseable {
     if (gen != generation || closed) {
       return;
     }
-    if (resp.isCreatedNotify()) {
+    if (resp.getCreated()) {
       created(mode, resp.getHeader().getRevision(), resp.getHeader().getClusterId());
       return;
     }
-    if (resp.isProgressNotify()) {
+    if (resp.getEventsCount() == 0) {
+      // progress: nothing changed up to the header's revision
       revision = Math.max(revision, resp.getHeader().getRevision());
       return;
     }
-    List<WatchEvent> events = resp.getEvents();
+    List<Event> events = resp.getEventsList();
     int i = 0;
     while (i < events.size()) {
       // one revision (one transaction) at a time: it is published as one batch
-      long rev = events.get(i).getKeyValue().getModRevision();
+      long rev = events.get(i).getKv().getModRevision();
       int j = i;
-      while (j < events.size() && events.get(j).getKeyValue().getModRevision() == rev) {
+      while (j < events.size() && events.get(j).getKv().getModRevision() == rev) {
         j++;
       }
       if (rev > revision) {
         // the revision first: a waiter that sees it below its own knows it will be woken (awaitDeletion)
         revision = rev;
         List<WatchHub.Change> batch = new ArrayList<>();
-        for (WatchEvent e : events.subList(i, j)) {
-          KeyValue kv = e.getKeyValue();
-          String k = store.space.decode(kv.getKey());
+        for (Event e : events.subList(i, j)) {
+          KeyValue kv = e.getKv();
+          String k = space.decode(kv.getKey());
           if (k == null) {
             continue;
           }
-          if (e.getEventType() == WatchEvent.EventType.DELETE) {
+          if (e.getType() == Event.EventType.DELETE) {
             // lock waiters wait for queue entries and for user keys to go
             wake(kv.getKey());
           }
           if (!Keys.isReserved(k)) {
-            batch.add(e.getEventType() == WatchEvent.EventType.DELETE
+            batch.add(e.getType() == Event.EventType.DELETE
                 ? WatchHub.Change.delete(k, rev)
-                : WatchHub.Change.put(store.pair(k, kv)));
+                : WatchHub.Change.put(EtcdStore.pair(k, kv)));
           }
         }
         if (!batch.isEmpty()) {
-          store.hub.publishAll(batch);
+          hub.publishAll(batch);
         }
       }
       i = j;
@@ -214,7 +224,7 @@ final class StoreWatch implements AutoCloseable {
     }
     if (suspended) {
       suspended = false;
-      store.connectionOk();
+      calls.connectionOk();
     }
     wakeAll();
   }
@@ -225,9 +235,8 @@ final class StoreWatch implements AutoCloseable {
    */
   private boolean historyRestarted() {
     try {
-      GetOption o = GetOption.builder().withCountOnly(true).build();
-      long now = store.read(() -> store.kv.get(store.space.rootStart(), o), null).getHeader()
-          .getRevision();
+      RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
+      long now = calls.read(() -> kv.range(o), null).getHeader().getRevision();
       return now < revision;
     } catch (KVException e) {
       return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is gone
@@ -236,12 +245,12 @@ final class StoreWatch implements AutoCloseable {
 
   /** Re-reads every watcher's state at {@code rev} and restarts it. */
   private void restartAll(EventType type, long rev) {
-    for (WatchHub.KeyWatcher w : store.hub.keyWatchers()) {
-      Object[] r = store.readKey(w.key(), rev);
+    for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
+      Object[] r = calls.readKey(w.key(), rev);
       w.restart(type, (KVPair) r[0], rev);
     }
-    for (WatchHub.TreeWatcher w : store.hub.treeWatchers()) {
-      EtcdStore.Listing l = store.list(w.directory(), rev);
+    for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
+      EtcdStore.Listing l = calls.list(w.directory(), rev);
       w.restart(type, l.pairs, rev);
     }
   }
@@ -265,13 +274,13 @@ final class StoreWatch implements AutoCloseable {
       next = Mode.INITIAL;
       if (!Failures.isConnectionFailure(t)) {
         // a lasting refusal (authentication, permission): tell the callers waiting for it
-        r.completeExceptionally(store.failures.map(t, null, false));
+        r.completeExceptionally(failures.map(t, null, false));
         return;
       }
     }
     if (!suspended) {
       suspended = true;
-      store.connectionFailed();
+      calls.connectionFailed();
     }
     retryLater(next);
   }
@@ -292,7 +301,7 @@ final class StoreWatch implements AutoCloseable {
 
   private void closeWatcher() {
     generation++;
-    Watch.Watcher w = watcher.getAndSet(null);
+    WatchStream w = watcher.getAndSet(null);
     if (w != null) {
       w.close();
     }
@@ -304,7 +313,7 @@ final class StoreWatch implements AutoCloseable {
    * A future completed when etcd key {@code key} (one of the library's own records) is deleted, or
    * when the watch had to start over (then the waiter looks again).
    */
-  CompletableFuture<Void> awaitDeletion(ByteSequence key, long createRevision, long seenAt) {
+  CompletableFuture<Void> awaitDeletion(ByteString key, long createRevision, long seenAt) {
     ensureStarted(null);
     CompletableFuture<Void> f = new CompletableFuture<>();
     deletions.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
@@ -315,15 +324,15 @@ final class StoreWatch implements AutoCloseable {
     }
     // the key may be gone, or gone and written again (lock entries keep their names): either way
     // the one waited for is no more
-    GetOption o = GetOption.builder().withKeysOnly(true).build();
-    List<KeyValue> now = store.read(() -> store.kv.get(key, o), null).getKvs();
+    RangeRequest o = DirectKv.get(key).setKeysOnly(true).build();
+    List<KeyValue> now = calls.read(() -> kv.range(o), null).getKvsList();
     if (now.isEmpty() || (createRevision > 0 && now.get(0).getCreateRevision() != createRevision)) {
       wake(key);
     }
     return f;
   }
 
-  private void wake(ByteSequence key) {
+  private void wake(ByteString key) {
     List<CompletableFuture<Void>> l = deletions.remove(key);
     if (l != null) {
       l.forEach(f -> f.complete(null));
@@ -332,7 +341,7 @@ final class StoreWatch implements AutoCloseable {
 
   /** Wakes every waiter (after a loss or a restart of the watch), so each looks again. */
   void wakeAll() {
-    for (ByteSequence k : new ArrayList<>(deletions.keySet())) {
+    for (ByteString k : new ArrayList<>(deletions.keySet())) {
       wake(k);
     }
   }
@@ -357,8 +366,8 @@ final class StoreWatch implements AutoCloseable {
     if (from >= upTo) {
       return List.of();
     }
-    ByteSequence start = tree ? store.space.dirStart(target) : store.space.key(target);
-    ByteSequence end = tree ? store.space.dirEnd(target) : null;
+    ByteString start = tree ? space.dirStart(target) : space.key(target);
+    ByteString end = tree ? space.dirEnd(target) : null;
     try {
       if (!changed(start, end, from, upTo, target)) {
         return List.of();
@@ -371,21 +380,21 @@ final class StoreWatch implements AutoCloseable {
     }
     List<WatchHub.Change> out = new ArrayList<>();
     CompletableFuture<List<WatchHub.Change>> done = new CompletableFuture<>();
-    WatchOption.Builder o = WatchOption.builder().withRevision(from + 1);
+    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(start).setStartRevision(from + 1);
     if (end != null) {
-      o.withRange(end);
+      o.setRangeEnd(end);
     }
-    Watch.Watcher w = store.client.getWatchClient().watch(start, o.build(), new Watch.Listener() {
+    WatchStream w = WatchStream.open(rpc, o.build(), new WatchStream.Listener() {
       @Override
-      public void onNext(WatchResponse resp) {
-        if (resp.getEvents().isEmpty() || done.isDone()) {
+      public void answered(WatchResponse resp) {
+        if (resp.getEventsCount() == 0 || done.isDone()) {
           return;
         }
         long revisions = 0;
         long last = -1;
         boolean reached = false;
-        for (WatchEvent e : resp.getEvents()) {
-          KeyValue kv = e.getKeyValue();
+        for (Event e : resp.getEventsList()) {
+          KeyValue kv = e.getKv();
           long rev = kv.getModRevision();
           if (rev != last) {
             revisions++;
@@ -396,13 +405,13 @@ final class StoreWatch implements AutoCloseable {
             continue;
           }
           reached |= rev == upTo;
-          String k = store.space.decode(kv.getKey());
+          String k = space.decode(kv.getKey());
           if (k == null || Keys.isReserved(k)) {
             continue;
           }
-          out.add(e.getEventType() == WatchEvent.EventType.DELETE
+          out.add(e.getType() == Event.EventType.DELETE
               ? WatchHub.Change.delete(k, rev)
-              : WatchHub.Change.put(store.pair(k, kv)));
+              : WatchHub.Change.put(EtcdStore.pair(k, kv)));
         }
         if (reached || revisions < WATCH_BATCH_MAX_REVS) {
           done.complete(out);
@@ -410,57 +419,49 @@ final class StoreWatch implements AutoCloseable {
       }
 
       @Override
-      public void onError(Throwable t) {
+      public void failed(Throwable t) {
+        rpc.staleToken(t);
         if (Failures.isCompacted(t)) {
           done.complete(null);
         } else {
           done.completeExceptionally(t);
         }
       }
-
-      @Override
-      public void onCompleted() {
-        // closed by us
-      }
     });
     try {
-      return Uninterruptibly.get(done, store.config.operationTimeout().toNanos());
+      return Uninterruptibly.get(done, timeout.toNanos());
     } catch (TimeoutException e) {
       throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
-          store.description(), store.failures.endpoints(), e);
+          description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw store.failures.map(e.getCause(), target, false);
+      throw failures.map(e.getCause(), target, false);
     } finally {
       w.close();
     }
   }
 
-  private boolean changed(ByteSequence start, ByteSequence end, long from, long upTo, String target) {
+  private boolean changed(ByteString start, ByteString end, long from, long upTo, String target) {
     if (count(start, end, upTo, from + 1, target) > 0) {
       return true;
     }
     return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
   }
 
-  private long count(ByteSequence start, ByteSequence end, long revision, long minModRevision, String target) {
-    GetOption.Builder b = GetOption.builder().withRevision(revision);
-    if (end != null) {
-      b.withRange(end);
-    }
+  private long count(ByteString start, ByteString end, long revision, long minModRevision, String target) {
+    RangeRequest.Builder b = (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
-      b.withMinModRevision(minModRevision).withKeysOnly(true).withLimit(1);
-      GetOption o = b.build();
-      return store.read(() -> store.kv.get(start, o), target).getKvs().size();
+      RangeRequest o = b.setMinModRevision(minModRevision).setKeysOnly(true).setLimit(1).build();
+      return calls.read(() -> kv.range(o), target).getKvsCount();
     }
-    GetOption o = b.withCountOnly(true).build();
-    return store.read(() -> store.kv.get(start, o), target).getCount();
+    RangeRequest o = b.setCountOnly(true).build();
+    return calls.read(() -> kv.range(o), target).getCount();
   }
 
   @Override
   public void close() {
     closed = true;
-    Watch.Watcher w = watcher.getAndSet(null);
+    WatchStream w = watcher.getAndSet(null);
     if (w != null) {
       w.close();
     }
