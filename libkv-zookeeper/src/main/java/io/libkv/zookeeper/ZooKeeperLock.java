@@ -42,7 +42,7 @@ final class ZooKeeperLock extends AbstractLock {
   private String pendingGuid;
 
   ZooKeeperLock(ZooKeeperStore store, String key, byte[] value) {
-    super(key);
+    super(key, store.time());
     this.store = store;
     this.value = value;
     // one flat queue directory per key ('/' escaped), so no key's queue nests inside another's

@@ -1601,7 +1601,7 @@ final class ZooKeeperStore extends AbstractStore {
    */
   private record Heard(long session, long run, long sentAt) {}
 
-  private io.libkv.TimeSource time() {
+  io.libkv.TimeSource time() {
     return config.timeSource();
   }
 
