@@ -5,6 +5,7 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
+import io.libkv.zookeeper.internal.ZooKeeperStore;
 import java.util.Set;
 
 /**
