@@ -9,7 +9,6 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.libkv.EventType;
 import io.libkv.KVException;
-import io.libkv.KVPair;
 import io.libkv.Keys;
 import io.libkv.StoreUnavailableException;
 import io.libkv.spi.Backoff;
@@ -237,8 +236,7 @@ final class StoreWatch implements AutoCloseable {
   /** Re-reads every watcher's state at {@code rev} and restarts it. */
   private void restartAll(EventType type, long rev) {
     for (WatchHub.KeyWatcher w : store.hub.keyWatchers()) {
-      Object[] r = store.readKey(w.key(), rev);
-      w.restart(type, (KVPair) r[0], rev);
+      w.restart(type, store.readKey(w.key(), rev).pair(), rev);
     }
     for (WatchHub.TreeWatcher w : store.hub.treeWatchers()) {
       EtcdStore.Listing l = store.list(w.directory(), rev);
