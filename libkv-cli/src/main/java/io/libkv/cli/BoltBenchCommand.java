@@ -1,6 +1,5 @@
 package io.libkv.cli;
 
-import io.libkv.bolt.Bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code bolt bench [flags]}: Go's {@code bolt bench}, delegated to {@link Bench}; its lines go to
+ * {@code bolt bench [flags]}: Go's {@code bolt bench}, delegated to {@link BoltBench}; its lines go to
  * stderr as Go's do. Go-style flags ({@code -count 1000}) pass through untouched, so this command
  * has no picocli options of its own.
  */
@@ -27,9 +26,9 @@ final class BoltBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Bench.Options options = Bench.parse(flags.toArray(new String[0]));
+    BoltBench.Options options = BoltBench.parse(flags.toArray(new String[0]));
     Cli cli = bolt.root.cli;
-    Bench.Result r = Bench.run(options, cli.err());
+    BoltBench.Result r = BoltBench.run(options, cli.err());
     cli.err().println(r.writeLine());
     cli.err().println(r.readLine());
     cli.err().println();

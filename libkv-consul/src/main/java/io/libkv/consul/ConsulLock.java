@@ -45,7 +45,7 @@ final class ConsulLock extends AbstractLock {
   }
 
   ConsulLock(ConsulStore store, String key, byte[] value, Duration ttl, Duration lockDelay) {
-    super(key);
+    super(key, store.time());
     this.store = store;
     this.full = store.full(key);
     this.value = value;

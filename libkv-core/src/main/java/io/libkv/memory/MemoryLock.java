@@ -13,7 +13,7 @@ final class MemoryLock extends AbstractLock {
   private final Duration ttl;
 
   MemoryLock(MemoryStore store, MemoryData data, String key, byte[] value, Duration ttl) {
-    super(key);
+    super(key, data.time);
     this.store = store;
     this.data = data;
     this.value = value;

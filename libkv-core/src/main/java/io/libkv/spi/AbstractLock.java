@@ -2,12 +2,12 @@ package io.libkv.spi;
 
 import io.libkv.Lock;
 import io.libkv.LockLease;
+import io.libkv.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public abstract class AbstractLock implements Lock {
   private final String key;
+  private final TimeSource time;
   private final AtomicBoolean busy = new AtomicBoolean();
 
-  /** A lock on canonical {@code key}. */
-  protected AbstractLock(String key) {
+  /** A lock on canonical {@code key} whose waits are timed by {@code time}: the store's time source. */
+  protected AbstractLock(String key, TimeSource time) {
     this.key = Objects.requireNonNull(key, "key");
+    this.time = Objects.requireNonNull(time, "time");
   }
 
   /** The outcome of one attempt. */
@@ -90,7 +92,7 @@ public abstract class AbstractLock implements Lock {
     boolean acquired = false;
     boolean clean = false;
     try {
-      long deadline = System.nanoTime() + timeoutNanos;
+      long deadline = time.nanoTime() + timeoutNanos;
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
@@ -118,11 +120,21 @@ public abstract class AbstractLock implements Lock {
           if (timeoutNanos < 0) {
             a.wakeUp.get();
           } else {
-            long left = deadline - System.nanoTime();
+            long left = deadline - time.nanoTime();
             if (left <= 0) {
               throw new TimeoutException();
             }
-            a.wakeUp.get(left, TimeUnit.NANOSECONDS);
+            // the deadline is a timer of the store's time source, so an injected source decides it
+            CompletableFuture<Void> due = new CompletableFuture<>();
+            io.libkv.Subscription timer = time.schedule(() -> due.complete(null), Duration.ofNanos(left));
+            try {
+              CompletableFuture.anyOf(a.wakeUp, due).get();
+            } finally {
+              timer.close();
+            }
+            if (!a.wakeUp.isDone()) {
+              throw new TimeoutException();
+            }
           }
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
           // the thing waited for ended badly; the next attempt finds out how things stand

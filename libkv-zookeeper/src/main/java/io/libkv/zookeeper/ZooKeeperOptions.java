@@ -1,5 +1,6 @@
 package io.libkv.zookeeper;
 
+import io.libkv.zookeeper.internal.ZooKeeperStore;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;

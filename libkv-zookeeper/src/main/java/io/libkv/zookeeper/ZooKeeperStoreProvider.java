@@ -9,6 +9,7 @@ import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.libkv.spi.UriOptions;
 import java.util.Optional;
+import io.libkv.zookeeper.internal.ZooKeeperStore;
 import java.util.Set;
 import java.util.regex.Pattern;
 

@@ -31,7 +31,7 @@ class ZooKeeperOptionsTest {
 
   @Test
   void opensAStoreWithoutAUri() {
-    String chroot = ZkTesting.freshChroot("typed");
+    String chroot = "t" + ProcessHandle.current().pid() + "-typed-" + System.nanoTime();
     try (Store s = ZooKeeperOptions.builder().endpoints(server.connectString()).sessionTimeout(Duration.ofSeconds(2))
         .containerCheckInterval(ZooKeeperServer.containerCheckInterval())
         .config(StoreConfig.builder().prefix(chroot).operationTimeout(Duration.ofSeconds(5)).build()).build().open();

@@ -247,7 +247,7 @@ public final class TxImpl implements Tx {
     }
 
     /** Low-level cursor over a top-level bucket path, for tools that avoid copies (bench, dump). */
-    public BucketImpl rootBucketImpl() {
+    BucketImpl rootBucketImpl() {
         return root;
     }
 

@@ -21,7 +21,7 @@ final class BoltdbLock extends AbstractLock {
   private final Duration ttl;
 
   BoltdbLock(BoltdbStore store, String key, byte[] value, Duration ttl) {
-    super(key);
+    super(key, TimeSource.system()); // as its leases: deadlines in the file are shared with other processes
     this.store = store;
     this.value = value;
     this.ttl = ttl;

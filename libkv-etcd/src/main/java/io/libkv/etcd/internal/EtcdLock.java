@@ -45,7 +45,7 @@ final class EtcdLock extends AbstractLock {
   private Leases.Ref lease;
 
   EtcdLock(EtcdStore store, String key, byte[] value, Duration ttl) {
-    super(key);
+    super(key, store.config.timeSource());
     this.store = store;
     this.value = value;
     this.ttl = ttl;

@@ -266,7 +266,7 @@ public final class EtcdStore extends AbstractStore {
     }
 
     @Override
-    public Object[] readKey(String key, long revision) {
+    public EtcdStore.KeyRead readKey(String key, long revision) {
       return EtcdStore.this.readKey(key, revision);
     }
 
@@ -481,12 +481,15 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
-  Object[] readKey(String key, long revision) {
+  /** A key as read: its pair (null when absent) and the revision of the read. */
+  record KeyRead(KVPair pair, long revision) {}
+
+  /** One key at {@code revision} (0: now). */
+  KeyRead readKey(String key, long revision) {
     RangeRequest o = DirectKv.get(space.key(key)).setRevision(revision).build();
     RangeResponse r = read(() -> kv.range(o), key);
     KVPair p = r.getKvsCount() == 0 ? null : pair(key, r.getKvs(0));
-    return new Object[] {p, r.getHeader().getRevision()};
+    return new KeyRead(p, r.getHeader().getRevision());
   }
 
   @Override
@@ -554,9 +557,9 @@ public final class EtcdStore extends AbstractStore {
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     watch.ensureStarted(key);
     WatchHub.KeyWatcher w = hub.attachKey(key, channel);
-    Object[] now = readKey(key, 0);
-    KVPair current = (KVPair) now[0];
-    long rev = (Long) now[1];
+    KeyRead now = readKey(key, 0);
+    KVPair current = now.pair();
+    long rev = now.revision();
     if (options.startIndex().isEmpty()) {
       w.start(current, rev);
       return;

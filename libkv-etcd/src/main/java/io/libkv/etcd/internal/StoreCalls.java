@@ -19,8 +19,8 @@ interface StoreCalls {
   /** A write: retried only when it is known not to have reached a server. */
   <T> T write(Supplier<CompletableFuture<T>> call, String key);
 
-  /** One key at {@code revision} (0: now): the pair or null, and the revision read. */
-  Object[] readKey(String key, long revision);
+  /** One key at {@code revision} (0: now): the pair (null when absent) and the revision read. */
+  EtcdStore.KeyRead readKey(String key, long revision);
 
   /** A directory's pairs at {@code revision} (0: now). */
   EtcdStore.Listing list(String dir, long revision);

@@ -8,7 +8,6 @@ import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
 import io.libkv.EventType;
 import io.libkv.KVException;
-import io.libkv.KVPair;
 import io.libkv.Keys;
 import io.libkv.StoreUnavailableException;
 import io.libkv.spi.Backoff;
@@ -246,8 +245,7 @@ final class StoreWatch implements AutoCloseable {
   /** Re-reads every watcher's state at {@code rev} and restarts it. */
   private void restartAll(EventType type, long rev) {
     for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
-      Object[] r = calls.readKey(w.key(), rev);
-      w.restart(type, (KVPair) r[0], rev);
+      w.restart(type, calls.readKey(w.key(), rev).pair(), rev);
     }
     for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
       EtcdStore.Listing l = calls.list(w.directory(), rev);

@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +85,7 @@ abstract class ZooKeeperContractTest {
    * pick a member at random).
    */
   static ZooKeeperStore synced(ZooKeeperStore s) throws KeeperException, InterruptedException {
-    ZooKeeperStore.applyEarlierCommits(s.zk(""));
+    CompareAndSet.applyEarlierCommits(s.currentZooKeeper());
     return s;
   }
 

@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import java.io.IOException;
 import org.apache.curator.utils.ZookeeperFactory;

@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,17 +40,17 @@ class StandaloneContractTest extends ZooKeeperContractTest {
     ZooKeeper zk = store.currentZooKeeper();
     assertThat(ZxidZooKeeper.lastZxid(zk)).as("zxid seen after a write").isGreaterThanOrEqualTo(
         store.get("d/b/c").lastIndex());
-    ZooKeeperStore.Listing first = store.listing(zk, "d", true, null);
+    Listing first = store.listings().listing(zk, "d", true, null);
     assertThat(first.torn).isFalse();
     assertThat(first.pairs.keySet()).containsExactly("d/a", "d/b/c");
-    ZooKeeperStore.Listing retry = store.listing(zk, "d", true, first);
+    Listing retry = store.listings().listing(zk, "d", true, first);
     assertThat(retry.torn).as("a retry with nothing changed").isFalse();
     assertThat(retry.pairs).isEqualTo(first.pairs);
 
     // a write this session has not seen: the retry's reads show a pzxid past the zxid it starts from
     another().put("d/b/e", "3".getBytes(UTF_8));
-    assertThat(store.listing(zk, "d", true, first).torn).as("a retry over a change it cannot place").isTrue();
-    ZooKeeperStore.Listing fresh = store.listing(zk, "d", true, null);
+    assertThat(store.listings().listing(zk, "d", true, first).torn).as("a retry over a change it cannot place").isTrue();
+    Listing fresh = store.listings().listing(zk, "d", true, null);
     assertThat(fresh.torn).as("a walk that starts after the change").isFalse();
     assertThat(fresh.pairs.keySet()).containsExactly("d/a", "d/b/c", "d/b/e");
     assertThat(store.list("d")).hasSize(3);

@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import io.libkv.CannotLockException;
 import io.libkv.KVException;
@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.CreateOptions;
 import org.apache.zookeeper.KeeperException;
@@ -31,7 +32,10 @@ final class ZooKeeperLock extends AbstractLock {
   private static final String PREFIX = "_c_";
   private static final String SUFFIX = "-lock-";
 
-  private final ZooKeeperStore store;
+  private final Session session;
+  private final Nodes nodes;
+  private final HeldLocks held;
+  private final BooleanSupplier storeClosed;
   private final byte[] value;
   private final String queueDir;
   private final String keyPath;
@@ -41,24 +45,31 @@ final class ZooKeeperLock extends AbstractLock {
   private long ourSession;
   private String pendingGuid;
 
-  ZooKeeperLock(ZooKeeperStore store, String key, byte[] value) {
-    super(key);
-    this.store = store;
+  /**
+   * A lock on {@code key} run in {@code session}, whose held leases {@code held} tracks; {@code
+   * storeClosed} tells whether the store is closed (a lost lock's clean-up then has nothing to do).
+   */
+  ZooKeeperLock(Session session, Paths paths, Nodes nodes, HeldLocks held, BooleanSupplier storeClosed, String key,
+      byte[] value) {
+    super(key, session.time());
+    this.session = session;
+    this.nodes = nodes;
+    this.held = held;
+    this.storeClosed = storeClosed;
     this.value = value;
-    // one flat queue directory per key ('/' escaped), so no key's queue nests inside another's
-    this.queueDir = store.path(ZooKeeperStore.LOCKS) + "/" + key.replace("%", "%25").replace("/", "%2F");
-    this.keyPath = store.path(key);
+    this.queueDir = paths.lockQueue(key);
+    this.keyPath = paths.path(key);
   }
 
   @Override
   protected Attempt attempt() {
-    if (ourNode != null && ourSession != store.sessionId()) {
+    if (ourNode != null && ourSession != session.sessionId()) {
       ourNode = null; // the session that owned it is gone, and the node with it
     }
     if (ourNode == null) {
       enqueue();
     }
-    return store.write(key(), zk -> {
+    return session.write(key(), zk -> {
       List<String> children;
       try {
         children = new ArrayList<>(zk.getChildren(queueDir, false));
@@ -109,18 +120,18 @@ final class ZooKeeperLock extends AbstractLock {
     pendingGuid = guid;
     for (int tries = 0; ; tries++) {
       try {
-        store.write(key(), zk -> {
+        session.write(key(), zk -> {
           while (true) {
             try {
               Stat s = new Stat();
-              ourNode = zk.create(prefix, new byte[0], store.acl, CreateMode.EPHEMERAL_SEQUENTIAL, s);
+              ourNode = zk.create(prefix, new byte[0], nodes.acl(), CreateMode.EPHEMERAL_SEQUENTIAL, s);
               ourToken = s.getCzxid();
               ourSession = zk.getSessionId();
               pendingGuid = null;
               return null;
             } catch (KeeperException.NoNodeException e) {
               // the queue's directories are containers: the server removes them once empty
-              store.ensureNode(zk, queueDir, CreateMode.CONTAINER);
+              nodes.ensureNode(zk, queueDir, CreateMode.CONTAINER);
             }
           }
         });
@@ -141,7 +152,7 @@ final class ZooKeeperLock extends AbstractLock {
   }
 
   private boolean findOurs(String guid) {
-    return store.read(key(), zk -> {
+    return session.read(key(), zk -> {
       List<String> children;
       try {
         children = zk.getChildren(queueDir, false);
@@ -187,17 +198,17 @@ final class ZooKeeperLock extends AbstractLock {
         }
         if (existing.getNumChildren() > 0) {
           throw new CannotLockException("the lock's key has keys below it: ZooKeeper cannot make it the ephemeral node "
-              + "a lock holds", key(), store.description(), null);
+              + "a lock holds", key(), session.description(), null);
         }
         // an implicit parent left empty, not a key: the lock's node replaces it
         ops.add(Op.delete(keyPath, existing.getVersion()));
       }
-      ops.add(Op.create(keyPath, value, CreateOptions.newBuilder(store.acl, CreateMode.EPHEMERAL).build()));
+      ops.add(Op.create(keyPath, value, CreateOptions.newBuilder(nodes.acl(), CreateMode.EPHEMERAL).build()));
       try {
         List<OpResult> r = zk.multi(ops);
         Stat keyStat = ((OpResult.CreateResult) r.get(r.size() - 1)).getStat();
         Held h = new Held(key(), ourToken, ourNode, keyStat.getCzxid(), keyStat.getVersion(), ourSession);
-        store.held.add(h);
+        held.add(h);
         ourNode = null;
         return Attempt.acquired(h);
       } catch (KeeperException.NoNodeException e) {
@@ -208,11 +219,11 @@ final class ZooKeeperLock extends AbstractLock {
           ourNode = null;
           return Attempt.waitFor(CompletableFuture.completedFuture(null));
         }
-        store.ensureParents(zk, keyPath);
+        nodes.ensureParents(zk, keyPath);
       } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
         // the key changed meanwhile: look again
       } catch (KeeperException.NoChildrenForEphemeralsException e) {
-        throw new CannotLockException("a parent of the lock's key is an ephemeral key", key(), store.description(), e);
+        throw new CannotLockException("a parent of the lock's key is an ephemeral key", key(), session.description(), e);
       }
     }
   }
@@ -234,7 +245,7 @@ final class ZooKeeperLock extends AbstractLock {
       return;
     }
     try {
-      store.write(key(), zk -> {
+      session.write(key(), zk -> {
         try {
           zk.delete(node, -1);
         } catch (KeeperException.NoNodeException e) {
@@ -257,24 +268,24 @@ final class ZooKeeperLock extends AbstractLock {
     private final String queueNode;
     private final long keyCzxid;
     private final int keyVersion;
-    private final long session;
+    private final long sessionId;
     volatile boolean lostWhileSessionMayLive;
 
-    Held(String key, long token, String queueNode, long keyCzxid, int keyVersion, long session) {
-      super(key, token, store.description(), store.sessionDeadline(session));
+    Held(String key, long token, String queueNode, long keyCzxid, int keyVersion, long sessionId) {
+      super(key, token, session.description(), session.sessionDeadline(sessionId));
       this.queueNode = queueNode;
       this.keyCzxid = keyCzxid;
       this.keyVersion = keyVersion;
-      this.session = session;
+      this.sessionId = sessionId;
     }
 
     @Override
     protected void release() {
-      store.held.remove(this);
-      if (store.sessionId() != session) {
+      held.remove(this);
+      if (session.sessionId() != sessionId) {
         return; // the session ended, and our nodes with it
       }
-      store.write(key(), zk -> {
+      session.write(key(), zk -> {
         List<Op> ops = new ArrayList<>(2);
         // the key only while it is the node the lock created (a put replaces the node, a new czxid)
         // and unchanged since (its version); the delete carries that version
@@ -304,8 +315,8 @@ final class ZooKeeperLock extends AbstractLock {
 
     /** Removes what a lost lock may have left while its session lived on; best effort. */
     void cleanUp() {
-      store.held.remove(this);
-      if (store.isClosedForLocks() || store.sessionId() != session) {
+      held.remove(this);
+      if (storeClosed.getAsBoolean() || session.sessionId() != sessionId) {
         return;
       }
       try {

@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

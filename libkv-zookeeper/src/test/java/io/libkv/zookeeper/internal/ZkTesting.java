@@ -1,4 +1,4 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
 import io.libkv.LibKV;
 import io.libkv.Store;

@@ -1,0 +1,303 @@
+package io.libkv.zookeeper.internal;
+
+import io.libkv.EventType;
+import io.libkv.KVPair;
+import io.libkv.KeyEvent;
+import io.libkv.TreeEvent;
+import io.libkv.WatchOptions;
+import io.libkv.spi.EventChannel;
+import io.libkv.spi.WatchHub;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * Watches: persistent recursive watches on the server, fanned out through the store's hub. Each
+ * event is turned into a change by reading the node after it (indexes come from stats, never from
+ * events); after a reconnect every watch is read again and gets RESYNC.
+ */
+final class Watches {
+  private static final System.Logger LOG = System.getLogger("io.libkv.zookeeper");
+
+  /** A key's state: its pair (null when absent) and the index that state is at. */
+  private record KeyState(KVPair pair, long index) {}
+
+  /** A server event waiting to become a change. */
+  private record PendingEvent(String key, Watcher.Event.EventType type) {}
+
+  private final Session session;
+  private final Paths paths;
+  private final Nodes nodes;
+  private final Listings listings;
+  private final BooleanSupplier closed;
+  private final ExecutorService executor;
+  private final WatchHub hub = new WatchHub();
+  private final Watcher eventWatcher = this::onWatchEvent;
+  private final Queue<PendingEvent> pendingEvents = new ConcurrentLinkedQueue<>();
+  // zk path -> number of open watches needing a persistent recursive watch there
+  private final Map<String, Integer> registrations = new HashMap<>();
+
+  /** {@code executor}: the one thread that turns events into changes and resyncs. */
+  Watches(Session session, Paths paths, Nodes nodes, Listings listings, BooleanSupplier closed,
+      ExecutorService executor) {
+    this.session = session;
+    this.paths = paths;
+    this.nodes = nodes;
+    this.listings = listings;
+    this.closed = closed;
+    this.executor = executor;
+  }
+
+  Map<String, Integer> watchResources() {
+    int server;
+    synchronized (registrations) {
+      server = registrations.values().stream().mapToInt(Integer::intValue).sum();
+    }
+    return Map.of("watchers in the store's hub", hub.watcherCount(), "holders of server watches", server);
+  }
+
+  void watch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
+    String path = paths.path(key);
+    WatchHub.KeyWatcher w = hub.attachKey(key, channel);
+    register(path, channel);
+    // attached and watching first, then read: nothing falls between
+    KeyState r = session.read(key, zk -> readKeyState(zk, key));
+    if (options.startIndex().isPresent()) {
+      // ZooKeeper keeps no history, but a key has one state: nothing since the index, or its
+      // latest state (intermediate changes coalesced, as every watch here may)
+      long from = options.startIndex().getAsLong();
+      KVPair current = r.pair();
+      long index = r.index();
+      List<WatchHub.Change> since;
+      if (current != null) {
+        since = current.lastIndex() > from ? List.of(WatchHub.Change.put(current)) : List.of();
+      } else {
+        since = index > from ? List.of(WatchHub.Change.delete(key, index)) : List.of();
+      }
+      w.startResumed(since, from, Math.max(from, index));
+    } else {
+      w.start(r.pair(), r.index());
+    }
+  }
+
+  private KeyState readKeyState(ZooKeeper zk, String key) throws KeeperException, InterruptedException {
+    KVPair p = nodes.readPair(zk, key);
+    long index = p != null ? p.lastIndex() : ancestorIndexOrSelf(zk, paths.path(key));
+    return new KeyState(p, index);
+  }
+
+  /** For an absent key: the node's own stat if it is an implicit parent, else the nearest ancestor's. */
+  private long ancestorIndexOrSelf(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+    Stat s = zk.exists(path, false);
+    if (s != null) {
+      return Math.max(s.getMzxid(), s.getPzxid());
+    }
+    return Nodes.ancestorIndex(zk, path);
+  }
+
+  void watchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
+    WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
+    register(paths.path(dir), channel);
+    Listing l = session.read(dir, zk -> listings.listing(zk, dir, true));
+    if (options.startIndex().isPresent()) {
+      long from = options.startIndex().getAsLong();
+      if (l.maxZxid <= from) {
+        // nothing below changed since (no node's mzxid or pzxid is newer): nothing to deliver
+        w.startResumed(new ArrayList<>(l.pairs.values()), List.of(), from, from);
+      } else {
+        // no history to tell which keys went: re-read (RESYNC)
+        session.read(dir, zk -> {
+          resync(zk, w, l);
+          return null;
+        });
+      }
+    } else {
+      w.start(new ArrayList<>(l.pairs.values()), l.index);
+    }
+  }
+
+  /**
+   * Delivers RESYNC at {@code first}'s newest zxid: the newest index of the tree, so never below one
+   * the watch has delivered (its directory node's own zxid can be far older). A listing is no
+   * snapshot (a node read early may change before a later node is read), so the pairs come from a
+   * second listing begun after the first saw that zxid: each pair is at least that new, and no
+   * change the watcher then drops as older than the RESYNC is missing from it.
+   */
+  private void resync(ZooKeeper zk, WatchHub.TreeWatcher w, Listing first) throws KeeperException, InterruptedException {
+    Listing now = listings.listing(zk, w.directory(), true);
+    w.restart(EventType.RESYNC, new ArrayList<>(now.pairs.values()), first.maxZxid);
+  }
+
+  /** Adds a persistent recursive watch at {@code path} unless one is there; the channel's close removes it. */
+  private void register(String path, EventChannel<?> channel) {
+    synchronized (registrations) {
+      int n = registrations.getOrDefault(path, 0);
+      if (n == 0) {
+        session.read(path, zk -> {
+          zk.addWatch(path, eventWatcher, AddWatchMode.PERSISTENT_RECURSIVE);
+          return null;
+        });
+      }
+      registrations.put(path, n + 1);
+    }
+    channel.onClose(() -> unregister(path));
+  }
+
+  private void unregister(String path) {
+    synchronized (registrations) {
+      Integer n = registrations.get(path);
+      if (n == null) {
+        return;
+      }
+      if (n > 1) {
+        registrations.put(path, n - 1);
+        return;
+      }
+      registrations.remove(path);
+    }
+    if (closed.getAsBoolean()) {
+      return;
+    }
+    try {
+      ZooKeeper zk = session.handle();
+      zk.removeWatches(path, eventWatcher, Watcher.WatcherType.Any, !session.connected(),
+          (rc, p, ctx) -> { }, null);
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "could not remove the watch of " + path + ": " + e);
+    }
+  }
+
+  private void onWatchEvent(WatchedEvent e) {
+    if (e.getType() == Watcher.Event.EventType.None || e.getPath() == null) {
+      return; // connection states come through Curator's listener
+    }
+    String key = paths.keyOf(e.getPath());
+    if (key == null || paths.hidden(key) || !hub.watches(key)) {
+      return;
+    }
+    pendingEvents.add(new PendingEvent(key, e.getType()));
+    try {
+      executor.execute(this::drainEvents);
+    } catch (RejectedExecutionException ignored) {
+      // closing
+    }
+  }
+
+  /**
+   * Turns every queued event into a change and publishes them together: the events of one
+   * multi-op (a deleteTree, a putAll) arrive back to back, so a tree watch sees them as one event.
+   */
+  private void drainEvents() {
+    List<WatchHub.Change> changes = new ArrayList<>();
+    for (PendingEvent ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
+      WatchHub.Change c = process(ev.key(), ev.type());
+      if (c != null) {
+        changes.add(c);
+      }
+    }
+    if (!changes.isEmpty()) {
+      hub.publishAll(changes);
+    }
+  }
+
+  /** Turns one event into a change, reading the node after it: indexes come from stats, never from events. */
+  private WatchHub.Change process(String key, Watcher.Event.EventType type) {
+    if (closed.getAsBoolean()) {
+      return null;
+    }
+    try {
+      ZooKeeper zk = session.handle();
+      String path = paths.path(key);
+      Stat s = new Stat();
+      byte[] data;
+      try {
+        data = zk.getData(path, false, s);
+      } catch (KeeperException.NoNodeException gone) {
+        return deleted(zk, key, path);
+      }
+      if (data != null) {
+        return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
+      } else if (type != Watcher.Event.EventType.NodeCreated) {
+        // a key became an implicit parent (deleted with keys below it), or was deleted and its parent remade
+        return WatchHub.Change.delete(key, Math.max(s.getMzxid(), s.getPzxid()));
+      }
+      return null;
+    } catch (Exception ex) {
+      // a lost connection: the reconnect re-reads every watch (RESYNC)
+      LOG.log(System.Logger.Level.DEBUG, "watch read of " + key + " failed: " + ex);
+      return null;
+    }
+  }
+
+  /**
+   * The change for a node found deleted. A deleted node has no stat: the index is the nearest
+   * ancestor's pzxid, read after the deletion, then the key is checked absent again, so a
+   * re-creation racing with that read is a put instead and never hidden behind a larger index.
+   */
+  private WatchHub.Change deleted(ZooKeeper zk, String key, String path) throws KeeperException, InterruptedException {
+    long index = Nodes.ancestorIndex(zk, path);
+    Stat s = new Stat();
+    try {
+      byte[] data = zk.getData(path, false, s);
+      if (data != null) {
+        return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
+      }
+      index = Math.max(index, Math.max(s.getMzxid(), s.getPzxid()));
+    } catch (KeeperException.NoNodeException stillGone) {
+      // as expected
+    }
+    return WatchHub.Change.delete(key, index);
+  }
+
+  /** Re-reads every watch and delivers RESYNC; re-adds the server watches first after a new session. */
+  private void resyncWatches(boolean newSession) {
+    try {
+      ZooKeeper zk = session.handle();
+      if (newSession) {
+        List<String> paths;
+        synchronized (registrations) {
+          paths = new ArrayList<>(registrations.keySet());
+        }
+        for (String p : paths) {
+          zk.addWatch(p, eventWatcher, AddWatchMode.PERSISTENT_RECURSIVE);
+        }
+      }
+      for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
+        KeyState r = readKeyState(zk, w.key());
+        w.restart(EventType.RESYNC, r.pair(), r.index());
+      }
+      for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
+        resync(zk, w, listings.listing(zk, w.directory(), false));
+      }
+    } catch (Exception e) {
+      if (closed.getAsBoolean()) {
+        return;
+      }
+      LOG.log(System.Logger.Level.DEBUG, "watch resync on " + session.description() + " failed, retrying: " + e);
+      // try again once connected: a later RECONNECTED schedules another resync too
+      CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, executor)
+          .execute(() -> resyncWatches(newSession));
+    }
+  }
+
+  /** After a reconnect: re-reads every watch (RESYNC), re-adding the server watches if the session is new. */
+  void sessionResumed(boolean newSession) {
+    if (!hub.isEmpty()) {
+      executor.execute(() -> resyncWatches(newSession));
+    }
+  }
+}
