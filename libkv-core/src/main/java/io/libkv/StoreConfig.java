@@ -1,6 +1,5 @@
 package io.libkv;
 
-import io.libkv.spi.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

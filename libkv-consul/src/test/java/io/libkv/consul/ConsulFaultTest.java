@@ -59,7 +59,7 @@ class ConsulFaultTest {
 
   private ConsulStore open(List<String> endpoints, String timeout, Duration watchWait) {
     return closeLater(ConsulStore.open(StoreLocation.of("consul", endpoints, ""), StoreConfig.builder()
-        .sessionTtlMin(Duration.ofSeconds(1)).operationTimeout(io.libkv.spi.Durations.parse(timeout)).build(),
+        .sessionTtlMin(Duration.ofSeconds(1)).operationTimeout(io.libkv.Durations.parse(timeout)).build(),
         watchWait));
   }
 

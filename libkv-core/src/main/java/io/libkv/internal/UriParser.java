@@ -1,8 +1,8 @@
 package io.libkv.internal;
 
 import io.libkv.ConfigurationException;
+import io.libkv.Durations;
 import io.libkv.StoreConfig;
-import io.libkv.spi.Durations;
 import io.libkv.spi.StoreLocation;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.libkv.zookeeper;
 
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import io.libkv.Capabilities;
 import io.libkv.ConnectionState;
 import io.libkv.EventType;
@@ -21,8 +21,8 @@ import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.StoreStatus;
-import io.libkv.spi.Backoff;
-import io.libkv.spi.Durations;
+import io.libkv.util.Backoff;
+import io.libkv.Durations;
 import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
