@@ -24,6 +24,9 @@ class SpiUseTest {
   private static final Pattern PROVIDES_STORE = Pattern.compile("provides\\s+io\\.libkv\\.spi\\.StoreProvider\\b");
   // spelled in two parts so this file does not name it
   private static final String SPI = "io.libkv." + "spi";
+  /** A store's own open-check for its collaborators, beside the one AbstractStore hands them. */
+  private static final Pattern FORWARDER = Pattern.compile(
+      "\\b(?:boolean|void)\\s+(?:isOpen|ensureOpen|requireOpen|isClosedForLocks|closed|isClosed)\\s*\\(\\s*\\)");
 
   private static Path root() {
     Path root = Path.of(System.getProperty("libkv.repo.root", "..")).toAbsolutePath().normalize();
@@ -78,5 +81,35 @@ class SpiUseTest {
     // the scan found the modules it is about: a renamed directory must not make it pass by checking nothing
     assertThat(checked).contains("libkv-recipes", "libkv-cli", "libkv-testkit", "libkv-bench");
     assertThat(offenders).as("main sources of modules that provide no store naming %s", SPI).isEmpty();
+  }
+
+  @Test
+  void backendStoresGiveTheirCollaboratorsTheSpisOneOpenCheckNotAForwarderOfTheirOwn() throws IOException {
+    Path root = root();
+    TreeSet<String> backends = new TreeSet<>();
+    TreeSet<String> forwarders = new TreeSet<>();
+    for (String name : modules(root)) {
+      Path module = root.resolve(name);
+      Path main = module.resolve("src/main/java");
+      if (name.equals("libkv-core") || !mayUseSpi(module) || !Files.isDirectory(main)) {
+        continue;
+      }
+      backends.add(name);
+      try (Stream<Path> files = Files.walk(main)) {
+        for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
+          String text = Files.readString(f);
+          if (!text.contains("extends AbstractStore")) {
+            continue;
+          }
+          Matcher m = FORWARDER.matcher(text);
+          while (m.find()) {
+            forwarders.add(root.relativize(f) + ": " + m.group());
+          }
+        }
+      }
+    }
+    assertThat(backends).contains("libkv-etcd", "libkv-consul", "libkv-zookeeper", "libkv-boltdb");
+    assertThat(forwarders).as("open-checks declared by backend stores (AbstractStore.openCheck() is the one)")
+        .isEmpty();
   }
 }

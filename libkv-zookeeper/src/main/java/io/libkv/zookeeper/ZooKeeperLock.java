@@ -4,6 +4,7 @@ import io.libkv.CannotLockException;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
+import io.libkv.spi.OpenCheck;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,7 @@ final class ZooKeeperLock extends AbstractLock {
   private static final String SUFFIX = "-lock-";
 
   private final ZooKeeperStore store;
+  private final OpenCheck open;
   private final byte[] value;
   private final String queueDir;
   private final String keyPath;
@@ -41,9 +43,10 @@ final class ZooKeeperLock extends AbstractLock {
   private long ourSession;
   private String pendingGuid;
 
-  ZooKeeperLock(ZooKeeperStore store, String key, byte[] value) {
+  ZooKeeperLock(ZooKeeperStore store, OpenCheck open, String key, byte[] value) {
     super(key);
     this.store = store;
+    this.open = open;
     this.value = value;
     // one flat queue directory per key ('/' escaped), so no key's queue nests inside another's
     this.queueDir = store.path(ZooKeeperStore.LOCKS) + "/" + key.replace("%", "%25").replace("/", "%2F");
@@ -305,7 +308,7 @@ final class ZooKeeperLock extends AbstractLock {
     /** Removes what a lost lock may have left while its session lived on; best effort. */
     void cleanUp() {
       store.held.remove(this);
-      if (store.isClosedForLocks() || store.sessionId() != session) {
+      if (open.isClosed() || store.sessionId() != session) {
         return;
       }
       try {

@@ -1687,7 +1687,7 @@ final class ZooKeeperStore extends AbstractStore {
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
     checkUserKey(key);
-    return new ZooKeeperLock(this, key, options.value());
+    return new ZooKeeperLock(this, openCheck(), key, options.value());
   }
 
   // ---- fault injection for tests
@@ -1711,10 +1711,6 @@ final class ZooKeeperStore extends AbstractStore {
     watchExecutor.shutdownNow();
     // closing the session removes its ephemeral keys and lock nodes at once
     client.close();
-  }
-
-  boolean isClosedForLocks() {
-    return isClosed();
   }
 
 }

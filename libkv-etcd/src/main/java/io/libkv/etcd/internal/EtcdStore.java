@@ -220,16 +220,6 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  /** Whether the store is still open (for its locks). */
-  boolean isOpen() {
-    return !isClosed();
-  }
-
-  /** Throws {@link IllegalStateException} if the store is closed (for its locks). */
-  void ensureOpen() {
-    checkOpen();
-  }
-
   /** A read, retried while the store is unreachable, up to the operation timeout. */
   <T> T read(Supplier<CompletableFuture<T>> call, String key) {
     return Retry.call(() -> await(call.get(), key, false), backoff, config.operationTimeout());
@@ -581,7 +571,7 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    return new EtcdLock(this, key, options.value(), wholeSeconds(ttl));
+    return new EtcdLock(this, openCheck(), key, options.value(), wholeSeconds(ttl));
   }
 
   @Override
