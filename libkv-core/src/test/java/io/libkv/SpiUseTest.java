@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -34,81 +35,72 @@ class SpiUseTest {
     return root;
   }
 
-  private static List<String> modules(Path root) throws IOException {
-    List<String> modules = new ArrayList<>();
+  /** The modules of the root POM but core, by name: the backends ({@code true}) or the others. */
+  private static TreeMap<String, Path> modules(Path root, boolean backends) throws IOException {
+    TreeMap<String, Path> out = new TreeMap<>();
     Matcher m = MODULE.matcher(Files.readString(root.resolve("pom.xml")));
     while (m.find()) {
-      modules.add(m.group(1).trim());
+      String name = m.group(1).trim();
+      Path module = root.resolve(name);
+      if (!name.equals("libkv-core") && isBackend(module) == backends) {
+        out.put(name, module);
+      }
     }
-    return modules;
+    return out;
   }
 
-  /** A backend is a module whose descriptor provides a StoreProvider; core defines the SPI. */
-  private static boolean mayUseSpi(Path module) throws IOException {
-    if (module.getFileName().toString().equals("libkv-core")) {
-      return true;
-    }
+  /** A backend is a module whose descriptor provides a StoreProvider. */
+  private static boolean isBackend(Path module) throws IOException {
     Path descriptor = module.resolve("src/main/java/module-info.java");
     return Files.exists(descriptor) && PROVIDES_STORE.matcher(Files.readString(descriptor)).find();
+  }
+
+  /** The files below {@code dir} ending in {@code suffix}; none if there is no such directory. */
+  private static List<Path> files(Path dir, String suffix) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(f -> Files.isRegularFile(f) && f.toString().endsWith(suffix)).sorted()
+          .collect(Collectors.toList());
+    }
   }
 
   @Test
   void onlyBackendsUseTheSpiInTheirMainSources() throws IOException {
     Path root = root();
-    TreeSet<String> checked = new TreeSet<>();
+    TreeMap<String, Path> others = modules(root, false);
     TreeSet<String> offenders = new TreeSet<>();
-    for (String name : modules(root)) {
-      Path module = root.resolve(name);
-      if (mayUseSpi(module)) {
-        continue;
-      }
-      checked.add(name);
-      Path main = module.resolve("src/main");
-      if (!Files.isDirectory(main)) {
-        continue;
-      }
-      try (Stream<Path> files = Files.walk(main)) {
-        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-          List<String> lines = List.of(new String(Files.readAllBytes(f), StandardCharsets.UTF_8).split("\n", -1));
-          for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(SPI)) {
-              offenders.add(root.relativize(f) + ":" + (i + 1) + ": " + lines.get(i).trim());
-            }
+    for (Path module : others.values()) {
+      for (Path f : files(module.resolve("src/main"), "")) {
+        String[] lines = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+          if (lines[i].contains(SPI)) {
+            offenders.add(root.relativize(f) + ":" + (i + 1) + ": " + lines[i].trim());
           }
         }
       }
     }
     // the scan found the modules it is about: a renamed directory must not make it pass by checking nothing
-    assertThat(checked).contains("libkv-recipes", "libkv-cli", "libkv-testkit", "libkv-bench");
+    assertThat(others).containsKeys("libkv-recipes", "libkv-cli", "libkv-testkit", "libkv-bench");
     assertThat(offenders).as("main sources of modules that provide no store naming %s", SPI).isEmpty();
   }
 
   @Test
   void backendStoresGiveTheirCollaboratorsTheSpisOneOpenCheckNotAForwarderOfTheirOwn() throws IOException {
     Path root = root();
-    TreeSet<String> backends = new TreeSet<>();
+    TreeMap<String, Path> backends = modules(root, true);
     TreeSet<String> forwarders = new TreeSet<>();
-    for (String name : modules(root)) {
-      Path module = root.resolve(name);
-      Path main = module.resolve("src/main/java");
-      if (name.equals("libkv-core") || !mayUseSpi(module) || !Files.isDirectory(main)) {
-        continue;
-      }
-      backends.add(name);
-      try (Stream<Path> files = Files.walk(main)) {
-        for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java"))::iterator) {
-          String text = Files.readString(f);
-          if (!text.contains("extends AbstractStore")) {
-            continue;
-          }
-          Matcher m = FORWARDER.matcher(text);
-          while (m.find()) {
-            forwarders.add(root.relativize(f) + ": " + m.group());
-          }
+    for (Path module : backends.values()) {
+      for (Path f : files(module.resolve("src/main/java"), ".java")) {
+        String text = Files.readString(f);
+        Matcher m = FORWARDER.matcher(text);
+        while (text.contains("extends AbstractStore") && m.find()) {
+          forwarders.add(root.relativize(f) + ": " + m.group());
         }
       }
     }
-    assertThat(backends).contains("libkv-etcd", "libkv-consul", "libkv-zookeeper", "libkv-boltdb");
+    assertThat(backends).containsKeys("libkv-etcd", "libkv-consul", "libkv-zookeeper", "libkv-boltdb");
     assertThat(forwarders).as("open-checks declared by backend stores (AbstractStore.openCheck() is the one)")
         .isEmpty();
   }
