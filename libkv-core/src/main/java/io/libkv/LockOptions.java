@@ -1,6 +1,5 @@
 package io.libkv;
 
-import io.libkv.spi.Durations;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.libkv;
 
-import io.libkv.spi.Durations;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreProvider;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.libkv;
 
-import io.libkv.spi.Durations;
 import java.time.Duration;
 
 /** A TTL below what the backend can honour; libkv never rounds it up silently. */

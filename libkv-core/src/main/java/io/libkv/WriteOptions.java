@@ -1,6 +1,5 @@
 package io.libkv;
 
-import io.libkv.spi.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

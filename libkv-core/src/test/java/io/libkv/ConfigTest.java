@@ -3,7 +3,6 @@ package io.libkv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.libkv.spi.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -22,7 +22,8 @@ class BoltdbConfigurationTest {
 
   @Test
   void itsRowOfTheParameterTableHolds() {
-    ConfigurationChecks.assertParameterTable(new BoltdbStoreProvider(), BoltdbConfigurationTest::uri, dir);
+    BoltdbStoreProvider provider = new BoltdbStoreProvider();
+    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), BoltdbConfigurationTest::uri, dir);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.libkv.cli;
 
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -1,10 +1,10 @@
 package io.libkv.cli;
 
 import io.libkv.Capabilities;
+import io.libkv.Durations;
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
 import io.libkv.Store;
-import io.libkv.spi.Durations;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

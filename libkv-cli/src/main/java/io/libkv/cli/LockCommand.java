@@ -1,11 +1,11 @@
 package io.libkv.cli;
 
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
-import io.libkv.spi.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.libkv.cli;
 
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.Keys;
 import io.libkv.Store;

@@ -1,7 +1,7 @@
 package io.libkv.cli;
 
+import io.libkv.Durations;
 import io.libkv.Store;
-import io.libkv.spi.Durations;
 import io.libkv.recipes.discovery.Member;
 import io.libkv.recipes.discovery.ServiceRegistration;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.libkv.consul;
 
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import java.io.IOException;

@@ -1,12 +1,15 @@
 package io.libkv.consul;
 
 import io.libkv.KVException;
+import io.libkv.TimeSource;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
-import io.libkv.spi.Backoff;
 import io.libkv.spi.KeepAlive;
+import io.libkv.spi.OpenCheck;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +23,49 @@ import java.util.concurrent.TimeUnit;
  * (destroying a session that holds a lock would start its lock-delay).
  */
 final class ConsulLock extends AbstractLock {
-  private final ConsulStore store;
+  /** What a lock does through its store: key paths, reads and transactions, sessions, the store's list of locks. */
+  interface Host {
+    /** The full Consul key of a user key. */
+    String full(String key);
+
+    /** The KV endpoint's path of a user key. */
+    String kvPath(String key);
+
+    /** A non-blocking read of one key (200 with the entry, or 404). */
+    ConsulClient.Reply read(String key);
+
+    /** A transaction; its result, or the failure the answer means. */
+    Wire.TxnResult txn(Wire.Txn t, String key);
+
+    /** Creates a session and returns its ID. */
+    String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key);
+
+    /** Renews a session; false if Consul no longer knows it. */
+    boolean renewSession(String id);
+
+    /** Destroys a session, logging a failure. */
+    void destroyQuietly(String id);
+
+    /** The lock has a session (the store releases it on close and lists its session). */
+    void register(ConsulLock lock);
+
+    /** The lock has no session any more. */
+    void unregister(ConsulLock lock);
+
+    /** A held lock was lost with its session. */
+    void lockLost();
+  }
+
+  /**
+   * Everything a lock is given by its store, the same for each of its locks.
+   *
+   * @param executor runs renewals and loss notifications
+   */
+  record Context(Host host, OpenCheck open, String description, TimeSource time, Executor executor,
+      ConsulClient client) {}
+
+  private final Host host;
+  private final Context context;
   private final String full;
   private final byte[] value;
   private final Duration ttl;
@@ -44,10 +89,11 @@ final class ConsulLock extends AbstractLock {
     }
   }
 
-  ConsulLock(ConsulStore store, String key, byte[] value, Duration ttl, Duration lockDelay) {
-    super(key, store.time());
-    this.store = store;
-    this.full = store.full(key);
+  ConsulLock(Context context, String key, byte[] value, Duration ttl, Duration lockDelay) {
+    super(key, context.time());
+    this.context = context;
+    this.host = context.host();
+    this.full = host.full(key);
     this.value = value;
     this.ttl = ttl;
     this.lockDelay = lockDelay;
@@ -64,18 +110,18 @@ final class ConsulLock extends AbstractLock {
     }
     Duration sessionTtl = ttl.dividedBy(2);
     // the session's TTL runs from when Consul received the create, no earlier than this
-    long sent = store.time().nanoTime();
-    LockSession s = new LockSession(store.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
-    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, sent, store.time(),
-        store.executor, () -> {
-          if (!store.renewSession(s.id)) {
-            store.executor.execute(() -> lost(s));
+    long sent = context.time().nanoTime();
+    LockSession s = new LockSession(host.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
+    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, sent, context.time(),
+        context.executor(), () -> {
+          if (!host.renewSession(s.id)) {
+            context.executor().execute(() -> lost(s));
             // not a confirmation: the session is gone, its deadline must not move
             throw new KVException("Consul session " + s.id + " is gone", null);
           }
         }, e -> lost(s));
     session = s;
-    store.register(this);
+    host.register(this);
     return s;
   }
 
@@ -88,17 +134,17 @@ final class ConsulLock extends AbstractLock {
     s.keepAlive.close();
     Held h = s.held;
     if (h != null && h.markLost()) {
-      store.fireLockLost();
+      host.lockLost();
     }
-    store.destroyQuietly(s.id);
+    host.destroyQuietly(s.id);
   }
 
   @Override
   protected Attempt attempt() {
-    store.requireOpen();
+    context.open().check();
     LockSession s = session();
     // Consul's lock takes a key holding a value without a session: only an absent key is free
-    Wire.TxnResult r = store.txn(new Wire.Txn()
+    Wire.TxnResult r = host.txn(new Wire.Txn()
         .op("check-not-exists", full, null, 0, 0, null)
         .op("lock", full, value, Wire.nonce(), 0, s.id), key());
     if (r.ok()) {
@@ -114,14 +160,14 @@ final class ConsulLock extends AbstractLock {
       s.keepAlive.close();
       return Attempt.waitFor(CompletableFuture.completedFuture(null));
     }
-    ConsulClient.Reply now = store.read(key());
+    ConsulClient.Reply now = host.read(key());
     CompletableFuture<?> wake;
     if (now.status == 200) {
       // held by another session, or holding a value no lock wrote: wait until the key changes
       long idx = Wire.entries(now.body).get(0).modifyIndex;
       Duration wait = Duration.ofMinutes(1);
-      wake = store.client().callAsync(store.kvPath(key()), "index=" + idx + "&wait=" + wait.toMillis() + "ms",
-          wait.plus(wait.dividedBy(16)).plus(store.client().timeout()));
+      wake = context.client().callAsync(host.kvPath(key()), "index=" + idx + "&wait=" + wait.toMillis() + "ms",
+          wait.plus(wait.dividedBy(16)).plus(context.client().timeout()));
     } else {
       // free but refused: the key is in its lock-delay, or it was released meanwhile; try again soon
       int n;
@@ -136,7 +182,7 @@ final class ConsulLock extends AbstractLock {
     synchronized (this) {
       waiting = wake;
     }
-    if (store.closed()) {
+    if (context.open().isClosed()) {
       wake.cancel(true);
     }
     return Attempt.waitFor(wake);
@@ -160,8 +206,8 @@ final class ConsulLock extends AbstractLock {
     if (s != null) {
       s.gone = true;
       s.keepAlive.close();
-      store.destroyQuietly(s.id);
-      store.unregister(this);
+      host.destroyQuietly(s.id);
+      host.unregister(this);
     }
   }
 
@@ -188,7 +234,7 @@ final class ConsulLock extends AbstractLock {
     private final LockSession session;
 
     Held(String key, long token, LockSession session) {
-      super(key, token, store.description(), session.keepAlive);
+      super(key, token, context.description(), session.keepAlive);
       this.session = session;
     }
 
@@ -214,7 +260,7 @@ final class ConsulLock extends AbstractLock {
       try {
         if (!session.gone) {
           // only the lock's own write: a put since has released the key from the session or changed its index
-          store.txn(new Wire.Txn()
+          host.txn(new Wire.Txn()
               .op("check-session", full, null, 0, 0, session.id)
               .op("delete-cas", full, null, 0, fencingToken(), null), key());
         }
@@ -222,8 +268,8 @@ final class ConsulLock extends AbstractLock {
         failure = e;
       } finally {
         session.gone = true;
-        store.destroyQuietly(session.id);
-        store.unregister(ConsulLock.this);
+        host.destroyQuietly(session.id);
+        host.unregister(ConsulLock.this);
       }
       if (failure != null) {
         throw failure;

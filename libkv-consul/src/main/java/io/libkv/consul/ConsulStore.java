@@ -63,8 +63,9 @@ final class ConsulStore extends AbstractStore {
   private final Capabilities capabilities;
   private final long txnLimit;
   private final TimeSource time;
-  final ExecutorService executor;
+  private final ExecutorService executor;
   private final ConsulWatcher watcher;
+  private final ConsulLock.Context lockContext;
   private final Map<Duration, StoreSession> ephemeral = new HashMap<>();
   /** Keys this store bound to a session (ephemeral or expiring): a plain put releases them in one step. */
   private final Map<String, String> boundKeys = new ConcurrentHashMap<>();
@@ -130,7 +131,78 @@ final class ConsulStore extends AbstractStore {
             }
           }
         });
-    this.watcher = new ConsulWatcher(this, client, root, watchWait);
+    Collaborators collaborators = new Collaborators();
+    this.watcher = new ConsulWatcher(collaborators, description, client, root, watchWait);
+    this.lockContext = new ConsulLock.Context(collaborators, openCheck(), description, time, executor, client);
+  }
+
+  /** What the store's watcher and locks do through it: only this, never its fields. */
+  private final class Collaborators implements ConsulWatcher.Reads, ConsulLock.Host {
+    @Override
+    public ConsulClient.Reply readTree(String fullPrefix, String key) {
+      return ConsulStore.this.readTree(fullPrefix, key);
+    }
+
+    @Override
+    public Map<String, KVPair> pairs(List<Wire.Entry> entries) {
+      return ConsulStore.this.pairs(entries);
+    }
+
+    @Override
+    public KVException failure(ConsulClient.Reply r, String key) {
+      return ConsulStore.this.failure(r, key);
+    }
+
+    @Override
+    public String full(String key) {
+      return ConsulStore.this.full(key);
+    }
+
+    @Override
+    public String kvPath(String key) {
+      return ConsulStore.this.kvPath(key);
+    }
+
+    @Override
+    public ConsulClient.Reply read(String key) {
+      return ConsulStore.this.read(key);
+    }
+
+    @Override
+    public Wire.TxnResult txn(Wire.Txn t, String key) {
+      return ConsulStore.this.txn(t, key);
+    }
+
+    @Override
+    public String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key) {
+      return ConsulStore.this.createSession(ttl, behavior, lockDelay, name, key);
+    }
+
+    @Override
+    public boolean renewSession(String id) {
+      return ConsulStore.this.renewSession(id);
+    }
+
+    @Override
+    public void destroyQuietly(String id) {
+      ConsulStore.this.destroyQuietly(id);
+    }
+
+    @Override
+    public void register(ConsulLock lock) {
+      locks.add(lock);
+    }
+
+    @Override
+    public void unregister(ConsulLock lock) {
+      locks.remove(lock);
+    }
+
+    @Override
+    public void lockLost() {
+      // a lock's session is gone: its holder lost it
+      fireConnectionState(ConnectionState.LOST);
+    }
   }
 
   private static List<String> endpoints(StoreLocation loc, boolean tls) {
@@ -190,26 +262,22 @@ final class ConsulStore extends AbstractStore {
     return capabilities;
   }
 
-  TimeSource time() {
-    return time;
-  }
-
   ConsulClient client() {
     return client;
   }
 
-  String full(String key) {
+  private String full(String key) {
     return root + key;
   }
 
-  String kvPath(String key) {
+  private String kvPath(String key) {
     return "/v1/kv/" + ConsulClient.encodePath(root + key);
   }
 
   // ---- answers and failures
 
   /** The exception for an answer that is not what the operation expects. */
-  KVException failure(ConsulClient.Reply r, String key) {
+  private KVException failure(ConsulClient.Reply r, String key) {
     String text = r.text();
     switch (r.status) {
       case 403:
@@ -236,7 +304,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** The user key of a full Consul key below the store's root, or null if it is none of the user's. */
-  String userKey(String full) {
+  private String userKey(String full) {
     if (!full.startsWith(root)) {
       return null;
     }
@@ -251,7 +319,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** The pairs of a recursive listing, by user key. */
-  Map<String, KVPair> pairs(List<Wire.Entry> entries) {
+  private Map<String, KVPair> pairs(List<Wire.Entry> entries) {
     Map<String, KVPair> out = new HashMap<>(entries.size() * 2);
     for (Wire.Entry e : entries) {
       String k = userKey(e.key);
@@ -265,7 +333,7 @@ final class ConsulStore extends AbstractStore {
   // ---- reads
 
   /** A non-blocking read of one key (200 with the entry, or 404), with its X-Consul-Index. */
-  ConsulClient.Reply read(String key) {
+  private ConsulClient.Reply read(String key) {
     ConsulClient.Reply r = client.call("GET", kvPath(key), null, null, true, key);
     if (r.status != 200 && r.status != 404) {
       throw failure(r, key);
@@ -276,13 +344,13 @@ final class ConsulStore extends AbstractStore {
     return r;
   }
 
-  Wire.Entry entry(String key) {
+  private Wire.Entry entry(String key) {
     ConsulClient.Reply r = read(key);
     return r.status == 404 ? null : Wire.entries(r.body).get(0);
   }
 
   /** A non-blocking recursive read below a full prefix (404 counts as empty). */
-  ConsulClient.Reply readTree(String fullPrefix, String key) {
+  private ConsulClient.Reply readTree(String fullPrefix, String key) {
     ConsulClient.Reply r = client.call("GET", "/v1/kv/" + ConsulClient.encodePath(fullPrefix), "recurse", null, true,
         key);
     if (r.status != 200 && r.status != 404) {
@@ -321,7 +389,7 @@ final class ConsulStore extends AbstractStore {
 
   // ---- transactions
 
-  Wire.TxnResult txn(Wire.Txn t, String key) {
+  private Wire.TxnResult txn(Wire.Txn t, String key) {
     ConsulClient.Reply r = client.call("PUT", "/v1/txn", null, t.bytes(), false, key);
     if (r.status == 200 || r.status == 409) {
       Wire.TxnResult result = Wire.txnResult(r.body);
@@ -699,7 +767,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** Creates a session; the agent refusing its TTL means sessionTtlMin is set below the agent's floor. */
-  String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key) {
+  private String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key) {
     byte[] body = Wire.object("Name", name, "TTL", goDuration(ttl), "Behavior", behavior, "LockDelay",
         goDuration(lockDelay));
     ConsulClient.Reply r = client.call("PUT", "/v1/session/create", null, body, false, key);
@@ -717,7 +785,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** Renews a session; false if Consul no longer knows it (invalidated). */
-  boolean renewSession(String id) {
+  private boolean renewSession(String id) {
     ConsulClient.Reply r = client.call("PUT", "/v1/session/renew/" + id, null, null, true, null);
     if (r.status == 200) {
       return true;
@@ -728,14 +796,14 @@ final class ConsulStore extends AbstractStore {
     throw failure(r, null);
   }
 
-  void destroySession(String id) {
+  private void destroySession(String id) {
     ConsulClient.Reply r = client.call("PUT", "/v1/session/destroy/" + id, null, null, true, null);
     if (r.status != 200) {
       throw failure(r, null);
     }
   }
 
-  void destroyQuietly(String id) {
+  private void destroyQuietly(String id) {
     try {
       destroySession(id);
     } catch (RuntimeException e) {
@@ -810,15 +878,7 @@ final class ConsulStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    return new ConsulLock(this, key, options.value(), ttl, options.lockDelay());
-  }
-
-  void register(ConsulLock l) {
-    locks.add(l);
-  }
-
-  void unregister(ConsulLock l) {
-    locks.remove(l);
+    return new ConsulLock(lockContext, key, options.value(), ttl, options.lockDelay());
   }
 
   /** The IDs of this store's live sessions: ephemeral keys' and locks' (for fault-injecting tests). */
@@ -836,19 +896,6 @@ final class ConsulStore extends AbstractStore {
       }
     }
     return out;
-  }
-
-  /** A lock's session is gone: its holder lost it. */
-  void fireLockLost() {
-    fireConnectionState(ConnectionState.LOST);
-  }
-
-  void requireOpen() {
-    checkOpen();
-  }
-
-  boolean closed() {
-    return isClosed();
   }
 
   @Override

@@ -7,9 +7,9 @@ import io.libkv.KeyEvent;
 import io.libkv.Keys;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
-import io.libkv.spi.Backoff;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,11 +40,24 @@ import java.util.concurrent.TimeUnit;
  * backwards over an unchanged state (tombstones reaped) is adopted silently.
  */
 final class ConsulWatcher {
+  /** The reads a watcher makes through its store, and the store's reading of answers. */
+  interface Reads {
+    /** A non-blocking recursive read below a full prefix (404 counts as empty). */
+    ConsulClient.Reply readTree(String fullPrefix, String key);
+
+    /** The pairs of a recursive listing, by user key. */
+    Map<String, KVPair> pairs(List<Wire.Entry> entries);
+
+    /** The exception for an answer that is not what the operation expects. */
+    KVException failure(ConsulClient.Reply r, String key);
+  }
+
   private static final System.Logger LOG = System.getLogger("io.libkv.consul.watch");
   /** Changes kept for resumed watches. */
   static final int HISTORY = 10_000;
 
-  private final ConsulStore store;
+  private final Reads reads;
+  private final String description;
   private final ConsulClient client;
   private final String root;
   private final String listPath;
@@ -66,8 +79,9 @@ final class ConsulWatcher {
   private long floor;
   private Map<String, KVPair> floorState = new HashMap<>();
 
-  ConsulWatcher(ConsulStore store, ConsulClient client, String root, Duration wait) {
-    this.store = store;
+  ConsulWatcher(Reads reads, String description, ConsulClient client, String root, Duration wait) {
+    this.reads = reads;
+    this.description = description;
     this.client = client;
     this.root = root;
     this.listPath = "/v1/kv/" + ConsulClient.encodePath(root);
@@ -92,7 +106,7 @@ final class ConsulWatcher {
   // ---- starting watches: read afresh, bring the loop up to date, attach and start from its state
 
   private ConsulClient.Reply fresh(String key) {
-    return store.readTree(root, key);
+    return reads.readTree(root, key);
   }
 
   void watchKey(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
@@ -172,9 +186,9 @@ final class ConsulWatcher {
   /** Brings the loop up to date with a fresh read, starting it if it does not run. Holds the lock. */
   private void sync(ConsulClient.Reply r) {
     if (closed) {
-      throw new IllegalStateException("store " + store.description() + " is closed");
+      throw new IllegalStateException("store " + description + " is closed");
     }
-    Map<String, KVPair> now = r.status == 200 ? store.pairs(Wire.entries(r.body)) : Map.of();
+    Map<String, KVPair> now = r.status == 200 ? reads.pairs(Wire.entries(r.body)) : Map.of();
     long at = Math.max(1, r.index);
     if (!running) {
       known = new HashMap<>(now);
@@ -266,12 +280,12 @@ final class ConsulWatcher {
     }
     if (error != null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      LOG.log(System.Logger.Level.DEBUG, () -> "watch query on " + store.description() + " failed: " + cause);
+      LOG.log(System.Logger.Level.DEBUG, () -> "watch query on " + description + " failed: " + cause);
       retryLater();
       return;
     }
     if (r.status == 403) {
-      KVException e = store.failure(r, null);
+      KVException e = reads.failure(r, null);
       synchronized (this) {
         stopLocked();
       }
@@ -282,7 +296,7 @@ final class ConsulWatcher {
       retryLater();
       return;
     }
-    Map<String, KVPair> now = r.status == 200 ? store.pairs(Wire.entries(r.body)) : Map.of();
+    Map<String, KVPair> now = r.status == 200 ? reads.pairs(Wire.entries(r.body)) : Map.of();
     long newIndex = Math.max(1, r.index); // Consul: an index of 0 is a bug, 1 is always safe
     synchronized (this) {
       if (!running || inFlight != f) {

@@ -29,7 +29,8 @@ class ConsulConfigurationTest {
 
   @Test
   void itsRowOfTheParameterTableHolds() {
-    ConfigurationChecks.assertParameterTable(new ConsulStoreProvider(), q -> URI + q, dir);
+    ConsulStoreProvider provider = new ConsulStoreProvider();
+    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test

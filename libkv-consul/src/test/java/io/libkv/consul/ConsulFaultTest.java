@@ -59,7 +59,7 @@ class ConsulFaultTest {
 
   private ConsulStore open(List<String> endpoints, String timeout, Duration watchWait) {
     return closeLater(ConsulStore.open(StoreLocation.of("consul", endpoints, ""), StoreConfig.builder()
-        .operationTimeout(io.libkv.spi.Durations.parse(timeout)).build(),
+        .operationTimeout(io.libkv.Durations.parse(timeout)).build(),
         ConsulOptions.builder().sessionTtlMin(Duration.ofSeconds(1)).forUri(),
         watchWait));
   }

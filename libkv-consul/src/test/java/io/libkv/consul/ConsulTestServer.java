@@ -49,11 +49,21 @@ final class ConsulTestServer implements AutoCloseable {
     return "127.0.0.1:" + port();
   }
 
+  /** Whether {@code store} was closed: a closed store refuses a new listener at once, before any request. */
+  private static boolean isClosed(Store store) {
+    try {
+      store.onConnectionStateChange(state -> {}, Runnable::run).close();
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
   /** A new client through a proxy of its own. */
   Store open(String path) {
     // a closed store's proxy goes, and with it the idle connections the shared HTTP client keeps
     proxies.entrySet().removeIf(e -> {
-      if (((ConsulStore) e.getKey()).closed()) {
+      if (isClosed(e.getKey())) {
         e.getValue().close();
         return true;
       }

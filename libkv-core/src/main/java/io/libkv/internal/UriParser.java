@@ -1,6 +1,7 @@
 package io.libkv.internal;
 
 import io.libkv.ConfigurationException;
+import io.libkv.Durations;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;

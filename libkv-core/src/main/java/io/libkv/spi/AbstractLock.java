@@ -1,5 +1,6 @@
 package io.libkv.spi;
 
+import io.libkv.Durations;
 import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.TimeSource;

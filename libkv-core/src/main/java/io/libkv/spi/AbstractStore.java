@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +40,7 @@ import java.util.function.Consumer;
  */
 public abstract class AbstractStore implements Store {
   private final String description;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final OpenCheck open;
   private final Set<EventChannel<?>> channels = ConcurrentHashMap.newKeySet();
   /** Every watch channel this store made, held weakly: what holds one after its close leaks it. */
   private final Set<EventChannel<?>> made = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -52,6 +51,7 @@ public abstract class AbstractStore implements Store {
   /** A store described (in messages) by {@code description}, a URI without secrets. */
   protected AbstractStore(String description) {
     this.description = Objects.requireNonNull(description, "description");
+    this.open = new OpenCheck(description);
   }
 
   @Override
@@ -68,14 +68,17 @@ public abstract class AbstractStore implements Store {
 
   /** Throws {@link IllegalStateException} if closed. */
   protected final void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("store " + description + " is closed");
-    }
+    open.check();
   }
 
   /** Whether {@link #close()} was called. */
   protected final boolean isClosed() {
-    return closed.get();
+    return open.isClosed();
+  }
+
+  /** This store's open state, for the objects it works with (locks, watchers) to take in their constructors. */
+  protected final OpenCheck openCheck() {
+    return open;
   }
 
   /** Canonicalises and checks a user key against the key rules and this backend's limits. */
@@ -352,7 +355,7 @@ public abstract class AbstractStore implements Store {
 
   @Override
   public final void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!open.close()) {
       return;
     }
     try {

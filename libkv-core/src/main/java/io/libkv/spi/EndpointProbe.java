@@ -1,5 +1,6 @@
 package io.libkv.spi;
 
+import io.libkv.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

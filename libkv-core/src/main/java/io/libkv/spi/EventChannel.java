@@ -3,6 +3,7 @@ package io.libkv.spi;
 import io.libkv.KVException;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
+import io.libkv.internal.kit.LeakProbe;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,8 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BinaryOperator;
@@ -32,7 +31,6 @@ import java.util.function.BinaryOperator;
  */
 public final class EventChannel<E> implements Watch<E> {
   private static final System.Logger LOG = System.getLogger("io.libkv.watch");
-  private static final AtomicInteger OPEN = new AtomicInteger();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -60,7 +58,7 @@ public final class EventChannel<E> implements Watch<E> {
     this.coalescer = Objects.requireNonNull(coalescer, "coalescer");
     this.listener = listener;
     this.executor = executor;
-    OPEN.incrementAndGet();
+    LeakProbe.channelOpened();
   }
 
   /** A channel its consumer takes events from. */
@@ -73,11 +71,6 @@ public final class EventChannel<E> implements Watch<E> {
       String name, int capacity, BinaryOperator<E> coalescer, WatchListener<E> listener, Executor executor) {
     return new EventChannel<>(name, capacity, coalescer, Objects.requireNonNull(listener, "listener"),
         Objects.requireNonNull(executor, "executor"));
-  }
-
-  /** How many channels in this JVM are neither closed nor failed (for leak checks). */
-  public static int openChannels() {
-    return OPEN.get();
   }
 
   /**
@@ -183,7 +176,7 @@ public final class EventChannel<E> implements Watch<E> {
   }
 
   private void finish() {
-    OPEN.decrementAndGet();
+    LeakProbe.channelEnded();
     List<Runnable> hooks;
     lock.lock();
     try {

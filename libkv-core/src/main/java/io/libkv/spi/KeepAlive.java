@@ -1,13 +1,15 @@
 package io.libkv.spi;
 
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.Subscription;
 import io.libkv.TimeSource;
+import io.libkv.internal.kit.LeakProbe;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +30,6 @@ import java.util.function.Consumer;
  */
 public final class KeepAlive implements AutoCloseable, LeaseDeadline {
   private static final System.Logger LOG = System.getLogger("io.libkv.keepalive");
-  private static final AtomicInteger ACTIVE = new AtomicInteger();
 
   /** Renews once; throws a {@link KVException} when it cannot. */
   @FunctionalInterface
@@ -91,7 +92,7 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
     KeepAlive k = new KeepAlive(Objects.requireNonNull(name, "name"), Objects.requireNonNull(ttl, "ttl"),
         Objects.requireNonNull(time, "time"), Objects.requireNonNull(executor, "executor"),
         Objects.requireNonNull(renewal, "renewal"), Objects.requireNonNull(onLost, "onLost"));
-    ACTIVE.incrementAndGet();
+    LeakProbe.keepAliveStarted();
     synchronized (k) {
       k.confirmedLocked(sentAt);
       long since = Math.max(0, time.nanoTime() - sentAt);
@@ -114,11 +115,6 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
   @Override
   public long confirmedUntil() {
     return confirmedUntil;
-  }
-
-  /** How many keep-alives run in this JVM (for leak checks). */
-  public static int active() {
-    return ACTIVE.get();
   }
 
   private void scheduleLocked(Duration delay) {
@@ -242,7 +238,7 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
     if (watchdog != null) {
       watchdog.close();
     }
-    ACTIVE.decrementAndGet();
+    LeakProbe.keepAliveStopped();
   }
 
   /** Stops renewing (the caller revokes the session itself); idempotent. */

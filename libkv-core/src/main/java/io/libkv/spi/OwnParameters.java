@@ -1,5 +1,6 @@
 package io.libkv.spi;
 
+import io.libkv.Durations;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.libkv.spi;
 
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -9,6 +9,7 @@ import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.TreeEvent;
 import io.libkv.WatchListener;
+import io.libkv.internal.kit.LeakProbe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,17 +104,17 @@ class EventChannelTest {
   @Test
   void aFailureComesAfterTheBufferedEvents() throws Exception {
     EventChannel<KeyEvent> ch = EventChannel.polling("t", 8, Coalescers.KEY);
-    int before = EventChannel.openChannels();
+    int before = LeakProbe.openChannels();
     ch.offer(put("a", 1));
     ch.fail(new KVException("boom", null));
-    assertThat(EventChannel.openChannels()).isEqualTo(before - 1);
+    assertThat(LeakProbe.openChannels()).isEqualTo(before - 1);
     assertThat(ch.isOpen()).isFalse();
     assertThat(ch.take().index()).isEqualTo(1);
     assertThatThrownBy(ch::take).isInstanceOf(KVException.class).hasMessageContaining("boom");
     assertThat(ch.done()).isCompletedExceptionally();
     assertThat(ch.offer(put("b", 2))).isFalse();
     ch.close();
-    assertThat(EventChannel.openChannels()).isEqualTo(before - 1);
+    assertThat(LeakProbe.openChannels()).isEqualTo(before - 1);
   }
 
   @Test

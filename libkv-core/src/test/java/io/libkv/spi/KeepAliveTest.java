@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.libkv.KVException;
 import io.libkv.ManualTimeSource;
 import io.libkv.StoreUnavailableException;
+import io.libkv.internal.kit.LeakProbe;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,13 +98,13 @@ class KeepAliveTest {
 
   @Test
   void closeStopsRenewalsAndTheCounter() {
-    int before = KeepAlive.active();
+    int before = LeakProbe.activeKeepAlives();
     AtomicInteger renewals = new AtomicInteger();
     KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, Runnable::run, renewals::incrementAndGet, e -> {});
-    assertThat(KeepAlive.active()).isEqualTo(before + 1);
+    assertThat(LeakProbe.activeKeepAlives()).isEqualTo(before + 1);
     k.close();
     k.close();
-    assertThat(KeepAlive.active()).isEqualTo(before);
+    assertThat(LeakProbe.activeKeepAlives()).isEqualTo(before);
     time.advance(Duration.ofSeconds(10));
     assertThat(renewals).hasValue(0);
   }

@@ -29,7 +29,8 @@ class EtcdConfigurationTest {
 
   @Test
   void itsRowOfTheParameterTableHolds() {
-    ConfigurationChecks.assertParameterTable(new EtcdStoreProvider(), q -> URI + q, dir);
+    EtcdStoreProvider provider = new EtcdStoreProvider();
+    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test

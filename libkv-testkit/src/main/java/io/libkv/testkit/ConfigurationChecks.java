@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.libkv.ConfigurationException;
 import io.libkv.LibKV;
 import io.libkv.StoreConfig;
-import io.libkv.spi.StoreProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -75,15 +74,17 @@ public final class ConfigurationChecks {
   }
 
   /**
-   * Checks a backend's row of the parameter table: every parameter it takes is in {@link
-   * #PARAMETERS}, and every other one is refused as not applying to it. {@code uri} turns a query
-   * into a URI of the backend that fails on its configuration alone.
+   * Checks a backend's row of the parameter table: every parameter it takes ({@code takes}, what
+   * its provider declares) is in {@link #PARAMETERS}, and every other one is refused as not applying
+   * to {@code backend}, the backend's name. {@code uri} turns a query into a URI of the backend that
+   * fails on its configuration alone.
    */
-  public static void assertParameterTable(StoreProvider provider, Function<String, String> uri, Path dir) {
-    assertThat(PARAMETERS).containsKeys(provider.parameters().toArray(new String[0]));
-    for (String parameter : notTaken(provider.parameters(), secretFile(dir))) {
+  public static void assertParameterTable(String backend, Set<String> takes, Function<String, String> uri,
+      Path dir) {
+    assertThat(PARAMETERS).containsKeys(takes.toArray(new String[0]));
+    for (String parameter : notTaken(takes, secretFile(dir))) {
       assertRefused(uri.apply(parameter), StoreConfig.DEFAULT,
-          List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to " + provider.name()));
+          List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to " + backend));
     }
   }
 

@@ -3,9 +3,7 @@ package io.libkv.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.Store;
-import io.libkv.spi.AbstractStore;
-import io.libkv.spi.EventChannel;
-import io.libkv.spi.KeepAlive;
+import io.libkv.internal.kit.LeakProbe;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,15 +16,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Checks after every test of a {@link StoreCompatibilityKit} that nothing leaked: the JVM's open
- * watch channels ({@link EventChannel#openChannels()}), running keep-alives ({@link
- * KeepAlive#active()}) and live threads that are non-daemon or named {@code libkv-*} are back to
- * what they were before the test (the shared {@code libkv-timer} daemon and JUnit's own threads
- * excepted). Closing may finish asynchronously, so it waits up to the kit's slack for that.
+ * watch channels and running keep-alives (as core's leak counters, exported to the kit alone,
+ * count them) and live threads that are non-daemon or named {@code libkv-*} are back to what they
+ * were before the test (the shared {@code libkv-timer} daemon and JUnit's own threads excepted).
+ * Closing may finish asynchronously, so it waits up to the kit's slack for that.
  *
  * <p>Before the kit's {@code @AfterEach} closes the test's stores, and if the test closed every
- * watch it opened, it also checks that no store still keeps anything for a watch ({@link
- * AbstractStore#watchResources()}: its hub's watchers, server-side watches): a closed watch must
- * leave nothing behind in a store that lives on.
+ * watch it opened, it also checks that no store still keeps anything for a watch (what a store
+ * built on the SPI reports as its watch resources: its hub's watchers, server-side watches): a
+ * closed watch must leave nothing behind in a store that lives on.
  *
  * <p>Registered by the kit itself; a backend has nothing to do. It runs after the kit's
  * {@code @AfterEach}, which closes every store the test opened.
@@ -50,7 +48,8 @@ public final class LeakCheck implements BeforeEachCallback, AfterTestExecutionCa
     }
 
     static Snapshot take() {
-      return new Snapshot(EventChannel.openChannels(), KeepAlive.active(), Thread.getAllStackTraces().keySet());
+      return new Snapshot(LeakProbe.openChannels(), LeakProbe.activeKeepAlives(),
+          Thread.getAllStackTraces().keySet());
     }
 
     /**
@@ -59,9 +58,10 @@ public final class LeakCheck implements BeforeEachCallback, AfterTestExecutionCa
      */
     void assertRestored(Duration bound, Predicate<Thread> ignored) {
       Waits.within(bound).untilAsserted(() -> {
-        assertThat(EventChannel.openChannels()).as("open watch channels (EventChannel.openChannels())")
+        assertThat(LeakProbe.openChannels()).as("open watch channels (LeakProbe.openChannels())")
             .isEqualTo(channels);
-        assertThat(KeepAlive.active()).as("running keep-alives (KeepAlive.active())").isEqualTo(keepAlives);
+        assertThat(LeakProbe.activeKeepAlives()).as("running keep-alives (LeakProbe.activeKeepAlives())")
+            .isEqualTo(keepAlives);
         Set<String> leaked = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.isAlive() && !threads.contains(t) && relevant(t) && !ignored.test(t))
             .map(t -> t.getName() + (t.isDaemon() ? " (daemon)" : ""))
@@ -87,8 +87,9 @@ public final class LeakCheck implements BeforeEachCallback, AfterTestExecutionCa
   static void assertNoWatchKept(List<Store> stores, Duration bound) {
     Waits.within(bound).untilAsserted(() -> {
       for (Store s : stores) {
-        assertThat(s).as("a store the leak check can ask what it keeps for watches").isInstanceOf(AbstractStore.class);
-        ((AbstractStore) s).watchResources().forEach((what, n) ->
+        assertThat(LeakProbe.watchResources(s)).as("a store the leak check can ask what it keeps for watches")
+            .isPresent();
+        LeakProbe.watchResources(s).orElseThrow().forEach((what, n) ->
             assertThat(n).as("%s of %s, every watch being closed", what, s).isZero());
       }
     });
@@ -98,7 +99,7 @@ public final class LeakCheck implements BeforeEachCallback, AfterTestExecutionCa
   public void afterTestExecution(ExtensionContext context) {
     Snapshot before = context.getStore(NS).get(context.getUniqueId(), Snapshot.class);
     if (before == null || context.getExecutionException().isPresent()
-        || EventChannel.openChannels() != before.channels) {
+        || LeakProbe.openChannels() != before.channels) {
       // a watch still open is left to its store's close, which the after-each check follows
       return;
     }

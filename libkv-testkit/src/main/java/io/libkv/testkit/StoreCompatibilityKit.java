@@ -34,7 +34,7 @@ import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
-import io.libkv.spi.EventChannel;
+import io.libkv.internal.kit.LeakProbe;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
@@ -127,8 +127,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>After every test, {@link LeakCheck} verifies that the JVM's open watch channels, keep-alives
  * and library threads are back to what they were before it, and, when the test closed every watch
- * it opened, that its stores keep nothing for them ({@link
- * io.libkv.spi.AbstractStore#watchResources()}).
+ * it opened, that its stores keep nothing for them (what
+ * the SPI's stores report as their watch resources).
  */
 @ExtendWith({ExcludedTestsCondition.class, LeakCheck.class})
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -1566,7 +1566,7 @@ public abstract class StoreCompatibilityKit {
       next(treeWatch);
       next(survivor);
       assertThat(heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
-      assertThat(EventChannel.openChannels()).isGreaterThanOrEqualTo(before.channels + 4);
+      assertThat(LeakProbe.openChannels()).isGreaterThanOrEqualTo(before.channels + 4);
       keyWatch.close();
       treeWatch.close();
       listening.close();

@@ -14,7 +14,8 @@ class MemoryConfigurationTest {
 
   @Test
   void itsRowOfTheParameterTableHolds() {
-    ConfigurationChecks.assertParameterTable(new MemoryStoreProvider(), q -> "memory:cfg?" + q, dir);
+    MemoryStoreProvider provider = new MemoryStoreProvider();
+    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> "memory:cfg?" + q, dir);
   }
 
   @Test

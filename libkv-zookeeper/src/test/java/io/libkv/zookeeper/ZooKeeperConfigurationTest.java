@@ -29,7 +29,8 @@ class ZooKeeperConfigurationTest {
 
   @Test
   void itsRowOfTheParameterTableHolds() {
-    ConfigurationChecks.assertParameterTable(new ZooKeeperStoreProvider(), q -> URI + q, dir);
+    ZooKeeperStoreProvider provider = new ZooKeeperStoreProvider();
+    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.libkv.boltdb.internal;
 
-import io.libkv.spi.Durations;
 import io.libkv.ConfigurationException;
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.StoreCorruptedException;

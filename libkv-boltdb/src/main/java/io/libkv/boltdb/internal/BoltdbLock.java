@@ -6,6 +6,7 @@ import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
 import io.libkv.spi.KeepAlive;
 import io.libkv.spi.LeaseDeadline;
+import io.libkv.spi.OpenCheck;
 import java.time.Duration;
 
 /**
@@ -17,19 +18,21 @@ import java.time.Duration;
  */
 final class BoltdbLock extends AbstractLock {
   private final BoltdbStore store;
+  private final OpenCheck open;
   private final byte[] value;
   private final Duration ttl;
 
-  BoltdbLock(BoltdbStore store, String key, byte[] value, Duration ttl) {
+  BoltdbLock(BoltdbStore store, OpenCheck open, String key, byte[] value, Duration ttl) {
     super(key, TimeSource.system()); // as its leases: deadlines in the file are shared with other processes
     this.store = store;
+    this.open = open;
     this.value = value;
     this.ttl = ttl;
   }
 
   @Override
   protected Attempt attempt() {
-    store.ensureOpen();
+    open.check();
     store.checkWritable(key());
     store.checkRenewable();
     var change = store.file().nextChange();

@@ -323,7 +323,7 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    return new BoltdbLock(this, key, options.value(), ttl);
+    return new BoltdbLock(this, openCheck(), key, options.value(), ttl);
   }
 
   // ---- fault injection for tests: what a frozen or dead process looks like to the others
@@ -364,10 +364,6 @@ public final class BoltdbStore extends AbstractStore {
     }
     bucket.dropEphemeral(tx, owner);
     return null;
-  }
-
-  void ensureOpen() {
-    checkOpen();
   }
 
   void checkRenewable() {

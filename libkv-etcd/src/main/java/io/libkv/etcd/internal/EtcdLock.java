@@ -9,6 +9,7 @@ import io.etcd.jetcd.api.TxnResponse;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
+import io.libkv.spi.OpenCheck;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ final class EtcdLock extends AbstractLock {
   private static final AtomicLong SEQ = new AtomicLong();
 
   private final EtcdStore store;
+  private final OpenCheck open;
   private final byte[] value;
   private final Duration ttl;
   private final ByteString userKey;
@@ -44,9 +46,10 @@ final class EtcdLock extends AbstractLock {
   private long entryRev;
   private Leases.Ref lease;
 
-  EtcdLock(EtcdStore store, String key, byte[] value, Duration ttl) {
+  EtcdLock(EtcdStore store, OpenCheck open, String key, byte[] value, Duration ttl) {
     super(key, store.config.timeSource());
     this.store = store;
+    this.open = open;
     this.value = value;
     this.ttl = ttl;
     this.userKey = store.space.key(key);
@@ -55,7 +58,7 @@ final class EtcdLock extends AbstractLock {
 
   @Override
   protected Attempt attempt() {
-    store.ensureOpen();
+    open.check();
     if (entry == null) {
       return enqueue();
     }
@@ -176,7 +179,7 @@ final class EtcdLock extends AbstractLock {
 
     @Override
     protected void releaseAfterLoss() {
-      if (store.isOpen()) {
+      if (!open.isClosed()) {
         try {
           release();
         } catch (KVException e) {

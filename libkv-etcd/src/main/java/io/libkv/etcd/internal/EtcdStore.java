@@ -29,8 +29,8 @@ import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
-import io.libkv.spi.Backoff;
-import io.libkv.spi.Durations;
+import io.libkv.util.Backoff;
+import io.libkv.Durations;
 import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
@@ -214,16 +214,6 @@ public final class EtcdStore extends AbstractStore {
       }
       throw failures.map(e, key, write);
     }
-  }
-
-  /** Whether the store is still open (for its locks). */
-  boolean isOpen() {
-    return !isClosed();
-  }
-
-  /** Throws {@link IllegalStateException} if the store is closed (for its locks). */
-  void ensureOpen() {
-    checkOpen();
   }
 
   /** A read, retried while the store is unreachable, up to the operation timeout. */
@@ -593,7 +583,7 @@ public final class EtcdStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    return new EtcdLock(this, key, options.value(), wholeSeconds(ttl));
+    return new EtcdLock(this, openCheck(), key, options.value(), wholeSeconds(ttl));
   }
 
   @Override

@@ -14,7 +14,7 @@ import io.libkv.KVException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TimeSource;
 import io.libkv.TtlTooShortException;
-import io.libkv.spi.Backoff;
+import io.libkv.util.Backoff;
 import io.libkv.spi.KeepAlive;
 import io.libkv.spi.Retry;
 import java.time.Duration;

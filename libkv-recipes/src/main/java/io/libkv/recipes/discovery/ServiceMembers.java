@@ -5,9 +5,8 @@ import io.libkv.KVPair;
 import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.TreeEvent;
-import io.libkv.spi.Coalescers;
 import io.libkv.recipes.internal.WatchLoop;
-import io.libkv.spi.EventChannel;
+import io.libkv.util.SerialExecutor;
 import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ public final class ServiceMembers implements AutoCloseable {
   private final String service;
   private final Consumer<MembershipChange> listener;
   private final Consumer<KVException> errors;
-  private final EventChannel<Runnable> events;
+  private final SerialExecutor events;
   private final WatchLoop<TreeEvent> loop;
   private final Object monitor = new Object();
   private volatile boolean running = true;
@@ -41,8 +40,7 @@ public final class ServiceMembers implements AutoCloseable {
     this.service = service;
     this.listener = listener;
     this.errors = errors;
-    this.events = EventChannel.listening("members of " + service, Integer.MAX_VALUE, Coalescers.latest(),
-        Runnable::run, executor);
+    this.events = SerialExecutor.on("members of " + service, executor);
     this.loop = new WatchLoop<>("libkv-members-" + service, () -> store.watchTree(service), e -> apply(e.pairs()),
         this::report);
   }

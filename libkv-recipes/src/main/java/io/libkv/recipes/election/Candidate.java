@@ -6,9 +6,8 @@ import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.recipes.internal.WatchLoop;
-import io.libkv.spi.Backoff;
-import io.libkv.spi.Coalescers;
-import io.libkv.spi.EventChannel;
+import io.libkv.util.Backoff;
+import io.libkv.util.SerialExecutor;
 import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.Objects;
@@ -40,7 +39,7 @@ public final class Candidate implements AutoCloseable {
   private final Lock lock;
   private final Backoff backoff;
   private final Duration resignPause;
-  private final EventChannel<Runnable> events;
+  private final SerialExecutor events;
   private final LeadershipListener listener;
   private final Thread campaign;
   private final Object monitor = new Object();
@@ -60,8 +59,7 @@ public final class Candidate implements AutoCloseable {
     }
     // validates key, TTL and support for ephemeral locks before anything is written
     this.lock = b.store.newLock(key, lo.build());
-    this.events = EventChannel.listening("election " + key, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run,
-        b.executor);
+    this.events = SerialExecutor.on("election " + key, b.executor);
     this.campaign = new Thread(this::run, "libkv-candidate-" + node);
     this.campaign.setDaemon(true);
     this.listener = b.listener;

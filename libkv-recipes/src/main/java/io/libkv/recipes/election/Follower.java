@@ -3,9 +3,8 @@ package io.libkv.recipes.election;
 import io.libkv.KVException;
 import io.libkv.KeyEvent;
 import io.libkv.Store;
-import io.libkv.spi.Coalescers;
 import io.libkv.recipes.internal.WatchLoop;
-import io.libkv.spi.EventChannel;
+import io.libkv.util.SerialExecutor;
 import io.libkv.recipes.internal.Monitors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +25,7 @@ public final class Follower implements AutoCloseable {
 
   private final String key;
   private final WatchLoop<KeyEvent> loop;
-  private final EventChannel<Runnable> events;
+  private final SerialExecutor events;
   private final Consumer<Optional<String>> listener;
   private final Consumer<KVException> errors;
   private final Object monitor = new Object();
@@ -39,8 +38,7 @@ public final class Follower implements AutoCloseable {
     this.key = key;
     this.listener = listener;
     this.errors = errors;
-    this.events = EventChannel.listening("follower " + key, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run,
-        executor);
+    this.events = SerialExecutor.on("follower " + key, executor);
     this.loop = new WatchLoop<>("libkv-follower", () -> store.watch(key),
         e -> update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8))), this::report);
   }

@@ -2,7 +2,7 @@ package io.libkv.recipes.internal;
 
 import io.libkv.KVException;
 import io.libkv.Watch;
-import io.libkv.spi.Backoff;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;

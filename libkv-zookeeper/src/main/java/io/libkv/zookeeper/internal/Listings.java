@@ -3,7 +3,7 @@ package io.libkv.zookeeper.internal;
 import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyNotFoundException;
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

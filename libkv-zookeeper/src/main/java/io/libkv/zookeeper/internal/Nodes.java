@@ -6,7 +6,7 @@ import io.libkv.KVPair;
 import io.libkv.KeyNotFoundException;
 import io.libkv.Keys;
 import io.libkv.WriteOptions;
-import io.libkv.spi.Durations;
+import io.libkv.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

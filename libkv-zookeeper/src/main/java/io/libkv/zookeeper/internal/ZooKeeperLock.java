@@ -4,13 +4,13 @@ import io.libkv.CannotLockException;
 import io.libkv.KVException;
 import io.libkv.spi.AbstractLock;
 import io.libkv.spi.AbstractLockLease;
+import io.libkv.spi.OpenCheck;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.CreateOptions;
 import org.apache.zookeeper.KeeperException;
@@ -35,7 +35,7 @@ final class ZooKeeperLock extends AbstractLock {
   private final Session session;
   private final Nodes nodes;
   private final HeldLocks held;
-  private final BooleanSupplier storeClosed;
+  private final OpenCheck open;
   private final byte[] value;
   private final String queueDir;
   private final String keyPath;
@@ -47,15 +47,15 @@ final class ZooKeeperLock extends AbstractLock {
 
   /**
    * A lock on {@code key} run in {@code session}, whose held leases {@code held} tracks; {@code
-   * storeClosed} tells whether the store is closed (a lost lock's clean-up then has nothing to do).
+   * open} tells whether the store is closed (a lost lock's clean-up then has nothing to do).
    */
-  ZooKeeperLock(Session session, Paths paths, Nodes nodes, HeldLocks held, BooleanSupplier storeClosed, String key,
+  ZooKeeperLock(Session session, Paths paths, Nodes nodes, HeldLocks held, OpenCheck open, String key,
       byte[] value) {
     super(key, session.time());
     this.session = session;
     this.nodes = nodes;
     this.held = held;
-    this.storeClosed = storeClosed;
+    this.open = open;
     this.value = value;
     this.queueDir = paths.lockQueue(key);
     this.keyPath = paths.path(key);
@@ -316,7 +316,7 @@ final class ZooKeeperLock extends AbstractLock {
     /** Removes what a lost lock may have left while its session lived on; best effort. */
     void cleanUp() {
       held.remove(this);
-      if (storeClosed.getAsBoolean() || session.sessionId() != sessionId) {
+      if (open.isClosed() || session.sessionId() != sessionId) {
         return;
       }
       try {

@@ -221,7 +221,7 @@ public final class ZooKeeperStore extends AbstractStore {
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
     paths.checkUserKey(key);
-    return new ZooKeeperLock(session, paths, nodes, held, this::isClosedForLocks, key, options.value());
+    return new ZooKeeperLock(session, paths, nodes, held, openCheck(), key, options.value());
   }
 
   // ---- for tests
@@ -242,9 +242,5 @@ public final class ZooKeeperStore extends AbstractStore {
     held.closeAll();
     watchExecutor.shutdownNow();
     session.close();
-  }
-
-  boolean isClosedForLocks() {
-    return isClosed();
   }
 }

@@ -1,4 +1,4 @@
-package io.libkv.spi;
+package io.libkv;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,4 +1,4 @@
-package io.libkv.spi;
+package io.libkv.util;
 
 import java.time.Duration;
 import java.util.Objects;
