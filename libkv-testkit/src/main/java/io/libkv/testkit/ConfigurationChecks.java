@@ -75,16 +75,21 @@ public final class ConfigurationChecks {
 
   /**
    * Checks a backend's row of the parameter table: every parameter it takes ({@code takes}, what
-   * its provider declares) is in {@link #PARAMETERS}, and every other one is refused as not applying
-   * to {@code backend}, the backend's name. {@code uri} turns a query into a URI of the backend that
-   * fails on its configuration alone.
+   * its provider declares) is in {@link #PARAMETERS}, and every other one is refused, by name: as not
+   * applying to {@code backend}, the backend's name, when an installed backend takes it, or as
+   * unknown when none on the class path does (a module's tests see only their own backend). {@code
+   * uri} turns a query into a URI of the backend that fails on its configuration alone.
    */
   public static void assertParameterTable(String backend, Set<String> takes, Function<String, String> uri,
       Path dir) {
     assertThat(PARAMETERS).containsKeys(takes.toArray(new String[0]));
     for (String parameter : notTaken(takes, secretFile(dir))) {
-      assertRefused(uri.apply(parameter), StoreConfig.DEFAULT,
-          List.of(parameter.substring(0, parameter.indexOf('=')), "do not apply to " + backend));
+      String name = parameter.substring(0, parameter.indexOf('='));
+      String u = uri.apply(parameter);
+      assertRefused(u, StoreConfig.DEFAULT, List.of(name));
+      assertThatThrownBy(() -> LibKV.open(u).close()).as(u).satisfies(e -> assertThat(e.getMessage())
+          .satisfiesAnyOf(m -> assertThat(m).contains("do not apply to " + backend),
+              m -> assertThat(m).containsPattern("unknown parameter\\(s\\): [^(]*\\b" + name + "\\b")));
     }
   }
 
