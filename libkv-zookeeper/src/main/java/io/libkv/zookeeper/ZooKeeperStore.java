@@ -104,8 +104,6 @@ final class ZooKeeperStore extends AbstractStore {
   private final Duration opTimeout;
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final long maxValueBytes;
-  private final boolean tls;
-  private final boolean auth;
   private volatile Capabilities capabilities;
   private volatile long sessionId;
   private volatile boolean expiringSupported;
@@ -123,7 +121,7 @@ final class ZooKeeperStore extends AbstractStore {
   private volatile io.libkv.Subscription heartbeat;
 
   private ZooKeeperStore(String description, List<String> endpoints, StoreConfig config, CuratorFramework client,
-      long maxValueBytes, boolean tls, boolean auth) {
+      long maxValueBytes, boolean auth) {
     super(description);
     this.config = config;
     this.client = client;
@@ -132,8 +130,6 @@ final class ZooKeeperStore extends AbstractStore {
     this.chrooted = !config.prefix().isEmpty();
     this.opTimeout = config.operationTimeout();
     this.maxValueBytes = maxValueBytes;
-    this.tls = tls;
-    this.auth = auth;
     this.acl = auth ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
     ThreadPoolExecutor watchThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), r -> {
@@ -186,7 +182,7 @@ final class ZooKeeperStore extends AbstractStore {
       b.authorization("digest", (config.username().get() + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     CuratorFramework client = b.build();
-    ZooKeeperStore store = new ZooKeeperStore(description, endpoints, config, client, maxValue, tls, auth);
+    ZooKeeperStore store = new ZooKeeperStore(description, endpoints, config, client, maxValue, auth);
     client.getConnectionStateListenable().addListener(store.stateListener);
     client.start();
     try {

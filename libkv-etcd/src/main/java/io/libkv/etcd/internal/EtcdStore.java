@@ -313,8 +313,8 @@ public final class EtcdStore extends AbstractStore {
 
   /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
   long grant(Duration ttl, String key) {
-    LeaseGrantResponse r = write(() -> client.getLeaseClient().grant(ttl.getSeconds()), key);
-    if (r.getTTL() != ttl.getSeconds()) {
+    LeaseGrantResponse r = write(() -> client.getLeaseClient().grant(ttl.toSeconds()), key);
+    if (r.getTTL() != ttl.toSeconds()) {
       client.getLeaseClient().revoke(r.getID());
       throw new TtlTooShortException("lease", key, description(), ttl, Duration.ofSeconds(r.getTTL()));
     }
@@ -354,7 +354,7 @@ public final class EtcdStore extends AbstractStore {
     long bytes = 0;
     String first = null;
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-      long size = e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
+      long size = (long) e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
       if (!ops.isEmpty() && (ops.size() == MAX_TXN_OPS || bytes + size > ETCD_REQUEST_LIMIT - ENVELOPE)) {
         commit(ops, first);
         ops.clear();
