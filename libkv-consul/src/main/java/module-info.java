@@ -4,6 +4,8 @@
  * io.libkv.LibKV}, which finds the backend as a service.
  */
 module io.libkv.consul {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires io.libkv;
   requires java.net.http;
   requires com.fasterxml.jackson.databind;

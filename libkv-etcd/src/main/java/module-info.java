@@ -4,6 +4,8 @@
  * java.util.ServiceLoader}.
  */
 module io.libkv.etcd {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires io.libkv;
   requires jetcd.core;
   requires jetcd.api;

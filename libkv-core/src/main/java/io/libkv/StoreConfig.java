@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to connect to a store: timeouts, TLS, credentials, and backend settings.
@@ -58,23 +59,23 @@ public final class StoreConfig {
 
   private final Duration connectTimeout;
   private final Duration operationTimeout;
-  private final Boolean tls;
-  private final Path caFile;
-  private final Path certFile;
-  private final Path keyFile;
-  private final SSLContext sslContext;
-  private final String username;
-  private final Secret password;
-  private final Path passwordFile;
-  private final Secret token;
-  private final Path tokenFile;
-  private final String datacenter;
+  private final @Nullable Boolean tls;
+  private final @Nullable Path caFile;
+  private final @Nullable Path certFile;
+  private final @Nullable Path keyFile;
+  private final @Nullable SSLContext sslContext;
+  private final @Nullable String username;
+  private final @Nullable Secret password;
+  private final @Nullable Path passwordFile;
+  private final @Nullable Secret token;
+  private final @Nullable Path tokenFile;
+  private final @Nullable String datacenter;
   private final Duration sessionTimeout;
   private final Duration sessionTtlMin;
   private final Duration containerCheckInterval;
-  private final Long maxValueBytes;
+  private final @Nullable Long maxValueBytes;
   private final String bucket;
-  private final FileMode mode;
+  private final @Nullable FileMode mode;
   private final boolean readOnly;
   private final String prefix;
   private final TimeSource timeSource;
@@ -325,7 +326,7 @@ public final class StoreConfig {
     return timeSource;
   }
 
-  private static Optional<Secret> readSecret(Path file, String param) {
+  private static Optional<Secret> readSecret(@Nullable Path file, String param) {
     if (file == null) {
       return Optional.empty();
     }
@@ -366,34 +367,34 @@ public final class StoreConfig {
 
   /** Builds {@link StoreConfig}. Each setter may be called once; all validate on the spot. */
   public static final class Builder {
-    private Duration connectTimeout;
-    private Duration operationTimeout;
-    private Boolean tls;
-    private Path caFile;
-    private Path certFile;
-    private Path keyFile;
-    private SSLContext sslContext;
-    private String username;
-    private Secret password;
-    private Path passwordFile;
-    private Secret token;
-    private Path tokenFile;
-    private String datacenter;
-    private Duration sessionTimeout;
-    private Duration sessionTtlMin;
-    private Duration containerCheckInterval;
-    private Long maxValueBytes;
-    private String bucket;
-    private FileMode mode;
-    private Boolean readOnly;
-    private String prefix;
-    private TimeSource timeSource;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration operationTimeout;
+    private @Nullable Boolean tls;
+    private @Nullable Path caFile;
+    private @Nullable Path certFile;
+    private @Nullable Path keyFile;
+    private @Nullable SSLContext sslContext;
+    private @Nullable String username;
+    private @Nullable Secret password;
+    private @Nullable Path passwordFile;
+    private @Nullable Secret token;
+    private @Nullable Path tokenFile;
+    private @Nullable String datacenter;
+    private @Nullable Duration sessionTimeout;
+    private @Nullable Duration sessionTtlMin;
+    private @Nullable Duration containerCheckInterval;
+    private @Nullable Long maxValueBytes;
+    private @Nullable String bucket;
+    private @Nullable FileMode mode;
+    private @Nullable Boolean readOnly;
+    private @Nullable String prefix;
+    private @Nullable TimeSource timeSource;
     // a builder made by toBuilder() may overwrite what it was given
     private boolean reset;
 
     private Builder() {}
 
-    private <T> T once(String name, Object previous, T value) {
+    private <T> T once(String name, @Nullable Object previous, T value) {
       Objects.requireNonNull(value, name);
       if (previous != null && !reset) {
         throw new IllegalStateException(name + " was already set to "
@@ -621,7 +622,7 @@ public final class StoreConfig {
       return p;
     }
 
-    private static void unreadable(List<String> problems, String param, Path file) {
+    private static void unreadable(List<String> problems, String param, @Nullable Path file) {
       if (file == null) {
         return;
       }

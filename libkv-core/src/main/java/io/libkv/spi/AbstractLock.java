@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The waiting half of every backend's lock: deadlines, interruption, cancellation and the
@@ -31,10 +32,10 @@ public abstract class AbstractLock implements Lock {
 
   /** The outcome of one attempt. */
   protected static final class Attempt {
-    final AbstractLockLease lease;
-    final CompletableFuture<?> wakeUp;
+    final @Nullable AbstractLockLease lease;
+    final @Nullable CompletableFuture<?> wakeUp;
 
-    private Attempt(AbstractLockLease lease, CompletableFuture<?> wakeUp) {
+    private Attempt(@Nullable AbstractLockLease lease, @Nullable CompletableFuture<?> wakeUp) {
       this.lease = lease;
       this.wakeUp = wakeUp;
     }
@@ -116,13 +117,13 @@ public abstract class AbstractLock implements Lock {
         }
         try {
           if (timeoutNanos < 0) {
-            a.wakeUp.get();
+            Objects.requireNonNull(a.wakeUp).get();
           } else {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
               throw new TimeoutException();
             }
-            a.wakeUp.get(left, TimeUnit.NANOSECONDS);
+            Objects.requireNonNull(a.wakeUp).get(left, TimeUnit.NANOSECONDS);
           }
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
           // the thing waited for ended badly; the next attempt finds out how things stand
