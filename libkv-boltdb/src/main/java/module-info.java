@@ -3,6 +3,8 @@
  * entry point and options ({@code io.libkv.boltdb.BoltdbOptions}) only.
  */
 module io.libkv.boltdb {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires io.libkv.bolt;
 

@@ -3,6 +3,8 @@
  * programs use {@code io.libkv} directly.
  */
 module io.libkv.cli {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires io.libkv;
   requires io.libkv.bolt;
   requires io.libkv.recipes;

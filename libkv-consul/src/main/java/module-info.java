@@ -5,6 +5,8 @@
  * one public type of its one exported package besides the provider.
  */
 module io.libkv.consul {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires java.net.http;
   requires com.fasterxml.jackson.databind;

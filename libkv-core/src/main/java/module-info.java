@@ -6,6 +6,8 @@
 // the kit, built after core, is not found when core compiles
 @SuppressWarnings("module")
 module io.libkv {
+  // @NullMarked/@Nullable are read at compile time only; transitive: they are part of the API's signatures
+  requires static transitive org.jspecify;
   exports io.libkv;
   exports io.libkv.util;
   exports io.libkv.spi;

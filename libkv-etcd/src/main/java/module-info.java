@@ -5,6 +5,8 @@
  * exported type.
  */
 module io.libkv.etcd {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires jetcd.grpc;
   requires io.grpc;

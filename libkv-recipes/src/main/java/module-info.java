@@ -1,5 +1,7 @@
 /** Leader election and service discovery built on the {@code io.libkv} Store API alone. */
 module io.libkv.recipes {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires com.fasterxml.jackson.databind;
 

@@ -3,6 +3,8 @@
  * test extends, with its fault SPI ({@link io.libkv.testkit.StoreFaults}) and leak check.
  */
 module io.libkv.testkit {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires transitive org.junit.jupiter.api;
   requires transitive org.assertj.core;

@@ -10,6 +10,8 @@
  * io.libkv.zookeeper=ALL-UNNAMED}. The class path is the supported way to run it.
  */
 module io.libkv.zookeeper {
+  // @NullMarked/@Nullable are read at compile time only
+  requires static org.jspecify;
   requires transitive io.libkv;
   requires curator.framework;
   requires curator.client;

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * No installed backend handles the URI's scheme; the message lists the installed ones.
  */
@@ -14,7 +16,7 @@ public class BackendNotSupportedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public BackendNotSupportedException(String message, String key, String store, Throwable cause) {
+  public BackendNotSupportedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(BackendNotSupportedException.class));
   }
 

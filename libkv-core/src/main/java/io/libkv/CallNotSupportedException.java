@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * This backend cannot honour the call; {@link Capabilities} says so in advance.
  */
@@ -14,7 +16,7 @@ public class CallNotSupportedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public CallNotSupportedException(String message, String key, String store, Throwable cause) {
+  public CallNotSupportedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(CallNotSupportedException.class));
   }
 

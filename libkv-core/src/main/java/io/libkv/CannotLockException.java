@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A lock could not be acquired or kept for a reason other than waiting (e.g. its key is taken by a plain value).
  */
@@ -14,11 +16,11 @@ public class CannotLockException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public CannotLockException(String message, String key, String store, Throwable cause) {
+  public CannotLockException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     this(message, key, store, cause, ErrorAnchors.of(CannotLockException.class));
   }
 
-  CannotLockException(String message, String key, String store, Throwable cause, String anchor) {
+  CannotLockException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause, String anchor) {
     super(message, key, store, cause, anchor);
   }
 

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /** Anchors of docs/errors.md, one per exception type, and where that page is published. */
 final class ErrorAnchors {
   /**
@@ -15,7 +17,7 @@ final class ErrorAnchors {
     return DOCS_URL + "#" + anchor;
   }
 
-  static String of(Class<?> type) {
+  static String of(@Nullable Class<?> type) {
     if (type == null || type == KVException.class) {
       return "kv-exception";
     }

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The key breaks the key rules (empty, empty or dot segment, control character, too long, reserved
  * namespace, a character the backend refuses); {@link #rule()} says which.
@@ -17,7 +19,7 @@ public class InvalidKeyException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public InvalidKeyException(String rule, String key, String store, Throwable cause) {
+  public InvalidKeyException(String rule, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(rule, key, store, cause, ErrorAnchors.of(InvalidKeyException.class));
     this.rule = rule;
   }

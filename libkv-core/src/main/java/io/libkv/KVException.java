@@ -1,6 +1,7 @@
 package io.libkv;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Base type of every condition a store reports: a missing key, a conflict, an unreachable server.
@@ -12,8 +13,8 @@ import java.util.Optional;
 public class KVException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final String key;
-  private final String store;
+  private final @Nullable String key;
+  private final @Nullable String store;
 
   /**
    * Creates an exception.
@@ -23,24 +24,24 @@ public class KVException extends RuntimeException {
    * @param store the store's redacted description, or {@code null} when unknown
    * @param cause the underlying failure, or {@code null}
    */
-  public KVException(String message, String key, String store, Throwable cause) {
+  public KVException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(compose(message, key, store, ErrorAnchors.of(null)), cause);
     this.key = key;
     this.store = store;
   }
 
   /** Creates a general store exception with a message and an optional cause. */
-  public KVException(String message, Throwable cause) {
+  public KVException(String message, @Nullable Throwable cause) {
     this(message, null, null, cause);
   }
 
-  KVException(String message, String key, String store, Throwable cause, String anchor) {
+  KVException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause, String anchor) {
     super(compose(message, key, store, anchor), cause);
     this.key = key;
     this.store = store;
   }
 
-  private static String compose(String message, String key, String store, String anchor) {
+  private static String compose(String message, @Nullable String key, @Nullable String store, String anchor) {
     StringBuilder b = new StringBuilder(message);
     if (key != null) {
       b.append(" [key \"").append(key).append("\"");

@@ -2,6 +2,7 @@ package io.libkv;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event of a watch on one key: its type, the key, the pair when the key exists, and the index.
@@ -11,10 +12,10 @@ import java.util.Optional;
 public final class KeyEvent {
   private final EventType type;
   private final String key;
-  private final KVPair pair;
+  private final @Nullable KVPair pair;
   private final long index;
 
-  private KeyEvent(EventType type, String key, KVPair pair, long index) {
+  private KeyEvent(EventType type, String key, @Nullable KVPair pair, long index) {
     this.type = Objects.requireNonNull(type, "type");
     this.key = Objects.requireNonNull(key, "key");
     this.pair = pair;
@@ -30,7 +31,7 @@ public final class KeyEvent {
    * @param index the store index the event happened at (0 when the backend has none)
    * @throws IllegalArgumentException if the pair's presence contradicts the type
    */
-  public static KeyEvent of(EventType type, String key, KVPair pair, long index) {
+  public static KeyEvent of(EventType type, String key, @Nullable KVPair pair, long index) {
     if ((type == EventType.ABSENT || type == EventType.DELETE) && pair != null) {
       throw new IllegalArgumentException(type + " event carries no pair");
     }
@@ -66,7 +67,7 @@ public final class KeyEvent {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (!(o instanceof KeyEvent)) {
       return false;
     }

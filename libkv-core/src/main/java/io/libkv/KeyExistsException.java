@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A create-only write found the key already present.
  */
@@ -14,7 +16,7 @@ public class KeyExistsException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public KeyExistsException(String message, String key, String store, Throwable cause) {
+  public KeyExistsException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(KeyExistsException.class));
   }
 

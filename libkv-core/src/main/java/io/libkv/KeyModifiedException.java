@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A compare-and-set found another index than the one given: someone wrote the key in between.
  */
@@ -14,7 +16,7 @@ public class KeyModifiedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public KeyModifiedException(String message, String key, String store, Throwable cause) {
+  public KeyModifiedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(KeyModifiedException.class));
   }
 

@@ -87,7 +87,8 @@ public final class LibKV {
       throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": "
           + String.join("; ", problems));
     }
-    return config;
+    // null only when the builder had problems of its own, and then problems was not empty
+    return Objects.requireNonNull(config, "config");
   }
 
   /**

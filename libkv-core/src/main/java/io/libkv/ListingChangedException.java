@@ -1,6 +1,7 @@
 package io.libkv;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code list} could not read the directory as it was at one moment: other clients changed it
@@ -18,7 +19,7 @@ public class ListingChangedException extends StoreUnavailableException {
    * @param dir the canonical directory listed
    * @param store the store's redacted description, or {@code null}
    */
-  public ListingChangedException(String message, String dir, String store) {
+  public ListingChangedException(String message, String dir, @Nullable String store) {
     super(message, dir, store, List.of(), null, ErrorAnchors.of(ListingChangedException.class));
   }
 }

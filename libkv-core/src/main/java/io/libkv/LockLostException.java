@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A held lock was lost before it was unlocked: the deadline of its last confirmed renewal passed
  * (the holder was paused or cut off for that long), or its session or lease ended. Another client
@@ -16,7 +18,7 @@ public class LockLostException extends CannotLockException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public LockLostException(String message, String key, String store, Throwable cause) {
+  public LockLostException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(LockLostException.class));
   }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of a lock: the value its key holds while held, its TTL, and backend extras.
@@ -21,10 +22,10 @@ public final class LockOptions {
   public static final LockOptions DEFAULT = builder().build();
 
   private final byte[] value;
-  private final Duration ttl;
+  private final @Nullable Duration ttl;
   private final Duration lockDelay;
 
-  private LockOptions(byte[] value, Duration ttl, Duration lockDelay) {
+  private LockOptions(byte[] value, @Nullable Duration ttl, Duration lockDelay) {
     this.value = value;
     this.ttl = ttl;
     this.lockDelay = lockDelay;
@@ -77,8 +78,8 @@ public final class LockOptions {
 
   /** Builds {@link LockOptions}. */
   public static final class Builder {
-    private byte[] value;
-    private Duration ttl;
+    private byte @Nullable [] value;
+    private @Nullable Duration ttl;
     private Duration lockDelay = Duration.ZERO;
 
     private Builder() {}

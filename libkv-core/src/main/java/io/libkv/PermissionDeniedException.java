@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The store refused the call for lack of rights: the credentials (or their absence) do not grant
  * it, e.g. a ZooKeeper ACL, an etcd role or a Consul ACL token. Nothing was written.
@@ -15,7 +17,7 @@ public class PermissionDeniedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public PermissionDeniedException(String message, String key, String store, Throwable cause) {
+  public PermissionDeniedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(PermissionDeniedException.class));
   }
 

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * {@code atomicDelete} was called without the previous pair it compares against.
  */
@@ -14,7 +16,7 @@ public class PreviousNotSpecifiedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public PreviousNotSpecifiedException(String message, String key, String store, Throwable cause) {
+  public PreviousNotSpecifiedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(PreviousNotSpecifiedException.class));
   }
 

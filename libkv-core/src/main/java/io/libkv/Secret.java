@@ -3,6 +3,7 @@ package io.libkv;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** A password or token: its {@code toString()} never shows it. */
 public final class Secret {
@@ -23,7 +24,7 @@ public final class Secret {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Secret && Arrays.equals(bytes, ((Secret) o).bytes);
   }
 

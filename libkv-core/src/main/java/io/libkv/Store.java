@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key/value store: etcd, Consul, ZooKeeper, a bbolt file or memory, behind one contract
@@ -82,7 +83,7 @@ public interface Store extends AutoCloseable {
    * @throws KeyModifiedException the index differs
    * @throws KeyNotFoundException the key is gone
    */
-  KVPair atomicPut(String key, byte[] value, KVPair previous, WriteOptions options);
+  KVPair atomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options);
 
   /**
    * Creates the key only if absent.

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to connect to a store, in the settings every backend shares: timeouts, TLS, credentials,
@@ -45,17 +46,17 @@ public final class StoreConfig {
 
   private final Duration connectTimeout;
   private final Duration operationTimeout;
-  private final Boolean tls;
-  private final Path caFile;
-  private final Path certFile;
-  private final Path keyFile;
-  private final SSLContext sslContext;
-  private final String username;
-  private final Secret password;
-  private final Path passwordFile;
-  private final Secret token;
-  private final Path tokenFile;
-  private final Long maxValueBytes;
+  private final @Nullable Boolean tls;
+  private final @Nullable Path caFile;
+  private final @Nullable Path certFile;
+  private final @Nullable Path keyFile;
+  private final @Nullable SSLContext sslContext;
+  private final @Nullable String username;
+  private final @Nullable Secret password;
+  private final @Nullable Path passwordFile;
+  private final @Nullable Secret token;
+  private final @Nullable Path tokenFile;
+  private final @Nullable Long maxValueBytes;
   private final String prefix;
   private final TimeSource timeSource;
 
@@ -291,7 +292,7 @@ public final class StoreConfig {
     return timeSource;
   }
 
-  private static Optional<Secret> readSecret(Path file, String param) {
+  private static Optional<Secret> readSecret(@Nullable Path file, String param) {
     if (file == null) {
       return Optional.empty();
     }
@@ -332,27 +333,27 @@ public final class StoreConfig {
 
   /** Builds {@link StoreConfig}. Each setter may be called once; all validate on the spot. */
   public static final class Builder {
-    private Duration connectTimeout;
-    private Duration operationTimeout;
-    private Boolean tls;
-    private Path caFile;
-    private Path certFile;
-    private Path keyFile;
-    private SSLContext sslContext;
-    private String username;
-    private Secret password;
-    private Path passwordFile;
-    private Secret token;
-    private Path tokenFile;
-    private Long maxValueBytes;
-    private String prefix;
-    private TimeSource timeSource;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration operationTimeout;
+    private @Nullable Boolean tls;
+    private @Nullable Path caFile;
+    private @Nullable Path certFile;
+    private @Nullable Path keyFile;
+    private @Nullable SSLContext sslContext;
+    private @Nullable String username;
+    private @Nullable Secret password;
+    private @Nullable Path passwordFile;
+    private @Nullable Secret token;
+    private @Nullable Path tokenFile;
+    private @Nullable Long maxValueBytes;
+    private @Nullable String prefix;
+    private @Nullable TimeSource timeSource;
     // a builder made by toBuilder() may overwrite what it was given
     private boolean reset;
 
     private Builder() {}
 
-    private <T> T once(String name, Object previous, T value) {
+    private <T> T once(String name, @Nullable Object previous, T value) {
       Objects.requireNonNull(value, name);
       if (previous != null && !reset) {
         throw new IllegalStateException(name + " was already set to "
@@ -523,7 +524,7 @@ public final class StoreConfig {
       return p;
     }
 
-    private static void unreadable(List<String> problems, String param, Path file) {
+    private static void unreadable(List<String> problems, String param, @Nullable Path file) {
       if (file == null) {
         return;
       }

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The store's data is damaged (a local file that fails its checks).
  */
@@ -14,7 +16,7 @@ public class StoreCorruptedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public StoreCorruptedException(String message, String key, String store, Throwable cause) {
+  public StoreCorruptedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(StoreCorruptedException.class));
   }
 

@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A local store file is locked by another process and the wait for it timed out.
  */
@@ -14,7 +16,7 @@ public class StoreLockedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public StoreLockedException(String message, String key, String store, Throwable cause) {
+  public StoreLockedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(StoreLockedException.class));
   }
 

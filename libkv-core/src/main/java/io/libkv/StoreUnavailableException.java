@@ -1,6 +1,7 @@
 package io.libkv;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store could not be reached or did not answer within the configured timeout. The message
@@ -21,12 +22,12 @@ public class StoreUnavailableException extends KVException {
    * @param cause the underlying failure, or {@code null}
    */
   public StoreUnavailableException(
-      String message, String key, String store, List<String> endpoints, Throwable cause) {
+      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause) {
     this(message, key, store, endpoints, cause, ErrorAnchors.of(StoreUnavailableException.class));
   }
 
   StoreUnavailableException(
-      String message, String key, String store, List<String> endpoints, Throwable cause, String anchor) {
+      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause, String anchor) {
     super(message + (endpoints.isEmpty() ? "" : " (endpoints tried: " + String.join(", ", endpoints) + ")"),
         key, store, cause, anchor);
     this.endpoints = List.copyOf(endpoints);

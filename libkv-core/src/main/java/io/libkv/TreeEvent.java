@@ -3,6 +3,7 @@ package io.libkv;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event of a watch on a directory: every pair below it after the change, sorted by key (UTF-8
@@ -75,9 +76,9 @@ public final class TreeEvent {
   public static final class Change {
     private final String key;
     private final EventType type;
-    private final KVPair pair;
+    private final @Nullable KVPair pair;
 
-    private Change(String key, EventType type, KVPair pair) {
+    private Change(String key, EventType type, @Nullable KVPair pair) {
       this.key = Objects.requireNonNull(key, "key");
       this.type = Objects.requireNonNull(type, "type");
       this.pair = pair;
@@ -109,7 +110,7 @@ public final class TreeEvent {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       if (!(o instanceof Change)) {
         return false;
       }

@@ -1,6 +1,7 @@
 package io.libkv;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** A TTL below what the backend can honour; libkv never rounds it up silently. */
 public class TtlTooShortException extends KVException {
@@ -18,7 +19,7 @@ public class TtlTooShortException extends KVException {
    * @param requested the TTL asked for
    * @param minimum the smallest TTL this backend honours for that meaning
    */
-  public TtlTooShortException(String what, String key, String store, Duration requested, Duration minimum) {
+  public TtlTooShortException(String what, @Nullable String key, @Nullable String store, Duration requested, Duration minimum) {
     super(what + " TTL " + Durations.format(requested) + " is below this backend's minimum of "
         + Durations.format(minimum), key, store, null,
         ErrorAnchors.of(TtlTooShortException.class));

@@ -1,6 +1,7 @@
 package io.libkv;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection failed after a write was sent: it may or may not have been applied. libkv never
@@ -19,7 +20,7 @@ public class UnknownOutcomeException extends StoreUnavailableException {
    * @param cause the underlying failure, or {@code null}
    */
   public UnknownOutcomeException(
-      String message, String key, String store, List<String> endpoints, Throwable cause) {
+      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause) {
     super(message, key, store, endpoints, cause, ErrorAnchors.of(UnknownOutcomeException.class));
   }
 }

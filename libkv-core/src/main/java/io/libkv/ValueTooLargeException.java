@@ -1,5 +1,7 @@
 package io.libkv;
 
+import org.jspecify.annotations.Nullable;
+
 /** A value is larger than the backend accepts; nothing was written. */
 public class ValueTooLargeException extends KVException {
   private static final long serialVersionUID = 1L;
@@ -15,7 +17,7 @@ public class ValueTooLargeException extends KVException {
    * @param size the value's size in bytes
    * @param limit the largest value the backend accepts, in bytes
    */
-  public ValueTooLargeException(String key, String store, long size, long limit) {
+  public ValueTooLargeException(@Nullable String key, @Nullable String store, long size, long limit) {
     super("value of " + size + " bytes exceeds the limit of " + limit + " bytes", key, store, null,
         ErrorAnchors.of(ValueTooLargeException.class));
     this.size = size;

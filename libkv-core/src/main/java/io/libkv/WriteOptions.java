@@ -3,6 +3,7 @@ package io.libkv;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of a write: a TTL and what it means.
@@ -16,11 +17,11 @@ public final class WriteOptions {
   /** No TTL: a plain key. */
   public static final WriteOptions DEFAULT = new WriteOptions(null, true, false);
 
-  private final Duration ttl;
+  private final @Nullable Duration ttl;
   private final boolean keepAlive;
   private final boolean isDir;
 
-  private WriteOptions(Duration ttl, boolean keepAlive, boolean isDir) {
+  private WriteOptions(@Nullable Duration ttl, boolean keepAlive, boolean isDir) {
     this.ttl = ttl;
     this.keepAlive = keepAlive;
     this.isDir = isDir;
@@ -73,8 +74,8 @@ public final class WriteOptions {
 
   /** Builds {@link WriteOptions}; each setter may be called once. */
   public static final class Builder {
-    private Duration ttl;
-    private Boolean keepAlive;
+    private @Nullable Duration ttl;
+    private @Nullable Boolean keepAlive;
     private boolean isDir;
 
     private Builder() {}

@@ -30,7 +30,11 @@ class ModuleDescriptorTest {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
       assertThat(p.providers()).containsExactly("io.libkv.memory.MemoryStoreProvider");
     });
-    assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+    assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
         .containsExactly("java.base");
+    // the nullness annotations are needed at compile time only
+    assertThat(d.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet())).containsExactly("org.jspecify");
   }
 }

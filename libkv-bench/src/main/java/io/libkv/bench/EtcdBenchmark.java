@@ -78,7 +78,6 @@ public class EtcdBenchmark {
   private final ByteSequence rawDir = bs("bench-raw/dir/");
   private final ByteSequence rawLock = bs("bench-raw/lock");
   private GetOption rawList;
-  private int i;
 
   private static ByteSequence bs(String s) {
     return ByteSequence.from(s, UTF_8);

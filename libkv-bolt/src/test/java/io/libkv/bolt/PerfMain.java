@@ -1,5 +1,6 @@
 package io.libkv.bolt;
 
+import java.nio.charset.StandardCharsets;
 import io.libkv.bolt.internal.BucketImpl;
 import io.libkv.bolt.internal.CursorImpl;
 import io.libkv.bolt.internal.TxImpl;
@@ -40,13 +41,13 @@ public final class PerfMain {
     private static void randomGets(Path p) {
         try (BoltDB db = BoltDB.open(p, BoltOptions.builder().noSync(true).build())) {
             db.update(tx -> {
-                Bucket b = tx.createBucket("b".getBytes());
+                Bucket b = tx.createBucket("b".getBytes(StandardCharsets.UTF_8));
                 for (int i = 1; i <= 100_000; i++) {
                     b.put(key(i), new byte[32]);
                 }
             });
             try (Tx tx = db.beginRead()) {
-                Bucket b = tx.bucket("b".getBytes()).orElseThrow();
+                Bucket b = tx.bucket("b".getBytes(StandardCharsets.UTF_8)).orElseThrow();
                 byte[][] keys = new byte[100_000][];
                 for (int i = 0; i < keys.length; i++) {
                     keys[i] = key(i + 1);
@@ -82,7 +83,7 @@ public final class PerfMain {
                 long start = done;
                 long end = Math.min(values, done + 100);
                 db.update(tx -> {
-                    Bucket b = tx.createBucketIfAbsent("big".getBytes());
+                    Bucket b = tx.createBucketIfAbsent("big".getBytes(StandardCharsets.UTF_8));
                     for (long i = start; i < end; i++) {
                         v[0] = (byte) i;
                         b.put(key((int) i), v);
@@ -96,7 +97,7 @@ public final class PerfMain {
         long heapBefore = MEMORY.getHeapMemoryUsage().getUsed();
         try (BoltDB db = BoltDB.open(p, BoltOptions.builder().readOnly(true).build());
                 TxImpl tx = (TxImpl) db.beginRead()) {
-            BucketImpl b = (BucketImpl) tx.bucket("big".getBytes()).orElseThrow();
+            BucketImpl b = (BucketImpl) tx.bucket("big".getBytes(StandardCharsets.UTF_8)).orElseThrow();
             long w0 = System.nanoTime();
             long sum = 0;
             long checksum = 0;

@@ -177,11 +177,11 @@ final class Json {
       }
       if (s.startsWith("true", pos)) {
         pos += 4;
-        return Boolean.TRUE;
+        return true;
       }
       if (s.startsWith("false", pos)) {
         pos += 5;
-        return Boolean.FALSE;
+        return false;
       }
       if (s.startsWith("null", pos)) {
         pos += 4;

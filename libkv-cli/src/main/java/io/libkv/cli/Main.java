@@ -14,6 +14,8 @@ public final class Main {
    *
    * @param args the command line
    */
+  // release 17 has no Console.isTerminal(): on JDK 22+ a piped run still gets a console, so reads as interactive
+  @SuppressWarnings("SystemConsoleNull")
   public static void main(String[] args) {
     // raw stdout: values are written as exact bytes, and nothing else may write there
     FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);

@@ -78,7 +78,7 @@ final class ConsulLock extends AbstractLock {
   private int quietRetries;
 
   /** The session of one acquisition. */
-  private final class LockSession {
+  private static final class LockSession {
     final String id;
     KeepAlive keepAlive;
     volatile Held held;

@@ -212,10 +212,6 @@ final class ConsulWatcher {
     apply(now, at, index);
   }
 
-  private KVPair pairOf(String key, Wire.Entry e) {
-    return KVPair.ofOwned(key, e.value, e.modifyIndex);
-  }
-
   private void stopLocked() {
     running = false;
     if (inFlight != null) {

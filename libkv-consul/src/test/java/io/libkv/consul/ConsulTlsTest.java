@@ -1,5 +1,6 @@
 package io.libkv.consul;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -57,16 +58,16 @@ class ConsulTlsTest {
   void theWholeApiWorksOverTlsWithTheCaFromAPemFile() throws Exception {
     assertThat(consul.uri()).startsWith("consuls://");
     try (Store s = LibKV.open(uri("ca=" + certs.ca))) {
-      s.put("tls/k", "v".getBytes());
+      s.put("tls/k", "v".getBytes(StandardCharsets.UTF_8));
       assertThat(s.get("tls/k").valueAsString()).isEqualTo("v");
       try (Watch<KeyEvent> w = s.watch("tls/k")) {
         assertThat(w.take().type()).isEqualTo(EventType.CURRENT);
-        s.put("tls/k", "w".getBytes());
+        s.put("tls/k", "w".getBytes(StandardCharsets.UTF_8));
         KeyEvent e = w.poll(Duration.ofSeconds(10)).orElseThrow();
         assertThat(e.type()).isEqualTo(EventType.PUT);
         assertThat(e.pair().map(KVPair::valueAsString)).contains("w");
       }
-      try (LockLease l = s.newLock("tls/lock", LockOptions.builder().value("me".getBytes())
+      try (LockLease l = s.newLock("tls/lock", LockOptions.builder().value("me".getBytes(StandardCharsets.UTF_8))
           .ttl(Duration.ofSeconds(2)).build()).lock()) {
         assertThat(s.get("tls/lock").valueAsString()).isEqualTo("me");
         assertThat(l.isHeld()).isTrue();
@@ -86,7 +87,7 @@ class ConsulTlsTest {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
     try (Store s = LibKV.open(uri(""), StoreConfig.builder().sslContext(ctx).build())) {
-      s.put("tls/ctx", "x".getBytes());
+      s.put("tls/ctx", "x".getBytes(StandardCharsets.UTF_8));
       assertThat(s.exists("tls/ctx")).isTrue();
     }
   }

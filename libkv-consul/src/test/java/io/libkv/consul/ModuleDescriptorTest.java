@@ -27,8 +27,12 @@ class ModuleDescriptorTest {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
       assertThat(p.providers()).containsExactly("io.libkv.consul.ConsulStoreProvider");
     });
-    assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+    assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("java.base", "io.libkv", "java.net.http", "com.fasterxml.jackson.databind");
+    // the nullness annotations are needed at compile time only
+    assertThat(d.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet())).containsExactly("org.jspecify");
   }
 
   @Test

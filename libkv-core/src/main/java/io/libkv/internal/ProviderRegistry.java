@@ -13,13 +13,14 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds backends through {@link ServiceLoader}, loudly: an unknown scheme lists the installed
  * ones, two providers of one scheme name both, a provider of another SPI version is refused.
  */
 public final class ProviderRegistry {
-  private static volatile Map<String, StoreProvider> cached;
+  private static volatile @Nullable Map<String, StoreProvider> cached;
 
   private ProviderRegistry() {}
 

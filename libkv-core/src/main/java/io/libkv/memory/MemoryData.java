@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The data of one {@code memory:NAME}: shared by every store opened on that name, playing the
@@ -38,7 +39,7 @@ final class MemoryData {
   private long historyFloor;
   private long nextLeaseId = 1;
   private long sweepAt = Long.MAX_VALUE;
-  private Subscription sweepTimer;
+  private @Nullable Subscription sweepTimer;
   private final Set<String> expiring = new java.util.HashSet<>();
 
   MemoryData(String name, TimeSource time) {
@@ -48,10 +49,10 @@ final class MemoryData {
 
   static final class Entry {
     final KVPair pair;
-    final Lease lease;
+    final @Nullable Lease lease;
     final long expiresAt;
 
-    Entry(KVPair pair, Lease lease, long expiresAt) {
+    Entry(KVPair pair, @Nullable Lease lease, long expiresAt) {
       this.pair = pair;
       this.lease = lease;
       this.expiresAt = expiresAt;
@@ -81,7 +82,7 @@ final class MemoryData {
    * but a value another writer put does, when that value is deleted.
    */
   static final class LockState {
-    MemoryLock.Held holder;
+    MemoryLock.@Nullable Held holder;
     CompletableFuture<Void> released = new CompletableFuture<>();
   }
 
@@ -99,7 +100,7 @@ final class MemoryData {
 
   // ---- reads
 
-  Entry live(String key) {
+  @Nullable Entry live(String key) {
     sweepDue();
     return map.get(key);
   }
@@ -119,7 +120,7 @@ final class MemoryData {
 
   // ---- writes: each publishes its changes and records them for resumed watches
 
-  KVPair write(String key, byte[] value, Lease lease, long expiresAt) {
+  KVPair write(String key, byte[] value, @Nullable Lease lease, long expiresAt) {
     Entry old = map.get(key);
     if (old != null && old.lease != null && old.lease != lease) {
       old.lease.keys.remove(key);
@@ -208,7 +209,7 @@ final class MemoryData {
   }
 
   /** The changes after {@code fromIndex} of keys accepted by {@code filter}, or null if that history is gone. */
-  List<WatchHub.Change> historySince(long fromIndex, java.util.function.Predicate<String> filter) {
+  @Nullable List<WatchHub.Change> historySince(long fromIndex, java.util.function.Predicate<String> filter) {
     if (fromIndex < historyFloor) {
       return null;
     }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory reference store: the whole contract, exactly, in one JVM. Use it as a test double:
@@ -129,7 +130,7 @@ public final class MemoryStore extends AbstractStore {
     }
   }
 
-  private void reachable(String key) {
+  private void reachable(@Nullable String key) {
     if (partitioned) {
       throw new StoreUnavailableException("store is cut off (simulated partition)", key, description(), List.of(),
           null);
@@ -155,7 +156,7 @@ public final class MemoryStore extends AbstractStore {
 
   /** Until when {@code l}, just returned by {@link #lease}, is confirmed: its keep-alive's deadline. Lock held. */
   io.libkv.spi.LeaseDeadline deadline(MemoryData.Lease l) {
-    return keepAlives.get(l);
+    return java.util.Objects.requireNonNull(keepAlives.get(l), "keep-alive of a live lease");
   }
 
   private void renew(MemoryData.Lease l) {
@@ -190,7 +191,7 @@ public final class MemoryStore extends AbstractStore {
   }
 
   /** Runs {@code op} on the shared data under its lock, once the store is reachable for {@code key}. */
-  private <T> T locked(String key, java.util.function.Supplier<T> op) {
+  private <T> T locked(@Nullable String key, java.util.function.Supplier<T> op) {
     reachable(key);
     data.lock.lock();
     try {
@@ -274,7 +275,7 @@ public final class MemoryStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     return locked(key, () -> {
       MemoryData.Entry e = data.live(key);
       if (previous == null) {
@@ -288,7 +289,7 @@ public final class MemoryStore extends AbstractStore {
     });
   }
 
-  private void compare(String key, MemoryData.Entry e, KVPair previous) {
+  private void compare(String key, MemoryData.@Nullable Entry e, KVPair previous) {
     if (e == null) {
       throw new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }

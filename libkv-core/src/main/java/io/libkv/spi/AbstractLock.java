@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The waiting half of every backend's lock: deadlines, interruption, cancellation and the
@@ -34,10 +35,10 @@ public abstract class AbstractLock implements Lock {
 
   /** The outcome of one attempt. */
   protected static final class Attempt {
-    final AbstractLockLease lease;
-    final CompletableFuture<?> wakeUp;
+    final @Nullable AbstractLockLease lease;
+    final @Nullable CompletableFuture<?> wakeUp;
 
-    private Attempt(AbstractLockLease lease, CompletableFuture<?> wakeUp) {
+    private Attempt(@Nullable AbstractLockLease lease, @Nullable CompletableFuture<?> wakeUp) {
       this.lease = lease;
       this.wakeUp = wakeUp;
     }
@@ -119,7 +120,7 @@ public abstract class AbstractLock implements Lock {
         }
         try {
           if (timeoutNanos < 0) {
-            a.wakeUp.get();
+            Objects.requireNonNull(a.wakeUp).get();
           } else {
             long left = deadline - time.nanoTime();
             if (left <= 0) {
@@ -129,11 +130,11 @@ public abstract class AbstractLock implements Lock {
             CompletableFuture<Void> due = new CompletableFuture<>();
             io.libkv.Subscription timer = time.schedule(() -> due.complete(null), Duration.ofNanos(left));
             try {
-              CompletableFuture.anyOf(a.wakeUp, due).get();
+              CompletableFuture.anyOf(Objects.requireNonNull(a.wakeUp), due).get();
             } finally {
               timer.close();
             }
-            if (!a.wakeUp.isDone()) {
+            if (!Objects.requireNonNull(a.wakeUp).isDone()) {
               throw new TimeoutException();
             }
           }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A held lock's common behaviour: unlock once, report loss once, never report a loss after an
@@ -32,7 +33,7 @@ public abstract class AbstractLockLease implements LockLease {
   /** How far past its deadline the loss was found, or -1 when the backend declared it. */
   private volatile long overDeadlineNanos = -1;
   // guarded by this
-  private Subscription timer;
+  private @Nullable Subscription timer;
 
   /**
    * A lease on canonical {@code key} with its fencing token.

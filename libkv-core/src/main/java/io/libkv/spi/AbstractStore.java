@@ -32,6 +32,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part of every backend that does not depend on the backend: argument checks, key rules and
@@ -216,7 +217,7 @@ public abstract class AbstractStore implements Store {
   }
 
   @Override
-  public final KVPair atomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  public final KVPair atomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     checkOpen();
     String k = key(key);
     checkValue(k, value);
@@ -403,7 +404,7 @@ public abstract class AbstractStore implements Store {
   protected abstract void doDeleteTree(String dir);
 
   /** Compare-and-set; {@code previous == null} means create-only. */
-  protected abstract KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options);
+  protected abstract KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options);
 
   /** Compare-and-delete. */
   protected abstract void doAtomicDelete(String key, KVPair previous);

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BinaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The delivery end of every watch: a bounded buffer between a backend and one consumer.
@@ -38,18 +39,18 @@ public final class EventChannel<E> implements Watch<E> {
   private final int capacity;
   private final BinaryOperator<E> coalescer;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final WatchListener<E> listener;
-  private final Executor executor;
+  private final @Nullable WatchListener<E> listener;
+  private final @Nullable Executor executor;
   private final String name;
   /** Run once, in order, when the channel ends; null once they ran. Guarded by lock. */
-  private List<Runnable> onClose = new ArrayList<>();
+  private @Nullable List<Runnable> onClose = new ArrayList<>();
   private boolean closed;
-  private KVException failure;
+  private @Nullable KVException failure;
   private boolean draining;
   private boolean errorDelivered;
   private long coalesced;
 
-  private EventChannel(String name, int capacity, BinaryOperator<E> coalescer, WatchListener<E> listener, Executor executor) {
+  private EventChannel(String name, int capacity, BinaryOperator<E> coalescer, @Nullable WatchListener<E> listener, @Nullable Executor executor) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be >= 1");
     }
@@ -250,7 +251,7 @@ public final class EventChannel<E> implements Watch<E> {
   }
 
   /** The next event, or null to wait; throws at the end of the stream. Holds the lock. */
-  private E nextLocked() {
+  private @Nullable E nextLocked() {
     if (closed) {
       throw new IllegalStateException("watch " + name + " is closed");
     }
@@ -274,7 +275,7 @@ public final class EventChannel<E> implements Watch<E> {
   public Iterator<E> iterator() {
     requirePolling();
     return new Iterator<>() {
-      private E next;
+      private @Nullable E next;
 
       @Override
       public boolean hasNext() {
@@ -312,7 +313,7 @@ public final class EventChannel<E> implements Watch<E> {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        E e = next;
+        E e = Objects.requireNonNull(next);
         next = null;
         return e;
       }
@@ -346,7 +347,7 @@ public final class EventChannel<E> implements Watch<E> {
 
   private void scheduleDrain() {
     try {
-      executor.execute(this::drain);
+      Objects.requireNonNull(executor, "a listener's channel has an executor").execute(this::drain);
     } catch (RejectedExecutionException e) {
       lock.lock();
       try {
@@ -359,6 +360,7 @@ public final class EventChannel<E> implements Watch<E> {
   }
 
   private void drain() {
+    WatchListener<E> listener = Objects.requireNonNull(this.listener, "only a listener's channel drains");
     while (true) {
       E e;
       KVException err = null;
@@ -382,7 +384,7 @@ public final class EventChannel<E> implements Watch<E> {
         if (e != null) {
           listener.onEvent(e);
         } else {
-          listener.onError(err);
+          listener.onError(Objects.requireNonNull(err));
         }
       } catch (RuntimeException ex) {
         LOG.log(System.Logger.Level.WARNING, "listener of watch " + name + " threw", ex);

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a session or lease alive: renews it every third of its TTL and, when renewals fail,
@@ -52,8 +53,8 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
   private volatile long confirmedUntil;
   private int failures;
   private boolean stopped;
-  private Subscription timer;
-  private Subscription watchdog;
+  private @Nullable Subscription timer;
+  private @Nullable Subscription watchdog;
 
   private KeepAlive(String name, Duration ttl, TimeSource time, Executor executor, Renewal renewal,
       Consumer<KVException> onLost) {

@@ -9,11 +9,12 @@ import io.libkv.TreeEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fans a backend's stream of changes out to key and tree watches, so a backend needs one
@@ -36,10 +37,10 @@ public final class WatchHub {
   public static final class Change {
     final String key;
     final EventType type;
-    final KVPair pair;
+    final @Nullable KVPair pair;
     final long index;
 
-    private Change(String key, EventType type, KVPair pair, long index) {
+    private Change(String key, EventType type, @Nullable KVPair pair, long index) {
       this.key = key;
       this.type = type;
       this.pair = pair;
@@ -176,7 +177,7 @@ public final class WatchHub {
     }
   }
 
-  private Map<TreeWatcher, List<Change>> collectTrees(Change c, String dir, Map<TreeWatcher, List<Change>> acc) {
+  private @Nullable Map<TreeWatcher, List<Change>> collectTrees(Change c, String dir, @Nullable Map<TreeWatcher, List<Change>> acc) {
     List<TreeWatcher> tws = treeWatchers.get(dir);
     if (tws == null) {
       return acc;
@@ -222,7 +223,7 @@ public final class WatchHub {
   public static final class KeyWatcher {
     private final String key;
     private final EventChannel<KeyEvent> channel;
-    private List<Change> pending = new ArrayList<>();
+    private @Nullable List<Change> pending = new ArrayList<>();
     private long lastIndex;
     /** Whether the last state delivered had the key; a delete of an absent key is not an event. */
     private boolean present = true;
@@ -243,7 +244,7 @@ public final class WatchHub {
     }
 
     /** Delivers the initial state ({@code CURRENT} or {@code ABSENT} at {@code index}), then what was buffered. */
-    public synchronized void start(KVPair current, long index) {
+    public synchronized void start(@Nullable KVPair current, long index) {
       lastIndex = current != null ? current.lastIndex() : index;
       present = current != null;
       channel.offer(KeyEvent.of(current != null ? EventType.CURRENT : EventType.ABSENT, key, current, lastIndex));
@@ -265,7 +266,7 @@ public final class WatchHub {
     }
 
     /** Delivers a {@code RESYNC} (or {@code RESET}) with the re-read state, then what was buffered. */
-    public synchronized void restart(EventType type, KVPair current, long index) {
+    public synchronized void restart(EventType type, @Nullable KVPair current, long index) {
       if (type != EventType.RESYNC && type != EventType.RESET) {
         throw new IllegalArgumentException("restart takes RESYNC or RESET, not " + type);
       }
@@ -315,7 +316,7 @@ public final class WatchHub {
     private final String dir;
     private final EventChannel<TreeEvent> channel;
     private final TreeMap<String, KVPair> state = new TreeMap<>(Keys.UTF8_ORDER);
-    private List<List<Change>> pending = new ArrayList<>();
+    private @Nullable List<List<Change>> pending = new ArrayList<>();
     private long lastIndex;
 
     TreeWatcher(String dir, EventChannel<TreeEvent> channel) {
@@ -352,7 +353,7 @@ public final class WatchHub {
       if (!history.isEmpty()) {
         Map<String, TreeEvent.Change> changes = new TreeMap<>(Keys.UTF8_ORDER);
         for (Change c : history) {
-          changes.put(c.key, c.type == EventType.PUT ? TreeEvent.Change.put(c.pair) : TreeEvent.Change.delete(c.key));
+          changes.put(c.key, c.type == EventType.PUT ? TreeEvent.Change.put(Objects.requireNonNull(c.pair)) : TreeEvent.Change.delete(c.key));
         }
         Change last = history.get(history.size() - 1);
         channel.offer(TreeEvent.of(last.type, dir, new ArrayList<>(state.values()),
@@ -411,7 +412,7 @@ public final class WatchHub {
         }
         if (c.type == EventType.PUT) {
           state.put(c.key, c.pair);
-          changes.put(c.key, TreeEvent.Change.put(c.pair));
+          changes.put(c.key, TreeEvent.Change.put(Objects.requireNonNull(c.pair)));
         } else {
           if (state.remove(c.key) == null) {
             continue;
@@ -430,7 +431,7 @@ public final class WatchHub {
     }
 
     private boolean applied(Change c) {
-      return c.type == EventType.PUT ? c.pair.equals(state.get(c.key)) : !state.containsKey(c.key);
+      return c.type == EventType.PUT ? Objects.equals(c.pair, state.get(c.key)) : !state.containsKey(c.key);
     }
 
     @Override
@@ -439,7 +440,7 @@ public final class WatchHub {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return this == o;
     }
   }

@@ -1,5 +1,6 @@
 package io.libkv.spi;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class EventChannelTest {
   private static KeyEvent put(String v, long i) {
-    return KeyEvent.of(EventType.PUT, "k", KVPair.of("k", v.getBytes(), i), i);
+    return KeyEvent.of(EventType.PUT, "k", KVPair.of("k", v.getBytes(StandardCharsets.UTF_8), i), i);
   }
 
   @Test
@@ -54,7 +55,7 @@ class EventChannelTest {
   @Test
   void aSlowConsumerGetsTheLatestStateWithinTheBuffer() throws Exception {
     EventChannel<KeyEvent> ch = EventChannel.polling("t", 4, Coalescers.KEY);
-    ch.offer(KeyEvent.of(EventType.CURRENT, "k", KVPair.of("k", "0".getBytes(), 1), 1));
+    ch.offer(KeyEvent.of(EventType.CURRENT, "k", KVPair.of("k", "0".getBytes(StandardCharsets.UTF_8), 1), 1));
     for (int i = 2; i <= 1000; i++) {
       assertThat(ch.offer(put("v" + i, i))).isTrue();
     }

@@ -70,7 +70,7 @@ class EtcdClusterFaultTest {
     int failedKnown = 0;
     EtcdServer killed;
     try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/leaderkill?timeout=5s&connectTimeout=10s")) {
-      AtomicBoolean killedYet = new AtomicBoolean();
+      boolean killedYet = false;
       killed = leader();
       long until = 0;
       int afterKill = 0;
@@ -79,7 +79,7 @@ class EtcdClusterFaultTest {
         try {
           s.put(k, ("v" + i).getBytes(UTF_8));
           acknowledged.add(k);
-          if (killedYet.get()) {
+          if (killedYet) {
             afterKill++;
           }
         } catch (UnknownOutcomeException e) {
@@ -89,7 +89,7 @@ class EtcdClusterFaultTest {
         }
         if (i == 100) {
           killed.kill();
-          killedYet.set(true);
+          killedYet = true;
           until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         }
         if (until != 0 && System.nanoTime() > until) {

@@ -28,8 +28,12 @@ class ModuleDescriptorTest {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
       assertThat(p.providers()).containsExactly(ZooKeeperStoreProvider.class.getName());
     });
-    assertThat(d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+    assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("java.base", "io.libkv", "curator.framework", "curator.client", "zookeeper");
+    // the nullness annotations are needed at compile time only
+    assertThat(d.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet())).containsExactly("org.jspecify");
     assertThat(Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider")).trim())
         .isEqualTo(ZooKeeperStoreProvider.class.getName());
     assertThat(LibKV.installedSchemes()).contains("zk", "zookeeper");

@@ -49,7 +49,7 @@ public final class CursorImpl implements Cursor {
                 return;
             }
             NodeView c = child(v, idx[depth - 1]);
-            push(c, c.isLeaf() ? c.count() - 1 : c.count() - 1);
+            push(c, c.count() - 1);
         }
     }
 

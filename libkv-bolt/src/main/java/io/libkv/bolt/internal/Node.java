@@ -257,7 +257,7 @@ final class Node implements NodeView {
         for (int i = 0; i < inodes.size() - 2; i++) {
             index = i;
             Inode in = inodes.get(i);
-            long el = Format.ELEMENT + in.key.length + in.value.length;
+            long el = (long) Format.ELEMENT + in.key.length + in.value.length;
             if (i >= 2 && sz + el > threshold) {
                 break;
             }

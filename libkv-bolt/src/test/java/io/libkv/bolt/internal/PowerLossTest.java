@@ -86,10 +86,10 @@ class PowerLossTest {
             String acked = db.view(BoltDump::of).digest();
             images.clear();
             for (Consumer<Tx> t : transactions()) {
-                db.update(t::accept);
+                db.update(t);
                 String committed = db.view(BoltDump::of).digest();
                 for (byte[] img : images) {
-                    String got = openImage(img, opts);
+                    String got = openImage(img);
                     assertThat(got).as("image after a power cut while committing").isIn(acked, committed);
                     checked++;
                 }
@@ -100,7 +100,7 @@ class PowerLossTest {
         assertThat(checked).isGreaterThan(50);
     }
 
-    private String openImage(byte[] img, BoltOptions opts) throws IOException {
+    private String openImage(byte[] img) throws IOException {
         Path p = tmp.resolve("image.db");
         Files.deleteIfExists(p);
         Files.write(p, img);

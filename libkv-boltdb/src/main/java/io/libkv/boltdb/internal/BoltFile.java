@@ -1,5 +1,6 @@
 package io.libkv.boltdb.internal;
 
+import java.util.Locale;
 import io.libkv.ConfigurationException;
 import io.libkv.Durations;
 import io.libkv.KVException;
@@ -89,7 +90,7 @@ final class BoltFile {
         }
         OPEN.put(key, f);
       } else if (f.mode != mode) {
-        throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase()
+        throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase(Locale.ROOT)
             + " mode in this JVM; open it in the same mode");
       } else if (!readOnly && !f.writable) {
         if (mode == FileMode.EXCLUSIVE) {

@@ -359,7 +359,7 @@ public final class EtcdStore extends AbstractStore {
     long bytes = 0;
     String first = null;
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-      long size = e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
+      long size = (long) e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
       if (!ops.isEmpty() && (ops.size() == MAX_TXN_OPS || bytes + size > ETCD_REQUEST_LIMIT - ENVELOPE)) {
         commit(ops, first);
         ops.clear();

@@ -93,7 +93,7 @@ final class Leases {
 
   /** Asks etcd for a lease of {@code ttl} (whole seconds); etcd may grant a longer one. */
   CompletableFuture<LeaseGrantResponse> grant(Duration ttl) {
-    return rpc.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(ttl.getSeconds()).build());
+    return rpc.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(ttl.toSeconds()).build());
   }
 
   /** Revokes lease {@code id}: its keys go. */
@@ -136,7 +136,7 @@ final class Leases {
   /** Grants a lease of exactly {@code ttl}; a lease etcd raised above it is revoked and refused. */
   long grant(Duration ttl, String key) {
     LeaseGrantResponse r = calls.write(() -> grant(ttl), key);
-    if (r.getTTL() != ttl.getSeconds()) {
+    if (r.getTTL() != ttl.toSeconds()) {
       revoke(r.getID());
       throw new TtlTooShortException("lease", key, description, ttl, Duration.ofSeconds(r.getTTL()));
     }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Registers a member of a service at {@code SERVICE/ID} as an ephemeral key, kept alive by the
@@ -39,7 +40,7 @@ public final class ServiceRegistration implements AutoCloseable {
     this.ttl = ttl;
     this.heartbeat = b.heartbeat;
     this.errors = b.errors;
-    this.member = Member.of(b.id, b.address, b.metaJson);
+    this.member = Member.of(b.id, Objects.requireNonNull(b.address, "address"), b.metaJson);
     this.thread = new Thread(this::beat, "libkv-registration-" + b.id);
     this.thread.setDaemon(true);
   }
@@ -136,10 +137,10 @@ public final class ServiceRegistration implements AutoCloseable {
     private final Store store;
     private final String service;
     private final String id;
-    private String address;
+    private @Nullable String address;
     private String metaJson = "{}";
     private Duration heartbeat = Duration.ofSeconds(5);
-    private Duration ttl;
+    private @Nullable Duration ttl;
     private Consumer<KVException> errors = e -> {};
 
     private Builder(Store store, String service, String id) {

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs for leadership of an election key until closed.
@@ -44,7 +45,7 @@ public final class Candidate implements AutoCloseable {
   private final Thread campaign;
   private final Object monitor = new Object();
   private volatile boolean running = true;
-  private Leadership current;
+  private @Nullable Leadership current;
   private CompletableFuture<Void> stepDown = new CompletableFuture<>();
   private boolean resigning;
 
@@ -215,7 +216,7 @@ public final class Candidate implements AutoCloseable {
     private final Store store;
     private final String key;
     private final String node;
-    private Duration ttl;
+    private @Nullable Duration ttl;
     private LeadershipListener listener = new LeadershipListener() {
       @Override
       public void elected(Leadership term) {}

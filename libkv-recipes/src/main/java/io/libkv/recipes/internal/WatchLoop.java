@@ -6,6 +6,7 @@ import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps a watch running on a thread of its own: opens it, hands every event to a consumer, and
@@ -21,7 +22,7 @@ public final class WatchLoop<E> implements AutoCloseable {
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
   private final Thread thread;
   private volatile boolean running = true;
-  private Watch<E> watch;
+  private @Nullable Watch<E> watch;
 
   /** A loop on a daemon thread named {@code name}; {@link #start()} runs it. */
   public WatchLoop(String name, Supplier<Watch<E>> open, Consumer<E> events, Consumer<KVException> errors) {

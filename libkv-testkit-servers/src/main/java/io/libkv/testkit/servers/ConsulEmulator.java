@@ -1,5 +1,6 @@
 package io.libkv.testkit.servers;
 
+import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -455,7 +456,7 @@ public final class ConsulEmulator implements AutoCloseable {
     }
     if (rawPath.equals("/v1/txn")) {
       requireMethod(method, "PUT");
-      return txn(ex, s, body, token);
+      return txn(s, body, token);
     }
     if (rawPath.startsWith("/v1/session/")) {
       return session(s, method, rawPath.substring(12), q, token, body);
@@ -846,7 +847,7 @@ public final class ConsulEmulator implements AutoCloseable {
       return "";
     }
     if (!n.isTextual()) {
-      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase()
+      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase(Locale.ROOT)
           + " into Go struct field KVTxnOp." + name + " of type string");
     }
     return n.asText();
@@ -858,13 +859,13 @@ public final class ConsulEmulator implements AutoCloseable {
       return 0;
     }
     if (!n.isIntegralNumber()) {
-      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase()
+      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase(Locale.ROOT)
           + " into Go struct field KVTxnOp." + name + " of type uint64");
     }
     return n.asLong();
   }
 
-  private Response txn(HttpExchange ex, EmulatorState s, byte[] body, String token) {
+  private Response txn(EmulatorState s, byte[] body, String token) {
     long maxLen = Math.max(config.txnMaxReqLen, config.kvMaxValueSize);
     if (body.length > maxLen) {
       return Response.text(413, "Request body too large, max size: " + maxLen + " bytes");
@@ -877,7 +878,7 @@ public final class ConsulEmulator implements AutoCloseable {
     }
     if (root == null || !root.isArray()) {
       return Response.text(400, "Failed to parse body: json: cannot unmarshal "
-          + (root == null ? "null" : root.getNodeType().name().toLowerCase()) + " into Go value of type api.TxnOps");
+          + (root == null ? "null" : root.getNodeType().name().toLowerCase(Locale.ROOT)) + " into Go value of type api.TxnOps");
     }
     if (root.size() > config.maxTxnOps) {
       return Response.text(413, "Transaction contains too many operations (" + root.size() + " > "
@@ -999,7 +1000,7 @@ public final class ConsulEmulator implements AutoCloseable {
       if (o != null && !o.isNull()) {
         if (!o.isObject()) {
           throw new HttpError(400, "Request decode failed: json: cannot unmarshal "
-              + o.getNodeType().name().toLowerCase() + " into Go value of type structs.Session");
+              + o.getNodeType().name().toLowerCase(Locale.ROOT) + " into Go value of type structs.Session");
         }
         JsonNode ld = field(o, "LockDelay");
         if (ld != null && !ld.isNull()) {
