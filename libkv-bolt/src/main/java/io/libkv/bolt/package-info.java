@@ -9,4 +9,7 @@
  * {@link io.libkv.bolt.BoltException}s. The format, as this engine reads and writes it, is
  * described in the repository's {@code docs/bbolt-format.md}.
  */
+@NullMarked
 package io.libkv.bolt;
+
+import org.jspecify.annotations.NullMarked;

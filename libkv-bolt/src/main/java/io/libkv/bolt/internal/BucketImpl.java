@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** A bucket inside a transaction: its header (root page or inline leaf, sequence) and, for writers, its materialized nodes. */
 public final class BucketImpl implements Bucket {
@@ -26,15 +27,16 @@ public final class BucketImpl implements Bucket {
     long root;
     long sequence;
     /** The inline leaf (root == 0), read in place from the parent's value. */
-    private NodeView inline;
+    private @Nullable NodeView inline;
     /** The bucket's name as errors and toString show it, built only then. */
     private final Supplier<String> name;
-    Node rootNode;
-    private Map<Long, Node> nodes;
-    private TreeMap<byte[], BucketImpl> children;
+    @Nullable Node rootNode;
+    /** Null in a read transaction, as {@link #children}. */
+    private @Nullable Map<Long, Node> nodes;
+    private @Nullable TreeMap<byte[], BucketImpl> children;
     private double fillPercent = 0.5;
 
-    BucketImpl(TxImpl tx, long root, long sequence, NodeView inline, Supplier<String> name) {
+    BucketImpl(TxImpl tx, long root, long sequence, @Nullable NodeView inline, Supplier<String> name) {
         this.tx = tx;
         this.root = root;
         this.sequence = sequence;
@@ -80,7 +82,7 @@ public final class BucketImpl implements Bucket {
             if (pgid != 0) {
                 throw new BoltCorruptionException("inline bucket " + name.get() + " refers to page " + pgid);
             }
-            return inline;
+            return Objects.requireNonNull(inline, "inline leaf");
         }
         return tx.page(pgid);
     }
@@ -96,17 +98,17 @@ public final class BucketImpl implements Bucket {
         return c;
     }
 
-    Node cachedNode(long pgid) {
+    @Nullable Node cachedNode(long pgid) {
         return nodes == null ? null : nodes.get(pgid);
     }
 
     void forgetNode(long pgid) {
-        nodes.remove(pgid);
+        writerNodes().remove(pgid);
     }
 
     /** Materializes the node of page {@code pgid} (0 = the inline leaf) under {@code parent}. */
-    Node node(long pgid, Node parent) {
-        Node n = nodes.get(pgid);
+    Node node(long pgid, @Nullable Node parent) {
+        Node n = writerNodes().get(pgid);
         if (n != null) {
             return n;
         }
@@ -118,7 +120,7 @@ public final class BucketImpl implements Bucket {
         } else {
             parent.children.add(n);
         }
-        nodes.put(pgid, n);
+        writerNodes().put(pgid, n);
         return n;
     }
 
@@ -129,7 +131,7 @@ public final class BucketImpl implements Bucket {
     }
 
     /** A cursor reused by this bucket's own lookups and writes (never handed out). */
-    private CursorImpl scratch;
+    private @Nullable CursorImpl scratch;
 
     private CursorImpl lookup() {
         tx.checkOpen();
@@ -172,7 +174,7 @@ public final class BucketImpl implements Bucket {
     }
 
     /** The plain value under {@code key} as {@code take} reads it, or null when absent or a nested bucket. */
-    private <T> T find(byte[] key, Take<T> take) {
+    private <T> @Nullable T find(byte[] key, Take<T> take) {
         checkKey(key, "key");
         if (nodes == null) {
             return readGet(key, take);
@@ -189,7 +191,7 @@ public final class BucketImpl implements Bucket {
      * A read transaction's lookup: a plain descent that allocates nothing but the value (no cursor,
      * whose path a lookup never needs); null when absent or a nested bucket.
      */
-    private <T> T readGet(byte[] key, Take<T> take) {
+    private <T> @Nullable T readGet(byte[] key, Take<T> take) {
         tx.checkOpen();
         NodeView v = rootView();
         for (int depth = 1; !v.isLeaf(); depth++) {
@@ -253,7 +255,7 @@ public final class BucketImpl implements Bucket {
         return Optional.ofNullable(open(key));
     }
 
-    BucketImpl open(byte[] key) {
+    @Nullable BucketImpl open(byte[] key) {
         checkKey(key, "bucket name");
         tx.checkOpen();
         if (children != null) {
@@ -286,7 +288,7 @@ public final class BucketImpl implements Bucket {
     private record Opened(byte[] key, BucketImpl bucket) {}
 
     /** Read transactions: the child bucket opened last. */
-    private volatile Opened lastOpened;
+    private volatile @Nullable Opened lastOpened;
 
     private BucketImpl fromValue(NodeView v, int i, byte[] key) {
         // named only when something is wrong: opening a bucket is on every read's path
@@ -340,7 +342,7 @@ public final class BucketImpl implements Bucket {
         v.putShort(Format.BUCKET_HEADER + 8, (short) Format.LEAF);
         byte[] k = key.clone();
         c.node().put(k, k, v.array(), 0, Format.BUCKET_FLAG);
-        return open(key);
+        return Objects.requireNonNull(open(key), "bucket just created");
     }
 
     @Override
@@ -363,7 +365,7 @@ public final class BucketImpl implements Bucket {
         if (!c.isBucket()) {
             throw new BoltStateException("incompatible value: key " + Hex.of(key) + " holds a plain value");
         }
-        BucketImpl child = open(key);
+        BucketImpl child = Objects.requireNonNull(open(key), "bucket found by the cursor");
         List<byte[]> nested = new ArrayList<>();
         CursorImpl cc = child.cursor();
         for (boolean ok = cc.moveFirst(); ok; ok = cc.moveNext()) {
@@ -374,9 +376,9 @@ public final class BucketImpl implements Bucket {
         for (byte[] n : nested) {
             child.deleteBucket(n);
         }
-        children.remove(key);
+        writerChildren().remove(key);
         child.freeAll();
-        child.nodes.clear();
+        child.writerNodes().clear();
         child.rootNode = null;
         c = lookup();
         c.descend(key);
@@ -397,7 +399,7 @@ public final class BucketImpl implements Bucket {
         if (depth > Format.MAX_TREE_DEPTH) {
             throw new BoltCorruptionException("page " + pgid + ": tree deeper than " + Format.MAX_TREE_DEPTH);
         }
-        Node n = nodes.get(pgid);
+        Node n = writerNodes().get(pgid);
         NodeView v = n != null ? n : tx.page(pgid);
         if (!v.isLeaf()) {
             for (int i = 0; i < v.count(); i++) {
@@ -454,10 +456,10 @@ public final class BucketImpl implements Bucket {
     // ---- commit: rebalance and spill ----
 
     void rebalance() {
-        for (Node n : new ArrayList<>(nodes.values())) {
+        for (Node n : new ArrayList<>(writerNodes().values())) {
             n.rebalance();
         }
-        for (BucketImpl c : children.values()) {
+        for (BucketImpl c : writerChildren().values()) {
             c.rebalance();
         }
     }
@@ -478,7 +480,7 @@ public final class BucketImpl implements Bucket {
     }
 
     private byte[] inlineValue() {
-        long size = rootNode.size();
+        long size = Objects.requireNonNull(rootNode, "an inlineable bucket's root node").size();
         ByteBuffer b = ByteBuffer.allocate((int) (Format.BUCKET_HEADER + size)).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, 0);
         b.putLong(8, sequence);
@@ -488,7 +490,7 @@ public final class BucketImpl implements Bucket {
 
     /** Writes nested buckets first (inline or to pages), then this bucket's modified nodes. */
     void spill() {
-        for (Map.Entry<byte[], BucketImpl> e : children.entrySet()) {
+        for (Map.Entry<byte[], BucketImpl> e : writerChildren().entrySet()) {
             BucketImpl child = e.getValue();
             byte[] value;
             if (child.inlineable()) {
@@ -517,6 +519,16 @@ public final class BucketImpl implements Bucket {
         rootNode.spill();
         rootNode = rootNode.root();
         root = rootNode.pgid;
+    }
+
+    /** The write transaction's node cache (null in a read transaction). */
+    private Map<Long, Node> writerNodes() {
+        return Objects.requireNonNull(nodes, "nodes of a read transaction's bucket");
+    }
+
+    /** The write transaction's opened children (null in a read transaction). */
+    private TreeMap<byte[], BucketImpl> writerChildren() {
+        return Objects.requireNonNull(children, "children of a read transaction's bucket");
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link FileIO} over a {@link FileChannel}; reads through memory maps.
@@ -46,10 +48,10 @@ public final class ChannelFileIO implements FileIO {
     /** One channel operation. */
     @FunctionalInterface
     private interface Op<T> {
-        T run(FileChannel c) throws IOException;
+        @Nullable T run(FileChannel c) throws IOException;
     }
 
-    private <T> T io(String what, Op<T> op) {
+    private <T> @Nullable T io(String what, Op<T> op) {
         boolean interrupted = false;
         try {
             while (true) {
@@ -85,7 +87,7 @@ public final class ChannelFileIO implements FileIO {
 
     @Override
     public long size() {
-        return io("stat", FileChannel::size);
+        return Objects.requireNonNull(io("stat", FileChannel::size));
     }
 
     @Override
@@ -161,7 +163,7 @@ public final class ChannelFileIO implements FileIO {
 
     @Override
     public ByteBuffer map(long pos, int len) {
-        return io("map", c -> c.map(FileChannel.MapMode.READ_ONLY, pos, len));
+        return Objects.requireNonNull(io("map", c -> c.map(FileChannel.MapMode.READ_ONLY, pos, len)));
     }
 
     @Override

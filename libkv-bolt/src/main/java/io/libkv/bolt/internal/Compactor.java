@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Copies a database into a fresh file, committing in batches so memory stays bounded. */
 public final class Compactor {
@@ -23,10 +24,11 @@ public final class Compactor {
     private Tx tx;
     private long pending;
     private List<byte[]> cachedPath = List.of();
-    private Bucket cached;
+    private @Nullable Bucket cached;
 
     private Compactor(BoltDB dst) {
         this.dst = dst;
+        this.tx = dst.beginWrite();
     }
 
     /** See {@link BoltDB#compact(Path, Path, BoltOptions)}. */
@@ -39,7 +41,6 @@ public final class Compactor {
                 BoltDB out = BoltDB.open(dstPath, dstOptions.toBuilder().readOnly(false).createIfMissing(true).build());
                 Tx rtx = in.beginRead()) {
             Compactor c = new Compactor(out);
-            c.tx = out.beginWrite();
             try {
                 Cursor cur = rtx.cursor();
                 for (Optional<Entry> e = cur.first(); e.isPresent(); e = cur.next()) {

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /** The engine behind {@link BoltDB}: file, lock, metas, map, freelist and transaction bookkeeping. */
 public final class Db implements BoltDB {
@@ -33,7 +35,8 @@ public final class Db implements BoltDB {
     private volatile boolean closed;
     private Meta meta;
     private Mapping mapping;
-    private Freelist freelist;
+    /** Loaded only when the file is opened for writing. */
+    private @Nullable Freelist freelist;
     /** bbolt's notion of the map size, kept only to grow the file in the same steps as Go. */
     private long virtualMapSize;
     private long fileSize;
@@ -221,7 +224,7 @@ public final class Db implements BoltDB {
     }
 
     Freelist freelist() {
-        return freelist;
+        return Objects.requireNonNull(freelist, "freelist of a read-only database");
     }
 
     BoltOptions options() {
@@ -278,8 +281,8 @@ public final class Db implements BoltDB {
             synchronized (state) {
                 checkOpen();
                 // pages freed by transaction T are reusable once every open reader started at T or later
-                freelist.release(readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey());
-                freelist.begin();
+                freelist().release(readers.isEmpty() ? Long.MAX_VALUE : readers.firstKey());
+                freelist().begin();
                 return new TxImpl(this, true, meta, mapping);
             }
         } catch (RuntimeException e) {
@@ -291,7 +294,7 @@ public final class Db implements BoltDB {
     void endWrite(TxImpl tx, boolean committed) {
         try {
             if (!committed) {
-                freelist.rollback(tx.id());
+                freelist().rollback(tx.id());
             }
         } finally {
             writer.unlock();

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One walk over a snapshot that checks it (docs/bbolt-format.md), gathers {@link BoltStats}, and records the
@@ -60,7 +62,7 @@ final class Inspector {
 
     private void problem(BoltCorruptionException e) {
         if (problems.size() < MAX_PROBLEMS) {
-            problems.add(BoltProblem.ofFile(e.getMessage()));
+            problems.add(BoltProblem.ofFile(Objects.requireNonNull(e.getMessage())));
         }
     }
 
@@ -150,7 +152,7 @@ final class Inspector {
         leafDepth = saved;
     }
 
-    private void walkTree(long pgid, int level, byte[] lo, byte[] hi, int bucketDepth, boolean top) {
+    private void walkTree(long pgid, int level, byte @Nullable [] lo, byte @Nullable [] hi, int bucketDepth, boolean top) {
         if (level > Format.MAX_TREE_DEPTH) {
             problem(pgid, "tree deeper than " + Format.MAX_TREE_DEPTH + " levels");
             return;

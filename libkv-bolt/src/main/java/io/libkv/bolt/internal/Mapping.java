@@ -3,6 +3,7 @@ package io.libkv.bolt.internal;
 import io.libkv.bolt.BoltCorruptionException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Read-only maps of the file's first {@code size} bytes in chunks (one buffer addresses at most
@@ -73,7 +74,7 @@ final class Mapping {
      * buffer object for every page of a chunk, so a lookup touches no per-page buffer); null when
      * it straddles a chunk boundary.
      */
-    PageNode inPlace(long pgid, long pages) {
+    @Nullable PageNode inPlace(long pgid, long pages) {
         long off = pgid * pageSize;
         long len = pages * pageSize;
         if (pgid < 0 || pages < 1 || off + len > size || len > Integer.MAX_VALUE - 8) {

@@ -3,6 +3,7 @@ package io.libkv.bolt.internal;
 import io.libkv.bolt.BoltCorruptionException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.jspecify.annotations.Nullable;
 
 /** The 64 meta fields of a meta page (docs/bbolt-format.md, "Meta pages"); immutable. */
 record Meta(int pageSize, long root, long rootSequence, long freelist, long highWater, long txid) {
@@ -11,7 +12,7 @@ record Meta(int pageSize, long root, long rootSequence, long freelist, long high
     static final int CHECKSUMMED = 56;
 
     /** Why a meta page is invalid, or null when it is valid. */
-    static String invalidReason(ByteBuffer page, int off) {
+    static @Nullable String invalidReason(ByteBuffer page, int off) {
         if (page.getInt(off + 16) != Format.MAGIC) {
             return String.format("bad magic 0x%08x", page.getInt(off + 16));
         }

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A node materialized on the heap by a write transaction: modified in place, then rebalanced and
@@ -33,13 +35,13 @@ final class Node implements NodeView {
     boolean unbalanced;
     boolean spilled;
     /** The key under which the parent refers to this node (null for a new node or the root). */
-    byte[] key;
+    byte @Nullable [] key;
     long pgid;
-    Node parent;
+    @Nullable Node parent;
     List<Node> children = new ArrayList<>();
     List<Inode> inodes = new ArrayList<>();
 
-    Node(BucketImpl bucket, Node parent) {
+    Node(BucketImpl bucket, @Nullable Node parent) {
         this.bucket = bucket;
         this.parent = parent;
     }
@@ -160,10 +162,10 @@ final class Node implements NodeView {
     }
 
     int childIndex(Node child) {
-        return indexOf(child.key);
+        return indexOf(Objects.requireNonNull(child.key, "a child's key"));
     }
 
-    Node nextSibling() {
+    @Nullable Node nextSibling() {
         if (parent == null) {
             return null;
         }
@@ -171,7 +173,7 @@ final class Node implements NodeView {
         return i >= parent.count() - 1 ? null : parent.childAt(i + 1);
     }
 
-    Node prevSibling() {
+    @Nullable Node prevSibling() {
         if (parent == null) {
             return null;
         }
@@ -246,7 +248,7 @@ final class Node implements NodeView {
         }
     }
 
-    private Node splitTwo(int pageSize) {
+    private @Nullable Node splitTwo(int pageSize) {
         if (inodes.size() <= 4 || sizeLessThan(pageSize)) {
             return null;
         }
@@ -344,7 +346,7 @@ final class Node implements NodeView {
             return;
         }
         if (inodes.isEmpty()) {
-            parent.del(key);
+            parent.del(Objects.requireNonNull(key, "a child's key"));
             parent.removeChild(this);
             bucket.forgetNode(pgid);
             free();
@@ -360,13 +362,13 @@ final class Node implements NodeView {
             for (Inode in : target.inodes) {
                 Node c = bucket.cachedNode(in.pgid);
                 if (c != null && !target.leaf) {
-                    c.parent.removeChild(c);
+                    Objects.requireNonNull(c.parent, "a child's parent").removeChild(c);
                     c.parent = this;
                     children.add(c);
                 }
             }
             inodes.addAll(target.inodes);
-            parent.del(target.key);
+            parent.del(Objects.requireNonNull(target.key, "a child's key"));
             parent.removeChild(target);
             bucket.forgetNode(target.pgid);
             target.unbalanced = false; // merged away: the commit's rebalance loop must skip it
@@ -375,13 +377,13 @@ final class Node implements NodeView {
             for (Inode in : inodes) {
                 Node c = bucket.cachedNode(in.pgid);
                 if (c != null && !leaf) {
-                    c.parent.removeChild(c);
+                    Objects.requireNonNull(c.parent, "a child's parent").removeChild(c);
                     c.parent = target;
                     target.children.add(c);
                 }
             }
             target.inodes.addAll(inodes);
-            parent.del(key);
+            parent.del(Objects.requireNonNull(key, "a child's key"));
             parent.removeChild(this);
             bucket.forgetNode(pgid);
             free();

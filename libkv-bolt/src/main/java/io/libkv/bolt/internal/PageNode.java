@@ -3,6 +3,7 @@ package io.libkv.bolt.internal;
 import io.libkv.bolt.BoltCorruptionException;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A branch or leaf node read in place from a buffer (a mapped page or an inline bucket value).
@@ -18,12 +19,12 @@ final class PageNode implements NodeView {
     private final boolean leaf;
     private final int count;
     /** Names an inline node in errors; null for a page (named by its id, built only on error). */
-    private final Supplier<String> inlineWhere;
+    private final @Nullable Supplier<String> inlineWhere;
 
     /**
      * @param inlineWhere how to name an inline node in errors (built only for an error), or null for a page
      */
-    PageNode(ByteBuffer buf, int base, int length, long pgid, Supplier<String> inlineWhere) {
+    PageNode(ByteBuffer buf, int base, int length, long pgid, @Nullable Supplier<String> inlineWhere) {
         this.buf = buf;
         this.base = base;
         this.pgid = pgid;

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** A read snapshot or the write transaction; see {@link Tx}. */
 public final class TxImpl implements Tx {
@@ -93,9 +94,9 @@ public final class TxImpl implements Tx {
      * made when first needed, so a short transaction on a large file allocates little. A read
      * transaction may be shared by threads: blocks and bits are published atomically.
      */
-    private volatile long[][] checkedPages;
+    private volatile long @Nullable [][] checkedPages;
     /** Nodes that straddle a map chunk and so were copied, kept to be copied once. */
-    private java.util.concurrent.ConcurrentHashMap<Long, PageNode> copied;
+    private java.util.concurrent.@Nullable ConcurrentHashMap<Long, PageNode> copied;
 
     private static final VarHandle BLOCK = MethodHandles.arrayElementVarHandle(long[][].class);
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
