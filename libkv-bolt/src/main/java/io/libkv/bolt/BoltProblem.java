@@ -2,6 +2,7 @@ package io.libkv.bolt;
 
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /** One inconsistency found by {@link Tx#check()}: the page it concerns (when there is one) and what is wrong. */
 public final class BoltProblem {
@@ -44,7 +45,7 @@ public final class BoltProblem {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof BoltProblem p && p.pageId == pageId && p.message.equals(message);
     }
 

@@ -2,6 +2,7 @@ package io.libkv.bolt;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cursor position: a key and either a plain value or a nested bucket. Immutable: accessors
@@ -52,7 +53,7 @@ public final class Entry {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Entry e && bucket == e.bucket && Arrays.equals(key, e.key) && Arrays.equals(value, e.value);
     }
 

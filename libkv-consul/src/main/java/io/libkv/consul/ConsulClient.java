@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consul's HTTP API over the shared {@link HttpClient}: endpoints tried in turn (sticking to the
@@ -54,14 +55,14 @@ final class ConsulClient {
   private final HttpClient http;
   private final List<String> endpoints;
   private final List<String> bases;
-  private final String token;
-  private final String dcQuery;
+  private final @Nullable String token;
+  private final @Nullable String dcQuery;
   private final Duration timeout;
   private final String store;
   private final Health health;
   private final AtomicInteger current = new AtomicInteger();
 
-  ConsulClient(HttpClient http, List<String> endpoints, boolean tls, String token, String datacenter,
+  ConsulClient(HttpClient http, List<String> endpoints, boolean tls, @Nullable String token, @Nullable String datacenter,
       Duration timeout, String store, Health health) {
     this.http = http;
     this.endpoints = List.copyOf(endpoints);
@@ -90,7 +91,7 @@ final class ConsulClient {
     return endpoints.get(current.get());
   }
 
-  private HttpRequest request(int endpoint, String method, String path, String query, byte[] body, Duration t) {
+  private HttpRequest request(int endpoint, String method, String path, @Nullable String query, byte @Nullable [] body, Duration t) {
     StringBuilder u = new StringBuilder(bases.get(endpoint)).append(path);
     boolean q = false;
     if (query != null && !query.isEmpty()) {
@@ -129,7 +130,7 @@ final class ConsulClient {
    * @throws StoreUnavailableException when no endpoint answered
    * @throws UnknownOutcomeException when a write was sent and its answer lost
    */
-  Reply call(String method, String path, String query, byte[] body, boolean idempotent, String key) {
+  Reply call(String method, String path, @Nullable String query, byte @Nullable [] body, boolean idempotent, @Nullable String key) {
     int n = endpoints.size();
     int start = current.get();
     List<String> tried = new ArrayList<>(n);
@@ -192,7 +193,7 @@ final class ConsulClient {
         });
   }
 
-  private String describe(Throwable e) {
+  private String describe(@Nullable Throwable e) {
     if (e instanceof HttpConnectTimeoutException) {
       return "could not connect within the connect timeout";
     }

@@ -8,9 +8,11 @@ import io.libkv.spi.KeepAlive;
 import io.libkv.spi.OpenCheck;
 import io.libkv.util.Backoff;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lock on a Consul key. Each acquisition has a session of its own (TTL = the lock's TTL / 2,
@@ -35,10 +37,10 @@ final class ConsulLock extends AbstractLock {
     ConsulClient.Reply read(String key);
 
     /** A transaction; its result, or the failure the answer means. */
-    Wire.TxnResult txn(Wire.Txn t, String key);
+    Wire.TxnResult txn(Wire.Txn t, @Nullable String key);
 
     /** Creates a session and returns its ID. */
-    String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key);
+    String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key);
 
     /** Renews a session; false if Consul no longer knows it. */
     boolean renewSession(String id);
@@ -73,19 +75,24 @@ final class ConsulLock extends AbstractLock {
   private final Backoff backoff = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1));
 
   // guarded by this
-  private LockSession session;
-  private CompletableFuture<?> waiting;
+  private @Nullable LockSession session;
+  private @Nullable CompletableFuture<?> waiting;
   private int quietRetries;
 
   /** The session of one acquisition. */
   private static final class LockSession {
     final String id;
-    KeepAlive keepAlive;
-    volatile Held held;
+    /** Set right after the session is created. */
+    @Nullable KeepAlive keepAlive;
+    volatile @Nullable Held held;
     volatile boolean gone;
 
     LockSession(String id) {
       this.id = id;
+    }
+
+    KeepAlive keepAlive() {
+      return Objects.requireNonNull(keepAlive, "keep-alive of a session just created");
     }
   }
 
@@ -100,7 +107,7 @@ final class ConsulLock extends AbstractLock {
   }
 
   /** The current acquisition's session, or null. */
-  synchronized String sessionId() {
+  synchronized @Nullable String sessionId() {
     return session == null || session.gone ? null : session.id;
   }
 
@@ -131,7 +138,7 @@ final class ConsulLock extends AbstractLock {
       return;
     }
     s.gone = true;
-    s.keepAlive.close();
+    s.keepAlive().close();
     Held h = s.held;
     if (h != null && h.markLost()) {
       host.lockLost();
@@ -157,7 +164,7 @@ final class ConsulLock extends AbstractLock {
     }
     if (r.describe().contains("invalid session")) {
       s.gone = true; // invalidated while we waited: the next attempt makes a new one
-      s.keepAlive.close();
+      s.keepAlive().close();
       return Attempt.waitFor(CompletableFuture.completedFuture(null));
     }
     ConsulClient.Reply now = host.read(key());
@@ -205,7 +212,7 @@ final class ConsulLock extends AbstractLock {
     }
     if (s != null) {
       s.gone = true;
-      s.keepAlive.close();
+      s.keepAlive().close();
       host.destroyQuietly(s.id);
       host.unregister(this);
     }
@@ -234,7 +241,7 @@ final class ConsulLock extends AbstractLock {
     private final LockSession session;
 
     Held(String key, long token, LockSession session) {
-      super(key, token, context.description(), session.keepAlive);
+      super(key, token, context.description(), session.keepAlive());
       this.session = session;
     }
 
@@ -255,7 +262,7 @@ final class ConsulLock extends AbstractLock {
           ConsulLock.this.session = null;
         }
       }
-      session.keepAlive.close();
+      session.keepAlive().close();
       KVException failure = null;
       try {
         if (!session.gone) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed entry point of the {@code consul:} backend, for code that builds stores without a URI
@@ -25,7 +26,7 @@ public final class ConsulOptions {
   public static final Duration DEFAULT_SESSION_TTL_MIN = Duration.ofSeconds(10);
 
   private final List<String> endpoints;
-  private final String datacenter;
+  private final @Nullable String datacenter;
   private final Duration sessionTtlMin;
   private final StoreConfig config;
 
@@ -70,7 +71,7 @@ public final class ConsulOptions {
   /** Builds {@link ConsulOptions}. */
   public static final class Builder {
     private List<String> endpoints = List.of();
-    private String datacenter;
+    private @Nullable String datacenter;
     private Duration sessionTtlMin = DEFAULT_SESSION_TTL_MIN;
     private StoreConfig config = StoreConfig.DEFAULT;
 

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The libkv contract on Consul's HTTP API: reads by {@code GET /v1/kv}, every write by a
@@ -75,7 +77,8 @@ final class ConsulStore extends AbstractStore {
   /** A session of this store for ephemeral keys of one TTL, kept alive. */
   private static final class StoreSession {
     final String id;
-    KeepAlive keepAlive;
+    /** Set right after the session is created. */
+    @Nullable KeepAlive keepAlive;
     volatile boolean gone;
 
     StoreSession(String id) {
@@ -149,7 +152,7 @@ final class ConsulStore extends AbstractStore {
     }
 
     @Override
-    public KVException failure(ConsulClient.Reply r, String key) {
+    public KVException failure(ConsulClient.Reply r, @Nullable String key) {
       return ConsulStore.this.failure(r, key);
     }
 
@@ -169,12 +172,12 @@ final class ConsulStore extends AbstractStore {
     }
 
     @Override
-    public Wire.TxnResult txn(Wire.Txn t, String key) {
+    public Wire.TxnResult txn(Wire.Txn t, @Nullable String key) {
       return ConsulStore.this.txn(t, key);
     }
 
     @Override
-    public String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key) {
+    public String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
       return ConsulStore.this.createSession(ttl, behavior, lockDelay, name, key);
     }
 
@@ -277,7 +280,7 @@ final class ConsulStore extends AbstractStore {
   // ---- answers and failures
 
   /** The exception for an answer that is not what the operation expects. */
-  private KVException failure(ConsulClient.Reply r, String key) {
+  private KVException failure(ConsulClient.Reply r, @Nullable String key) {
     String text = r.text();
     switch (r.status) {
       case 403:
@@ -304,7 +307,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** The user key of a full Consul key below the store's root, or null if it is none of the user's. */
-  private String userKey(String full) {
+  private @Nullable String userKey(String full) {
     if (!full.startsWith(root)) {
       return null;
     }
@@ -344,7 +347,7 @@ final class ConsulStore extends AbstractStore {
     return r;
   }
 
-  private Wire.Entry entry(String key) {
+  private Wire.@Nullable Entry entry(String key) {
     ConsulClient.Reply r = read(key);
     return r.status == 404 ? null : Wire.entries(r.body).get(0);
   }
@@ -389,7 +392,7 @@ final class ConsulStore extends AbstractStore {
 
   // ---- transactions
 
-  private Wire.TxnResult txn(Wire.Txn t, String key) {
+  private Wire.TxnResult txn(Wire.Txn t, @Nullable String key) {
     ConsulClient.Reply r = client.call("PUT", "/v1/txn", null, t.bytes(), false, key);
     if (r.status == 200 || r.status == 409) {
       Wire.TxnResult result = Wire.txnResult(r.body);
@@ -409,7 +412,7 @@ final class ConsulStore extends AbstractStore {
     return est <= txnLimit;
   }
 
-  private KVException unexpected(Wire.TxnResult r, String key) {
+  private KVException unexpected(Wire.TxnResult r, @Nullable String key) {
     String what = r.describe();
     if (what.contains("lock delay")) {
       return new KVException("Consul refused the write: the key is in its lock-delay after a lock holder's "
@@ -647,7 +650,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     if (!fitsTxn(key, value)) {
       return atomicPutLarge(key, value, previous, options);
     }
@@ -740,7 +743,7 @@ final class ConsulStore extends AbstractStore {
     return r.text().equals("true");
   }
 
-  private KVPair atomicPutLarge(String key, byte[] value, KVPair previous, WriteOptions options) {
+  private KVPair atomicPutLarge(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     if (options.ttl().isPresent()) {
       throw new CallNotSupportedException("a compare-and-set with a TTL of a value this large (over what a Consul "
           + "transaction carries) is not supported", key, description(), null);
@@ -767,7 +770,7 @@ final class ConsulStore extends AbstractStore {
   }
 
   /** Creates a session; the agent refusing its TTL means sessionTtlMin is set below the agent's floor. */
-  private String createSession(Duration ttl, String behavior, Duration lockDelay, String name, String key) {
+  private String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
     byte[] body = Wire.object("Name", name, "TTL", goDuration(ttl), "Behavior", behavior, "LockDelay",
         goDuration(lockDelay));
     ConsulClient.Reply r = client.call("PUT", "/v1/session/create", null, body, false, key);
@@ -915,7 +918,7 @@ final class ConsulStore extends AbstractStore {
     }
     for (StoreSession s : sessions) {
       s.gone = true;
-      s.keepAlive.close();
+      Objects.requireNonNull(s.keepAlive, "keep-alive of a session in use").close();
       // destroying the session deletes its keys at once (behaviour delete)
       destroyQuietly(s.id);
     }

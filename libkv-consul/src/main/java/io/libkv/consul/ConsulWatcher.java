@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every watch of a store, fed by one outstanding blocking query: a recursive {@code GET} of the
@@ -49,7 +50,7 @@ final class ConsulWatcher {
     Map<String, KVPair> pairs(List<Wire.Entry> entries);
 
     /** The exception for an answer that is not what the operation expects. */
-    KVException failure(ConsulClient.Reply r, String key);
+    KVException failure(ConsulClient.Reply r, @Nullable String key);
   }
 
   private static final System.Logger LOG = System.getLogger("io.libkv.consul.watch");
@@ -72,7 +73,7 @@ final class ConsulWatcher {
   private boolean closed;
   private boolean resync;
   private int failures;
-  private CompletableFuture<?> inFlight;
+  private @Nullable CompletableFuture<?> inFlight;
   private long requests;
   /** Changes after {@link #floor}, in order; {@link #floorState} is the state at the floor. */
   private final ArrayDeque<WatchHub.Change> history = new ArrayDeque<>();

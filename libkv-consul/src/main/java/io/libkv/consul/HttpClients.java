@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link HttpClient} per JVM for each TLS configuration and connect timeout: Java 17's client
@@ -19,18 +20,18 @@ final class HttpClients {
 
   /** What tells clients apart: the SSL context (null: plain HTTP) and the connect timeout. */
   private static final class Key {
-    final SSLContext ssl;
-    final Object tlsIdentity;
+    final @Nullable SSLContext ssl;
+    final @Nullable Object tlsIdentity;
     final Duration connectTimeout;
 
-    Key(SSLContext ssl, Object tlsIdentity, Duration connectTimeout) {
+    Key(@Nullable SSLContext ssl, @Nullable Object tlsIdentity, Duration connectTimeout) {
       this.ssl = ssl;
       this.tlsIdentity = tlsIdentity;
       this.connectTimeout = connectTimeout;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
       return o instanceof Key && Objects.equals(tlsIdentity, ((Key) o).tlsIdentity)
           && connectTimeout.equals(((Key) o).connectTimeout);
     }
@@ -45,7 +46,7 @@ final class HttpClients {
    * The shared client for a TLS configuration ({@code tlsIdentity} equal for equal configurations:
    * the files' paths and contents, or the caller's SSLContext itself) and connect timeout.
    */
-  static HttpClient get(SSLContext ssl, Object tlsIdentity, Duration connectTimeout) {
+  static HttpClient get(@Nullable SSLContext ssl, @Nullable Object tlsIdentity, Duration connectTimeout) {
     return CLIENTS.computeIfAbsent(new Key(ssl, tlsIdentity, connectTimeout), k -> {
       HttpClient.Builder b = HttpClient.newBuilder()
           // Consul speaks HTTP/1.1 on plain connections; h2c upgrade attempts would only cost time

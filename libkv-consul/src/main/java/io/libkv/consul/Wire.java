@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /** Consul's JSON: transaction bodies, KV entries, transaction results. */
 final class Wire {
@@ -91,7 +92,7 @@ final class Wire {
     }
 
     /** Adds a KV operation; zero/null fields are left out as Consul's own client does. */
-    Txn op(String verb, String key, byte[] value, long flags, long index, String session) {
+    Txn op(String verb, String key, byte @Nullable [] value, long flags, long index, @Nullable String session) {
       try {
         g.writeStartObject();
         g.writeObjectFieldStart("KV");
