@@ -7,6 +7,7 @@ import io.libkv.spi.OwnParameters;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed entry point of the {@code boltdb:} backend, for code that builds stores without a URI
@@ -48,12 +49,12 @@ public final class BoltdbOptions {
 
   private final Path file;
   private final String bucket;
-  private final FileMode mode;
+  private final @Nullable FileMode mode;
   private final boolean readOnly;
   private final StoreConfig config;
 
   private BoltdbOptions(Builder b) {
-    file = b.file;
+    file = Objects.requireNonNull(b.file, "file"); // build() refuses a builder without one
     bucket = b.bucket;
     mode = b.mode;
     readOnly = b.readOnly;
@@ -100,9 +101,9 @@ public final class BoltdbOptions {
 
   /** Builds {@link BoltdbOptions}. */
   public static final class Builder {
-    private Path file;
+    private @Nullable Path file;
     private String bucket = DEFAULT_BUCKET;
-    private FileMode mode;
+    private @Nullable FileMode mode;
     private boolean readOnly;
     private StoreConfig config = StoreConfig.DEFAULT;
 

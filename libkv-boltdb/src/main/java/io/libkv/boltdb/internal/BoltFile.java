@@ -27,11 +27,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One bbolt file as this JVM uses it, shared by every store opened on it (flock is per open file
@@ -53,20 +55,20 @@ final class BoltFile {
   // fair, so a lock holder's renewal is not starved by contenders
   private final ReentrantLock opLock = new ReentrantLock(true);
   private final Map<String, BucketState> buckets = new HashMap<>();
-  private BoltDB db;
+  private @Nullable BoltDB db;
   // shared mode: the file kept open from one operation to the next queued one
-  private BoltDB burst;
+  private @Nullable BoltDB burst;
   private boolean burstWritable;
   private int users;
   private volatile long lastTxid = -1;
   private volatile boolean lastTxidKnown;
   private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
-  private Thread poller;
+  private @Nullable Thread poller;
   private volatile boolean closed;
   /** Writes waiting for the next commit. */
   private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
   /** The write whose function runs now (op lock held). */
-  private Request<?> current;
+  private @Nullable Request<?> current;
   static final int MAX_BATCH = 1000;
 
   private BoltFile(Path path, FileMode mode, boolean writable, Duration lockTimeout) {
@@ -173,7 +175,7 @@ final class BoltFile {
    * The store's exception for a failure of the engine. Stores of several buckets share this file,
    * so it names the file until a store names the key and itself: see {@link #named}.
    */
-  KVException failure(BoltException e, String key, String store) {
+  KVException failure(BoltException e, @Nullable String key, String store) {
     if (e instanceof BoltLockedException) {
       return new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
           + Durations.format(lockTimeout) + ")", key, store, e);
@@ -185,7 +187,7 @@ final class BoltFile {
   }
 
   /** {@code e} naming {@code key} and {@code store} if it is a failure of the engine that names no key. */
-  KVException named(KVException e, String key, String store) {
+  KVException named(KVException e, @Nullable String key, String store) {
     if (e.key().isEmpty() && e.getCause() instanceof BoltException b) {
       return failure(b, key, store);
     }
@@ -301,6 +303,8 @@ final class BoltFile {
    * once that commit is durable. A write that throws is rolled back with the batch and run again
    * alone, so its failure is its own; the others run again without it.
    */
+  // the result is the caller's function's own, null when it returned null: T is then a nullable type
+  @SuppressWarnings("NullAway")
   <T> T write(Function<Tx, T> fn) {
     if (current != null && opLock.isHeldByCurrentThread()) {
       throw new IllegalStateException("a write of bbolt file " + path + " cannot start inside another write");
@@ -339,8 +343,8 @@ final class BoltFile {
   private static final class Request<T> {
     final Function<Tx, T> fn;
     final List<Runnable> undo = new ArrayList<>();
-    T result;
-    RuntimeException error;
+    @Nullable T result;
+    @Nullable RuntimeException error;
     boolean done;
 
     Request(Function<Tx, T> fn) {
@@ -460,6 +464,7 @@ final class BoltFile {
           d = open(!dWritable);
         }
       }
+      Objects.requireNonNull(d, "exclusive mode's open file");
       try {
         catchUp(d);
         T result;

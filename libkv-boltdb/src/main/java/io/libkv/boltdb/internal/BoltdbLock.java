@@ -8,6 +8,7 @@ import io.libkv.spi.KeepAlive;
 import io.libkv.spi.LeaseDeadline;
 import io.libkv.spi.OpenCheck;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lock on a bbolt file: a record (holder, fencing token, deadline) in our own bucket, and the
@@ -68,7 +69,7 @@ final class BoltdbLock extends AbstractLock {
 
   /** A held lock's deadline: its keep-alive's, started right after the acquiring commit. */
   private static final class Renewals implements LeaseDeadline {
-    volatile KeepAlive keepAlive;
+    volatile @Nullable KeepAlive keepAlive;
 
     @Override
     public TimeSource time() {
@@ -86,7 +87,7 @@ final class BoltdbLock extends AbstractLock {
   /** A held lock. */
   final class Held extends AbstractLockLease {
     private final Renewals renewals;
-    volatile KeepAlive keepAlive;
+    volatile @Nullable KeepAlive keepAlive;
 
     Held(long token) {
       this(token, new Renewals());

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local store on a bbolt file, in Go libkv's layout ({@code docs/compatibility.md}). Stores on
@@ -53,7 +54,7 @@ public final class BoltdbStore extends AbstractStore {
   /** The ephemeral keys of one TTL and the keep-alive that renews their deadlines. */
   private static final class Group {
     final Set<String> keys = new LinkedHashSet<>();
-    KeepAlive keepAlive;
+    @Nullable KeepAlive keepAlive;
   }
 
   private BoltdbStore(String description, BoltFile file, BucketState bucket, StoreConfig config, boolean readOnly) {
@@ -123,7 +124,7 @@ public final class BoltdbStore extends AbstractStore {
     return capabilities;
   }
 
-  private Layout.TtlRecord ttlRecord(WriteOptions options) {
+  private Layout.@Nullable TtlRecord ttlRecord(WriteOptions options) {
     if (options.ttl().isEmpty()) {
       return null;
     }
@@ -136,7 +137,7 @@ public final class BoltdbStore extends AbstractStore {
    * A write of this store's on {@code key} (null: none or several): refused once the store is
    * closed, checked inside the transaction so a write racing close() cannot land after close's own.
    */
-  <T> T write(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  <T> T write(@Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     checkWritable(key);
     return onFile(key, () -> file.write(tx -> {
       checkOpen();
@@ -148,7 +149,7 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   /** Refuses a write (or a lock) on a read-only store before it touches the file. */
-  void checkWritable(String key) {
+  void checkWritable(@Nullable String key) {
     if (readOnly) {
       throw new PermissionDeniedException("the store was opened read-only (readOnly=true): writes and locks are refused",
           key, description(), null);
@@ -156,17 +157,17 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   /** A read of this store's on {@code key}. */
-  <T> T read(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  <T> T read(@Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     return onFile(key, () -> file.read(fn));
   }
 
   /** A read under the file's lock, so no commit lands between it and what the caller attaches. */
-  private <T> T readLocked(String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  private <T> T readLocked(@Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     return onFile(key, () -> file.readLocked(fn));
   }
 
   /** Runs {@code op} on the file; its failures name {@code key} and this store, which the shared file cannot. */
-  private <T> T onFile(String key, java.util.function.Supplier<T> op) {
+  private <T> T onFile(@Nullable String key, java.util.function.Supplier<T> op) {
     checkRenewable();
     try {
       return op.get();
@@ -265,7 +266,7 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     KVPair p = write(key, tx -> {
       Optional<KVPair> cur = bucket.get(tx, key);
       if (previous == null) {

@@ -20,10 +20,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One user bucket of a {@link BoltFile}: its data operations (each inside a transaction the caller
@@ -47,7 +49,7 @@ final class BucketState {
   final WatchHub hub = new WatchHub();
   // the state last published to watchers, kept only while there are watchers: keys and stamps,
   // never values (a watch on a big file costs memory by its keys, not its data)
-  private TreeMap<String, Stamp> snapshot;
+  private @Nullable TreeMap<String, Stamp> snapshot;
   private long published;
   private long floor;
   private final List<List<WatchHub.Change>> pending = new ArrayList<>();
@@ -205,11 +207,11 @@ final class BucketState {
 
   // ---- writes (inside a write transaction; events go out after the commit)
 
-  KVPair put(Tx tx, String key, byte[] value, Layout.TtlRecord ttl) {
+  KVPair put(Tx tx, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
     return putAt(tx, nextIndex(tx), key, value, ttl);
   }
 
-  private KVPair putAt(Tx tx, long index, String key, byte[] value, Layout.TtlRecord ttl) {
+  private KVPair putAt(Tx tx, long index, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
     Bucket b = tx.createBucketIfAbsent(name);
     byte[] kb = Layout.utf8(key);
     b.put(kb, Layout.encodeValue(index, value));
@@ -563,13 +565,13 @@ final class BucketState {
 
   /** The snapshot's pair of {@code key}, its value read now. */
   private Optional<KVPair> pairOf(Tx tx, String key) {
-    return snapshot.containsKey(key) ? stored(tx, key) : Optional.empty();
+    return watched().containsKey(key) ? stored(tx, key) : Optional.empty();
   }
 
   /** The snapshot's pairs below {@code dir}, their values read now (a tree watcher asked for them). */
   private List<KVPair> below(Tx tx, String dir) {
     List<KVPair> out = new ArrayList<>();
-    for (String k : snapshot.tailMap(Keys.prefixOf(dir), true).keySet()) {
+    for (String k : watched().tailMap(Keys.prefixOf(dir), true).keySet()) {
       if (!Keys.isBelow(k, dir)) {
         if (dir.isEmpty() || !k.startsWith(Keys.prefixOf(dir))) {
           break;
@@ -588,7 +590,7 @@ final class BucketState {
       return Optional.empty();
     }
     List<WatchHub.Change> out = new ArrayList<>();
-    for (Map.Entry<String, Stamp> e : snapshot.entrySet()) {
+    for (Map.Entry<String, Stamp> e : watched().entrySet()) {
       if (e.getValue().index > from && filter.test(e.getKey())) {
         stored(tx, e.getKey()).ifPresent(p -> out.add(WatchHub.Change.put(p)));
       }
@@ -596,12 +598,17 @@ final class BucketState {
     metaRead(tx, Layout.TOMBSTONES).ifPresent(t -> t.forEach(e -> {
       long idx = Layout.u64(e.value());
       Optional<String> k = Layout.canonical(e.key());
-      if (idx > from && k.isPresent() && filter.test(k.get()) && !snapshot.containsKey(k.get())) {
+      if (idx > from && k.isPresent() && filter.test(k.get()) && !watched().containsKey(k.get())) {
         out.add(WatchHub.Change.delete(k.get(), idx));
       }
     }));
     out.sort((a, b) -> Long.compare(a.index(), b.index()));
     return Optional.of(out);
+  }
+
+  /** The snapshot, which a watch has made (by {@link #ensureSnapshot}) before anything reads it. */
+  private TreeMap<String, Stamp> watched() {
+    return Objects.requireNonNull(snapshot, "snapshot of a watched bucket");
   }
 
   private void ensureSnapshot(Tx tx) {
@@ -645,9 +652,9 @@ final class BucketState {
     }
     for (WatchHub.Change c : batch) {
       if (c.type() == EventType.DELETE) {
-        snapshot.remove(c.key());
+        watched().remove(c.key());
       } else {
-        snapshot.put(c.key(), Stamp.of(c.pair().orElseThrow()));
+        watched().put(c.key(), Stamp.of(c.pair().orElseThrow()));
       }
     }
   }
