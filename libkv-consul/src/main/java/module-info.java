@@ -13,5 +13,5 @@ module io.libkv.consul {
 
   exports io.libkv.consul;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.consul.ConsulStoreProvider;
+  provides io.libkv.spi.StoreProvider with io.libkv.consul.internal.ConsulStoreProvider;
 }

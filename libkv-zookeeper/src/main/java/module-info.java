@@ -19,5 +19,5 @@ module io.libkv.zookeeper {
 
   exports io.libkv.zookeeper;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.zookeeper.ZooKeeperStoreProvider;
+  provides io.libkv.spi.StoreProvider with io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 }

@@ -29,14 +29,14 @@ class SpiUseTest {
   private static final Pattern FORWARDER = Pattern.compile(
       "\\b(?:boolean|void)\\s+(?:isOpen|ensureOpen|requireOpen|isClosedForLocks|closed|isClosed)\\s*\\(\\s*\\)");
 
-  private static Path root() {
+  static Path root() {
     Path root = Path.of(System.getProperty("libkv.repo.root", "..")).toAbsolutePath().normalize();
     assertThat(root.resolve("pom.xml")).as("repository root " + root).exists();
     return root;
   }
 
   /** The modules of the root POM but core, by name: the backends ({@code true}) or the others. */
-  private static TreeMap<String, Path> modules(Path root, boolean backends) throws IOException {
+  static TreeMap<String, Path> modules(Path root, boolean backends) throws IOException {
     TreeMap<String, Path> out = new TreeMap<>();
     Matcher m = MODULE.matcher(Files.readString(root.resolve("pom.xml")));
     while (m.find()) {
@@ -56,7 +56,7 @@ class SpiUseTest {
   }
 
   /** The files below {@code dir} ending in {@code suffix}; none if there is no such directory. */
-  private static List<Path> files(Path dir, String suffix) throws IOException {
+  static List<Path> files(Path dir, String suffix) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }

@@ -1,5 +1,7 @@
 package io.libkv.consul;
 
+import io.libkv.consul.internal.ConsulStore;
+import io.libkv.consul.internal.ConsulStoreProvider;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
@@ -113,9 +115,5 @@ public final class ConsulOptions {
       return new ConsulOptions(this);
     }
 
-    /** The own settings as given, for a URI, whose endpoints and configuration core checks. */
-    ConsulOptions forUri() {
-      return new ConsulOptions(this);
-    }
   }
 }

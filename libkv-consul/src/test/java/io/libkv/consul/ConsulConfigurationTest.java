@@ -1,5 +1,6 @@
 package io.libkv.consul;
 
+import io.libkv.consul.internal.ConsulStoreProvider;
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

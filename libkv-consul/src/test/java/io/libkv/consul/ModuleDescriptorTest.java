@@ -1,5 +1,6 @@
 package io.libkv.consul;
 
+import io.libkv.consul.internal.ConsulStoreProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
@@ -25,7 +26,7 @@ class ModuleDescriptorTest {
     assertThat(d.opens()).isEmpty();
     assertThat(d.provides()).singleElement().satisfies(p -> {
       assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
-      assertThat(p.providers()).containsExactly("io.libkv.consul.ConsulStoreProvider");
+      assertThat(p.providers()).containsExactly("io.libkv.consul.internal.ConsulStoreProvider");
     });
     assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
         .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
@@ -38,6 +39,6 @@ class ModuleDescriptorTest {
   @Test
   void classPathUsersFindTheProviderToo() throws Exception {
     assertThat(Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider")).trim())
-        .isEqualTo("io.libkv.consul.ConsulStoreProvider");
+        .isEqualTo("io.libkv.consul.internal.ConsulStoreProvider");
   }
 }

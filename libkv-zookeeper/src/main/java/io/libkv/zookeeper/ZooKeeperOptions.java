@@ -1,5 +1,6 @@
 package io.libkv.zookeeper;
 
+import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import io.libkv.zookeeper.internal.ZooKeeperStore;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -114,9 +115,5 @@ public final class ZooKeeperOptions {
       return new ZooKeeperOptions(this);
     }
 
-    /** The own settings as given, for a URI, whose endpoints and configuration core checks. */
-    ZooKeeperOptions forUri() {
-      return new ZooKeeperOptions(this);
-    }
   }
 }

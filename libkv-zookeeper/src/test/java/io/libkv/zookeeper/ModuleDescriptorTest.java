@@ -1,5 +1,6 @@
 package io.libkv.zookeeper;
 
+import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.LibKV;

@@ -1,5 +1,6 @@
 package io.libkv.zookeeper;
 
+import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

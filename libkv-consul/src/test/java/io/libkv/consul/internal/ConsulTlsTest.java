@@ -1,4 +1,4 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
 import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;

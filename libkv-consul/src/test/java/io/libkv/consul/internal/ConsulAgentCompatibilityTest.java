@@ -1,4 +1,4 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
 import io.libkv.Store;
 import io.libkv.testkit.StoreCompatibilityKit;

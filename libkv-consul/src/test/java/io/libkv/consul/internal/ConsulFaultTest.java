@@ -1,5 +1,6 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
+import io.libkv.consul.ConsulOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -58,9 +59,9 @@ class ConsulFaultTest {
   }
 
   private ConsulStore open(List<String> endpoints, String timeout, Duration watchWait) {
-    return closeLater(ConsulStore.open(StoreLocation.of("consul", endpoints, ""), StoreConfig.builder()
-        .operationTimeout(io.libkv.Durations.parse(timeout)).build(),
-        ConsulOptions.builder().sessionTtlMin(Duration.ofSeconds(1)).forUri(),
+    StoreConfig config = StoreConfig.builder().operationTimeout(io.libkv.Durations.parse(timeout)).build();
+    return closeLater(ConsulStore.open(StoreLocation.of("consul", endpoints, ""), config, ConsulOptions.builder()
+        .endpoints(endpoints.toArray(new String[0])).sessionTtlMin(Duration.ofSeconds(1)).config(config).build(),
         watchWait));
   }
 

@@ -1,5 +1,6 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
+import io.libkv.consul.ConsulOptions;
 import io.libkv.CallNotSupportedException;
 import io.libkv.Capabilities;
 import io.libkv.ConfigurationException;
@@ -50,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * sessions, watches by one recursive blocking query on the store's prefix (see {@link
  * ConsulWatcher}), locks on a session each (see {@link ConsulLock}).
  */
-final class ConsulStore extends AbstractStore {
+public final class ConsulStore extends AbstractStore {
   private static final System.Logger LOG = System.getLogger("io.libkv.consul");
   /** Consul's default kv_max_value_size and txn_max_req_len. */
   static final long CONSUL_MAX_VALUE_BYTES = 512 * 1024;
@@ -222,7 +223,7 @@ final class ConsulStore extends AbstractStore {
    *
    * @throws StoreUnavailableException if no endpoint answers within the timeouts
    */
-  static ConsulStore open(StoreLocation loc, StoreConfig config, ConsulOptions options, Duration watchWait) {
+  public static ConsulStore open(StoreLocation loc, StoreConfig config, ConsulOptions options, Duration watchWait) {
     if (loc.endpoints().isEmpty()) {
       throw new ConfigurationException("consul: needs at least one agent endpoint: consul://HOST:PORT[,HOST:PORT...][/prefix]");
     }

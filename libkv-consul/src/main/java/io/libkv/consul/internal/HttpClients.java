@@ -1,4 +1,4 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
 import java.net.http.HttpClient;
 import java.time.Duration;

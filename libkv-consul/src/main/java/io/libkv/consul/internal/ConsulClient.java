@@ -1,4 +1,4 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
 import io.libkv.Durations;
 import io.libkv.StoreUnavailableException;

@@ -1,5 +1,6 @@
-package io.libkv.zookeeper;
+package io.libkv.zookeeper.internal;
 
+import io.libkv.zookeeper.ZooKeeperOptions;
 import io.libkv.ConfigurationException;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -9,7 +10,6 @@ import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.libkv.spi.UriOptions;
 import java.util.Optional;
-import io.libkv.zookeeper.internal.ZooKeeperStore;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -79,6 +79,7 @@ public final class ZooKeeperStoreProvider implements StoreProvider {
     if (!location.path().isEmpty()) {
       c = config.toBuilder().prefix(location.path()).build();
     }
-    return ZooKeeperStore.open(location.scheme(), location.endpoints(), c, options.forUri());
+    return ZooKeeperStore.open(location.scheme(), location.endpoints(), c,
+        options.endpoints(location.endpoints().toArray(new String[0])).config(c).build());
   }
 }

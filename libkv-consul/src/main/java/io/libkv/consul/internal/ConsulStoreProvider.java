@@ -1,5 +1,6 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
+import io.libkv.consul.ConsulOptions;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
@@ -27,7 +28,7 @@ public final class ConsulStoreProvider implements StoreProvider {
       .with("sessionTtlMin", (b, v) -> b.sessionTtlMin(OwnParameters.duration(v)));
 
   /** How long a blocking query waits on the agent before it is sent again. */
-  static final Duration DEFAULT_WATCH_WAIT = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_WATCH_WAIT = Duration.ofMinutes(1);
   // the agent's API is plain HTTP/1: an HTTP/1 answer no other backend claims may be an agent
   private static final ServerSignature SIGNATURE = new ServerSignature("Consul", "a Consul agent", Optional.empty(),
       Pattern.compile("^HTTP/1\\."), "consul://", "consuls://", true);
@@ -84,6 +85,7 @@ public final class ConsulStoreProvider implements StoreProvider {
   private static Store open(ConsulOptions.Builder options, StoreLocation location, StoreConfig config) {
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(config, "config");
-    return ConsulStore.open(location, config, options.forUri(), DEFAULT_WATCH_WAIT);
+    return ConsulStore.open(location, config,
+        options.endpoints(location.endpoints().toArray(new String[0])).config(config).build(), DEFAULT_WATCH_WAIT);
   }
 }

@@ -1,5 +1,6 @@
-package io.libkv.consul;
+package io.libkv.consul.internal;
 
+import io.libkv.consul.ConsulOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,7 +69,8 @@ class ConsulStoreTest {
 
   private ConsulStore openWithWait(ConsulEmulator c, Duration watchWait) {
     ConsulStore s = ConsulStore.open(StoreLocation.of("consul", List.of(c.address()), ""),
-        StoreConfig.DEFAULT, ConsulOptions.builder().sessionTtlMin(Duration.ofSeconds(1)).forUri(), watchWait);
+        StoreConfig.DEFAULT, ConsulOptions.builder().endpoints(c.address()).sessionTtlMin(Duration.ofSeconds(1)).build(),
+        watchWait);
     stores.add(s);
     return s;
   }
