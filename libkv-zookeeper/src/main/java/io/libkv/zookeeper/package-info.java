@@ -1,4 +1,4 @@
-/** The ZooKeeper backend's public entry points: {@link io.libkv.zookeeper.ZooKeeperOptions} and the store provider. */
+/** The ZooKeeper backend's typed entry point, {@link io.libkv.zookeeper.ZooKeeperOptions}. */
 @NullMarked
 package io.libkv.zookeeper;
 
