@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gives every unary call the operation timeout as its gRPC deadline, and marks a failed call that
@@ -83,15 +84,15 @@ final class CallGuard implements ClientInterceptor {
   static final class InFlight {
     final long startNanos = System.nanoTime();
     final long termAtStart;
-    private volatile SocketAddress remote;
-    private volatile ClientCall<?, ?> call;
+    private volatile @Nullable SocketAddress remote;
+    private volatile @Nullable ClientCall<?, ?> call;
 
     InFlight(long termAtStart) {
       this.termAtStart = termAtStart;
     }
 
     /** The member's address the call went to; null before it got a stream. */
-    SocketAddress remote() {
+    @Nullable SocketAddress remote() {
       return remote;
     }
 

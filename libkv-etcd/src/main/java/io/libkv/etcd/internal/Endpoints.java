@@ -15,6 +15,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's endpoints as gRPC's name resolver gives them: one address group per endpoint, in the
@@ -60,7 +62,7 @@ final class Endpoints extends NameResolverProvider {
   }
 
   @Override
-  public NameResolver newNameResolver(URI target, NameResolver.Args args) {
+  public @Nullable NameResolver newNameResolver(URI target, NameResolver.Args args) {
     List<String> endpoints = args.getArg(LIST);
     if (!SCHEME.equals(target.getScheme()) || endpoints == null || endpoints.isEmpty()) {
       return null;
@@ -70,7 +72,7 @@ final class Endpoints extends NameResolverProvider {
 
   private static final class Resolver extends NameResolver {
     private final List<String> endpoints;
-    private Listener2 listener;
+    private @Nullable Listener2 listener;
 
     Resolver(List<String> endpoints) {
       this.endpoints = List.copyOf(endpoints);
@@ -93,6 +95,8 @@ final class Endpoints extends NameResolverProvider {
     }
 
     private void resolve() {
+      // gRPC starts a resolver before it refreshes it
+      Listener2 listener = Objects.requireNonNull(this.listener);
       List<EquivalentAddressGroup> groups = new ArrayList<>();
       for (String e : endpoints) {
         List<SocketAddress> addresses = new ArrayList<>();

@@ -12,7 +12,9 @@ import io.libkv.spi.AbstractLockLease;
 import io.libkv.spi.OpenCheck;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lock: a queue of entries under {@code _libkv/locks/KEY//}, each on its store's lease of the
@@ -42,9 +44,9 @@ final class EtcdLock extends AbstractLock {
    */
   private final long instance = SEQ.incrementAndGet();
   // the pending entry between attempts
-  private ByteString entry;
+  private @Nullable ByteString entry;
   private long entryRev;
-  private Leases.Ref lease;
+  private Leases.@Nullable Ref lease;
 
   EtcdLock(EtcdStore store, OpenCheck open, String key, byte[] value, Duration ttl) {
     super(key, store.config.timeSource());
@@ -68,8 +70,10 @@ final class EtcdLock extends AbstractLock {
     Compare mine = DirectKv.created(entry, Compare.CompareResult.EQUAL, entryRev);
     Compare free = DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0);
     RangeRequest ahead = queueRange().setMaxCreateRevision(entryRev - 1).setLimit(1).build();
+    // set by enqueue() with the entry
+    long leaseId = Objects.requireNonNull(lease).id;
     TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
-        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
+        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), leaseId))},
         new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)}, key());
     if (t.getSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
@@ -135,8 +139,9 @@ final class EtcdLock extends AbstractLock {
 
   /** Held: the token is the entry's create revision, the key was written at {@code keyRevision}. */
   private Attempt acquired(long token, long keyRevision) {
-    Held h = new Held(key(), token, keyRevision, entry, lease);
-    lease.held.add(h);
+    // both set by enqueue() before any acquisition
+    Held h = new Held(key(), token, keyRevision, Objects.requireNonNull(entry), Objects.requireNonNull(lease));
+    h.ref.held.add(h);
     entry = null;
     return Attempt.acquired(h);
   }

@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The etcd v3 store. {@code lastIndex} is the key's mod revision; compare-and-set, create-only,
@@ -199,7 +200,7 @@ public final class EtcdStore extends AbstractStore {
    * Runs one call and waits for it within the operation timeout (the call's gRPC deadline is the
    * same; the slack covers jetcd's own queueing).
    */
-  <T> T await(CompletableFuture<T> f, String key, boolean write) {
+  <T> T await(CompletableFuture<T> f, @Nullable String key, boolean write) {
     try {
       T r = Uninterruptibly.get(f, config.operationTimeout().plusSeconds(2).toNanos());
       connection.ok();
@@ -217,16 +218,16 @@ public final class EtcdStore extends AbstractStore {
   }
 
   /** A read, retried while the store is unreachable, up to the operation timeout. */
-  <T> T read(Supplier<CompletableFuture<T>> call, String key) {
+  <T> T read(Supplier<CompletableFuture<T>> call, @Nullable String key) {
     return Retry.call(() -> await(call.get(), key, false), backoff, config.operationTimeout());
   }
 
   /** A write: retried only when it is known not to have reached a server. */
-  <T> T write(Supplier<CompletableFuture<T>> call, String key) {
+  <T> T write(Supplier<CompletableFuture<T>> call, @Nullable String key) {
     return Retry.call(() -> await(call.get(), key, true), backoff, config.operationTimeout());
   }
 
-  TxnResponse txn(Compare[] cmps, RequestOp[] then, RequestOp[] otherwise, String key) {
+  TxnResponse txn(Compare[] cmps, RequestOp[] then, RequestOp[] otherwise, @Nullable String key) {
     return write(() -> kv.txn(cmps, then, otherwise), key);
   }
 
@@ -241,17 +242,17 @@ public final class EtcdStore extends AbstractStore {
   /** The store's side of {@link StoreCalls}, for its watch and leases. */
   private final class Calls implements StoreCalls {
     @Override
-    public <T> T await(CompletableFuture<T> f, String key, boolean write) {
+    public <T> T await(CompletableFuture<T> f, @Nullable String key, boolean write) {
       return EtcdStore.this.await(f, key, write);
     }
 
     @Override
-    public <T> T read(Supplier<CompletableFuture<T>> call, String key) {
+    public <T> T read(Supplier<CompletableFuture<T>> call, @Nullable String key) {
       return EtcdStore.this.read(call, key);
     }
 
     @Override
-    public <T> T write(Supplier<CompletableFuture<T>> call, String key) {
+    public <T> T write(Supplier<CompletableFuture<T>> call, @Nullable String key) {
       return EtcdStore.this.write(call, key);
     }
 
@@ -376,7 +377,7 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  private void commit(List<RequestOp> ops, String key) {
+  private void commit(List<RequestOp> ops, @Nullable String key) {
     txn(new Compare[0], ops.toArray(new RequestOp[0]), new RequestOp[0], key);
   }
 
@@ -472,7 +473,7 @@ public final class EtcdStore extends AbstractStore {
   }
 
   /** A key as read: its pair (null when absent) and the revision of the read. */
-  record KeyRead(KVPair pair, long revision) {}
+  record KeyRead(@Nullable KVPair pair, long revision) {}
 
   /** One key at {@code revision} (0: now). */
   KeyRead readKey(String key, long revision) {
@@ -491,7 +492,7 @@ public final class EtcdStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
       ByteString k = space.key(key);

@@ -8,11 +8,13 @@ import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /** Maps gRPC failures to libkv's typed exceptions, naming the key, the store and the endpoints. */
 final class Failures {
@@ -65,7 +67,7 @@ final class Failures {
     return d + " " + (t.getMessage() == null ? "" : t.getMessage());
   }
 
-  private static boolean has(Throwable t, Class<? extends Throwable> type) {
+  private static boolean has(@Nullable Throwable t, Class<? extends Throwable> type) {
     for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
       if (type.isInstance(t)) {
         return true;
@@ -74,7 +76,7 @@ final class Failures {
     return false;
   }
 
-  private static Throwable find(Throwable t, Class<? extends Throwable> type) {
+  private static @Nullable Throwable find(@Nullable Throwable t, Class<? extends Throwable> type) {
     for (int i = 0; t != null && i < 20; i++, t = t.getCause()) {
       if (type.isInstance(t)) {
         return t;
@@ -97,7 +99,7 @@ final class Failures {
    * The libkv exception for a failed call on {@code key} (null for none). {@code write}: whether the
    * call may have changed the store, so that a failure after it was sent is an unknown outcome.
    */
-  KVException map(Throwable t, String key, boolean write) {
+  KVException map(Throwable t, @Nullable String key, boolean write) {
     Throwable u = unwrap(t);
     if (u instanceof KVException) {
       return (KVException) u;
@@ -136,7 +138,9 @@ final class Failures {
     if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
         || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
       Throwable abandoned = find(u, CallGuard.Abandoned.class);
-      String what = abandoned != null ? abandoned.getMessage() : timeout ? "etcd did not answer in time"
+      // an Abandoned always carries its reason
+      String what = abandoned != null ? Objects.requireNonNull(abandoned.getMessage())
+          : timeout ? "etcd did not answer in time"
           : "etcd is unavailable (" + d.trim() + ")";
       if (write && !notSent) {
         return new UnknownOutcomeException(what + "; the write was sent and may or may not have applied", key, store,

@@ -6,6 +6,7 @@ import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps canonical libkv keys to etcd keys under the store's prefix, and back. With prefix {@code app},
@@ -62,14 +63,14 @@ final class KeySpace {
    * The canonical key of an etcd key, or null when it is outside the prefix or not a canonical key
    * (written by another tool: such keys are never shown).
    */
-  String decode(ByteString etcdKey) {
+  @Nullable String decode(ByteString etcdKey) {
     if (etcdKey.size() <= root.length || !etcdKey.startsWith(rootBytes)) {
       return null;
     }
     return keyOrNull(etcdKey.substring(root.length).toStringUtf8());
   }
 
-  private static String keyOrNull(String k) {
+  private static @Nullable String keyOrNull(String k) {
     if (Keys.isReserved(k)) {
       return k;
     }

@@ -40,6 +40,8 @@ final class Leases {
     final long id;
     final Duration ttl;
     final Set<EtcdLock.Held> held = ConcurrentHashMap.newKeySet();
+    // set by lease() before the Ref is published
+    @SuppressWarnings("NullAway.Init")
     KeepAlive keepAlive;
 
     Ref(long id, Duration ttl) {

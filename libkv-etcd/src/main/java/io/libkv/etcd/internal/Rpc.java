@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's connection to etcd, on grpc-java alone: one channel over every endpoint (round robin
@@ -110,7 +111,7 @@ final class Rpc implements AutoCloseable {
   private <Q, R> CompletableFuture<R> unary(MethodDescriptor<Q, R> method, Q request, boolean mayRenew) {
     CompletableFuture<R> f = new CompletableFuture<>();
     ClientCalls.asyncUnaryCall(channel.newCall(method, options.withExecutor(DIRECT)), request, new StreamObserver<R>() {
-      private R value;
+      private @Nullable R value;
 
       @Override
       public void onNext(R r) {

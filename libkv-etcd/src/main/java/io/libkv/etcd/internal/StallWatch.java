@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ends the store's calls that can no longer be answered, long before their deadline. Two cases
@@ -93,7 +94,7 @@ final class StallWatch implements AutoCloseable {
   }
 
   /** The endpoint the call went to, or -1 when that is not known. */
-  private int endpointOf(SocketAddress remote) {
+  private int endpointOf(@Nullable SocketAddress remote) {
     for (int i = 0; remote != null && i < endpoints.size(); i++) {
       if (isEndpoint(remote, i)) {
         return i;
@@ -205,7 +206,7 @@ final class StallWatch implements AutoCloseable {
       }
       SocketAddress member = c.remote();
       int e = endpointOf(member);
-      if (e >= 0 && anyAnswered && !answered[e]) {
+      if (member != null && e >= 0 && anyAnswered && !answered[e]) {
         AvoidingRoundRobin.avoid(member, now + AVOID_NANOS);
         if (!avoiding.contains(member)) {
           avoiding.add(member);

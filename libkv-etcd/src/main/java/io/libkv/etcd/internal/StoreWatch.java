@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's one etcd watch, on its whole prefix, fanned out to every key and tree watch through
@@ -61,7 +63,7 @@ final class StoreWatch implements AutoCloseable {
   private boolean suspended;
   private int attempts;
   // guarded by this
-  private CompletableFuture<Void> ready;
+  private @Nullable CompletableFuture<Void> ready;
   private volatile boolean closed;
 
   /**
@@ -86,7 +88,7 @@ final class StoreWatch implements AutoCloseable {
   }
 
   /** Starts the store's watch if needed and waits until etcd created it. */
-  void ensureStarted(String key) {
+  void ensureStarted(@Nullable String key) {
     CompletableFuture<Void> r;
     synchronized (this) {
       if (ready == null || ready.isCompletedExceptionally()) {
@@ -106,7 +108,7 @@ final class StoreWatch implements AutoCloseable {
       throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
           description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw failures.map(e.getCause(), key, false);
+      throw failures.map(e, key, false);
     }
   }
 
@@ -204,7 +206,8 @@ final class StoreWatch implements AutoCloseable {
       synchronized (this) {
         r = ready;
       }
-      r.complete(null);
+      // set before any INITIAL open (ensureStarted), never cleared
+      Objects.requireNonNull(r).complete(null);
     } else if (cluster != clusterId || (mode == Mode.RESUME && rev < revision && historyRestarted())) {
       // the endpoints serve another cluster now (another ID; or the same ID, as a cluster made
       // again with the same configuration has, whose history is behind what we published): its
@@ -360,7 +363,7 @@ final class StoreWatch implements AutoCloseable {
    * anything changed is therefore read first: nothing did iff no key present at {@code upTo} was
    * written after {@code from} and as many keys were present at {@code from} as at {@code upTo}.
    */
-  List<WatchHub.Change> history(String target, boolean tree, long from, long upTo) {
+  @Nullable List<WatchHub.Change> history(String target, boolean tree, long from, long upTo) {
     if (from >= upTo) {
       return List.of();
     }
@@ -432,20 +435,20 @@ final class StoreWatch implements AutoCloseable {
       throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
           description, failures.endpoints(), e);
     } catch (ExecutionException e) {
-      throw failures.map(e.getCause(), target, false);
+      throw failures.map(e, target, false);
     } finally {
       w.close();
     }
   }
 
-  private boolean changed(ByteString start, ByteString end, long from, long upTo, String target) {
+  private boolean changed(ByteString start, @Nullable ByteString end, long from, long upTo, String target) {
     if (count(start, end, upTo, from + 1, target) > 0) {
       return true;
     }
     return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
   }
 
-  private long count(ByteString start, ByteString end, long revision, long minModRevision, String target) {
+  private long count(ByteString start, @Nullable ByteString end, long revision, long minModRevision, String target) {
     RangeRequest.Builder b = (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key

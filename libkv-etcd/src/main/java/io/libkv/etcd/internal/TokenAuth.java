@@ -13,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * etcd's user name and password as gRPC call credentials: the token etcd's Authenticate call gives
@@ -26,7 +27,7 @@ final class TokenAuth extends CallCredentials {
   private final AuthenticateRequest request;
   private final long timeoutNanos;
   // guarded by this
-  private CompletableFuture<String> token;
+  private @Nullable CompletableFuture<String> token;
 
   /** {@code channel}: where Authenticate goes (without these credentials, so the call needs no token). */
   TokenAuth(Channel channel, String user, String password, long timeoutNanos) {

@@ -10,6 +10,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compare-and-set and compare-and-delete: a key's index is its node's mzxid, checked against the
@@ -27,7 +28,7 @@ final class CompareAndSet {
     this.nodes = nodes;
   }
 
-  KVPair atomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  KVPair atomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     String path = paths.path(key);
     return session.write(key, zk -> {
       if (previous == null) {
@@ -97,7 +98,7 @@ final class CompareAndSet {
    * made to apply every earlier commit ({@link #applyEarlierCommits}), the pair's among them, and
    * the view read after that is decisive.
    */
-  private byte[] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
+  private byte @Nullable [] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
       throws KeeperException, InterruptedException {
     for (int attempt = 0; ; attempt++) {
       byte[] data;
@@ -137,7 +138,7 @@ final class CompareAndSet {
 
   void atomicDelete(String key, KVPair previous) {
     String path = paths.path(key);
-    session.write(key, zk -> {
+    session.writeVoid(key, zk -> {
       Stat s = new Stat();
       byte[] data = readForCompare(zk, path, s, previous);
       if (data == null) {
@@ -157,7 +158,6 @@ final class CompareAndSet {
       } catch (KeeperException.NoNodeException e) {
         throw new KeyNotFoundException("key not found (compare-and-delete)", key, session.description(), e);
       }
-      return null;
     });
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Listing and batched reads: a level of the tree read at once (async calls, or read-only
@@ -33,7 +35,7 @@ final class Listings {
   static final int LIST_REPLY_BYTES = 64 << 20;
 
   /** A node's data (null for an implicit parent) and stat, as one read returned them. */
-  private record NodeRead(byte[] data, Stat stat) {}
+  private record NodeRead(byte @Nullable [] data, Stat stat) {}
 
   /** A node's children and stat, as one read returned them. */
   private record ChildrenRead(List<String> children, Stat stat) {}
@@ -79,7 +81,7 @@ final class Listings {
    * at} first and sends every read the previous attempt made at once, so the state has one round
    * trip, not one per level, to change under it; only nodes new since then cost more reads.
    */
-  Listing listing(ZooKeeper zk, String dir, boolean withValues, Listing known)
+  Listing listing(ZooKeeper zk, String dir, boolean withValues, @Nullable Listing known)
       throws KeeperException, InterruptedException {
     Listing out = new Listing();
     String dirPath = paths.path(dir);
@@ -177,7 +179,8 @@ final class Listings {
       }
       List<String> next = new ArrayList<>();
       for (int i = 0; i < childPaths.size(); i++) {
-        NodeRead r = awaitZk(dataSent.get(childPaths.get(i)), childPaths.get(i));
+        // every child's read was sent above
+        NodeRead r = awaitZk(Objects.requireNonNull(dataSent.get(childPaths.get(i))), childPaths.get(i));
         if (r == null) {
           out.torn = true; // deleted meanwhile
           continue;
@@ -190,7 +193,7 @@ final class Listings {
         out.maxZxid = Math.max(out.maxZxid, Math.max(s.getMzxid(), s.getPzxid()));
         out.nodes.add(cp);
         if (r.data() != null) {
-          String k = paths.keyOf(cp);
+          String k = Objects.requireNonNull(paths.keyOf(cp)); // childPaths holds only paths of keys
           out.pairs.put(k, KVPair.ofOwned(k, r.data(), s.getMzxid()));
         }
         if (s.getNumChildren() > 0) {
@@ -271,7 +274,8 @@ final class Listings {
     for (int b = 0; b < batches.size(); b++) {
       List<OpResult> results;
       try {
-        results = awaitZk(batches.get(b), nodePaths.get(spans.get(b)[0]));
+        // a multi that succeeds answers with its results
+        results = Objects.requireNonNull(awaitZk(batches.get(b), nodePaths.get(spans.get(b)[0])));
       } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException e) {
         multiRead = false; // a server before 3.6
         LOG.log(System.Logger.Level.INFO, () -> "store " + session.description()
@@ -298,9 +302,11 @@ final class Listings {
     return out;
   }
 
-  private static void complete(CompletableFuture<NodeRead> f, int rc, String path, byte[] data, Stat stat) {
+  private static void complete(CompletableFuture<NodeRead> f, int rc, String path, byte @Nullable [] data,
+      @Nullable Stat stat) {
     if (rc == 0) {
-      f.complete(new NodeRead(data, stat));
+      // ZooKeeper gives the stat of every node it found
+      f.complete(new NodeRead(data, Objects.requireNonNull(stat)));
     } else if (rc == KeeperException.Code.NONODE.intValue()) {
       f.complete(null);
     } else {
@@ -308,7 +314,7 @@ final class Listings {
     }
   }
 
-  private <T> T awaitZk(CompletableFuture<T> f, String path) throws KeeperException, InterruptedException {
+  private <T> @Nullable T awaitZk(CompletableFuture<T> f, String path) throws KeeperException, InterruptedException {
     try {
       return f.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -356,11 +362,11 @@ final class Listings {
 
   void deleteTree(String dir) {
     String dirPath = paths.path(dir);
-    session.write(dir, zk -> {
+    session.writeVoid(dir, zk -> {
       for (int attempt = 0; ; attempt++) {
         Listing l = listing(zk, dir, false);
         if (!l.dirExists) {
-          return null;
+          return;
         }
         List<Op> ops = new ArrayList<>(l.nodes.size() + 1);
         // children before parents: the listing is breadth-first, so reversed it is deepest first
@@ -381,7 +387,7 @@ final class Listings {
               zk.multi(ops.subList(i, Math.min(ops.size(), i + 1000)));
             }
           }
-          return null;
+          return;
         } catch (KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
           // a concurrent writer added or removed something: list again
           if (attempt >= 10) {

@@ -10,6 +10,8 @@ import io.libkv.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keys as nodes, and the kinds of node: a key is a node with data, an implicit parent a node with
@@ -75,7 +78,7 @@ final class Nodes {
   }
 
   /** Creates the node with null data (an implicit parent) if absent, and its parents. */
-  void ensureNode(ZooKeeper zk, String path, CreateMode mode) throws KeeperException, InterruptedException {
+  void ensureNode(ZooKeeper zk, String path, @Nullable CreateMode mode) throws KeeperException, InterruptedException {
     if (path.equals("/")) {
       return;
     }
@@ -159,12 +162,12 @@ final class Nodes {
     }
   }
 
-  InvalidKeyException ephemeralParent(String key, Exception cause) {
+  InvalidKeyException ephemeralParent(@Nullable String key, Exception cause) {
     return new InvalidKeyException("a parent of this key is an ephemeral key, and ZooKeeper's ephemeral nodes cannot "
         + "have children", key, session.description(), cause);
   }
 
-  KVException ephemeralWithChildren(String key, Exception cause) {
+  KVException ephemeralWithChildren(String key, @Nullable Exception cause) {
     return new InvalidKeyException("this key has keys below it, so it cannot become an ephemeral or expiring key: "
         + "ZooKeeper keeps the kind of a node for its life and ephemeral nodes cannot have children", key,
         session.description(), cause);
@@ -176,7 +179,7 @@ final class Nodes {
    *
    * @return the new node's stat, or null if the node changed meanwhile (retry)
    */
-  Stat replace(ZooKeeper zk, String key, String path, int version, byte[] value, WriteOptions o)
+  @Nullable Stat replace(ZooKeeper zk, String key, String path, int version, byte[] value, WriteOptions o)
       throws KeeperException, InterruptedException {
     try {
       List<OpResult> r = zk.multi(List.of(Op.delete(path, version), createOp(path, value, o)));
@@ -213,11 +216,11 @@ final class Nodes {
 
   void put(String key, byte[] value, WriteOptions options) {
     String path = paths.path(key);
-    session.write(key, zk -> {
+    session.writeVoid(key, zk -> {
       while (true) {
         try {
           createWithParents(zk, key, path, value, options);
-          return null;
+          return;
         } catch (KeeperException.NodeExistsException e) {
           // an existing key, or an implicit parent becoming a key
         }
@@ -231,11 +234,11 @@ final class Nodes {
             continue;
           }
           if (!notPlain(st) || st.getNumChildren() > 0) {
-            return null;
+            return;
           }
           try {
             zk.multi(List.of(Op.delete(path, st.getVersion()), createOp(path, value, options)));
-            return null;
+            return;
           } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
               | KeeperException.NotEmptyException e) {
             continue;
@@ -251,7 +254,7 @@ final class Nodes {
         if (current != null && updatableInPlace(s, options)) {
           try {
             zk.setData(path, value, s.getVersion());
-            return null;
+            return;
           } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
             continue;
           }
@@ -260,7 +263,7 @@ final class Nodes {
           throw ephemeralWithChildren(key, null);
         }
         if (replace(zk, key, path, s.getVersion(), value, options) != null) {
-          return null;
+          return;
         }
       }
     });
@@ -278,7 +281,7 @@ final class Nodes {
       }
       return;
     }
-    session.write(null, zk -> {
+    session.writeVoid(null, zk -> {
       for (int attempt = 0; ; attempt++) {
         // read what exists (pipelined), then apply all in one multi-op; retry if anything moved
         List<String> keys = new ArrayList<>(entries.keySet());
@@ -293,7 +296,7 @@ final class Nodes {
         for (int i = 0; i < keys.size(); i++) {
           String path = paths.path(keys.get(i));
           Stat s = await(stats.get(i), keys.get(i));
-          byte[] v = entries.get(keys.get(i));
+          byte[] v = Objects.requireNonNull(entries.get(keys.get(i))); // keys are entries' keys
           if (s == null) {
             ops.add(createOp(path, v, WriteOptions.DEFAULT));
             for (String p = Paths.parentOf(path); !p.equals("/") && !p.equals(paths.root()) && parents.add(p);
@@ -315,7 +318,7 @@ final class Nodes {
         }
         try {
           zk.multi(ops);
-          return null;
+          return;
         } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException
             | KeeperException.BadVersionException e) {
           if (attempt >= 10) {
@@ -328,7 +331,7 @@ final class Nodes {
     });
   }
 
-  private <T> T await(CompletableFuture<T> f, String key) throws InterruptedException {
+  private <T> @Nullable T await(CompletableFuture<T> f, String key) throws InterruptedException {
     try {
       return f.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -343,15 +346,15 @@ final class Nodes {
   }
 
   KVPair get(String key) {
-    KVPair p = session.read(key, zk -> readPair(zk, key));
-    if (p == null) {
+    Optional<KVPair> p = session.read(key, zk -> Optional.ofNullable(readPair(zk, key)));
+    if (p.isEmpty()) {
       throw new KeyNotFoundException("key not found", key, session.description(), null);
     }
-    return p;
+    return p.get();
   }
 
   /** The key's pair, or null when absent or an implicit parent. */
-  KVPair readPair(ZooKeeper zk, String key) throws KeeperException, InterruptedException {
+  @Nullable KVPair readPair(ZooKeeper zk, String key) throws KeeperException, InterruptedException {
     Stat s = new Stat();
     try {
       byte[] data = zk.getData(paths.path(key), false, s);
@@ -363,18 +366,18 @@ final class Nodes {
 
   boolean exists(String key) {
     // exists() cannot tell null data from an empty value: read it
-    return session.read(key, zk -> readPair(zk, key)) != null;
+    return session.read(key, zk -> Optional.ofNullable(readPair(zk, key))).isPresent();
   }
 
   void delete(String key) {
     String path = paths.path(key);
-    session.write(key, zk -> {
+    session.writeVoid(key, zk -> {
       while (true) {
         try {
           zk.delete(path, -1);
-          return null;
+          return;
         } catch (KeeperException.NoNodeException e) {
-          return null;
+          return;
         } catch (KeeperException.NotEmptyException e) {
           // keys lie below: the key becomes an implicit parent again
         }
@@ -383,14 +386,14 @@ final class Nodes {
         try {
           data = zk.getData(path, false, s);
         } catch (KeeperException.NoNodeException e) {
-          return null;
+          return;
         }
         if (data == null) {
-          return null;
+          return;
         }
         try {
           zk.setData(path, null, s.getVersion());
-          return null;
+          return;
         } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
           // changed meanwhile: look again
         }

@@ -2,6 +2,7 @@ package io.libkv.zookeeper.internal;
 
 import io.libkv.InvalidKeyException;
 import io.libkv.Keys;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where keys live: key {@code a/b} is node {@code /a/b} below the chroot. Without a chroot,
@@ -40,7 +41,7 @@ final class Paths {
   }
 
   /** The canonical key of a node below the chroot, or null for the chroot itself or outside it. */
-  String keyOf(String path) {
+  @Nullable String keyOf(String path) {
     if (root.isEmpty()) {
       return path.length() > 1 ? path.substring(1) : null;
     }

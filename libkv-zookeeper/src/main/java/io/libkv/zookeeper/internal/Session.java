@@ -18,6 +18,7 @@ import io.libkv.spi.Retry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +33,7 @@ import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store's one ZooKeeper session: the Curator client that keeps the connection and re-creates
@@ -53,6 +55,12 @@ final class Session {
   @FunctionalInterface
   interface ZkCall<T> {
     T call(ZooKeeper zk) throws KeeperException, InterruptedException;
+  }
+
+  /** A call on the session's handle that gives no result. */
+  @FunctionalInterface
+  interface ZkRun {
+    void run(ZooKeeper zk) throws KeeperException, InterruptedException;
   }
 
   /** What the store does when the connection's state changes; called on Curator's event thread. */
@@ -80,10 +88,11 @@ final class Session {
   private final BooleanSupplier closed;
   private final ConnectionStateListener stateListener;
   private final AtomicReference<Heard> heard = new AtomicReference<>(new Heard(0, 0, 0));
-  private volatile Capabilities capabilities;
+  // set once connected (established), before the store is handed out
+  private volatile @Nullable Capabilities capabilities;
   private volatile long sessionId;
   private volatile boolean expiringSupported;
-  private volatile Subscription heartbeat;
+  private volatile @Nullable Subscription heartbeat;
 
   /**
    * A session not yet started. {@code checkOpen} throws once the store is closed, {@code closed}
@@ -196,7 +205,7 @@ final class Session {
   }
 
   Capabilities capabilities() {
-    return capabilities;
+    return Objects.requireNonNull(capabilities);
   }
 
   String description() {
@@ -222,7 +231,7 @@ final class Session {
 
   /** The negotiated session timeout. */
   Duration sessionTimeout() {
-    return capabilities.minEphemeralTtl();
+    return Objects.requireNonNull(capabilities).minEphemeralTtl();
   }
 
   TimeSource time() {
@@ -256,7 +265,7 @@ final class Session {
   // ---- running calls
 
   /** The session's handle, once connected (waiting up to the operation timeout). */
-  ZooKeeper zk(String key) {
+  ZooKeeper zk(@Nullable String key) {
     try {
       if (!client.getZookeeperClient().isConnected()
           && !client.blockUntilConnected(millis(opTimeout), TimeUnit.MILLISECONDS)) {
@@ -286,16 +295,32 @@ final class Session {
   }
 
   /** Runs a read, retried while the store is unreachable, up to the operation timeout. */
-  <T> T read(String key, ZkCall<T> call) {
+  <T> T read(@Nullable String key, ZkCall<T> call) {
     return Retry.call(() -> once(key, call, false), backoff, opTimeout);
   }
 
   /** Runs a write: retried only while known not to have been sent. */
-  <T> T write(String key, ZkCall<T> call) {
+  <T> T write(@Nullable String key, ZkCall<T> call) {
     return Retry.call(() -> once(key, call, true), backoff, opTimeout);
   }
 
-  private <T> T once(String key, ZkCall<T> call, boolean write) {
+  /** {@link #read} of a call without a result. */
+  void readVoid(@Nullable String key, ZkRun call) {
+    read(key, zk -> {
+      call.run(zk);
+      return Boolean.TRUE; // a ZkCall gives a result, never null: dropped here
+    });
+  }
+
+  /** {@link #write} of a call without a result. */
+  void writeVoid(@Nullable String key, ZkRun call) {
+    write(key, zk -> {
+      call.run(zk);
+      return Boolean.TRUE;
+    });
+  }
+
+  private <T> T once(@Nullable String key, ZkCall<T> call, boolean write) {
     checkOpen.run();
     ZooKeeper zk = zk(key);
     long sent = time().nanoTime();
@@ -405,7 +430,8 @@ final class Session {
    * time plus two thirds of the session timeout; passed as soon as the run ends.
    */
   LeaseDeadline sessionDeadline(long session) {
-    long run = heard.get().run();
+    // heard starts non-null and is only ever updated to non-null values
+    long run = Objects.requireNonNull(heard.get()).run();
     TimeSource time = time();
     return new LeaseDeadline() {
       @Override
@@ -415,7 +441,7 @@ final class Session {
 
       @Override
       public long confirmedUntil() {
-        Heard h = heard.get();
+        Heard h = Objects.requireNonNull(heard.get());
         return h.session() == session && h.run() == run ? h.sentAt() + lossAfterNanos() : time.nanoTime();
       }
     };

@@ -24,6 +24,7 @@ import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Watches: persistent recursive watches on the server, fanned out through the store's hub. Each
@@ -34,7 +35,7 @@ final class Watches {
   private static final System.Logger LOG = System.getLogger("io.libkv.zookeeper");
 
   /** A key's state: its pair (null when absent) and the index that state is at. */
-  private record KeyState(KVPair pair, long index) {}
+  private record KeyState(@Nullable KVPair pair, long index) {}
 
   /** A server event waiting to become a change. */
   private record PendingEvent(String key, Watcher.Event.EventType type) {}
@@ -120,9 +121,8 @@ final class Watches {
         w.startResumed(new ArrayList<>(l.pairs.values()), List.of(), from, from);
       } else {
         // no history to tell which keys went: re-read (RESYNC)
-        session.read(dir, zk -> {
+        session.readVoid(dir, zk -> {
           resync(zk, w, l);
-          return null;
         });
       }
     } else {
@@ -147,9 +147,8 @@ final class Watches {
     synchronized (registrations) {
       int n = registrations.getOrDefault(path, 0);
       if (n == 0) {
-        session.read(path, zk -> {
+        session.readVoid(path, zk -> {
           zk.addWatch(path, eventWatcher, AddWatchMode.PERSISTENT_RECURSIVE);
-          return null;
         });
       }
       registrations.put(path, n + 1);
@@ -215,7 +214,7 @@ final class Watches {
   }
 
   /** Turns one event into a change, reading the node after it: indexes come from stats, never from events. */
-  private WatchHub.Change process(String key, Watcher.Event.EventType type) {
+  private WatchHub.@Nullable Change process(String key, Watcher.Event.EventType type) {
     if (closed.getAsBoolean()) {
       return null;
     }

@@ -14,6 +14,7 @@ import io.libkv.UnknownOutcomeException;
 import java.util.List;
 import org.apache.curator.CuratorConnectionLossException;
 import org.apache.zookeeper.KeeperException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps every ZooKeeper error code to a typed libkv exception naming the key: nothing of
@@ -33,11 +34,11 @@ final class ZkErrors {
     return endpoints;
   }
 
-  StoreUnavailableException unavailable(String message, String key, Throwable cause) {
+  StoreUnavailableException unavailable(String message, @Nullable String key, @Nullable Throwable cause) {
     return new StoreUnavailableException(message, key, store, endpoints, cause);
   }
 
-  UnknownOutcomeException unknown(String message, String key, Throwable cause) {
+  UnknownOutcomeException unknown(String message, @Nullable String key, Throwable cause) {
     return new UnknownOutcomeException(message, key, store, endpoints, cause);
   }
 
@@ -51,7 +52,7 @@ final class ZkErrors {
    * @param write whether the call was a write that may have been sent (connection failures then
    *     leave its outcome unknown)
    */
-  KVException map(KeeperException e, String key, boolean write) {
+  KVException map(KeeperException e, @Nullable String key, boolean write) {
     String what = "ZooKeeper " + e.code().name() + (e.getPath() == null ? "" : " on " + e.getPath());
     if (e instanceof CuratorConnectionLossException) {
       // raised by Curator before anything was sent: the write did not happen

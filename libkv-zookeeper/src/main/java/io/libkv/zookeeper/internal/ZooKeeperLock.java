@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.zookeeper.CreateMode;
@@ -19,6 +20,7 @@ import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ZooKeeper lock: a queue of protected (GUID-named) ephemeral sequential nodes under
@@ -40,10 +42,10 @@ final class ZooKeeperLock extends AbstractLock {
   private final String queueDir;
   private final String keyPath;
   // the pending acquisition's queue node, kept between attempts
-  private String ourNode;
+  private @Nullable String ourNode;
   private long ourToken;
   private long ourSession;
-  private String pendingGuid;
+  private @Nullable String pendingGuid;
 
   /**
    * A lock on {@code key} run in {@code session}, whose held leases {@code held} tracks; {@code
@@ -69,6 +71,8 @@ final class ZooKeeperLock extends AbstractLock {
     if (ourNode == null) {
       enqueue();
     }
+    // enqueue() set it, or threw
+    String node = Objects.requireNonNull(ourNode);
     return session.write(key(), zk -> {
       List<String> children;
       try {
@@ -79,7 +83,7 @@ final class ZooKeeperLock extends AbstractLock {
       }
       children.removeIf(c -> !c.startsWith(PREFIX) || c.lastIndexOf(SUFFIX) < 0);
       children.sort(Comparator.comparing(ZooKeeperLock::sequence));
-      String ours = ourNode.substring(ourNode.lastIndexOf('/') + 1);
+      String ours = node.substring(node.lastIndexOf('/') + 1);
       int at = children.indexOf(ours);
       if (at < 0) {
         ourNode = null; // removed (our session was replaced): queue again
@@ -120,7 +124,7 @@ final class ZooKeeperLock extends AbstractLock {
     pendingGuid = guid;
     for (int tries = 0; ; tries++) {
       try {
-        session.write(key(), zk -> {
+        session.writeVoid(key(), zk -> {
           while (true) {
             try {
               Stat s = new Stat();
@@ -128,7 +132,7 @@ final class ZooKeeperLock extends AbstractLock {
               ourToken = s.getCzxid();
               ourSession = zk.getSessionId();
               pendingGuid = null;
-              return null;
+              return;
             } catch (KeeperException.NoNodeException e) {
               // the queue's directories are containers: the server removes them once empty
               nodes.ensureNode(zk, queueDir, CreateMode.CONTAINER);
@@ -207,7 +211,9 @@ final class ZooKeeperLock extends AbstractLock {
       try {
         List<OpResult> r = zk.multi(ops);
         Stat keyStat = ((OpResult.CreateResult) r.get(r.size() - 1)).getStat();
-        Held h = new Held(key(), ourToken, ourNode, keyStat.getCzxid(), keyStat.getVersion(), ourSession);
+        // our queue node, which the multi just checked
+        Held h = new Held(key(), ourToken, Objects.requireNonNull(ourNode), keyStat.getCzxid(), keyStat.getVersion(),
+            ourSession);
         held.add(h);
         ourNode = null;
         return Attempt.acquired(h);
@@ -245,13 +251,12 @@ final class ZooKeeperLock extends AbstractLock {
       return;
     }
     try {
-      session.write(key(), zk -> {
+      session.writeVoid(key(), zk -> {
         try {
           zk.delete(node, -1);
         } catch (KeeperException.NoNodeException e) {
           // already gone
         }
-        return null;
       });
     } catch (KVException | IllegalStateException e) {
       // ephemeral: it goes with the session anyway
@@ -285,7 +290,7 @@ final class ZooKeeperLock extends AbstractLock {
       if (session.sessionId() != sessionId) {
         return; // the session ended, and our nodes with it
       }
-      session.write(key(), zk -> {
+      session.writeVoid(key(), zk -> {
         List<Op> ops = new ArrayList<>(2);
         // the key only while it is the node the lock created (a put replaces the node, a new czxid)
         // and unchanged since (its version); the delete carries that version
@@ -304,7 +309,6 @@ final class ZooKeeperLock extends AbstractLock {
             // already gone
           }
         }
-        return null;
       });
     }
 

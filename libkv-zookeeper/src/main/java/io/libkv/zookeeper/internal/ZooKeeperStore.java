@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The libkv store on ZooKeeper. Key {@code a/b} is node {@code /a/b} below the chroot; implicit
@@ -115,9 +116,8 @@ public final class ZooKeeperStore extends AbstractStore {
   /** Probes what depends on the server: the negotiated session timeout, TTL nodes; makes the chroot. */
   private void afterConnect() {
     if (paths.chrooted()) {
-      session.write(null, z -> {
+      session.writeVoid(null, z -> {
         nodes.ensureNode(z, paths.root(), null);
-        return null;
       });
     }
     session.established(nodes.probeTtlNodes());
@@ -191,7 +191,7 @@ public final class ZooKeeperStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     return cas.atomicPut(paths.checkUserKey(key), value, previous, options);
   }
 
