@@ -175,7 +175,6 @@ public final class ErrorsDocCoverage {
     assertThat(cases.keySet()).as("one row per docs/errors.md entry").containsExactlyInAnyOrderElementsOf(anchors);
     for (String anchor : anchors) {
       Case c = Objects.requireNonNull(cases.get(anchor)); // the keys were just checked to be the anchors
-
       if (c.call == null) {
         continue;
       }

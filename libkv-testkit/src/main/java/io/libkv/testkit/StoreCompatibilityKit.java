@@ -333,7 +333,6 @@ public abstract class StoreCompatibilityKit {
   }
 
   private static @Nullable String value(KeyEvent e) {
-
     return e.pair().map(KVPair::valueAsString).orElse(null);
   }
 

@@ -932,7 +932,6 @@ public final class ConsulEmulator implements AutoCloseable {
       ArrayNode results = resp.putArray("Results");
       // a transaction without errors has its results
       for (EmulatorState.Entry e : Objects.requireNonNull(out.results)) {
-
         results.addObject().set("KV", entryJson(e, e.value != null));
       }
       resp.putNull("Errors");
@@ -1171,7 +1170,6 @@ public final class ConsulEmulator implements AutoCloseable {
     private String datacenter = "dc1";
     private int port;
     private @Nullable SSLContext sslContext;
-
 
     private Builder() {}
 

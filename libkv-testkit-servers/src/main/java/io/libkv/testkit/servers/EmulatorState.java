@@ -492,7 +492,6 @@ final class EmulatorState {
 
   /** Renews: resets the invalidation timer; null if there is no such session. */
   @Nullable Session renew(String id) {
-
     Session s = sessions.get(id);
     if (s != null && s.ttlDuration != null && !s.ttlDuration.isZero()) {
       schedule(s);

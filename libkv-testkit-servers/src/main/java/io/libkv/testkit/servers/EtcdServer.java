@@ -194,8 +194,6 @@ public final class EtcdServer implements AutoCloseable {
     if (options.certFile != null) {
       // tls() sets the certificate and the key together
       cmd.addAll(List.of("--cert-file", options.certFile.toString(), "--key-file", Objects.requireNonNull(options.keyFile).toString()));
-
-
       if (options.trustedCaFile != null) {
         cmd.addAll(List.of("--trusted-ca-file", options.trustedCaFile.toString()));
       }
