@@ -25,7 +25,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,7 +66,7 @@ public class EtcdBenchmark {
   private static final String ENDPOINT = "libkv.bench.etcd";
   private static final int LIST_KEYS = 1000;
 
-  private EtcdServer server;
+  private @Nullable EtcdServer server;
   private Store store;
   private Client client;
   private Lock lock;
@@ -242,8 +244,9 @@ public class EtcdBenchmark {
     System.out.printf("%-10s %12s %12s %8s   (median of %d interleaved rounds; every round's score above)%n", "op",
         "libkv ops/s", "jetcd ops/s", "ratio", rounds);
     for (String op : ops) {
-      double a = median(scores.get("libkv" + op));
-      double b = median(scores.get("jetcd" + op));
+      // every op was scored for both clients
+      double a = median(Objects.requireNonNull(scores.get("libkv" + op)));
+      double b = median(Objects.requireNonNull(scores.get("jetcd" + op)));
       System.out.printf("%-10s %12.1f %12.1f %8.2f%n", op, a, b, a / b);
     }
   }

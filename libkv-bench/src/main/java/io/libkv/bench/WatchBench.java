@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +51,7 @@ public final class WatchBench {
           if (e.type() == EventType.CURRENT) {
             initial.countDown();
           } else {
-            latch.get().countDown();
+            Objects.requireNonNull(latch.get()).countDown(); // it always holds a latch
           }
         }, pool));
       }

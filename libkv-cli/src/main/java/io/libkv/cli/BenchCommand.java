@@ -47,7 +47,7 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
   @Option(names = "--value-size", paramLabel = "BYTES", description = "Value size in bytes (default ${DEFAULT-VALUE}).")
   int valueSize = 100;
 
-  private String dir;
+  private String dir = "";
   private final List<Result> results = new ArrayList<>();
 
   /** One step's numbers. */

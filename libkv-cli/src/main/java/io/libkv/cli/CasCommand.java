@@ -5,6 +5,8 @@ import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.WriteOptions;
 import java.nio.file.Path;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,13 +21,13 @@ final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
   String key;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The value as text; - reads stdin.")
-  String value;
+  @Nullable String value;
 
   @Option(names = "--file", paramLabel = "F", description = "Read the value from a file.")
-  Path file;
+  @Nullable Path file;
 
   @Option(names = "--base64", paramLabel = "B64", description = "The value in base64.")
-  String base64;
+  @Nullable String base64;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Condition condition;
@@ -33,13 +35,13 @@ final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
   /** The condition: one of the two. */
   static final class Condition {
     @Option(names = "--index", paramLabel = "N", required = true, description = "The index the key must still have.")
-    Long index;
+    @Nullable Long index;
 
     @Option(names = "--create", required = true, description = "Create only if absent.")
     boolean create;
   }
 
-  private byte[] bytes;
+  private byte[] bytes = new byte[0];
 
   @Override
   void prepare() {
@@ -56,7 +58,8 @@ final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
       written = store.atomicCreate(key, bytes, WriteOptions.DEFAULT);
     } else {
       // backends compare only the index of the previous pair
-      KVPair previous = KVPair.of(Keys.canonicalKey(key), new byte[0], condition.index);
+      // without --create the group holds --index
+      KVPair previous = KVPair.of(Keys.canonicalKey(key), new byte[0], Objects.requireNonNull(condition.index));
       written = store.atomicPut(key, bytes, previous, WriteOptions.DEFAULT);
     }
     if (table()) {

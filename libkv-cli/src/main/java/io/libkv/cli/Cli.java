@@ -8,7 +8,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
 /**
@@ -58,7 +60,7 @@ final class Cli {
   }
 
   /** An environment variable; an empty one counts as unset. */
-  String env(String name) {
+  @Nullable String env(String name) {
     String v = env.get(name);
     return v == null || v.isEmpty() ? null : v;
   }
@@ -141,7 +143,7 @@ final class Cli {
     CommandLine cl = new CommandLine(new LibkvCommand(this));
     String named = commandName(args);
     if (named != null) {
-      cl.addSubcommand(named, LibkvCommand.COMMANDS.get(named).get());
+      cl.addSubcommand(named, Objects.requireNonNull(LibkvCommand.COMMANDS.get(named)).get()); // commandName returns only its keys
     } else {
       LibkvCommand.COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
     }
@@ -246,7 +248,7 @@ final class Cli {
   }
 
   /** The first argument naming a command, skipping the global options before it; null if none. */
-  static String commandName(String... args) {
+  static @Nullable String commandName(String... args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--store") || a.equals("-o") || a.equals("--output")) {

@@ -1,5 +1,7 @@
 package io.libkv.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A failure the CLI itself detects (bad input, a lock wait that timed out), carrying the exit code
  * that {@code docs/cli.md} assigns to it.
@@ -10,7 +12,7 @@ final class CliException extends RuntimeException {
   private final int exitCode;
   private boolean quiet;
 
-  CliException(int exitCode, String message) {
+  CliException(int exitCode, @Nullable String message) {
     super(message);
     this.exitCode = exitCode;
   }
@@ -26,13 +28,13 @@ final class CliException extends RuntimeException {
     return quiet;
   }
 
-  CliException(int exitCode, String message, Throwable cause) {
+  CliException(int exitCode, @Nullable String message, Throwable cause) {
     super(message, cause);
     this.exitCode = exitCode;
   }
 
   /** Invalid input or usage: exit 2. */
-  static CliException usage(String message) {
+  static CliException usage(@Nullable String message) {
     return new CliException(ExitCodes.USAGE, message);
   }
 

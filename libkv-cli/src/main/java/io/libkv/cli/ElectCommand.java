@@ -6,9 +6,11 @@ import io.libkv.recipes.election.Leadership;
 import io.libkv.recipes.election.LeadershipListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,17 +37,17 @@ final class ElectCommand extends StoreCommand implements JsonLines {
   String node;
 
   @Parameters(index = "2..*", arity = "0..*", paramLabel = "CMD", description = "A command to run while leader, after --.")
-  List<String> command;
+  @Nullable List<String> command;
 
   @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
       description = "How long others wait after this leader dies (default: 15s or the backend's minimum).")
-  Duration ttl;
+  @Nullable Duration ttl;
 
   private final Object state = new Object();
   private final CountDownLatch done = new CountDownLatch(1);
-  private ChildCommand child;
-  private Integer status;
-  private Leadership leading;
+  private @Nullable ChildCommand child;
+  private @Nullable Integer status;
+  private @Nullable Leadership leading;
   private boolean finished;
 
   @Override
@@ -143,7 +145,7 @@ final class ElectCommand extends StoreCommand implements JsonLines {
   private void deposed(Leadership term) {
     ChildCommand c;
     synchronized (state) {
-      if (!term.equals(leading)) {
+      if (!Objects.equals(term, leading)) {
         return; // already reported
       }
       leading = null;

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -40,7 +41,7 @@ final class ImportCommand extends StoreCommand {
   private static final Set<String> FIELDS = Set.of("key", "value", "lastIndex", "ttl");
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "Default: stdin.")
-  Path file;
+  @Nullable Path file;
 
   private final List<String> keys = new ArrayList<>();
   private final List<byte[]> values = new ArrayList<>();
@@ -127,7 +128,7 @@ final class ImportCommand extends StoreCommand {
     lineNumbers.add(n);
   }
 
-  private static CliException bad(int line, String why) {
+  private static CliException bad(int line, @Nullable String why) {
     return CliException.usage("line " + line + ": " + why);
   }
 

@@ -2,6 +2,7 @@ package io.libkv.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The little JSON the CLI speaks: flat objects of strings and integers, one per line (export,
@@ -163,7 +164,7 @@ final class Json {
       }
     }
 
-    Object value(String name) throws JsonException {
+    @Nullable Object value(String name) throws JsonException {
       ws();
       if (pos >= s.length()) {
         throw error("expected a value");

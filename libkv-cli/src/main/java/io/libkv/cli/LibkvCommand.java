@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -47,13 +48,13 @@ final class LibkvCommand implements Runnable {
   }
 
   final Cli cli;
-  String store;
+  @Nullable String store;
   /** The output format in force; text unless -o or --json asked for another. */
   OutputFormat output = OutputFormat.text;
   /** How the format was asked for ({@code -o table}, {@code --json}); null when it was not. */
-  String outputOption;
+  @Nullable String outputOption;
   /** A second, different format asked for on the same line; null when there was none. */
-  String conflictingOutput;
+  @Nullable String conflictingOutput;
 
   @Mixin
   GlobalOptions globals;

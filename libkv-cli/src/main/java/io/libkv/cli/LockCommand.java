@@ -9,7 +9,9 @@ import io.libkv.Store;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,18 +35,18 @@ final class LockCommand extends StoreCommand {
   String key;
 
   @Parameters(index = "1..*", arity = "0..*", paramLabel = "CMD", description = "The command and its arguments, after --.")
-  List<String> command;
+  @Nullable List<String> command;
 
   @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
       description = "How long others wait after this holder dies (default: 15s or the backend's minimum).")
-  Duration ttl;
+  @Nullable Duration ttl;
 
   @Option(names = "--wait", paramLabel = "D", converter = DurationConverter.class,
       description = "Give up after D (exit 1); default: wait forever.")
-  Duration waitFor;
+  @Nullable Duration waitFor;
 
   @Option(names = "--value", paramLabel = "V", description = "What the key holds while locked (default host:pid).")
-  String value;
+  @Nullable String value;
 
   @Override
   void prepare() {
@@ -54,11 +56,12 @@ final class LockCommand extends StoreCommand {
   }
 
   private final Object state = new Object();
-  private ChildCommand child;
+  private @Nullable ChildCommand child;
   private boolean lost;
 
   @Override
   int run(Store store) throws Exception {
+    List<String> command = Objects.requireNonNull(this.command); // prepare() refused a missing CMD
     LockOptions.Builder options = LockOptions.builder();
     if (ttl != null) {
       options.ttl(ttl);
@@ -84,8 +87,9 @@ final class LockCommand extends StoreCommand {
       throw new CliException(ExitCodes.FALSE, "lock \"" + key + "\" not acquired: interrupted while waiting");
     }
     if (acquired.isEmpty()) {
+      // only tryLock(waitFor) comes back empty
       throw new CliException(ExitCodes.FALSE,
-          "lock \"" + key + "\" not acquired within " + Durations.format(waitFor) + " [store " + store.description() + "]");
+          "lock \"" + key + "\" not acquired within " + Durations.format(Objects.requireNonNull(waitFor)) + " [store " + store.description() + "]");
     }
     LockLease lease = acquired.get();
     int status;
@@ -100,7 +104,7 @@ final class LockCommand extends StoreCommand {
       lease.lost().thenRun(() -> {
         synchronized (state) {
           lost = true;
-          child.terminate();
+          Objects.requireNonNull(child).terminate(); // started before the loss is watched, never cleared
         }
       });
       status = child.awaitExit();

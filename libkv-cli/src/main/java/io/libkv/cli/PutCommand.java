@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,22 +30,22 @@ final class PutCommand extends StoreCommand implements JsonLines {
   String key;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The value as text; - reads stdin (binary-safe).")
-  String value;
+  @Nullable String value;
 
   @Option(names = "--file", paramLabel = "F", description = "Read the value from a file.")
-  Path file;
+  @Nullable Path file;
 
   @Option(names = "--base64", paramLabel = "B64", description = "The value in base64.")
-  String base64;
+  @Nullable String base64;
 
   @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
       description = "A TTL: expiring key, or ephemeral with --keep-alive.")
-  Duration ttl;
+  @Nullable Duration ttl;
 
   @Option(names = "--keep-alive", description = "Stay up holding an ephemeral key until SIGINT/SIGTERM.")
   boolean keepAlive;
 
-  private byte[] bytes;
+  private byte[] bytes = new byte[0];
 
   /** Only an ephemeral key's index is printed. */
   @Override

@@ -6,6 +6,7 @@ import io.libkv.recipes.discovery.Member;
 import io.libkv.recipes.discovery.ServiceRegistration;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +33,7 @@ final class RegisterCommand extends StoreCommand {
 
   @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
       description = "How long the member outlives a killed process (default: 15s or the backend's minimum).")
-  Duration ttl;
+  @Nullable Duration ttl;
 
   @Override
   void prepare() {

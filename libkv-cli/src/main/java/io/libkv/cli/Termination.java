@@ -2,6 +2,7 @@ package io.libkv.cli;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How SIGINT/SIGTERM end a long-running command cleanly.
@@ -16,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 final class Termination {
   private final Object lock = new Object();
   private final CompletableFuture<Integer> result = new CompletableFuture<>();
-  private Runnable stopAction;
+  private @Nullable Runnable stopAction;
   private boolean stopping;
   private boolean exiting;
 

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Where a value comes from: the argument, stdin ({@code -}), a file, or base64 text; exactly one. */
 final class ValueInput {
@@ -19,7 +21,7 @@ final class ValueInput {
    * @param base64 the {@code --base64} argument, or null
    * @throws CliException exit 2 unless exactly one source is given and readable
    */
-  static byte[] read(Cli cli, String value, Path file, String base64) {
+  static byte[] read(Cli cli, @Nullable String value, @Nullable Path file, @Nullable String base64) {
     int given = (value != null ? 1 : 0) + (file != null ? 1 : 0) + (base64 != null ? 1 : 0);
     if (given != 1) {
       throw CliException.usage(given == 0
@@ -40,7 +42,7 @@ final class ValueInput {
         throw CliException.usage("--base64: invalid base64: " + e.getMessage());
       }
     }
-    if (value.equals("-")) {
+    if (Objects.requireNonNull(value).equals("-")) { // exactly one source was given: VALUE
       try {
         return cli.in().readAllBytes();
       } catch (IOException e) {

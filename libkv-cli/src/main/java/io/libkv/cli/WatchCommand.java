@@ -13,6 +13,8 @@ import io.libkv.Watch;
 import io.libkv.WatchOptions;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Parameters;
         "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."})
 final class WatchCommand extends ReadCommand implements JsonLines {
   @Parameters(index = "0", arity = "0..1", paramLabel = "KEY|DIR", description = "With -r, \"\" or / is the root.")
-  String key;
+  @Nullable String key;
 
   @Option(names = {"-r", "--recursive"}, description = "Watch every key below DIR.")
   boolean recursive;
@@ -39,7 +41,7 @@ final class WatchCommand extends ReadCommand implements JsonLines {
   @Option(names = "--from-index", paramLabel = "N",
       description = "Replay what happened after store index N, then follow (no current-state lines);"
           + " history the backend no longer has gives a resync.")
-  Long fromIndex;
+  @Nullable Long fromIndex;
 
   @Override
   void prepare() {
@@ -68,6 +70,7 @@ final class WatchCommand extends ReadCommand implements JsonLines {
 
   @Override
   int run(Store store) {
+    String key = Objects.requireNonNull(this.key); // prepare() gave a missing DIR its ""
     WatchOptions options = fromIndex == null ? WatchOptions.DEFAULT : WatchOptions.fromIndex(fromIndex);
     Watch<?> watch = recursive ? store.watchTree(key, options) : store.watch(key, options);
     Thread main = Thread.currentThread();
@@ -170,7 +173,7 @@ final class WatchCommand extends ReadCommand implements JsonLines {
     return canonicalDir.isEmpty() ? "/" : canonicalDir;
   }
 
-  private void line(EventType type, String key, long index, byte[] value) {
+  private void line(EventType type, String key, long index, byte @Nullable [] value) {
     String t = type.name().toLowerCase(Locale.ROOT);
     String s;
     if (json()) {

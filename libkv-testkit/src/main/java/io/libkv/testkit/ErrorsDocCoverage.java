@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks docs/errors.md against one backend: for every {@code ## anchor} the backend's table either
@@ -34,13 +35,14 @@ public final class ErrorsDocCoverage {
 
   /** How one backend meets one entry of docs/errors.md. */
   public static final class Case {
-    final Class<? extends KVException> type;
-    final String key;
-    final String store;
-    final ThrowingCallable call;
-    final String why;
+    final @Nullable Class<? extends KVException> type;
+    final @Nullable String key;
+    final @Nullable String store;
+    final @Nullable ThrowingCallable call;
+    final @Nullable String why;
 
-    private Case(Class<? extends KVException> type, String key, String store, ThrowingCallable call, String why) {
+    private Case(@Nullable Class<? extends KVException> type, @Nullable String key, @Nullable String store,
+        @Nullable ThrowingCallable call, @Nullable String why) {
       this.type = type;
       this.key = key;
       this.store = store;
@@ -52,7 +54,8 @@ public final class ErrorsDocCoverage {
      * {@code call} raises {@code type} whose {@code key()} is {@code key} and whose {@code store()}
      * is {@code store} ({@code null}: empty).
      */
-    public static Case provoked(Class<? extends KVException> type, String key, String store, ThrowingCallable call) {
+    public static Case provoked(Class<? extends KVException> type, @Nullable String key, @Nullable String store,
+        ThrowingCallable call) {
       return new Case(Objects.requireNonNull(type), key, store, Objects.requireNonNull(call), null);
     }
 
@@ -108,8 +111,11 @@ public final class ErrorsDocCoverage {
       store.put(dir + "modified", v);
       store.atomicPut(dir + "modified", v, old, WriteOptions.DEFAULT);
     }));
+    // a null previous on purpose: the condition this entry documents
+    @SuppressWarnings("NullAway")
+    ThrowingCallable deleteWithoutPrevious = () -> store.atomicDelete(dir + "p", null);
     m.put("previous-not-specified", Case.provoked(io.libkv.PreviousNotSpecifiedException.class, dir + "p", d,
-        () -> store.atomicDelete(dir + "p", null)));
+        deleteWithoutPrevious));
     m.put("invalid-key", Case.provoked(io.libkv.InvalidKeyException.class, dir + "a//b", d,
         () -> store.put(dir + "a//b", v)));
     m.put("value-too-large", Case.provoked(io.libkv.ValueTooLargeException.class, dir + "big", d,
@@ -168,7 +174,7 @@ public final class ErrorsDocCoverage {
     assertThat(anchors).as("docs/errors.md anchors").hasSizeGreaterThan(10);
     assertThat(cases.keySet()).as("one row per docs/errors.md entry").containsExactlyInAnyOrderElementsOf(anchors);
     for (String anchor : anchors) {
-      Case c = cases.get(anchor);
+      Case c = Objects.requireNonNull(cases.get(anchor)); // the keys were just checked to be the anchors
       if (c.call == null) {
         continue;
       }

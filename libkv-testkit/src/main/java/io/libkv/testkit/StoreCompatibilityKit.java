@@ -61,6 +61,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -331,7 +332,7 @@ public abstract class StoreCompatibilityKit {
     return Waits.next(w, timing.operation);
   }
 
-  private static String value(KeyEvent e) {
+  private static @Nullable String value(KeyEvent e) {
     return e.pair().map(KVPair::valueAsString).orElse(null);
   }
 
@@ -1094,7 +1095,10 @@ public abstract class StoreCompatibilityKit {
       KVPair stale = store.get(k);
       store.put(k, utf8("v2"));
       KVPair current = store.get(k);
-      assertThatExceptionOfType(PreviousNotSpecifiedException.class).isThrownBy(() -> store.atomicDelete(k, null));
+      // a null previous on purpose: the contract's PreviousNotSpecifiedException
+      @SuppressWarnings("NullAway")
+      ThrowingCallable deleteWithoutPrevious = () -> store.atomicDelete(k, null);
+      assertThatExceptionOfType(PreviousNotSpecifiedException.class).isThrownBy(deleteWithoutPrevious);
       assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete(k, stale));
       assertThat(store.get(k)).isEqualTo(current);
       store.atomicDelete(k, current);
@@ -2633,6 +2637,7 @@ public abstract class StoreCompatibilityKit {
     @Test
     @Tag("core")
     @DisplayName("Null arguments fail fast with a NullPointerException naming the argument")
+    @SuppressWarnings("NullAway") // hands each argument null on purpose, to see it refused
     void nullArgumentsNamed() {
       String k = key("k");
       KVPair p = KVPair.of(k, V, 1);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code consul agent -dev} on loopback, for running the same tests as on the emulator
@@ -28,7 +29,7 @@ public final class ConsulAgent implements AutoCloseable {
   private final int grpcPort;
   private final Path log;
   private final Duration sessionTtlMin;
-  private Process process;
+  private @Nullable Process process;
 
   private ConsulAgent(Path binary, Duration sessionTtlMin) throws IOException {
     this.binary = binary;

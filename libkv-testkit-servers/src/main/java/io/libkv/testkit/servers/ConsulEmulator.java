@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An emulator of a Consul agent's HTTP API for tests, written from Consul's documentation: the KV
@@ -92,7 +94,7 @@ public final class ConsulEmulator implements AutoCloseable {
   private volatile Duration delay = Duration.ZERO;
   private volatile EmulatorState state;
   private volatile boolean closed;
-  private HttpServer server;
+  private @Nullable HttpServer server;
   private final int port;
 
   private ConsulEmulator(Builder b) {
@@ -286,7 +288,7 @@ public final class ConsulEmulator implements AutoCloseable {
       try {
         r = route(ex, s, path, body);
       } catch (HttpError e) {
-        r = Response.text(e.status, e.getMessage());
+        r = Response.text(e.status, Objects.requireNonNull(e.getMessage())); // an HttpError always has its body
       } catch (RuntimeException e) {
         r = Response.text(500, e.toString());
       }
@@ -644,18 +646,18 @@ public final class ConsulEmulator implements AutoCloseable {
       return Response.json(200, entriesJson(entries, true)).index(idx);
     }
     authorize(token, "key:read", key);
-    Indexed<EmulatorState.Entry> found = blocking(s, q, new Query<>() {
+    Indexed<Optional<EmulatorState.Entry>> found = blocking(s, q, new Query<>() {
       @Override
-      public EmulatorState.Entry run() {
-        return s.get(key);
+      public Optional<EmulatorState.Entry> run() {
+        return Optional.ofNullable(s.get(key));
       }
 
       @Override
-      public long index(EmulatorState.Entry r) {
-        return r != null ? r.modifyIndex : s.getIndex(key);
+      public long index(Optional<EmulatorState.Entry> r) {
+        return r.isPresent() ? r.get().modifyIndex : s.getIndex(key);
       }
     });
-    EmulatorState.Entry e = found.value();
+    EmulatorState.Entry e = found.value().orElse(null);
     long idx = found.index();
     if (e == null) {
       return Response.empty(404).index(idx);
@@ -832,7 +834,7 @@ public final class ConsulEmulator implements AutoCloseable {
   // ---- /v1/txn
 
   /** A field of a Go-decoded object: Go's JSON decoder matches names case-insensitively. */
-  private static JsonNode field(JsonNode o, String name) {
+  private static @Nullable JsonNode field(JsonNode o, String name) {
     for (Map.Entry<String, JsonNode> e : o.properties()) {
       if (e.getKey().equalsIgnoreCase(name)) {
         return e.getValue();
@@ -928,7 +930,8 @@ public final class ConsulEmulator implements AutoCloseable {
     ObjectNode resp = NODES.objectNode();
     if (out.errors.isEmpty()) {
       ArrayNode results = resp.putArray("Results");
-      for (EmulatorState.Entry e : out.results) {
+      // a transaction without errors has its results
+      for (EmulatorState.Entry e : Objects.requireNonNull(out.results)) {
         results.addObject().set("KV", entryJson(e, e.value != null));
       }
       resp.putNull("Errors");
@@ -1016,15 +1019,19 @@ public final class ConsulEmulator implements AutoCloseable {
             }
           }
         }
-        name = field(o, "Name") == null ? "" : field(o, "Name").asText("");
-        if (field(o, "Node") != null && !field(o, "Node").asText("").isEmpty()) {
-          node = field(o, "Node").asText();
+        JsonNode nameField = field(o, "Name");
+        name = nameField == null ? "" : nameField.asText("");
+        JsonNode nodeField = field(o, "Node");
+        if (nodeField != null && !nodeField.asText("").isEmpty()) {
+          node = nodeField.asText();
         }
-        if (field(o, "Behavior") != null && !field(o, "Behavior").asText("").isEmpty()) {
-          behavior = field(o, "Behavior").asText();
+        JsonNode behaviorField = field(o, "Behavior");
+        if (behaviorField != null && !behaviorField.asText("").isEmpty()) {
+          behavior = behaviorField.asText();
         }
-        if (field(o, "TTL") != null) {
-          ttl = field(o, "TTL").asText("");
+        JsonNode ttlField = field(o, "TTL");
+        if (ttlField != null) {
+          ttl = ttlField.asText("");
         }
         for (String checks : List.of("Checks", "NodeChecks")) {
           JsonNode c = field(o, checks);
@@ -1139,7 +1146,7 @@ public final class ConsulEmulator implements AutoCloseable {
     return o;
   }
 
-  private static String jsonMessage(IOException e) {
+  private static @Nullable String jsonMessage(IOException e) {
     return e instanceof com.fasterxml.jackson.core.JsonProcessingException
         ? ((com.fasterxml.jackson.core.JsonProcessingException) e).getOriginalMessage() : e.getMessage();
   }
@@ -1154,15 +1161,15 @@ public final class ConsulEmulator implements AutoCloseable {
   /** Configures an emulator. */
   public static final class Builder {
     private Duration sessionTtlMin = Duration.ofSeconds(10);
-    private String aclToken;
-    private String noRightsToken;
+    private @Nullable String aclToken;
+    private @Nullable String noRightsToken;
     private long kvMaxValueSize = 512 * 1024;
     private long txnMaxReqLen = 512 * 1024;
     private int maxTxnOps = 64;
     private String node = "emulator";
     private String datacenter = "dc1";
     private int port;
-    private SSLContext sslContext;
+    private @Nullable SSLContext sslContext;
 
     private Builder() {}
 

@@ -12,11 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one emulated agent's life: KV entries, tombstones, sessions, lock delays and the
@@ -49,14 +51,14 @@ final class EmulatorState {
   /** One KV entry; immutable, replaced on every write. */
   static final class Entry {
     final String key;
-    final byte[] value;
+    final byte @Nullable [] value;
     final long flags;
     final long createIndex;
     final long modifyIndex;
     final long lockIndex;
     final String session;
 
-    Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex, long lockIndex, String session) {
+    Entry(String key, byte @Nullable [] value, long flags, long createIndex, long modifyIndex, long lockIndex, String session) {
       this.key = key;
       this.value = value;
       this.flags = flags;
@@ -85,11 +87,11 @@ final class EmulatorState {
     final Duration lockDelay;
     final String behavior;
     final String ttl;
-    final Duration ttlDuration;
+    final @Nullable Duration ttlDuration;
     final long createIndex;
-    ScheduledFuture<?> timer;
+    @Nullable ScheduledFuture<?> timer;
 
-    Session(String id, String name, String node, Duration lockDelay, String behavior, String ttl, Duration ttlDuration,
+    Session(String id, String name, String node, Duration lockDelay, String behavior, String ttl, @Nullable Duration ttlDuration,
         long createIndex) {
       this.id = id;
       this.name = name;
@@ -115,12 +117,12 @@ final class EmulatorState {
   static final class KvOp {
     final String verb;
     final String key;
-    final byte[] value;
+    final byte @Nullable [] value;
     final long flags;
     final long index;
     final String session;
 
-    KvOp(String verb, String key, byte[] value, long flags, long index, String session) {
+    KvOp(String verb, String key, byte @Nullable [] value, long flags, long index, String session) {
       this.verb = verb;
       this.key = key;
       this.value = value;
@@ -172,7 +174,7 @@ final class EmulatorState {
 
   // ---- reads
 
-  Entry get(String key) {
+  @Nullable Entry get(String key) {
     return kv.get(key);
   }
 
@@ -233,7 +235,7 @@ final class EmulatorState {
   private final class Undo {
     final Deque<Runnable> steps = new ArrayDeque<>();
 
-    void putEntry(String key, Entry previous) {
+    void putEntry(String key, @Nullable Entry previous) {
       steps.push(() -> {
         if (previous == null) {
           kv.remove(key);
@@ -243,7 +245,7 @@ final class EmulatorState {
       });
     }
 
-    void putTombstone(String key, Long previous) {
+    void putTombstone(String key, @Nullable Long previous) {
       steps.push(() -> {
         if (previous == null) {
           graveyard.remove(key);
@@ -262,10 +264,10 @@ final class EmulatorState {
 
   /** The outcome of a transaction: results on success, errors (op index, message) otherwise. */
   static final class TxnOutcome {
-    final List<Entry> results;
+    final @Nullable List<Entry> results;
     final List<Map.Entry<Integer, String>> errors;
 
-    TxnOutcome(List<Entry> results, List<Map.Entry<Integer, String>> errors) {
+    TxnOutcome(@Nullable List<Entry> results, List<Map.Entry<Integer, String>> errors) {
       this.results = results;
       this.errors = errors;
     }
@@ -428,7 +430,7 @@ final class EmulatorState {
   }
 
   /** kvsSetTxn: a write that changes nothing keeps the old ModifyIndex and is not stored. */
-  private boolean set(Entry e, Entry existing, Undo undo, List<Entry> results) {
+  private boolean set(Entry e, @Nullable Entry existing, Undo undo, List<Entry> results) {
     if (existing != null && existing.sameAs(e)) {
       results.add(existing.withValueBlanked());
       return false;
@@ -439,7 +441,7 @@ final class EmulatorState {
     return true;
   }
 
-  private boolean delete(String key, Entry existing, long idx, Undo undo) {
+  private boolean delete(String key, @Nullable Entry existing, long idx, Undo undo) {
     if (existing == null) {
       return false;
     }
@@ -460,7 +462,7 @@ final class EmulatorState {
 
   /** Creates a session (arguments validated by the caller). */
   Session createSession(String name, String sessionNode, Duration lockDelay, String behavior, String ttl,
-      Duration ttlDuration) {
+      @Nullable Duration ttlDuration) {
     String id = UUID.randomUUID().toString();
     long idx = nextIndex();
     Session s = new Session(id, name, sessionNode, lockDelay, behavior, ttl, ttlDuration, idx);
@@ -477,7 +479,8 @@ final class EmulatorState {
     if (s.timer != null) {
       s.timer.cancel(false);
     }
-    long nanos = s.ttlDuration.toNanos() * SESSION_TTL_MULTIPLIER;
+    // only sessions with a TTL are scheduled
+    long nanos = Objects.requireNonNull(s.ttlDuration).toNanos() * SESSION_TTL_MULTIPLIER;
     s.timer = timers.schedule(() -> {
       synchronized (this) {
         if (!dead && sessions.get(s.id) == s) {
@@ -488,7 +491,7 @@ final class EmulatorState {
   }
 
   /** Renews: resets the invalidation timer; null if there is no such session. */
-  Session renew(String id) {
+  @Nullable Session renew(String id) {
     Session s = sessions.get(id);
     if (s != null && s.ttlDuration != null && !s.ttlDuration.isZero()) {
       schedule(s);

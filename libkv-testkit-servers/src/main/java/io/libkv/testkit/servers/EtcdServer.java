@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One real {@code etcd} process (Debian's {@code etcd-server}) on free loopback ports with a temporary
@@ -25,20 +26,20 @@ import java.util.stream.Stream;
 public final class EtcdServer implements AutoCloseable {
   /** How a server is started. */
   public static final class Options {
-    Path certFile;
-    Path keyFile;
-    Path trustedCaFile;
+    @Nullable Path certFile;
+    @Nullable Path keyFile;
+    @Nullable Path trustedCaFile;
     boolean clientCertAuth;
     Duration heartbeat = Duration.ofMillis(100);
     Duration electionTimeout = Duration.ofMillis(1000);
-    Duration authTokenTtl;
+    @Nullable Duration authTokenTtl;
     boolean v2;
 
     /** Defaults: plain HTTP/2, etcd's default heartbeat (100 ms) and election timeout (1 s). */
     public Options() {}
 
     /** Serves clients over TLS with this certificate and key; with a CA, checks client certificates. */
-    public Options tls(Path cert, Path key, Path ca, boolean requireClientCert) {
+    public Options tls(Path cert, Path key, @Nullable Path ca, boolean requireClientCert) {
       this.certFile = Objects.requireNonNull(cert, "cert");
       this.keyFile = Objects.requireNonNull(key, "key");
       this.trustedCaFile = ca;
@@ -74,7 +75,7 @@ public final class EtcdServer implements AutoCloseable {
   private final Options options;
   private final String initialCluster;
   private final boolean ownsDir;
-  private Process process;
+  private @Nullable Process process;
 
   EtcdServer(String name, int clientPort, int peerPort, Path dataDir, Options options, String initialCluster,
       boolean ownsDir) {
@@ -178,7 +179,7 @@ public final class EtcdServer implements AutoCloseable {
         "--listen-peer-urls", peerUrl(),
         "--initial-advertise-peer-urls", peerUrl(),
         "--initial-cluster", initialCluster,
-        "--initial-cluster-token", "libkv-" + dataDir.getParent().getFileName(),
+        "--initial-cluster-token", "libkv-" + Objects.requireNonNull(dataDir.getParent()).getFileName(),
         "--initial-cluster-state", "new",
         "--heartbeat-interval", Long.toString(options.heartbeat.toMillis()),
         "--election-timeout", Long.toString(options.electionTimeout.toMillis()),
@@ -191,7 +192,8 @@ public final class EtcdServer implements AutoCloseable {
       cmd.addAll(List.of("--auth-token-ttl", Long.toString(Math.max(1, options.authTokenTtl.toSeconds()))));
     }
     if (options.certFile != null) {
-      cmd.addAll(List.of("--cert-file", options.certFile.toString(), "--key-file", options.keyFile.toString()));
+      // tls() sets the certificate and the key together
+      cmd.addAll(List.of("--cert-file", options.certFile.toString(), "--key-file", Objects.requireNonNull(options.keyFile).toString()));
       if (options.trustedCaFile != null) {
         cmd.addAll(List.of("--trusted-ca-file", options.trustedCaFile.toString()));
       }
@@ -317,7 +319,7 @@ public final class EtcdServer implements AutoCloseable {
   public void close() {
     kill();
     if (ownsDir) {
-      deleteTree(dataDir.getParent());
+      deleteTree(Objects.requireNonNull(dataDir.getParent())); // the data dir is always one level under its own dir
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real ZooKeeper ensemble of in-process servers on free loopback ports (Curator's {@code
@@ -79,7 +80,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
   }
 
   /** A member's mode ("leader", "follower", "standalone"), by the {@code srvr} command; null if it does not answer. */
-  static String mode(int port) {
+  static @Nullable String mode(int port) {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(1000);
       s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
