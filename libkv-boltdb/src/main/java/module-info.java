@@ -10,5 +10,6 @@ module io.libkv.boltdb {
 
   exports io.libkv.boltdb;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.boltdb.internal.BoltdbStoreProvider;
+  provides io.libkv.spi.StoreProvider with
+      io.libkv.boltdb.internal.BoltdbStoreProvider;
 }

@@ -14,5 +14,6 @@ module io.libkv.cli {
   requires com.sun.jna;
 
   // picocli reads and sets the annotated fields of the commands reflectively
-  opens io.libkv.cli to info.picocli;
+  opens io.libkv.cli to
+      info.picocli;
 }

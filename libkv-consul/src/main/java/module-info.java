@@ -1,6 +1,6 @@
 /**
- * libkv's Consul backend: {@code consul://} and {@code consuls://} store URIs, on Consul's HTTP
- * API with the JDK's HTTP client. Stores are opened through {@code io.libkv.LibKV}, which finds the
+ * libkv's Consul backend: {@code consul://} and {@code consuls://} store URIs, on Consul's HTTP API
+ * with the JDK's HTTP client. Stores are opened through {@code io.libkv.LibKV}, which finds the
  * backend as a service, or through the typed entry point {@code io.libkv.consul.ConsulOptions}, the
  * one public type of its one exported package besides the provider.
  */
@@ -13,5 +13,6 @@ module io.libkv.consul {
 
   exports io.libkv.consul;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.consul.internal.ConsulStoreProvider;
+  provides io.libkv.spi.StoreProvider with
+      io.libkv.consul.internal.ConsulStoreProvider;
 }

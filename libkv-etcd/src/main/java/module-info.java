@@ -1,8 +1,8 @@
 /**
  * libkv's etcd v3 backend, on grpc-java and etcd's generated gRPC stubs. Open stores with {@code
  * LibKV.open("etcd://host:port[,host:port...][/prefix]")}, the provider being found through {@link
- * java.util.ServiceLoader}, or with the typed entry point {@code io.libkv.etcd.EtcdOptions}, the one
- * exported type.
+ * java.util.ServiceLoader}, or with the typed entry point {@code io.libkv.etcd.EtcdOptions}, the
+ * one exported type.
  */
 module io.libkv.etcd {
   // @NullMarked/@Nullable are read at compile time only
@@ -19,5 +19,6 @@ module io.libkv.etcd {
 
   exports io.libkv.etcd;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.etcd.internal.EtcdStoreProvider;
+  provides io.libkv.spi.StoreProvider with
+      io.libkv.etcd.internal.EtcdStoreProvider;
 }

@@ -1,6 +1,6 @@
 /**
- * libkv on Apache ZooKeeper, through Apache Curator. Users open it by URI ({@code zk://...},
- * {@code zookeeper://...}), {@code LibKV.newStore("zk", ...)} or the typed entry point {@code
+ * libkv on Apache ZooKeeper, through Apache Curator. Users open it by URI ({@code zk://...}, {@code
+ * zookeeper://...}), {@code LibKV.newStore("zk", ...)} or the typed entry point {@code
  * io.libkv.zookeeper.ZooKeeperOptions}, the one public type of the exported package besides the
  * provider.
  *
@@ -19,5 +19,6 @@ module io.libkv.zookeeper {
 
   exports io.libkv.zookeeper;
 
-  provides io.libkv.spi.StoreProvider with io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
+  provides io.libkv.spi.StoreProvider with
+      io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 }

@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * No installed backend handles the URI's scheme; the message lists the installed ones.
- */
+/** No installed backend handles the URI's scheme; the message lists the installed ones. */
 public class BackendNotSupportedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class BackendNotSupportedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public BackendNotSupportedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public BackendNotSupportedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(BackendNotSupportedException.class));
   }
 

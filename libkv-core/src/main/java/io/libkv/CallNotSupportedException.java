@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * This backend cannot honour the call; {@link Capabilities} says so in advance.
- */
+/** This backend cannot honour the call; {@link Capabilities} says so in advance. */
 public class CallNotSupportedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class CallNotSupportedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public CallNotSupportedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public CallNotSupportedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(CallNotSupportedException.class));
   }
 

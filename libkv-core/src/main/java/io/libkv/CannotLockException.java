@@ -3,7 +3,8 @@ package io.libkv;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A lock could not be acquired or kept for a reason other than waiting (e.g. its key is taken by a plain value).
+ * A lock could not be acquired or kept for a reason other than waiting (e.g. its key is taken by a
+ * plain value).
  */
 public class CannotLockException extends KVException {
   private static final long serialVersionUID = 1L;
@@ -16,11 +17,17 @@ public class CannotLockException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public CannotLockException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public CannotLockException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     this(message, key, store, cause, ErrorAnchors.of(CannotLockException.class));
   }
 
-  CannotLockException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause, String anchor) {
+  CannotLockException(
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      @Nullable Throwable cause,
+      String anchor) {
     super(message, key, store, cause, anchor);
   }
 

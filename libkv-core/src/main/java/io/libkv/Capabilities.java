@@ -136,9 +136,23 @@ public final class Capabilities {
 
   @Override
   public String toString() {
-    return "Capabilities{" + backend + ", ephemeral=" + ephemeralTtl + " (min " + minEphemeralTtl + ")"
-        + ", expiring=" + expiringTtl + " (min " + minExpiringTtl + ")"
-        + ", maxValueBytes=" + maxValueBytes + ", maxKeyBytes=" + maxKeyBytes + "}";
+    return "Capabilities{"
+        + backend
+        + ", ephemeral="
+        + ephemeralTtl
+        + " (min "
+        + minEphemeralTtl
+        + ")"
+        + ", expiring="
+        + expiringTtl
+        + " (min "
+        + minExpiringTtl
+        + ")"
+        + ", maxValueBytes="
+        + maxValueBytes
+        + ", maxKeyBytes="
+        + maxKeyBytes
+        + "}";
   }
 
   /** An inclusive range of code points. */

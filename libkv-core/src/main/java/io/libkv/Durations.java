@@ -114,7 +114,9 @@ public final class Durations {
   }
 
   private static IllegalArgumentException invalid(String text) {
-    return new IllegalArgumentException("invalid duration \"" + text
-        + "\": use a number with a unit (500ms, 5s, 2m, 1h, 1m30s) or ISO-8601 (PT5S)");
+    return new IllegalArgumentException(
+        "invalid duration \""
+            + text
+            + "\": use a number with a unit (500ms, 5s, 2m, 1h, 1m30s) or ISO-8601 (PT5S)");
   }
 }

@@ -10,8 +10,12 @@ public enum EventType {
   PUT,
   /** A key was deleted (or expired). */
   DELETE,
-  /** The backend re-read the state; changes in between may be missing (compaction, a new session). */
+  /**
+   * The backend re-read the state; changes in between may be missing (compaction, a new session).
+   */
   RESYNC,
-  /** The backend's history restarted: indexes before this event are not comparable with those after. */
+  /**
+   * The backend's history restarted: indexes before this event are not comparable with those after.
+   */
   RESET
 }

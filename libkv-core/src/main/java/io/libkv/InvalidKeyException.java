@@ -19,7 +19,8 @@ public class InvalidKeyException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public InvalidKeyException(String rule, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public InvalidKeyException(
+      String rule, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(rule, key, store, cause, ErrorAnchors.of(InvalidKeyException.class));
     this.rule = rule;
   }

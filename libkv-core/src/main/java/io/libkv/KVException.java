@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
  * Base type of every condition a store reports: a missing key, a conflict, an unreachable server.
  *
  * <p>Misuse of the API (a null argument, a call after {@code close()}) is reported with the JDK's
- * standard exceptions instead. Every message names the key and the store where they apply, and
- * ends with the full URL of its entry in {@code docs/errors.md}.
+ * standard exceptions instead. Every message names the key and the store where they apply, and ends
+ * with the full URL of its entry in {@code docs/errors.md}.
  */
 public class KVException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -24,7 +24,8 @@ public class KVException extends RuntimeException {
    * @param store the store's redacted description, or {@code null} when unknown
    * @param cause the underlying failure, or {@code null}
    */
-  public KVException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public KVException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(compose(message, key, store, ErrorAnchors.of(null)), cause);
     this.key = key;
     this.store = store;
@@ -35,13 +36,19 @@ public class KVException extends RuntimeException {
     this(message, null, null, cause);
   }
 
-  KVException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause, String anchor) {
+  KVException(
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      @Nullable Throwable cause,
+      String anchor) {
     super(compose(message, key, store, anchor), cause);
     this.key = key;
     this.store = store;
   }
 
-  private static String compose(String message, @Nullable String key, @Nullable String store, String anchor) {
+  private static String compose(
+      String message, @Nullable String key, @Nullable String store, String anchor) {
     StringBuilder b = new StringBuilder(message);
     if (key != null) {
       b.append(" [key \"").append(key).append("\"");

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An immutable key, value and index as read from a store.
  *
- * <p>{@link #key()} is always the canonical form ({@code "a/b"}, never {@code "/a/b/"});
- * {@link #lastIndex()} is positive and changes on every write of the key.
+ * <p>{@link #key()} is always the canonical form ({@code "a/b"}, never {@code "/a/b/"}); {@link
+ * #lastIndex()} is positive and changes on every write of the key.
  */
 public final class KVPair {
   private final String key;
@@ -41,7 +41,8 @@ public final class KVPair {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     if (lastIndex <= 0) {
-      throw new IllegalArgumentException("lastIndex must be > 0, was " + lastIndex + " for key " + key);
+      throw new IllegalArgumentException(
+          "lastIndex must be > 0, was " + lastIndex + " for key " + key);
     }
     return new KVPair(key, value, lastIndex);
   }

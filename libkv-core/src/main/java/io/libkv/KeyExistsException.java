@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * A create-only write found the key already present.
- */
+/** A create-only write found the key already present. */
 public class KeyExistsException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class KeyExistsException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public KeyExistsException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public KeyExistsException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(KeyExistsException.class));
   }
 

@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * A compare-and-set found another index than the one given: someone wrote the key in between.
- */
+/** A compare-and-set found another index than the one given: someone wrote the key in between. */
 public class KeyModifiedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class KeyModifiedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public KeyModifiedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public KeyModifiedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(KeyModifiedException.class));
   }
 

@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * The key (or, for {@code list}, the directory) does not exist.
- */
+/** The key (or, for {@code list}, the directory) does not exist. */
 public class KeyNotFoundException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class KeyNotFoundException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public KeyNotFoundException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public KeyNotFoundException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(KeyNotFoundException.class));
   }
 

@@ -35,7 +35,8 @@ public final class Keys {
       char ca = a.charAt(i);
       char cb = b.charAt(i);
       if (ca != cb) {
-        // surrogates (U+D800..U+DFFF) encode code points above U+FFFF, which sort after U+E000..U+FFFF in UTF-8
+        // surrogates (U+D800..U+DFFF) encode code points above U+FFFF, which sort after
+        // U+E000..U+FFFF in UTF-8
         boolean sa = Character.isSurrogate(ca);
         boolean sb = Character.isSurrogate(cb);
         if (sa != sb) {
@@ -56,7 +57,8 @@ public final class Keys {
   public static String canonicalKey(String key) {
     String k = canonical(key, "key", false);
     if (isReserved(k)) {
-      throw new InvalidKeyException("key is in the reserved namespace " + RESERVED_PREFIX, k, null, null);
+      throw new InvalidKeyException(
+          "key is in the reserved namespace " + RESERVED_PREFIX, k, null, null);
     }
     return k;
   }
@@ -68,7 +70,8 @@ public final class Keys {
   public static String canonicalDirectory(String dir) {
     String d = canonical(dir, "directory", true);
     if (isReserved(d)) {
-      throw new InvalidKeyException("directory is in the reserved namespace " + RESERVED_PREFIX, d, null, null);
+      throw new InvalidKeyException(
+          "directory is in the reserved namespace " + RESERVED_PREFIX, d, null, null);
     }
     return d;
   }
@@ -97,7 +100,10 @@ public final class Keys {
     return key.length() > dir.length() && key.startsWith(dir) && key.charAt(dir.length()) == '/';
   }
 
-  /** The prefix that every key below canonical {@code dir} starts with: {@code "dir/"}, or "" for the root. */
+  /**
+   * The prefix that every key below canonical {@code dir} starts with: {@code "dir/"}, or "" for
+   * the root.
+   */
   public static String prefixOf(String dir) {
     return dir.isEmpty() ? "" : dir + "/";
   }
@@ -136,7 +142,8 @@ public final class Keys {
       if (rootAllowed) {
         return "";
       }
-      throw new InvalidKeyException("empty " + what + " (\"" + printable(key) + "\")", printable(key), null, null);
+      throw new InvalidKeyException(
+          "empty " + what + " (\"" + printable(key) + "\")", printable(key), null, null);
     }
     int segStart = 0;
     for (int i = 0; i <= k.length(); i++) {
@@ -148,18 +155,28 @@ public final class Keys {
         }
         if ((len == 1 && k.charAt(segStart) == '.')
             || (len == 2 && k.charAt(segStart) == '.' && k.charAt(segStart + 1) == '.')) {
-          throw new InvalidKeyException(what + " has a '.' or '..' segment", printable(k), null, null);
+          throw new InvalidKeyException(
+              what + " has a '.' or '..' segment", printable(k), null, null);
         }
         segStart = i + 1;
       } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
         throw new InvalidKeyException(
-            what + " holds control character U+" + String.format("%04X", (int) c) + " at offset " + i,
-            printable(k), null, null);
+            what
+                + " holds control character U+"
+                + String.format("%04X", (int) c)
+                + " at offset "
+                + i,
+            printable(k),
+            null,
+            null);
       } else if (Character.isSurrogate(c)) {
-        boolean paired = Character.isHighSurrogate(c) && i + 1 < k.length()
-            && Character.isLowSurrogate(k.charAt(i + 1));
+        boolean paired =
+            Character.isHighSurrogate(c)
+                && i + 1 < k.length()
+                && Character.isLowSurrogate(k.charAt(i + 1));
         if (!paired) {
-          throw new InvalidKeyException(what + " holds an unpaired surrogate at offset " + i, printable(k), null, null);
+          throw new InvalidKeyException(
+              what + " holds an unpaired surrogate at offset " + i, printable(k), null, null);
         }
         i++;
       }
@@ -168,7 +185,9 @@ public final class Keys {
     if (bytes > MAX_KEY_BYTES) {
       throw new InvalidKeyException(
           what + " is " + bytes + " UTF-8 bytes long, over the limit of " + MAX_KEY_BYTES,
-          k.substring(0, 40) + "...", null, null);
+          k.substring(0, 40) + "...",
+          null,
+          null);
     }
     return k;
   }

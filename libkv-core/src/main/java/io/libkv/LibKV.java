@@ -64,18 +64,31 @@ public final class LibKV {
   }
 
   /** The configuration a parsed URI describes for a provider, over {@code base}. */
-  static StoreConfig configure(String uri, UriParser.Parsed parsed, StoreConfig base, StoreProvider provider) {
-    return configure(uri, parsed.parameters(), parsed.location().scheme(), base, provider, provider.uriOptions());
+  static StoreConfig configure(
+      String uri, UriParser.Parsed parsed, StoreConfig base, StoreProvider provider) {
+    return configure(
+        uri,
+        parsed.parameters(),
+        parsed.location().scheme(),
+        base,
+        provider,
+        provider.uriOptions());
   }
 
   /**
    * The shared configuration URI parameters describe for a provider, over {@code base}; its own
    * parameters go to {@code own}. Every problem, shared and own, is listed in one exception.
    */
-  private static StoreConfig configure(String uri, Map<String, String> parameters, String scheme, StoreConfig base,
-      StoreProvider provider, UriOptions own) {
+  private static StoreConfig configure(
+      String uri,
+      Map<String, String> parameters,
+      String scheme,
+      StoreConfig base,
+      StoreProvider provider,
+      UriOptions own) {
     StoreConfig.Builder b = base.toBuilder();
-    List<String> problems = UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own);
+    List<String> problems =
+        UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own);
     List<String> configProblems = b.problems();
     problems.addAll(configProblems);
     // settings a backend does not take are listed even when others are wrong too
@@ -84,8 +97,8 @@ public final class LibKV {
       problems.addAll(config.unsupported(provider, scheme));
     }
     if (!problems.isEmpty()) {
-      throw new ConfigurationException("invalid store URI \"" + UriParser.redact(uri) + "\": "
-          + String.join("; ", problems));
+      throw new ConfigurationException(
+          "invalid store URI \"" + UriParser.redact(uri) + "\": " + String.join("; ", problems));
     }
     // null only when the builder had problems of its own, and then problems was not empty
     return Objects.requireNonNull(config, "config");
@@ -104,12 +117,14 @@ public final class LibKV {
     Objects.requireNonNull(endpoints, "endpoints");
     Objects.requireNonNull(config, "config");
     StoreProvider provider = ProviderRegistry.forScheme(scheme);
-    StoreLocation loc = provider.pathLike()
-        ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
-        : StoreLocation.of(scheme, endpoints, "");
+    StoreLocation loc =
+        provider.pathLike()
+            ? StoreLocation.of(scheme, List.of(), endpoints.isEmpty() ? "" : endpoints.get(0))
+            : StoreLocation.of(scheme, endpoints, "");
     List<String> problems = config.problemsOn(provider, scheme);
     if (!problems.isEmpty()) {
-      throw new ConfigurationException("invalid configuration for " + loc.describe() + ": " + String.join("; ", problems));
+      throw new ConfigurationException(
+          "invalid configuration for " + loc.describe() + ": " + String.join("; ", problems));
     }
     return provider.open(loc, config);
   }

@@ -9,15 +9,15 @@ import java.util.Optional;
  * <p>At most one holder per key across all clients. While held the key holds the lock's value;
  * after unlock it is gone.
  *
- * <p>A lock never overwrites or deletes a value it did not write: a key holding a value the lock did
- * not write (plain, ephemeral or expiring, there before or appearing while waiting) counts as held
- * by its writer; {@link #tryLock} times out (empty) and {@link #lock} waits until the key is
+ * <p>A lock never overwrites or deletes a value it did not write: a key holding a value the lock
+ * did not write (plain, ephemeral or expiring, there before or appearing while waiting) counts as
+ * held by its writer; {@link #tryLock} times out (empty) and {@link #lock} waits until the key is
  * deleted, then acquires. Unlock deletes only the lock's own write: a value put on the key while
  * the lock is held, or after it was lost, stays.
  *
- * <p>Not reentrant: a second acquisition through the same {@code Lock} while
- * it is held or being acquired fails with {@link IllegalStateException}. Waiting never polls in a
- * busy loop and is cancellable by interrupt.
+ * <p>Not reentrant: a second acquisition through the same {@code Lock} while it is held or being
+ * acquired fails with {@link IllegalStateException}. Waiting never polls in a busy loop and is
+ * cancellable by interrupt.
  */
 public interface Lock {
   /** The lock's canonical key. */

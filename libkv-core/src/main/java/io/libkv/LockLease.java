@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * negotiated timeout, a Consul session's TTL, a bbolt lock record's TTL), minus a safety margin of
  * a third of that span. {@link #isHeld()} and {@link #checkHeld()} compare the clock with it
  * themselves, on the caller's thread: a holder that was paused (SIGSTOP, a long GC pause, a stopped
- * VM) past it learns at its first check after resuming that the lock is lost, even before any
- * timer or event thread of the client has run. {@link #lost()} completes at the first such check
- * or at a timer set for the deadline, whichever comes first.
+ * VM) past it learns at its first check after resuming that the lock is lost, even before any timer
+ * or event thread of the client has run. {@link #lost()} completes at the first such check or at a
+ * timer set for the deadline, whichever comes first.
  */
 public interface LockLease extends AutoCloseable {
   /** The lock's canonical key. */

@@ -18,7 +18,8 @@ public class LockLostException extends CannotLockException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public LockLostException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public LockLostException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(LockLostException.class));
   }
 }

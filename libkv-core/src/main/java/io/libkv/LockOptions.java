@@ -61,8 +61,13 @@ public final class LockOptions {
 
   @Override
   public String toString() {
-    return "LockOptions{" + value.length + " bytes, ttl=" + (ttl == null ? "default" : ttl)
-        + ", lockDelay=" + lockDelay + "}";
+    return "LockOptions{"
+        + value.length
+        + " bytes, ttl="
+        + (ttl == null ? "default" : ttl)
+        + ", lockDelay="
+        + lockDelay
+        + "}";
   }
 
   static byte[] defaultValue() {
@@ -103,7 +108,8 @@ public final class LockOptions {
     public Builder ttl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
       if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("lock ttl must be positive, was " + Durations.format(ttl));
+        throw new IllegalArgumentException(
+            "lock ttl must be positive, was " + Durations.format(ttl));
       }
       this.ttl = ttl;
       return this;
@@ -117,7 +123,8 @@ public final class LockOptions {
     public Builder lockDelay(Duration lockDelay) {
       Objects.requireNonNull(lockDelay, "lockDelay");
       if (lockDelay.isNegative()) {
-        throw new IllegalArgumentException("lockDelay must not be negative, was " + Durations.format(lockDelay));
+        throw new IllegalArgumentException(
+            "lockDelay must not be negative, was " + Durations.format(lockDelay));
       }
       this.lockDelay = lockDelay;
       return this;

@@ -17,7 +17,8 @@ public class PermissionDeniedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public PermissionDeniedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public PermissionDeniedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(PermissionDeniedException.class));
   }
 

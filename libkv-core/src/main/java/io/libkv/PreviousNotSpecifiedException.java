@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * {@code atomicDelete} was called without the previous pair it compares against.
- */
+/** {@code atomicDelete} was called without the previous pair it compares against. */
 public class PreviousNotSpecifiedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class PreviousNotSpecifiedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public PreviousNotSpecifiedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public PreviousNotSpecifiedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(PreviousNotSpecifiedException.class));
   }
 

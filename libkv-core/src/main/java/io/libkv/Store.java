@@ -7,14 +7,14 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A key/value store: etcd, Consul, ZooKeeper, a bbolt file or memory, behind one contract
- * ({@code docs/compatibility.md}).
+ * A key/value store: etcd, Consul, ZooKeeper, a bbolt file or memory, behind one contract ({@code
+ * docs/compatibility.md}).
  *
  * <p>Thread-safe; one instance per application is the norm. Keys are {@code /}-separated paths
  * following {@link Keys}; every pair read carries a positive {@code lastIndex} that is strictly
- * increasing across the store's writes. Conditions of the store throw {@link KVException}
- * subtypes; misuse (null arguments, calls after {@link #close()}) throws the JDK's standard
- * exceptions ({@link NullPointerException}, {@link IllegalStateException}).
+ * increasing across the store's writes. Conditions of the store throw {@link KVException} subtypes;
+ * misuse (null arguments, calls after {@link #close()}) throws the JDK's standard exceptions
+ * ({@link NullPointerException}, {@link IllegalStateException}).
  *
  * <p>Open one with {@link LibKV#open(String)}.
  */
@@ -30,8 +30,8 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * Writes a value; with a TTL in {@code options}, an ephemeral or expiring key. A plain put over
-   * a TTL key makes it plain.
+   * Writes a value; with a TTL in {@code options}, an ephemeral or expiring key. A plain put over a
+   * TTL key makes it plain.
    *
    * @throws InvalidKeyException if the key breaks the key rules
    * @throws ValueTooLargeException if the value is over the limit
@@ -110,8 +110,8 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * Watches a key: first its current state ({@code CURRENT} or {@code ABSENT}, unless resuming
-   * from an index), then an event per change in index order.
+   * Watches a key: first its current state ({@code CURRENT} or {@code ABSENT}, unless resuming from
+   * an index), then an event per change in index order.
    */
   Watch<KeyEvent> watch(String key, WatchOptions options);
 
@@ -127,10 +127,12 @@ public interface Store extends AutoCloseable {
   Watch<TreeEvent> watchTree(String dir, WatchOptions options);
 
   /** Delivers a key watch's events to {@code listener} on {@code executor}, one at a time. */
-  Subscription watch(String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor);
+  Subscription watch(
+      String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor);
 
   /** Delivers a tree watch's events to {@code listener} on {@code executor}, one at a time. */
-  Subscription watchTree(String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor);
+  Subscription watchTree(
+      String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor);
 
   /** A lock on {@code key} with default options. */
   default Lock newLock(String key) {

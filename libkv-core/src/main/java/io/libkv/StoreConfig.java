@@ -22,15 +22,15 @@ import org.jspecify.annotations.Nullable;
  * How to connect to a store, in the settings every backend shares: timeouts, TLS, credentials,
  * value limit, prefix, time source. Each backend's own settings are in its options class.
  *
- * <p>Each shared URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets are
- * kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may be
- * called once each, and validate their argument on the spot.
+ * <p>Each shared URI query parameter maps to one builder method (see {@code docs/cli.md}). Secrets
+ * are kept as {@link Secret}s and never appear in messages, {@code toString()} or logs. Setters may
+ * be called once each, and validate their argument on the spot.
  *
- * <p>TLS and credentials either take effect as given or are refused ({@link Builder#build()}): {@code
- * ca}, {@code cert}/{@code key} and an {@code SSLContext} each turn TLS on, and {@code tls(false)}
- * with any of them is a contradiction; a certificate needs its key and a key its certificate; a
- * password needs a user name and a user name a password; every file named must be a readable
- * regular file.
+ * <p>TLS and credentials either take effect as given or are refused ({@link Builder#build()}):
+ * {@code ca}, {@code cert}/{@code key} and an {@code SSLContext} each turn TLS on, and {@code
+ * tls(false)} with any of them is a contradiction; a certificate needs its key and a key its
+ * certificate; a password needs a user name and a user name a password; every file named must be a
+ * readable regular file.
  */
 public final class StoreConfig {
   /**
@@ -38,6 +38,7 @@ public final class StoreConfig {
    * dials for 2 s); a store that is slow to reach takes {@code connectTimeout} in its URI.
    */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
   /** The default per-operation timeout. */
   public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -227,7 +228,11 @@ public final class StoreConfig {
 
   /** The halves of a pair given without the other half: see {@link Builder#problems()}. */
   List<String> unpaired() {
-    return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null);
+    return unpaired(
+        certFile != null,
+        keyFile != null,
+        username != null,
+        password != null || passwordFile != null);
   }
 
   /**
@@ -254,15 +259,23 @@ public final class StoreConfig {
     List<String> problems = new ArrayList<>();
     Set<String> refused = new TreeSet<>();
     for (String s : securitySettings()) {
-      String parameter = s.equals("sslContext") ? "tls" : s.equals("password") ? "passwordFile"
-          : s.equals("token") ? "tokenFile" : s;
+      String parameter =
+          s.equals("sslContext")
+              ? "tls"
+              : s.equals("password") ? "passwordFile" : s.equals("token") ? "tokenFile" : s;
       if (!provider.parameters().contains(parameter)) {
         refused.add(s);
       }
     }
     if (!refused.isEmpty()) {
-      problems.add("setting(s) " + String.join(", ", refused) + " do not apply to " + provider.name()
-          + " (it takes: " + String.join(", ", new TreeSet<>(provider.parameters())) + ")");
+      problems.add(
+          "setting(s) "
+              + String.join(", ", refused)
+              + " do not apply to "
+              + provider.name()
+              + " (it takes: "
+              + String.join(", ", new TreeSet<>(provider.parameters()))
+              + ")");
     }
     if (provider.tlsSchemes().contains(scheme) && Optional.of(false).equals(tlsParameter())) {
       problems.add("tls=false contradicts the scheme " + scheme + ":, which means TLS");
@@ -305,14 +318,18 @@ public final class StoreConfig {
       }
       return Optional.of(Secret.of(s));
     } catch (IOException e) {
-      throw new ConfigurationException(param + ": cannot read " + file + ": " + e.getClass().getSimpleName());
+      throw new ConfigurationException(
+          param + ": cannot read " + file + ": " + e.getClass().getSimpleName());
     }
   }
 
   @Override
   public String toString() {
-    StringBuilder b = new StringBuilder("StoreConfig{connectTimeout=").append(connectTimeout)
-        .append(", timeout=").append(operationTimeout);
+    StringBuilder b =
+        new StringBuilder("StoreConfig{connectTimeout=")
+            .append(connectTimeout)
+            .append(", timeout=")
+            .append(operationTimeout);
     if (tls()) {
       b.append(", tls");
     }
@@ -356,15 +373,20 @@ public final class StoreConfig {
     private <T> T once(String name, @Nullable Object previous, T value) {
       Objects.requireNonNull(value, name);
       if (previous != null && !reset) {
-        throw new IllegalStateException(name + " was already set to "
-            + (previous instanceof Duration ? Durations.format((Duration) previous) : previous));
+        throw new IllegalStateException(
+            name
+                + " was already set to "
+                + (previous instanceof Duration
+                    ? Durations.format((Duration) previous)
+                    : previous));
       }
       return value;
     }
 
     /** How long to wait for a connection (default 3 s). */
     public Builder connectTimeout(Duration d) {
-      connectTimeout = once("connectTimeout", connectTimeout, OwnParameters.positive("connectTimeout", d));
+      connectTimeout =
+          once("connectTimeout", connectTimeout, OwnParameters.positive("connectTimeout", d));
       return this;
     }
 
@@ -472,16 +494,31 @@ public final class StoreConfig {
       return new StoreConfig(this);
     }
 
-    /** What opening a store with this configuration refuses, one sentence each naming the parameters. */
+    /**
+     * What opening a store with this configuration refuses, one sentence each naming the
+     * parameters.
+     */
     List<String> problems() {
       List<String> p = ownProblems();
-      p.addAll(unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null));
+      p.addAll(
+          unpaired(
+              certFile != null,
+              keyFile != null,
+              username != null,
+              password != null || passwordFile != null));
       return p;
     }
 
-    /** How many of {@link #problems()} are halves of a pair, which {@link #build()} leaves to opening. */
+    /**
+     * How many of {@link #problems()} are halves of a pair, which {@link #build()} leaves to
+     * opening.
+     */
     int unpairedCount() {
-      return unpaired(certFile != null, keyFile != null, username != null, password != null || passwordFile != null)
+      return unpaired(
+              certFile != null,
+              keyFile != null,
+              username != null,
+              password != null || passwordFile != null)
           .size();
     }
 
@@ -507,7 +544,10 @@ public final class StoreConfig {
           material.add("key");
         }
         if (!material.isEmpty()) {
-          p.add("tls=false contradicts " + String.join(", ", material) + ", which only work over TLS: drop one or the other");
+          p.add(
+              "tls=false contradicts "
+                  + String.join(", ", material)
+                  + ", which only work over TLS: drop one or the other");
         }
       }
       if (password != null && passwordFile != null) {
@@ -528,10 +568,14 @@ public final class StoreConfig {
       if (file == null) {
         return;
       }
-      String why = Files.isDirectory(file) ? "is a directory"
-          : !Files.exists(file) ? "does not exist"
-          : !Files.isRegularFile(file) ? "is not a regular file"
-          : !Files.isReadable(file) ? "is not readable" : null;
+      String why =
+          Files.isDirectory(file)
+              ? "is a directory"
+              : !Files.exists(file)
+                  ? "does not exist"
+                  : !Files.isRegularFile(file)
+                      ? "is not a regular file"
+                      : !Files.isReadable(file) ? "is not readable" : null;
       if (why != null) {
         problems.add(param + ": cannot read " + file + ": it " + why);
       }

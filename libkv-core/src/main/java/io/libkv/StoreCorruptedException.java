@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * The store's data is damaged (a local file that fails its checks).
- */
+/** The store's data is damaged (a local file that fails its checks). */
 public class StoreCorruptedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class StoreCorruptedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public StoreCorruptedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public StoreCorruptedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(StoreCorruptedException.class));
   }
 

@@ -2,9 +2,7 @@ package io.libkv;
 
 import org.jspecify.annotations.Nullable;
 
-/**
- * A local store file is locked by another process and the wait for it timed out.
- */
+/** A local store file is locked by another process and the wait for it timed out. */
 public class StoreLockedException extends KVException {
   private static final long serialVersionUID = 1L;
 
@@ -16,7 +14,8 @@ public class StoreLockedException extends KVException {
    * @param store the store's redacted description, or {@code null}
    * @param cause the underlying failure, or {@code null}
    */
-  public StoreLockedException(String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
+  public StoreLockedException(
+      String message, @Nullable String key, @Nullable String store, @Nullable Throwable cause) {
     super(message, key, store, cause, ErrorAnchors.of(StoreLockedException.class));
   }
 

@@ -25,7 +25,9 @@ public final class StoreStatus {
     UNKNOWN
   }
 
-  /** One server of the store (an etcd member, a ZooKeeper server, a Consul agent) or one endpoint. */
+  /**
+   * One server of the store (an etcd member, a ZooKeeper server, a Consul agent) or one endpoint.
+   */
   public static final class Member {
     private final String endpoint;
     private final Health health;
@@ -42,7 +44,12 @@ public final class StoreStatus {
      * @param leader whether it leads (for backends with a leader)
      * @param detail what else it told, or why it is down, if anything
      */
-    public Member(String endpoint, Health health, Optional<String> version, boolean leader, Optional<String> detail) {
+    public Member(
+        String endpoint,
+        Health health,
+        Optional<String> version,
+        boolean leader,
+        Optional<String> detail) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       this.health = Objects.requireNonNull(health, "health");
       this.version = Objects.requireNonNull(version, "version");
@@ -77,7 +84,11 @@ public final class StoreStatus {
 
     @Override
     public String toString() {
-      return endpoint + " " + health + version.map(v -> " " + v).orElse("") + (leader ? " leader" : "")
+      return endpoint
+          + " "
+          + health
+          + version.map(v -> " " + v).orElse("")
+          + (leader ? " leader" : "")
           + detail.map(d -> " (" + d + ")").orElse("");
     }
   }
@@ -119,7 +130,10 @@ public final class StoreStatus {
     return backend;
   }
 
-  /** The connection state the store last reported ({@link ConnectionState#CONNECTED} for local stores). */
+  /**
+   * The connection state the store last reported ({@link ConnectionState#CONNECTED} for local
+   * stores).
+   */
   public ConnectionState connection() {
     return connection;
   }
@@ -144,8 +158,18 @@ public final class StoreStatus {
 
   @Override
   public String toString() {
-    return "StoreStatus{" + store + ", " + backend + ", " + connection + serverVersion.map(v -> ", " + v).orElse("")
-        + ", " + members + ", " + details + "}";
+    return "StoreStatus{"
+        + store
+        + ", "
+        + backend
+        + ", "
+        + connection
+        + serverVersion.map(v -> ", " + v).orElse("")
+        + ", "
+        + members
+        + ", "
+        + details
+        + "}";
   }
 
   /** Builds a {@link StoreStatus}. */

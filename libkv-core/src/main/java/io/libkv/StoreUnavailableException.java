@@ -4,8 +4,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store could not be reached or did not answer within the configured timeout. The message
- * names the endpoints tried (never credentials).
+ * The store could not be reached or did not answer within the configured timeout. The message names
+ * the endpoints tried (never credentials).
  */
 public class StoreUnavailableException extends KVException {
   private static final long serialVersionUID = 1L;
@@ -22,14 +22,30 @@ public class StoreUnavailableException extends KVException {
    * @param cause the underlying failure, or {@code null}
    */
   public StoreUnavailableException(
-      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause) {
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      List<String> endpoints,
+      @Nullable Throwable cause) {
     this(message, key, store, endpoints, cause, ErrorAnchors.of(StoreUnavailableException.class));
   }
 
   StoreUnavailableException(
-      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause, String anchor) {
-    super(message + (endpoints.isEmpty() ? "" : " (endpoints tried: " + String.join(", ", endpoints) + ")"),
-        key, store, cause, anchor);
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      List<String> endpoints,
+      @Nullable Throwable cause,
+      String anchor) {
+    super(
+        message
+            + (endpoints.isEmpty()
+                ? ""
+                : " (endpoints tried: " + String.join(", ", endpoints) + ")"),
+        key,
+        store,
+        cause,
+        anchor);
     this.endpoints = List.copyOf(endpoints);
   }
 

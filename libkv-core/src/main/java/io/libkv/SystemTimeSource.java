@@ -12,11 +12,14 @@ final class SystemTimeSource implements TimeSource {
   private final ScheduledThreadPoolExecutor timer;
 
   private SystemTimeSource() {
-    timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "libkv-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "libkv-timer");
+              t.setDaemon(true);
+              return t;
+            });
     timer.setRemoveOnCancelPolicy(true);
   }
 
@@ -27,13 +30,18 @@ final class SystemTimeSource implements TimeSource {
 
   @Override
   public Subscription schedule(Runnable task, Duration delay) {
-    ScheduledFuture<?> f = timer.schedule(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException | Error e) {
-        System.getLogger("io.libkv").log(System.Logger.Level.WARNING, "timer task failed", e);
-      }
-    }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> f =
+        timer.schedule(
+            () -> {
+              try {
+                task.run();
+              } catch (RuntimeException | Error e) {
+                System.getLogger("io.libkv")
+                    .log(System.Logger.Level.WARNING, "timer task failed", e);
+              }
+            },
+            Math.max(0, delay.toNanos()),
+            TimeUnit.NANOSECONDS);
     return () -> f.cancel(false);
   }
 }

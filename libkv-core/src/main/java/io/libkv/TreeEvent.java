@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The first event is {@link EventType#CURRENT} ({@link EventType#ABSENT} when nothing is below
  * the directory) with no changes. Change events have type {@link EventType#PUT} or {@link
- * EventType#DELETE} (that of the last change when several were coalesced); {@link
- * EventType#RESYNC} and {@link EventType#RESET} carry the re-read state.
+ * EventType#DELETE} (that of the last change when several were coalesced); {@link EventType#RESYNC}
+ * and {@link EventType#RESET} carry the re-read state.
  */
 public final class TreeEvent {
   private final EventType type;
@@ -21,7 +21,8 @@ public final class TreeEvent {
   private final List<Change> changes;
   private final long index;
 
-  private TreeEvent(EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
+  private TreeEvent(
+      EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
     this.type = Objects.requireNonNull(type, "type");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.pairs = List.copyOf(pairs);
@@ -38,7 +39,8 @@ public final class TreeEvent {
    * @param changes what changed, sorted by key (empty for CURRENT, ABSENT)
    * @param index the store index of the event
    */
-  public static TreeEvent of(EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
+  public static TreeEvent of(
+      EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
     return new TreeEvent(type, directory, pairs, changes, index);
   }
 
@@ -69,7 +71,17 @@ public final class TreeEvent {
 
   @Override
   public String toString() {
-    return "TreeEvent{" + type + " " + directory + " @" + index + ", " + pairs.size() + " pairs, changes=" + changes + "}";
+    return "TreeEvent{"
+        + type
+        + " "
+        + directory
+        + " @"
+        + index
+        + ", "
+        + pairs.size()
+        + " pairs, changes="
+        + changes
+        + "}";
   }
 
   /** One key's change within a {@link TreeEvent}. */

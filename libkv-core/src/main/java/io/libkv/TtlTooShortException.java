@@ -19,9 +19,21 @@ public class TtlTooShortException extends KVException {
    * @param requested the TTL asked for
    * @param minimum the smallest TTL this backend honours for that meaning
    */
-  public TtlTooShortException(String what, @Nullable String key, @Nullable String store, Duration requested, Duration minimum) {
-    super(what + " TTL " + Durations.format(requested) + " is below this backend's minimum of "
-        + Durations.format(minimum), key, store, null,
+  public TtlTooShortException(
+      String what,
+      @Nullable String key,
+      @Nullable String store,
+      Duration requested,
+      Duration minimum) {
+    super(
+        what
+            + " TTL "
+            + Durations.format(requested)
+            + " is below this backend's minimum of "
+            + Durations.format(minimum),
+        key,
+        store,
+        null,
         ErrorAnchors.of(TtlTooShortException.class));
     this.requested = requested;
     this.minimum = minimum;

@@ -20,7 +20,11 @@ public class UnknownOutcomeException extends StoreUnavailableException {
    * @param cause the underlying failure, or {@code null}
    */
   public UnknownOutcomeException(
-      String message, @Nullable String key, @Nullable String store, List<String> endpoints, @Nullable Throwable cause) {
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      List<String> endpoints,
+      @Nullable Throwable cause) {
     super(message, key, store, endpoints, cause, ErrorAnchors.of(UnknownOutcomeException.class));
   }
 }

@@ -17,8 +17,13 @@ public class ValueTooLargeException extends KVException {
    * @param size the value's size in bytes
    * @param limit the largest value the backend accepts, in bytes
    */
-  public ValueTooLargeException(@Nullable String key, @Nullable String store, long size, long limit) {
-    super("value of " + size + " bytes exceeds the limit of " + limit + " bytes", key, store, null,
+  public ValueTooLargeException(
+      @Nullable String key, @Nullable String store, long size, long limit) {
+    super(
+        "value of " + size + " bytes exceeds the limit of " + limit + " bytes",
+        key,
+        store,
+        null,
         ErrorAnchors.of(ValueTooLargeException.class));
     this.size = size;
     this.limit = limit;

@@ -42,7 +42,8 @@ public interface Watch<E> extends AutoCloseable, Iterable<E> {
 
   /**
    * Blocks for events; {@code hasNext()} returns false once the watch is closed and throws the
-   * terminal error if it failed. An interrupt ends the iteration with the thread's interrupt flag set.
+   * terminal error if it failed. An interrupt ends the iteration with the thread's interrupt flag
+   * set.
    */
   @Override
   Iterator<E> iterator();

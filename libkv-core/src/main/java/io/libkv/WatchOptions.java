@@ -9,8 +9,8 @@ import java.util.OptionalLong;
  * watch delivers what happened after index {@code i} (nothing when nothing did); when the backend
  * no longer has that history it delivers the current state as a {@link EventType#RESYNC} event.
  *
- * <p>Events are buffered up to {@link #bufferSize()}; a consumer slower than that sees
- * intermediate events coalesced (the latest state is never lost, and the backend is never blocked).
+ * <p>Events are buffered up to {@link #bufferSize()}; a consumer slower than that sees intermediate
+ * events coalesced (the latest state is never lost, and the backend is never blocked).
  */
 public final class WatchOptions {
   /** The default buffer size. */

@@ -69,7 +69,9 @@ public final class WriteOptions {
 
   @Override
   public String toString() {
-    return ttl == null ? "WriteOptions{plain}" : "WriteOptions{ttl=" + ttl + ", keepAlive=" + keepAlive + "}";
+    return ttl == null
+        ? "WriteOptions{plain}"
+        : "WriteOptions{ttl=" + ttl + ", keepAlive=" + keepAlive + "}";
   }
 
   /** Builds {@link WriteOptions}; each setter may be called once. */

@@ -1,4 +1,7 @@
-/** The user API: {@link io.libkv.Store}, its values, options and conditions. Nothing here is null unless marked {@code @Nullable}. */
+/**
+ * The user API: {@link io.libkv.Store}, its values, options and conditions. Nothing here is null
+ * unless marked {@code @Nullable}.
+ */
 @NullMarked
 package io.libkv;
 

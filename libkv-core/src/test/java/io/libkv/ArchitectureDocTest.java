@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureDocTest {
   private static final Pattern EXPORT = Pattern.compile("(?m)^\\s*exports\\s+([\\w.]+)\\s*;");
   private static final Pattern PUBLIC_TYPE =
-      Pattern.compile("(?m)^public\\s+(?:final\\s+|abstract\\s+|sealed\\s+)*(?:class|interface|record|enum)\\s+(\\w+)");
+      Pattern.compile(
+          "(?m)^public\\s+(?:final\\s+|abstract\\s+|sealed\\s+)*(?:class|interface|record|enum)\\s+(\\w+)");
 
   private static String doc() throws IOException {
     return Files.readString(SpiUseTest.root().resolve("docs/architecture.md"));
@@ -90,13 +91,25 @@ class ArchitectureDocTest {
         if (m.find() && m.group(1).endsWith("Options")) {
           entryPoints.add(m.group(1));
         } else {
-          problems.add(e.getKey() + ": " + name + " is in the exported package " + pkg
-              + " but is not the typed entry point (move it to " + pkg + ".internal)");
+          problems.add(
+              e.getKey()
+                  + ": "
+                  + name
+                  + " is in the exported package "
+                  + pkg
+                  + " but is not the typed entry point (move it to "
+                  + pkg
+                  + ".internal)");
         }
       }
       if (entryPoints.size() != 1) {
-        problems.add(e.getKey() + ": the exported package " + pkg + " holds " + entryPoints
-            + ", not one <Name>Options entry point");
+        problems.add(
+            e.getKey()
+                + ": the exported package "
+                + pkg
+                + " holds "
+                + entryPoints
+                + ", not one <Name>Options entry point");
       } else if (!doc.contains("`" + entryPoints.get(0) + "`")) {
         problems.add(e.getKey() + ": docs/architecture.md does not name " + entryPoints.get(0));
       }

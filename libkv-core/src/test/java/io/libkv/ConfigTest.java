@@ -27,7 +27,8 @@ class ConfigTest {
   @ParameterizedTest
   @ValueSource(strings = {"5", "", "s", "5x", "1s1m", "5 s", "-5s", "P", "PTxS", "1.5s"})
   void badDurationsAreRejected(String text) {
-    assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Durations.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("invalid duration");
   }
 
@@ -78,19 +79,25 @@ class ConfigTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "memory", "1abc:x", "://x", "etcd://h:p:q"})
   void malformedUrisAreRejected(String uri) {
-    assertThatThrownBy(() -> LibKV.open(uri)).isInstanceOf(KVException.class)
+    assertThatThrownBy(() -> LibKV.open(uri))
+        .isInstanceOf(KVException.class)
         .hasMessageContaining("invalid store URI");
   }
 
   @Test
   void locationsOfEveryForm() {
-    var p = io.libkv.internal.UriParser.parse("etcd://127.0.0.1:2379,127.0.0.1:22379/app%20x?timeout=5s");
+    var p =
+        io.libkv.internal.UriParser.parse(
+            "etcd://127.0.0.1:2379,127.0.0.1:22379/app%20x?timeout=5s");
     assertThat(p.location().endpoints()).containsExactly("127.0.0.1:2379", "127.0.0.1:22379");
     assertThat(p.location().path()).isEqualTo("app x");
     assertThat(p.parameters()).containsEntry("timeout", "5s");
-    assertThat(io.libkv.internal.UriParser.parse("boltdb:///abs/path.db").location().path()).isEqualTo("/abs/path.db");
-    assertThat(io.libkv.internal.UriParser.parse("boltdb:/abs/path.db").location().path()).isEqualTo("/abs/path.db");
-    assertThat(io.libkv.internal.UriParser.parse("boltdb:rel%2Fx.db?bucket=b").location().path()).isEqualTo("rel/x.db");
+    assertThat(io.libkv.internal.UriParser.parse("boltdb:///abs/path.db").location().path())
+        .isEqualTo("/abs/path.db");
+    assertThat(io.libkv.internal.UriParser.parse("boltdb:/abs/path.db").location().path())
+        .isEqualTo("/abs/path.db");
+    assertThat(io.libkv.internal.UriParser.parse("boltdb:rel%2Fx.db?bucket=b").location().path())
+        .isEqualTo("rel/x.db");
     assertThat(io.libkv.internal.UriParser.parse("memory:n").location().path()).isEqualTo("n");
     assertThat(io.libkv.internal.UriParser.parse("zk://[::1]:2181/chroot").location().endpoints())
         .containsExactly("[::1]:2181");
@@ -100,7 +107,8 @@ class ConfigTest {
   void secretsNeverShowInToString(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("pw");
     Files.writeString(f, "s3cret\n");
-    StoreConfig c = StoreConfig.builder().username("u").passwordFile(f).token(Secret.of("tok3n")).build();
+    StoreConfig c =
+        StoreConfig.builder().username("u").passwordFile(f).token(Secret.of("tok3n")).build();
     assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("tok3n").contains("****");
     assertThat(c.password().orElseThrow().reveal()).isEqualTo("s3cret");
     assertThat(Secret.of("x").toString()).isEqualTo("****");
@@ -108,25 +116,31 @@ class ConfigTest {
 
   @Test
   void unreadableSecretFileNamesTheFileOnly(@TempDir Path dir) {
-    assertThatThrownBy(() -> StoreConfig.builder().username("u").passwordFile(dir.resolve("missing")).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("missing");
+    assertThatThrownBy(
+            () -> StoreConfig.builder().username("u").passwordFile(dir.resolve("missing")).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("missing");
   }
 
   @Test
   void setOnceSettersNameThePreviousValue() {
     StoreConfig.Builder b = StoreConfig.builder().operationTimeout(Duration.ofSeconds(1));
-    assertThatThrownBy(() -> b.operationTimeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> b.operationTimeout(Duration.ofSeconds(2)))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("was already set to 1s");
     assertThatThrownBy(() -> StoreConfig.builder().connectTimeout(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("connectTimeout");
     assertThatThrownBy(() -> WriteOptions.builder().ttl(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void lockOptionsDefaultTtlRespectsTheBackendMinimum() {
-    assertThat(LockOptions.DEFAULT.effectiveTtl(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(15));
-    assertThat(LockOptions.DEFAULT.effectiveTtl(Duration.ofSeconds(20))).isEqualTo(Duration.ofSeconds(20));
+    assertThat(LockOptions.DEFAULT.effectiveTtl(Duration.ofSeconds(1)))
+        .isEqualTo(Duration.ofSeconds(15));
+    assertThat(LockOptions.DEFAULT.effectiveTtl(Duration.ofSeconds(20)))
+        .isEqualTo(Duration.ofSeconds(20));
     assertThat(new String(LockOptions.DEFAULT.value(), java.nio.charset.StandardCharsets.UTF_8))
         .endsWith(":" + ProcessHandle.current().pid());
   }

@@ -21,24 +21,29 @@ import org.junit.jupiter.api.Test;
  */
 class CoreKnowsNoBackendTest {
   private static final Pattern BACKEND = Pattern.compile("(?i)boltdb|consul|zookeeper|etcd|\\bzk");
-  // string and character literals are matched too, so that "//" in one does not start a comment; they are kept
+  // string and character literals are matched too, so that "//" in one does not start a comment;
+  // they are kept
   private static final Pattern COMMENT =
-      Pattern.compile("'(?:\\\\.|[^'\\\\\n])'|\"(?:\\\\.|[^\"\\\\\n])*\"|//[^\n]*|/\\*.*?\\*/", Pattern.DOTALL);
+      Pattern.compile(
+          "'(?:\\\\.|[^'\\\\\n])'|\"(?:\\\\.|[^\"\\\\\n])*\"|//[^\n]*|/\\*.*?\\*/", Pattern.DOTALL);
 
   @Test
   void coreSourcesNameNoBackendOutsideComments() throws IOException {
     List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.walk(Path.of("src/main"))) {
-      files.filter(Files::isRegularFile).forEach(f -> {
-        String code = withoutComments(read(f));
-        String[] lines = code.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-          Matcher m = BACKEND.matcher(lines[i]);
-          if (m.find()) {
-            found.add(f + ":" + (i + 1) + ": " + lines[i].trim());
-          }
-        }
-      });
+      files
+          .filter(Files::isRegularFile)
+          .forEach(
+              f -> {
+                String code = withoutComments(read(f));
+                String[] lines = code.split("\n", -1);
+                for (int i = 0; i < lines.length; i++) {
+                  Matcher m = BACKEND.matcher(lines[i]);
+                  if (m.find()) {
+                    found.add(f + ":" + (i + 1) + ": " + lines[i].trim());
+                  }
+                }
+              });
     }
     assertThat(found).as("backend names in core's code").isEmpty();
   }
@@ -47,8 +52,12 @@ class CoreKnowsNoBackendTest {
   void theScanSeesCodeAndSkipsComments() {
     assertThat(BACKEND.matcher(withoutComments("String s = \"etcd://h\";")).find()).isTrue();
     assertThat(BACKEND.matcher(withoutComments("int zk = 1;")).find()).isTrue();
-    assertThat(BACKEND.matcher(withoutComments("String s = \"a // b\" + \"consul\";")).find()).isTrue();
-    assertThat(BACKEND.matcher(withoutComments("/** e.g. {@code boltdb:x.db} */ int a;\n// consul\n")).find())
+    assertThat(BACKEND.matcher(withoutComments("String s = \"a // b\" + \"consul\";")).find())
+        .isTrue();
+    assertThat(
+            BACKEND
+                .matcher(withoutComments("/** e.g. {@code boltdb:x.db} */ int a;\n// consul\n"))
+                .find())
         .isFalse();
   }
 
@@ -58,7 +67,12 @@ class CoreKnowsNoBackendTest {
     StringBuilder b = new StringBuilder();
     while (m.find()) {
       String text = m.group();
-      m.appendReplacement(b, Matcher.quoteReplacement(text.startsWith("\"") || text.startsWith("'") ? text : text.replaceAll("[^\n]", " ")));
+      m.appendReplacement(
+          b,
+          Matcher.quoteReplacement(
+              text.startsWith("\"") || text.startsWith("'")
+                  ? text
+                  : text.replaceAll("[^\n]", " ")));
     }
     m.appendTail(b);
     return b.toString();

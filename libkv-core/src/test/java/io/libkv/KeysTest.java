@@ -19,16 +19,34 @@ class KeysTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/", "//", "a//b", "./a", "a/.", "a/../b", "..", "a\u0000b", "a\nb", "a\u007fb",
-      "a\u0085b", "_libkv/x", "_libkv", "/_libkv/locks/a"})
+  @ValueSource(
+      strings = {
+        "",
+        "/",
+        "//",
+        "a//b",
+        "./a",
+        "a/.",
+        "a/../b",
+        "..",
+        "a\u0000b",
+        "a\nb",
+        "a\u007fb",
+        "a\u0085b",
+        "_libkv/x",
+        "_libkv",
+        "/_libkv/locks/a"
+      })
   void invalidKeysAreRejected(String key) {
-    assertThatThrownBy(() -> Keys.canonicalKey(key)).isInstanceOf(InvalidKeyException.class)
+    assertThatThrownBy(() -> Keys.canonicalKey(key))
+        .isInstanceOf(InvalidKeyException.class)
         .hasMessageContaining("/blob/main/docs/errors.md#invalid-key");
   }
 
   @Test
   void unpairedSurrogatesAreRejected() {
-    assertThatThrownBy(() -> Keys.canonicalKey("a\ud800b")).isInstanceOf(InvalidKeyException.class)
+    assertThatThrownBy(() -> Keys.canonicalKey("a\ud800b"))
+        .isInstanceOf(InvalidKeyException.class)
         .hasMessageContaining("surrogate");
     assertThat(Keys.canonicalKey("a\ud83d\ude00b")).isEqualTo("a\ud83d\ude00b");
   }
@@ -37,7 +55,8 @@ class KeysTest {
   void lengthLimitCountsUtf8Bytes() {
     String ok = "é".repeat(Keys.MAX_KEY_BYTES / 2);
     assertThat(Keys.canonicalKey(ok)).isEqualTo(ok);
-    assertThatThrownBy(() -> Keys.canonicalKey(ok + "x")).isInstanceOf(InvalidKeyException.class)
+    assertThatThrownBy(() -> Keys.canonicalKey(ok + "x"))
+        .isInstanceOf(InvalidKeyException.class)
         .hasMessageContaining(String.valueOf(Keys.MAX_KEY_BYTES));
   }
 
@@ -51,7 +70,9 @@ class KeysTest {
 
   @Test
   void nullKeyNamesTheArgument() {
-    assertThatThrownBy(() -> Keys.canonicalKey(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
+    assertThatThrownBy(() -> Keys.canonicalKey(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key");
   }
 
   @Test
@@ -64,7 +85,8 @@ class KeysTest {
 
   @Test
   void orderIsUtf8ByteOrder() {
-    List<String> keys = new ArrayList<>(List.of("b", "a\uffff", "a\ud83d\ude00", "a", "ab", "a/b", "é"));
+    List<String> keys =
+        new ArrayList<>(List.of("b", "a\uffff", "a\ud83d\ude00", "a", "ab", "a/b", "é"));
     keys.sort(Keys.UTF8_ORDER);
     List<String> byBytes = new ArrayList<>(keys);
     byBytes.sort((x, y) -> java.util.Arrays.compareUnsigned(Keys.utf8(x), Keys.utf8(y)));

@@ -12,29 +12,48 @@ import org.junit.jupiter.api.Test;
 /** Guards the public surface: an accidental export fails the build. */
 class ModuleDescriptorTest {
   @Test
-  void exportsTheApiItsUtilitiesTheSpiAndTheMemoryStoreAndTheKitHookToTheKitAlone() throws Exception {
+  void exportsTheApiItsUtilitiesTheSpiAndTheMemoryStoreAndTheKitHookToTheKitAlone()
+      throws Exception {
     ModuleDescriptor d;
     try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("io.libkv");
-    assertThat(d.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
-        .collect(Collectors.toSet()))
+    assertThat(
+            d.exports().stream()
+                .filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source)
+                .collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("io.libkv", "io.libkv.util", "io.libkv.spi", "io.libkv.memory");
     // what only the conformance kit reads (leak counters) is no part of the API nor of the SPI
-    assertThat(d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
-        .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets)))
-        .containsExactly(java.util.Map.entry("io.libkv.internal.kit", java.util.Set.of("io.libkv.testkit")));
+    assertThat(
+            d.exports().stream()
+                .filter(ModuleDescriptor.Exports::isQualified)
+                .collect(
+                    Collectors.toMap(
+                        ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets)))
+        .containsExactly(
+            java.util.Map.entry("io.libkv.internal.kit", java.util.Set.of("io.libkv.testkit")));
     assertThat(d.uses()).containsExactly("io.libkv.spi.StoreProvider");
-    assertThat(d.provides()).singleElement().satisfies(p -> {
-      assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
-      assertThat(p.providers()).containsExactly("io.libkv.memory.MemoryStoreProvider");
-    });
-    assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
-        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+    assertThat(d.provides())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
+              assertThat(p.providers()).containsExactly("io.libkv.memory.MemoryStoreProvider");
+            });
+    assertThat(
+            d.requires().stream()
+                .filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toSet()))
         .containsExactly("java.base");
     // the nullness annotations are needed at compile time only
-    assertThat(d.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
-        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet())).containsExactly("org.jspecify");
+    assertThat(
+            d.requires().stream()
+                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toSet()))
+        .containsExactly("org.jspecify");
   }
 }

@@ -24,7 +24,10 @@ class ReadmeExampleTest {
         long token = lease.fencingToken();
         assertThat(token).isPositive();
       }
-      store.put("members/me", "10.0.0.7:8080".getBytes(UTF_8), WriteOptions.ephemeral(Duration.ofSeconds(10)));
+      store.put(
+          "members/me",
+          "10.0.0.7:8080".getBytes(UTF_8),
+          WriteOptions.ephemeral(Duration.ofSeconds(10)));
     }
   }
 }

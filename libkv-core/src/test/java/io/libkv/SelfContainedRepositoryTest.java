@@ -24,26 +24,31 @@ class SelfContainedRepositoryTest {
     assertThat(root.resolve("pom.xml")).as("repository root " + root).exists();
     byte[] needle = OUTSIDE.getBytes(StandardCharsets.UTF_8);
     List<String> offenders = new ArrayList<>();
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-        String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-        // build output and git's own data are not part of the sources
-        boolean skip = name.equals("target") || name.equals(".git");
-        return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+            // build output and git's own data are not part of the sources
+            boolean skip = name.equals("target") || name.equals(".git");
+            return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        // a worktree's .git is a file naming where git keeps it
-        boolean source = attrs.isRegularFile() && !file.getFileName().toString().equals(".git");
-        if (source && contains(Files.readAllBytes(file), needle)) {
-          offenders.add(root.relativize(file).toString());
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    assertThat(offenders).as("files naming %s, a directory a clone does not have", OUTSIDE).isEmpty();
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            // a worktree's .git is a file naming where git keeps it
+            boolean source = attrs.isRegularFile() && !file.getFileName().toString().equals(".git");
+            if (source && contains(Files.readAllBytes(file), needle)) {
+              offenders.add(root.relativize(file).toString());
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    assertThat(offenders)
+        .as("files naming %s, a directory a clone does not have", OUTSIDE)
+        .isEmpty();
   }
 
   private static boolean contains(byte[] hay, byte[] needle) {

@@ -16,18 +16,21 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The SPI is for backend authors: a module of the build that provides no store (recipes, CLI,
- * kit, benchmarks and any module added later) uses the user API and its utilities only, never
- * {@code io.libkv.spi}, so the SPI can change with the backends alone.
+ * The SPI is for backend authors: a module of the build that provides no store (recipes, CLI, kit,
+ * benchmarks and any module added later) uses the user API and its utilities only, never {@code
+ * io.libkv.spi}, so the SPI can change with the backends alone.
  */
 class SpiUseTest {
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
-  private static final Pattern PROVIDES_STORE = Pattern.compile("provides\\s+io\\.libkv\\.spi\\.StoreProvider\\b");
+  private static final Pattern PROVIDES_STORE =
+      Pattern.compile("provides\\s+io\\.libkv\\.spi\\.StoreProvider\\b");
   // spelled in two parts so this file does not name it
   private static final String SPI = "io.libkv." + "spi";
+
   /** A store's own open-check for its collaborators, beside the one AbstractStore hands them. */
-  private static final Pattern FORWARDER = Pattern.compile(
-      "\\b(?:boolean|void)\\s+(?:isOpen|ensureOpen|requireOpen|isClosedForLocks|closed|isClosed)\\s*\\(\\s*\\)");
+  private static final Pattern FORWARDER =
+      Pattern.compile(
+          "\\b(?:boolean|void)\\s+(?:isOpen|ensureOpen|requireOpen|isClosedForLocks|closed|isClosed)\\s*\\(\\s*\\)");
 
   static Path root() {
     Path root = Path.of(System.getProperty("libkv.repo.root", "..")).toAbsolutePath().normalize();
@@ -61,7 +64,9 @@ class SpiUseTest {
       return List.of();
     }
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(f -> Files.isRegularFile(f) && f.toString().endsWith(suffix)).sorted()
+      return files
+          .filter(f -> Files.isRegularFile(f) && f.toString().endsWith(suffix))
+          .sorted()
           .collect(Collectors.toList());
     }
   }
@@ -81,13 +86,17 @@ class SpiUseTest {
         }
       }
     }
-    // the scan found the modules it is about: a renamed directory must not make it pass by checking nothing
+    // the scan found the modules it is about: a renamed directory must not make it pass by checking
+    // nothing
     assertThat(others).containsKeys("libkv-recipes", "libkv-cli", "libkv-testkit", "libkv-bench");
-    assertThat(offenders).as("main sources of modules that provide no store naming %s", SPI).isEmpty();
+    assertThat(offenders)
+        .as("main sources of modules that provide no store naming %s", SPI)
+        .isEmpty();
   }
 
   @Test
-  void backendStoresGiveTheirCollaboratorsTheSpisOneOpenCheckNotAForwarderOfTheirOwn() throws IOException {
+  void backendStoresGiveTheirCollaboratorsTheSpisOneOpenCheckNotAForwarderOfTheirOwn()
+      throws IOException {
     Path root = root();
     TreeMap<String, Path> backends = modules(root, true);
     TreeSet<String> forwarders = new TreeSet<>();
@@ -100,8 +109,10 @@ class SpiUseTest {
         }
       }
     }
-    assertThat(backends).containsKeys("libkv-etcd", "libkv-consul", "libkv-zookeeper", "libkv-boltdb");
-    assertThat(forwarders).as("open-checks declared by backend stores (AbstractStore.openCheck() is the one)")
+    assertThat(backends)
+        .containsKeys("libkv-etcd", "libkv-consul", "libkv-zookeeper", "libkv-boltdb");
+    assertThat(forwarders)
+        .as("open-checks declared by backend stores (AbstractStore.openCheck() is the one)")
         .isEmpty();
   }
 }

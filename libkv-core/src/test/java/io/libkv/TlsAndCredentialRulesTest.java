@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The shared TLS and credential rules (docs/cli.md, "TLS and credentials"): every combination of
  * {@code tls}, {@code ca}, {@code cert}, {@code key}, {@code username}, {@code passwordFile} and
  * {@code tokenFile} either takes effect as given or is a {@link ConfigurationException} naming the
- * parameters, never echoing a secret. Checked against a backend that takes every parameter, so
- * only the shared rules apply; each backend's own parameters are tested in its module.
+ * parameters, never echoing a secret. Checked against a backend that takes every parameter, so only
+ * the shared rules apply; each backend's own parameters are tested in its module.
  */
 class TlsAndCredentialRulesTest {
   private static final String SECRET = "hunter2-not-shown";
@@ -34,27 +34,28 @@ class TlsAndCredentialRulesTest {
   private static String pw;
 
   /** A backend that takes every parameter and opens nothing. */
-  private static final StoreProvider ALL = new StoreProvider() {
-    @Override
-    public String name() {
-      return "all";
-    }
+  private static final StoreProvider ALL =
+      new StoreProvider() {
+        @Override
+        public String name() {
+          return "all";
+        }
 
-    @Override
-    public Set<String> schemes() {
-      return Set.of("all");
-    }
+        @Override
+        public Set<String> schemes() {
+          return Set.of("all");
+        }
 
-    @Override
-    public Set<String> parameters() {
-      return UriParser.sharedParameters();
-    }
+        @Override
+        public Set<String> parameters() {
+          return UriParser.sharedParameters();
+        }
 
-    @Override
-    public Store open(StoreLocation location, StoreConfig config) {
-      throw new UnsupportedOperationException();
-    }
-  };
+        @Override
+        public Store open(StoreLocation location, StoreConfig config) {
+          throw new UnsupportedOperationException();
+        }
+      };
 
   @BeforeAll
   static void files() throws Exception {
@@ -68,8 +69,13 @@ class TlsAndCredentialRulesTest {
   }
 
   private static StoreConfig configure(String query, StoreConfig base) {
-    String uri = "all://127.0.0.1:1?" + query.replace("PEM", pem).replace("PW", pw)
-        .replace("MISSING", dir.resolve("missing").toString()).replace("DIR", dir.resolve("adir").toString());
+    String uri =
+        "all://127.0.0.1:1?"
+            + query
+                .replace("PEM", pem)
+                .replace("PW", pw)
+                .replace("MISSING", dir.resolve("missing").toString())
+                .replace("DIR", dir.resolve("adir").toString());
     return LibKV.configure(uri, UriParser.parse(uri), base, ALL);
   }
 
@@ -97,7 +103,8 @@ class TlsAndCredentialRulesTest {
         Arguments.of("tokenFile=MISSING", List.of("tokenFile", "missing")),
         Arguments.of("tokenFile=DIR", List.of("tokenFile", "adir")),
         // every problem at once, with the unknown parameters first as before
-        Arguments.of("bogus=1&cert=PEM&passwordFile=PW&tokenFile=MISSING",
+        Arguments.of(
+            "bogus=1&cert=PEM&passwordFile=PW&tokenFile=MISSING",
             List.of("unknown parameter(s): bogus", "key", "username", "tokenFile")));
   }
 
@@ -140,22 +147,31 @@ class TlsAndCredentialRulesTest {
 
   @Test
   void theBuilderKeepsTheSameRules() {
-    // a base configuration may hold half a pair (the URI the other), so pairs are checked on opening
+    // a base configuration may hold half a pair (the URI the other), so pairs are checked on
+    // opening
     StoreConfig password = StoreConfig.builder().password(Secret.of(SECRET)).build();
     assertThatThrownBy(() -> configure("", password))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("username").hasMessageNotContaining(SECRET);
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("username")
+        .hasMessageNotContaining(SECRET);
     assertThat(configure("username=u", password).username()).contains("u");
     StoreConfig cert = StoreConfig.builder().certFile(Path.of(pem)).build();
     assertThatThrownBy(() -> configure("", cert))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("cert", "key");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("cert", "key");
     assertThatThrownBy(() -> LibKV.newStore("memory", List.of(), cert))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("cert", "key");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("cert", "key");
     assertThatThrownBy(() -> StoreConfig.builder().tls(false).sslContext(defaultContext()).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("tls", "sslContext");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("tls", "sslContext");
     assertThatThrownBy(() -> StoreConfig.builder().caFile(dir.resolve("missing")).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("ca", "missing");
-    assertThatThrownBy(() -> StoreConfig.builder().username("u").passwordFile(dir.resolve("adir")).build())
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("passwordFile", "adir");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("ca", "missing");
+    assertThatThrownBy(
+            () -> StoreConfig.builder().username("u").passwordFile(dir.resolve("adir")).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("passwordFile", "adir");
   }
 
   @Test
@@ -163,12 +179,14 @@ class TlsAndCredentialRulesTest {
     // the base carries what a URI cannot (a password, an SSLContext); the URI must agree with it
     StoreConfig password = StoreConfig.builder().password(Secret.of(SECRET)).username("u").build();
     assertThatThrownBy(() -> configure("passwordFile=PW", password))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("password", "passwordFile")
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("password", "passwordFile")
         .hasMessageNotContaining(SECRET);
     assertThat(configure("", password).password()).isPresent();
     StoreConfig context = StoreConfig.builder().sslContext(defaultContext()).build();
     assertThatThrownBy(() -> configure("tls=false", context))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("tls", "sslContext");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("tls", "sslContext");
     assertThat(configure("", context).tls()).isTrue();
   }
 
@@ -176,17 +194,29 @@ class TlsAndCredentialRulesTest {
   void settingsABackendDoesNotTakeAreRefusedHowEverGiven() {
     // memory: takes no TLS and no credentials, whether from the URI or the configuration
     assertThatThrownBy(() -> LibKV.open("memory:r?tls"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("tls", "do not apply to memory");
-    assertThatThrownBy(() -> LibKV.open("memory:r", StoreConfig.builder().username("u")
-        .password(Secret.of(SECRET)).build()))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("username", "password", "memory")
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("tls", "do not apply to memory");
+    assertThatThrownBy(
+            () ->
+                LibKV.open(
+                    "memory:r",
+                    StoreConfig.builder().username("u").password(Secret.of(SECRET)).build()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("username", "password", "memory")
         .hasMessageNotContaining(SECRET);
-    assertThatThrownBy(() -> LibKV.open("memory:r", StoreConfig.builder().token(Secret.of(SECRET)).build()))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("token", "memory")
+    assertThatThrownBy(
+            () -> LibKV.open("memory:r", StoreConfig.builder().token(Secret.of(SECRET)).build()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("token", "memory")
         .hasMessageNotContaining(SECRET);
-    assertThatThrownBy(() -> LibKV.newStore("memory", List.of(), StoreConfig.builder().sslContext(defaultContext())
-        .build()))
-        .isInstanceOf(ConfigurationException.class).hasMessageContainingAll("sslContext", "memory");
+    assertThatThrownBy(
+            () ->
+                LibKV.newStore(
+                    "memory",
+                    List.of(),
+                    StoreConfig.builder().sslContext(defaultContext()).build()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContainingAll("sslContext", "memory");
   }
 
   private static SSLContext defaultContext() {

@@ -36,12 +36,13 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The bbolt engine and the {@code boltdb:} store on a file of 100,000 keys (targets: random gets
- * in one read transaction and Store-API gets in exclusive mode at least 1 M ops/s each), and
- * durable puts from eight threads against the fsyncs a single writer can do per second (target:
- * more puts than fsyncs, through shared commits).
+ * The bbolt engine and the {@code boltdb:} store on a file of 100,000 keys (targets: random gets in
+ * one read transaction and Store-API gets in exclusive mode at least 1 M ops/s each), and durable
+ * puts from eight threads against the fsyncs a single writer can do per second (target: more puts
+ * than fsyncs, through shared commits).
  *
- * <p>{@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' org.openjdk.jmh.Main BoltBenchmark}
+ * <p>{@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' org.openjdk.jmh.Main
+ * BoltBenchmark}
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -80,10 +81,11 @@ public class BoltBenchmark {
   public static class Filled {
     Path dir;
     Path file;
+
     /**
      * All keys back to back ({@link #KEY_BYTES} each): a get builds its key from here, as a caller
-     * builds the key it asks for, instead of fetching one of 100,000 scattered objects, whose
-     * cache misses would be the benchmark's, not the store's.
+     * builds the key it asks for, instead of fetching one of 100,000 scattered objects, whose cache
+     * misses would be the benchmark's, not the store's.
      */
     byte[] packedKeys;
 
@@ -99,7 +101,8 @@ public class BoltBenchmark {
           java.util.Map<String, byte[]> batch = new java.util.LinkedHashMap<>();
           for (int i = from; i < from + 1000; i++) {
             String k = key(i);
-            System.arraycopy(k.getBytes(StandardCharsets.UTF_8), 0, packedKeys, i * KEY_BYTES, KEY_BYTES);
+            System.arraycopy(
+                k.getBytes(StandardCharsets.UTF_8), 0, packedKeys, i * KEY_BYTES, KEY_BYTES);
             batch.put(k, value);
           }
           s.putAll(batch);
@@ -233,7 +236,9 @@ public class BoltBenchmark {
     @Setup(Level.Trial)
     public void open() throws IOException {
       dir = tempDir();
-      ch = FileChannel.open(dir.resolve("sync"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              dir.resolve("sync"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     /** Closes and removes it. */

@@ -25,12 +25,13 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The Consul store's own cost per operation, against the emulator, side by side with a raw
- * {@link HttpClient} call of the same request (target: the store adds less than 50 µs): {@code
- * get} is {@code GET /v1/kv/KEY} and its JSON, {@code put} one {@code /v1/txn} {@code set}.
+ * The Consul store's own cost per operation, against the emulator, side by side with a raw {@link
+ * HttpClient} call of the same request (target: the store adds less than 50 µs): {@code get} is
+ * {@code GET /v1/kv/KEY} and its JSON, {@code put} one {@code /v1/txn} {@code set}.
  *
- * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' org.openjdk.jmh.Main ConsulBenchmark},
- * or its {@link #main} for interleaved rounds (steadier against the emulator's own variance).
+ * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
+ * org.openjdk.jmh.Main ConsulBenchmark}, or its {@link #main} for interleaved rounds (steadier
+ * against the emulator's own variance).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -55,7 +56,10 @@ public class ConsulBenchmark {
     value = "some configuration value, 40 bytes long".getBytes(StandardCharsets.UTF_8);
     store.put("bench/key", value);
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    rawGet = HttpRequest.newBuilder(URI.create("http://" + consul.address() + "/v1/kv/bench/key")).GET().build();
+    rawGet =
+        HttpRequest.newBuilder(URI.create("http://" + consul.address() + "/v1/kv/bench/key"))
+            .GET()
+            .build();
     txnUri = "http://" + consul.address() + "/v1/txn";
   }
 
@@ -87,10 +91,18 @@ public class ConsulBenchmark {
   /** The same transaction body built by hand and sent with the JDK's client. */
   @Benchmark
   public Object rawPut() throws Exception {
-    String body = "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"bench/put\",\"Value\":\""
-        + Base64.getEncoder().encodeToString(value) + "\",\"Flags\":" + System.nanoTime() + "}}]";
-    return http.send(HttpRequest.newBuilder(URI.create(txnUri)).PUT(HttpRequest.BodyPublishers.ofString(body))
-        .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    String body =
+        "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"bench/put\",\"Value\":\""
+            + Base64.getEncoder().encodeToString(value)
+            + "\",\"Flags\":"
+            + System.nanoTime()
+            + "}}]";
+    return http.send(
+            HttpRequest.newBuilder(URI.create(txnUri))
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .body();
   }
 
   /**
@@ -107,7 +119,8 @@ public class ConsulBenchmark {
     try {
       String[] names = {"get", "put"};
       Timing.Op[][] pairs = {{b::storeGet, b::rawGet}, {b::storePut, b::rawPut}};
-      System.out.println("Consul emulator, loopback; " + rounds + " interleaved rounds of " + perRound + " ops");
+      System.out.println(
+          "Consul emulator, loopback; " + rounds + " interleaved rounds of " + perRound + " ops");
       for (int p = 0; p < pairs.length; p++) {
         Timing.microsPerOp(pairs[p][0], 3 * perRound); // warm-up
         Timing.microsPerOp(pairs[p][1], 3 * perRound);
@@ -126,9 +139,14 @@ public class ConsulBenchmark {
         }
         double[] sortedDiff = diff.clone();
         java.util.Arrays.sort(sortedDiff);
-        System.out.printf(java.util.Locale.ROOT,
+        System.out.printf(
+            java.util.Locale.ROOT,
             "%-4s store %7.1f us/op   raw %7.1f us/op   store - raw: median %+6.1f us (rounds' quartiles %+.1f .. %+.1f)%n",
-            names[p], Timing.median(store), Timing.median(raw), Timing.median(diff), sortedDiff[rounds / 4],
+            names[p],
+            Timing.median(store),
+            Timing.median(raw),
+            Timing.median(diff),
+            sortedDiff[rounds / 4],
             sortedDiff[(3 * rounds) / 4]);
       }
     } finally {

@@ -46,9 +46,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * libkv's etcd store against raw jetcd on the same etcd server, operation by operation: put, get,
- * a 1,000-key list, an uncontended compare-and-set, a lock/unlock cycle (jetcd's through etcd's
- * Lock service on a lease, as its users do). One thread each.
+ * libkv's etcd store against raw jetcd on the same etcd server, operation by operation: put, get, a
+ * 1,000-key list, an uncontended compare-and-set, a lock/unlock cycle (jetcd's through etcd's Lock
+ * service on a lease, as its users do). One thread each.
  *
  * <p>{@link #main} starts one loopback etcd and runs the pairs interleaved (libkv, jetcd, libkv,
  * jetcd, ... for several rounds), so that a drift of the shared machine hits both sides alike; it
@@ -85,7 +85,9 @@ public class EtcdBenchmark {
     return ByteSequence.from(s, UTF_8);
   }
 
-  /** Connects both clients (starting a server if none is given) and fills the listed directories. */
+  /**
+   * Connects both clients (starting a server if none is given) and fills the listed directories.
+   */
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     String ep = System.getProperty(ENDPOINT);
@@ -95,8 +97,9 @@ public class EtcdBenchmark {
     }
     store = LibKV.open("etcd://" + ep + "/bench-libkv");
     client = Client.builder().endpoints("http://" + ep).build();
-    value = "a value of some hundred bytes, like a small piece of configuration or an address:port"
-        .getBytes(UTF_8);
+    value =
+        "a value of some hundred bytes, like a small piece of configuration or an address:port"
+            .getBytes(UTF_8);
     rawValue = ByteSequence.from(value);
     Map<String, byte[]> m = new HashMap<>();
     for (int k = 0; k < LIST_KEYS; k++) {
@@ -112,16 +115,20 @@ public class EtcdBenchmark {
     rawList = GetOption.builder().isPrefix(true).build();
     lock = store.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(15)).build());
     leaseId = client.getLeaseClient().grant(60).get().getID();
-    client.getLeaseClient().keepAlive(leaseId, new io.grpc.stub.StreamObserver<>() {
-      @Override
-      public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {}
+    client
+        .getLeaseClient()
+        .keepAlive(
+            leaseId,
+            new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {}
 
-      @Override
-      public void onError(Throwable t) {}
+              @Override
+              public void onError(Throwable t) {}
 
-      @Override
-      public void onCompleted() {}
-    });
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   /** Closes both clients and the server it started. */
@@ -189,9 +196,14 @@ public class EtcdBenchmark {
   /** jetcd: the same transaction, comparing the mod revision. */
   @Benchmark
   public TxnResponse jetcdCas() throws Exception {
-    TxnResponse r = client.getKVClient().txn()
-        .If(new Cmp(rawCasKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRawCas)))
-        .Then(Op.put(rawCasKey, rawValue, PutOption.DEFAULT)).commit().get();
+    TxnResponse r =
+        client
+            .getKVClient()
+            .txn()
+            .If(new Cmp(rawCasKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lastRawCas)))
+            .Then(Op.put(rawCasKey, rawValue, PutOption.DEFAULT))
+            .commit()
+            .get();
     if (!r.isSucceeded()) {
       throw new IllegalStateException("raw CAS failed");
     }
@@ -226,13 +238,17 @@ public class EtcdBenchmark {
       for (int r = 0; r < rounds; r++) {
         for (String op : ops) {
           // alternate which side goes first, so neither always runs on a warmer machine
-          String[] sides = r % 2 == 0 ? new String[] {"libkv", "jetcd"} : new String[] {"jetcd", "libkv"};
+          String[] sides =
+              r % 2 == 0 ? new String[] {"libkv", "jetcd"} : new String[] {"jetcd", "libkv"};
           for (String side : sides) {
             String name = side + op;
-            Collection<RunResult> res = new Runner(new OptionsBuilder()
-                .include(EtcdBenchmark.class.getName() + "." + name + "$")
-                .jvmArgsAppend("-D" + ENDPOINT + "=" + s.endpoint())
-                .build()).run();
+            Collection<RunResult> res =
+                new Runner(
+                        new OptionsBuilder()
+                            .include(EtcdBenchmark.class.getName() + "." + name + "$")
+                            .jvmArgsAppend("-D" + ENDPOINT + "=" + s.endpoint())
+                            .build())
+                    .run();
             double score = res.iterator().next().getPrimaryResult().getScore();
             scores.computeIfAbsent(name, k -> new ArrayList<>()).add(score);
             System.out.printf("round %d %-16s %10.1f ops/s%n", r + 1, name, score);
@@ -241,8 +257,9 @@ public class EtcdBenchmark {
       }
     }
     System.out.println();
-    System.out.printf("%-10s %12s %12s %8s   (median of %d interleaved rounds; every round's score above)%n", "op",
-        "libkv ops/s", "jetcd ops/s", "ratio", rounds);
+    System.out.printf(
+        "%-10s %12s %12s %8s   (median of %d interleaved rounds; every round's score above)%n",
+        "op", "libkv ops/s", "jetcd ops/s", "ratio", rounds);
     for (String op : ops) {
       // every op was scored for both clients
       double a = median(Objects.requireNonNull(scores.get("libkv" + op)));

@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * libkv's etcd lock cycle and contended compare-and-set against Go's docker/libkv (etcd's v2 API)
- * and against the same v3 calls made by Go's own clientv3 (the lock's two transactions; a get and
- * a compare-and-set transaction), on one etcd 3.4 (v2 enabled),
- * in interleaved rounds so that the disk's changing fsync cost falls on both sides alike. The Go side
- * is {@code libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
+ * and against the same v3 calls made by Go's own clientv3 (the lock's two transactions; a get and a
+ * compare-and-set transaction), on one etcd 3.4 (v2 enabled), in interleaved rounds so that the
+ * disk's changing fsync cost falls on both sides alike. The Go side is {@code
+ * libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.GoLibkvEtcdComparison GO_BINARY [ROUNDS]}.
@@ -53,8 +53,9 @@ public final class GoLibkvEtcdComparison {
         cas(s, 2, 1);
       }
       runGo(go, ep, "lock");
-      System.out.println("round  libkv-lock  golibkv-lock  go-v3-2txn   ratio | libkv-cas4  golibkv-cas4  go-v3-cas4"
-          + "   ratio");
+      System.out.println(
+          "round  libkv-lock  golibkv-lock  go-v3-2txn   ratio | libkv-cas4  golibkv-cas4  go-v3-cas4"
+              + "   ratio");
       for (int r = 1; r <= rounds; r++) {
         double lk = lockCycles(lock, SECONDS);
         double gl = runGo(go, ep, "lock");
@@ -64,13 +65,16 @@ public final class GoLibkvEtcdComparison {
         double g3c = runGo(go, ep, "v3cas");
         lockRatio.add(lk / gl);
         casRatio.add(c / gc);
-        System.out.printf("%5d %11.0f %13.0f %11.0f %7.2f | %10.0f %13.0f %11.0f %7.2f%n", r, lk, gl, g3, lk / gl, c,
-            gc, g3c, c / gc);
+        System.out.printf(
+            "%5d %11.0f %13.0f %11.0f %7.2f | %10.0f %13.0f %11.0f %7.2f%n",
+            r, lk, gl, g3, lk / gl, c, gc, g3c, c / gc);
       }
     }
-    System.out.printf("lock cycles/s, libkv / Go libkv: median %.2f (%s)%n", median(lockRatio), range(lockRatio));
-    System.out.printf("CAS successes/s (4 workers), libkv / Go libkv: median %.2f (%s)%n", median(casRatio),
-        range(casRatio));
+    System.out.printf(
+        "lock cycles/s, libkv / Go libkv: median %.2f (%s)%n", median(lockRatio), range(lockRatio));
+    System.out.printf(
+        "CAS successes/s (4 workers), libkv / Go libkv: median %.2f (%s)%n",
+        median(casRatio), range(casRatio));
   }
 
   private static double lockCycles(Lock lock, int seconds) throws InterruptedException {
@@ -85,7 +89,10 @@ public final class GoLibkvEtcdComparison {
     return n / ((System.nanoTime() - t0) / 1e9);
   }
 
-  /** Successful compare-and-sets per second, {@code workers} threads each reading then writing one key. */
+  /**
+   * Successful compare-and-sets per second, {@code workers} threads each reading then writing one
+   * key.
+   */
   private static double cas(Store s, int workers, int seconds) throws InterruptedException {
     s.put("cas", VALUE);
     AtomicLong ok = new AtomicLong();
@@ -93,17 +100,19 @@ public final class GoLibkvEtcdComparison {
     long end = t0 + seconds * 1_000_000_000L;
     Thread[] threads = new Thread[workers];
     for (int i = 0; i < workers; i++) {
-      threads[i] = new Thread(() -> {
-        while (System.nanoTime() < end) {
-          KVPair p = s.get("cas");
-          try {
-            s.atomicPut("cas", VALUE, p, WriteOptions.DEFAULT);
-            ok.incrementAndGet();
-          } catch (KeyModifiedException lost) {
-            // another worker's write came first
-          }
-        }
-      });
+      threads[i] =
+          new Thread(
+              () -> {
+                while (System.nanoTime() < end) {
+                  KVPair p = s.get("cas");
+                  try {
+                    s.atomicPut("cas", VALUE, p, WriteOptions.DEFAULT);
+                    ok.incrementAndGet();
+                  } catch (KeyModifiedException lost) {
+                    // another worker's write came first
+                  }
+                }
+              });
       threads[i].start();
     }
     for (Thread t : threads) {
@@ -113,8 +122,10 @@ public final class GoLibkvEtcdComparison {
   }
 
   private static double runGo(String binary, String endpoint, String mode) throws Exception {
-    Process p = new ProcessBuilder(binary, endpoint, mode, Integer.toString(SECONDS)).redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(binary, endpoint, mode, Integer.toString(SECONDS))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (p.waitFor() != 0) {
       throw new IllegalStateException("golibkv-etcd " + mode + " failed: " + out);
@@ -131,6 +142,7 @@ public final class GoLibkvEtcdComparison {
   }
 
   private static String range(List<Double> l) {
-    return String.format("%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
+    return String.format(
+        "%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
   }
 }

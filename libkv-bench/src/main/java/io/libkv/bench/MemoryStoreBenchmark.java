@@ -20,7 +20,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** One-thread get and put throughput of the memory store (targets: get >= 5 M ops/s, put >= 1 M ops/s). */
+/**
+ * One-thread get and put throughput of the memory store (targets: get >= 5 M ops/s, put >= 1 M
+ * ops/s).
+ */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -41,8 +44,9 @@ public class MemoryStoreBenchmark {
   public void setUp() {
     store = MemoryStore.open("", StoreConfig.DEFAULT);
     keys = new String[KEYS];
-    value = "a value of some hundred bytes, like a small piece of configuration or an address:port"
-        .getBytes(StandardCharsets.UTF_8);
+    value =
+        "a value of some hundred bytes, like a small piece of configuration or an address:port"
+            .getBytes(StandardCharsets.UTF_8);
     for (int k = 0; k < KEYS; k++) {
       keys[k] = "bench/dir/key-" + k;
       store.put(keys[k], value);

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Watch figures of the memory store, printed: fan-out of one change to 1,000 watchers (target: all
  * reached in < 50 ms) and delivery latency of 100k events to one consumer (target: p99 < 1 ms).
  *
- * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*' io.libkv.bench.WatchBench}.
+ * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
+ * io.libkv.bench.WatchBench}.
  */
 public final class WatchBench {
   private static final long PACE_NANOS = 20_000;
@@ -47,13 +48,18 @@ public final class WatchBench {
       List<Subscription> subs = new ArrayList<>();
       CountDownLatch initial = new CountDownLatch(watchers);
       for (int w = 0; w < watchers; w++) {
-        subs.add(store.watch("fan/key", WatchOptions.DEFAULT, e -> {
-          if (e.type() == EventType.CURRENT) {
-            initial.countDown();
-          } else {
-            Objects.requireNonNull(latch.get()).countDown(); // it always holds a latch
-          }
-        }, pool));
+        subs.add(
+            store.watch(
+                "fan/key",
+                WatchOptions.DEFAULT,
+                e -> {
+                  if (e.type() == EventType.CURRENT) {
+                    initial.countDown();
+                  } else {
+                    Objects.requireNonNull(latch.get()).countDown(); // it always holds a latch
+                  }
+                },
+                pool));
       }
       initial.await();
       long[] nanos = new long[rounds];
@@ -69,8 +75,14 @@ public final class WatchBench {
       Arrays.sort(nanos);
       int warm = rounds / 5;
       long[] measured = Arrays.copyOfRange(nanos, 0, nanos.length);
-      System.out.printf(Locale.ROOT, "fan-out to %d watchers: median %.2f ms, max %.2f ms over %d changes (first %d are warm-up, included)%n",
-          watchers, measured[measured.length / 2] / 1e6, measured[measured.length - 1] / 1e6, rounds, warm);
+      System.out.printf(
+          Locale.ROOT,
+          "fan-out to %d watchers: median %.2f ms, max %.2f ms over %d changes (first %d are warm-up, included)%n",
+          watchers,
+          measured[measured.length / 2] / 1e6,
+          measured[measured.length - 1] / 1e6,
+          rounds,
+          warm);
     } finally {
       pool.shutdownNow();
     }
@@ -78,20 +90,23 @@ public final class WatchBench {
 
   static void latency(int events, boolean print) throws Exception {
     try (Store store = MemoryStore.open("", StoreConfig.DEFAULT);
-        Watch<KeyEvent> w = store.watch("lat/key", WatchOptions.builder().bufferSize(events + 1).build())) {
+        Watch<KeyEvent> w =
+            store.watch("lat/key", WatchOptions.builder().bufferSize(events + 1).build())) {
       w.take();
       long[] lat = new long[events];
-      Thread consumer = new Thread(() -> {
-        try {
-          for (int n = 0; n < events; n++) {
-            KeyEvent e = w.take();
-            long sent = ByteBuffer.wrap(e.pair().orElseThrow().value()).getLong();
-            lat[n] = System.nanoTime() - sent;
-          }
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread consumer =
+          new Thread(
+              () -> {
+                try {
+                  for (int n = 0; n < events; n++) {
+                    KeyEvent e = w.take();
+                    long sent = ByteBuffer.wrap(e.pair().orElseThrow().value()).getLong();
+                    lat[n] = System.nanoTime() - sent;
+                  }
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       consumer.start();
       ByteBuffer b = ByteBuffer.allocate(8);
       // a steady stream of 50k events/s: latency, not the queueing of an unbounded burst
@@ -111,8 +126,13 @@ public final class WatchBench {
       if (!print) {
         return;
       }
-      System.out.printf(Locale.ROOT, "delivery latency of %d events at 50k/s: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
-          events, sorted[events / 2] / 1e3, sorted[(int) (events * 0.99)] / 1e3, sorted[(int) (events * 0.999)] / 1e3,
+      System.out.printf(
+          Locale.ROOT,
+          "delivery latency of %d events at 50k/s: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
+          events,
+          sorted[events / 2] / 1e3,
+          sorted[(int) (events * 0.99)] / 1e3,
+          sorted[(int) (events * 0.999)] / 1e3,
           sorted[events - 1] / 1e3);
     }
   }

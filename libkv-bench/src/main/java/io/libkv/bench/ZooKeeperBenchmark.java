@@ -15,7 +15,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,14 +32,14 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * libkv's ZooKeeper store next to raw Curator on the same in-process server: put of a new key,
- * get, CAS, and a 1,000-key list. Each libkv benchmark has its raw twin ({@code raw*}); JMH runs
- * them in alphabetical order, and {@link #main} prints the same pairs measured in interleaved
- * rounds (libkv, raw, libkv, raw...), which cancels drift on a shared machine.
+ * libkv's ZooKeeper store next to raw Curator on the same in-process server: put of a new key, get,
+ * CAS, and a 1,000-key list. Each libkv benchmark has its raw twin ({@code raw*}); JMH runs them in
+ * alphabetical order, and {@link #main} prints the same pairs measured in interleaved rounds
+ * (libkv, raw, libkv, raw...), which cancels drift on a shared machine.
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
- * io.libkv.bench.ZooKeeperBenchmark} (interleaved figures), or through JMH's runner with
- * {@code ZooKeeperBenchmark}.
+ * io.libkv.bench.ZooKeeperBenchmark} (interleaved figures), or through JMH's runner with {@code
+ * ZooKeeperBenchmark}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -51,8 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class ZooKeeperBenchmark {
   private static final int LIST_KEYS = 1000;
-  private static final byte[] VALUE = "a value of some tens of bytes, like an address:port pair"
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] VALUE =
+      "a value of some tens of bytes, like an address:port pair".getBytes(StandardCharsets.UTF_8);
 
   private ZooKeeperServer server;
   private Store store;
@@ -66,7 +65,9 @@ public class ZooKeeperBenchmark {
   public void setUp() throws Exception {
     server = ZooKeeperServer.start();
     store = LibKV.open("zk://" + server.connectString() + "/bench");
-    curator = CuratorFrameworkFactory.newClient(server.connectString(), 10_000, 10_000, new RetryOneTime(100));
+    curator =
+        CuratorFrameworkFactory.newClient(
+            server.connectString(), 10_000, 10_000, new RetryOneTime(100));
     curator.start();
     curator.blockUntilConnected();
     curator.create().creatingParentsIfNeeded().forPath("/raw/new");
@@ -184,17 +185,25 @@ public class ZooKeeperBenchmark {
     try {
       String[] names = {"put new key", "get", "CAS", "list 1,000 keys"};
       Timing.Op[][] pairs = {
-          {b::putNew, b::rawPutNew},
-          {b::get, b::rawGet},
-          {b::cas, b::rawCas, b::rawCasOnMzxid},
-          {b::list, b::rawList, b::rawListPipelined},
+        {b::putNew, b::rawPutNew},
+        {b::get, b::rawGet},
+        {b::cas, b::rawCas, b::rawCasOnMzxid},
+        {b::list, b::rawList, b::rawListPipelined},
       };
       int[] opsPerRound = {300, 1000, 300, 5};
-      System.out.println("ZooKeeper 3.9.5 in-process, loopback; median of " + rounds + " interleaved rounds");
-      System.out.println(String.format(Locale.ROOT, "%-16s %14s %14s %18s", "operation", "libkv", "raw Curator",
-          "raw (3rd form)"));
-      System.out.println("  (CAS: raw setData at a known version, then raw read + setData as a CAS on the mzxid needs;"
-          + " list: raw one read at a time, then raw pipelined)");
+      System.out.println(
+          "ZooKeeper 3.9.5 in-process, loopback; median of " + rounds + " interleaved rounds");
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "%-16s %14s %14s %18s",
+              "operation",
+              "libkv",
+              "raw Curator",
+              "raw (3rd form)"));
+      System.out.println(
+          "  (CAS: raw setData at a known version, then raw read + setData as a CAS on the mzxid needs;"
+              + " list: raw one read at a time, then raw pipelined)");
       for (int p = 0; p < pairs.length; p++) {
         double[][] perOp = new double[pairs[p].length][rounds];
         for (Timing.Op op : pairs[p]) {

@@ -6,10 +6,12 @@ package io.libkv.bolt;
  * plain value was expected (or the reverse).
  */
 public final class BoltStateException extends BoltException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** @param message what was attempted and why it is refused */
-    public BoltStateException(String message) {
-        super(message);
-    }
+  /**
+   * @param message what was attempted and why it is refused
+   */
+  public BoltStateException(String message) {
+    super(message);
+  }
 }

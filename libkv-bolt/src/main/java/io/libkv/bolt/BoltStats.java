@@ -20,7 +20,20 @@ package io.libkv.bolt;
  * @param maxBucketDepth deepest bucket nesting (1 = top-level buckets only)
  * @param maxTreeHeight tallest B+tree of any bucket (1 = a single leaf)
  */
-public record BoltStats(int pageSize, long highWater, long txid, long fileSize, long metaPages, long branchPages,
-        long leafPages, long overflowPages, long freelistPages, long freePages, long buckets, long inlineBuckets,
-        long keys, long valueBytes, int maxBucketDepth, int maxTreeHeight) {
-}
+public record BoltStats(
+    int pageSize,
+    long highWater,
+    long txid,
+    long fileSize,
+    long metaPages,
+    long branchPages,
+    long leafPages,
+    long overflowPages,
+    long freelistPages,
+    long freePages,
+    long buckets,
+    long inlineBuckets,
+    long keys,
+    long valueBytes,
+    int maxBucketDepth,
+    int maxTreeHeight) {}

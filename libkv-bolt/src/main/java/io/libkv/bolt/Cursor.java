@@ -9,53 +9,65 @@ import java.util.Optional;
  * (seek again).
  */
 public interface Cursor {
-    /** @return the first entry */
-    Optional<Entry> first();
+  /**
+   * @return the first entry
+   */
+  Optional<Entry> first();
 
-    /** @return the last entry */
-    Optional<Entry> last();
+  /**
+   * @return the last entry
+   */
+  Optional<Entry> last();
 
-    /** @return the next entry */
-    Optional<Entry> next();
+  /**
+   * @return the next entry
+   */
+  Optional<Entry> next();
 
-    /** @return the previous entry */
-    Optional<Entry> prev();
+  /**
+   * @return the previous entry
+   */
+  Optional<Entry> prev();
 
-    /**
-     * @param key where to position
-     * @return the first entry whose key is &gt;= {@code key}
-     */
-    Optional<Entry> seek(byte[] key);
+  /**
+   * @param key where to position
+   * @return the first entry whose key is &gt;= {@code key}
+   */
+  Optional<Entry> seek(byte[] key);
 
-    /**
-     * Moves like {@link #first()} but copies only the key: a scan of keys (or of values read in place
-     * with {@link #valueView()}) then allocates nothing per value, however large the values are.
-     *
-     * @return the first key
-     */
-    Optional<byte[]> firstKey();
+  /**
+   * Moves like {@link #first()} but copies only the key: a scan of keys (or of values read in place
+   * with {@link #valueView()}) then allocates nothing per value, however large the values are.
+   *
+   * @return the first key
+   */
+  Optional<byte[]> firstKey();
 
-    /** @return the next key, as {@link #next()} moves, without copying its value */
-    Optional<byte[]> nextKey();
+  /**
+   * @return the next key, as {@link #next()} moves, without copying its value
+   */
+  Optional<byte[]> nextKey();
 
-    /**
-     * @param key where to position
-     * @return the first key &gt;= {@code key}, as {@link #seek(byte[])} moves, without copying its value
-     */
-    Optional<byte[]> seekKey(byte[] key);
+  /**
+   * @param key where to position
+   * @return the first key &gt;= {@code key}, as {@link #seek(byte[])} moves, without copying its
+   *     value
+   */
+  Optional<byte[]> seekKey(byte[] key);
 
-    /**
-     * The plain value under the cursor without a copy (as {@link Bucket#view(byte[])} reads one).
-     *
-     * @return a read-only view, valid while the transaction is open and, in a writable transaction,
-     *     until the bucket next changes; empty when the cursor is not positioned or is on a nested bucket
-     */
-    Optional<ByteBuffer> valueView();
+  /**
+   * The plain value under the cursor without a copy (as {@link Bucket#view(byte[])} reads one).
+   *
+   * @return a read-only view, valid while the transaction is open and, in a writable transaction,
+   *     until the bucket next changes; empty when the cursor is not positioned or is on a nested
+   *     bucket
+   */
+  Optional<ByteBuffer> valueView();
 
-    /**
-     * Deletes the plain value under the cursor.
-     *
-     * @throws BoltStateException when not positioned, on a nested bucket, or read-only
-     */
-    void delete();
+  /**
+   * Deletes the plain value under the cursor.
+   *
+   * @throws BoltStateException when not positioned, on a nested bucket, or read-only
+   */
+  void delete();
 }

@@ -14,14 +14,24 @@ import org.junit.jupiter.api.Test;
 class IoErrorMessageTest {
   @Test
   void theOperatingSystemsReasonIsInTheMessage() {
-    assertThat(new BoltIOException("cannot open /d/f.db", new AccessDeniedException("/d/f.db")).getMessage())
+    assertThat(
+            new BoltIOException("cannot open /d/f.db", new AccessDeniedException("/d/f.db"))
+                .getMessage())
         .isEqualTo("cannot open /d/f.db: permission denied");
-    assertThat(new BoltIOException("cannot open /d/f.db", new NoSuchFileException("/d/f.db")).getMessage())
+    assertThat(
+            new BoltIOException("cannot open /d/f.db", new NoSuchFileException("/d/f.db"))
+                .getMessage())
         .isEqualTo("cannot open /d/f.db: no such file");
-    assertThat(new BoltIOException("cannot open /d/f.db",
-        new FileSystemException("/d/f.db", null, "Read-only file system")).getMessage())
+    assertThat(
+            new BoltIOException(
+                    "cannot open /d/f.db",
+                    new FileSystemException("/d/f.db", null, "Read-only file system"))
+                .getMessage())
         .isEqualTo("cannot open /d/f.db: read-only file system");
-    assertThat(new BoltIOException("cannot read /d/f.db", new java.io.IOException("Input/output error")).getMessage())
+    assertThat(
+            new BoltIOException(
+                    "cannot read /d/f.db", new java.io.IOException("Input/output error"))
+                .getMessage())
         .isEqualTo("cannot read /d/f.db: Input/output error");
   }
 }

@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The typed entry point of the {@code boltdb:} backend, for code that builds stores without a URI
- * (dependency injection), and its own settings (URI parameters {@code bucket}, {@code mode},
- * {@code readOnly}): immutable, each setting checked when given, the whole by {@link
- * Builder#build()}, with the checks a URI gets.
+ * (dependency injection), and its own settings (URI parameters {@code bucket}, {@code mode}, {@code
+ * readOnly}): immutable, each setting checked when given, the whole by {@link Builder#build()},
+ * with the checks a URI gets.
  *
  * <pre>{@code
  * Store store = BoltdbOptions.builder().file(Path.of("app.db")).bucket("app").build().open();
@@ -127,7 +127,10 @@ public final class BoltdbOptions {
       return this;
     }
 
-    /** Read-only use (default false): see {@link BoltdbOptions#readOnly()}; URI parameter {@code readOnly}. */
+    /**
+     * Read-only use (default false): see {@link BoltdbOptions#readOnly()}; URI parameter {@code
+     * readOnly}.
+     */
     public Builder readOnly(boolean v) {
       readOnly = v;
       return this;

@@ -1,4 +1,6 @@
-/** The {@code boltdb:} store's typed entry point and options, {@link io.libkv.boltdb.BoltdbOptions}. */
+/**
+ * The {@code boltdb:} store's typed entry point and options, {@link io.libkv.boltdb.BoltdbOptions}.
+ */
 @NullMarked
 package io.libkv.boltdb;
 

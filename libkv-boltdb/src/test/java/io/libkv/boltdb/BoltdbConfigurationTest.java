@@ -12,7 +12,10 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** boltdb's parameter table (docs/cli.md): a local file takes no TLS, credentials or server settings. */
+/**
+ * boltdb's parameter table (docs/cli.md): a local file takes no TLS, credentials or server
+ * settings.
+ */
 class BoltdbConfigurationTest {
   @TempDir static Path dir;
 
@@ -23,7 +26,8 @@ class BoltdbConfigurationTest {
   @Test
   void itsRowOfTheParameterTableHolds() {
     BoltdbStoreProvider provider = new BoltdbStoreProvider();
-    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), BoltdbConfigurationTest::uri, dir);
+    ConfigurationChecks.assertParameterTable(
+        provider.name(), provider.parameters(), BoltdbConfigurationTest::uri, dir);
   }
 
   @Test
@@ -34,11 +38,17 @@ class BoltdbConfigurationTest {
 
   @Test
   void tlsAndCredentialsFromTheConfigurationAreRefused() throws Exception {
-    assertRefused(uri("mode=shared"), StoreConfig.builder().sslContext(SSLContext.getDefault()).build(),
+    assertRefused(
+        uri("mode=shared"),
+        StoreConfig.builder().sslContext(SSLContext.getDefault()).build(),
         List.of("sslContext", "do not apply to boltdb"));
-    assertRefused(uri("mode=shared"), StoreConfig.builder().username("u").password(Secret.of(ConfigurationChecks.SECRET))
-        .build(), List.of("username", "password", "boltdb"));
-    assertRefused(uri("mode=shared"), StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
+    assertRefused(
+        uri("mode=shared"),
+        StoreConfig.builder().username("u").password(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("username", "password", "boltdb"));
+    assertRefused(
+        uri("mode=shared"),
+        StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
         List.of("token", "boltdb"));
   }
 }

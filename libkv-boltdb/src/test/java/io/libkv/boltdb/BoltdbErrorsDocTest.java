@@ -32,8 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BoltdbErrorsDocTest {
   private static final byte[] V = "v".getBytes(StandardCharsets.UTF_8);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @ParameterizedTest(name = "mode={0}")
   @ValueSource(strings = {"exclusive", "shared"})
@@ -44,25 +43,47 @@ class BoltdbErrorsDocTest {
       Map<String, Case> cases = ErrorsDocCoverage.common(s, uri);
       Path notADir = Files.write(dir.resolve("plain-file"), V);
       Path under = notADir.resolve("x.db");
-      cases.put("kv-exception", Case.provoked(KVException.class, null, described(under, shared),
-          () -> LibKV.open("boltdb:" + under + "?mode=" + mode).close()));
-      cases.put("call-not-supported", Case.cannotArise("boltdb: supports every call (both TTL meanings, locks, "
-          + "watches, batches)"));
-      cases.put("cannot-lock", Case.cannotArise("boltdb: a lock waits for a live holder's record "
-          + "or its deadline, and for a value at its key to be deleted; nothing refuses one outright"));
-      cases.put("listing-changed", Case.cannotArise("boltdb: a list is read in one read transaction"));
-      cases.put("store-unavailable", Case.notProvokedHere("boltdb: a file needs no connection; only a frozen "
-          + "process's renewals time out, completing lost() with it (simulateCutOff, StoreCompatibilityKit)"));
-      cases.put("unknown-outcome", Case.cannotArise("boltdb: a write commits in the call or is rolled back; "
-          + "nothing is in flight to a server"));
+      cases.put(
+          "kv-exception",
+          Case.provoked(
+              KVException.class,
+              null,
+              described(under, shared),
+              () -> LibKV.open("boltdb:" + under + "?mode=" + mode).close()));
+      cases.put(
+          "call-not-supported",
+          Case.cannotArise(
+              "boltdb: supports every call (both TTL meanings, locks, " + "watches, batches)"));
+      cases.put(
+          "cannot-lock",
+          Case.cannotArise(
+              "boltdb: a lock waits for a live holder's record "
+                  + "or its deadline, and for a value at its key to be deleted; nothing refuses one outright"));
+      cases.put(
+          "listing-changed", Case.cannotArise("boltdb: a list is read in one read transaction"));
+      cases.put(
+          "store-unavailable",
+          Case.notProvokedHere(
+              "boltdb: a file needs no connection; only a frozen "
+                  + "process's renewals time out, completing lost() with it (simulateCutOff, StoreCompatibilityKit)"));
+      cases.put(
+          "unknown-outcome",
+          Case.cannotArise(
+              "boltdb: a write commits in the call or is rolled back; "
+                  + "nothing is in flight to a server"));
       // no credentials, but a store opened read-only refuses every write
       String readOnly = "boltdb:" + dir.resolve("walk.db") + "?mode=" + mode + "&readOnly=true";
-      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "k",
-          described(dir.resolve("walk.db"), shared) + (shared ? "&" : "?") + "readOnly=true", () -> {
-            try (Store ro = LibKV.open(readOnly)) {
-              ro.put("k", V);
-            }
-          }));
+      cases.put(
+          "permission-denied",
+          Case.provoked(
+              PermissionDeniedException.class,
+              "k",
+              described(dir.resolve("walk.db"), shared) + (shared ? "&" : "?") + "readOnly=true",
+              () -> {
+                try (Store ro = LibKV.open(readOnly)) {
+                  ro.put("k", V);
+                }
+              }));
       cases.put("store-corrupted", shared ? corruptedPageRead() : corruptedMetasAtOpen());
       cases.put("store-locked", shared ? lockedDuringACall() : lockedAtOpen());
       ErrorsDocCoverage.check(cases);
@@ -74,10 +95,15 @@ class BoltdbErrorsDocTest {
     return "boltdb:" + file.toAbsolutePath().normalize() + (shared ? "?mode=shared" : "");
   }
 
-  /** Exclusive mode locks the file from open to close, so only an open can wait for another process. */
+  /**
+   * Exclusive mode locks the file from open to close, so only an open can wait for another process.
+   */
   private Case lockedAtOpen() {
     Path held = dir.resolve("held.db");
-    return Case.provoked(StoreLockedException.class, null, described(held, false),
+    return Case.provoked(
+        StoreLockedException.class,
+        null,
+        described(held, false),
         () -> whileHeld(held, () -> LibKV.open("boltdb:" + held + "?timeout=1s").close()));
   }
 
@@ -85,11 +111,15 @@ class BoltdbErrorsDocTest {
   private Case lockedDuringACall() {
     Path held = dir.resolve("held.db");
     Store s = LibKV.open("boltdb:" + held + "?mode=shared&timeout=1s");
-    return Case.provoked(StoreLockedException.class, "k", s.description(), () -> {
-      try (s) {
-        whileHeld(held, () -> s.get("k"));
-      }
-    });
+    return Case.provoked(
+        StoreLockedException.class,
+        "k",
+        s.description(),
+        () -> {
+          try (s) {
+            whileHeld(held, () -> s.get("k"));
+          }
+        });
   }
 
   /**
@@ -103,8 +133,16 @@ class BoltdbErrorsDocTest {
     b[72] ^= (byte) 0xFF;
     b[ps + 72] ^= (byte) 0xFF;
     Files.write(bad, b);
-    return Case.provoked(StoreCorruptedException.class, null, described(bad, false), () -> untouched(bad,
-        () -> LibKV.open("boltdb:" + bad).close(), "page 0: checksum mismatch", "no valid meta page 1"));
+    return Case.provoked(
+        StoreCorruptedException.class,
+        null,
+        described(bad, false),
+        () ->
+            untouched(
+                bad,
+                () -> LibKV.open("boltdb:" + bad).close(),
+                "page 0: checksum mismatch",
+                "no valid meta page 1"));
   }
 
   /**
@@ -123,11 +161,19 @@ class BoltdbErrorsDocTest {
       }
     }
     Files.write(bad, b);
-    return Case.provoked(StoreCorruptedException.class, "k", description, () -> untouched(bad, () -> {
-      try (s) {
-        s.get("k");
-      }
-    }, "expected a branch or leaf page, found type unknown(0x40)"));
+    return Case.provoked(
+        StoreCorruptedException.class,
+        "k",
+        description,
+        () ->
+            untouched(
+                bad,
+                () -> {
+                  try (s) {
+                    s.get("k");
+                  }
+                },
+                "expected a branch or leaf page, found type unknown(0x40)"));
   }
 
   /** A file a store wrote and closed, holding key {@code k}. */
@@ -143,8 +189,11 @@ class BoltdbErrorsDocTest {
     return ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(24);
   }
 
-  /** Runs {@code call}, which must fail naming a page and each problem, and checks it wrote nothing. */
-  private static void untouched(Path file, ThrowingCallable call, String... problems) throws Throwable {
+  /**
+   * Runs {@code call}, which must fail naming a page and each problem, and checks it wrote nothing.
+   */
+  private static void untouched(Path file, ThrowingCallable call, String... problems)
+      throws Throwable {
     byte[] before = Files.readAllBytes(file);
     try {
       call.call();
@@ -162,18 +211,30 @@ class BoltdbErrorsDocTest {
    */
   private static void whileHeld(Path file, ThrowingCallable call) throws Throwable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
-        System.getProperty("java.class.path"), LockHolderMain.class.getName(), file.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-XX:-UsePerfData",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LockHolderMain.class.getName(),
+                file.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+      BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
       assertThat(r.readLine()).as("the holder opened the file").isEqualTo("READY");
       long start = System.nanoTime();
       try {
         call.call();
       } finally {
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(waited).as("ms waited for the lock (timeout 1 s)").isBetween(950L, 1000L + 5000L);
+        assertThat(waited)
+            .as("ms waited for the lock (timeout 1 s)")
+            .isBetween(950L, 1000L + 5000L);
       }
     } finally {
       p.getOutputStream().close();

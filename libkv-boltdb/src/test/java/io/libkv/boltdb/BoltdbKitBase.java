@@ -7,7 +7,6 @@ import io.libkv.testkit.StoreFaults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-
 import java.time.Duration;
 
 /** The kit on a bbolt file of its own, in one mode. */
@@ -41,5 +40,4 @@ abstract class BoltdbKitBase extends StoreCompatibilityKit {
   protected Duration timingSlack() {
     return BoltdbKitSupport.SLACK;
   }
-
 }

@@ -4,7 +4,10 @@ import io.libkv.Store;
 import io.libkv.boltdb.internal.BoltdbStore;
 import io.libkv.testkit.StoreFaults;
 
-/** The fault SPI of the boltdb store: a file has no server, so faults are those of a frozen or dead process. */
+/**
+ * The fault SPI of the boltdb store: a file has no server, so faults are those of a frozen or dead
+ * process.
+ */
 final class BoltdbKitSupport {
   // every write is an fsync'd commit and every shared-mode call opens the file: TTLs and slack
   // sized so a loaded 2-core machine does not turn scheduling delays into expiries

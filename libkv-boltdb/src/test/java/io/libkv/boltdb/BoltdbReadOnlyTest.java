@@ -15,14 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code readOnly=true}: the file is opened for reading only, whatever its permissions (so also
- * by root, whom a 0444 file does not stop), nothing is created, and every write is refused.
+ * {@code readOnly=true}: the file is opened for reading only, whatever its permissions (so also by
+ * root, whom a 0444 file does not stop), nothing is created, and every write is refused.
  */
 class BoltdbReadOnlyTest {
   @TempDir Path dir;
@@ -40,32 +40,40 @@ class BoltdbReadOnlyTest {
       assertThat(new String(s.get("a/k").value(), UTF_8)).isEqualTo("v");
       assertThat(s.list("a")).hasSize(1);
       assertThat(s.exists("a/x")).isFalse();
-      assertThatThrownBy(() -> s.put("a/k", new byte[] {1})).isInstanceOf(PermissionDeniedException.class)
-          .hasMessageContaining("read-only").hasMessageContaining("a/k");
+      assertThatThrownBy(() -> s.put("a/k", new byte[] {1}))
+          .isInstanceOf(PermissionDeniedException.class)
+          .hasMessageContaining("read-only")
+          .hasMessageContaining("a/k");
       assertThatThrownBy(() -> s.delete("a/k")).isInstanceOf(PermissionDeniedException.class);
       assertThatThrownBy(() -> s.deleteTree("a")).isInstanceOf(PermissionDeniedException.class);
       assertThatThrownBy(() -> s.atomicCreate("a/n", new byte[] {1}, WriteOptions.DEFAULT))
           .isInstanceOf(PermissionDeniedException.class);
-      assertThatThrownBy(() -> s.put("e", new byte[] {1}, WriteOptions.ephemeral(Duration.ofSeconds(5))))
+      assertThatThrownBy(
+              () -> s.put("e", new byte[] {1}, WriteOptions.ephemeral(Duration.ofSeconds(5))))
           .isInstanceOf(PermissionDeniedException.class);
       assertThatThrownBy(() -> s.newLock("l").lock()).isInstanceOf(PermissionDeniedException.class);
       assertThat(new String(s.get("a/k").value(), UTF_8)).isEqualTo("v");
     }
-    assertThat(Arrays.equals(Files.readAllBytes(file), before)).as("the file's bytes after a read-only store").isTrue();
+    assertThat(Arrays.equals(Files.readAllBytes(file), before))
+        .as("the file's bytes after a read-only store")
+        .isTrue();
   }
 
   @Test
   void aMissingFileIsNotCreated() {
     Path file = dir.resolve("sub/missing.db");
     assertThatThrownBy(() -> LibKV.open("boltdb:" + file + "?readOnly=true").close())
-        .isInstanceOf(KVException.class).isNotInstanceOf(KeyNotFoundException.class)
-        .hasMessageContaining("no such file").hasMessageContaining(file.toString());
+        .isInstanceOf(KVException.class)
+        .isNotInstanceOf(KeyNotFoundException.class)
+        .hasMessageContaining("no such file")
+        .hasMessageContaining(file.toString());
     assertThat(Files.exists(file.getParent())).isFalse();
   }
 
   @Test
   void readOnlyTakesTrueOrFalse() {
     assertThatThrownBy(() -> LibKV.open("boltdb:" + dir.resolve("x.db") + "?readOnly=maybe"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("readOnly");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("readOnly");
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.libkv.EventType;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
+import io.libkv.KeyExistsException;
 import io.libkv.KeyNotFoundException;
 import io.libkv.LibKV;
 import io.libkv.LockLease;
@@ -15,6 +16,9 @@ import io.libkv.Store;
 import io.libkv.TreeEvent;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
+import io.libkv.bolt.BoltDB;
+import io.libkv.bolt.BoltOptions;
+import io.libkv.bolt.Tx;
 import io.libkv.testkit.servers.GoBoltFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,18 +33,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import io.libkv.KeyExistsException;
-import io.libkv.bolt.BoltDB;
-import io.libkv.bolt.BoltOptions;
-import io.libkv.bolt.Tx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Behaviour of the boltdb store beyond the conformance kit: Go interop, modes, persistence. */
 class BoltdbStoreTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -57,13 +56,15 @@ class BoltdbStoreTest {
         KVPair p = s.get("/a/b/");
         assertThat(p.key()).isEqualTo("a/b");
         assertThat(p.valueAsString()).isEqualTo("1");
-        assertThat(s.list("a").stream().map(KVPair::key).collect(Collectors.toList())).containsExactly("a/b", "a/c/d");
+        assertThat(s.list("a").stream().map(KVPair::key).collect(Collectors.toList()))
+            .containsExactly("a/b", "a/c/d");
         assertThat(s.exists("a")).isFalse();
         assertThatThrownBy(() -> s.list("nope")).isInstanceOf(KeyNotFoundException.class);
         KVPair q = s.atomicPut("a/b", b("x"), p, WriteOptions.DEFAULT);
         assertThat(q.lastIndex()).isGreaterThan(p.lastIndex());
         s.deleteTree("a");
-        assertThat(s.list("").stream().map(KVPair::key).collect(Collectors.toList())).containsExactly("apple");
+        assertThat(s.list("").stream().map(KVPair::key).collect(Collectors.toList()))
+            .containsExactly("apple");
       }
       // the counter survives a reopen: indexes are never reused
       try (Store s = LibKV.open("boltdb:" + f + "?mode=" + mode)) {
@@ -76,7 +77,8 @@ class BoltdbStoreTest {
   @Test
   void watchesAndLocksWithinTheProcess() throws Exception {
     Path f = dir.resolve("w.db");
-    try (Store s = LibKV.open("boltdb:" + f); Watch<KeyEvent> w = s.watch("k");
+    try (Store s = LibKV.open("boltdb:" + f);
+        Watch<KeyEvent> w = s.watch("k");
         Watch<TreeEvent> t = s.watchTree("d")) {
       assertThat(w.take().type()).isEqualTo(EventType.ABSENT);
       assertThat(t.take().type()).isEqualTo(EventType.ABSENT);
@@ -86,7 +88,9 @@ class BoltdbStoreTest {
       assertThat(t.take().pairs()).hasSize(1);
       s.delete("k");
       assertThat(w.take().type()).isEqualTo(EventType.DELETE);
-      try (LockLease l = s.newLock("lk", LockOptions.builder().value("me").ttl(Duration.ofSeconds(2)).build()).lock()) {
+      try (LockLease l =
+          s.newLock("lk", LockOptions.builder().value("me").ttl(Duration.ofSeconds(2)).build())
+              .lock()) {
         assertThat(l.isHeld()).isTrue();
         assertThat(s.get("lk").valueAsString()).isEqualTo("me");
         assertThat(s.newLock("lk").tryLock(Duration.ofMillis(100))).isEmpty();
@@ -98,7 +102,8 @@ class BoltdbStoreTest {
   @Test
   void crossProcessStyleSharingWatchesAnotherWritersCommits() throws Exception {
     Path f = dir.resolve("shared.db");
-    try (Store a = LibKV.open("boltdb:" + f + "?mode=shared"); Watch<KeyEvent> w = a.watch("k")) {
+    try (Store a = LibKV.open("boltdb:" + f + "?mode=shared");
+        Watch<KeyEvent> w = a.watch("k")) {
       assertThat(w.take().type()).isEqualTo(EventType.ABSENT);
       a.put("k", b("1"));
       assertThat(w.take().type()).isEqualTo(EventType.PUT);
@@ -135,7 +140,8 @@ class BoltdbStoreTest {
   }
 
   private static long txid(Path f) {
-    try (BoltDB db = BoltDB.open(f, BoltOptions.builder().readOnly(true).build()); Tx tx = db.beginRead()) {
+    try (BoltDB db = BoltDB.open(f, BoltOptions.builder().readOnly(true).build());
+        Tx tx = db.beginRead()) {
       return tx.id();
     }
   }
@@ -169,24 +175,30 @@ class BoltdbStoreTest {
     AtomicInteger next = new AtomicInteger();
     CyclicBarrier start = new CyclicBarrier(threads);
     try (Store s = LibKV.open("boltdb:" + f)) {
-      inThreads(threads, () -> {
-        int t = next.getAndIncrement();
-        start.await();
-        for (int i = 0; i < each; i++) {
-          s.put("t" + t + "/" + i, b("v" + i));
-          // returned means committed: visible to a reader at once
-          assertThat(s.get("t" + t + "/" + i).valueAsString()).isEqualTo("v" + i);
-        }
-        return null;
-      });
+      inThreads(
+          threads,
+          () -> {
+            int t = next.getAndIncrement();
+            start.await();
+            for (int i = 0; i < each; i++) {
+              s.put("t" + t + "/" + i, b("v" + i));
+              // returned means committed: visible to a reader at once
+              assertThat(s.get("t" + t + "/" + i).valueAsString()).isEqualTo("v" + i);
+            }
+            return null;
+          });
       List<KVPair> all = s.list("");
       assertThat(all).hasSize(threads * each + 1);
-      assertThat(all.stream().mapToLong(KVPair::lastIndex).distinct().count()).isEqualTo(all.size());
+      assertThat(all.stream().mapToLong(KVPair::lastIndex).distinct().count())
+          .isEqualTo(all.size());
     }
     long commits = txid(f) - before;
-    // one commit per put would be threads * each; about a fifth of that is usual here (a correctness
+    // one commit per put would be threads * each; about a fifth of that is usual here (a
+    // correctness
     // bound with slack: the figure itself is the benchmark's)
-    assertThat(commits).as("commits for %d puts", threads * each).isLessThan(threads * each * 3 / 4);
+    assertThat(commits)
+        .as("commits for %d puts", threads * each)
+        .isLessThan(threads * each * 3 / 4);
   }
 
   @Test
@@ -197,23 +209,26 @@ class BoltdbStoreTest {
     AtomicInteger next = new AtomicInteger();
     CyclicBarrier start = new CyclicBarrier(threads);
     try (Store s = LibKV.open("boltdb:" + f)) {
-      List<Integer> won = inThreads(threads, () -> {
-        int t = next.getAndIncrement();
-        int wins = 0;
-        for (int r = 0; r < rounds; r++) {
-          if (r % 10 == 0) {
-            start.await(); // keep the threads together, so their writes meet in one commit
-          }
-          try {
-            s.atomicCreate("race/" + r, b("t" + t), WriteOptions.DEFAULT);
-            wins++;
-          } catch (KeyExistsException expected) {
-            // another thread created it first
-          }
-          s.put("own/" + t + "/" + r, b("x"));
-        }
-        return wins;
-      });
+      List<Integer> won =
+          inThreads(
+              threads,
+              () -> {
+                int t = next.getAndIncrement();
+                int wins = 0;
+                for (int r = 0; r < rounds; r++) {
+                  if (r % 10 == 0) {
+                    start.await(); // keep the threads together, so their writes meet in one commit
+                  }
+                  try {
+                    s.atomicCreate("race/" + r, b("t" + t), WriteOptions.DEFAULT);
+                    wins++;
+                  } catch (KeyExistsException expected) {
+                    // another thread created it first
+                  }
+                  s.put("own/" + t + "/" + r, b("x"));
+                }
+                return wins;
+              });
       assertThat(won.stream().mapToInt(Integer::intValue).sum()).isEqualTo(rounds);
       assertThat(s.list("own")).hasSize(threads * rounds);
       assertThat(s.list("race")).hasSize(rounds);
@@ -225,22 +240,27 @@ class BoltdbStoreTest {
     Path f = dir.resolve("snap.db");
     try (Store s = LibKV.open("boltdb:" + f)) {
       s.put("k", b("0"));
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
       ExecutorService readers = Executors.newFixedThreadPool(3);
       try {
         List<Future<Long>> rs = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
-          rs.add(readers.submit(() -> {
-            long n = 0;
-            long last = -1;
-            while (!stop.get()) {
-              long v = Long.parseLong(s.get("k").valueAsString());
-              assertThat(v).isGreaterThanOrEqualTo(last); // never an older snapshot after a newer one
-              last = v;
-              n++;
-            }
-            return n;
-          }));
+          rs.add(
+              readers.submit(
+                  () -> {
+                    long n = 0;
+                    long last = -1;
+                    while (!stop.get()) {
+                      long v = Long.parseLong(s.get("k").valueAsString());
+                      assertThat(v)
+                          .isGreaterThanOrEqualTo(
+                              last); // never an older snapshot after a newer one
+                      last = v;
+                      n++;
+                    }
+                    return n;
+                  }));
         }
         for (int i = 1; i <= 500; i++) {
           s.put("k", b(Integer.toString(i)));

@@ -10,7 +10,9 @@ import io.libkv.Store;
 public final class LockHolderMain {
   private LockHolderMain() {}
 
-  /** @param args the file's path */
+  /**
+   * @param args the file's path
+   */
   public static void main(String[] args) throws Exception {
     Store s = LibKV.open("boltdb:" + args[0]);
     try {

@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedCommitCrashTest {
   private static final int KILLS = 12;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void everyAcknowledgedPutOfASharedCommitSurvivesSigkill() throws Exception {
@@ -41,24 +40,38 @@ class SharedCommitCrashTest {
     Set<String> acked = ConcurrentHashMap.newKeySet();
     long next = 0;
     for (int run = 0; run < KILLS; run++) {
-      Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-          "-cp", System.getProperty("java.class.path"), ConcurrentWriterMain.class.getName(), file.toString(),
-          Long.toString(next)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-XX:-UsePerfData",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  ConcurrentWriterMain.class.getName(),
+                  file.toString(),
+                  Long.toString(next))
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       CountDownLatch ready = new CountDownLatch(1);
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-          for (String line = r.readLine(); line != null; line = r.readLine()) {
-            if (line.equals("READY")) {
-              ready.countDown();
-            } else if (line.startsWith("ACK ")) {
-              String[] f = line.split(" ");
-              acked.add("t" + f[1] + "/" + f[2]);
-            }
-          }
-        } catch (java.io.IOException e) {
-          // the child died: that is the point
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+                  for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (line.equals("READY")) {
+                      ready.countDown();
+                    } else if (line.startsWith("ACK ")) {
+                      String[] f = line.split(" ");
+                      acked.add("t" + f[1] + "/" + f[2]);
+                    }
+                  }
+                } catch (java.io.IOException e) {
+                  // the child died: that is the point
+                }
+              });
       reader.start();
       assertThat(ready.await(60, TimeUnit.SECONDS)).as("child opened the store").isTrue();
       Thread.sleep(100 + rnd.nextInt(400));

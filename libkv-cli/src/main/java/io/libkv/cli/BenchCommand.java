@@ -27,24 +27,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench [--json]}: a short measurement of the store in force — puts, gets, a 1,000-key
- * list, watch latency, lock cycles and contended CAS — as a table or JSON lines. It works below
- * a fresh directory {@code libkv-bench/PID-N} and removes it afterwards.
+ * {@code bench [--json]}: a short measurement of the store in force — puts, gets, a 1,000-key list,
+ * watch latency, lock cycles and contended CAS — as a table or JSON lines. It works below a fresh
+ * directory {@code libkv-bench/PID-N} and removes it afterwards.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measures puts, gets, a 1,000-key list, watch latency, lock cycles and contended CAS",
-        "below a scratch directory it removes afterwards. Each step stops after --ops operations or",
-        "about a second, whichever comes first. Prints a table (-o text and -o table alike), or JSON lines",
-        "with --json."})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures puts, gets, a 1,000-key list, watch latency, lock cycles and contended CAS",
+      "below a scratch directory it removes afterwards. Each step stops after --ops operations or",
+      "about a second, whichever comes first. Prints a table (-o text and -o table alike), or JSON lines",
+      "with --json."
+    })
 final class BenchCommand extends StoreCommand implements JsonLines, TableOutput {
   private static final long STEP_NANOS = Duration.ofSeconds(1).toNanos();
   private static final int LIST_KEYS = 1000;
   private static final int CAS_THREADS = 4;
 
-  @Option(names = "--ops", paramLabel = "N", description = "Operations per step at most (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ops",
+      paramLabel = "N",
+      description = "Operations per step at most (default ${DEFAULT-VALUE}).")
   int ops = 1000;
 
-  @Option(names = "--value-size", paramLabel = "BYTES", description = "Value size in bytes (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--value-size",
+      paramLabel = "BYTES",
+      description = "Value size in bytes (default ${DEFAULT-VALUE}).")
   int valueSize = 100;
 
   private String dir = "";
@@ -140,7 +150,8 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
     while (n < ops && System.nanoTime() - start < STEP_NANOS) {
       int size = store.list(dir + "/list").size();
       if (size != LIST_KEYS) {
-        throw new IllegalStateException("bench list returned " + size + " keys, expected " + LIST_KEYS);
+        throw new IllegalStateException(
+            "bench list returned " + size + " keys, expected " + LIST_KEYS);
       }
       n++;
     }
@@ -159,7 +170,9 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
         store.put(k, Integer.toString(n).getBytes(StandardCharsets.UTF_8));
         KeyEvent e;
         do {
-          e = w.poll(Duration.ofSeconds(10)).orElseThrow(() -> new IllegalStateException("bench: no watch event within 10s"));
+          e =
+              w.poll(Duration.ofSeconds(10))
+                  .orElseThrow(() -> new IllegalStateException("bench: no watch event within 10s"));
         } while (e.type() != EventType.PUT);
         samples[n++] = System.nanoTime() - t0;
       }
@@ -195,19 +208,25 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
     try {
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < CAS_THREADS; t++) {
-        fs.add(pool.submit(() -> {
-          while (done.get() < target && System.nanoTime() - start < STEP_NANOS) {
-            KVPair p = store.get(k);
-            long next = Long.parseLong(p.valueAsString()) + 1;
-            try {
-              store.atomicPut(k, Long.toString(next).getBytes(StandardCharsets.UTF_8), p, WriteOptions.DEFAULT);
-              done.incrementAndGet();
-            } catch (KeyModifiedException | KeyExistsException | KeyNotFoundException e) {
-              conflicts.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  while (done.get() < target && System.nanoTime() - start < STEP_NANOS) {
+                    KVPair p = store.get(k);
+                    long next = Long.parseLong(p.valueAsString()) + 1;
+                    try {
+                      store.atomicPut(
+                          k,
+                          Long.toString(next).getBytes(StandardCharsets.UTF_8),
+                          p,
+                          WriteOptions.DEFAULT);
+                      done.incrementAndGet();
+                    } catch (KeyModifiedException | KeyExistsException | KeyNotFoundException e) {
+                      conflicts.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : fs) {
         f.get();
@@ -218,7 +237,8 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
     long nanos = System.nanoTime() - start;
     long value = Long.parseLong(store.get(k).valueAsString());
     if (value != done.get()) {
-      throw new IllegalStateException("bench: contended CAS counted " + value + " but " + done.get() + " CAS calls succeeded");
+      throw new IllegalStateException(
+          "bench: contended CAS counted " + value + " but " + done.get() + " CAS calls succeeded");
     }
     Result r = new Result("cas-contended", done.get(), nanos);
     r.extra.put("threads", (long) CAS_THREADS);
@@ -229,19 +249,44 @@ final class BenchCommand extends StoreCommand implements JsonLines, TableOutput 
   private void print() {
     if (json()) {
       for (Result r : results) {
-        Json.ObjectWriter w = Json.object().field("name", r.name).field("ops", r.ops)
-            .field("totalUs", r.nanos / 1000).field("perOpNs", r.perOpNanos()).field("opsPerSec", r.opsPerSec());
+        Json.ObjectWriter w =
+            Json.object()
+                .field("name", r.name)
+                .field("ops", r.ops)
+                .field("totalUs", r.nanos / 1000)
+                .field("perOpNs", r.perOpNanos())
+                .field("opsPerSec", r.opsPerSec());
         r.extra.forEach(w::field);
         out().line(w.toString());
       }
       return;
     }
-    out().line(String.format(Locale.ROOT, "%-14s %8s %10s %12s %10s  %s", "STEP", "OPS", "TOTAL_MS", "PER_OP_US", "OPS/S", "NOTES"));
+    out()
+        .line(
+            String.format(
+                Locale.ROOT,
+                "%-14s %8s %10s %12s %10s  %s",
+                "STEP",
+                "OPS",
+                "TOTAL_MS",
+                "PER_OP_US",
+                "OPS/S",
+                "NOTES"));
     for (Result r : results) {
       StringBuilder notes = new StringBuilder();
-      r.extra.forEach((k, v) -> notes.append(notes.length() == 0 ? "" : " ").append(k).append('=').append(v));
-      out().line(String.format(Locale.ROOT, "%-14s %8d %10.1f %12.1f %10d  %s", r.name, r.ops, r.nanos / 1e6,
-          r.perOpNanos() / 1e3, r.opsPerSec(), notes));
+      r.extra.forEach(
+          (k, v) -> notes.append(notes.length() == 0 ? "" : " ").append(k).append('=').append(v));
+      out()
+          .line(
+              String.format(
+                  Locale.ROOT,
+                  "%-14s %8d %10.1f %12.1f %10d  %s",
+                  r.name,
+                  r.ops,
+                  r.nanos / 1e6,
+                  r.perOpNanos() / 1e3,
+                  r.opsPerSec(),
+                  notes));
     }
   }
 }

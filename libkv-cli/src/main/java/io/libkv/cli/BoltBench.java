@@ -28,12 +28,14 @@ import java.util.function.IntSupplier;
  * line, durations in Go's notation; per-op time is truncated to whole nanoseconds and op/sec is
  * 10^9 divided by it. Reads are full scans (or, with {@code rnd}, random gets) in one read
  * transaction, repeated for at least one second. Untimed warm-up runs on a scratch file come first
- * unless {@code -no-warmup}: at least one, repeated until {@link #WARMUP_NANOS} have passed, since one run of the default size ends before the JIT has compiled the
- * write path, and a cold JVM measures the compiler, not the engine. Unlike Go 1.3.1, whose nested write modes write flat keys, the
- * nested modes write one sub-bucket per batch.
+ * unless {@code -no-warmup}: at least one, repeated until {@link #WARMUP_NANOS} have passed, since
+ * one run of the default size ends before the JIT has compiled the write path, and a cold JVM
+ * measures the compiler, not the engine. Unlike Go 1.3.1, whose nested write modes write flat keys,
+ * the nested modes write one sub-bucket per batch.
  */
 final class BoltBench {
   private static final byte[] BUCKET = "bench".getBytes(StandardCharsets.US_ASCII);
+
   /** How long warm-up runs go on. */
   static final long WARMUP_NANOS = 5_000_000_000L;
 
@@ -52,9 +54,18 @@ final class BoltBench {
    * @param work keep the file and print its path
    * @param warmup run an untimed warm-up first
    */
-  public record Options(String writeMode, String readMode, int count, int batchSize, int keySize, int valueSize,
-      double fillPercent, boolean noSync, String path, boolean work, boolean warmup) {
-  }
+  public record Options(
+      String writeMode,
+      String readMode,
+      int count,
+      int batchSize,
+      int keySize,
+      int valueSize,
+      double fillPercent,
+      boolean noSync,
+      String path,
+      boolean work,
+      boolean warmup) {}
 
   /**
    * Timings of one run.
@@ -65,12 +76,16 @@ final class BoltBench {
    * @param readOps keys read
    */
   public record Result(long writeNanos, long writeOps, long readNanos, long readOps) {
-    /** @return Go's {@code # Write} line */
+    /**
+     * @return Go's {@code # Write} line
+     */
     public String writeLine() {
       return line("Write", writeNanos, writeOps);
     }
 
-    /** @return Go's {@code # Read} line */
+    /**
+     * @return Go's {@code # Read} line
+     */
     public String readLine() {
       return line("Read", readNanos, readOps);
     }
@@ -78,12 +93,19 @@ final class BoltBench {
     private static String line(String what, long nanos, long ops) {
       long perOp = ops == 0 ? 0 : nanos / ops;
       long perSec = perOp == 0 ? 0 : 1_000_000_000L / perOp;
-      return "# " + what + "\t" + goDuration(nanos) + "\t(" + goDuration(perOp) + "/op)\t(" + perSec + " op/sec)";
+      return "# "
+          + what
+          + "\t"
+          + goDuration(nanos)
+          + "\t("
+          + goDuration(perOp)
+          + "/op)\t("
+          + perSec
+          + " op/sec)";
     }
   }
 
-  private BoltBench() {
-  }
+  private BoltBench() {}
 
   /**
    * Parses Go-style flags ({@code -name value}, {@code -name=value}, {@code --name}).
@@ -136,7 +158,8 @@ final class BoltBench {
             case "value-size" -> valueSize = Integer.parseInt(value);
             case "fill-percent" -> fill = Double.parseDouble(value);
             case "path" -> path = value;
-            default -> throw new IllegalArgumentException("flag provided but not defined: -" + name);
+            default ->
+                throw new IllegalArgumentException("flag provided but not defined: -" + name);
           }
         }
       }
@@ -153,9 +176,11 @@ final class BoltBench {
     if (batch == 0) {
       batch = count;
     } else if (count % batch != 0) {
-      throw new IllegalArgumentException("number of iterations must be divisible by the batch size");
+      throw new IllegalArgumentException(
+          "number of iterations must be divisible by the batch size");
     }
-    return new Options(writeMode, readMode, count, batch, keySize, valueSize, fill, noSync, path, work, warmup);
+    return new Options(
+        writeMode, readMode, count, batch, keySize, valueSize, fill, noSync, path, work, warmup);
   }
 
   /**
@@ -214,19 +239,20 @@ final class BoltBench {
       }
       long t0 = System.nanoTime();
       for (int i = 0; i < o.count(); i += o.batchSize()) {
-        db.update(tx -> {
-          Bucket top = tx.createBucketIfAbsent(BUCKET);
-          top.setFillPercent(o.fillPercent());
-          Bucket b = top;
-          if (nested) {
-            b = top.createBucketIfAbsent(key(o, keys.getAsInt()));
-            b.setFillPercent(o.fillPercent());
-          }
-          byte[] value = new byte[o.valueSize()];
-          for (int j = 0; j < o.batchSize(); j++) {
-            b.put(key(o, keys.getAsInt()), value);
-          }
-        });
+        db.update(
+            tx -> {
+              Bucket top = tx.createBucketIfAbsent(BUCKET);
+              top.setFillPercent(o.fillPercent());
+              Bucket b = top;
+              if (nested) {
+                b = top.createBucketIfAbsent(key(o, keys.getAsInt()));
+                b.setFillPercent(o.fillPercent());
+              }
+              byte[] value = new byte[o.valueSize()];
+              for (int j = 0; j < o.batchSize(); j++) {
+                b.put(key(o, keys.getAsInt()), value);
+              }
+            });
       }
       long writeNanos = System.nanoTime() - t0;
       long[] reads = {0, 0};
@@ -292,8 +318,8 @@ final class BoltBench {
   }
 
   /**
-   * Formats like Go's {@code time.Duration.String()}: {@code 850ns}, {@code 1.5µs}, {@code 12.3456ms},
-   * {@code 2.000000001s}, {@code 1m30s}, {@code 1h0m0s}.
+   * Formats like Go's {@code time.Duration.String()}: {@code 850ns}, {@code 1.5µs}, {@code
+   * 12.3456ms}, {@code 2.000000001s}, {@code 1m30s}, {@code 1h0m0s}.
    *
    * @param nanos the duration in nanoseconds
    * @return Go's notation

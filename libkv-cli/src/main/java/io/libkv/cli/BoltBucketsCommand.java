@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bolt buckets FILE}: every bucket path, nested ones as {@code a/b}, in file order. */
-@Command(name = "buckets", mixinStandardHelpOptions = true,
+@Command(
+    name = "buckets",
+    mixinStandardHelpOptions = true,
     description = "Lists every bucket, one path per line (a/b for nested; text, else hex:...).")
 final class BoltBucketsCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
@@ -19,15 +21,16 @@ final class BoltBucketsCommand extends BoltFileCommand implements JsonLines {
   @Override
   public Integer call() {
     try (BoltDB db = BoltFiles.openReadOnly(file)) {
-      db.view(tx -> {
-        Cursor c = tx.cursor();
-        for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
-          String path = BoltFiles.name(e.get().key(), true);
-          line(path);
-          nested(tx.bucket(e.get().key()).orElseThrow(), path);
-        }
-        return null;
-      });
+      db.view(
+          tx -> {
+            Cursor c = tx.cursor();
+            for (Optional<Entry> e = c.first(); e.isPresent(); e = c.next()) {
+              String path = BoltFiles.name(e.get().key(), true);
+              line(path);
+              nested(tx.bucket(e.get().key()).orElseThrow(), path);
+            }
+            return null;
+          });
     }
     return ExitCodes.OK;
   }

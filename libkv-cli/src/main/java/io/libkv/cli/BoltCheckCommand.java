@@ -8,8 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bolt check FILE}: {@code OK} (exit 0) or one problem per line (exit 5). */
-@Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Checks a bbolt file's consistency: prints OK (exit 0) or one problem per line (exit 5).")
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Checks a bbolt file's consistency: prints OK (exit 0) or one problem per line (exit 5).")
 final class BoltCheckCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
@@ -26,7 +29,11 @@ final class BoltCheckCommand extends BoltFileCommand implements JsonLines {
     }
     for (BoltProblem p : problems) {
       String problem = ExitCodes.oneLine(p.toString());
-      out().line(json() ? Json.object().field("ok", false).field("problem", problem).toString() : problem);
+      out()
+          .line(
+              json()
+                  ? Json.object().field("ok", false).field("problem", problem).toString()
+                  : problem);
     }
     return ExitCodes.OTHER;
   }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bolt compact SRC DST}: a compacted copy; bbolt files never shrink in place. */
-@Command(name = "compact", mixinStandardHelpOptions = true,
+@Command(
+    name = "compact",
+    mixinStandardHelpOptions = true,
     description = "Writes a compacted copy of SRC to DST (which must not exist). SRC is only read.")
 final class BoltCompactCommand extends BoltFileCommand {
   @Parameters(index = "0", paramLabel = "SRC")
@@ -31,7 +33,8 @@ final class BoltCompactCommand extends BoltFileCommand {
     } catch (BoltStateException e) {
       throw CliException.usage(e.getMessage());
     } catch (BoltException e) {
-      throw new CliException(ExitCodes.OTHER, "compacting " + src + " failed: " + e.getMessage(), e);
+      throw new CliException(
+          ExitCodes.OTHER, "compacting " + src + " failed: " + e.getMessage(), e);
     }
     return ExitCodes.OK;
   }

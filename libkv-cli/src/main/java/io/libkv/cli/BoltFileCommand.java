@@ -6,11 +6,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** A {@code bolt} subcommand: reaches the run's {@link Cli} through {@link BoltCommand}. */
 abstract class BoltFileCommand implements Callable<Integer> {
-  @ParentCommand
-  BoltCommand bolt;
+  @ParentCommand BoltCommand bolt;
 
-  @Mixin
-  GlobalOptions globals;
+  @Mixin GlobalOptions globals;
 
   Cli cli() {
     return bolt.root.cli;

@@ -23,16 +23,23 @@ import java.util.Optional;
 final class BoltFiles {
   static final String HEX_PREFIX = "hex:";
 
-  /** A shared lock coexists with other readers and with libkv's shared-mode writers between their operations. */
+  /**
+   * A shared lock coexists with other readers and with libkv's shared-mode writers between their
+   * operations.
+   */
   private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(10);
 
   private BoltFiles() {}
 
-  /** Opens an existing file read-only; a missing file is a usage error (2), a damaged or locked one exit 5. */
+  /**
+   * Opens an existing file read-only; a missing file is a usage error (2), a damaged or locked one
+   * exit 5.
+   */
   static BoltDB openReadOnly(Path file) {
     requireFile(file);
     try {
-      return BoltDB.open(file, BoltOptions.builder().readOnly(true).lockTimeout(LOCK_TIMEOUT).build());
+      return BoltDB.open(
+          file, BoltOptions.builder().readOnly(true).lockTimeout(LOCK_TIMEOUT).build());
     } catch (BoltCorruptionException e) {
       throw new CliException(ExitCodes.OTHER, "not a bbolt file or damaged: " + e.getMessage(), e);
     } catch (BoltLockedException e) {
@@ -51,10 +58,15 @@ final class BoltFiles {
     }
   }
 
-  /** A bucket or key name as shown: text when printable UTF-8 (and unambiguous), else {@code hex:...}. */
+  /**
+   * A bucket or key name as shown: text when printable UTF-8 (and unambiguous), else {@code
+   * hex:...}.
+   */
   static String name(byte[] name, boolean segment) {
     Optional<String> text = Values.printable(name);
-    if (text.isEmpty() || text.get().isEmpty() || text.get().startsWith(HEX_PREFIX)
+    if (text.isEmpty()
+        || text.get().isEmpty()
+        || text.get().startsWith(HEX_PREFIX)
         || (segment && text.get().contains("/"))) {
       return HEX_PREFIX + HexFormat.of().formatHex(name);
     }
@@ -88,6 +100,7 @@ final class BoltFiles {
   /** The bucket at {@code path}; a missing one exits 1. */
   static Bucket bucket(Tx tx, Path file, String path) {
     return tx.bucket(parsePath(path))
-        .orElseThrow(() -> new CliException(ExitCodes.FALSE, "no bucket \"" + path + "\" in " + file));
+        .orElseThrow(
+            () -> new CliException(ExitCodes.FALSE, "no bucket \"" + path + "\" in " + file));
   }
 }

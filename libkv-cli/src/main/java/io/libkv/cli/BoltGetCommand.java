@@ -8,9 +8,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bolt get FILE BUCKET[/NESTED...] KEY [--hex]}: the raw value bytes. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-    description = {"Prints a value's raw bytes (libkv buckets: with the 8-byte index prefix).",
-        "Missing bucket or key: exit 1, empty stdout."})
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints a value's raw bytes (libkv buckets: with the 8-byte index prefix).",
+      "Missing bucket or key: exit 1, empty stdout."
+    })
 final class BoltGetCommand extends BoltFileCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;
@@ -30,12 +34,28 @@ final class BoltGetCommand extends BoltFileCommand implements JsonLines {
     byte[] k = BoltFiles.parseName(key);
     byte[] value;
     try (BoltDB db = BoltFiles.openReadOnly(file)) {
-      value = db.view(tx -> BoltFiles.bucket(tx, file, bucket).get(k))
-          .orElseThrow(() -> new CliException(ExitCodes.FALSE, "no key \"" + key + "\" in bucket \"" + bucket
-              + "\" of " + file + " (or it is a bucket)"));
+      value =
+          db.view(tx -> BoltFiles.bucket(tx, file, bucket).get(k))
+              .orElseThrow(
+                  () ->
+                      new CliException(
+                          ExitCodes.FALSE,
+                          "no key \""
+                              + key
+                              + "\" in bucket \""
+                              + bucket
+                              + "\" of "
+                              + file
+                              + " (or it is a bucket)"));
     }
     if (json()) {
-      out().line(Json.object().field("bucket", bucket).field("key", key).field("value", Values.base64(value)).toString());
+      out()
+          .line(
+              Json.object()
+                  .field("bucket", bucket)
+                  .field("key", key)
+                  .field("value", Values.base64(value))
+                  .toString());
     } else if (hex) {
       out().line(HexFormat.of().formatHex(value));
     } else {

@@ -9,10 +9,16 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code bolt stats FILE [--json]}: {@code name: value} lines, a NAME VALUE table, or one JSON object. */
-@Command(name = "stats", mixinStandardHelpOptions = true,
-    description = "Prints page and content statistics as 'name: value' lines (--json: one object;"
-        + " -o table: a NAME VALUE table).")
+/**
+ * {@code bolt stats FILE [--json]}: {@code name: value} lines, a NAME VALUE table, or one JSON
+ * object.
+ */
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description =
+        "Prints page and content statistics as 'name: value' lines (--json: one object;"
+            + " -o table: a NAME VALUE table).")
 final class BoltStatsCommand extends BoltFileCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "FILE")
   Path file;

@@ -13,14 +13,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cas KEY VALUE --index N | --create}: a compare-and-set; prints the new index. */
-@Command(name = "cas", mixinStandardHelpOptions = true,
-    description = {"Writes KEY only if its index is still N (--index N), or only if it is absent (--create).",
-        "Prints the new index. Conflict or missing key: exit 1."})
+@Command(
+    name = "cas",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Writes KEY only if its index is still N (--index N), or only if it is absent (--create).",
+      "Prints the new index. Conflict or missing key: exit 1."
+    })
 final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The value as text; - reads stdin.")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "VALUE",
+      description = "The value as text; - reads stdin.")
   @Nullable String value;
 
   @Option(names = "--file", paramLabel = "F", description = "Read the value from a file.")
@@ -34,7 +42,11 @@ final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
 
   /** The condition: one of the two. */
   static final class Condition {
-    @Option(names = "--index", paramLabel = "N", required = true, description = "The index the key must still have.")
+    @Option(
+        names = "--index",
+        paramLabel = "N",
+        required = true,
+        description = "The index the key must still have.")
     @Nullable Long index;
 
     @Option(names = "--create", required = true, description = "Create only if absent.")
@@ -59,15 +71,22 @@ final class CasCommand extends StoreCommand implements JsonLines, TableOutput {
     } else {
       // backends compare only the index of the previous pair
       // without --create the group holds --index
-      KVPair previous = KVPair.of(Keys.canonicalKey(key), new byte[0], Objects.requireNonNull(condition.index));
+      KVPair previous =
+          KVPair.of(Keys.canonicalKey(key), new byte[0], Objects.requireNonNull(condition.index));
       written = store.atomicPut(key, bytes, previous, WriteOptions.DEFAULT);
     }
     if (table()) {
       new Table("KEY", "LAST_INDEX").row(written.key(), written.lastIndex()).print(out());
       return ExitCodes.OK;
     }
-    out().line(json() ? Json.object().field("key", written.key()).field("lastIndex", written.lastIndex()).toString()
-        : Long.toString(written.lastIndex()));
+    out()
+        .line(
+            json()
+                ? Json.object()
+                    .field("key", written.key())
+                    .field("lastIndex", written.lastIndex())
+                    .toString()
+                : Long.toString(written.lastIndex()));
     return ExitCodes.OK;
   }
 }

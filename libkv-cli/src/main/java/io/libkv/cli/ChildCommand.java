@@ -31,12 +31,15 @@ final class ChildCommand {
       process = pb.start();
       process.getOutputStream().close();
     } catch (IOException e) {
-      throw new CliException(CANNOT_RUN, "cannot run " + command.get(0) + ": " + ValueInput.describe(e), e);
+      throw new CliException(
+          CANNOT_RUN, "cannot run " + command.get(0) + ": " + ValueInput.describe(e), e);
     }
-    copy(process.getInputStream(), bytes -> {
-      cli.out().bytes(bytes);
-      cli.out().flush();
-    });
+    copy(
+        process.getInputStream(),
+        bytes -> {
+          cli.out().bytes(bytes);
+          cli.out().flush();
+        });
     copy(process.getErrorStream(), bytes -> cli.err().write(bytes, 0, bytes.length));
   }
 
@@ -82,17 +85,20 @@ final class ChildCommand {
   }
 
   private void copy(InputStream from, Consumer<byte[]> to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[8192];
-      try (from) {
-        int n;
-        while ((n = from.read(buf)) > 0) {
-          to.accept(Arrays.copyOf(buf, n));
-        }
-      } catch (IOException ignored) {
-        // CMD ended
-      }
-    }, "cmd-output");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[8192];
+              try (from) {
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                  to.accept(Arrays.copyOf(buf, n));
+                }
+              } catch (IOException ignored) {
+                // CMD ended
+              }
+            },
+            "cmd-output");
     t.setDaemon(true);
     t.start();
     copiers.add(t);

@@ -37,7 +37,12 @@ final class Cli {
    * @param processStdio whether the streams are the process's own (child processes then inherit
    *     them); in-process tests pass false and get a child's output copied into their buffers
    */
-  Cli(InputStream in, OutputStream out, PrintStream err, Map<String, String> env, boolean interactiveErr,
+  Cli(
+      InputStream in,
+      OutputStream out,
+      PrintStream err,
+      Map<String, String> env,
+      boolean interactiveErr,
       boolean processStdio) {
     this.processStdio = processStdio;
     this.in = in;
@@ -143,46 +148,54 @@ final class Cli {
     CommandLine cl = new CommandLine(new LibkvCommand(this));
     String named = commandName(args);
     if (named != null) {
-      cl.addSubcommand(named, Objects.requireNonNull(LibkvCommand.COMMANDS.get(named)).get()); // commandName returns only its keys
+      cl.addSubcommand(
+          named,
+          Objects.requireNonNull(LibkvCommand.COMMANDS.get(named))
+              .get()); // commandName returns only its keys
     } else {
       LibkvCommand.COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
     }
-    cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
+    cl.setOut(
+        new PrintWriter(
+            new java.io.OutputStreamWriter(new OutputAdapter(out), StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
-    cl.setExecutionStrategy(parsed -> {
-      Integer help = CommandLine.executeHelpRequest(parsed);
-      if (help != null) {
-        return help;
-      }
-      try {
-        refuseOutputFormatThatCannotApply(parsed);
-      } catch (CliException e) {
-        return fail(e);
-      }
-      return new CommandLine.RunLast().execute(parsed);
-    });
-    cl.setParameterExceptionHandler((e, badArgs) -> {
-      String hint = e.getCommandLine().getCommandSpec().qualifiedName();
-      String suggest = "";
-      String message = ExitCodes.message(e);
-      if (e instanceof CommandLine.UnmatchedArgumentException) {
-        CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) e;
-        List<String> s = u.getSuggestions();
-        if (u.isUnknownOption()) {
-          suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
-        } else if (!e.getCommandLine().getSubcommands().isEmpty() && !u.getUnmatched().isEmpty()) {
-          // the word where a command (or a bolt subcommand) belongs names none
-          String name = u.getUnmatched().get(0);
-          String parent = hint.equals("libkv") ? "" : hint.substring("libkv ".length()) + " ";
-          message = "unknown command '" + parent + name + "'";
-          suggest = commandSuggestions(name, e.getCommandLine().getSubcommands().keySet());
-        }
-      }
-      err.println("libkv: " + message + suggest + " (see '" + hint + " --help')");
-      err.flush();
-      return ExitCodes.USAGE;
-    });
+    cl.setExecutionStrategy(
+        parsed -> {
+          Integer help = CommandLine.executeHelpRequest(parsed);
+          if (help != null) {
+            return help;
+          }
+          try {
+            refuseOutputFormatThatCannotApply(parsed);
+          } catch (CliException e) {
+            return fail(e);
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
+    cl.setParameterExceptionHandler(
+        (e, badArgs) -> {
+          String hint = e.getCommandLine().getCommandSpec().qualifiedName();
+          String suggest = "";
+          String message = ExitCodes.message(e);
+          if (e instanceof CommandLine.UnmatchedArgumentException) {
+            CommandLine.UnmatchedArgumentException u = (CommandLine.UnmatchedArgumentException) e;
+            List<String> s = u.getSuggestions();
+            if (u.isUnknownOption()) {
+              suggest = s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s) + "?";
+            } else if (!e.getCommandLine().getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty()) {
+              // the word where a command (or a bolt subcommand) belongs names none
+              String name = u.getUnmatched().get(0);
+              String parent = hint.equals("libkv") ? "" : hint.substring("libkv ".length()) + " ";
+              message = "unknown command '" + parent + name + "'";
+              suggest = commandSuggestions(name, e.getCommandLine().getSubcommands().keySet());
+            }
+          }
+          err.println("libkv: " + message + suggest + " (see '" + hint + " --help')");
+          err.flush();
+          return ExitCodes.USAGE;
+        });
     return cl;
   }
 
@@ -196,20 +209,27 @@ final class Cli {
     LibkvCommand root = (LibkvCommand) commands.get(0).getCommand();
     Object command = last.getCommand();
     if (root.conflictingOutput != null) {
-      throw CliException.usage(root.outputOption + " and " + root.conflictingOutput
-          + " ask for two output formats: give one");
+      throw CliException.usage(
+          root.outputOption
+              + " and "
+              + root.conflictingOutput
+              + " ask for two output formats: give one");
     }
     if (root.outputOption == null || last == commands.get(0)) {
       return;
     }
     String name = last.getCommandSpec().qualifiedName();
     if (!(command instanceof JsonLines && ((JsonLines) command).printsJson())) {
-      throw CliException.usage(root.outputOption + " does not apply to '" + name
-          + "': it prints no result of its own");
+      throw CliException.usage(
+          root.outputOption + " does not apply to '" + name + "': it prints no result of its own");
     }
-    if (root.table() && !(command instanceof TableOutput && ((TableOutput) command).printsTable())) {
-      throw CliException.usage("-o table does not apply to '" + name + "' run this way: tables are for"
-          + " listings and records printed at once, not for streams or raw values (use -o text or -o json)");
+    if (root.table()
+        && !(command instanceof TableOutput && ((TableOutput) command).printsTable())) {
+      throw CliException.usage(
+          "-o table does not apply to '"
+              + name
+              + "' run this way: tables are for"
+              + " listings and records printed at once, not for streams or raw values (use -o text or -o json)");
     }
   }
 
@@ -239,7 +259,10 @@ final class Cli {
         }
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

@@ -5,7 +5,10 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations on the command line: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code PT5S}; never a bare number. */
+/**
+ * Durations on the command line: {@code 500ms}, {@code 5s}, {@code 1m30s}, {@code PT5S}; never a
+ * bare number.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {

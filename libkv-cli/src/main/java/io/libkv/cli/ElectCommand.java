@@ -19,16 +19,20 @@ import picocli.CommandLine.Parameters;
  * {@code elect KEY NODE [--ttl D] [-- CMD ARGS...]}: runs for leadership until SIGINT/SIGTERM,
  * printing {@code elected TERM} / {@code deposed TERM}; with CMD, runs CMD only while leader.
  *
- * <p>CMD starts on each {@code elected} and gets SIGTERM on {@code deposed} (this node keeps running
- * and starts it again when elected again). When CMD ends on its own, the node resigns and exits with
- * CMD's status, as {@code lock} does. On SIGINT/SIGTERM a running CMD gets SIGTERM, the node
- * resigns, and the exit code is CMD's status if CMD ever ran, else 0.
+ * <p>CMD starts on each {@code elected} and gets SIGTERM on {@code deposed} (this node keeps
+ * running and starts it again when elected again). When CMD ends on its own, the node resigns and
+ * exits with CMD's status, as {@code lock} does. On SIGINT/SIGTERM a running CMD gets SIGTERM, the
+ * node resigns, and the exit code is CMD's status if CMD ever ran, else 0.
  */
-@Command(name = "elect", mixinStandardHelpOptions = true,
-    description = {"Runs for leadership of KEY as NODE (the key holds exactly NODE while it leads).",
-        "Prints 'elected TERM' and 'deposed TERM' lines; runs until SIGINT/SIGTERM (resigns, exit 0).",
-        "-- CMD ARGS...: runs CMD only while leader (SIGTERM on deposed); when CMD ends by itself,",
-        "resigns and exits with CMD's status."})
+@Command(
+    name = "elect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs for leadership of KEY as NODE (the key holds exactly NODE while it leads).",
+      "Prints 'elected TERM' and 'deposed TERM' lines; runs until SIGINT/SIGTERM (resigns, exit 0).",
+      "-- CMD ARGS...: runs CMD only while leader (SIGTERM on deposed); when CMD ends by itself,",
+      "resigns and exits with CMD's status."
+    })
 final class ElectCommand extends StoreCommand implements JsonLines {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
@@ -36,11 +40,19 @@ final class ElectCommand extends StoreCommand implements JsonLines {
   @Parameters(index = "1", paramLabel = "NODE")
   String node;
 
-  @Parameters(index = "2..*", arity = "0..*", paramLabel = "CMD", description = "A command to run while leader, after --.")
+  @Parameters(
+      index = "2..*",
+      arity = "0..*",
+      paramLabel = "CMD",
+      description = "A command to run while leader, after --.")
   @Nullable List<String> command;
 
-  @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
-      description = "How long others wait after this leader dies (default: 15s or the backend's minimum).")
+  @Option(
+      names = "--ttl",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description =
+          "How long others wait after this leader dies (default: 15s or the backend's minimum).")
   @Nullable Duration ttl;
 
   private final Object state = new Object();
@@ -60,12 +72,15 @@ final class ElectCommand extends StoreCommand implements JsonLines {
   @Override
   int run(Store store) throws InterruptedException {
     // one thread for the listener: deposed may wait for CMD to end before the next elected
-    ExecutorService listenerThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "libkv-elect-listener");
-      t.setDaemon(true);
-      return t;
-    });
-    Candidate.Builder b = Candidate.builder(store, key, node).listener(new Listener(), listenerThread);
+    ExecutorService listenerThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "libkv-elect-listener");
+              t.setDaemon(true);
+              return t;
+            });
+    Candidate.Builder b =
+        Candidate.builder(store, key, node).listener(new Listener(), listenerThread);
     if (ttl != null) {
       b.ttl(ttl);
     }
@@ -117,16 +132,20 @@ final class ElectCommand extends StoreCommand implements JsonLines {
         c = ChildCommand.start(cli(), command);
         child = c;
       }
-      Thread watcher = new Thread(() -> {
-        int s = c.awaitExit();
-        synchronized (state) {
-          status = s;
-          if (child == c) {
-            // CMD ended on its own (deposed takes it away before stopping it): resign and exit with its status
-            done.countDown();
-          }
-        }
-      }, "libkv-elect-cmd");
+      Thread watcher =
+          new Thread(
+              () -> {
+                int s = c.awaitExit();
+                synchronized (state) {
+                  status = s;
+                  if (child == c) {
+                    // CMD ended on its own (deposed takes it away before stopping it): resign and
+                    // exit with its status
+                    done.countDown();
+                  }
+                }
+              },
+              "libkv-elect-cmd");
       watcher.setDaemon(true);
       watcher.start();
     }
@@ -138,10 +157,15 @@ final class ElectCommand extends StoreCommand implements JsonLines {
   }
 
   private String termLine(String type, Leadership term) {
-    return json() ? Json.object().field("type", type).field("term", term.term()).toString() : type + " " + term.term();
+    return json()
+        ? Json.object().field("type", type).field("term", term.term()).toString()
+        : type + " " + term.term();
   }
 
-  /** Reports the end of a term once, and stops CMD; CMD must be gone before this node could lead again. */
+  /**
+   * Reports the end of a term once, and stops CMD; CMD must be gone before this node could lead
+   * again.
+   */
   private void deposed(Leadership term) {
     ChildCommand c;
     synchronized (state) {

@@ -7,12 +7,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code exists KEY}: exit 0 if the key exists, 1 if not; prints nothing. */
-@Command(name = "exists", mixinStandardHelpOptions = true,
-    description = "Exit 0 if the key exists, 1 if not (a directory that only holds keys is not a key).")
+@Command(
+    name = "exists",
+    mixinStandardHelpOptions = true,
+    description =
+        "Exit 0 if the key exists, 1 if not (a directory that only holds keys is not a key).")
 final class ExistsCommand extends ReadCommand {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
-
 
   @Override
   int missingStore(KVException missing) {

@@ -23,14 +23,19 @@ import picocli.CommandLine;
 final class ExitCodes {
   /** Done; condition true. */
   static final int OK = 0;
+
   /** Not found, condition false, CAS conflict, lock wait timed out. */
   static final int FALSE = 1;
+
   /** Usage error or invalid input. */
   static final int USAGE = 2;
+
   /** Store unavailable or timed out; a watch ended by a store error. */
   static final int UNAVAILABLE = 3;
+
   /** Not supported by this backend. */
   static final int UNSUPPORTED = 4;
+
   /** Any other error. */
   static final int OTHER = 5;
 
@@ -52,14 +57,19 @@ final class ExitCodes {
     if (t instanceof LockLostException) {
       return OTHER;
     }
-    if (t instanceof KeyNotFoundException || t instanceof KeyExistsException
-        || t instanceof KeyModifiedException || t instanceof CannotLockException) {
+    if (t instanceof KeyNotFoundException
+        || t instanceof KeyExistsException
+        || t instanceof KeyModifiedException
+        || t instanceof CannotLockException) {
       return FALSE;
     }
     // a value over the backend's limit is invalid input: nothing was written
-    if (t instanceof InvalidKeyException || t instanceof ConfigurationException
-        || t instanceof BackendNotSupportedException || t instanceof TtlTooShortException
-        || t instanceof ValueTooLargeException || t instanceof PreviousNotSpecifiedException) {
+    if (t instanceof InvalidKeyException
+        || t instanceof ConfigurationException
+        || t instanceof BackendNotSupportedException
+        || t instanceof TtlTooShortException
+        || t instanceof ValueTooLargeException
+        || t instanceof PreviousNotSpecifiedException) {
       return USAGE;
     }
     if (t instanceof CallNotSupportedException) {

@@ -5,12 +5,12 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 /**
- * Ends the process of a finished command at once (docs/cli.md, "Startup"). The JVM's own exit
- * first waits up to 300 ms for every thread still blocked in native code, and the network clients
- * leave such threads behind a closed store: gRPC's event loops sit in {@code epoll_wait} for a
- * second after the etcd client closes its channel. libc's {@code _exit} skips that wait, and with
- * it the shutdown hooks: so only after the command closed its store and its output was flushed,
- * and only when such threads remain (a bbolt or memory command exits the usual way).
+ * Ends the process of a finished command at once (docs/cli.md, "Startup"). The JVM's own exit first
+ * waits up to 300 ms for every thread still blocked in native code, and the network clients leave
+ * such threads behind a closed store: gRPC's event loops sit in {@code epoll_wait} for a second
+ * after the etcd client closes its channel. libc's {@code _exit} skips that wait, and with it the
+ * shutdown hooks: so only after the command closed its store and its output was flushed, and only
+ * when such threads remain (a bbolt or memory command exits the usual way).
  */
 final class FastExit {
   private FastExit() {}
@@ -24,12 +24,17 @@ final class FastExit {
     static native void _exit(int status);
   }
 
-  /** Whether threads other than this one and the JVM's own are still alive in this thread's group. */
+  /**
+   * Whether threads other than this one and the JVM's own are still alive in this thread's group.
+   */
   static boolean threadsLeft() {
     return Thread.currentThread().getThreadGroup().activeCount() > 1;
   }
 
-  /** Exits with {@code code}: through {@code _exit} when {@link #threadsLeft()}, else {@link System#exit}. */
+  /**
+   * Exits with {@code code}: through {@code _exit} when {@link #threadsLeft()}, else {@link
+   * System#exit}.
+   */
   static void exit(int code) {
     if (threadsLeft() && !Platform.isWindows()) {
       try {

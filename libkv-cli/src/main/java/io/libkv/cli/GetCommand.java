@@ -8,20 +8,29 @@ import io.libkv.Store;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code get KEY}: the exact value bytes, no added newline; {@code --json}: key, base64 value, index. */
-@Command(name = "get", mixinStandardHelpOptions = true,
-    description = {"Prints a key's value: the exact bytes, no newline added.",
-        "--json: {\"key\",\"value\"(base64),\"lastIndex\"}. Missing key: exit 1, empty stdout.",
-        "-o table: KEY, LAST_INDEX and VALUE (as watch prints it: text, or base64:...)."})
+/**
+ * {@code get KEY}: the exact value bytes, no added newline; {@code --json}: key, base64 value,
+ * index.
+ */
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints a key's value: the exact bytes, no newline added.",
+      "--json: {\"key\",\"value\"(base64),\"lastIndex\"}. Missing key: exit 1, empty stdout.",
+      "-o table: KEY, LAST_INDEX and VALUE (as watch prints it: text, or base64:...)."
+    })
 final class GetCommand extends ReadCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
-
   @Override
   int missingStore(KVException missing) {
-    throw new KeyNotFoundException("key not found: the store's file does not exist", Keys.canonicalKey(key),
-        missing.store().orElse(null), null);
+    throw new KeyNotFoundException(
+        "key not found: the store's file does not exist",
+        Keys.canonicalKey(key),
+        missing.store().orElse(null),
+        null);
   }
 
   @Override

@@ -30,10 +30,14 @@ import picocli.CommandLine.Parameters;
  * shape, key rules, base64, the backend's limits) before the first write, so bad input writes
  * nothing; then the keys are written in batches through {@link Store#putAll}.
  */
-@Command(name = "import", mixinStandardHelpOptions = true,
-    description = {"Reads JSON lines {\"key\",\"value\"(base64)[,\"lastIndex\"][,\"ttl\"]} from FILE or stdin",
-        "and writes them, overwriting. Every line is checked before the first write (an error names",
-        "the line). lastIndex and ttl are checked and ignored: imported keys are plain keys."})
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reads JSON lines {\"key\",\"value\"(base64)[,\"lastIndex\"][,\"ttl\"]} from FILE or stdin",
+      "and writes them, overwriting. Every line is checked before the first write (an error names",
+      "the line). lastIndex and ttl are checked and ignored: imported keys are plain keys."
+    })
 final class ImportCommand extends StoreCommand {
   /** Keys per {@code putAll}: one transaction each where the backend has them. */
   static final int BATCH = 1000;
@@ -57,8 +61,14 @@ final class ImportCommand extends StoreCommand {
     } catch (IOException e) {
       throw CliException.usage("cannot read " + file + ": " + ValueInput.describe(e));
     }
-    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+    BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                in,
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)));
     int n = 0;
     try {
       String line;
@@ -161,19 +171,42 @@ final class ImportCommand extends StoreCommand {
     for (int i = 0; i < keys.size(); i++) {
       String k = keys.get(i);
       if (Keys.utf8Length(k) > caps.maxKeyBytes()) {
-        throw bad(lineNumbers.get(i), "key \"" + k + "\" is over the " + caps.backend() + " limit of "
-            + caps.maxKeyBytes() + " UTF-8 bytes");
+        throw bad(
+            lineNumbers.get(i),
+            "key \""
+                + k
+                + "\" is over the "
+                + caps.backend()
+                + " limit of "
+                + caps.maxKeyBytes()
+                + " UTF-8 bytes");
       }
       int[] cps = k.codePoints().toArray();
       for (int cp : cps) {
         if (!caps.allowsKeyCodePoint(cp)) {
-          throw bad(lineNumbers.get(i), "key \"" + k + "\" holds U+" + String.format("%04X", cp)
-              + ", which " + caps.backend() + " does not allow in keys");
+          throw bad(
+              lineNumbers.get(i),
+              "key \""
+                  + k
+                  + "\" holds U+"
+                  + String.format("%04X", cp)
+                  + ", which "
+                  + caps.backend()
+                  + " does not allow in keys");
         }
       }
       if (values.get(i).length > caps.maxValueBytes()) {
-        throw bad(lineNumbers.get(i), "value of \"" + k + "\" is " + values.get(i).length
-            + " bytes, over the " + caps.backend() + " limit of " + caps.maxValueBytes() + " bytes");
+        throw bad(
+            lineNumbers.get(i),
+            "value of \""
+                + k
+                + "\" is "
+                + values.get(i).length
+                + " bytes, over the "
+                + caps.backend()
+                + " limit of "
+                + caps.maxValueBytes()
+                + " bytes");
       }
     }
   }

@@ -189,7 +189,8 @@ final class Json {
         return null;
       }
       if (c == '{' || c == '[') {
-        throw error("field \"" + name + "\" holds a nested object or array, which is not expected here");
+        throw error(
+            "field \"" + name + "\" holds a nested object or array, which is not expected here");
       }
       throw error("expected a value");
     }

@@ -13,19 +13,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code leader KEY [-w]}: the leader's NODE; no leader: exit 1 and no output. With {@code -w}
- * one line per change (an empty line while there is none) until SIGINT/SIGTERM.
+ * {@code leader KEY [-w]}: the leader's NODE; no leader: exit 1 and no output. With {@code -w} one
+ * line per change (an empty line while there is none) until SIGINT/SIGTERM.
  */
-@Command(name = "leader", mixinStandardHelpOptions = true,
-    description = {"Prints the NODE leading election KEY. No leader: exit 1, no output.",
-        "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."})
+@Command(
+    name = "leader",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints the NODE leading election KEY. No leader: exit 1, no output.",
+      "-w: one line per change, an empty line when there is no leader; runs until SIGINT/SIGTERM."
+    })
 final class LeaderCommand extends ReadCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", paramLabel = "KEY")
   String key;
 
-  @Option(names = {"-w", "--watch"}, description = "Print the leader at each change until stopped.")
+  @Option(
+      names = {"-w", "--watch"},
+      description = "Print the leader at each change until stopped.")
   boolean watch;
-
 
   @Override
   public boolean printsTable() {
@@ -40,7 +45,8 @@ final class LeaderCommand extends ReadCommand implements JsonLines, TableOutput 
   @Override
   int missingStore(KVException missing) {
     Keys.canonicalKey(key);
-    throw CliException.quiet(ExitCodes.FALSE, "no leader for \"" + key + "\": the store's file does not exist");
+    throw CliException.quiet(
+        ExitCodes.FALSE, "no leader for \"" + key + "\": the store's file does not exist");
   }
 
   @Override
@@ -61,8 +67,13 @@ final class LeaderCommand extends ReadCommand implements JsonLines, TableOutput 
     }
     CountDownLatch stop = new CountDownLatch(1);
     cli().termination().onStop(stop::countDown);
-    Follower f = Follower.start(store, key, leader -> out().lineNow(line(leader)),
-        e -> cli().debug("following \"" + key + "\": " + ExitCodes.message(e)), Runnable::run);
+    Follower f =
+        Follower.start(
+            store,
+            key,
+            leader -> out().lineNow(line(leader)),
+            e -> cli().debug("following \"" + key + "\": " + ExitCodes.message(e)),
+            Runnable::run);
     try {
       stop.await();
     } finally {

@@ -9,17 +9,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * The top-level {@code libkv} command: global options and the list of subcommands. Holds the
- * run's {@link Cli} and the global options' values, wherever on the line they were given.
+ * The top-level {@code libkv} command: global options and the list of subcommands. Holds the run's
+ * {@link Cli} and the global options' values, wherever on the line they were given.
  */
 @Command(
     name = "libkv",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "One key/value metadata API over etcd, Consul, ZooKeeper, bbolt files and memory.",
+    description =
+        "One key/value metadata API over etcd, Consul, ZooKeeper, bbolt files and memory.",
     synopsisSubcommandLabel = "COMMAND",
-    footer = {"", "Exit codes: 0 done/true, 1 not found/false/conflict, 2 usage or invalid input,",
-        "3 store unavailable, 4 not supported, 5 other error. See docs/cli.md."})
+    footer = {
+      "",
+      "Exit codes: 0 done/true, 1 not found/false/conflict, 2 usage or invalid input,",
+      "3 store unavailable, 4 not supported, 5 other error. See docs/cli.md."
+    })
 final class LibkvCommand implements Runnable {
   /** Every subcommand, in help order; see {@link Cli#commandLine(String...)}. */
   static final Map<String, Supplier<Object>> COMMANDS = commands();
@@ -49,15 +53,17 @@ final class LibkvCommand implements Runnable {
 
   final Cli cli;
   @Nullable String store;
+
   /** The output format in force; text unless -o or --json asked for another. */
   OutputFormat output = OutputFormat.text;
+
   /** How the format was asked for ({@code -o table}, {@code --json}); null when it was not. */
   @Nullable String outputOption;
+
   /** A second, different format asked for on the same line; null when there was none. */
   @Nullable String conflictingOutput;
 
-  @Mixin
-  GlobalOptions globals;
+  @Mixin GlobalOptions globals;
 
   LibkvCommand(Cli cli) {
     this.cli = cli;

@@ -22,8 +22,11 @@ final class Listing {
     if (canonical.isEmpty()) {
       return List.of();
     }
-    throw new KeyNotFoundException("nothing below the directory: the store's file does not exist", canonical,
-        missing.store().orElse(null), null);
+    throw new KeyNotFoundException(
+        "nothing below the directory: the store's file does not exist",
+        canonical,
+        missing.store().orElse(null),
+        null);
   }
 
   /**

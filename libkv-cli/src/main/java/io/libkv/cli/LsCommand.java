@@ -9,11 +9,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ls [DIR]}: every key below DIR, one per line, sorted by UTF-8 bytes. */
-@Command(name = "ls", mixinStandardHelpOptions = true,
-    description = {"Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
-        "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1.",
-        "--values: KEY VALUE lines, VALUE as watch prints it (text, or base64:...).",
-        "-o table: KEY and LAST_INDEX columns, and VALUE with --values."})
+@Command(
+    name = "ls",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Lists every key below DIR (all depths), one canonical key per line, sorted by UTF-8 bytes.",
+      "DIR \"\" or / (or none) is the root. --json: export's lines. Missing DIR: exit 1.",
+      "--values: KEY VALUE lines, VALUE as watch prints it (text, or base64:...).",
+      "-o table: KEY and LAST_INDEX columns, and VALUE with --values."
+    })
 final class LsCommand extends ReadCommand implements JsonLines, TableOutput {
   @Parameters(index = "0", arity = "0..1", paramLabel = "DIR")
   String dir = "";
@@ -44,7 +48,11 @@ final class LsCommand extends ReadCommand implements JsonLines, TableOutput {
     }
     for (KVPair p : pairs) {
       // JSON lines carry the value already
-      out().line(json() ? Values.exportLine(p) : values ? p.key() + " " + Values.text(p.value()) : p.key());
+      out()
+          .line(
+              json()
+                  ? Values.exportLine(p)
+                  : values ? p.key() + " " + Values.text(p.value()) : p.key());
     }
     return ExitCodes.OK;
   }

@@ -14,22 +14,26 @@ public final class Main {
    *
    * @param args the command line
    */
-  // release 17 has no Console.isTerminal(): on JDK 22+ a piped run still gets a console, so reads as interactive
+  // release 17 has no Console.isTerminal(): on JDK 22+ a piped run still gets a console, so reads
+  // as interactive
   @SuppressWarnings("SystemConsoleNull")
   public static void main(String[] args) {
     // raw stdout: values are written as exact bytes, and nothing else may write there
     FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
-    PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    PrintStream stderr =
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
     Cli cli = new Cli(System.in, stdout, stderr, System.getenv(), System.console() != null, true);
     Logging.configure(false);
-    cli.termination().installShutdownHook(() -> {
-      try {
-        cli.out().flush();
-      } catch (RuntimeException ignored) {
-        // stdout is gone; the exit code still tells
-      }
-      stderr.flush();
-    });
+    cli.termination()
+        .installShutdownHook(
+            () -> {
+              try {
+                cli.out().flush();
+              } catch (RuntimeException ignored) {
+                // stdout is gone; the exit code still tells
+              }
+              stderr.flush();
+            });
     int code = cli.run(args);
     if (cli.termination().finish(code)) {
       // what the shutdown hook would flush, as the fast exit runs no hook

@@ -18,9 +18,13 @@ import picocli.CommandLine.Parameters;
  * {@code members SERVICE [-w]}: {@code ID ADDR} lines sorted by ID; with {@code -w} the full set
  * after each change, each set ended by a line holding only {@code .}, until SIGINT/SIGTERM.
  */
-@Command(name = "members", mixinStandardHelpOptions = true,
-    description = {"Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
-        "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."})
+@Command(
+    name = "members",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints the members of SERVICE as 'ID ADDR' lines, sorted by ID.",
+      "-w: the full set after each change, each set ended by a line '.'; runs until SIGINT/SIGTERM."
+    })
 final class MembersCommand extends ReadCommand implements JsonLines, TableOutput {
   /** How long the one-shot listing waits for its first read. */
   private static final Duration FIRST_READ = Duration.ofSeconds(30);
@@ -28,9 +32,10 @@ final class MembersCommand extends ReadCommand implements JsonLines, TableOutput
   @Parameters(index = "0", paramLabel = "SERVICE")
   String service;
 
-  @Option(names = {"-w", "--watch"}, description = "Print the full set after each change until stopped.")
+  @Option(
+      names = {"-w", "--watch"},
+      description = "Print the full set after each change until stopped.")
   boolean watch;
-
 
   @Override
   public boolean printsTable() {
@@ -57,8 +62,15 @@ final class MembersCommand extends ReadCommand implements JsonLines, TableOutput
     if (!watch) {
       try (ServiceMembers m = ServiceMembers.watch(store, service, c -> {}, Runnable::run)) {
         if (!m.awaitInitialized(FIRST_READ)) {
-          throw new CliException(ExitCodes.UNAVAILABLE, "members of \"" + service + "\" not read within "
-              + Durations.format(FIRST_READ) + " [store " + store.description() + "]");
+          throw new CliException(
+              ExitCodes.UNAVAILABLE,
+              "members of \""
+                  + service
+                  + "\" not read within "
+                  + Durations.format(FIRST_READ)
+                  + " [store "
+                  + store.description()
+                  + "]");
         }
         print(m.members(), false);
       }
@@ -66,8 +78,13 @@ final class MembersCommand extends ReadCommand implements JsonLines, TableOutput
     }
     CountDownLatch stop = new CountDownLatch(1);
     cli().termination().onStop(stop::countDown);
-    ServiceMembers m = ServiceMembers.watch(store, service, c -> print(c.members(), true),
-        e -> cli().debug("members of \"" + service + "\": " + ExitCodes.message(e)), Runnable::run);
+    ServiceMembers m =
+        ServiceMembers.watch(
+            store,
+            service,
+            c -> print(c.members(), true),
+            e -> cli().debug("members of \"" + service + "\": " + ExitCodes.message(e)),
+            Runnable::run);
     try {
       stop.await();
     } finally {
@@ -84,8 +101,14 @@ final class MembersCommand extends ReadCommand implements JsonLines, TableOutput
       return;
     }
     for (Map.Entry<String, Member> e : members.entrySet()) {
-      out().line(json() ? Json.object().field("id", e.getKey()).field("address", e.getValue().address()).toString()
-          : e.getKey() + " " + e.getValue().address());
+      out()
+          .line(
+              json()
+                  ? Json.object()
+                      .field("id", e.getKey())
+                      .field("address", e.getValue().address())
+                      .toString()
+                  : e.getKey() + " " + e.getValue().address());
     }
     if (set) {
       // JSON lines end a set with its size, as a line of its own

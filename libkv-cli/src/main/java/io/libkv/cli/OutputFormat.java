@@ -1,9 +1,9 @@
 package io.libkv.cli;
 
 /**
- * The forms a command's result can take ({@code -o FORMAT}); see docs/cli.md, "Output formats".
- * The constants are spelled as they are typed, since picocli lists them in its error for an
- * unknown one.
+ * The forms a command's result can take ({@code -o FORMAT}); see docs/cli.md, "Output formats". The
+ * constants are spelled as they are typed, since picocli lists them in its error for an unknown
+ * one.
  */
 enum OutputFormat {
   /** The default: each command's own lines. */

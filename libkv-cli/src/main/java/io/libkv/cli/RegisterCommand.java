@@ -12,12 +12,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code register SERVICE ID ADDR [--meta JSON] [--ttl D]}: keeps member {@code SERVICE/ID}
- * ({@code {"id","address","meta"}}, ephemeral) registered until SIGINT/SIGTERM deregister it.
+ * {@code register SERVICE ID ADDR [--meta JSON] [--ttl D]}: keeps member {@code SERVICE/ID} ({@code
+ * {"id","address","meta"}}, ephemeral) registered until SIGINT/SIGTERM deregister it.
  */
-@Command(name = "register", mixinStandardHelpOptions = true,
-    description = {"Registers member ID of SERVICE at ADDR ({\"id\",\"address\",\"meta\"} at SERVICE/ID)",
-        "and keeps it registered until SIGINT/SIGTERM (exit 0); a killed process's member goes within its TTL."})
+@Command(
+    name = "register",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Registers member ID of SERVICE at ADDR ({\"id\",\"address\",\"meta\"} at SERVICE/ID)",
+      "and keeps it registered until SIGINT/SIGTERM (exit 0); a killed process's member goes within its TTL."
+    })
 final class RegisterCommand extends StoreCommand {
   @Parameters(index = "0", paramLabel = "SERVICE")
   String service;
@@ -28,11 +32,18 @@ final class RegisterCommand extends StoreCommand {
   @Parameters(index = "2", paramLabel = "ADDR")
   String address;
 
-  @Option(names = "--meta", paramLabel = "JSON", description = "Metadata: a JSON object (default {}).")
+  @Option(
+      names = "--meta",
+      paramLabel = "JSON",
+      description = "Metadata: a JSON object (default {}).")
   String meta = "{}";
 
-  @Option(names = "--ttl", paramLabel = "D", converter = DurationConverter.class,
-      description = "How long the member outlives a killed process (default: 15s or the backend's minimum).")
+  @Option(
+      names = "--ttl",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description =
+          "How long the member outlives a killed process (default: 15s or the backend's minimum).")
   @Nullable Duration ttl;
 
   @Override
@@ -46,9 +57,14 @@ final class RegisterCommand extends StoreCommand {
 
   @Override
   int run(Store store) throws InterruptedException {
-    ServiceRegistration.Builder b = ServiceRegistration.builder(store, service, id).address(address)
-        .metadataJson(meta)
-        .errors(e -> cli().debug("registration " + service + "/" + id + ": " + ExitCodes.message(e)));
+    ServiceRegistration.Builder b =
+        ServiceRegistration.builder(store, service, id)
+            .address(address)
+            .metadataJson(meta)
+            .errors(
+                e ->
+                    cli()
+                        .debug("registration " + service + "/" + id + ": " + ExitCodes.message(e)));
     if (ttl != null) {
       // checked a few times per TTL, so a lost registration comes back well within it
       Duration beat = ttl.dividedBy(3);

@@ -11,11 +11,9 @@ import picocli.CommandLine.ParentCommand;
  * closes the store (so ephemeral keys go and locks are released however it ends).
  */
 abstract class StoreCommand implements Callable<Integer> {
-  @ParentCommand
-  LibkvCommand root;
+  @ParentCommand LibkvCommand root;
 
-  @Mixin
-  GlobalOptions globals;
+  @Mixin GlobalOptions globals;
 
   /** How often a command that waits for its store's file looks for it. */
   private static final long FILE_POLL_MILLIS = 100;

@@ -10,12 +10,14 @@ import java.nio.file.NoSuchFileException;
 import java.util.Map;
 
 /**
- * Which store a command uses and how it is opened: {@code --store}, then {@code LIBKV_STORE},
- * then {@link #DEFAULT_STORE}; secrets only from files named in the URI or from
- * {@code LIBKV_PASSWORD} / {@code LIBKV_TOKEN}.
+ * Which store a command uses and how it is opened: {@code --store}, then {@code LIBKV_STORE}, then
+ * {@link #DEFAULT_STORE}; secrets only from files named in the URI or from {@code LIBKV_PASSWORD} /
+ * {@code LIBKV_TOKEN}.
  */
 final class Stores {
-  /** The default store: a bbolt file in the working directory, bucket {@code libkv}, shared mode. */
+  /**
+   * The default store: a bbolt file in the working directory, bucket {@code libkv}, shared mode.
+   */
   static final String DEFAULT_STORE = "boltdb:./libkv.db";
 
   static final String BOLTDB_SCHEME = "boltdb:";
@@ -56,18 +58,21 @@ final class Stores {
     StoreConfig.Builder base = StoreConfig.builder();
     // shared mode: a running watch, lock or elect never locks other commands out of the file (a
     // mode=... parameter in the URI overrides it); only bbolt files have a mode
-    Map<String, String> defaults = uri.startsWith(BOLTDB_SCHEME) ? Map.of("mode", "shared") : Map.of();
+    Map<String, String> defaults =
+        uri.startsWith(BOLTDB_SCHEME) ? Map.of("mode", "shared") : Map.of();
     String password = cli.env(ENV_PASSWORD);
     if (password != null) {
       if (hasParameter(uri, "passwordFile")) {
-        throw new ConfigurationException(ENV_PASSWORD + " and the URI's passwordFile parameter are exclusive: drop one");
+        throw new ConfigurationException(
+            ENV_PASSWORD + " and the URI's passwordFile parameter are exclusive: drop one");
       }
       base.password(Secret.of(password));
     }
     String token = cli.env(ENV_TOKEN);
     if (token != null) {
       if (hasParameter(uri, "tokenFile")) {
-        throw new ConfigurationException(ENV_TOKEN + " and the URI's tokenFile parameter are exclusive: drop one");
+        throw new ConfigurationException(
+            ENV_TOKEN + " and the URI's tokenFile parameter are exclusive: drop one");
       }
       base.token(Secret.of(token));
     }

@@ -8,9 +8,9 @@ import java.util.List;
  * {@code -o table}: a header row of upper-case names, then one row per record, each column starting
  * where its header starts and separated from the next by at least two spaces.
  *
- * <p>A row is always one line: a value ({@code byte[]}) is shown as watch shows it (text, or
- * {@code base64:...} when it holds a control character or is no UTF-8), and any other cell holding
- * a control character is shown in that same base64 form.
+ * <p>A row is always one line: a value ({@code byte[]}) is shown as watch shows it (text, or {@code
+ * base64:...} when it holds a control character or is no UTF-8), and any other cell holding a
+ * control character is shown in that same base64 form.
  */
 final class Table {
   private static final String GAP = "  ";
@@ -26,7 +26,8 @@ final class Table {
   /** Adds a row of {@code byte[]} values, strings and numbers, one per column. */
   Table row(Object... cells) {
     if (cells.length != columns) {
-      throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns + " columns");
+      throw new IllegalArgumentException(
+          "a row of " + cells.length + " cells in a table of " + columns + " columns");
     }
     String[] row = new String[columns];
     for (int i = 0; i < columns; i++) {

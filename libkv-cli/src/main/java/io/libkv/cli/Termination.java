@@ -21,9 +21,7 @@ final class Termination {
   private boolean stopping;
   private boolean exiting;
 
-  /**
-   * Registers what stops the running command. If a stop was already requested, runs it at once.
-   */
+  /** Registers what stops the running command. If a stop was already requested, runs it at once. */
   void onStop(Runnable action) {
     boolean runNow;
     synchronized (lock) {
@@ -93,15 +91,19 @@ final class Termination {
 
   /** Installs the JVM shutdown hook that maps SIGINT/SIGTERM onto {@link #requestStop()}. */
   void installShutdownHook(Runnable flush) {
-    Thread hook = new Thread(() -> {
-      if (!requestStop()) {
-        return;
-      }
-      int code = awaitResult();
-      flush.run();
-      // System.exit would block inside a shutdown hook; halt sets the status the command chose
-      Runtime.getRuntime().halt(code);
-    }, "libkv-signal");
+    Thread hook =
+        new Thread(
+            () -> {
+              if (!requestStop()) {
+                return;
+              }
+              int code = awaitResult();
+              flush.run();
+              // System.exit would block inside a shutdown hook; halt sets the status the command
+              // chose
+              Runtime.getRuntime().halt(code);
+            },
+            "libkv-signal");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 }

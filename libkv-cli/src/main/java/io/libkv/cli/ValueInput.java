@@ -9,7 +9,9 @@ import java.util.Base64;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** Where a value comes from: the argument, stdin ({@code -}), a file, or base64 text; exactly one. */
+/**
+ * Where a value comes from: the argument, stdin ({@code -}), a file, or base64 text; exactly one.
+ */
 final class ValueInput {
   private ValueInput() {}
 
@@ -21,12 +23,14 @@ final class ValueInput {
    * @param base64 the {@code --base64} argument, or null
    * @throws CliException exit 2 unless exactly one source is given and readable
    */
-  static byte[] read(Cli cli, @Nullable String value, @Nullable Path file, @Nullable String base64) {
+  static byte[] read(
+      Cli cli, @Nullable String value, @Nullable Path file, @Nullable String base64) {
     int given = (value != null ? 1 : 0) + (file != null ? 1 : 0) + (base64 != null ? 1 : 0);
     if (given != 1) {
-      throw CliException.usage(given == 0
-          ? "a value is needed: VALUE, - (stdin), --file F or --base64 B64"
-          : "give the value once: VALUE, - (stdin), --file F or --base64 B64 are exclusive");
+      throw CliException.usage(
+          given == 0
+              ? "a value is needed: VALUE, - (stdin), --file F or --base64 B64"
+              : "give the value once: VALUE, - (stdin), --file F or --base64 B64 are exclusive");
     }
     if (file != null) {
       try {

@@ -23,24 +23,37 @@ import picocli.CommandLine.Parameters;
  * {@code watch KEY}, {@code watch -r DIR}: one line per event, flushed at once, until
  * SIGINT/SIGTERM (exit 0); a watch ended by a store error exits 3.
  */
-@Command(name = "watch", mixinStandardHelpOptions = true,
-    description = {"Prints one line per event, flushed at once: TYPE KEY INDEX [VALUE].",
-        "TYPE: current, absent, put, delete, resync, reset. First lines: the current state.",
-        "-r: one line per changed key; on resync/reset a line 'resync DIR INDEX' (or 'reset ...')",
-        "then current lines for the whole set. VALUE: the text if valid UTF-8 without control",
-        "characters and not starting with base64:, else base64:... --json: JSON lines.",
-        "--from-index N: what happened after index N instead of the current state.",
-        "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."})
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints one line per event, flushed at once: TYPE KEY INDEX [VALUE].",
+      "TYPE: current, absent, put, delete, resync, reset. First lines: the current state.",
+      "-r: one line per changed key; on resync/reset a line 'resync DIR INDEX' (or 'reset ...')",
+      "then current lines for the whole set. VALUE: the text if valid UTF-8 without control",
+      "characters and not starting with base64:, else base64:... --json: JSON lines.",
+      "--from-index N: what happened after index N instead of the current state.",
+      "Runs until SIGINT/SIGTERM (exit 0); a store error ends it with exit 3."
+    })
 final class WatchCommand extends ReadCommand implements JsonLines {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "KEY|DIR", description = "With -r, \"\" or / is the root.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "KEY|DIR",
+      description = "With -r, \"\" or / is the root.")
   @Nullable String key;
 
-  @Option(names = {"-r", "--recursive"}, description = "Watch every key below DIR.")
+  @Option(
+      names = {"-r", "--recursive"},
+      description = "Watch every key below DIR.")
   boolean recursive;
 
-  @Option(names = "--from-index", paramLabel = "N",
-      description = "Replay what happened after store index N, then follow (no current-state lines);"
-          + " history the backend no longer has gives a resync.")
+  @Option(
+      names = "--from-index",
+      paramLabel = "N",
+      description =
+          "Replay what happened after store index N, then follow (no current-state lines);"
+              + " history the backend no longer has gives a resync.")
   @Nullable Long fromIndex;
 
   @Override
@@ -71,13 +84,17 @@ final class WatchCommand extends ReadCommand implements JsonLines {
   @Override
   int run(Store store) {
     String key = Objects.requireNonNull(this.key); // prepare() gave a missing DIR its ""
-    WatchOptions options = fromIndex == null ? WatchOptions.DEFAULT : WatchOptions.fromIndex(fromIndex);
+    WatchOptions options =
+        fromIndex == null ? WatchOptions.DEFAULT : WatchOptions.fromIndex(fromIndex);
     Watch<?> watch = recursive ? store.watchTree(key, options) : store.watch(key, options);
     Thread main = Thread.currentThread();
-    cli().termination().onStop(() -> {
-      watch.close();
-      main.interrupt();
-    });
+    cli()
+        .termination()
+        .onStop(
+            () -> {
+              watch.close();
+              main.interrupt();
+            });
     try (watch) {
       Iterator<?> it = watch.iterator();
       while (!cli().termination().stopRequested() && it.hasNext()) {
@@ -102,13 +119,19 @@ final class WatchCommand extends ReadCommand implements JsonLines {
       return ExitCodes.OK;
     }
     // the watch ended without a stop and without an error: its store went away
-    throw new CliException(ExitCodes.UNAVAILABLE, "the watch on \"" + key + "\" ended: its store closed");
+    throw new CliException(
+        ExitCodes.UNAVAILABLE, "the watch on \"" + key + "\" ended: its store closed");
   }
 
-  /** A watch ended by the store: exit 3, unless the store itself is broken (5) or the call unsupported (4). */
+  /**
+   * A watch ended by the store: exit 3, unless the store itself is broken (5) or the call
+   * unsupported (4).
+   */
   private static RuntimeException ended(KVException e) {
     int code = ExitCodes.of(e);
-    if (code == ExitCodes.OTHER && !(e instanceof StoreCorruptedException) && !(e instanceof StoreLockedException)) {
+    if (code == ExitCodes.OTHER
+        && !(e instanceof StoreCorruptedException)
+        && !(e instanceof StoreLockedException)) {
       code = ExitCodes.UNAVAILABLE;
     }
     return new CliException(code, e.getMessage(), e);

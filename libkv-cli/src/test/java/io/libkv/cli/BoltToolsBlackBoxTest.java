@@ -23,12 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code libkv bolt ...} black-box on database files written by Go's bbolt during the run
- * ({@link GoBoltFixtures}, so those tests need the Go checker) and on a file our store wrote.
+ * {@code libkv bolt ...} black-box on database files written by Go's bbolt during the run ({@link
+ * GoBoltFixtures}, so those tests need the Go checker) and on a file our store wrote.
  */
 class BoltToolsBlackBoxTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private CliRunner runner;
 
@@ -71,8 +70,13 @@ class BoltToolsBlackBoxTest {
         for (String hex : line.split(" ")[1].split("/")) {
           byte[] b = HexFormat.of().parseHex(hex);
           Optional<String> t = Values.printable(b);
-          segs.add(t.isPresent() && !t.get().isEmpty() && !t.get().contains("/") && !t.get().startsWith("hex:")
-              ? t.get() : "hex:" + hex);
+          segs.add(
+              t.isPresent()
+                      && !t.get().isEmpty()
+                      && !t.get().contains("/")
+                      && !t.get().startsWith("hex:")
+                  ? t.get()
+                  : "hex:" + hex);
         }
         expected.add(String.join("/", segs));
       }
@@ -90,7 +94,13 @@ class BoltToolsBlackBoxTest {
     Result get = bolt("get", db.toString(), "widgets", "key-03");
     assertOk(get);
     assertThat(get.out()).isEqualTo("value-3");
-    Result hex = bolt("get", db.toString(), "widgets", "hex:" + HexFormat.of().formatHex(utf8("key-03")), "--hex");
+    Result hex =
+        bolt(
+            "get",
+            db.toString(),
+            "widgets",
+            "hex:" + HexFormat.of().formatHex(utf8("key-03")),
+            "--hex");
     assertOk(hex);
     assertThat(hex.lines()).containsExactly(HexFormat.of().formatHex(utf8("value-3")));
     assertError(bolt("get", db.toString(), "widgets", "nope"), 1, "nope");
@@ -124,11 +134,16 @@ class BoltToolsBlackBoxTest {
     Path db = fixture("small.db");
     Result stats = bolt("stats", db.toString());
     assertOk(stats);
-    assertThat(stats.lines()).contains("page size: 4096", "keys: 10", "buckets: 1", "leaf pages: 1", "free pages: 2")
+    assertThat(stats.lines())
+        .contains("page size: 4096", "keys: 10", "buckets: 1", "leaf pages: 1", "free pages: 2")
         .allMatch(l -> l.matches("[a-z ]+: [0-9]+"));
     Result json = bolt("stats", db.toString(), "--json");
     assertOk(json);
-    assertThat(json.lines()).singleElement().asString().startsWith("{\"pageSize\":4096,").contains("\"keys\":10");
+    assertThat(json.lines())
+        .singleElement()
+        .asString()
+        .startsWith("{\"pageSize\":4096,")
+        .contains("\"keys\":10");
   }
 
   @Test
@@ -148,7 +163,8 @@ class BoltToolsBlackBoxTest {
   @EnabledIfSystemProperty(named = GoBoltFixtures.PROPERTY, matches = ".+")
   void missingDamagedAndNonBboltFilesFailClearly() throws IOException {
     assertError(bolt("check", tmp.resolve("missing.db").toString()), 2, "missing.db");
-    Path text = Files.writeString(tmp.resolve("text.db"), "not a database at all, just text".repeat(200));
+    Path text =
+        Files.writeString(tmp.resolve("text.db"), "not a database at all, just text".repeat(200));
     assertError(bolt("check", text.toString()), 5, "text.db");
     Path empty = Files.write(tmp.resolve("empty-file.db"), new byte[0]);
     assertError(bolt("stats", empty.toString()), 5, "empty-file.db");

@@ -58,7 +58,8 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
     long written = System.nanoTime();
     assertThat(w.nextLine(WAIT)).matches("put w [0-9]+ from-another-process");
     Duration seen = Duration.ofNanos(System.nanoTime() - written);
-    assertThat(seen).as("put took %s, seen %s after it", Duration.ofNanos(written - t0), seen)
+    assertThat(seen)
+        .as("put took %s, seen %s after it", Duration.ofNanos(written - t0), seen)
         .isLessThan(Duration.ofMillis(1500));
     assertOk(w.stop(WAIT));
   }
@@ -74,6 +75,7 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
     assertOk(w.stop(WAIT));
     // mode=exclusive is accepted and works on its own
     assertOk(libEnv(Map.of(), "--store", store + "?mode=exclusive", "put", "y", "2"));
-    assertThat(libEnv(Map.of(), "--store", store + "?mode=exclusive", "get", "y").out()).isEqualTo("2");
+    assertThat(libEnv(Map.of(), "--store", store + "?mode=exclusive", "get", "y").out())
+        .isEqualTo("2");
   }
 }

@@ -6,7 +6,6 @@ import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -111,7 +110,8 @@ abstract class CliContract extends CliTestBase {
     assertError(libEnv(Map.of(), "--store", "nosuch://h:1", "exists", "k"), 2, "nosuch", "memory");
     assertError(libEnv(Map.of(), "--store", "memory:?bogus=1", "exists", "k"), 2, "bogus");
     assertError(libEnv(Map.of(), "--store", "memory:?timeout=5", "exists", "k"), 2, "timeout");
-    assertError(libEnv(Map.of(), "--store", "memory:?timeout=1s&timeout=2s", "exists", "k"), 2, "timeout");
+    assertError(
+        libEnv(Map.of(), "--store", "memory:?timeout=1s&timeout=2s", "exists", "k"), 2, "timeout");
   }
 
   @Test
@@ -124,7 +124,8 @@ abstract class CliContract extends CliTestBase {
 
   @Test
   void valueOverTheLimitAndTtlBelowTheFloorExit2() {
-    assertError(libEnv(Map.of(), "--store", "memory:?maxValueBytes=4", "put", "k", "12345"), 2, "limit");
+    assertError(
+        libEnv(Map.of(), "--store", "memory:?maxValueBytes=4", "put", "k", "12345"), 2, "limit");
     assertError(lib("put", "k", "v", "--ttl", "1ms"), 2);
   }
 
@@ -134,7 +135,10 @@ abstract class CliContract extends CliTestBase {
   void globalOptionsAreAcceptedAfterTheCommandName() {
     Result r = libEnv(Map.of(), "cas", "k", "v", "--create", "--json", "--store", store);
     assertOk(r);
-    assertThat(r.lines()).singleElement().asString().matches("\\{\"key\":\"k\",\"lastIndex\":" + INDEX + "}");
+    assertThat(r.lines())
+        .singleElement()
+        .asString()
+        .matches("\\{\"key\":\"k\",\"lastIndex\":" + INDEX + "}");
     assertError(libEnv(Map.of(), "get", "missing", "--store", store, "--json"), 1);
   }
 
@@ -154,13 +158,23 @@ abstract class CliContract extends CliTestBase {
 
   @Test
   void secretsComeFromTheEnvironmentAndNeverShowInMessages() {
-    Result r = libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw"), "--store", "memory:?passwordFile=/nonexistent/pw",
-        "exists", "k");
+    Result r =
+        libEnv(
+            Map.of("LIBKV_PASSWORD", "s3cret-pw"),
+            "--store",
+            "memory:?passwordFile=/nonexistent/pw",
+            "exists",
+            "k");
     assertError(r, 2, "LIBKV_PASSWORD");
     assertThat(r.stderr).doesNotContain("s3cret-pw");
     // a store that takes no password or token refuses them rather than ignoring them
-    Result ignored = libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw", "LIBKV_TOKEN", "t0ken"), "--store", "memory:x",
-        "exists", "k");
+    Result ignored =
+        libEnv(
+            Map.of("LIBKV_PASSWORD", "s3cret-pw", "LIBKV_TOKEN", "t0ken"),
+            "--store",
+            "memory:x",
+            "exists",
+            "k");
     assertError(ignored, 2, "password", "token", "do not apply to memory");
     assertThat(ignored.stderr).doesNotContain("s3cret-pw").doesNotContain("t0ken");
   }
@@ -169,16 +183,34 @@ abstract class CliContract extends CliTestBase {
   void tlsAndCredentialsThatCannotTakeEffectExit2WithOneLine() throws Exception {
     Path pem = Files.writeString(tmp.resolve("x.pem"), "s3cret-pem\n");
     // nothing listens on port 1: each is refused on its configuration alone
-    assertError(libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?cert=" + pem, "exists", "k"), 2, "cert", "key");
-    assertError(libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?tls=false&ca=" + pem, "exists", "k"), 2, "tls=false",
+    assertError(
+        libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?cert=" + pem, "exists", "k"),
+        2,
+        "cert",
+        "key");
+    assertError(
+        libEnv(Map.of(), "--store", "etcd://127.0.0.1:1?tls=false&ca=" + pem, "exists", "k"),
+        2,
+        "tls=false",
         "ca");
-    assertError(libEnv(Map.of(), "--store", "zk://127.0.0.1:1?passwordFile=" + pem, "exists", "k"), 2,
-        "passwordFile", "username");
-    assertError(libEnv(Map.of(), "--store", "consuls://127.0.0.1:1?tls=false", "exists", "k"), 2, "tls=false",
+    assertError(
+        libEnv(Map.of(), "--store", "zk://127.0.0.1:1?passwordFile=" + pem, "exists", "k"),
+        2,
+        "passwordFile",
+        "username");
+    assertError(
+        libEnv(Map.of(), "--store", "consuls://127.0.0.1:1?tls=false", "exists", "k"),
+        2,
+        "tls=false",
         "consuls");
-    assertError(libEnv(Map.of(), "--store", "consul://127.0.0.1:1?tokenFile=" + tmp, "exists", "k"), 2, "tokenFile",
+    assertError(
+        libEnv(Map.of(), "--store", "consul://127.0.0.1:1?tokenFile=" + tmp, "exists", "k"),
+        2,
+        "tokenFile",
         "directory");
-    Result r = libEnv(Map.of("LIBKV_PASSWORD", "s3cret-pw"), "--store", "etcd://127.0.0.1:1", "exists", "k");
+    Result r =
+        libEnv(
+            Map.of("LIBKV_PASSWORD", "s3cret-pw"), "--store", "etcd://127.0.0.1:1", "exists", "k");
     assertError(r, 2, "password", "username");
     assertThat(r.stderr).doesNotContain("s3cret");
   }
@@ -187,8 +219,13 @@ abstract class CliContract extends CliTestBase {
 
   @Test
   void importWritesNothingAndPrintsNothing() {
-    String in = "{\"key\":\"a\",\"value\":\"" + b64("1") + "\"}\n"
-        + "{\"key\":\"/b/c/\",\"value\":\"" + b64("2") + "\",\"lastIndex\":7}\n\n";
+    String in =
+        "{\"key\":\"a\",\"value\":\""
+            + b64("1")
+            + "\"}\n"
+            + "{\"key\":\"/b/c/\",\"value\":\""
+            + b64("2")
+            + "\",\"lastIndex\":7}\n\n";
     Result r = libIn(utf8(in), "import");
     assertOk(r);
     assertThat(r.stdout).isEmpty();
@@ -197,9 +234,17 @@ abstract class CliContract extends CliTestBase {
   @Test
   void importValidatesEveryLineBeforeTheFirstWrite() throws Exception {
     String good = "{\"key\":\"x/1\",\"value\":\"" + b64("1") + "\"}\n";
-    for (String bad : List.of("{\"key\":\"a//b\",\"value\":\"\"}", "{\"key\":\"k\",\"value\":\"%%%\"}",
-        "{\"key\":\"k\"}", "[1]", "{\"key\":\"k\",\"value\":\"\",\"extra\":1}", "{\"key\":\"k\",\"value\":\"\"} x")) {
-      Path f = Files.writeString(tmp.resolve("in.jsonl"), good + good.replace("x/1", "x/2") + bad + "\n" + good);
+    for (String bad :
+        List.of(
+            "{\"key\":\"a//b\",\"value\":\"\"}",
+            "{\"key\":\"k\",\"value\":\"%%%\"}",
+            "{\"key\":\"k\"}",
+            "[1]",
+            "{\"key\":\"k\",\"value\":\"\",\"extra\":1}",
+            "{\"key\":\"k\",\"value\":\"\"} x")) {
+      Path f =
+          Files.writeString(
+              tmp.resolve("in.jsonl"), good + good.replace("x/1", "x/2") + bad + "\n" + good);
       assertError(lib("import", f.toString()), 2, "line 3");
       if (runner.sharesState(store)) {
         assertThat(lib("exists", "x/1").exitCode).as("nothing written").isEqualTo(1);
@@ -215,8 +260,14 @@ abstract class CliContract extends CliTestBase {
     Result r = lib("bench", "--json", "--ops", "20");
     assertOk(r);
     assertThat(r.lines()).hasSize(6);
-    assertThat(String.join("\n", r.lines())).contains("\"name\":\"put\"", "\"name\":\"get\"", "\"name\":\"list-1000\"",
-        "\"name\":\"watch-latency\"", "\"name\":\"lock-cycle\"", "\"name\":\"cas-contended\"");
+    assertThat(String.join("\n", r.lines()))
+        .contains(
+            "\"name\":\"put\"",
+            "\"name\":\"get\"",
+            "\"name\":\"list-1000\"",
+            "\"name\":\"watch-latency\"",
+            "\"name\":\"lock-cycle\"",
+            "\"name\":\"cas-contended\"");
     Result table = lib("bench", "--ops", "5");
     assertOk(table);
     assertThat(table.lines()).hasSize(7);
@@ -236,7 +287,8 @@ abstract class CliContract extends CliTestBase {
   @Test
   void watchTreeOfTheRootPrintsAbsentAndJsonLines() throws Exception {
     Running w = start("watch", "-r", "/", "--json");
-    assertThat(w.nextLine(WAIT)).matches("\\{\"type\":\"absent\",\"key\":\"/\",\"index\":[0-9]+\\}");
+    assertThat(w.nextLine(WAIT))
+        .matches("\\{\"type\":\"absent\",\"key\":\"/\",\"index\":[0-9]+\\}");
     assertOk(w.stop(WAIT));
   }
 
@@ -260,7 +312,20 @@ abstract class CliContract extends CliTestBase {
     Result r = lib("lock", "l", "--", "sh", "-c", "exit 7");
     assertThat(r.exitCode).as(r.toString()).isEqualTo(7);
     assertThat(r.stderr).isEmpty();
-    Result ok = lib("lock", "l", "--ttl", "5s", "--wait", "5s", "--value", "me", "--", "sh", "-c", "echo held");
+    Result ok =
+        lib(
+            "lock",
+            "l",
+            "--ttl",
+            "5s",
+            "--wait",
+            "5s",
+            "--value",
+            "me",
+            "--",
+            "sh",
+            "-c",
+            "echo held");
     assertOk(ok);
     assertThat(ok.out()).isEqualTo("held\n");
     assertError(lib("lock", "l", "--", "/nonexistent/cmd"), 127, "/nonexistent/cmd");

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 abstract class CliSharedStoreContract extends CliTestBase {
   @BeforeEach
   void storeIsShared() {
-    assertThat(runner.sharesState(store)).as("these checks need a store shared across runs: " + store).isTrue();
+    assertThat(runner.sharesState(store))
+        .as("these checks need a store shared across runs: " + store)
+        .isTrue();
   }
 
   @Test
@@ -49,7 +51,9 @@ abstract class CliSharedStoreContract extends CliTestBase {
     assertOk(lib("put", "/a/b/", "v1"));
     Result j = lib("get", "a/b", "--json");
     assertOk(j);
-    assertThat(j.lines()).singleElement().asString()
+    assertThat(j.lines())
+        .singleElement()
+        .asString()
         .matches("\\{\"key\":\"a/b\",\"value\":\"" + b64("v1") + "\",\"lastIndex\":[1-9][0-9]*\\}");
     assertOk(lib("exists", "a/b"));
     assertThat(lib("exists", "a").exitCode).as("a directory is not a key").isEqualTo(1);
@@ -63,9 +67,12 @@ abstract class CliSharedStoreContract extends CliTestBase {
 
   @Test
   void lsSortsByUtf8BytesAndMatchesSegments() {
-    // in UTF-8 byte order; keys with characters the store refuses (ZooKeeper: U+FFFD, emoji) left out
-    List<String> sorted = List.of("app/B", "app/a/b", "app/z", "app/é", "app/\uFFFD", "app/\uD83D\uDE00").stream()
-        .filter(this::storeTakes).toList();
+    // in UTF-8 byte order; keys with characters the store refuses (ZooKeeper: U+FFFD, emoji) left
+    // out
+    List<String> sorted =
+        List.of("app/B", "app/a/b", "app/z", "app/é", "app/\uFFFD", "app/\uD83D\uDE00").stream()
+            .filter(this::storeTakes)
+            .toList();
     List<String> keys = new ArrayList<>(sorted);
     Collections.reverse(keys);
     keys.add("apple");
@@ -117,7 +124,8 @@ abstract class CliSharedStoreContract extends CliTestBase {
     Result ex = lib("export", "d");
     assertOk(ex);
     assertThat(ex.lines()).hasSize(2);
-    assertThat(ex.lines().get(0)).matches("\\{\"key\":\"d/bin\",\"value\":\"AIA=\",\"lastIndex\":[1-9][0-9]*\\}");
+    assertThat(ex.lines().get(0))
+        .matches("\\{\"key\":\"d/bin\",\"value\":\"AIA=\",\"lastIndex\":[1-9][0-9]*\\}");
     assertOk(lib("rm", "-r", "d"));
     assertOk(libIn(utf8(ex.out()), "import"));
     assertThat(lib("get", "d/bin").stdout).isEqualTo(new byte[] {0, (byte) 0x80});
@@ -131,7 +139,8 @@ abstract class CliSharedStoreContract extends CliTestBase {
     Running w = start("watch", "w");
     assertThat(w.nextLine(WAIT)).matches("current w [0-9]+ first");
     assertOk(lib("put", "w", "line\nbreak"));
-    assertThat(w.nextLine(WAIT)).matches("put w [0-9]+ base64:" + Pattern.quote(b64("line\nbreak")));
+    assertThat(w.nextLine(WAIT))
+        .matches("put w [0-9]+ base64:" + Pattern.quote(b64("line\nbreak")));
     assertOk(lib("put", "w", "base64:x"));
     assertThat(w.nextLine(WAIT)).matches("put w [0-9]+ base64:" + Pattern.quote(b64("base64:x")));
     assertOk(lib("rm", "w"));

@@ -19,16 +19,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What every CLI test shares: a scratch directory as working directory, a runner (in-process or
- * the launcher), a store URI, and helpers to run commands and check their results.
+ * What every CLI test shares: a scratch directory as working directory, a runner (in-process or the
+ * launcher), a store URI, and helpers to run commands and check their results.
  */
 abstract class CliTestBase {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final Pattern INDEX = Pattern.compile("[1-9][0-9]*");
   static final Pattern ERROR_LINE = Pattern.compile("libkv: [^\\n]+\\n");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   String store;
   private Capabilities capabilities;

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/cli.md's shared-store checks black-box on a real etcd server: every successful command
- * leaves stderr empty (the client libraries' logging goes to the CLI's own, quiet unless
- * {@code --verbose}). Each test works below its own key prefix.
+ * leaves stderr empty (the client libraries' logging goes to the CLI's own, quiet unless {@code
+ * --verbose}). Each test works below its own key prefix.
  */
 class EtcdStoreBlackBoxTest extends CliSharedStoreContract {
   private static final AtomicInteger PREFIXES = new AtomicInteger();
@@ -61,8 +61,10 @@ class EtcdStoreBlackBoxTest extends CliSharedStoreContract {
     Result r = lib("status");
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.stderr).as(r.toString()).isEmpty();
-    assertThat(r.out()).contains("backend: etcd\n", "connection: connected\n", "leases: ")
+    assertThat(r.out())
+        .contains("backend: etcd\n", "connection: connected\n", "leases: ")
         .containsPattern("version: [0-9]+\\.[0-9]+\\.[0-9]+\n")
-        .containsPattern("member: " + java.util.regex.Pattern.quote(server.endpoint()) + " up [0-9.]+");
+        .containsPattern(
+            "member: " + java.util.regex.Pattern.quote(server.endpoint()) + " up [0-9.]+");
   }
 }

@@ -27,21 +27,30 @@ class ExitCodesTest {
   @Test
   void storeConditionsMapToTheirCodes() throws Exception {
     assertThat(ExitCodes.of(make(StoreUnavailableException.class))).isEqualTo(3);
-    assertThat(ExitCodes.of(make(UnknownOutcomeException.class))).as("more specific than unavailable").isEqualTo(5);
-    assertThat(ExitCodes.of(make(ListingChangedException.class))).as("a list to try again later").isEqualTo(3);
+    assertThat(ExitCodes.of(make(UnknownOutcomeException.class)))
+        .as("more specific than unavailable")
+        .isEqualTo(5);
+    assertThat(ExitCodes.of(make(ListingChangedException.class)))
+        .as("a list to try again later")
+        .isEqualTo(3);
     assertThat(ExitCodes.of(make(CallNotSupportedException.class))).isEqualTo(4);
     assertThat(ExitCodes.of(make(ConfigurationException.class))).isEqualTo(2);
     assertThat(ExitCodes.of(make(BackendNotSupportedException.class))).isEqualTo(2);
     assertThat(ExitCodes.of(make(StoreCorruptedException.class))).isEqualTo(5);
     assertThat(ExitCodes.of(make(StoreLockedException.class))).isEqualTo(5);
     assertThat(ExitCodes.of(new KVException("other", null))).isEqualTo(5);
-    assertThat(ExitCodes.of(make(LockLostException.class))).as("more specific than cannot-lock").isEqualTo(5);
+    assertThat(ExitCodes.of(make(LockLostException.class)))
+        .as("more specific than cannot-lock")
+        .isEqualTo(5);
     assertThat(ExitCodes.of(new IllegalArgumentException("bad"))).isEqualTo(2);
     assertThat(ExitCodes.of(new IllegalStateException("bug"))).isEqualTo(5);
     assertThat(ExitCodes.of(new CliException(127, "cannot run"))).isEqualTo(127);
   }
 
-  /** Each docs/errors.md entry names its type first and its exit code in brackets at its first paragraph's end. */
+  /**
+   * Each docs/errors.md entry names its type first and its exit code in brackets at its first
+   * paragraph's end.
+   */
   @Test
   void docsErrorsMdShowsTheCodeEachTypeExitsWith() throws Exception {
     Path doc = Path.of(System.getProperty("libkv.repo.root"), "docs", "errors.md");
@@ -52,15 +61,21 @@ class ExitCodesTest {
     while (entry.find()) {
       String firstParagraph = entry.group(3).split("\n\\s*\n", 2)[0];
       Matcher code = Pattern.compile("\\[(\\d)\\]\\s*$").matcher(firstParagraph);
-      assertThat(code.find()).as("docs/errors.md#%s's first paragraph ends with its exit code in brackets",
-          entry.group(1)).isTrue();
+      assertThat(code.find())
+          .as(
+              "docs/errors.md#%s's first paragraph ends with its exit code in brackets",
+              entry.group(1))
+          .isTrue();
       @SuppressWarnings("unchecked")
-      Class<? extends Throwable> type = (Class<? extends Throwable>) Class.forName("io.libkv." + entry.group(2));
+      Class<? extends Throwable> type =
+          (Class<? extends Throwable>) Class.forName("io.libkv." + entry.group(2));
       documented.put(entry.group(1), Integer.parseInt(code.group(1)));
       mapped.put(entry.group(1), ExitCodes.of(make(type)));
     }
     assertThat(documented).as("entries read from docs/errors.md").hasSizeGreaterThan(10);
-    assertThat(mapped).as("what the command exits with, by docs/errors.md entry").isEqualTo(documented);
+    assertThat(mapped)
+        .as("what the command exits with, by docs/errors.md entry")
+        .isEqualTo(documented);
   }
 
   @Test
@@ -71,8 +86,10 @@ class ExitCodesTest {
 
   /** Builds an exception through whichever public constructor it has, with nulls and a message. */
   private static Throwable make(Class<? extends Throwable> type) throws Exception {
-    Constructor<?> c = Arrays.stream(type.getConstructors())
-        .min((a, b) -> a.getParameterCount() - b.getParameterCount()).orElseThrow();
+    Constructor<?> c =
+        Arrays.stream(type.getConstructors())
+            .min((a, b) -> a.getParameterCount() - b.getParameterCount())
+            .orElseThrow();
     Object[] args = new Object[c.getParameterCount()];
     Class<?>[] types = c.getParameterTypes();
     for (int i = 0; i < args.length; i++) {

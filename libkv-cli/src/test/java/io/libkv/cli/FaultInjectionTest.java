@@ -14,13 +14,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Exit codes for failures only a fault in the store can cause, injected into a memory store in-process. */
+/**
+ * Exit codes for failures only a fault in the store can cause, injected into a memory store
+ * in-process.
+ */
 class FaultInjectionTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final CompletableFuture<Store> opened = new CompletableFuture<>();
-  private final Cli cli = new Cli(new ByteArrayInputStream(new byte[0]), out,
-      new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), false, false);
+  private final Cli cli =
+      new Cli(
+          new ByteArrayInputStream(new byte[0]),
+          out,
+          new PrintStream(err, true, StandardCharsets.UTF_8),
+          Map.of(),
+          false,
+          false);
 
   FaultInjectionTest() {
     cli.onOpen(opened::complete);
@@ -38,8 +47,18 @@ class FaultInjectionTest {
 
   @Test
   void lockLostWhileTheCommandRunsSendsItSigtermAndExits5() throws Exception {
-    CompletableFuture<Integer> code = start("--store", "memory:" + UUID.randomUUID(), "lock", "l", "--ttl", "1s", "--",
-        "sh", "-c", "echo in; sleep 30");
+    CompletableFuture<Integer> code =
+        start(
+            "--store",
+            "memory:" + UUID.randomUUID(),
+            "lock",
+            "l",
+            "--ttl",
+            "1s",
+            "--",
+            "sh",
+            "-c",
+            "echo in; sleep 30");
     MemoryStore store = (MemoryStore) opened.get(30, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!stdout().contains("in") && System.nanoTime() < deadline) {
@@ -47,13 +66,23 @@ class FaultInjectionTest {
     }
     store.simulateSessionExpiry();
     assertThat(code.get(30, TimeUnit.SECONDS)).isEqualTo(5);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("libkv: ").contains("lost", "\"l\"");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("libkv: ")
+        .contains("lost", "\"l\"");
   }
 
   @Test
   void keepAliveWhoseSessionIsLostExits5() throws Exception {
-    CompletableFuture<Integer> code = start("--store", "memory:" + UUID.randomUUID(), "put", "eph", "v", "--ttl", "1s",
-        "--keep-alive");
+    CompletableFuture<Integer> code =
+        start(
+            "--store",
+            "memory:" + UUID.randomUUID(),
+            "put",
+            "eph",
+            "v",
+            "--ttl",
+            "1s",
+            "--keep-alive");
     MemoryStore store = (MemoryStore) opened.get(30, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (stdout().isEmpty() && System.nanoTime() < deadline) {
@@ -62,6 +91,8 @@ class FaultInjectionTest {
     assertThat(stdout()).matches("[1-9][0-9]*\n");
     store.simulateSessionExpiry();
     assertThat(code.get(30, TimeUnit.SECONDS)).isEqualTo(5);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("libkv: ").contains("lost", "\"eph\"");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("libkv: ")
+        .contains("lost", "\"eph\"");
   }
 }

@@ -31,8 +31,14 @@ final class InProcessRunner implements CliRunner {
   public Result run(Map<String, String> env, byte[] stdin, List<String> args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Cli cli = new Cli(new ByteArrayInputStream(stdin), out, new PrintStream(err, true, StandardCharsets.UTF_8),
-        new HashMap<>(env), false, false);
+    Cli cli =
+        new Cli(
+            new ByteArrayInputStream(stdin),
+            out,
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            new HashMap<>(env),
+            false,
+            false);
     int code = cli.run(args.toArray(new String[0]));
     return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }
@@ -41,31 +47,39 @@ final class InProcessRunner implements CliRunner {
   public Running start(Map<String, String> env, List<String> args) {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     ByteArrayOutputStream all = new ByteArrayOutputStream();
-    OutputStream out = new OutputStream() {
-      private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    OutputStream out =
+        new OutputStream() {
+          private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-      @Override
-      public synchronized void write(int b) {
-        all.write(b);
-        if (b == '\n') {
-          lines.add(line.toString(StandardCharsets.UTF_8));
-          line.reset();
-        } else {
-          line.write(b);
-        }
-      }
+          @Override
+          public synchronized void write(int b) {
+            all.write(b);
+            if (b == '\n') {
+              lines.add(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+            } else {
+              line.write(b);
+            }
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = 0; i < len; i++) {
-          write(b[off + i]);
-        }
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            for (int i = 0; i < len; i++) {
+              write(b[off + i]);
+            }
+          }
+        };
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Cli cli = new Cli(new ByteArrayInputStream(new byte[0]), out, new PrintStream(err, true, StandardCharsets.UTF_8),
-        new HashMap<>(env), false, false);
-    CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run(args.toArray(new String[0])));
+    Cli cli =
+        new Cli(
+            new ByteArrayInputStream(new byte[0]),
+            out,
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            new HashMap<>(env),
+            false,
+            false);
+    CompletableFuture<Integer> code =
+        CompletableFuture.supplyAsync(() -> cli.run(args.toArray(new String[0])));
     return new Running() {
       @Override
       public String nextLine(Duration timeout) throws InterruptedException {
@@ -80,7 +94,8 @@ final class InProcessRunner implements CliRunner {
 
       @Override
       public Result kill(Duration timeout) {
-        throw new UnsupportedOperationException("a command in this JVM cannot be killed; use the launcher");
+        throw new UnsupportedOperationException(
+            "a command in this JVM cannot be killed; use the launcher");
       }
 
       @Override

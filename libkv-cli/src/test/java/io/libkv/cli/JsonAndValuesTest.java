@@ -22,16 +22,34 @@ class JsonAndValuesTest {
     Map<String, Object> m = Json.parseFlatObject(s);
     assertThat(m).containsEntry("key", "x\ty\"\u2028😀").containsEntry("lastIndex", 7L);
     assertThat(Json.parseFlatObject(" { \"a\" : \"\\u00e9\\/\" , \"b\": null, \"c\": true } "))
-        .containsEntry("a", "é/").containsEntry("b", null).containsEntry("c", true);
+        .containsEntry("a", "é/")
+        .containsEntry("b", null)
+        .containsEntry("c", true);
     assertThat(Json.parseFlatObject("{}")).isEmpty();
   }
 
   @Test
   void rejectsWhatIsNotAFlatObject() {
-    for (String bad : new String[] {"", "[]", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":{}}", "{\"a\":[1]}",
-        "{\"a\":1} x", "{\"a\":1,\"a\":2}", "{\"a\":1.5}", "{\"a\":\"\\x\"}", "{\"a\":\"unterminated}",
-        "{a:1}", "{\"a\":\"tab\there\"}"}) {
-      assertThatThrownBy(() -> Json.parseFlatObject(bad)).as(bad).isInstanceOf(Json.JsonException.class);
+    for (String bad :
+        new String[] {
+          "",
+          "[]",
+          "{",
+          "{\"a\":}",
+          "{\"a\":1,}",
+          "{\"a\":{}}",
+          "{\"a\":[1]}",
+          "{\"a\":1} x",
+          "{\"a\":1,\"a\":2}",
+          "{\"a\":1.5}",
+          "{\"a\":\"\\x\"}",
+          "{\"a\":\"unterminated}",
+          "{a:1}",
+          "{\"a\":\"tab\there\"}"
+        }) {
+      assertThatThrownBy(() -> Json.parseFlatObject(bad))
+          .as(bad)
+          .isInstanceOf(Json.JsonException.class);
     }
   }
 
@@ -48,7 +66,8 @@ class JsonAndValuesTest {
 
   @Test
   void exportLine() {
-    assertThat(Values.exportLine(KVPair.of("a/b", bytes("v"), 3))).isEqualTo("{\"key\":\"a/b\",\"value\":\"dg==\",\"lastIndex\":3}");
+    assertThat(Values.exportLine(KVPair.of("a/b", bytes("v"), 3)))
+        .isEqualTo("{\"key\":\"a/b\",\"value\":\"dg==\",\"lastIndex\":3}");
   }
 
   private static byte[] bytes(String s) {

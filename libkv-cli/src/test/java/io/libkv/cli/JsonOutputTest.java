@@ -20,9 +20,9 @@ import picocli.CommandLine;
 
 /**
  * {@code --json} and {@code -o text|json|table} on every command (docs/cli.md): a command that
- * prints a result prints it as JSON lines with {@code --json} or {@code -o json}, and as a table with
- * {@code -o table} where it has one; one that has nothing to print refuses every form of the option
- * (exit 2, one line). The commands are read from picocli's model, so a new command without a
+ * prints a result prints it as JSON lines with {@code --json} or {@code -o json}, and as a table
+ * with {@code -o table} where it has one; one that has nothing to print refuses every form of the
+ * option (exit 2, one line). The commands are read from picocli's model, so a new command without a
  * decision here fails the test.
  */
 class JsonOutputTest extends CliTestBase {
@@ -107,16 +107,18 @@ class JsonOutputTest extends CliTestBase {
   private List<String> sampleArgs(Decision d, Path bolt) {
     List<String> args = new ArrayList<>();
     for (String a : d.args) {
-      args.add(a.replace("BOLT", bolt.toString()).replace("COPY", tmp.resolve("copy.db").toString())
-          .replace("NEW", "new-" + UUID.randomUUID()));
+      args.add(
+          a.replace("BOLT", bolt.toString())
+              .replace("COPY", tmp.resolve("copy.db").toString())
+              .replace("NEW", "new-" + UUID.randomUUID()));
     }
     return args;
   }
 
   /**
    * {@code -o table} on every command: a table (a header of upper-case column names, then rows)
-   * where the decision says so, else a refusal; {@code -o text} on a command that prints nothing
-   * is refused as {@code --json} is.
+   * where the decision says so, else a refusal; {@code -o text} on a command that prints nothing is
+   * refused as {@code --json} is.
    */
   private void checkTablesAndText(Path bolt) {
     for (Map.Entry<String, Decision> e : decisions().entrySet()) {
@@ -128,7 +130,8 @@ class JsonOutputTest extends CliTestBase {
         if (!d.prints) {
           assertError(lib(args.toArray(new String[0])), 2, "-o " + format, "prints no result");
         } else if (format.equals("table") && !d.table) {
-          assertError(lib(args.toArray(new String[0])), 2, "-o table", "'libkv " + e.getKey() + "'");
+          assertError(
+              lib(args.toArray(new String[0])), 2, "-o table", "'libkv " + e.getKey() + "'");
         } else if (format.equals("table")) {
           Result r = lib(args.toArray(new String[0]));
           assertOk(r);
@@ -142,8 +145,12 @@ class JsonOutputTest extends CliTestBase {
       }
     }
     // -o text is what the command prints without an option
-    for (String[] args : List.of(new String[] {"ls", "--values"}, new String[] {"get", "k"},
-        new String[] {"members", "svc"}, new String[] {"status"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"ls", "--values"},
+            new String[] {"get", "k"},
+            new String[] {"members", "svc"},
+            new String[] {"status"})) {
       List<String> text = new ArrayList<>(List.of("-o", "text"));
       text.addAll(List.of(args));
       Result plain = lib(args);
@@ -175,9 +182,16 @@ class JsonOutputTest extends CliTestBase {
 
   @Test
   void everyCommandHasADecision() {
-    Cli cli = new Cli(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Map.of(), false, false);
-    assertThat(new TreeSet<>(leaves(cli.commandLine()))).isEqualTo(new TreeSet<>(decisions().keySet()));
+    Cli cli =
+        new Cli(
+            new ByteArrayInputStream(new byte[0]),
+            new ByteArrayOutputStream(),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            Map.of(),
+            false,
+            false);
+    assertThat(new TreeSet<>(leaves(cli.commandLine())))
+        .isEqualTo(new TreeSet<>(decisions().keySet()));
   }
 
   @Test
@@ -196,7 +210,8 @@ class JsonOutputTest extends CliTestBase {
       for (Map.Entry<String, Decision> e : decisions().entrySet()) {
         for (List<String> format : List.of(List.of("--json"), List.of("-o", "json"))) {
           Decision d = e.getValue();
-          List<String> args = new ArrayList<>(format); // before the command: after "--" it would be CMD's
+          List<String> args =
+              new ArrayList<>(format); // before the command: after "--" it would be CMD's
           args.addAll(sampleArgs(d, bolt));
           String what = "libkv " + String.join(" ", args);
           if (!d.prints) {
@@ -229,7 +244,8 @@ class JsonOutputTest extends CliTestBase {
       // the forms of commands whose other flags change what they print
       leading = start("elect", "e", "n1", "--json");
       assertThat(leading.nextLine(WAIT)).matches("\\{\"type\":\"elected\",\"term\":[0-9]+}");
-      assertThat(lib("leader", "e", "--json").lines()).containsExactly("{\"key\":\"e\",\"leader\":\"n1\"}");
+      assertThat(lib("leader", "e", "--json").lines())
+          .containsExactly("{\"key\":\"e\",\"leader\":\"n1\"}");
       Running follow = start("leader", "nobody", "-w", "--json");
       assertThat(follow.nextLine(WAIT)).isEqualTo("{\"key\":\"nobody\"}");
       assertOk(follow.stop(WAIT));
@@ -244,7 +260,8 @@ class JsonOutputTest extends CliTestBase {
       // a stream cannot be aligned before it ends: the forms that run until stopped refuse tables
       assertError(lib("-o", "table", "leader", "e", "-w"), 2, "-o table", "'libkv leader'");
       assertError(lib("-o", "table", "members", "svc", "-w"), 2, "-o table", "'libkv members'");
-      assertError(lib("-o", "table", "put", "eph", "v", "--ttl", "5s", "--keep-alive"), 2, "-o table");
+      assertError(
+          lib("-o", "table", "put", "eph", "v", "--ttl", "5s", "--keep-alive"), 2, "-o table");
     } finally {
       if (leading != null) {
         leading.stop(WAIT);

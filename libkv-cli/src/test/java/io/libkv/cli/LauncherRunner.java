@@ -28,7 +28,8 @@ final class LauncherRunner implements CliRunner {
   LauncherRunner(Path workDir) {
     String root = System.getProperty("libkv.repo.root");
     if (root == null || root.isEmpty()) {
-      throw new IllegalStateException("system property libkv.repo.root is not set (the parent POM's surefire config sets it)");
+      throw new IllegalStateException(
+          "system property libkv.repo.root is not set (the parent POM's surefire config sets it)");
     }
     this.launcher = Path.of(root).resolve("libkv");
     if (!Files.isExecutable(launcher)) {
@@ -103,7 +104,8 @@ final class LauncherRunner implements CliRunner {
       @Override
       public Result stop(Duration timeout) throws InterruptedException {
         // SIGTERM to the JVM itself (the launcher exec'd it); through the handle, because
-        // Process.destroy() also closes our end of its stdout and loses what it prints on the way out
+        // Process.destroy() also closes our end of its stdout and loses what it prints on the way
+        // out
         p.toHandle().destroy();
         return await(timeout);
       }
@@ -115,7 +117,8 @@ final class LauncherRunner implements CliRunner {
 
       @Override
       public Result kill(Duration timeout) throws InterruptedException {
-        p.toHandle().destroyForcibly(); // SIGKILL: nothing in the JVM runs; what it printed is still read
+        p.toHandle()
+            .destroyForcibly(); // SIGKILL: nothing in the JVM runs; what it printed is still read
         return await(timeout);
       }
 
@@ -130,33 +133,39 @@ final class LauncherRunner implements CliRunner {
     };
   }
 
-  /** Drains a stream on its own thread, keeping every byte and, optionally, handing over lines as they come. */
+  /**
+   * Drains a stream on its own thread, keeping every byte and, optionally, handing over lines as
+   * they come.
+   */
   private static final class Pump {
     private final ByteArrayOutputStream all = new ByteArrayOutputStream();
     private final Thread thread;
 
     Pump(InputStream in, BlockingQueue<String> lines) {
-      thread = new Thread(() -> {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try (in) {
-          int b;
-          while ((b = in.read()) >= 0) {
-            synchronized (all) {
-              all.write(b);
-            }
-            if (lines != null) {
-              if (b == '\n') {
-                lines.add(line.toString(StandardCharsets.UTF_8));
-                line.reset();
-              } else {
-                line.write(b);
-              }
-            }
-          }
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      }, "pump");
+      thread =
+          new Thread(
+              () -> {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                try (in) {
+                  int b;
+                  while ((b = in.read()) >= 0) {
+                    synchronized (all) {
+                      all.write(b);
+                    }
+                    if (lines != null) {
+                      if (b == '\n') {
+                        lines.add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                      } else {
+                        line.write(b);
+                      }
+                    }
+                  }
+                } catch (IOException ignored) {
+                  // the process ended
+                }
+              },
+              "pump");
       thread.setDaemon(true);
       thread.start();
     }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LockDeadlineBlackBoxTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Duration TTL = Duration.ofSeconds(2);
+
   /**
    * From SIGCONT to CMD's end: the JVM resuming, its overdue timer, the signal and this JVM seeing
    * the exit (the deadline itself passed while the JVM was stopped). Measured 8-23 ms; waiting for
@@ -41,20 +42,23 @@ class LockDeadlineBlackBoxTest {
    */
   private static final Duration SLACK = Duration.ofMillis(100);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void zooKeeper() throws Exception {
-    try (ZooKeeperServer server = ZooKeeperServer.start(); TcpProxy proxy = TcpProxy.to(server.port())) {
-      cmdEndsRightAfterTheResume(proxy, a -> "zk://" + a + "?sessionTimeout=" + TTL.toMillis() + "ms",
+    try (ZooKeeperServer server = ZooKeeperServer.start();
+        TcpProxy proxy = TcpProxy.to(server.port())) {
+      cmdEndsRightAfterTheResume(
+          proxy,
+          a -> "zk://" + a + "?sessionTimeout=" + TTL.toMillis() + "ms",
           "127.0.0.1:" + server.port());
     }
   }
 
   @Test
   void etcd() throws Exception {
-    try (EtcdServer server = EtcdServer.start(); TcpProxy proxy = TcpProxy.to(server.clientPort())) {
+    try (EtcdServer server = EtcdServer.start();
+        TcpProxy proxy = TcpProxy.to(server.clientPort())) {
       cmdEndsRightAfterTheResume(proxy, a -> "etcd://" + a, "127.0.0.1:" + server.clientPort());
     }
   }
@@ -66,8 +70,8 @@ class LockDeadlineBlackBoxTest {
    */
   private static final int ROUNDS = 3;
 
-  private void cmdEndsRightAfterTheResume(TcpProxy proxy, Function<String, String> uriAt, String server)
-      throws Exception {
+  private void cmdEndsRightAfterTheResume(
+      TcpProxy proxy, Function<String, String> uriAt, String server) throws Exception {
     List<Duration> seen = new ArrayList<>();
     for (int round = 0; round < ROUNDS; round++) {
       Duration late = oneRound(proxy, uriAt, server, "deadline" + round);
@@ -76,24 +80,40 @@ class LockDeadlineBlackBoxTest {
         return;
       }
     }
-    assertThat(seen).as("CMD's end after SIGCONT in each round (the deadline passed while stopped)")
+    assertThat(seen)
+        .as("CMD's end after SIGCONT in each round (the deadline passed while stopped)")
         .anyMatch(late -> late.compareTo(SLACK) <= 0);
   }
 
-  private Duration oneRound(TcpProxy proxy, Function<String, String> uriAt, String server, String key)
-      throws Exception {
+  private Duration oneRound(
+      TcpProxy proxy, Function<String, String> uriAt, String server, String key) throws Exception {
     proxy.hang(false);
     String uri = uriAt.apply(server);
-    Running cli = new LauncherRunner(dir).start(Map.of(), List.of("--store", uriAt.apply(proxy.address()), "lock",
-        key, "--ttl",
-        TTL.toSeconds() + "s", "--", "sh", "-c", "echo $$; exec sleep 60"));
+    Running cli =
+        new LauncherRunner(dir)
+            .start(
+                Map.of(),
+                List.of(
+                    "--store",
+                    uriAt.apply(proxy.address()),
+                    "lock",
+                    key,
+                    "--ttl",
+                    TTL.toSeconds() + "s",
+                    "--",
+                    "sh",
+                    "-c",
+                    "echo $$; exec sleep 60"));
     String pid = cli.nextLine(WAIT);
     assertThat(pid).as("CMD started under the lock").isNotNull().matches("[0-9]+");
     ProcessHandle cmd = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
     signal("STOP", cli.pid());
     try (Store other = LibKV.open(uri);
-        LockLease ours = other.newLock(key, LockOptions.builder().ttl(TTL).build()).tryLock(WAIT)
-            .orElseThrow()) {
+        LockLease ours =
+            other
+                .newLock(key, LockOptions.builder().ttl(TTL).build())
+                .tryLock(WAIT)
+                .orElseThrow()) {
       assertThat(cmd.isAlive()).as("CMD runs on while libkv is stopped").isTrue();
       proxy.hang(true);
       signal("CONT", cli.pid());

@@ -18,9 +18,12 @@ class ModuleDescriptorTest {
     }
     assertThat(d.name()).isEqualTo("io.libkv.cli");
     assertThat(d.exports()).isEmpty();
-    assertThat(d.opens()).singleElement().satisfies(o -> {
-      assertThat(o.source()).isEqualTo("io.libkv.cli");
-      assertThat(o.targets()).containsExactly("info.picocli");
-    });
+    assertThat(d.opens())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.source()).isEqualTo("io.libkv.cli");
+              assertThat(o.targets()).containsExactly("info.picocli");
+            });
   }
 }

@@ -62,10 +62,15 @@ class OperatorCommandsTest extends CliTestBase {
   void statusDescribesTheStore() {
     Result r = lib("status");
     assertOk(r);
-    assertThat(r.out()).contains("store: " + store).contains("backend: memory").contains("connection: connected");
+    assertThat(r.out())
+        .contains("store: " + store)
+        .contains("backend: memory")
+        .contains("connection: connected");
     Result j = lib("status", "--json");
     assertOk(j);
-    assertThat(j.lines()).singleElement().asString()
+    assertThat(j.lines())
+        .singleElement()
+        .asString()
         .startsWith("{\"store\":\"" + store + "\",\"backend\":\"memory\"");
   }
 
@@ -73,7 +78,11 @@ class OperatorCommandsTest extends CliTestBase {
   void completionScriptsForBashAndZsh() {
     Result bash = libEnv(Map.of(), "completion", "bash");
     assertOk(bash);
-    assertThat(bash.out()).contains("complete -F").contains("watch").contains("--from-index").contains("status");
+    assertThat(bash.out())
+        .contains("complete -F")
+        .contains("watch")
+        .contains("--from-index")
+        .contains("status");
     Result zsh = libEnv(Map.of(), "completion", "zsh");
     assertOk(zsh);
     assertThat(zsh.out()).contains("bashcompinit").contains("complete -F");
@@ -87,11 +96,13 @@ class OperatorCommandsTest extends CliTestBase {
     assertThat(r.stderr).isEqualTo("libkv: unknown command 'frobnicate' (see 'libkv --help')\n");
     Result typo = libEnv(Map.of(), "wacth", "k");
     assertThat(typo.exitCode).isEqualTo(2);
-    assertThat(typo.stderr).isEqualTo("libkv: unknown command 'wacth'; did you mean watch? (see 'libkv --help')\n");
+    assertThat(typo.stderr)
+        .isEqualTo("libkv: unknown command 'wacth'; did you mean watch? (see 'libkv --help')\n");
     Result bolt = libEnv(Map.of(), "bolt", "chekc", "f.db");
     assertThat(bolt.exitCode).isEqualTo(2);
     assertThat(bolt.stderr)
-        .isEqualTo("libkv: unknown command 'bolt chekc'; did you mean check? (see 'libkv bolt --help')\n");
+        .isEqualTo(
+            "libkv: unknown command 'bolt chekc'; did you mean check? (see 'libkv bolt --help')\n");
   }
 
   @Test

@@ -46,22 +46,42 @@ class OutputFormatBlackBoxTest extends BoltdbBlackBoxTestBase {
 
     Result values = lib("ls", "--values", "-o", "table");
     assertOk(values);
-    int indexWidth = Math.max("LAST_INDEX".length(),
-        index.values().stream().mapToInt(i -> Long.toString(i).length()).max().orElseThrow()) + 2;
+    int indexWidth =
+        Math.max(
+                "LAST_INDEX".length(),
+                index.values().stream()
+                    .mapToInt(i -> Long.toString(i).length())
+                    .max()
+                    .orElseThrow())
+            + 2;
     String row = "%-" + keyWidth + "s%-" + indexWidth + "s%s";
-    Map<String, String> shown = Map.of("a", "1", "b/long-key", "hello world",
-        "c", "base64:" + b64("line1\nline2\tx"), "d", "");
+    Map<String, String> shown =
+        Map.of(
+            "a",
+            "1",
+            "b/long-key",
+            "hello world",
+            "c",
+            "base64:" + b64("line1\nline2\tx"),
+            "d",
+            "");
     List<String> expectedValues = new ArrayList<>();
     expectedValues.add(String.format(row, "KEY", "LAST_INDEX", "VALUE"));
     // an empty last cell leaves no trailing spaces
-    index.forEach((k, i) -> expectedValues.add(String.format(row, k, i, shown.get(k)).stripTrailing()));
+    index.forEach(
+        (k, i) -> expectedValues.add(String.format(row, k, i, shown.get(k)).stripTrailing()));
     assertThat(values.lines()).as("one row per key").containsExactlyElementsOf(expectedValues);
 
     Result get = lib("get", "c", "-o", "table");
     assertOk(get);
-    assertThat(get.lines()).containsExactly(
-        String.format("%-5s%-" + indexWidth + "s%s", "KEY", "LAST_INDEX", "VALUE"),
-        String.format("%-5s%-" + indexWidth + "s%s", "c", index.get("c"), "base64:" + b64("line1\nline2\tx")));
+    assertThat(get.lines())
+        .containsExactly(
+            String.format("%-5s%-" + indexWidth + "s%s", "KEY", "LAST_INDEX", "VALUE"),
+            String.format(
+                "%-5s%-" + indexWidth + "s%s",
+                "c",
+                index.get("c"),
+                "base64:" + b64("line1\nline2\tx")));
   }
 
   @Test
@@ -94,17 +114,18 @@ class OutputFormatBlackBoxTest extends BoltdbBlackBoxTestBase {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (seen != 2 && System.nanoTime() < deadline) {
         seen = 0;
-        for (String l = watch.nextLine(WAIT); l != null && !l.equals("."); l = watch.nextLine(WAIT)) {
+        for (String l = watch.nextLine(WAIT);
+            l != null && !l.equals(".");
+            l = watch.nextLine(WAIT)) {
           seen++;
         }
       }
       assertThat(seen).as("both registered").isEqualTo(2);
       Result r = lib("members", "svc", "-o", "table");
       assertOk(r);
-      assertThat(r.lines()).containsExactly(
-          "ID         ADDRESS",
-          "a          10.0.0.1:1",
-          "longer-id  10.0.0.22:2222");
+      assertThat(r.lines())
+          .containsExactly(
+              "ID         ADDRESS", "a          10.0.0.1:1", "longer-id  10.0.0.22:2222");
     } finally {
       a.stop(WAIT);
       longer.stop(WAIT);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Read commands never create or change anything (docs/cli.md): they open a {@code boltdb:} file
  * read-only, a missing file reads as an empty store, and a watch waits for the file to appear.
- * Tests run as root, whom a 0444 file does not stop, so read-only opening is checked by its effects:
- * no file created, not a byte changed.
+ * Tests run as root, whom a 0444 file does not stop, so read-only opening is checked by its
+ * effects: no file created, not a byte changed.
  */
 class ReadCommandsTest extends CliTestBase {
   @Override
@@ -57,7 +57,9 @@ class ReadCommandsTest extends CliTestBase {
     assertOk(lib("exists", "a/k"));
     assertThat(lib("ls", "a").lines()).containsExactly("a/k");
     assertThat(lib("export").lines()).hasSize(1);
-    assertThat(Arrays.equals(Files.readAllBytes(file()), before)).as("the file after reads").isTrue();
+    assertThat(Arrays.equals(Files.readAllBytes(file()), before))
+        .as("the file after reads")
+        .isTrue();
   }
 
   @Test
@@ -65,7 +67,8 @@ class ReadCommandsTest extends CliTestBase {
     assertOk(lib("put", "k", "v"));
     Result r = libEnv(Map.of(), "--store", store + "?readOnly=true", "put", "k", "w");
     assertError(r, 5, "read-only", "\"k\"");
-    assertThat(libEnv(Map.of(), "--store", store + "?readOnly=true", "get", "k").out()).isEqualTo("v");
+    assertThat(libEnv(Map.of(), "--store", store + "?readOnly=true", "get", "k").out())
+        .isEqualTo("v");
   }
 
   @Test

@@ -19,11 +19,15 @@ import org.junit.jupiter.api.Test;
  */
 class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
   private static final Pattern ELECTED = Pattern.compile("elected ([0-9]+)");
+
   /** A loaded machine starts a JVM in a second or two, and a bbolt poll adds its interval. */
   private static final Duration SLACK = Duration.ofSeconds(5);
 
-  /** The first line from any of {@code procs} within {@code timeout}: index and line; null if none. */
-  private static Object[] nextLineOfAny(List<Running> procs, Duration timeout) throws InterruptedException {
+  /**
+   * The first line from any of {@code procs} within {@code timeout}: index and line; null if none.
+   */
+  private static Object[] nextLineOfAny(List<Running> procs, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     do {
       for (int i = 0; i < procs.size(); i++) {
@@ -81,7 +85,8 @@ class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
     String third = last.nextLine(Duration.ofSeconds(1).plus(SLACK));
     assertThat(third).as("elected promptly after a resign").isNotNull();
     assertThat(term(third)).isGreaterThan(term2);
-    assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(2).plus(SLACK));
+    assertThat(Duration.ofNanos(System.nanoTime() - stopped))
+        .isLessThan(Duration.ofSeconds(2).plus(SLACK));
     assertOk(last.stop(WAIT));
     Result none = lib("leader", "E");
     assertThat(none.exitCode).as(none.toString()).isEqualTo(1);
@@ -90,7 +95,8 @@ class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
 
   @Test
   void electRunsCmdWhileLeaderAndExitsWithItsStatus() throws Exception {
-    Running e = start("elect", "C", "solo", "--ttl", "2s", "--", "sh", "-c", "echo leading; exit 3");
+    Running e =
+        start("elect", "C", "solo", "--ttl", "2s", "--", "sh", "-c", "echo leading; exit 3");
     Result r = e.await(WAIT);
     assertThat(r.exitCode).as(r.toString()).isEqualTo(3);
     assertThat(r.lines()).hasSize(3);
@@ -126,7 +132,8 @@ class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
     assertOk(lib("rm", "nothing"));
     Running watch = start("members", "svc", "-w");
     assertThat(watch.nextLine(WAIT)).as("the empty set first").isEqualTo(".");
-    Running b = start("register", "svc", "b", "10.0.0.2:2", "--ttl", "2s", "--meta", "{\"zone\":\"x\"}");
+    Running b =
+        start("register", "svc", "b", "10.0.0.2:2", "--ttl", "2s", "--meta", "{\"zone\":\"x\"}");
     Running a = start("register", "svc", "a", "10.0.0.1:1", "--ttl", "2s");
     List<String> set = List.of();
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -137,12 +144,14 @@ class RecipesBlackBoxTest extends BoltdbBlackBoxTestBase {
     Result list = lib("members", "svc");
     assertOk(list);
     assertThat(list.lines()).containsExactly("a 10.0.0.1:1", "b 10.0.0.2:2");
-    assertThat(lib("get", "svc/b").out()).isEqualTo("{\"id\":\"b\",\"address\":\"10.0.0.2:2\",\"meta\":{\"zone\":\"x\"}}");
+    assertThat(lib("get", "svc/b").out())
+        .isEqualTo("{\"id\":\"b\",\"address\":\"10.0.0.2:2\",\"meta\":{\"zone\":\"x\"}}");
 
     long killed = System.nanoTime();
     a.kill(WAIT);
     assertThat(nextSet(watch)).containsExactly("b 10.0.0.2:2");
-    assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(2).plus(SLACK));
+    assertThat(Duration.ofNanos(System.nanoTime() - killed))
+        .isLessThan(Duration.ofSeconds(2).plus(SLACK));
     assertOk(b.stop(WAIT));
     assertThat(nextSet(watch)).as("deregistered at once").isEmpty();
     assertOk(watch.stop(WAIT));

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   private static Path archive() {
-    return Path.of(System.getProperty("libkv.repo.root")).resolve("libkv-cli").resolve("target")
+    return Path.of(System.getProperty("libkv.repo.root"))
+        .resolve("libkv-cli")
+        .resolve("target")
         .resolve("libkv-cli.jsa");
   }
 
@@ -30,16 +32,25 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
     Files.deleteIfExists(archive().resolveSibling("libkv-cli.jsa.ok"));
   }
 
-  /** Runs {@code get k}, which must print {@code v} and nothing else; returns where the JVM took the CLI's classes from. */
+  /**
+   * Runs {@code get k}, which must print {@code v} and nothing else; returns where the JVM took the
+   * CLI's classes from.
+   */
   private String getAndClassSource() throws IOException {
     Path log = tmp.resolve("classes-" + System.nanoTime() + ".log");
-    Result r = runner.run(Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), new byte[0],
-        List.of("--store", store, "get", "k"));
+    Result r =
+        runner.run(
+            Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+load=info:file=" + log),
+            new byte[0],
+            List.of("--store", store, "get", "k"));
     assertOk(r);
     assertThat(r.out()).isEqualTo("v");
     // e.g. "[0.1s][info][class,load] io.libkv.cli.Cli source: shared objects file (top)"
-    return Files.readAllLines(log).stream().filter(l -> l.contains(" io.libkv.cli.Cli source: ")).findFirst()
-        .orElseThrow(() -> new AssertionError("io.libkv.cli.Cli is not in the class-loading log " + log));
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.contains(" io.libkv.cli.Cli source: "))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("io.libkv.cli.Cli is not in the class-loading log " + log));
   }
 
   @Test
@@ -64,7 +75,8 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
     // a truncated archive crashes a JVM that maps it (SIGBUS), -Xshare:auto or not
     for (byte[] damaged : List.of(garbage, Arrays.copyOf(good, good.length / 3), new byte[0])) {
       Files.write(archive(), damaged);
-      assertThat(getAndClassSource()).as("after writing %d bytes over the archive", damaged.length)
+      assertThat(getAndClassSource())
+          .as("after writing %d bytes over the archive", damaged.length)
           .contains("shared objects file");
     }
   }
@@ -73,16 +85,24 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   void aBboltCommandInitialisesNoNetworkClient() throws Exception {
     assertOk(lib("put", "k", "v"));
     Path log = tmp.resolve("init.log");
-    Result r = runner.run(Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+init=info:file=" + log), new byte[0],
-        List.of("--store", store, "get", "k"));
+    Result r =
+        runner.run(
+            Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+init=info:file=" + log),
+            new byte[0],
+            List.of("--store", store, "get", "k"));
     assertOk(r);
     assertThat(r.out()).isEqualTo("v");
     // e.g. "[0.3s][info][class,init] 1436 Initializing 'io/netty/util/Recycler' (0x...)"
-    List<String> initialised = Files.readAllLines(log).stream().filter(l -> l.contains(" Initializing '")).toList();
+    List<String> initialised =
+        Files.readAllLines(log).stream().filter(l -> l.contains(" Initializing '")).toList();
     assertThat(initialised).as("classes initialised").anyMatch(l -> l.contains("'io/libkv/bolt/"));
-    assertThat(initialised).as("network clients' classes initialised by a bbolt command")
-        .noneMatch(l -> l.matches(".*'(io/netty|io/grpc|io/etcd|io/vertx|org/apache/curator|org/apache/zookeeper"
-            + "|java/net/http)/.*"));
+    assertThat(initialised)
+        .as("network clients' classes initialised by a bbolt command")
+        .noneMatch(
+            l ->
+                l.matches(
+                    ".*'(io/netty|io/grpc|io/etcd|io/vertx|org/apache/curator|org/apache/zookeeper"
+                        + "|java/net/http)/.*"));
   }
 
   @Test

@@ -33,12 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class WrongServerBlackBoxTest {
   /** The default connect timeout: a wrong address fails about as fast as etcdctl's 2 s dial. */
   private static final Duration CONNECT = Duration.ofSeconds(3);
+
   /**
    * Room for the probe that explains the failure (two steps at most, each bounded by 1 s but
    * answered at once by these servers), a connect attempt begun just before the deadline, and a
    * loaded machine.
    */
   private static final Duration SLACK = Duration.ofSeconds(3);
+
   /** A separate JVM's start-up, on top. */
   private static final Duration JVM_START = Duration.ofSeconds(5);
 
@@ -47,8 +49,7 @@ class WrongServerBlackBoxTest {
   private static ConsulEmulator consul;
   private static int closedPort;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void startServers() {
@@ -73,14 +74,23 @@ class WrongServerBlackBoxTest {
 
   static Stream<Arguments> pairings() {
     return Stream.of(
-        Arguments.of("etcd on a closed port", "etcd", "closed", "nothing listens there (connection refused)"),
+        Arguments.of(
+            "etcd on a closed port",
+            "etcd",
+            "closed",
+            "nothing listens there (connection refused)"),
         Arguments.of("etcd on ZooKeeper", "etcd", "zk", "a ZooKeeper server (version"),
-        Arguments.of("etcd on an HTTP/1 server", "etcd", "http1", "this looks like an HTTP/1 server"),
-        Arguments.of("etcds on plaintext etcd", "etcds", "etcd",
+        Arguments.of(
+            "etcd on an HTTP/1 server", "etcd", "http1", "this looks like an HTTP/1 server"),
+        Arguments.of(
+            "etcds on plaintext etcd",
+            "etcds",
+            "etcd",
             "TLS handshake failed: the server speaks plaintext"),
         Arguments.of("zk on etcd", "zk", "etcd", "this looks like etcd, use etcd://"),
         Arguments.of("zk on an HTTP/1 server", "zk", "http1", "this looks like an HTTP/1 server"),
-        Arguments.of("zk on a closed port", "zk", "closed", "nothing listens there (connection refused)"));
+        Arguments.of(
+            "zk on a closed port", "zk", "closed", "nothing listens there (connection refused)"));
   }
 
   private static String uri(String scheme, String server) {
@@ -103,13 +113,18 @@ class WrongServerBlackBoxTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("pairings")
-  void theLibraryFailsFastSayingWhatAnswered(String name, String scheme, String server, String says) {
+  void theLibraryFailsFastSayingWhatAnswered(
+      String name, String scheme, String server, String says) {
     String uri = uri(scheme, server);
     long start = System.nanoTime();
     assertThatThrownBy(() -> LibKV.open(uri).close())
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining(says)
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("DefaultChannelPipeline"));
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .doesNotContain("\n")
+                    .doesNotContain("DefaultChannelPipeline"));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(took).as(name + " took " + took).isLessThan(CONNECT.plus(SLACK));
   }
@@ -119,11 +134,14 @@ class WrongServerBlackBoxTest {
   void theCommandExitsThreeWithOneLine(String name, String scheme, String server, String says) {
     Result r;
     long start = System.nanoTime();
-    r = new LauncherRunner(tmp).run(Map.of(), new byte[0], List.of("--store", uri(scheme, server), "get", "k"));
+    r =
+        new LauncherRunner(tmp)
+            .run(Map.of(), new byte[0], List.of("--store", uri(scheme, server), "get", "k"));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(r.exitCode).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(r.stderr).as(r.toString()).matches("libkv: [^\\n]*" + java.util.regex.Pattern.quote(says) + "[^\\n]*\\n");
-    assertThat(took).as(name + " took " + took)
-        .isLessThan(CONNECT.plus(SLACK).plus(JVM_START));
+    assertThat(r.stderr)
+        .as(r.toString())
+        .matches("libkv: [^\\n]*" + java.util.regex.Pattern.quote(says) + "[^\\n]*\\n");
+    assertThat(took).as(name + " took " + took).isLessThan(CONNECT.plus(SLACK).plus(JVM_START));
   }
 }

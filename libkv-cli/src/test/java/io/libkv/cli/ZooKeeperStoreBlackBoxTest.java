@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/cli.md's shared-store checks black-box on a real ZooKeeper server: every successful command
- * leaves stderr empty although the ZooKeeper client logs through SLF4J at INFO, and
- * {@code --verbose} shows that logging. Each test works in its own chroot.
+ * leaves stderr empty although the ZooKeeper client logs through SLF4J at INFO, and {@code
+ * --verbose} shows that logging. Each test works in its own chroot.
  */
 class ZooKeeperStoreBlackBoxTest extends CliSharedStoreContract {
   private static final AtomicInteger CHROOTS = new AtomicInteger();
@@ -57,8 +57,12 @@ class ZooKeeperStoreBlackBoxTest extends CliSharedStoreContract {
     Result r = lib("status");
     assertThat(r.exitCode).as(r.toString()).isZero();
     assertThat(r.stderr).as(r.toString()).isEmpty();
-    assertThat(r.out()).contains("backend: zookeeper\n", "connection: connected\n", "session: 0x")
+    assertThat(r.out())
+        .contains("backend: zookeeper\n", "connection: connected\n", "session: 0x")
         .containsPattern("version: [0-9]+\\.[0-9]+\\.[0-9]+\n")
-        .containsPattern("member: " + java.util.regex.Pattern.quote("127.0.0.1:" + server.port()) + " up [0-9.]+");
+        .containsPattern(
+            "member: "
+                + java.util.regex.Pattern.quote("127.0.0.1:" + server.port())
+                + " up [0-9.]+");
   }
 }

@@ -1,9 +1,9 @@
 package io.libkv.consul;
 
-import io.libkv.consul.internal.ConsulStore;
-import io.libkv.consul.internal.ConsulStoreProvider;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.consul.internal.ConsulStore;
+import io.libkv.consul.internal.ConsulStoreProvider;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;
 import java.time.Duration;
@@ -66,7 +66,10 @@ public final class ConsulOptions {
 
   /** Opens the store, as {@code LibKV.open("consul://...")} would with these options. */
   public Store open() {
-    return ConsulStore.open(StoreLocation.of("consul", endpoints, ""), config, this,
+    return ConsulStore.open(
+        StoreLocation.of("consul", endpoints, ""),
+        config,
+        this,
         ConsulStoreProvider.DEFAULT_WATCH_WAIT);
   }
 
@@ -114,6 +117,5 @@ public final class ConsulOptions {
       OwnParameters.requireApplicable(config, new ConsulStoreProvider(), "consul");
       return new ConsulOptions(this);
     }
-
   }
 }

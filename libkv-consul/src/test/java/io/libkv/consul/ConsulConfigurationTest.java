@@ -1,6 +1,5 @@
 package io.libkv.consul;
 
-import io.libkv.consul.internal.ConsulStoreProvider;
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.libkv.LibKV;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.consul.internal.ConsulStoreProvider;
 import io.libkv.testkit.ConfigurationChecks;
 import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.TestCertificates;
@@ -31,24 +31,31 @@ class ConsulConfigurationTest {
   @Test
   void itsRowOfTheParameterTableHolds() {
     ConsulStoreProvider provider = new ConsulStoreProvider();
-    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
+    ConfigurationChecks.assertParameterTable(
+        provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test
   void consulsWithTlsFalseIsAContradiction() {
-    assertRefused("consuls://127.0.0.1:1?tls=false", StoreConfig.DEFAULT, List.of("tls=false", "consuls"));
+    assertRefused(
+        "consuls://127.0.0.1:1?tls=false", StoreConfig.DEFAULT, List.of("tls=false", "consuls"));
   }
 
   @Test
   void aPasswordIsNotAConsulCredential() {
-    assertRefused(URI + "timeout=1s", StoreConfig.builder().username("u")
-        .password(Secret.of(ConfigurationChecks.SECRET)).build(), List.of("username", "password", "consul"));
+    assertRefused(
+        URI + "timeout=1s",
+        StoreConfig.builder().username("u").password(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("username", "password", "consul"));
   }
 
   @Test
   void unreadableTokenFilesAreRefused() {
     assertRefused(URI + "tokenFile=" + dir, StoreConfig.DEFAULT, List.of("tokenFile", "directory"));
-    assertRefused(URI + "tokenFile=" + dir.resolve("missing"), StoreConfig.DEFAULT, List.of("tokenFile", "missing"));
+    assertRefused(
+        URI + "tokenFile=" + dir.resolve("missing"),
+        StoreConfig.DEFAULT,
+        List.of("tokenFile", "missing"));
   }
 
   @Test
@@ -57,12 +64,19 @@ class ConsulConfigurationTest {
     // plaintext: they turn TLS on, so opening fails its handshake instead
     TestCertificates certs = TestCertificates.create();
     try (ConsulEmulator agent = ConsulEmulator.start()) {
-      String uri = agent.uri() + "?connectTimeout=2s&timeout=2s&cert=" + certs.clientCert + "&key=" + certs.clientKey;
-      assertThatThrownBy(() -> {
-        try (Store s = LibKV.open(uri)) {
-          s.exists("k");
-        }
-      }).isNotInstanceOf(ConfigurationException.class);
+      String uri =
+          agent.uri()
+              + "?connectTimeout=2s&timeout=2s&cert="
+              + certs.clientCert
+              + "&key="
+              + certs.clientKey;
+      assertThatThrownBy(
+              () -> {
+                try (Store s = LibKV.open(uri)) {
+                  s.exists("k");
+                }
+              })
+          .isNotInstanceOf(ConfigurationException.class);
     }
   }
 }

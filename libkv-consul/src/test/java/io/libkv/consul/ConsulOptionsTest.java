@@ -31,8 +31,17 @@ class ConsulOptionsTest {
 
   @Test
   void opensAStoreWithoutAUri() {
-    try (Store s = ConsulOptions.builder().endpoints(consul.address()).sessionTtlMin(Duration.ofSeconds(1))
-        .config(StoreConfig.builder().prefix("typed").operationTimeout(Duration.ofSeconds(5)).build()).build().open();
+    try (Store s =
+            ConsulOptions.builder()
+                .endpoints(consul.address())
+                .sessionTtlMin(Duration.ofSeconds(1))
+                .config(
+                    StoreConfig.builder()
+                        .prefix("typed")
+                        .operationTimeout(Duration.ofSeconds(5))
+                        .build())
+                .build()
+                .open();
         Store viaUri = LibKV.open(consul.uri() + "/typed?sessionTtlMin=1s")) {
       s.put("k", "v".getBytes(UTF_8));
       assertThat(viaUri.get("k").valueAsString()).isEqualTo("v");
@@ -44,18 +53,27 @@ class ConsulOptionsTest {
   @Test
   void badOptionsAreRefusedNamingTheParameterAsInAUri() {
     assertThatThrownBy(() -> ConsulOptions.builder().sessionTtlMin(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("sessionTtlMin must be positive, was 0s");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sessionTtlMin must be positive, was 0s");
     assertThatThrownBy(() -> LibKV.open(consul.uri() + "?sessionTtlMin=0s"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("parameter 'sessionTtlMin': sessionTtlMin must be positive, was 0s");
     assertThatThrownBy(() -> ConsulOptions.builder().datacenter(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("datacenter must not be empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("datacenter must not be empty");
     assertThatThrownBy(() -> ConsulOptions.builder().endpoints("h:p"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
     assertThatThrownBy(() -> ConsulOptions.builder().build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
-    assertThatThrownBy(() -> ConsulOptions.builder().endpoints(consul.address())
-        .config(StoreConfig.builder().username("u").password(Secret.of("p")).build()).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not apply to consul");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
+    assertThatThrownBy(
+            () ->
+                ConsulOptions.builder()
+                    .endpoints(consul.address())
+                    .config(StoreConfig.builder().username("u").password(Secret.of("p")).build())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("do not apply to consul");
   }
 }

@@ -1,6 +1,5 @@
 package io.libkv.consul;
 
-import io.libkv.consul.internal.ConsulStoreProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
@@ -10,7 +9,10 @@ import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Guards the public surface: the backend exports its typed entry point's package and provides its StoreProvider. */
+/**
+ * Guards the public surface: the backend exports its typed entry point's package and provides its
+ * StoreProvider.
+ */
 class ModuleDescriptorTest {
   @Test
   void exportsTheEntryPointAndProvidesTheStoreProvider() throws Exception {
@@ -19,26 +21,43 @@ class ModuleDescriptorTest {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("io.libkv.consul");
-    assertThat(d.exports()).singleElement().satisfies(e -> {
-      assertThat(e.source()).isEqualTo("io.libkv.consul");
-      assertThat(e.isQualified()).isFalse();
-    });
+    assertThat(d.exports())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.source()).isEqualTo("io.libkv.consul");
+              assertThat(e.isQualified()).isFalse();
+            });
     assertThat(d.opens()).isEmpty();
-    assertThat(d.provides()).singleElement().satisfies(p -> {
-      assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
-      assertThat(p.providers()).containsExactly("io.libkv.consul.internal.ConsulStoreProvider");
-    });
-    assertThat(d.requires().stream().filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
-        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("java.base", "io.libkv", "java.net.http", "com.fasterxml.jackson.databind");
+    assertThat(d.provides())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.service()).isEqualTo("io.libkv.spi.StoreProvider");
+              assertThat(p.providers())
+                  .containsExactly("io.libkv.consul.internal.ConsulStoreProvider");
+            });
+    assertThat(
+            d.requires().stream()
+                .filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder(
+            "java.base", "io.libkv", "java.net.http", "com.fasterxml.jackson.databind");
     // the nullness annotations are needed at compile time only
-    assertThat(d.requires().stream().filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
-        .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet())).containsExactly("org.jspecify");
+    assertThat(
+            d.requires().stream()
+                .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
+                .map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toSet()))
+        .containsExactly("org.jspecify");
   }
 
   @Test
   void classPathUsersFindTheProviderToo() throws Exception {
-    assertThat(Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider")).trim())
+    assertThat(
+            Files.readString(Path.of("target/classes/META-INF/services/io.libkv.spi.StoreProvider"))
+                .trim())
         .isEqualTo("io.libkv.consul.internal.ConsulStoreProvider");
   }
 }

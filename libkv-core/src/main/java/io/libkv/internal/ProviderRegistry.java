@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds backends through {@link ServiceLoader}, loudly: an unknown scheme lists the installed
- * ones, two providers of one scheme name both, a provider of another SPI version is refused.
+ * Finds backends through {@link ServiceLoader}, loudly: an unknown scheme lists the installed ones,
+ * two providers of one scheme name both, a provider of another SPI version is refused.
  */
 public final class ProviderRegistry {
   private static volatile @Nullable Map<String, StoreProvider> cached;
@@ -28,8 +28,11 @@ public final class ProviderRegistry {
   public static StoreProvider forScheme(String scheme) {
     StoreProvider p = providers().get(scheme);
     if (p == null) {
-      throw new BackendNotSupportedException("no installed backend handles scheme \"" + scheme
-          + "\"; installed schemes: " + String.join(", ", providers().keySet()));
+      throw new BackendNotSupportedException(
+          "no installed backend handles scheme \""
+              + scheme
+              + "\"; installed schemes: "
+              + String.join(", ", providers().keySet()));
     }
     return p;
   }
@@ -78,7 +81,10 @@ public final class ProviderRegistry {
 
   /** The server signature of the installed backend named {@code name}, if it has one. */
   public static Optional<ServerSignature> signature(String name) {
-    return distinct().stream().filter(p -> p.name().equals(name)).findFirst().flatMap(StoreProvider::serverSignature);
+    return distinct().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .flatMap(StoreProvider::serverSignature);
   }
 
   private static Set<StoreProvider> distinct() {
@@ -101,21 +107,35 @@ public final class ProviderRegistry {
 
   static Map<String, StoreProvider> load(ClassLoader loader) {
     Map<String, StoreProvider> m = new TreeMap<>();
-    ServiceLoader<StoreProvider> sl = ProviderRegistry.class.getModule().isNamed()
-        ? ServiceLoader.load(StoreProvider.class)
-        : ServiceLoader.load(StoreProvider.class, loader);
+    ServiceLoader<StoreProvider> sl =
+        ProviderRegistry.class.getModule().isNamed()
+            ? ServiceLoader.load(StoreProvider.class)
+            : ServiceLoader.load(StoreProvider.class, loader);
     try {
       for (StoreProvider p : sl) {
         if (p.apiVersion() != StoreProvider.API_VERSION) {
-          throw new ConfigurationException("backend " + p.name() + " (" + p.getClass().getName()
-              + ") was built for libkv SPI version " + p.apiVersion() + ", this core has version "
-              + StoreProvider.API_VERSION + ": use matching libkv versions (import libkv-bom)");
+          throw new ConfigurationException(
+              "backend "
+                  + p.name()
+                  + " ("
+                  + p.getClass().getName()
+                  + ") was built for libkv SPI version "
+                  + p.apiVersion()
+                  + ", this core has version "
+                  + StoreProvider.API_VERSION
+                  + ": use matching libkv versions (import libkv-bom)");
         }
         for (String s : p.schemes()) {
           StoreProvider prev = m.putIfAbsent(s, p);
           if (prev != null && !prev.getClass().equals(p.getClass())) {
-            throw new ConfigurationException("two backends handle scheme \"" + s + "\": "
-                + where(prev) + " and " + where(p) + "; remove one from the class path");
+            throw new ConfigurationException(
+                "two backends handle scheme \""
+                    + s
+                    + "\": "
+                    + where(prev)
+                    + " and "
+                    + where(p)
+                    + "; remove one from the class path");
           }
         }
       }

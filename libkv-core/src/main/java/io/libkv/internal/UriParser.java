@@ -1,7 +1,6 @@
 package io.libkv.internal;
 
 import io.libkv.ConfigurationException;
-import io.libkv.Durations;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;
@@ -22,15 +21,17 @@ import java.util.function.BiConsumer;
 
 /**
  * Parses store URIs ({@code docs/cli.md}): hierarchical ({@code etcd://h:p,h:p/prefix?k=v}) and
- * opaque ({@code boltdb:x.db?bucket=b}, {@code memory:n}), and applies their shared parameters. Collects every problem before failing,
- * and never echoes a parameter's value (it may be a secret pasted by mistake).
+ * opaque ({@code boltdb:x.db?bucket=b}, {@code memory:n}), and applies their shared parameters.
+ * Collects every problem before failing, and never echoes a parameter's value (it may be a secret
+ * pasted by mistake).
  */
 public final class UriParser {
   /**
    * Every shared parameter, mapped one to one onto a {@link StoreConfig.Builder} method; each
    * backend declares its own ({@link StoreProvider#ownParameters()}).
    */
-  static final Map<String, BiConsumer<StoreConfig.Builder, String>> PARAMETERS = new LinkedHashMap<>();
+  static final Map<String, BiConsumer<StoreConfig.Builder, String>> PARAMETERS =
+      new LinkedHashMap<>();
 
   static {
     PARAMETERS.put("connectTimeout", (b, v) -> b.connectTimeout(OwnParameters.duration(v)));
@@ -84,8 +85,11 @@ public final class UriParser {
     List<String> problems = new ArrayList<>();
     int colon = uri.indexOf(':');
     if (colon <= 0 || !uri.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
-      throw new ConfigurationException("invalid store URI \"" + redact(uri)
-          + "\": expected SCHEME:..., e.g. " + String.join(", ", ProviderRegistry.examples()));
+      throw new ConfigurationException(
+          "invalid store URI \""
+              + redact(uri)
+              + "\": expected SCHEME:..., e.g. "
+              + String.join(", ", ProviderRegistry.examples()));
     }
     String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = uri.substring(colon + 1);
@@ -108,8 +112,9 @@ public final class UriParser {
       String authority = slash >= 0 ? hier.substring(0, slash) : hier;
       path = slash >= 0 ? hier.substring(slash) : "";
       if (authority.contains("@")) {
-        problems.add("credentials in the URI are not allowed: use the username parameter and passwordFile, "
-            + "or the LIBKV_PASSWORD / LIBKV_TOKEN variables");
+        problems.add(
+            "credentials in the URI are not allowed: use the username parameter and passwordFile, "
+                + "or the LIBKV_PASSWORD / LIBKV_TOKEN variables");
         authority = authority.substring(authority.lastIndexOf('@') + 1);
       }
       if (!authority.isEmpty()) {
@@ -150,7 +155,8 @@ public final class UriParser {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigurationException("invalid store URI \"" + redact(uri) + "\": " + String.join("; ", problems));
+      throw new ConfigurationException(
+          "invalid store URI \"" + redact(uri) + "\": " + String.join("; ", problems));
     }
     return new Parsed(StoreLocation.of(scheme, endpoints, path), params);
   }
@@ -162,8 +168,12 @@ public final class UriParser {
    * @param knownOwn every installed backend's own parameters
    * @return every problem found, in order; empty if all applied
    */
-  public static List<String> apply(Map<String, String> params, StoreProvider provider, Set<String> knownOwn,
-      StoreConfig.Builder b, UriOptions own) {
+  public static List<String> apply(
+      Map<String, String> params,
+      StoreProvider provider,
+      Set<String> knownOwn,
+      StoreConfig.Builder b,
+      UriOptions own) {
     List<String> problems = new ArrayList<>();
     Set<String> unknown = new TreeSet<>();
     Set<String> notHere = new TreeSet<>();
@@ -171,8 +181,14 @@ public final class UriParser {
     for (Map.Entry<String, String> e : params.entrySet()) {
       String k = e.getKey();
       if (SECRETS.contains(k.toLowerCase(Locale.ROOT))) {
-        problems.add("parameter '" + k + "' is refused: secrets never go in a URI; use " + k
-            + "File or the LIBKV_" + k.toUpperCase(Locale.ROOT) + " variable");
+        problems.add(
+            "parameter '"
+                + k
+                + "' is refused: secrets never go in a URI; use "
+                + k
+                + "File or the LIBKV_"
+                + k.toUpperCase(Locale.ROOT)
+                + " variable");
         continue;
       }
       BiConsumer<StoreConfig.Builder, String> setter = PARAMETERS.get(k);
@@ -197,12 +213,23 @@ public final class UriParser {
     if (!unknown.isEmpty()) {
       Set<String> known = new LinkedHashSet<>(PARAMETERS.keySet());
       known.addAll(knownOwn);
-      problems.add(0, "unknown parameter(s): " + String.join(", ", unknown) + " (known: "
-          + String.join(", ", known) + ")");
+      problems.add(
+          0,
+          "unknown parameter(s): "
+              + String.join(", ", unknown)
+              + " (known: "
+              + String.join(", ", known)
+              + ")");
     }
     if (!notHere.isEmpty()) {
-      problems.add("parameter(s) " + String.join(", ", notHere) + " do not apply to " + provider.name()
-          + " (it takes: " + String.join(", ", new TreeSet<>(honoured)) + ")");
+      problems.add(
+          "parameter(s) "
+              + String.join(", ", notHere)
+              + " do not apply to "
+              + provider.name()
+              + " (it takes: "
+              + String.join(", ", new TreeSet<>(honoured))
+              + ")");
     }
     return problems;
   }

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The data of one {@code memory:NAME}: shared by every store opened on that name, playing the
- * server's part (index, leases and their expiry, locks, change history, watch fan-out).
- * Every method expects {@link #lock} to be held unless it says otherwise.
+ * server's part (index, leases and their expiry, locks, change history, watch fan-out). Every
+ * method expects {@link #lock} to be held unless it says otherwise.
  */
 final class MemoryData {
   static final int HISTORY = 10_000;
@@ -208,8 +208,12 @@ final class MemoryData {
     hub.publishAll(changes);
   }
 
-  /** The changes after {@code fromIndex} of keys accepted by {@code filter}, or null if that history is gone. */
-  @Nullable List<WatchHub.Change> historySince(long fromIndex, java.util.function.Predicate<String> filter) {
+  /**
+   * The changes after {@code fromIndex} of keys accepted by {@code filter}, or null if that history
+   * is gone.
+   */
+  @Nullable List<WatchHub.Change> historySince(
+      long fromIndex, java.util.function.Predicate<String> filter) {
     if (fromIndex < historyFloor) {
       return null;
     }
@@ -247,7 +251,9 @@ final class MemoryData {
     return true;
   }
 
-  /** Ends a lease: its keys are deleted, its locks freed and reported lost unless {@code unlocking}. */
+  /**
+   * Ends a lease: its keys are deleted, its locks freed and reported lost unless {@code unlocking}.
+   */
   void revoke(Lease l) {
     if (l.revoked) {
       return;
@@ -336,10 +342,11 @@ final class MemoryData {
         next = Math.min(next, e.expiresAt);
       }
     }
-    expiring.removeIf(k -> {
-      Entry e = map.get(k);
-      return e == null || e.expiresAt == Long.MAX_VALUE;
-    });
+    expiring.removeIf(
+        k -> {
+          Entry e = map.get(k);
+          return e == null || e.expiresAt == Long.MAX_VALUE;
+        });
     for (String k : expired) {
       remove(k);
       expiring.remove(k);

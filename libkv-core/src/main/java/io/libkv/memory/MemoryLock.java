@@ -31,7 +31,8 @@ final class MemoryLock extends AbstractLock {
         return Attempt.waitFor(st.released);
       }
       if (data.map.containsKey(key())) {
-        // a value this lock did not write: held by its writer until deleted (which completes released)
+        // a value this lock did not write: held by its writer until deleted (which completes
+        // released)
         return Attempt.waitFor(st.released);
       }
       MemoryData.Lease lease = store.lease(ttl);

@@ -41,8 +41,10 @@ import org.jspecify.annotations.Nullable;
 public final class MemoryStore extends AbstractStore {
   /** The smallest ephemeral TTL: leases are renewed every third of it by a timer. */
   public static final Duration MIN_EPHEMERAL_TTL = Duration.ofMillis(100);
+
   /** The smallest expiring TTL. */
   public static final Duration MIN_EXPIRING_TTL = Duration.ofMillis(10);
+
   /** The default value limit. */
   public static final long DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
@@ -58,13 +60,14 @@ public final class MemoryStore extends AbstractStore {
   private MemoryStore(MemoryData data, String description, StoreConfig config) {
     super(description);
     this.data = data;
-    this.capabilities = Capabilities.builder("memory")
-        .ephemeralTtl(MIN_EPHEMERAL_TTL, Duration.ofMillis(50))
-        .expiringTtl(MIN_EXPIRING_TTL, Duration.ofMillis(50))
-        .everyRevisionWatch(true)
-        .atomicBatch(true)
-        .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
-        .build();
+    this.capabilities =
+        Capabilities.builder("memory")
+            .ephemeralTtl(MIN_EPHEMERAL_TTL, Duration.ofMillis(50))
+            .expiringTtl(MIN_EXPIRING_TTL, Duration.ofMillis(50))
+            .everyRevisionWatch(true)
+            .atomicBatch(true)
+            .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
+            .build();
   }
 
   /**
@@ -75,13 +78,16 @@ public final class MemoryStore extends AbstractStore {
   public static MemoryStore open(String name, StoreConfig config) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(config, "config");
-    MemoryData d = name.isEmpty()
-        ? new MemoryData("#" + ANONYMOUS.incrementAndGet(), config.timeSource())
-        : NAMED.computeIfAbsent(name, n -> new MemoryData(n, config.timeSource()));
+    MemoryData d =
+        name.isEmpty()
+            ? new MemoryData("#" + ANONYMOUS.incrementAndGet(), config.timeSource())
+            : NAMED.computeIfAbsent(name, n -> new MemoryData(n, config.timeSource()));
     return new MemoryStore(d, "memory:" + name, config);
   }
 
-  /** Forgets the data of {@code memory:NAME}; stores still open on it keep working on the old data. */
+  /**
+   * Forgets the data of {@code memory:NAME}; stores still open on it keep working on the old data.
+   */
   public static void drop(String name) {
     NAMED.remove(Objects.requireNonNull(name, "name"));
   }
@@ -94,10 +100,10 @@ public final class MemoryStore extends AbstractStore {
   // ---- fault injection, for tests of what a real server can do
 
   /**
-   * Expires this store's session at once, as a server would after losing it: its ephemeral keys
-   * are deleted, its locks are lost (their {@code lost()} completes) and freed. Listeners see
-   * {@link ConnectionState#LOST} then {@link ConnectionState#RECONNECTED}; the store goes on with a
-   * new session.
+   * Expires this store's session at once, as a server would after losing it: its ephemeral keys are
+   * deleted, its locks are lost (their {@code lost()} completes) and freed. Listeners see {@link
+   * ConnectionState#LOST} then {@link ConnectionState#RECONNECTED}; the store goes on with a new
+   * session.
    */
   public void simulateSessionExpiry() {
     checkOpen();
@@ -115,9 +121,9 @@ public final class MemoryStore extends AbstractStore {
   }
 
   /**
-   * Cuts this store off ({@code true}) or reconnects it. While cut off every call fails with
-   * {@link StoreUnavailableException} and leases are not renewed: the "server" expires them after
-   * their TTL, and the store declares its locks lost before that.
+   * Cuts this store off ({@code true}) or reconnects it. While cut off every call fails with {@link
+   * StoreUnavailableException} and leases are not renewed: the "server" expires them after their
+   * TTL, and the store declares its locks lost before that.
    */
   public void simulatePartition(boolean cut) {
     checkOpen();
@@ -132,8 +138,8 @@ public final class MemoryStore extends AbstractStore {
 
   private void reachable(@Nullable String key) {
     if (partitioned) {
-      throw new StoreUnavailableException("store is cut off (simulated partition)", key, description(), List.of(),
-          null);
+      throw new StoreUnavailableException(
+          "store is cut off (simulated partition)", key, description(), List.of(), null);
     }
   }
 
@@ -149,23 +155,36 @@ public final class MemoryStore extends AbstractStore {
     }
     MemoryData.Lease fresh = data.newLease(this, ttl);
     leases.put(ttl, fresh);
-    keepAlives.put(fresh, KeepAlive.start("lease " + fresh.id + " of " + description(), ttl, data.time, Runnable::run,
-        () -> renew(fresh), e -> lost(fresh)));
+    keepAlives.put(
+        fresh,
+        KeepAlive.start(
+            "lease " + fresh.id + " of " + description(),
+            ttl,
+            data.time,
+            Runnable::run,
+            () -> renew(fresh),
+            e -> lost(fresh)));
     return fresh;
   }
 
-  /** Until when {@code l}, just returned by {@link #lease}, is confirmed: its keep-alive's deadline. Lock held. */
+  /**
+   * Until when {@code l}, just returned by {@link #lease}, is confirmed: its keep-alive's deadline.
+   * Lock held.
+   */
   io.libkv.spi.LeaseDeadline deadline(MemoryData.Lease l) {
     return java.util.Objects.requireNonNull(keepAlives.get(l), "keep-alive of a live lease");
   }
 
   private void renew(MemoryData.Lease l) {
-    locked(null, () -> {
-      if (!data.renew(l)) {
-        throw new StoreUnavailableException("lease " + l.id + " expired", null, description(), List.of(), null);
-      }
-      return null;
-    });
+    locked(
+        null,
+        () -> {
+          if (!data.renew(l)) {
+            throw new StoreUnavailableException(
+                "lease " + l.id + " expired", null, description(), List.of(), null);
+          }
+          return null;
+        });
   }
 
   /** The client's side of a loss: the lease could not be renewed, so its locks are lost now. */
@@ -190,7 +209,9 @@ public final class MemoryStore extends AbstractStore {
     }
   }
 
-  /** Runs {@code op} on the shared data under its lock, once the store is reachable for {@code key}. */
+  /**
+   * Runs {@code op} on the shared data under its lock, once the store is reachable for {@code key}.
+   */
   private <T> T locked(@Nullable String key, java.util.function.Supplier<T> op) {
     reachable(key);
     data.lock.lock();
@@ -205,88 +226,107 @@ public final class MemoryStore extends AbstractStore {
 
   @Override
   protected void doPut(String key, byte[] value, WriteOptions options) {
-    locked(key, () -> {
-      data.sweepDue();
-      write(key, value, options);
-      return null;
-    });
+    locked(
+        key,
+        () -> {
+          data.sweepDue();
+          write(key, value, options);
+          return null;
+        });
   }
 
   private KVPair write(String key, byte[] value, WriteOptions options) {
     MemoryData.Lease lease = options.isEphemeral() ? lease(options.ttl().orElseThrow()) : null;
-    long expiresAt = options.isExpiring() ? data.now() + options.ttl().orElseThrow().toNanos() : Long.MAX_VALUE;
+    long expiresAt =
+        options.isExpiring() ? data.now() + options.ttl().orElseThrow().toNanos() : Long.MAX_VALUE;
     return data.write(key, value, lease, expiresAt);
   }
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    locked(null, () -> {
-      data.sweepDue();
-      data.putAll(entries);
-      return null;
-    });
+    locked(
+        null,
+        () -> {
+          data.sweepDue();
+          data.putAll(entries);
+          return null;
+        });
   }
 
   @Override
   protected KVPair doGet(String key) {
-    return locked(key, () -> {
-      MemoryData.Entry e = data.live(key);
-      if (e == null) {
-        throw new KeyNotFoundException("key not found", key, description(), null);
-      }
-      return e.pair;
-    });
+    return locked(
+        key,
+        () -> {
+          MemoryData.Entry e = data.live(key);
+          if (e == null) {
+            throw new KeyNotFoundException("key not found", key, description(), null);
+          }
+          return e.pair;
+        });
   }
 
   @Override
   protected boolean doExists(String key) {
-    return locked(key, () -> {
-      return data.live(key) != null;
-    });
+    return locked(
+        key,
+        () -> {
+          return data.live(key) != null;
+        });
   }
 
   @Override
   protected void doDelete(String key) {
-    locked(key, () -> {
-      data.sweepDue();
-      data.remove(key);
-      return null;
-    });
+    locked(
+        key,
+        () -> {
+          data.sweepDue();
+          data.remove(key);
+          return null;
+        });
   }
 
   @Override
   protected List<KVPair> doList(String dir) {
-    return locked(dir, () -> {
-      List<KVPair> out = data.below(dir);
-      if (out.isEmpty() && !dir.isEmpty() && !data.map.containsKey(dir)) {
-        throw new KeyNotFoundException("directory not found", dir, description(), null);
-      }
-      return out;
-    });
+    return locked(
+        dir,
+        () -> {
+          List<KVPair> out = data.below(dir);
+          if (out.isEmpty() && !dir.isEmpty() && !data.map.containsKey(dir)) {
+            throw new KeyNotFoundException("directory not found", dir, description(), null);
+          }
+          return out;
+        });
   }
 
   @Override
   protected void doDeleteTree(String dir) {
-    locked(dir, () -> {
-      data.sweepDue();
-      data.removeAll(data.keysFrom(dir));
-      return null;
-    });
+    locked(
+        dir,
+        () -> {
+          data.sweepDue();
+          data.removeAll(data.keysFrom(dir));
+          return null;
+        });
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
-    return locked(key, () -> {
-      MemoryData.Entry e = data.live(key);
-      if (previous == null) {
-        if (e != null) {
-          throw new KeyExistsException("key exists (create-only write)", key, description(), null);
-        }
-      } else {
-        compare(key, e, previous);
-      }
-      return write(key, value, options);
-    });
+  protected KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+    return locked(
+        key,
+        () -> {
+          MemoryData.Entry e = data.live(key);
+          if (previous == null) {
+            if (e != null) {
+              throw new KeyExistsException(
+                  "key exists (create-only write)", key, description(), null);
+            }
+          } else {
+            compare(key, e, previous);
+          }
+          return write(key, value, options);
+        });
   }
 
   private void compare(String key, MemoryData.@Nullable Entry e, KVPair previous) {
@@ -294,64 +334,74 @@ public final class MemoryStore extends AbstractStore {
       throw new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
     if (e.pair.lastIndex() != previous.lastIndex()) {
-      throw new KeyModifiedException("key was modified: index is " + e.pair.lastIndex() + ", expected "
-          + previous.lastIndex(), key, description(), null);
+      throw new KeyModifiedException(
+          "key was modified: index is " + e.pair.lastIndex() + ", expected " + previous.lastIndex(),
+          key,
+          description(),
+          null);
     }
   }
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    locked(key, () -> {
-      compare(key, data.live(key), previous);
-      data.remove(key);
-      return null;
-    });
+    locked(
+        key,
+        () -> {
+          compare(key, data.live(key), previous);
+          data.remove(key);
+          return null;
+        });
   }
 
   @Override
   public Map<String, Integer> watchResources() {
-    return Map.of("its watchers in the hub of memory:" + data.name, data.hub.watcherCount(this::madeHere));
+    return Map.of(
+        "its watchers in the hub of memory:" + data.name, data.hub.watcherCount(this::madeHere));
   }
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    locked(key, () -> {
-      WatchHub.KeyWatcher w = data.hub.attachKey(key, channel);
-      MemoryData.Entry e = data.live(key);
-      KVPair current = e == null ? null : e.pair;
-      if (options.startIndex().isPresent()) {
-        long from = options.startIndex().getAsLong();
-        List<WatchHub.Change> h = data.historySince(from, key::equals);
-        if (h == null) {
-          w.restart(io.libkv.EventType.RESYNC, current, data.index());
-        } else {
-          w.startResumed(h, from, data.index());
-        }
-      } else {
-        w.start(current, data.index());
-      }
-      return null;
-    });
+    locked(
+        key,
+        () -> {
+          WatchHub.KeyWatcher w = data.hub.attachKey(key, channel);
+          MemoryData.Entry e = data.live(key);
+          KVPair current = e == null ? null : e.pair;
+          if (options.startIndex().isPresent()) {
+            long from = options.startIndex().getAsLong();
+            List<WatchHub.Change> h = data.historySince(from, key::equals);
+            if (h == null) {
+              w.restart(io.libkv.EventType.RESYNC, current, data.index());
+            } else {
+              w.startResumed(h, from, data.index());
+            }
+          } else {
+            w.start(current, data.index());
+          }
+          return null;
+        });
   }
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    locked(dir, () -> {
-      WatchHub.TreeWatcher w = data.hub.attachTree(dir, channel);
-      List<KVPair> current = data.below(dir);
-      if (options.startIndex().isPresent()) {
-        long from = options.startIndex().getAsLong();
-        List<WatchHub.Change> h = data.historySince(from, k -> Keys.isBelow(k, dir));
-        if (h == null) {
-          w.restart(io.libkv.EventType.RESYNC, current, data.index());
-        } else {
-          w.startResumed(current, h, from, data.index());
-        }
-      } else {
-        w.start(current, data.index());
-      }
-      return null;
-    });
+    locked(
+        dir,
+        () -> {
+          WatchHub.TreeWatcher w = data.hub.attachTree(dir, channel);
+          List<KVPair> current = data.below(dir);
+          if (options.startIndex().isPresent()) {
+            long from = options.startIndex().getAsLong();
+            List<WatchHub.Change> h = data.historySince(from, k -> Keys.isBelow(k, dir));
+            if (h == null) {
+              w.restart(io.libkv.EventType.RESYNC, current, data.index());
+            } else {
+              w.startResumed(current, h, from, data.index());
+            }
+          } else {
+            w.start(current, data.index());
+          }
+          return null;
+        });
   }
 
   @Override
@@ -359,7 +409,10 @@ public final class MemoryStore extends AbstractStore {
     return new MemoryLock(this, data, key, options.value(), ttl);
   }
 
-  /** Checks that the store is open and not cut off, for a lock's attempt (made outside the API's checks). */
+  /**
+   * Checks that the store is open and not cut off, for a lock's attempt (made outside the API's
+   * checks).
+   */
   void checkReachable(String key) {
     checkOpen();
     reachable(key);

@@ -7,7 +7,10 @@ import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import java.util.Set;
 
-/** The {@code memory:} backend's provider: {@code memory:} (private data) or {@code memory:NAME} (shared in the JVM). */
+/**
+ * The {@code memory:} backend's provider: {@code memory:} (private data) or {@code memory:NAME}
+ * (shared in the JVM).
+ */
 public final class MemoryStoreProvider implements StoreProvider {
   /** Made by {@link java.util.ServiceLoader}. */
   public MemoryStoreProvider() {}
@@ -40,8 +43,8 @@ public final class MemoryStoreProvider implements StoreProvider {
   @Override
   public Store open(StoreLocation location, StoreConfig config) {
     if (!location.endpoints().isEmpty()) {
-      throw new ConfigurationException("memory: takes a name, not endpoints: use memory:NAME, not "
-          + location.describe());
+      throw new ConfigurationException(
+          "memory: takes a name, not endpoints: use memory:NAME, not " + location.describe());
     }
     return MemoryStore.open(location.path(), config);
   }

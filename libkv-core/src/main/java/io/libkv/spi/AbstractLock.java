@@ -15,19 +15,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The waiting half of every backend's lock: deadlines, interruption, cancellation and the
- * not-reentrant rule live here once; a backend supplies one acquisition attempt and the clean-up
- * of an abandoned one.
+ * not-reentrant rule live here once; a backend supplies one acquisition attempt and the clean-up of
+ * an abandoned one.
  *
- * <p>An attempt either acquires, or says what to wait for (the deletion of the queue entry ahead,
- * a release notification). The wait blocks on that future — never a busy loop — then attempts
- * again.
+ * <p>An attempt either acquires, or says what to wait for (the deletion of the queue entry ahead, a
+ * release notification). The wait blocks on that future — never a busy loop — then attempts again.
  */
 public abstract class AbstractLock implements Lock {
   private final String key;
   private final TimeSource time;
   private final AtomicBoolean busy = new AtomicBoolean();
 
-  /** A lock on canonical {@code key} whose waits are timed by {@code time}: the store's time source. */
+  /**
+   * A lock on canonical {@code key} whose waits are timed by {@code time}: the store's time source.
+   */
   protected AbstractLock(String key, TimeSource time) {
     this.key = Objects.requireNonNull(key, "key");
     this.time = Objects.requireNonNull(time, "time");
@@ -57,8 +58,8 @@ public abstract class AbstractLock implements Lock {
   /**
    * Tries once to acquire. Called again after each wake-up; the backend keeps its queue entry
    * between attempts. A key holding a value this lock did not write is held (by its writer): the
-   * attempt then waits for that key to change or go, and never writes over it; likewise the
-   * lease's release deletes the key only while it holds the lock's own write.
+   * attempt then waits for that key to change or go, and never writes over it; likewise the lease's
+   * release deletes the key only while it holds the lock's own write.
    *
    * @throws io.libkv.KVException if the store fails
    */
@@ -81,15 +82,18 @@ public abstract class AbstractLock implements Lock {
   public final Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must not be negative, was " + Durations.format(timeout));
+      throw new IllegalArgumentException(
+          "timeout must not be negative, was " + Durations.format(timeout));
     }
     return acquire(timeout.toNanos());
   }
 
   private Optional<LockLease> acquire(long timeoutNanos) throws InterruptedException {
     if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("lock on \"" + key
-          + "\" is already held or being acquired through this Lock: locks are not reentrant");
+      throw new IllegalStateException(
+          "lock on \""
+              + key
+              + "\" is already held or being acquired through this Lock: locks are not reentrant");
     }
     boolean acquired = false;
     boolean clean = false;
@@ -105,8 +109,8 @@ public abstract class AbstractLock implements Lock {
         } catch (RuntimeException e) {
           if (Thread.interrupted()) {
             // an interrupt cut a store call short: the caller asked to stop, abandon() cleans up
-            InterruptedException ie = new InterruptedException("interrupted while acquiring the lock on \"" + key
-                + "\"");
+            InterruptedException ie =
+                new InterruptedException("interrupted while acquiring the lock on \"" + key + "\"");
             ie.initCause(e);
             throw ie;
           }
@@ -128,7 +132,8 @@ public abstract class AbstractLock implements Lock {
             }
             // the deadline is a timer of the store's time source, so an injected source decides it
             CompletableFuture<Void> due = new CompletableFuture<>();
-            io.libkv.Subscription timer = time.schedule(() -> due.complete(null), Duration.ofNanos(left));
+            io.libkv.Subscription timer =
+                time.schedule(() -> due.complete(null), Duration.ofNanos(left));
             try {
               CompletableFuture.anyOf(Objects.requireNonNull(a.wakeUp), due).get();
             } finally {

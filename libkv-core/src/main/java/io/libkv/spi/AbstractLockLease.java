@@ -28,10 +28,13 @@ public abstract class AbstractLockLease implements LockLease {
   private final TimeSource time;
   private final CompletableFuture<Void> lost = new CompletableFuture<>();
   private final AtomicInteger state = new AtomicInteger(HELD);
-  private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean ended =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile Runnable onEnd = () -> {};
+
   /** How far past its deadline the loss was found, or -1 when the backend declared it. */
   private volatile long overDeadlineNanos = -1;
+
   // guarded by this
   private @Nullable Subscription timer;
 
@@ -140,10 +143,16 @@ public abstract class AbstractLockLease implements LockLease {
     }
     if (state.get() == LOST) {
       long over = overDeadlineNanos;
-      throw new LockLostException("lock lost before it was unlocked: " + (over < 0
-          ? "its session or lease ended, or its connection was suspended"
-          : "the deadline of its last confirmed renewal had passed " + Duration.ofNanos(over).toMillis()
-              + " ms before (this process was paused or cut off)"), key, store, null);
+      throw new LockLostException(
+          "lock lost before it was unlocked: "
+              + (over < 0
+                  ? "its session or lease ended, or its connection was suspended"
+                  : "the deadline of its last confirmed renewal had passed "
+                      + Duration.ofNanos(over).toMillis()
+                      + " ms before (this process was paused or cut off)"),
+          key,
+          store,
+          null);
     }
     throw new IllegalStateException("lock on \"" + key + "\" was unlocked");
   }
@@ -185,6 +194,12 @@ public abstract class AbstractLockLease implements LockLease {
 
   @Override
   public String toString() {
-    return "LockLease{" + key + ", token=" + fencingToken + ", " + (isHeld() ? "held" : "ended") + "}";
+    return "LockLease{"
+        + key
+        + ", token="
+        + fencingToken
+        + ", "
+        + (isHeld() ? "held" : "ended")
+        + "}";
   }
 }

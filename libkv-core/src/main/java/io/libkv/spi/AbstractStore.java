@@ -9,10 +9,10 @@ import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.Keys;
 import io.libkv.Lock;
-import io.libkv.StoreStatus;
 import io.libkv.LockOptions;
 import io.libkv.PreviousNotSpecifiedException;
 import io.libkv.Store;
+import io.libkv.StoreStatus;
 import io.libkv.Subscription;
 import io.libkv.TreeEvent;
 import io.libkv.TtlTooShortException;
@@ -36,16 +36,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The part of every backend that does not depend on the backend: argument checks, key rules and
- * limits, TTL rules, the closed state, watch channels and their clean-up, connection listeners.
- * A backend implements the {@code do*} methods, which receive canonical, validated arguments.
+ * limits, TTL rules, the closed state, watch channels and their clean-up, connection listeners. A
+ * backend implements the {@code do*} methods, which receive canonical, validated arguments.
  */
 public abstract class AbstractStore implements Store {
   private final String description;
   private final OpenCheck open;
   private final Set<EventChannel<?>> channels = ConcurrentHashMap.newKeySet();
+
   /** Every watch channel this store made, held weakly: what holds one after its close leaks it. */
-  private final Set<EventChannel<?>> made = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-  private final Set<EventChannel<ConnectionState>> connectionListeners = ConcurrentHashMap.newKeySet();
+  private final Set<EventChannel<?>> made =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+  private final Set<EventChannel<ConnectionState>> connectionListeners =
+      ConcurrentHashMap.newKeySet();
   // a store that opened is connected until its backend says otherwise
   private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
 
@@ -77,7 +81,10 @@ public abstract class AbstractStore implements Store {
     return open.isClosed();
   }
 
-  /** This store's open state, for the objects it works with (locks, watchers) to take in their constructors. */
+  /**
+   * This store's open state, for the objects it works with (locks, watchers) to take in their
+   * constructors.
+   */
   protected final OpenCheck openCheck() {
     return open;
   }
@@ -106,15 +113,25 @@ public abstract class AbstractStore implements Store {
     // canonicalisation has already held the key to the library's own limit
     int bytes = caps.maxKeyBytes() >= Keys.MAX_KEY_BYTES ? 0 : Keys.utf8Length(k);
     if (bytes > caps.maxKeyBytes()) {
-      throw new InvalidKeyException("key is " + bytes + " UTF-8 bytes long, over this backend's limit of "
-          + caps.maxKeyBytes(), k.substring(0, Math.min(40, k.length())) + "...", description, null);
+      throw new InvalidKeyException(
+          "key is "
+              + bytes
+              + " UTF-8 bytes long, over this backend's limit of "
+              + caps.maxKeyBytes(),
+          k.substring(0, Math.min(40, k.length())) + "...",
+          description,
+          null);
     }
     if (!caps.forbiddenKeyCodePoints().isEmpty()) {
       for (int i = 0; i < k.length(); ) {
         int cp = k.codePointAt(i);
         if (!caps.allowsKeyCodePoint(cp)) {
-          throw new InvalidKeyException(String.format("key holds U+%04X at offset %d, which %s refuses", cp, i,
-              caps.backend()), k, description, null);
+          throw new InvalidKeyException(
+              String.format(
+                  "key holds U+%04X at offset %d, which %s refuses", cp, i, caps.backend()),
+              k,
+              description,
+              null);
         }
         i += Character.charCount(cp);
       }
@@ -139,16 +156,22 @@ public abstract class AbstractStore implements Store {
     Capabilities caps = capabilities();
     if (options.keepAlive()) {
       if (!caps.ephemeralTtl()) {
-        throw new CallNotSupportedException(caps.backend() + " has no ephemeral keys (TTL with keep-alive)", key,
-            description, null);
+        throw new CallNotSupportedException(
+            caps.backend() + " has no ephemeral keys (TTL with keep-alive)",
+            key,
+            description,
+            null);
       }
       if (ttl.compareTo(caps.minEphemeralTtl()) < 0) {
         throw new TtlTooShortException("ephemeral", key, description, ttl, caps.minEphemeralTtl());
       }
     } else {
       if (!caps.expiringTtl()) {
-        throw new CallNotSupportedException(caps.backend() + " has no expiring keys (TTL without keep-alive)", key,
-            description, null);
+        throw new CallNotSupportedException(
+            caps.backend() + " has no expiring keys (TTL without keep-alive)",
+            key,
+            description,
+            null);
       }
       if (ttl.compareTo(caps.minExpiringTtl()) < 0) {
         throw new TtlTooShortException("expiring", key, description, ttl, caps.minExpiringTtl());
@@ -217,7 +240,8 @@ public abstract class AbstractStore implements Store {
   }
 
   @Override
-  public final KVPair atomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+  public final KVPair atomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     checkOpen();
     String k = key(key);
     checkValue(k, value);
@@ -230,7 +254,8 @@ public abstract class AbstractStore implements Store {
     checkOpen();
     String k = key(key);
     if (previous == null) {
-      throw new PreviousNotSpecifiedException("atomicDelete needs the previous pair", k, description, null);
+      throw new PreviousNotSpecifiedException(
+          "atomicDelete needs the previous pair", k, description, null);
     }
     doAtomicDelete(k, previous);
   }
@@ -240,8 +265,9 @@ public abstract class AbstractStore implements Store {
     checkOpen();
     Objects.requireNonNull(options, "options");
     String k = key(key);
-    EventChannel<KeyEvent> ch = EventChannel.polling("key " + k + " on " + description, options.bufferSize(),
-        Coalescers.KEY);
+    EventChannel<KeyEvent> ch =
+        EventChannel.polling(
+            "key " + k + " on " + description, options.bufferSize(), Coalescers.KEY);
     return startWatch(ch, () -> doWatch(k, options, ch));
   }
 
@@ -250,29 +276,43 @@ public abstract class AbstractStore implements Store {
     checkOpen();
     Objects.requireNonNull(options, "options");
     String d = dir(dir);
-    EventChannel<TreeEvent> ch = EventChannel.polling("tree " + (d.isEmpty() ? "/" : d) + " on " + description,
-        options.bufferSize(), Coalescers.TREE);
+    EventChannel<TreeEvent> ch =
+        EventChannel.polling(
+            "tree " + (d.isEmpty() ? "/" : d) + " on " + description,
+            options.bufferSize(),
+            Coalescers.TREE);
     return startWatch(ch, () -> doWatchTree(d, options, ch));
   }
 
   @Override
-  public final Subscription watch(String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
+  public final Subscription watch(
+      String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
     checkOpen();
     Objects.requireNonNull(options, "options");
     String k = key(key);
-    EventChannel<KeyEvent> ch = EventChannel.listening("key " + k + " on " + description, options.bufferSize(),
-        Coalescers.KEY, listener, executor);
+    EventChannel<KeyEvent> ch =
+        EventChannel.listening(
+            "key " + k + " on " + description,
+            options.bufferSize(),
+            Coalescers.KEY,
+            listener,
+            executor);
     return startWatch(ch, () -> doWatch(k, options, ch))::close;
   }
 
   @Override
-  public final Subscription watchTree(String dir, WatchOptions options, WatchListener<TreeEvent> listener,
-      Executor executor) {
+  public final Subscription watchTree(
+      String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor) {
     checkOpen();
     Objects.requireNonNull(options, "options");
     String d = dir(dir);
-    EventChannel<TreeEvent> ch = EventChannel.listening("tree " + (d.isEmpty() ? "/" : d) + " on " + description,
-        options.bufferSize(), Coalescers.TREE, listener, executor);
+    EventChannel<TreeEvent> ch =
+        EventChannel.listening(
+            "tree " + (d.isEmpty() ? "/" : d) + " on " + description,
+            options.bufferSize(),
+            Coalescers.TREE,
+            listener,
+            executor);
     return startWatch(ch, () -> doWatchTree(d, options, ch))::close;
   }
 
@@ -314,7 +354,8 @@ public abstract class AbstractStore implements Store {
     String k = key(key);
     Capabilities caps = capabilities();
     if (!caps.ephemeralTtl()) {
-      throw new CallNotSupportedException(caps.backend() + " cannot keep a lock alive", k, description, null);
+      throw new CallNotSupportedException(
+          caps.backend() + " cannot keep a lock alive", k, description, null);
     }
     Duration ttl = options.effectiveTtl(caps.minEphemeralTtl());
     if (ttl.compareTo(caps.minEphemeralTtl()) < 0) {
@@ -323,7 +364,10 @@ public abstract class AbstractStore implements Store {
     return doNewLock(k, options, ttl);
   }
 
-  /** The local part of the status; backends with servers override and add to {@link #statusBuilder()}. */
+  /**
+   * The local part of the status; backends with servers override and add to {@link
+   * #statusBuilder()}.
+   */
   @Override
   public StoreStatus status() {
     return statusBuilder().build();
@@ -336,11 +380,13 @@ public abstract class AbstractStore implements Store {
   }
 
   @Override
-  public final Subscription onConnectionStateChange(Consumer<ConnectionState> listener, Executor executor) {
+  public final Subscription onConnectionStateChange(
+      Consumer<ConnectionState> listener, Executor executor) {
     checkOpen();
     Objects.requireNonNull(listener, "listener");
-    EventChannel<ConnectionState> ch = EventChannel.listening("connection of " + description, 64,
-        Coalescers.latest(), listener::accept, executor);
+    EventChannel<ConnectionState> ch =
+        EventChannel.listening(
+            "connection of " + description, 64, Coalescers.latest(), listener::accept, executor);
     connectionListeners.add(ch);
     ch.onClose(() -> connectionListeners.remove(ch));
     return ch::close;
@@ -404,7 +450,8 @@ public abstract class AbstractStore implements Store {
   protected abstract void doDeleteTree(String dir);
 
   /** Compare-and-set; {@code previous == null} means create-only. */
-  protected abstract KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options);
+  protected abstract KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options);
 
   /** Compare-and-delete. */
   protected abstract void doAtomicDelete(String key, KVPair previous);
@@ -413,7 +460,8 @@ public abstract class AbstractStore implements Store {
   protected abstract void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel);
 
   /** Starts feeding a tree watch into {@code channel}. */
-  protected abstract void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel);
+  protected abstract void doWatchTree(
+      String dir, WatchOptions options, EventChannel<TreeEvent> channel);
 
   /** Makes a lock with its effective TTL. */
   protected abstract Lock doNewLock(String key, LockOptions options, Duration ttl);

@@ -25,7 +25,10 @@ public final class Coalescers {
   public static final BinaryOperator<TreeEvent> TREE = Coalescers::mergeTree;
 
   private static boolean isSnapshot(EventType t) {
-    return t == EventType.CURRENT || t == EventType.ABSENT || t == EventType.RESYNC || t == EventType.RESET;
+    return t == EventType.CURRENT
+        || t == EventType.ABSENT
+        || t == EventType.RESYNC
+        || t == EventType.RESET;
   }
 
   private static KeyEvent mergeKey(KeyEvent a, KeyEvent b) {

@@ -1,6 +1,7 @@
 package io.libkv.spi;
 
 import io.libkv.Durations;
+import io.libkv.internal.ProviderRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -10,7 +11,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import io.libkv.internal.ProviderRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +19,13 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 
 /**
- * Finds out what listens at an endpoint a backend could not connect to, so that its error says
- * what answered instead of only that the client gave up: nothing (refused, unresolvable, silent),
- * the server of an installed backend (each declares how to tell its own: {@link
- * ServerSignature}), another HTTP/1 server, or a TLS server. Used only after a connection failed:
- * it opens one short plain TCP connection for an HTTP/1 request and one for each plain-text
- * request a signature declares, each bounded by the given timeout, and sends requests that change
- * nothing on any server.
+ * Finds out what listens at an endpoint a backend could not connect to, so that its error says what
+ * answered instead of only that the client gave up: nothing (refused, unresolvable, silent), the
+ * server of an installed backend (each declares how to tell its own: {@link ServerSignature}),
+ * another HTTP/1 server, or a TLS server. Used only after a connection failed: it opens one short
+ * plain TCP connection for an HTTP/1 request and one for each plain-text request a signature
+ * declares, each bounded by the given timeout, and sends requests that change nothing on any
+ * server.
  */
 public final class EndpointProbe {
   /** What answered at an endpoint. */
@@ -87,8 +87,11 @@ public final class EndpointProbe {
     } catch (NoRouteToHostException e) {
       return new Result(Kind.NOTHING, "no route to the host");
     } catch (SocketTimeoutException e) {
-      return new Result(Kind.NOTHING, "no answer to a TCP connect within " + Durations.format(timeout)
-          + " (a wrong host, or a firewall dropping packets)");
+      return new Result(
+          Kind.NOTHING,
+          "no answer to a TCP connect within "
+              + Durations.format(timeout)
+              + " (a wrong host, or a firewall dropping packets)");
     } catch (IOException e) {
       return new Result(Kind.NOTHING, "the connection failed (" + e.getMessage() + ")");
     }
@@ -122,15 +125,21 @@ public final class EndpointProbe {
         asked.add(s.name() + "'s " + s.request().get().trim() + " command");
       }
     }
-    return new Result(Kind.UNKNOWN, http.isEmpty() ? "a server accepted the connection but answered neither an HTTP"
-        + " request" + (asked.isEmpty() ? "" : " nor " + String.join(" nor ", asked))
-        : "a server answered with something else (" + firstLine(http) + ")");
+    return new Result(
+        Kind.UNKNOWN,
+        http.isEmpty()
+            ? "a server accepted the connection but answered neither an HTTP"
+                + " request"
+                + (asked.isEmpty() ? "" : " nor " + String.join(" nor ", asked))
+            : "a server answered with something else (" + firstLine(http) + ")");
   }
 
   private static Result recognised(ServerSignature s, String reply) {
     Matcher m = s.answer().matcher(reply);
     String version = m.find() && m.groupCount() >= 1 ? m.group(1) : null;
-    return new Result(Kind.SERVER, s.server() + (version == null ? "" : " (version " + version + ")") + " answered",
+    return new Result(
+        Kind.SERVER,
+        s.server() + (version == null ? "" : " (version " + version + ")") + " answered",
         Optional.of(s));
   }
 
@@ -145,16 +154,20 @@ public final class EndpointProbe {
    * @param tls whether the client spoke TLS
    * @param timeout bound on each connect and each wait for a reply
    */
-  public static Optional<String> explain(String backend, boolean tls, List<String> endpoints, Duration timeout) {
+  public static Optional<String> explain(
+      String backend, boolean tls, List<String> endpoints, Duration timeout) {
     List<ServerSignature> signatures = ProviderRegistry.signatures();
     Optional<ServerSignature> expected = ProviderRegistry.signature(backend);
-    Optional<ServerSignature> plainHttp = signatures.stream().filter(ServerSignature::plainHttp).findFirst();
+    Optional<ServerSignature> plainHttp =
+        signatures.stream().filter(ServerSignature::plainHttp).findFirst();
     StringBuilder b = new StringBuilder();
     boolean explained = false;
     for (String e : endpoints) {
       Result r = probe(e, timeout, signatures);
       // the exception names the endpoints: repeat them only to tell several apart
-      b.append(b.length() == 0 ? "" : "; ").append(endpoints.size() > 1 ? e + ": " : "").append(r.detail());
+      b.append(b.length() == 0 ? "" : "; ")
+          .append(endpoints.size() > 1 ? e + ": " : "")
+          .append(r.detail());
       String cause = cause(expected, backend, tls, r, plainHttp);
       if (!cause.isEmpty()) {
         b.append(": ").append(cause);
@@ -164,24 +177,36 @@ public final class EndpointProbe {
     return explained ? Optional.of(b.toString()) : Optional.empty();
   }
 
-  private static String cause(Optional<ServerSignature> expected, String backend, boolean tls, Result r,
+  private static String cause(
+      Optional<ServerSignature> expected,
+      String backend,
+      boolean tls,
+      Result r,
       Optional<ServerSignature> plainHttp) {
     switch (r.kind()) {
       case NOTHING:
         return "check the host and port";
       case TLS:
-        return tls ? "" : "the server speaks TLS, use " + expected.map(ServerSignature::tlsHint).orElse("the tls parameter");
+        return tls
+            ? ""
+            : "the server speaks TLS, use "
+                + expected.map(ServerSignature::tlsHint).orElse("the tls parameter");
       case SERVER:
       case HTTP1:
         Optional<ServerSignature> found = r.kind() == Kind.SERVER ? r.server() : plainHttp;
-        if (found.isPresent() && expected.isPresent() && found.get().name().equals(expected.get().name())) {
-          return tls ? "TLS handshake failed: the server speaks plaintext (drop TLS from the URI)" : "";
+        if (found.isPresent()
+            && expected.isPresent()
+            && found.get().name().equals(expected.get().name())) {
+          return tls
+              ? "TLS handshake failed: the server speaks plaintext (drop TLS from the URI)"
+              : "";
         }
         if (r.kind() == Kind.SERVER) {
           ServerSignature s = r.server().orElseThrow();
           return "this looks like " + s.name() + ", use " + s.scheme();
         }
-        return "this looks like an HTTP/1 server, not " + expected.map(ServerSignature::name).orElse(backend)
+        return "this looks like an HTTP/1 server, not "
+            + expected.map(ServerSignature::name).orElse(backend)
             + plainHttp.map(s -> " (" + s.server() + " is one: " + s.scheme() + ")").orElse("");
       default:
         // a TLS server may just close on plaintext: the client's own error says more
@@ -190,9 +215,9 @@ public final class EndpointProbe {
   }
 
   /**
-   * Sends {@code request} (plain text, e.g. ZooKeeper's {@code srvr}) to {@code endpoint} and returns
-   * the reply read until the server closes or {@code timeout} passes; empty if it cannot connect or
-   * nothing came back.
+   * Sends {@code request} (plain text, e.g. ZooKeeper's {@code srvr}) to {@code endpoint} and
+   * returns the reply read until the server closes or {@code timeout} passes; empty if it cannot
+   * connect or nothing came back.
    */
   public static Optional<String> ask(String endpoint, String request, Duration timeout) {
     try {
@@ -223,7 +248,8 @@ public final class EndpointProbe {
   }
 
   /** Sends {@code request}, returns what came back before EOF or the timeout (possibly nothing). */
-  private static String exchange(String host, int port, int millis, String request) throws IOException {
+  private static String exchange(String host, int port, int millis, String request)
+      throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), millis);
       s.setSoTimeout(millis);

@@ -42,15 +42,22 @@ public final class EventChannel<E> implements Watch<E> {
   private final @Nullable WatchListener<E> listener;
   private final @Nullable Executor executor;
   private final String name;
+
   /** Run once, in order, when the channel ends; null once they ran. Guarded by lock. */
   private @Nullable List<Runnable> onClose = new ArrayList<>();
+
   private boolean closed;
   private @Nullable KVException failure;
   private boolean draining;
   private boolean errorDelivered;
   private long coalesced;
 
-  private EventChannel(String name, int capacity, BinaryOperator<E> coalescer, @Nullable WatchListener<E> listener, @Nullable Executor executor) {
+  private EventChannel(
+      String name,
+      int capacity,
+      BinaryOperator<E> coalescer,
+      @Nullable WatchListener<E> listener,
+      @Nullable Executor executor) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be >= 1");
     }
@@ -63,14 +70,23 @@ public final class EventChannel<E> implements Watch<E> {
   }
 
   /** A channel its consumer takes events from. */
-  public static <E> EventChannel<E> polling(String name, int capacity, BinaryOperator<E> coalescer) {
+  public static <E> EventChannel<E> polling(
+      String name, int capacity, BinaryOperator<E> coalescer) {
     return new EventChannel<>(name, capacity, coalescer, null, null);
   }
 
   /** A channel that delivers to {@code listener} on {@code executor}. */
   public static <E> EventChannel<E> listening(
-      String name, int capacity, BinaryOperator<E> coalescer, WatchListener<E> listener, Executor executor) {
-    return new EventChannel<>(name, capacity, coalescer, Objects.requireNonNull(listener, "listener"),
+      String name,
+      int capacity,
+      BinaryOperator<E> coalescer,
+      WatchListener<E> listener,
+      Executor executor) {
+    return new EventChannel<>(
+        name,
+        capacity,
+        coalescer,
+        Objects.requireNonNull(listener, "listener"),
         Objects.requireNonNull(executor, "executor"));
   }
 
@@ -267,7 +283,8 @@ public final class EventChannel<E> implements Watch<E> {
 
   private void requirePolling() {
     if (listener != null) {
-      throw new IllegalStateException("watch " + name + " delivers to a listener; it cannot be polled");
+      throw new IllegalStateException(
+          "watch " + name + " delivers to a listener; it cannot be polled");
     }
   }
 
@@ -360,7 +377,8 @@ public final class EventChannel<E> implements Watch<E> {
   }
 
   private void drain() {
-    WatchListener<E> listener = Objects.requireNonNull(this.listener, "only a listener's channel drains");
+    WatchListener<E> listener =
+        Objects.requireNonNull(this.listener, "only a listener's channel drains");
     while (true) {
       E e;
       KVException err = null;
@@ -396,5 +414,4 @@ public final class EventChannel<E> implements Watch<E> {
   public String toString() {
     return "Watch{" + name + (isOpen() ? "" : ", ended") + "}";
   }
-
 }

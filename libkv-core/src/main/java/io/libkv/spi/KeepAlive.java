@@ -14,17 +14,17 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps a session or lease alive: renews it every third of its TTL and, when renewals fail,
- * retries with backoff until two thirds of the TTL have passed since the last success — then
- * declares it lost, before the server can have expired it and granted its locks to another. A
- * renewal that hangs (a partition that drops nothing, a stopped server) does not delay that: a
- * watchdog declares the loss at the same deadline whatever the renewal call is doing.
+ * Keeps a session or lease alive: renews it every third of its TTL and, when renewals fail, retries
+ * with backoff until two thirds of the TTL have passed since the last success — then declares it
+ * lost, before the server can have expired it and granted its locks to another. A renewal that
+ * hangs (a partition that drops nothing, a stopped server) does not delay that: a watchdog declares
+ * the loss at the same deadline whatever the renewal call is doing.
  *
  * <p>As a {@link LeaseDeadline} it says until when the session is confirmed: the time the last
  * successful renewal was sent plus two thirds of the TTL, the same instant the watchdog fires, so a
  * lock's holder can compare it with the clock itself instead of waiting for the watchdog's thread.
- * A renewal sent after that instant does not count: the server may have expired the session
- * before it arrived.
+ * A renewal sent after that instant does not count: the server may have expired the session before
+ * it arrived.
  *
  * <p>Renewals run on the given executor (they may block on I/O); the timing runs on the store's
  * {@link TimeSource}, so tests drive it with a manual clock.
@@ -41,22 +41,31 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
 
   private final String name;
   private final Duration ttl;
+
   /** Two thirds of the TTL: without a success for this long, the session is declared lost. */
   private final long lossAfterNanos;
+
   private final TimeSource time;
   private final Executor executor;
   private final Renewal renewal;
   private final Consumer<KVException> onLost;
   private final Backoff backoff;
   private long lastSuccess;
+
   /** lastSuccess + lossAfterNanos, readable without the lock by every isHeld(). */
   private volatile long confirmedUntil;
+
   private int failures;
   private boolean stopped;
   private @Nullable Subscription timer;
   private @Nullable Subscription watchdog;
 
-  private KeepAlive(String name, Duration ttl, TimeSource time, Executor executor, Renewal renewal,
+  private KeepAlive(
+      String name,
+      Duration ttl,
+      TimeSource time,
+      Executor executor,
+      Renewal renewal,
       Consumer<KVException> onLost) {
     this.name = name;
     this.ttl = ttl;
@@ -66,7 +75,8 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
     this.renewal = renewal;
     this.onLost = onLost;
     long maxMs = Math.min(1000, Math.max(1, ttl.toMillis() / 10));
-    this.backoff = Backoff.exponential(Duration.ofMillis(Math.max(1, maxMs / 4)), Duration.ofMillis(maxMs));
+    this.backoff =
+        Backoff.exponential(Duration.ofMillis(Math.max(1, maxMs / 4)), Duration.ofMillis(maxMs));
   }
 
   /**
@@ -75,8 +85,13 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
    *
    * @param onLost called once, on the executor, when the session is declared lost
    */
-  public static KeepAlive start(String name, Duration ttl, TimeSource time, Executor executor,
-      Renewal renewal, Consumer<KVException> onLost) {
+  public static KeepAlive start(
+      String name,
+      Duration ttl,
+      TimeSource time,
+      Executor executor,
+      Renewal renewal,
+      Consumer<KVException> onLost) {
     return start(name, ttl, time.nanoTime(), time, executor, renewal, onLost);
   }
 
@@ -88,11 +103,22 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
    *
    * @param onLost called once, on the executor, when the session is declared lost
    */
-  public static KeepAlive start(String name, Duration ttl, long sentAt, TimeSource time, Executor executor,
-      Renewal renewal, Consumer<KVException> onLost) {
-    KeepAlive k = new KeepAlive(Objects.requireNonNull(name, "name"), Objects.requireNonNull(ttl, "ttl"),
-        Objects.requireNonNull(time, "time"), Objects.requireNonNull(executor, "executor"),
-        Objects.requireNonNull(renewal, "renewal"), Objects.requireNonNull(onLost, "onLost"));
+  public static KeepAlive start(
+      String name,
+      Duration ttl,
+      long sentAt,
+      TimeSource time,
+      Executor executor,
+      Renewal renewal,
+      Consumer<KVException> onLost) {
+    KeepAlive k =
+        new KeepAlive(
+            Objects.requireNonNull(name, "name"),
+            Objects.requireNonNull(ttl, "ttl"),
+            Objects.requireNonNull(time, "time"),
+            Objects.requireNonNull(executor, "executor"),
+            Objects.requireNonNull(renewal, "renewal"),
+            Objects.requireNonNull(onLost, "onLost"));
     LeakProbe.keepAliveStarted();
     synchronized (k) {
       k.confirmedLocked(sentAt);
@@ -148,15 +174,27 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
         return;
       }
     }
-    lose(new io.libkv.StoreUnavailableException("keep-alive of " + name + ": no renewal succeeded within "
-        + Durations.format(Duration.ofNanos(since)) + ", two thirds of its TTL " + Durations.format(ttl), null, null, java.util.List.of(), null));
+    lose(
+        new io.libkv.StoreUnavailableException(
+            "keep-alive of "
+                + name
+                + ": no renewal succeeded within "
+                + Durations.format(Duration.ofNanos(since))
+                + ", two thirds of its TTL "
+                + Durations.format(ttl),
+            null,
+            null,
+            java.util.List.of(),
+            null));
   }
 
   private void due() {
     try {
       executor.execute(this::renewOnce);
     } catch (RejectedExecutionException e) {
-      lose(new KVException("keep-alive of " + name + " could not run: its executor is shut down", e));
+      lose(
+          new KVException(
+              "keep-alive of " + name + " could not run: its executor is shut down", e));
     }
   }
 
@@ -186,9 +224,18 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
         }
       }
       if (lateRenewal >= 0) {
-        lose(new io.libkv.StoreUnavailableException("keep-alive of " + name + ": a renewal was sent "
-            + Duration.ofNanos(lateRenewal) + " after the last success, past two thirds of its TTL " + ttl,
-            null, null, java.util.List.of(), null));
+        lose(
+            new io.libkv.StoreUnavailableException(
+                "keep-alive of "
+                    + name
+                    + ": a renewal was sent "
+                    + Duration.ofNanos(lateRenewal)
+                    + " after the last success, past two thirds of its TTL "
+                    + ttl,
+                null,
+                null,
+                java.util.List.of(),
+                null));
       }
     } catch (KVException e) {
       boolean lost;

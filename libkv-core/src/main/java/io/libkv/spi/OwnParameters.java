@@ -40,7 +40,8 @@ public final class OwnParameters<B> {
   /** These parameters and {@code name}, read by {@code setter} from the URI's text. */
   public OwnParameters<B> with(String name, BiConsumer<B, String> setter) {
     Map<String, BiConsumer<B, String>> m = new LinkedHashMap<>(setters);
-    if (m.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(setter, "setter")) != null) {
+    if (m.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(setter, "setter"))
+        != null) {
       throw new IllegalArgumentException("parameter " + name + " is declared twice");
     }
     return new OwnParameters<>(m);

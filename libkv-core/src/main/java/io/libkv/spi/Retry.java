@@ -17,8 +17,8 @@ public final class Retry {
   private Retry() {}
 
   /**
-   * Runs {@code op}, retrying while it throws a plain {@link StoreUnavailableException} and
-   * {@code timeout} has not passed; the last failure is rethrown.
+   * Runs {@code op}, retrying while it throws a plain {@link StoreUnavailableException} and {@code
+   * timeout} has not passed; the last failure is rethrown.
    *
    * @throws StoreUnavailableException the last failure, when the deadline passed
    * @throws UnknownOutcomeException at once, never retried

@@ -20,8 +20,14 @@ import java.util.regex.Pattern;
  * @param plainHttp whether its API is plain HTTP/1, so that an HTTP/1 answer no other signature
  *     claims may be it
  */
-public record ServerSignature(String name, String server, Optional<String> request, Pattern answer, String scheme,
-    String tlsHint, boolean plainHttp) {
+public record ServerSignature(
+    String name,
+    String server,
+    Optional<String> request,
+    Pattern answer,
+    String scheme,
+    String tlsHint,
+    boolean plainHttp) {
   /** Checks that every component is given. */
   public ServerSignature {
     Objects.requireNonNull(name, "name");

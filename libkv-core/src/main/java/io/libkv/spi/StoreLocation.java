@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * {@code boltdb:///abs}), whose path keeps it).
  */
 public final class StoreLocation {
-  private static final Pattern ENDPOINT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
+  private static final Pattern ENDPOINT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(:\\d{1,5})?");
 
   private final String scheme;
   private final List<String> endpoints;
@@ -27,11 +28,15 @@ public final class StoreLocation {
   /** A location. */
   public static StoreLocation of(String scheme, List<String> endpoints, String path) {
     return new StoreLocation(
-        Objects.requireNonNull(scheme, "scheme"), Objects.requireNonNull(endpoints, "endpoints"),
+        Objects.requireNonNull(scheme, "scheme"),
+        Objects.requireNonNull(endpoints, "endpoints"),
         Objects.requireNonNull(path, "path"));
   }
 
-  /** Whether {@code text} is an endpoint as a URI gives one: a host or {@code [IPv6]}, and an optional port. */
+  /**
+   * Whether {@code text} is an endpoint as a URI gives one: a host or {@code [IPv6]}, and an
+   * optional port.
+   */
   public static boolean isEndpoint(String text) {
     return ENDPOINT.matcher(text).matches();
   }
@@ -46,7 +51,8 @@ public final class StoreLocation {
     List<String> checked = new ArrayList<>();
     for (String e : Objects.requireNonNull(endpoints, "endpoints")) {
       if (!isEndpoint(Objects.requireNonNull(e, "endpoint"))) {
-        throw new IllegalArgumentException("endpoints: invalid endpoint \"" + e + "\" (expected host:port)");
+        throw new IllegalArgumentException(
+            "endpoints: invalid endpoint \"" + e + "\" (expected host:port)");
       }
       checked.add(e);
     }

@@ -44,7 +44,8 @@ public interface StoreProvider {
    * takes none and opens with {@link #open}.
    */
   default UriOptions uriOptions() {
-    return OwnParameters.<StoreProvider>none().reader(this, (p, location, config) -> p.open(location, config));
+    return OwnParameters.<StoreProvider>none()
+        .reader(this, (p, location, config) -> p.open(location, config));
   }
 
   /**
@@ -57,8 +58,8 @@ public interface StoreProvider {
   }
 
   /**
-   * How its server is told apart at an endpoint ({@link EndpointProbe}); empty (the default) for
-   * a backend without a server.
+   * How its server is told apart at an endpoint ({@link EndpointProbe}); empty (the default) for a
+   * backend without a server.
    */
   default Optional<ServerSignature> serverSignature() {
     return Optional.empty();

@@ -100,10 +100,12 @@ public final class WatchHub {
   }
 
   private static <W> void remove(Map<String, List<W>> map, String k, W w) {
-    map.computeIfPresent(k, (kk, list) -> {
-      list.remove(w);
-      return list.isEmpty() ? null : list;
-    });
+    map.computeIfPresent(
+        k,
+        (kk, list) -> {
+          list.remove(w);
+          return list.isEmpty() ? null : list;
+        });
   }
 
   /** How many watchers are attached (for leak checks). */
@@ -177,7 +179,8 @@ public final class WatchHub {
     }
   }
 
-  private @Nullable Map<TreeWatcher, List<Change>> collectTrees(Change c, String dir, @Nullable Map<TreeWatcher, List<Change>> acc) {
+  private @Nullable Map<TreeWatcher, List<Change>> collectTrees(
+      Change c, String dir, @Nullable Map<TreeWatcher, List<Change>> acc) {
     List<TreeWatcher> tws = treeWatchers.get(dir);
     if (tws == null) {
       return acc;
@@ -225,6 +228,7 @@ public final class WatchHub {
     private final EventChannel<KeyEvent> channel;
     private @Nullable List<Change> pending = new ArrayList<>();
     private long lastIndex;
+
     /** Whether the last state delivered had the key; a delete of an absent key is not an event. */
     private boolean present = true;
 
@@ -243,11 +247,16 @@ public final class WatchHub {
       return lastIndex;
     }
 
-    /** Delivers the initial state ({@code CURRENT} or {@code ABSENT} at {@code index}), then what was buffered. */
+    /**
+     * Delivers the initial state ({@code CURRENT} or {@code ABSENT} at {@code index}), then what
+     * was buffered.
+     */
     public synchronized void start(@Nullable KVPair current, long index) {
       lastIndex = current != null ? current.lastIndex() : index;
       present = current != null;
-      channel.offer(KeyEvent.of(current != null ? EventType.CURRENT : EventType.ABSENT, key, current, lastIndex));
+      channel.offer(
+          KeyEvent.of(
+              current != null ? EventType.CURRENT : EventType.ABSENT, key, current, lastIndex));
       lastIndex = Math.max(lastIndex, index);
       flush();
     }
@@ -265,7 +274,9 @@ public final class WatchHub {
       flush();
     }
 
-    /** Delivers a {@code RESYNC} (or {@code RESET}) with the re-read state, then what was buffered. */
+    /**
+     * Delivers a {@code RESYNC} (or {@code RESET}) with the re-read state, then what was buffered.
+     */
     public synchronized void restart(EventType type, @Nullable KVPair current, long index) {
       if (type != EventType.RESYNC && type != EventType.RESET) {
         throw new IllegalArgumentException("restart takes RESYNC or RESET, not " + type);
@@ -303,7 +314,8 @@ public final class WatchHub {
       }
       lastIndex = c.index;
       if (c.type == EventType.DELETE && !present) {
-        // a backend that learns of deletes by comparing listings may report one the initial state already showed
+        // a backend that learns of deletes by comparing listings may report one the initial state
+        // already showed
         return;
       }
       present = c.type == EventType.PUT;
@@ -334,11 +346,19 @@ public final class WatchHub {
       return lastIndex;
     }
 
-    /** Delivers the initial state ({@code CURRENT}, or {@code ABSENT} when empty) at {@code index}, then what was buffered. */
+    /**
+     * Delivers the initial state ({@code CURRENT}, or {@code ABSENT} when empty) at {@code index},
+     * then what was buffered.
+     */
     public synchronized void start(List<KVPair> pairs, long index) {
       reset(pairs, index);
-      channel.offer(TreeEvent.of(state.isEmpty() ? EventType.ABSENT : EventType.CURRENT, dir,
-          new ArrayList<>(state.values()), List.of(), index));
+      channel.offer(
+          TreeEvent.of(
+              state.isEmpty() ? EventType.ABSENT : EventType.CURRENT,
+              dir,
+              new ArrayList<>(state.values()),
+              List.of(),
+              index));
       flush();
     }
 
@@ -348,16 +368,26 @@ public final class WatchHub {
      * The first event carries all of them, as if coalesced; nothing is delivered when nothing
      * changed.
      */
-    public synchronized void startResumed(List<KVPair> current, List<Change> history, long fromIndex, long index) {
+    public synchronized void startResumed(
+        List<KVPair> current, List<Change> history, long fromIndex, long index) {
       reset(current, fromIndex);
       if (!history.isEmpty()) {
         Map<String, TreeEvent.Change> changes = new TreeMap<>(Keys.UTF8_ORDER);
         for (Change c : history) {
-          changes.put(c.key, c.type == EventType.PUT ? TreeEvent.Change.put(Objects.requireNonNull(c.pair)) : TreeEvent.Change.delete(c.key));
+          changes.put(
+              c.key,
+              c.type == EventType.PUT
+                  ? TreeEvent.Change.put(Objects.requireNonNull(c.pair))
+                  : TreeEvent.Change.delete(c.key));
         }
         Change last = history.get(history.size() - 1);
-        channel.offer(TreeEvent.of(last.type, dir, new ArrayList<>(state.values()),
-            new ArrayList<>(changes.values()), last.index));
+        channel.offer(
+            TreeEvent.of(
+                last.type,
+                dir,
+                new ArrayList<>(state.values()),
+                new ArrayList<>(changes.values()),
+                last.index));
       }
       lastIndex = Math.max(fromIndex, index);
       flush();
@@ -405,7 +435,8 @@ public final class WatchHub {
       EventType lastType = null;
       for (Change c : batch) {
         // one write may change several keys at one index, and a backend that learns of them key
-        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless applied;
+        // by key (ZooKeeper's watches) publishes them apart: the same index is taken unless
+        // applied;
         // a change the state already holds (a re-read read it first) is no news at any index
         if (c.index < lastIndex || applied(c)) {
           continue;
@@ -426,12 +457,19 @@ public final class WatchHub {
         return;
       }
       lastIndex = max;
-      channel.offer(TreeEvent.of(lastType, dir, new ArrayList<>(state.values()),
-          new ArrayList<>(changes.values()), max));
+      channel.offer(
+          TreeEvent.of(
+              lastType,
+              dir,
+              new ArrayList<>(state.values()),
+              new ArrayList<>(changes.values()),
+              max));
     }
 
     private boolean applied(Change c) {
-      return c.type == EventType.PUT ? Objects.equals(c.pair, state.get(c.key)) : !state.containsKey(c.key);
+      return c.type == EventType.PUT
+          ? Objects.equals(c.pair, state.get(c.key))
+          : !state.containsKey(c.key);
     }
 
     @Override
@@ -444,5 +482,4 @@ public final class WatchHub {
       return this == o;
     }
   }
-
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Exponential backoff with full jitter: attempt {@code n} waits a random time up to
- * {@code min(max, base * 2^n)}, so clients that failed together do not retry together.
+ * Exponential backoff with full jitter: attempt {@code n} waits a random time up to {@code min(max,
+ * base * 2^n)}, so clients that failed together do not retry together.
  */
 public final class Backoff {
   private final Duration base;

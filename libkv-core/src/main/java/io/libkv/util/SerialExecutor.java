@@ -13,11 +13,14 @@ import java.util.concurrent.Executor;
  * runs. After {@link #close()} tasks not yet started are dropped and new ones refused.
  */
 public final class SerialExecutor implements AutoCloseable {
-  // a watch channel in listener mode already delivers in order, one at a time; unbounded, it never merges
+  // a watch channel in listener mode already delivers in order, one at a time; unbounded, it never
+  // merges
   private final EventChannel<Runnable> tasks;
 
   private SerialExecutor(String name, Executor executor) {
-    this.tasks = EventChannel.listening(name, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run, executor);
+    this.tasks =
+        EventChannel.listening(
+            name, Integer.MAX_VALUE, Coalescers.latest(), Runnable::run, executor);
   }
 
   /**
@@ -26,7 +29,8 @@ public final class SerialExecutor implements AutoCloseable {
    * @throws NullPointerException if an argument is null
    */
   public static SerialExecutor on(String name, Executor executor) {
-    return new SerialExecutor(Objects.requireNonNull(name, "name"), Objects.requireNonNull(executor, "executor"));
+    return new SerialExecutor(
+        Objects.requireNonNull(name, "name"), Objects.requireNonNull(executor, "executor"));
   }
 
   /**

@@ -85,7 +85,8 @@ class MemoryStoreTimeTest {
   @Test
   void aTtlBelowTheMinimumIsRefused() {
     assertThatThrownBy(() -> a.put("x", new byte[0], WriteOptions.ephemeral(Duration.ofMillis(50))))
-        .isInstanceOf(TtlTooShortException.class).hasMessageContaining("TTL 50ms is below this backend's minimum of 100ms");
+        .isInstanceOf(TtlTooShortException.class)
+        .hasMessageContaining("TTL 50ms is below this backend's minimum of 100ms");
     assertThat(a.exists("x")).isFalse();
   }
 
@@ -93,7 +94,8 @@ class MemoryStoreTimeTest {
   void aLockIsLostBeforeAnotherClientCanTakeIt() throws Exception {
     List<ConnectionState> states = Collections.synchronizedList(new ArrayList<>());
     a.onConnectionStateChange(states::add, Runnable::run);
-    LockLease held = a.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(3)).build()).lock();
+    LockLease held =
+        a.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(3)).build()).lock();
     a.simulatePartition(true);
     long cutAt = time.nanoTime();
     while (!held.lost().isDone()) {

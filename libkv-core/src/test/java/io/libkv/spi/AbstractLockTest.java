@@ -8,10 +8,10 @@ import io.libkv.ManualTimeSource;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TimeSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -19,20 +19,22 @@ class AbstractLockTest {
   @Test
   void anInterruptThatCutsAStoreCallShortIsAnInterruptedException() {
     AtomicInteger abandoned = new AtomicInteger();
-    AbstractLock lock = new AbstractLock("k", TimeSource.system()) {
-      @Override
-      protected Attempt attempt() {
-        // a blocking client call saw the interrupt, restored the flag and failed
-        Thread.currentThread().interrupt();
-        throw new StoreUnavailableException("interrupted", "k", "test:", List.of(), null);
-      }
+    AbstractLock lock =
+        new AbstractLock("k", TimeSource.system()) {
+          @Override
+          protected Attempt attempt() {
+            // a blocking client call saw the interrupt, restored the flag and failed
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted", "k", "test:", List.of(), null);
+          }
 
-      @Override
-      protected void abandon() {
-        abandoned.incrementAndGet();
-      }
-    };
-    assertThatThrownBy(lock::lock).isInstanceOf(InterruptedException.class)
+          @Override
+          protected void abandon() {
+            abandoned.incrementAndGet();
+          }
+        };
+    assertThatThrownBy(lock::lock)
+        .isInstanceOf(InterruptedException.class)
         .hasCauseInstanceOf(StoreUnavailableException.class);
     assertThat(Thread.interrupted()).isFalse();
     assertThat(abandoned).hasValue(1);
@@ -43,25 +45,28 @@ class AbstractLockTest {
     ManualTimeSource time = new ManualTimeSource();
     AtomicInteger abandoned = new AtomicInteger();
     CompletableFuture<Void> never = new CompletableFuture<>();
-    AbstractLock lock = new AbstractLock("k", time) {
-      @Override
-      protected Attempt attempt() {
-        return Attempt.waitFor(never); // held by someone else for good
-      }
+    AbstractLock lock =
+        new AbstractLock("k", time) {
+          @Override
+          protected Attempt attempt() {
+            return Attempt.waitFor(never); // held by someone else for good
+          }
 
-      @Override
-      protected void abandon() {
-        abandoned.incrementAndGet();
-      }
-    };
+          @Override
+          protected void abandon() {
+            abandoned.incrementAndGet();
+          }
+        };
     CompletableFuture<Optional<LockLease>> result = new CompletableFuture<>();
-    Thread waiter = new Thread(() -> {
-      try {
-        result.complete(lock.tryLock(Duration.ofMinutes(10)));
-      } catch (Throwable t) {
-        result.completeExceptionally(t);
-      }
-    });
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                result.complete(lock.tryLock(Duration.ofMinutes(10)));
+              } catch (Throwable t) {
+                result.completeExceptionally(t);
+              }
+            });
     waiter.setDaemon(true);
     waiter.start();
     // the timeout is the source's: until it moves, the wait goes on however long it really takes

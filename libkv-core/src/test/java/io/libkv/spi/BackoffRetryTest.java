@@ -29,12 +29,17 @@ class BackoffRetryTest {
   @Test
   void retriesWhatIsKnownNotToHaveApplied() {
     AtomicInteger calls = new AtomicInteger();
-    String r = Retry.call(() -> {
-      if (calls.incrementAndGet() < 3) {
-        throw new StoreUnavailableException("refused", null, null, List.of("127.0.0.1:1"), null);
-      }
-      return "ok";
-    }, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(2)), Duration.ofSeconds(5));
+    String r =
+        Retry.call(
+            () -> {
+              if (calls.incrementAndGet() < 3) {
+                throw new StoreUnavailableException(
+                    "refused", null, null, List.of("127.0.0.1:1"), null);
+              }
+              return "ok";
+            },
+            Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(2)),
+            Duration.ofSeconds(5));
     assertThat(r).isEqualTo("ok");
     assertThat(calls).hasValue(3);
   }
@@ -42,10 +47,16 @@ class BackoffRetryTest {
   @Test
   void neverRepeatsAWriteOfUnknownOutcome() {
     AtomicInteger calls = new AtomicInteger();
-    assertThatThrownBy(() -> Retry.call(() -> {
-      calls.incrementAndGet();
-      throw new UnknownOutcomeException("sent, then the connection broke", "k", null, List.of(), null);
-    }, Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(2)), Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () ->
+                Retry.call(
+                    () -> {
+                      calls.incrementAndGet();
+                      throw new UnknownOutcomeException(
+                          "sent, then the connection broke", "k", null, List.of(), null);
+                    },
+                    Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(2)),
+                    Duration.ofSeconds(5)))
         .isInstanceOf(UnknownOutcomeException.class)
         .hasMessageContaining("/blob/main/docs/errors.md#unknown-outcome");
     assertThat(calls).hasValue(1);
@@ -54,10 +65,17 @@ class BackoffRetryTest {
   @Test
   void givesUpAtTheDeadline() {
     long start = System.nanoTime();
-    assertThatThrownBy(() -> Retry.call(() -> {
-      throw new StoreUnavailableException("down", null, null, List.of("127.0.0.1:1"), null);
-    }, Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(20)), Duration.ofMillis(200)))
-        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("127.0.0.1:1");
+    assertThatThrownBy(
+            () ->
+                Retry.call(
+                    () -> {
+                      throw new StoreUnavailableException(
+                          "down", null, null, List.of("127.0.0.1:1"), null);
+                    },
+                    Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(20)),
+                    Duration.ofMillis(200)))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("127.0.0.1:1");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
 }

@@ -34,10 +34,12 @@ class EndpointProbeSignatureTest {
   @Test
   void anHttpServerNoSignatureClaimsIsNamedAsSuch() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      CompletableFuture<Void> served = CompletableFuture.runAsync(() -> answerOnce(server, "HTTP/1.1 404 Not Found\r\n\r\n"));
+      CompletableFuture<Void> served =
+          CompletableFuture.runAsync(() -> answerOnce(server, "HTTP/1.1 404 Not Found\r\n\r\n"));
       String endpoint = "127.0.0.1:" + server.getLocalPort();
       assertThat(EndpointProbe.explain("memory", false, List.of(endpoint), Duration.ofSeconds(5)))
-          .contains("an HTTP/1 server answered (HTTP/1.1 404 Not Found): this looks like an HTTP/1 server, not memory");
+          .contains(
+              "an HTTP/1 server answered (HTTP/1.1 404 Not Found): this looks like an HTTP/1 server, not memory");
       served.get();
     }
   }

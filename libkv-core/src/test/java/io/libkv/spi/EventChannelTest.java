@@ -1,6 +1,5 @@
 package io.libkv.spi;
 
-import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.libkv.KeyEvent;
 import io.libkv.TreeEvent;
 import io.libkv.WatchListener;
 import io.libkv.internal.kit.LeakProbe;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 class EventChannelTest {
   private static KeyEvent put(String v, long i) {
-    return KeyEvent.of(EventType.PUT, "k", KVPair.of("k", v.getBytes(StandardCharsets.UTF_8), i), i);
+    return KeyEvent.of(
+        EventType.PUT, "k", KVPair.of("k", v.getBytes(StandardCharsets.UTF_8), i), i);
   }
 
   @Test
@@ -31,10 +32,11 @@ class EventChannelTest {
     List<String> ran = new ArrayList<>();
     EventChannel<KeyEvent> closed = EventChannel.polling("t", 4, Coalescers.KEY);
     closed.onClose(() -> ran.add("hub"));
-    closed.onClose(() -> {
-      ran.add("throws");
-      throw new IllegalStateException("a failing hook");
-    });
+    closed.onClose(
+        () -> {
+          ran.add("throws");
+          throw new IllegalStateException("a failing hook");
+        });
     closed.onClose(() -> ran.add("store"));
     closed.close();
     closed.close();
@@ -55,7 +57,9 @@ class EventChannelTest {
   @Test
   void aSlowConsumerGetsTheLatestStateWithinTheBuffer() throws Exception {
     EventChannel<KeyEvent> ch = EventChannel.polling("t", 4, Coalescers.KEY);
-    ch.offer(KeyEvent.of(EventType.CURRENT, "k", KVPair.of("k", "0".getBytes(StandardCharsets.UTF_8), 1), 1));
+    ch.offer(
+        KeyEvent.of(
+            EventType.CURRENT, "k", KVPair.of("k", "0".getBytes(StandardCharsets.UTF_8), 1), 1));
     for (int i = 2; i <= 1000; i++) {
       assertThat(ch.offer(put("v" + i, i))).isTrue();
     }
@@ -90,14 +94,19 @@ class EventChannelTest {
   void coalescedTreeEventsUniteTheirChanges() {
     KVPair a = KVPair.of("d/a", new byte[] {1}, 2);
     KVPair b = KVPair.of("d/b", new byte[] {2}, 3);
-    TreeEvent e1 = TreeEvent.of(EventType.PUT, "d", List.of(a), List.of(TreeEvent.Change.put(a)), 2);
-    TreeEvent e2 = TreeEvent.of(EventType.PUT, "d", List.of(a, b), List.of(TreeEvent.Change.put(b)), 3);
-    TreeEvent e3 = TreeEvent.of(EventType.DELETE, "d", List.of(b), List.of(TreeEvent.Change.delete("d/a")), 4);
+    TreeEvent e1 =
+        TreeEvent.of(EventType.PUT, "d", List.of(a), List.of(TreeEvent.Change.put(a)), 2);
+    TreeEvent e2 =
+        TreeEvent.of(EventType.PUT, "d", List.of(a, b), List.of(TreeEvent.Change.put(b)), 3);
+    TreeEvent e3 =
+        TreeEvent.of(EventType.DELETE, "d", List.of(b), List.of(TreeEvent.Change.delete("d/a")), 4);
     TreeEvent m = Coalescers.TREE.apply(Coalescers.TREE.apply(e1, e2), e3);
     assertThat(m.type()).isEqualTo(EventType.DELETE);
     assertThat(m.pairs()).containsExactly(b);
-    assertThat(m.changes()).extracting(TreeEvent.Change::key, TreeEvent.Change::type)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("d/a", EventType.DELETE),
+    assertThat(m.changes())
+        .extracting(TreeEvent.Change::key, TreeEvent.Change::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("d/a", EventType.DELETE),
             org.assertj.core.groups.Tuple.tuple("d/b", EventType.PUT));
     assertThat(m.index()).isEqualTo(4);
   }
@@ -122,18 +131,22 @@ class EventChannelTest {
   void closingWakesABlockedConsumerAndEndsIteration() throws Exception {
     EventChannel<KeyEvent> ch = EventChannel.polling("t", 8, Coalescers.KEY);
     CountDownLatch ended = new CountDownLatch(1);
-    Thread t = new Thread(() -> {
-      for (KeyEvent e : ch) {
-        assertThat(e).isNotNull();
-      }
-      ended.countDown();
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              for (KeyEvent e : ch) {
+                assertThat(e).isNotNull();
+              }
+              ended.countDown();
+            });
     t.start();
     ch.offer(put("a", 1));
     Thread.sleep(50);
     ch.close();
     assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(ch::take).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(ch::take)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThat(ch.done()).isCompleted();
   }
 
@@ -145,23 +158,29 @@ class EventChannelTest {
       CountDownLatch error = new CountDownLatch(1);
       int[] concurrent = {0};
       int[] maxConcurrent = {0};
-      EventChannel<KeyEvent> ch = EventChannel.listening("t", 10_000, Coalescers.KEY, new WatchListener<>() {
-        @Override
-        public void onEvent(KeyEvent e) {
-          synchronized (this) {
-            maxConcurrent[0] = Math.max(maxConcurrent[0], ++concurrent[0]);
-          }
-          seen.add(e.index());
-          synchronized (this) {
-            concurrent[0]--;
-          }
-        }
+      EventChannel<KeyEvent> ch =
+          EventChannel.listening(
+              "t",
+              10_000,
+              Coalescers.KEY,
+              new WatchListener<>() {
+                @Override
+                public void onEvent(KeyEvent e) {
+                  synchronized (this) {
+                    maxConcurrent[0] = Math.max(maxConcurrent[0], ++concurrent[0]);
+                  }
+                  seen.add(e.index());
+                  synchronized (this) {
+                    concurrent[0]--;
+                  }
+                }
 
-        @Override
-        public void onError(KVException err) {
-          error.countDown();
-        }
-      }, pool);
+                @Override
+                public void onError(KVException err) {
+                  error.countDown();
+                }
+              },
+              pool);
       for (int i = 1; i <= 5000; i++) {
         ch.offer(put("v", i));
       }

@@ -19,8 +19,9 @@ class KeepAliveTest {
   @Test
   void renewsEveryThirdOfTheTtl() {
     AtomicInteger renewals = new AtomicInteger();
-    try (KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, Runnable::run, renewals::incrementAndGet,
-        e -> {})) {
+    try (KeepAlive k =
+        KeepAlive.start(
+            "s", Duration.ofSeconds(3), time, Runnable::run, renewals::incrementAndGet, e -> {})) {
       time.advance(Duration.ofMillis(999));
       assertThat(renewals).hasValue(0);
       time.advance(Duration.ofMillis(1));
@@ -36,11 +37,18 @@ class KeepAliveTest {
     AtomicBoolean failing = new AtomicBoolean();
     AtomicReference<KVException> lost = new AtomicReference<>();
     Duration ttl = Duration.ofSeconds(3);
-    KeepAlive k = KeepAlive.start("s", ttl, time, Runnable::run, () -> {
-      if (failing.get()) {
-        throw new StoreUnavailableException("down", null, null, List.of(), null);
-      }
-    }, lost::set);
+    KeepAlive k =
+        KeepAlive.start(
+            "s",
+            ttl,
+            time,
+            Runnable::run,
+            () -> {
+              if (failing.get()) {
+                throw new StoreUnavailableException("down", null, null, List.of(), null);
+              }
+            },
+            lost::set);
     time.advance(Duration.ofSeconds(1)); // renewed at t=1s: the server's deadline is now t=4s
     failing.set(true);
     time.advance(Duration.ofMillis(1900));
@@ -54,16 +62,25 @@ class KeepAliveTest {
   @Test
   void aRenewalThatHangsDoesNotDelayTheLoss() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.ExecutorService io =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
     AtomicReference<KVException> lost = new AtomicReference<>();
     try {
-      KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, io, () -> {
-        try {
-          release.await(); // a call into a partition that drops nothing: no answer, no error
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, lost::set);
+      KeepAlive k =
+          KeepAlive.start(
+              "s",
+              Duration.ofSeconds(3),
+              time,
+              io,
+              () -> {
+                try {
+                  release
+                      .await(); // a call into a partition that drops nothing: no answer, no error
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              lost::set);
       time.advance(Duration.ofSeconds(1)); // the first renewal starts and hangs
       time.advance(Duration.ofMillis(999));
       assertThat(lost.get()).isNull();
@@ -84,11 +101,18 @@ class KeepAliveTest {
   void aTransientFailureIsRetriedAndForgotten() {
     AtomicInteger calls = new AtomicInteger();
     AtomicReference<KVException> lost = new AtomicReference<>();
-    try (KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, Runnable::run, () -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new StoreUnavailableException("blip", null, null, List.of(), null);
-      }
-    }, lost::set)) {
+    try (KeepAlive k =
+        KeepAlive.start(
+            "s",
+            Duration.ofSeconds(3),
+            time,
+            Runnable::run,
+            () -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new StoreUnavailableException("blip", null, null, List.of(), null);
+              }
+            },
+            lost::set)) {
       time.advance(Duration.ofSeconds(30));
       assertThat(lost.get()).isNull();
       assertThat(calls.get()).isGreaterThan(9);
@@ -100,7 +124,9 @@ class KeepAliveTest {
   void closeStopsRenewalsAndTheCounter() {
     int before = LeakProbe.activeKeepAlives();
     AtomicInteger renewals = new AtomicInteger();
-    KeepAlive k = KeepAlive.start("s", Duration.ofSeconds(3), time, Runnable::run, renewals::incrementAndGet, e -> {});
+    KeepAlive k =
+        KeepAlive.start(
+            "s", Duration.ofSeconds(3), time, Runnable::run, renewals::incrementAndGet, e -> {});
     assertThat(LeakProbe.activeKeepAlives()).isEqualTo(before + 1);
     k.close();
     k.close();

@@ -89,7 +89,8 @@ class LeaseDeadlineTest {
   void theFirstCheckAfterAPausePastTheDeadlineSaysLostBeforeAnyTimerRuns() {
     FrozenTimers time = new FrozenTimers();
     AtomicBoolean watchdogSaidLost = new AtomicBoolean();
-    KeepAlive k = KeepAlive.start("s", TTL, time, Runnable::run, () -> {}, e -> watchdogSaidLost.set(true));
+    KeepAlive k =
+        KeepAlive.start("s", TTL, time, Runnable::run, () -> {}, e -> watchdogSaidLost.set(true));
     Lease lease = new Lease(k);
     time.now = TWO_THIRDS - 1;
     assertThat(lease.isHeld()).isTrue();
@@ -98,8 +99,10 @@ class LeaseDeadlineTest {
     assertThat(lease.isHeld()).as("first check after the pause").isFalse();
     assertThat(lease.lost()).isCompleted();
     assertThat(watchdogSaidLost).as("no timer ran").isFalse();
-    assertThatThrownBy(lease::checkHeld).isInstanceOf(LockLostException.class)
-        .hasMessageContaining("locks/a").hasMessageContaining("memory:test")
+    assertThatThrownBy(lease::checkHeld)
+        .isInstanceOf(LockLostException.class)
+        .hasMessageContaining("locks/a")
+        .hasMessageContaining("memory:test")
         .hasMessageContaining("docs/errors.md#lock-lost")
         .satisfies(e -> assertThat(((LockLostException) e).key()).contains("locks/a"))
         .satisfies(e -> assertThat(((LockLostException) e).store()).contains("memory:test"));
@@ -111,12 +114,20 @@ class LeaseDeadlineTest {
     FrozenTimers time = new FrozenTimers();
     AtomicBoolean failing = new AtomicBoolean();
     long[] renewalTook = {0};
-    KeepAlive k = KeepAlive.start("s", TTL, -Duration.ofMillis(300).toNanos(), time, Runnable::run, () -> {
-      if (failing.get()) {
-        throw new StoreUnavailableException("down", null, null, List.of(), null);
-      }
-      time.now += renewalTook[0];
-    }, e -> {});
+    KeepAlive k =
+        KeepAlive.start(
+            "s",
+            TTL,
+            -Duration.ofMillis(300).toNanos(),
+            time,
+            Runnable::run,
+            () -> {
+              if (failing.get()) {
+                throw new StoreUnavailableException("down", null, null, List.of(), null);
+              }
+              time.now += renewalTook[0];
+            },
+            e -> {});
     // the creating request was sent 300 ms before start(): that is where the span counts from
     assertThat(k.confirmedUntil()).isEqualTo(TWO_THIRDS - Duration.ofMillis(300).toNanos());
     Lease lease = new Lease(k);
@@ -124,7 +135,8 @@ class LeaseDeadlineTest {
     time.now = Duration.ofMillis(700).toNanos();
     renewalTook[0] = Duration.ofMillis(400).toNanos();
     time.runDue();
-    assertThat(k.confirmedUntil()).as("counted from when it was sent, not when it came back")
+    assertThat(k.confirmedUntil())
+        .as("counted from when it was sent, not when it came back")
         .isEqualTo(Duration.ofMillis(700).toNanos() + TWO_THIRDS);
     failing.set(true);
     time.now = Duration.ofMillis(700).toNanos() + TWO_THIRDS - 1;
@@ -140,7 +152,9 @@ class LeaseDeadlineTest {
     FrozenTimers time = new FrozenTimers();
     AtomicInteger renewals = new AtomicInteger();
     AtomicBoolean lost = new AtomicBoolean();
-    KeepAlive k = KeepAlive.start("s", TTL, time, Runnable::run, renewals::incrementAndGet, e -> lost.set(true));
+    KeepAlive k =
+        KeepAlive.start(
+            "s", TTL, time, Runnable::run, renewals::incrementAndGet, e -> lost.set(true));
     // paused from before the first renewal until after the deadline; then the renewal runs first
     time.now = TWO_THIRDS + 1;
     time.runDue();
@@ -155,11 +169,18 @@ class LeaseDeadlineTest {
   void renewalsKeepItHeldAndTheTimerCompletesLostAtTheDeadlineWithoutACheck() {
     ManualTimeSource time = new ManualTimeSource();
     AtomicBoolean failing = new AtomicBoolean();
-    KeepAlive k = KeepAlive.start("s", TTL, time, Runnable::run, () -> {
-      if (failing.get()) {
-        throw new StoreUnavailableException("down", null, null, List.of(), null);
-      }
-    }, e -> {});
+    KeepAlive k =
+        KeepAlive.start(
+            "s",
+            TTL,
+            time,
+            Runnable::run,
+            () -> {
+              if (failing.get()) {
+                throw new StoreUnavailableException("down", null, null, List.of(), null);
+              }
+            },
+            e -> {});
     Lease lease = new Lease(k);
     time.advance(Duration.ofSeconds(30));
     assertThat(lease.isHeld()).isTrue();
@@ -194,7 +215,8 @@ class LeaseDeadlineTest {
     time.advance(Duration.ofSeconds(5));
     assertThat(lease.isHeld()).isFalse();
     assertThat(lease.lost()).isNotDone();
-    assertThatThrownBy(lease::checkHeld).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(lease::checkHeld)
+        .isInstanceOf(IllegalStateException.class)
         .isNotInstanceOf(KVException.class);
   }
 
@@ -203,7 +225,8 @@ class LeaseDeadlineTest {
     FrozenTimers time = new FrozenTimers();
     Lease lease = new Lease(fixed(time, 100));
     time.now = 100;
-    assertThatThrownBy(lease::checkHeld).isInstanceOf(LockLostException.class)
+    assertThatThrownBy(lease::checkHeld)
+        .isInstanceOf(LockLostException.class)
         .hasMessageContaining("deadline of its last confirmed renewal had passed");
     lease.close();
     assertThat(lease.releases).as("another holder may have it now").hasValue(0);

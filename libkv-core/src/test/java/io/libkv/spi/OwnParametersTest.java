@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class OwnParametersTest {
   @Test
   void aBackendsOwnParameterReachesItsOptions() {
-    try (Store s = LibKV.open("paths:data?bucket=b1"); Store same = MemoryStore.open("data/b1", StoreConfig.DEFAULT)) {
+    try (Store s = LibKV.open("paths:data?bucket=b1");
+        Store same = MemoryStore.open("data/b1", StoreConfig.DEFAULT)) {
       same.put("k", "v".getBytes(UTF_8));
       assertThat(s.get("k").valueAsString()).isEqualTo("v");
     }
@@ -33,25 +34,30 @@ class OwnParametersTest {
 
   @Test
   void ownAndSharedProblemsAreListedTogetherInUriOrder() {
-    assertThatThrownBy(() -> LibKV.open("paths:data?timeout=0s&bucket=&bogus=1&tokenFile=x&maxValueBytes=1"))
+    assertThatThrownBy(
+            () -> LibKV.open("paths:data?timeout=0s&bucket=&bogus=1&tokenFile=x&maxValueBytes=1"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("unknown parameter(s): bogus (known: connectTimeout, timeout,")
-        .hasMessageContaining("parameter 'timeout': timeout must be positive, was 0s; parameter 'bucket': bucket must not be empty")
-        .hasMessageContaining("parameter(s) maxValueBytes, tokenFile do not apply to paths (it takes: bucket, timeout)");
+        .hasMessageContaining(
+            "parameter 'timeout': timeout must be positive, was 0s; parameter 'bucket': bucket must not be empty")
+        .hasMessageContaining(
+            "parameter(s) maxValueBytes, tokenFile do not apply to paths (it takes: bucket, timeout)");
   }
 
   @Test
   void theOwnParametersOfEveryInstalledBackendAreKnown() {
     assertThat(ProviderRegistry.ownParameters()).contains("bucket");
     assertThatThrownBy(() -> LibKV.open("memory:x?bucket=b"))
-        .hasMessageContaining("parameter(s) bucket do not apply to memory (it takes: maxValueBytes)")
+        .hasMessageContaining(
+            "parameter(s) bucket do not apply to memory (it takes: maxValueBytes)")
         .hasMessageNotContaining("unknown");
   }
 
   @Test
   void defaultsApplyWhereTheUriIsSilentAndAreCheckedAlike() {
     try (Store s = LibKV.open("paths:d2", StoreConfig.DEFAULT, Map.of("bucket", "b2"));
-        Store given = LibKV.open("paths:d2?bucket=b3", StoreConfig.DEFAULT, Map.of("bucket", "b2"));
+        Store given =
+            LibKV.open("paths:d2?bucket=b3", StoreConfig.DEFAULT, Map.of("bucket", "b2"));
         Store b2 = MemoryStore.open("d2/b2", StoreConfig.DEFAULT)) {
       b2.put("k", "v".getBytes(UTF_8));
       assertThat(s.get("k").valueAsString()).isEqualTo("v");
@@ -78,13 +84,22 @@ class OwnParametersTest {
 
   @Test
   void theMemoryBackendsTypedEntryPointOpensWithoutAUri() {
-    try (MemoryStore s = MemoryOptions.builder().name("typed").config(StoreConfig.builder().maxValueBytes(4).build())
-        .build().open(); Store viaUri = LibKV.open("memory:typed")) {
+    try (MemoryStore s =
+            MemoryOptions.builder()
+                .name("typed")
+                .config(StoreConfig.builder().maxValueBytes(4).build())
+                .build()
+                .open();
+        Store viaUri = LibKV.open("memory:typed")) {
       s.put("k", "v".getBytes(UTF_8));
       assertThat(viaUri.get("k").valueAsString()).isEqualTo("v");
       assertThat(s.capabilities().maxValueBytes()).isEqualTo(4);
     }
-    assertThatThrownBy(() -> MemoryOptions.builder().config(StoreConfig.builder().token(Secret.of("t")).build()).build())
+    assertThatThrownBy(
+            () ->
+                MemoryOptions.builder()
+                    .config(StoreConfig.builder().token(Secret.of("t")).build())
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("config: setting(s) token do not apply to memory");
   }
@@ -93,8 +108,10 @@ class OwnParametersTest {
   void typedEndpointsAreCheckedAsAUrisAre() {
     assertThat(StoreLocation.checkEndpoints(List.of("127.0.0.1:2379", "[::1]:1"))).hasSize(2);
     assertThatThrownBy(() -> StoreLocation.checkEndpoints(List.of("h:p")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
     assertThatThrownBy(() -> StoreLocation.checkEndpoints(List.of()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
   }
 }

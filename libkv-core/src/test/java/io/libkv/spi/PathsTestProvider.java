@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * {@code PATH/BUCKET}, so a test can see what the URI's own parameter did.
  */
 public final class PathsTestProvider implements StoreProvider {
-  static final OwnParameters<Options> OWN = OwnParameters.<Options>none().with("bucket", Options::bucket);
+  static final OwnParameters<Options> OWN =
+      OwnParameters.<Options>none().with("bucket", Options::bucket);
 
   /** The backend's options builder: {@code bucket} is checked here, for URIs and code alike. */
   static final class Options {
@@ -57,8 +58,15 @@ public final class PathsTestProvider implements StoreProvider {
 
   @Override
   public Optional<ServerSignature> serverSignature() {
-    return Optional.of(new ServerSignature("paths", "a paths server", Optional.empty(),
-        Pattern.compile("\"pathsserver\":\"([^\"]*)\""), "paths:", "the tls parameter", false));
+    return Optional.of(
+        new ServerSignature(
+            "paths",
+            "a paths server",
+            Optional.empty(),
+            Pattern.compile("\"pathsserver\":\"([^\"]*)\""),
+            "paths:",
+            "the tls parameter",
+            false));
   }
 
   @Override

@@ -27,7 +27,9 @@ class WatchHubSameIndexTest {
     hub.publish(WatchHub.Change.delete("d/b", 9));
     hub.publish(WatchHub.Change.delete("d/b", 9));
     List<TreeEvent> events = new ArrayList<>();
-    for (Optional<TreeEvent> e = ch.poll(Duration.ofMillis(50)); e.isPresent(); e = ch.poll(Duration.ofMillis(50))) {
+    for (Optional<TreeEvent> e = ch.poll(Duration.ofMillis(50));
+        e.isPresent();
+        e = ch.poll(Duration.ofMillis(50))) {
       events.add(e.get());
     }
     assertThat(events).hasSize(3);

@@ -29,13 +29,16 @@ class SerialExecutorTest {
     try (SerialExecutor serial = SerialExecutor.on("test", pool)) {
       for (int i = 0; i < 500; i++) {
         int n = i;
-        assertThat(serial.offer(() -> {
-          if (running.incrementAndGet() > 1) {
-            overlaps.incrementAndGet();
-          }
-          ran.add(n);
-          running.decrementAndGet();
-        })).isTrue();
+        assertThat(
+                serial.offer(
+                    () -> {
+                      if (running.incrementAndGet() > 1) {
+                        overlaps.incrementAndGet();
+                      }
+                      ran.add(n);
+                      running.decrementAndGet();
+                    }))
+            .isTrue();
       }
       serial.offer(done::countDown);
       assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
@@ -48,9 +51,10 @@ class SerialExecutorTest {
   void aTaskThatThrowsDoesNotStopTheNext() throws Exception {
     CountDownLatch next = new CountDownLatch(1);
     try (SerialExecutor serial = SerialExecutor.on("test", pool)) {
-      serial.offer(() -> {
-        throw new IllegalStateException("listener bug");
-      });
+      serial.offer(
+          () -> {
+            throw new IllegalStateException("listener bug");
+          });
       serial.offer(next::countDown);
       assertThat(next.await(10, TimeUnit.SECONDS)).isTrue();
     }

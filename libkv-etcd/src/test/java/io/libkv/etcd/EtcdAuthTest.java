@@ -34,7 +34,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** etcd with authentication enabled (through jetcd's auth API): user and password, right and wrong. */
+/**
+ * etcd with authentication enabled (through jetcd's auth API): user and password, right and wrong.
+ */
 @Tag("slow")
 class EtcdAuthTest {
   private static EtcdServer server;
@@ -46,15 +48,24 @@ class EtcdAuthTest {
     server = EtcdServer.start(new EtcdServer.Options().authTokenTtl(Duration.ofSeconds(1)));
     try (Client admin = Client.builder().endpoints("http://" + server.endpoint()).build()) {
       ByteSequence root = ByteSequence.from("root", UTF_8);
-      admin.getAuthClient().userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
+      admin
+          .getAuthClient()
+          .userAdd(root, ByteSequence.from("s3cret", UTF_8))
+          .get(5, TimeUnit.SECONDS);
       admin.getAuthClient().roleAdd(root).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().userGrantRole(root, root).get(5, TimeUnit.SECONDS);
       // a user whose role may read every key and write none
       ByteSequence reader = ByteSequence.from("reader", UTF_8);
       ByteSequence all = ByteSequence.from(new byte[] {0});
-      admin.getAuthClient().userAdd(reader, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
+      admin
+          .getAuthClient()
+          .userAdd(reader, ByteSequence.from("s3cret", UTF_8))
+          .get(5, TimeUnit.SECONDS);
       admin.getAuthClient().roleAdd(reader).get(5, TimeUnit.SECONDS);
-      admin.getAuthClient().roleGrantPermission(reader, all, all, Permission.Type.READ).get(5, TimeUnit.SECONDS);
+      admin
+          .getAuthClient()
+          .roleGrantPermission(reader, all, all, Permission.Type.READ)
+          .get(5, TimeUnit.SECONDS);
       admin.getAuthClient().userGrantRole(reader, reader).get(5, TimeUnit.SECONDS);
       admin.getAuthClient().authEnable().get(5, TimeUnit.SECONDS);
     }
@@ -77,7 +88,8 @@ class EtcdAuthTest {
     try (Store s = LibKV.open(uri("&username=root&passwordFile=" + passwordFile))) {
       s.put("k", "v".getBytes(UTF_8));
       try (Watch<KeyEvent> w = s.watch("k")) {
-        assertThat(w.poll(Duration.ofSeconds(5)).orElseThrow().pair().orElseThrow().valueAsString()).isEqualTo("v");
+        assertThat(w.poll(Duration.ofSeconds(5)).orElseThrow().pair().orElseThrow().valueAsString())
+            .isEqualTo("v");
       }
       try (LockLease l = s.newLock("lock").lock()) {
         assertThat(l.isHeld()).isTrue();
@@ -107,15 +119,20 @@ class EtcdAuthTest {
 
   @Test
   void aPasswordInTheConfiguration() {
-    try (Store s = LibKV.open(uri("&username=root"), StoreConfig.builder().password(Secret.of("s3cret")).build())) {
+    try (Store s =
+        LibKV.open(
+            uri("&username=root"), StoreConfig.builder().password(Secret.of("s3cret")).build())) {
       assertThat(s.exists("nothing")).isFalse();
     }
   }
 
   @Test
   void aWrongPasswordIsRefusedClearly() {
-    assertThatThrownBy(() -> LibKV.open(uri("&username=root"), StoreConfig.builder().password(Secret.of("nope"))
-        .build()))
+    assertThatThrownBy(
+            () ->
+                LibKV.open(
+                    uri("&username=root"),
+                    StoreConfig.builder().password(Secret.of("nope")).build()))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("authentication failed")
         .hasMessageNotContaining("nope");
@@ -125,8 +142,11 @@ class EtcdAuthTest {
   void aRoleWithoutWriteRightsIsPermissionDeniedNamingKeyAndStore() {
     try (Store s = LibKV.open(uri("&username=reader&passwordFile=" + passwordFile))) {
       assertThat(s.exists("k")).isFalse();
-      for (ThrowingCallable call : List.<ThrowingCallable>of(() -> s.put("k", "v".getBytes(UTF_8)),
-          () -> s.atomicCreate("k", "v".getBytes(UTF_8), WriteOptions.DEFAULT), () -> s.delete("k"))) {
+      for (ThrowingCallable call :
+          List.<ThrowingCallable>of(
+              () -> s.put("k", "v".getBytes(UTF_8)),
+              () -> s.atomicCreate("k", "v".getBytes(UTF_8), WriteOptions.DEFAULT),
+              () -> s.delete("k"))) {
         PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, call);
         assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
         assertThat(e.key()).contains("k");
@@ -141,19 +161,38 @@ class EtcdAuthTest {
     try (Store s = LibKV.open(rootUri);
         Store reader = LibKV.open(uri("&username=reader&passwordFile=" + passwordFile))) {
       Map<String, Case> cases = ErrorsDocCoverage.common(s, rootUri);
-      cases.put("kv-exception", Case.notProvokedHere("etcd: raised for a request etcd refuses as too large or an "
-          + "error etcd reports that has no specific type; not provoked by any test yet"));
-      cases.put("call-not-supported", Case.cannotArise("etcd: ephemeral and expiring keys, watches and locks are "
-          + "all supported (Capabilities)"));
-      cases.put("cannot-lock", Case.cannotArise("etcd: a lock waits or is lost with its lease; nothing else "
-          + "stops one"));
+      cases.put(
+          "kv-exception",
+          Case.notProvokedHere(
+              "etcd: raised for a request etcd refuses as too large or an "
+                  + "error etcd reports that has no specific type; not provoked by any test yet"));
+      cases.put(
+          "call-not-supported",
+          Case.cannotArise(
+              "etcd: ephemeral and expiring keys, watches and locks are "
+                  + "all supported (Capabilities)"));
+      cases.put(
+          "cannot-lock",
+          Case.cannotArise(
+              "etcd: a lock waits or is lost with its lease; nothing else " + "stops one"));
       String closed = "etcd://127.0.0.1:" + io.libkv.testkit.servers.FreePorts.next() + "/auth";
-      cases.put("store-unavailable", Case.provoked(io.libkv.StoreUnavailableException.class, null,
-          closed.replace("/auth", "") + "/auth", () -> LibKV.open(closed + "?connectTimeout=1s&timeout=1s").close()));
+      cases.put(
+          "store-unavailable",
+          Case.provoked(
+              io.libkv.StoreUnavailableException.class,
+              null,
+              closed.replace("/auth", "") + "/auth",
+              () -> LibKV.open(closed + "?connectTimeout=1s&timeout=1s").close()));
       ErrorsDocCoverage.serverBackend(cases, "etcd", "EtcdFaultTest");
-      cases.put("listing-changed", Case.cannotArise("etcd: a list reads every page at one revision"));
-      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", reader.description(),
-          () -> reader.put("denied", "v".getBytes(UTF_8))));
+      cases.put(
+          "listing-changed", Case.cannotArise("etcd: a list reads every page at one revision"));
+      cases.put(
+          "permission-denied",
+          Case.provoked(
+              PermissionDeniedException.class,
+              "denied",
+              reader.description(),
+              () -> reader.put("denied", "v".getBytes(UTF_8))));
       ErrorsDocCoverage.check(cases);
     }
   }

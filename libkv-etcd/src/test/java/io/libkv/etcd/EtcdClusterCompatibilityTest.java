@@ -40,5 +40,4 @@ class EtcdClusterCompatibilityTest extends StoreCompatibilityKit {
     java.util.Collections.rotate(eps, ROTATION.incrementAndGet());
     return LibKV.open("etcd://" + String.join(",", eps) + "?timeout=8s&connectTimeout=10s");
   }
-
 }

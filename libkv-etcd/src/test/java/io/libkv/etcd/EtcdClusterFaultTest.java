@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The cluster leader killed during a write load: the client fails over, no acknowledged write is lost. */
+/**
+ * The cluster leader killed during a write load: the client fails over, no acknowledged write is
+ * lost.
+ */
 @Tag("slow")
 class EtcdClusterFaultTest {
   private static EtcdCluster cluster;
@@ -69,7 +72,9 @@ class EtcdClusterFaultTest {
     List<String> unknown = new ArrayList<>();
     int failedKnown = 0;
     EtcdServer killed;
-    try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/leaderkill?timeout=5s&connectTimeout=10s")) {
+    try (Store s =
+        LibKV.open(
+            "etcd://" + cluster.endpointList() + "/leaderkill?timeout=5s&connectTimeout=10s")) {
       boolean killedYet = false;
       killed = leader();
       long until = 0;
@@ -96,8 +101,11 @@ class EtcdClusterFaultTest {
           break;
         }
       }
-      assertThat(afterKill).as("writes acknowledged after the leader died (failover)").isEqualTo(100);
-      System.out.printf("leader %s killed: %d writes acknowledged, %d unknown outcomes, %d known failures%n",
+      assertThat(afterKill)
+          .as("writes acknowledged after the leader died (failover)")
+          .isEqualTo(100);
+      System.out.printf(
+          "leader %s killed: %d writes acknowledged, %d unknown outcomes, %d known failures%n",
           killed.name(), acknowledged.size(), unknown.size(), failedKnown);
     }
     killed.restart();
@@ -111,13 +119,13 @@ class EtcdClusterFaultTest {
   }
 
   /**
-   * How long a store's calls stall when the member behind them dies or is cut off, on a real 3-member
-   * cluster: the leader SIGKILLed five times under a sequential writer, a reader and a watch, and a
-   * member's client traffic silently dropped. The bound is a liveness one: the first write started
-   * after the fault succeeds within 2 s of the new leader's election (plus 1 s slack for a loaded
-   * machine); for a partition, with no election, within 2 s + 1 s of the partition. The operation
-   * timeout is 10 s, so that a call left to run into its deadline shows as a stall of its own length
-   * rather than one the election (2 to 4 s after the kill here) could hide.
+   * How long a store's calls stall when the member behind them dies or is cut off, on a real
+   * 3-member cluster: the leader SIGKILLed five times under a sequential writer, a reader and a
+   * watch, and a member's client traffic silently dropped. The bound is a liveness one: the first
+   * write started after the fault succeeds within 2 s of the new leader's election (plus 1 s slack
+   * for a loaded machine); for a partition, with no election, within 2 s + 1 s of the partition.
+   * The operation timeout is 10 s, so that a call left to run into its deadline shows as a stall of
+   * its own length rather than one the election (2 to 4 s after the kill here) could hide.
    */
   @Nested
   class Failover {
@@ -136,7 +144,10 @@ class EtcdClusterFaultTest {
       }
     }
 
-    /** The leading member and its term, waiting up to 30 s for one that every running member agrees on. */
+    /**
+     * The leading member and its term, waiting up to 30 s for one that every running member agrees
+     * on.
+     */
     private static long[] leaderAndTerm() throws InterruptedException {
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < until) {
@@ -165,7 +176,10 @@ class EtcdClusterFaultTest {
       throw new IllegalStateException("the cluster agreed on no leader within 30 s");
     }
 
-    /** A sequential loop of calls on its own thread, recording when each successful call started and ended. */
+    /**
+     * A sequential loop of calls on its own thread, recording when each successful call started and
+     * ended.
+     */
     private static final class Loop {
       final List<long[]> ok = new CopyOnWriteArrayList<>();
       final Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -175,36 +189,42 @@ class EtcdClusterFaultTest {
       private final Thread thread;
 
       Loop(String name, Store store, boolean write) {
-        thread = new Thread(() -> {
-          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-          for (int i = 0; !stop.get() && System.nanoTime() < deadline; i++) {
-            String k = name + "/k" + i;
-            String v = "v" + i;
-            long t0 = System.nanoTime();
-            try {
-              if (write) {
-                store.put(k, v.getBytes(UTF_8));
-                acknowledged.put(k, v);
-              } else {
-                store.exists("failover/w/k0");
-              }
-              ok.add(new long[] {t0, System.nanoTime()});
-            } catch (UnknownOutcomeException e) {
-              unknown.add(k);
-            } catch (KVException e) {
-              failed.add(k + ": " + e.getMessage());
-            }
-            try {
-              Thread.sleep(2);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        }, "failover-" + name);
+        thread =
+            new Thread(
+                () -> {
+                  long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                  for (int i = 0; !stop.get() && System.nanoTime() < deadline; i++) {
+                    String k = name + "/k" + i;
+                    String v = "v" + i;
+                    long t0 = System.nanoTime();
+                    try {
+                      if (write) {
+                        store.put(k, v.getBytes(UTF_8));
+                        acknowledged.put(k, v);
+                      } else {
+                        store.exists("failover/w/k0");
+                      }
+                      ok.add(new long[] {t0, System.nanoTime()});
+                    } catch (UnknownOutcomeException e) {
+                      unknown.add(k);
+                    } catch (KVException e) {
+                      failed.add(k + ": " + e.getMessage());
+                    }
+                    try {
+                      Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                },
+                "failover-" + name);
         thread.start();
       }
 
-      /** The end of the first successful call started after {@code t}, waiting up to 20 s; -1 for none. */
+      /**
+       * The end of the first successful call started after {@code t}, waiting up to 20 s; -1 for
+       * none.
+       */
       long firstOkAfter(long t) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < until) {
@@ -241,7 +261,10 @@ class EtcdClusterFaultTest {
     private static String figures(List<Long> gaps) {
       List<Long> s = new ArrayList<>(gaps);
       Collections.sort(s);
-      return String.format("median %.0f ms, max %.0f ms, all %s", ms(s.get(s.size() / 2)), ms(s.get(s.size() - 1)),
+      return String.format(
+          "median %.0f ms, max %.0f ms, all %s",
+          ms(s.get(s.size() / 2)),
+          ms(s.get(s.size() - 1)),
           gaps.stream().map(g -> String.format("%.0f", ms(g))).toList());
     }
 
@@ -255,13 +278,20 @@ class EtcdClusterFaultTest {
       List<String> late = new ArrayList<>();
       Loop writer;
       Loop reader;
-      try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/failover?timeout=10s&connectTimeout=10s")) {
-        Subscription w = s.watchTree("failover/w", WatchOptions.DEFAULT, e -> {
-          for (TreeEvent.Change c : e.changes()) {
-            watched.add(c.key());
-          }
-          lastEvent.set(System.nanoTime());
-        }, Runnable::run);
+      try (Store s =
+          LibKV.open(
+              "etcd://" + cluster.endpointList() + "/failover?timeout=10s&connectTimeout=10s")) {
+        Subscription w =
+            s.watchTree(
+                "failover/w",
+                WatchOptions.DEFAULT,
+                e -> {
+                  for (TreeEvent.Change c : e.changes()) {
+                    watched.add(c.key());
+                  }
+                  lastEvent.set(System.nanoTime());
+                },
+                Runnable::run);
         writer = new Loop("failover/w", s, true);
         reader = new Loop("failover/r", s, false);
         try {
@@ -273,7 +303,8 @@ class EtcdClusterFaultTest {
             long[] before = leaderAndTerm();
             EtcdServer victim = cluster.member((int) before[0]);
             victim.kill();
-            // from the moment the process is gone: a write started just before may still have been applied
+            // from the moment the process is gone: a write started just before may still have been
+            // applied
             long kill = System.nanoTime();
             long elected = -1;
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -295,12 +326,20 @@ class EtcdClusterFaultTest {
             fromKill.add(wrote - kill);
             fromElection.add(wrote - elected);
             readFromElection.add(read - elected);
-            System.out.printf("round %d: killed %s; elected %.0f ms after the kill; first write %.0f ms after the kill"
-                + " (%.0f ms after the election), first read %.0f ms after the election%n", round, victim.name(),
-                ms(elected - kill), ms(wrote - kill), ms(wrote - elected), ms(read - elected));
+            System.out.printf(
+                "round %d: killed %s; elected %.0f ms after the kill; first write %.0f ms after the kill"
+                    + " (%.0f ms after the election), first read %.0f ms after the election%n",
+                round,
+                victim.name(),
+                ms(elected - kill),
+                ms(wrote - kill),
+                ms(wrote - elected),
+                ms(read - elected));
             if (wrote - elected > BOUND_NANOS || read - elected > BOUND_NANOS) {
-              late.add(String.format("round %d: write %.0f ms, read %.0f ms after the election", round,
-                  ms(wrote - elected), ms(read - elected)));
+              late.add(
+                  String.format(
+                      "round %d: write %.0f ms, read %.0f ms after the election",
+                      round, ms(wrote - elected), ms(read - elected)));
             }
             victim.restart();
             leaderAndTerm();
@@ -314,9 +353,14 @@ class EtcdClusterFaultTest {
         System.out.println("writes after the kill: " + figures(fromKill));
         System.out.println("writes after the election: " + figures(fromElection));
         System.out.println("reads after the election: " + figures(readFromElection));
-        System.out.printf("acknowledged %d, unknown outcome %d, failed %d: %s%n", writer.acknowledged.size(),
-            writer.unknown.size(), writer.failed.size(), writer.failed.stream().limit(5).toList());
-        // a write either applied, or is known not to have (and was retried), or its outcome is unknown
+        System.out.printf(
+            "acknowledged %d, unknown outcome %d, failed %d: %s%n",
+            writer.acknowledged.size(),
+            writer.unknown.size(),
+            writer.failed.size(),
+            writer.failed.stream().limit(5).toList());
+        // a write either applied, or is known not to have (and was retried), or its outcome is
+        // unknown
         assertThat(writer.failed).as("writes that failed otherwise").isEmpty();
         // the watch carries on past every failover: it sees every acknowledged write
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -332,8 +376,12 @@ class EtcdClusterFaultTest {
           assertThat(new String(p.value(), UTF_8)).as(e.getKey()).isEqualTo(e.getValue());
         }
       }
-      assertThat(late).as("rounds whose first write or read after the kill came more than 2 s + 1 s slack after the"
-          + " new leader's election; writes after the election: " + figures(fromElection)).isEmpty();
+      assertThat(late)
+          .as(
+              "rounds whose first write or read after the kill came more than 2 s + 1 s slack after the"
+                  + " new leader's election; writes after the election: "
+                  + figures(fromElection))
+          .isEmpty();
     }
 
     @Test
@@ -347,7 +395,8 @@ class EtcdClusterFaultTest {
         proxies.add(TcpProxy.to(m.clientPort()));
       }
       String endpoints = String.join(",", proxies.stream().map(TcpProxy::address).toList());
-      try (Store s = LibKV.open("etcd://" + endpoints + "/partition?timeout=10s&connectTimeout=10s")) {
+      try (Store s =
+          LibKV.open("etcd://" + endpoints + "/partition?timeout=10s&connectTimeout=10s")) {
         writer = new Loop("partition/w", s, true);
         try {
           for (int round = 0; round < 3 * proxies.size(); round++) {
@@ -361,7 +410,9 @@ class EtcdClusterFaultTest {
             long wrote = writer.firstOkAfter(cut);
             assertThat(wrote).as("a write after the partition, round %d", round).isPositive();
             gaps.add(wrote - cut);
-            System.out.printf("partition round %d: first write %.0f ms after the partition%n", round, ms(wrote - cut));
+            System.out.printf(
+                "partition round %d: first write %.0f ms after the partition%n",
+                round, ms(wrote - cut));
             if (wrote - cut > BOUND_NANOS) {
               late.add(String.format("round %d: %.0f ms", round, ms(wrote - cut)));
             }
@@ -373,8 +424,12 @@ class EtcdClusterFaultTest {
           proxies.forEach(TcpProxy::close);
         }
         System.out.println("writes after a partition: " + figures(gaps));
-        System.out.printf("acknowledged %d, unknown outcome %d, failed %d: %s%n", writer.acknowledged.size(),
-            writer.unknown.size(), writer.failed.size(), writer.failed.stream().limit(5).toList());
+        System.out.printf(
+            "acknowledged %d, unknown outcome %d, failed %d: %s%n",
+            writer.acknowledged.size(),
+            writer.unknown.size(),
+            writer.failed.size(),
+            writer.failed.stream().limit(5).toList());
       }
       assertThat(writer.failed).as("writes that failed otherwise").isEmpty();
       try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/partition")) {
@@ -383,20 +438,26 @@ class EtcdClusterFaultTest {
           assertThat(new String(p.value(), UTF_8)).as(e.getKey()).isEqualTo(e.getValue());
         }
       }
-      assertThat(late).as("partitions after which the first write came more than 2 s + 1 s slack later; "
-          + figures(gaps)).isEmpty();
+      assertThat(late)
+          .as(
+              "partitions after which the first write came more than 2 s + 1 s slack later; "
+                  + figures(gaps))
+          .isEmpty();
     }
 
     @Test
     void aWriteRefusedForWantOfALeaderIsKnownNotToHaveApplied() throws Exception {
       leaderAndTerm();
-      try (Store s = LibKV.open("etcd://" + cluster.endpointList() + "/noleader?timeout=2s&connectTimeout=10s")) {
+      try (Store s =
+          LibKV.open(
+              "etcd://" + cluster.endpointList() + "/noleader?timeout=2s&connectTimeout=10s")) {
         s.put("before", "v".getBytes(UTF_8));
         EtcdServer survivor = cluster.member(0);
         cluster.member(1).kill();
         cluster.member(2).kill();
         try {
-          // the survivor loses its leader after an election timeout, then campaigns without a quorum
+          // the survivor loses its leader after an election timeout, then campaigns without a
+          // quorum
           long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
           StatusResponse st = status(survivor);
           while ((st == null || st.getLeader() != 0) && System.nanoTime() < until) {
@@ -405,8 +466,10 @@ class EtcdClusterFaultTest {
           }
           assertThat(st).isNotNull();
           assertThat(st.getLeader()).as("the survivor knows no leader").isZero();
-          // refused before anything was proposed: known not to have applied, so not an unknown outcome
-          org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.put("refused", "v".getBytes(UTF_8)))
+          // refused before anything was proposed: known not to have applied, so not an unknown
+          // outcome
+          org.assertj.core.api.Assertions.assertThatThrownBy(
+                  () -> s.put("refused", "v".getBytes(UTF_8)))
               .isExactlyInstanceOf(io.libkv.StoreUnavailableException.class);
         } finally {
           cluster.member(1).restart();

@@ -30,26 +30,33 @@ class EtcdConfigurationTest {
   @Test
   void itsRowOfTheParameterTableHolds() {
     EtcdStoreProvider provider = new EtcdStoreProvider();
-    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
+    ConfigurationChecks.assertParameterTable(
+        provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test
   void etcdsWithTlsFalseIsAContradiction() {
-    assertRefused("etcds://127.0.0.1:1?tls=false", StoreConfig.DEFAULT, List.of("tls=false", "etcds"));
+    assertRefused(
+        "etcds://127.0.0.1:1?tls=false", StoreConfig.DEFAULT, List.of("tls=false", "etcds"));
   }
 
   @Test
   void aTokenIsNotAnEtcdCredential() {
-    assertRefused(URI + "timeout=1s", StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
+    assertRefused(
+        URI + "timeout=1s",
+        StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
         List.of("token", "do not apply to etcd"));
   }
 
   @Test
   void aUserWithoutAPasswordAndAPasswordWithoutAUserAreRefused() {
     Path pw = ConfigurationChecks.secretFile(dir);
-    assertRefused(URI + "passwordFile=" + pw, StoreConfig.DEFAULT, List.of("passwordFile", "username"));
+    assertRefused(
+        URI + "passwordFile=" + pw, StoreConfig.DEFAULT, List.of("passwordFile", "username"));
     assertRefused(URI + "username=u", StoreConfig.DEFAULT, List.of("username", "passwordFile"));
-    assertRefused(URI + "timeout=1s", StoreConfig.builder().password(Secret.of(ConfigurationChecks.SECRET)).build(),
+    assertRefused(
+        URI + "timeout=1s",
+        StoreConfig.builder().password(Secret.of(ConfigurationChecks.SECRET)).build(),
         List.of("password", "username"));
   }
 
@@ -59,13 +66,21 @@ class EtcdConfigurationTest {
     // they turn TLS on, so the call fails its handshake instead of dropping the certificate
     TestCertificates certs = TestCertificates.create();
     try (EtcdServer server = EtcdServer.start()) {
-      String uri = "etcd://" + server.endpoint() + "/cfg?connectTimeout=2s&timeout=2s&cert=" + certs.clientCert
-          + "&key=" + certs.clientKey;
-      assertThatThrownBy(() -> {
-        try (Store s = LibKV.open(uri)) {
-          s.exists("k");
-        }
-      }).isNotInstanceOf(ConfigurationException.class).hasMessageContaining("TLS");
+      String uri =
+          "etcd://"
+              + server.endpoint()
+              + "/cfg?connectTimeout=2s&timeout=2s&cert="
+              + certs.clientCert
+              + "&key="
+              + certs.clientKey;
+      assertThatThrownBy(
+              () -> {
+                try (Store s = LibKV.open(uri)) {
+                  s.exists("k");
+                }
+              })
+          .isNotInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("TLS");
     }
   }
 }

@@ -20,7 +20,6 @@ import io.libkv.WatchOptions;
 import io.libkv.testkit.servers.EtcdServer;
 import io.libkv.testkit.servers.TcpProxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,7 +54,8 @@ class EtcdFaultTest {
   }
 
   @Test
-  void aWriteOrAcquireWhoseAnswerNeverComesIsAnUnknownOutcomeAndLeavesNothingStuck(TestInfo info) throws Exception {
+  void aWriteOrAcquireWhoseAnswerNeverComesIsAnUnknownOutcomeAndLeavesNothingStuck(TestInfo info)
+      throws Exception {
     String prefix = prefix(info);
     TcpProxy proxy = TcpProxy.to(server.clientPort());
     try (Store other = open(prefix, server.endpoint())) {
@@ -64,8 +64,10 @@ class EtcdFaultTest {
       // the request reaches etcd and is applied; its answer is held back
       proxy.holdReplies(true);
       long start = System.nanoTime();
-      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.UnknownOutcomeException.class)
-          .isThrownBy(() -> faulted.atomicCreate("k", "v".getBytes(UTF_8), io.libkv.WriteOptions.DEFAULT))
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(
+              io.libkv.UnknownOutcomeException.class)
+          .isThrownBy(
+              () -> faulted.atomicCreate("k", "v".getBytes(UTF_8), io.libkv.WriteOptions.DEFAULT))
           .withMessageContaining("k");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3 + 3));
       KVPair written = other.get("k");
@@ -73,15 +75,21 @@ class EtcdFaultTest {
       // an acquisition whose answer never comes: unknown too, and the lock is not stuck for others
       LockOptions opts = LockOptions.builder().value("faulted").ttl(Duration.ofSeconds(2)).build();
       // (unavailable if it stops at the lease grant, unknown if at the queue transaction)
-      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.StoreUnavailableException.class)
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(
+              io.libkv.StoreUnavailableException.class)
           .isThrownBy(() -> faulted.newLock("job", opts).tryLock(Duration.ofSeconds(5)));
       proxy.holdReplies(false);
       Thread.sleep(1000);
-      assertThat(other.get("k").lastIndex()).as("nothing repeated the write once answers flowed")
+      assertThat(other.get("k").lastIndex())
+          .as("nothing repeated the write once answers flowed")
           .isEqualTo(written.lastIndex());
       faulted.close();
-      try (LockLease l = other.newLock("job", LockOptions.builder().value("other").ttl(Duration.ofSeconds(2)).build())
-          .tryLock(Duration.ofSeconds(2 + 5)).orElseThrow()) {
+      try (LockLease l =
+          other
+              .newLock(
+                  "job", LockOptions.builder().value("other").ttl(Duration.ofSeconds(2)).build())
+              .tryLock(Duration.ofSeconds(2 + 5))
+              .orElseThrow()) {
         assertThat(other.get("job").valueAsString()).isEqualTo("other");
         assertThat(l.isHeld()).isTrue();
       }
@@ -94,7 +102,10 @@ class EtcdFaultTest {
     return "f-" + info.getTestMethod().orElseThrow().getName();
   }
 
-  /** Puts until etcd acknowledges (a plain put is idempotent, so repeating an unknown outcome is fine here). */
+  /**
+   * Puts until etcd acknowledges (a plain put is idempotent, so repeating an unknown outcome is
+   * fine here).
+   */
   private static long putAcknowledged(Store s, String key, String value) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
@@ -120,9 +131,11 @@ class EtcdFaultTest {
   }
 
   @Test
-  void killAndRestartDuringAWatchLosesNoFinalStateAndIndexesNeverGoBack(TestInfo info) throws Exception {
+  void killAndRestartDuringAWatchLosesNoFinalStateAndIndexesNeverGoBack(TestInfo info)
+      throws Exception {
     String p = prefix(info);
-    try (Store watcher = open(p, server.endpoint()); Store writer = open(p, server.endpoint())) {
+    try (Store watcher = open(p, server.endpoint());
+        Store writer = open(p, server.endpoint())) {
       List<ConnectionState> states = new CopyOnWriteArrayList<>();
       watcher.onConnectionStateChange(states::add, Runnable::run);
       try (Watch<TreeEvent> w = watcher.watchTree("d")) {
@@ -140,8 +153,9 @@ class EtcdFaultTest {
         TreeEvent last = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (last == null || last.pairs().size() < 40) {
-          TreeEvent e = w.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).orElseThrow(
-              () -> new AssertionError("no final state within 30 s"));
+          TreeEvent e =
+              w.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                  .orElseThrow(() -> new AssertionError("no final state within 30 s"));
           assertThat(e.index()).as("index of %s", e).isGreaterThanOrEqualTo(lastIndex);
           lastIndex = e.index();
           last = e;
@@ -150,7 +164,9 @@ class EtcdFaultTest {
         assertThat(last.pairs()).isEqualTo(now);
         assertThat(w.isOpen()).isTrue();
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.RECONNECTED));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> states.contains(ConnectionState.RECONNECTED));
       assertThat(states).contains(ConnectionState.SUSPENDED);
     }
   }
@@ -158,23 +174,29 @@ class EtcdFaultTest {
   @Test
   void anotherClusterBehindTheSameEndpointIsAReset(TestInfo info) throws Exception {
     String p = prefix(info);
-    try (EtcdServer own = EtcdServer.start(); Store watcher = open(p, own.endpoint())) {
+    try (EtcdServer own = EtcdServer.start();
+        Store watcher = open(p, own.endpoint())) {
       try (Store writer = open(p, own.endpoint())) {
         for (int i = 0; i < 30; i++) {
           putAcknowledged(writer, "d/k" + i, "v" + i);
         }
       }
-      try (Watch<TreeEvent> tree = watcher.watchTree("d"); Watch<KeyEvent> key = watcher.watch("d/k0")) {
+      try (Watch<TreeEvent> tree = watcher.watchTree("d");
+          Watch<KeyEvent> key = watcher.watch("d/k0")) {
         assertThat(tree.poll(Duration.ofSeconds(5)).orElseThrow().pairs()).hasSize(30);
-        assertThat(key.poll(Duration.ofSeconds(5)).orElseThrow().type()).isEqualTo(EventType.CURRENT);
+        assertThat(key.poll(Duration.ofSeconds(5)).orElseThrow().type())
+            .isEqualTo(EventType.CURRENT);
         own.replaceWithNewCluster(); // empty, its revisions far below the watch's
         try (Store writer = open(p, own.endpoint())) {
           putAcknowledged(writer, "d/new", "x");
           TreeEvent reset = null;
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
           while (reset == null || !reset.pairs().equals(writer.list("d"))) {
-            TreeEvent e = tree.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).orElseThrow(
-                () -> new AssertionError("no RESET to the new cluster's state within 30 s"));
+            TreeEvent e =
+                tree.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                    .orElseThrow(
+                        () ->
+                            new AssertionError("no RESET to the new cluster's state within 30 s"));
             if (e.type() == EventType.RESET || reset != null) {
               reset = e;
             }
@@ -213,7 +235,9 @@ class EtcdFaultTest {
         proxy.restore();
         KeyEvent e;
         do {
-          e = w.poll(Duration.ofSeconds(15)).orElseThrow(() -> new AssertionError("no RESYNC after compaction"));
+          e =
+              w.poll(Duration.ofSeconds(15))
+                  .orElseThrow(() -> new AssertionError("no RESYNC after compaction"));
         } while (e.type() != EventType.RESYNC);
         assertThat(e.pair().orElseThrow().valueAsString()).isEqualTo("v5");
         assertThat(e.index()).isGreaterThan(first);
@@ -228,14 +252,18 @@ class EtcdFaultTest {
   }
 
   @Test
-  void aPauseLongerThanTheLockTtlLosesTheLockAndAnotherTakesItWithAHigherToken(TestInfo info) throws Exception {
+  void aPauseLongerThanTheLockTtlLosesTheLockAndAnotherTakesItWithAHigherToken(TestInfo info)
+      throws Exception {
     String p = prefix(info);
     Duration ttl = Duration.ofSeconds(3);
-    try (Store holder = open(p, server.endpoint()); Store other = open(p, server.endpoint())) {
-      LockLease lease = holder.newLock("lock", LockOptions.builder().ttl(ttl).value("holder").build()).lock();
+    try (Store holder = open(p, server.endpoint());
+        Store other = open(p, server.endpoint())) {
+      LockLease lease =
+          holder.newLock("lock", LockOptions.builder().ttl(ttl).value("holder").build()).lock();
       server.pause();
       try {
-        // the holder cannot renew: it declares the lock lost at two thirds of the TTL, before etcd expires it
+        // the holder cannot renew: it declares the lock lost at two thirds of the TTL, before etcd
+        // expires it
         assertThat(lease.lost()).succeedsWithin(ttl.plusSeconds(2));
         assertThat(lease.isHeld()).isFalse();
         sleep(ttl.toMillis());
@@ -243,7 +271,9 @@ class EtcdFaultTest {
         server.resume();
       }
       Optional<LockLease> taken =
-          other.newLock("lock", LockOptions.builder().ttl(ttl).value("other").build()).tryLock(Duration.ofSeconds(15));
+          other
+              .newLock("lock", LockOptions.builder().ttl(ttl).value("other").build())
+              .tryLock(Duration.ofSeconds(15));
       assertThat(taken).isPresent();
       assertThat(taken.get().fencingToken()).isGreaterThan(lease.fencingToken());
       assertThat(other.get("lock").valueAsString()).isEqualTo("other");
@@ -251,8 +281,11 @@ class EtcdFaultTest {
       assertThat(other.get("lock").valueAsString()).isEqualTo("other");
       taken.get().close();
       // the holder's store goes on with a new lease
-      try (LockLease again = holder.newLock("lock", LockOptions.builder().ttl(ttl).build()).tryLock(
-          Duration.ofSeconds(10)).orElseThrow()) {
+      try (LockLease again =
+          holder
+              .newLock("lock", LockOptions.builder().ttl(ttl).build())
+              .tryLock(Duration.ofSeconds(10))
+              .orElseThrow()) {
         assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
       }
     }

@@ -30,9 +30,17 @@ class EtcdOptionsTest {
 
   @Test
   void opensAStoreWithoutAUri() {
-    try (Store s = EtcdOptions.builder().endpoints(server.endpoint())
-        .config(StoreConfig.builder().prefix("typed").operationTimeout(Duration.ofSeconds(5)).maxValueBytes(10).build())
-        .build().open();
+    try (Store s =
+            EtcdOptions.builder()
+                .endpoints(server.endpoint())
+                .config(
+                    StoreConfig.builder()
+                        .prefix("typed")
+                        .operationTimeout(Duration.ofSeconds(5))
+                        .maxValueBytes(10)
+                        .build())
+                .build()
+                .open();
         Store viaUri = LibKV.open("etcd://" + server.endpoint() + "/typed")) {
       s.put("k", "v".getBytes(UTF_8));
       assertThat(viaUri.get("k").valueAsString()).isEqualTo("v");
@@ -44,14 +52,26 @@ class EtcdOptionsTest {
   @Test
   void badOptionsAreRefusedNamingTheParameter() {
     assertThatThrownBy(() -> EtcdOptions.builder().endpoints("127.0.0.1:2379", "h:p"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints: invalid endpoint \"h:p\"");
     assertThatThrownBy(() -> EtcdOptions.builder().build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
-    assertThatThrownBy(() -> EtcdOptions.builder().endpoints(server.endpoint())
-        .config(StoreConfig.builder().token(Secret.of("t")).build()).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token do not apply to etcd");
-    assertThatThrownBy(() -> EtcdOptions.builder().endpoints(server.endpoint())
-        .config(StoreConfig.builder().password(Secret.of("p")).build()).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("username");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
+    assertThatThrownBy(
+            () ->
+                EtcdOptions.builder()
+                    .endpoints(server.endpoint())
+                    .config(StoreConfig.builder().token(Secret.of("t")).build())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("token do not apply to etcd");
+    assertThatThrownBy(
+            () ->
+                EtcdOptions.builder()
+                    .endpoints(server.endpoint())
+                    .config(StoreConfig.builder().password(Secret.of("p")).build())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("username");
   }
 }

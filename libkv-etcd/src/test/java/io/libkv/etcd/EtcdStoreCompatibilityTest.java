@@ -53,7 +53,8 @@ class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
   protected Store openStore() {
     TcpProxy p = TcpProxy.to(server.clientPort());
     PROXIES.add(p);
-    // the store's timeout stays below the kit's operation bound (10 s), which also scales its load tests
+    // the store's timeout stays below the kit's operation bound (10 s), which also scales its load
+    // tests
     Store s = LibKV.open("etcd://" + p.address() + "?timeout=8s&connectTimeout=8s");
     proxies.put(s, p);
     return s;
@@ -76,9 +77,15 @@ class EtcdStoreCompatibilityTest extends StoreCompatibilityKit {
       @Override
       public void compactHistory(Store store) {
         try {
-          // one more revision first (outside every prefix), so that the compaction covers the latest change too
-          long rev = admin.getKVClient().put(ByteSequence.from("libkv-fault/compact", UTF_8), ByteSequence.EMPTY)
-              .get(5, TimeUnit.SECONDS).getHeader().getRevision();
+          // one more revision first (outside every prefix), so that the compaction covers the
+          // latest change too
+          long rev =
+              admin
+                  .getKVClient()
+                  .put(ByteSequence.from("libkv-fault/compact", UTF_8), ByteSequence.EMPTY)
+                  .get(5, TimeUnit.SECONDS)
+                  .getHeader()
+                  .getRevision();
           admin.getKVClient().compact(rev).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
           throw new IllegalStateException("cannot compact", e);

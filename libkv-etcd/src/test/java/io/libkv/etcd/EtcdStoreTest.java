@@ -33,7 +33,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** What only etcd does: prefixes, the lease floor, the request limit, pagination, resumed watches, URIs. */
+/**
+ * What only etcd does: prefixes, the lease floor, the request limit, pagination, resumed watches,
+ * URIs.
+ */
 class EtcdStoreTest {
   private static EtcdServer server;
   private static Client raw;
@@ -82,19 +85,23 @@ class EtcdStoreTest {
     try (Store s = open(prefix(info))) {
       Capabilities c = s.capabilities();
       assertThat(c.backend()).isEqualTo("etcd");
-      // etcd's floor with its default 100 ms heartbeat and 1 s election timeout: 1.5 s, granted as 2 s
+      // etcd's floor with its default 100 ms heartbeat and 1 s election timeout: 1.5 s, granted as
+      // 2 s
       assertThat(c.minEphemeralTtl()).isEqualTo(Duration.ofSeconds(2));
       assertThat(c.minExpiringTtl()).isEqualTo(Duration.ofSeconds(2));
       assertThat(c.ephemeralTtlGranularity()).isEqualTo(Duration.ofSeconds(1));
       assertThat(c.maxValueBytes()).isLessThan(1536 * 1024).isGreaterThan(1500 * 1024);
-      assertThatThrownBy(() -> s.put("k", new byte[1], WriteOptions.ephemeral(Duration.ofSeconds(1))))
-          .isInstanceOf(TtlTooShortException.class).hasMessageContaining("minimum of 2s");
+      assertThatThrownBy(
+              () -> s.put("k", new byte[1], WriteOptions.ephemeral(Duration.ofSeconds(1))))
+          .isInstanceOf(TtlTooShortException.class)
+          .hasMessageContaining("minimum of 2s");
       assertThatThrownBy(() -> s.put("k", new byte[(int) c.maxValueBytes() + 1]))
           .isInstanceOf(ValueTooLargeException.class);
       s.put("big", new byte[(int) c.maxValueBytes()]);
       assertThat(s.get("big").valueLength()).isEqualTo((int) c.maxValueBytes());
     }
-    try (Store s = LibKV.open("etcd://" + server.endpoint() + "/" + prefix(info) + "?maxValueBytes=10")) {
+    try (Store s =
+        LibKV.open("etcd://" + server.endpoint() + "/" + prefix(info) + "?maxValueBytes=10")) {
       assertThat(s.capabilities().maxValueBytes()).isEqualTo(10);
       assertThatThrownBy(() -> s.put("k", new byte[11])).isInstanceOf(ValueTooLargeException.class);
     }
@@ -141,25 +148,29 @@ class EtcdStoreTest {
 
   @Test
   void contendedLocksAreFifoWithIncreasingTokens(TestInfo info) throws Exception {
-    try (Store a = open(prefix(info)); Store b = open(prefix(info))) {
+    try (Store a = open(prefix(info));
+        Store b = open(prefix(info))) {
       List<Long> tokens = java.util.Collections.synchronizedList(new ArrayList<>());
-      java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger inside =
+          new java.util.concurrent.atomic.AtomicInteger();
       List<Thread> threads = new ArrayList<>();
       long start = System.nanoTime();
       for (int t = 0; t < 4; t++) {
         Store s = t % 2 == 0 ? a : b;
         io.libkv.Lock lock = s.newLock("lock");
-        Thread th = new Thread(() -> {
-          for (int r = 0; r < 25; r++) {
-            try (io.libkv.LockLease l = lock.lock()) {
-              assertThat(inside.incrementAndGet()).isEqualTo(1);
-              tokens.add(l.fencingToken());
-              inside.decrementAndGet();
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        });
+        Thread th =
+            new Thread(
+                () -> {
+                  for (int r = 0; r < 25; r++) {
+                    try (io.libkv.LockLease l = lock.lock()) {
+                      assertThat(inside.incrementAndGet()).isEqualTo(1);
+                      tokens.add(l.fencingToken());
+                      inside.decrementAndGet();
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
         threads.add(th);
         th.start();
       }
@@ -167,7 +178,8 @@ class EtcdStoreTest {
         th.join(60_000);
         assertThat(th.isAlive()).as("a locker still waits").isFalse();
       }
-      System.out.printf("100 contended lock cycles in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      System.out.printf(
+          "100 contended lock cycles in %d ms%n", (System.nanoTime() - start) / 1_000_000);
       assertThat(tokens).hasSize(100).isSorted().doesNotHaveDuplicates();
     }
   }
@@ -176,18 +188,25 @@ class EtcdStoreTest {
   void anUnreachableStoreFailsWithinTheConnectTimeoutNamingTheEndpoints() {
     int port = FreePorts.next();
     long start = System.nanoTime();
-    assertThatThrownBy(() -> LibKV.open("etcd://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s"))
-        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("127.0.0.1:" + port);
+    assertThatThrownBy(
+            () -> LibKV.open("etcd://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s"))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("127.0.0.1:" + port);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
   void uriParametersAndPrefixes() {
-    assertThatThrownBy(() -> LibKV.open("etcd://127.0.0.1:1?bucket=x")).isInstanceOf(ConfigurationException.class)
+    assertThatThrownBy(() -> LibKV.open("etcd://127.0.0.1:1?bucket=x"))
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("bucket");
     assertThatThrownBy(() -> LibKV.open("etcd:///app")).isInstanceOf(ConfigurationException.class);
-    assertThatThrownBy(() -> LibKV.open("etcd://" + server.endpoint() + "/a",
-        StoreConfig.builder().prefix("b").build())).isInstanceOf(ConfigurationException.class);
+    assertThatThrownBy(
+            () ->
+                LibKV.open(
+                    "etcd://" + server.endpoint() + "/a",
+                    StoreConfig.builder().prefix("b").build()))
+        .isInstanceOf(ConfigurationException.class);
     try (Store s = LibKV.open("etcd://" + server.endpoint() + "//app/x/?timeout=2s")) {
       assertThat(s.description()).isEqualTo("etcd://" + server.endpoint() + "/app/x");
     }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** etcd serving TLS and checking client certificates, with a CA and certificates made by the test. */
+/**
+ * etcd serving TLS and checking client certificates, with a CA and certificates made by the test.
+ */
 @Tag("slow")
 class EtcdTlsTest {
   private static TestCertificates certs;
@@ -32,7 +34,9 @@ class EtcdTlsTest {
   @BeforeAll
   static void start() throws Exception {
     certs = TestCertificates.create();
-    server = EtcdServer.start(new EtcdServer.Options().tls(certs.serverCert, certs.serverKey, certs.ca, true));
+    server =
+        EtcdServer.start(
+            new EtcdServer.Options().tls(certs.serverCert, certs.serverKey, certs.ca, true));
   }
 
   @AfterAll
@@ -46,14 +50,19 @@ class EtcdTlsTest {
     return "etcds://" + server.endpoint() + "/tls?connectTimeout=10s&timeout=5s&" + query;
   }
 
-  /** A handshake that fails is retried until the connection timeout: keep it short where failure is expected. */
+  /**
+   * A handshake that fails is retried until the connection timeout: keep it short where failure is
+   * expected.
+   */
   private String failing(String query) {
     return "etcds://" + server.endpoint() + "/tls?connectTimeout=2s&timeout=2s&" + query;
   }
 
   @Test
   void caClientCertificateAndKeyFromPemFiles() {
-    try (Store s = LibKV.open(uri("ca=" + certs.ca + "&cert=" + certs.clientCert + "&key=" + certs.clientKey))) {
+    try (Store s =
+        LibKV.open(
+            uri("ca=" + certs.ca + "&cert=" + certs.clientCert + "&key=" + certs.clientKey))) {
       s.put("k", "v".getBytes(UTF_8));
       assertThat(s.get("k").valueAsString()).isEqualTo("v");
       assertThat(s.description()).startsWith("etcds://");
@@ -65,9 +74,11 @@ class EtcdTlsTest {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(certs.ca)) {
-      trust.setCertificateEntry("ca", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "ca", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(certs.clientP12)) {
@@ -77,8 +88,10 @@ class EtcdTlsTest {
     kmf.init(keys, "changeit".toCharArray());
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    try (Store s = LibKV.open("etcds://" + server.endpoint() + "/tls?timeout=3s",
-        StoreConfig.builder().sslContext(ctx).build())) {
+    try (Store s =
+        LibKV.open(
+            "etcds://" + server.endpoint() + "/tls?timeout=3s",
+            StoreConfig.builder().sslContext(ctx).build())) {
       s.put("ctx", "v".getBytes(UTF_8));
       assertThat(s.exists("ctx")).isTrue();
     }
@@ -86,8 +99,16 @@ class EtcdTlsTest {
 
   @Test
   void aWrongCaIsRefusedClearly() {
-    assertThatThrownBy(() -> LibKV.open(failing("ca=" + certs.otherCa + "&cert=" + certs.clientCert + "&key="
-        + certs.clientKey)))
+    assertThatThrownBy(
+            () ->
+                LibKV.open(
+                    failing(
+                        "ca="
+                            + certs.otherCa
+                            + "&cert="
+                            + certs.clientCert
+                            + "&key="
+                            + certs.clientKey)))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("TLS handshake with etcd failed")
         .hasMessageContaining(server.endpoint());

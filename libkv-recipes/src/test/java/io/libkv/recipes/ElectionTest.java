@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Leader election on the reference store, several clients in one JVM. */
 class ElectionTest extends MemoryClients {
   private static final Duration TTL = Duration.ofMillis(600);
+
   /** Records elected/deposed in order. */
   static final class Recorder implements LeadershipListener {
     final List<String> events = new CopyOnWriteArrayList<>();
@@ -46,7 +47,9 @@ class ElectionTest extends MemoryClients {
     }
     long lastTerm = 0;
     for (int round = 0; round < 3; round++) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> cs.stream().filter(Candidate::isLeader).count() == 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> cs.stream().filter(Candidate::isLeader).count() == 1);
       Candidate leader = cs.stream().filter(Candidate::isLeader).findFirst().orElseThrow();
       Leadership term = leader.leadership().orElseThrow();
       assertThat(term.term()).isGreaterThan(lastTerm);
@@ -56,7 +59,9 @@ class ElectionTest extends MemoryClients {
       leader.close();
       cs.remove(leader);
       if (!cs.isEmpty()) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> cs.stream().anyMatch(Candidate::isLeader));
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> cs.stream().anyMatch(Candidate::isLeader));
         // close() releases at once: no TTL wait
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(TTL.plusSeconds(1));
       }
@@ -67,19 +72,31 @@ class ElectionTest extends MemoryClients {
   void closeReportsTheEndOfTheTermBeforeItReturns() throws Exception {
     for (int i = 0; i < 20; i++) {
       Recorder r = new Recorder();
-      Candidate c = track(Candidate.builder(store(), "svc/close" + i, "a").ttl(TTL).listener(r, Runnable::run).start());
+      Candidate c =
+          track(
+              Candidate.builder(store(), "svc/close" + i, "a")
+                  .ttl(TTL)
+                  .listener(r, Runnable::run)
+                  .start());
       Leadership term = c.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
       await().until(() -> r.events.size() == 1);
       c.close();
-      assertThat(r.events).as("run %d", i).containsExactly("elected " + term.term(), "deposed " + term.term());
+      assertThat(r.events)
+          .as("run %d", i)
+          .containsExactly("elected " + term.term(), "deposed " + term.term());
     }
   }
 
   @Test
   void resignHandsOverAndTheResignedMayWinAgain() throws Exception {
     Recorder ra = new Recorder();
-    Candidate a = track(Candidate.builder(store(), "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run)
-        .resignPause(Duration.ofMillis(300)).start());
+    Candidate a =
+        track(
+            Candidate.builder(store(), "svc/leader", "a")
+                .ttl(TTL)
+                .listener(ra, Runnable::run)
+                .resignPause(Duration.ofMillis(300))
+                .start());
     Leadership first = a.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
     Candidate b = track(Candidate.builder(store(), "svc/leader", "b").ttl(TTL).start());
     a.resign();
@@ -90,7 +107,9 @@ class ElectionTest extends MemoryClients {
     Leadership third = a.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
     assertThat(third.term()).isGreaterThan(second.term());
     await().until(() -> ra.events.size() >= 3);
-    assertThat(ra.events).startsWith("elected " + first.term(), "deposed " + first.term(), "elected " + third.term());
+    assertThat(ra.events)
+        .startsWith(
+            "elected " + first.term(), "deposed " + first.term(), "elected " + third.term());
   }
 
   @Test
@@ -98,7 +117,9 @@ class ElectionTest extends MemoryClients {
     FencedLog log = new FencedLog();
     MemoryStore sa = store();
     Recorder ra = new Recorder();
-    Candidate a = track(Candidate.builder(sa, "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run).start());
+    Candidate a =
+        track(
+            Candidate.builder(sa, "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run).start());
     Leadership ta = a.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
     assertThat(log.append(ta.term(), 1)).isTrue();
     Candidate b = track(Candidate.builder(store(), "svc/leader", "b").ttl(TTL).start());
@@ -118,7 +139,9 @@ class ElectionTest extends MemoryClients {
   void aLeaderWhoseSessionIsKilledIsDeposed() throws Exception {
     MemoryStore sa = store();
     Recorder ra = new Recorder();
-    Candidate a = track(Candidate.builder(sa, "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run).start());
+    Candidate a =
+        track(
+            Candidate.builder(sa, "svc/leader", "a").ttl(TTL).listener(ra, Runnable::run).start());
     Leadership ta = a.awaitLeadership(Duration.ofSeconds(5)).orElseThrow();
     sa.simulateSessionExpiry();
     await().atMost(Duration.ofSeconds(2)).until(() -> ra.events.contains("deposed " + ta.term()));
@@ -155,13 +178,16 @@ class ElectionTest extends MemoryClients {
   @Test
   void badInputFailsAtConstructionBeforeAnythingIsWritten() {
     MemoryStore s = store();
-    assertThatThrownBy(() -> Candidate.builder(s, "svc/leader", "")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Candidate.builder(s, "svc/leader", ""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nodeId");
     assertThatThrownBy(() -> Candidate.builder(s, "svc//leader", "a").start())
         .isInstanceOf(InvalidKeyException.class);
-    assertThatThrownBy(() -> Candidate.builder(s, "svc/leader", "a").ttl(Duration.ofMillis(10)).start())
+    assertThatThrownBy(
+            () -> Candidate.builder(s, "svc/leader", "a").ttl(Duration.ofMillis(10)).start())
         .isInstanceOf(TtlTooShortException.class);
-    assertThatThrownBy(() -> Candidate.builder(s, "_libkv/x", "a").start()).isInstanceOf(InvalidKeyException.class);
+    assertThatThrownBy(() -> Candidate.builder(s, "_libkv/x", "a").start())
+        .isInstanceOf(InvalidKeyException.class);
     assertThat(s.exists("svc/leader")).isFalse();
   }
 }

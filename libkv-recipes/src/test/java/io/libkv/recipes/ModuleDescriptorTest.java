@@ -16,7 +16,10 @@ class ModuleDescriptorTest {
     try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
       ModuleDescriptor d = ModuleDescriptor.read(in);
       assertThat(d.name()).isEqualTo("io.libkv.recipes");
-      assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+      assertThat(
+              d.exports().stream()
+                  .map(ModuleDescriptor.Exports::source)
+                  .collect(Collectors.toSet()))
           .containsExactlyInAnyOrder("io.libkv.recipes.election", "io.libkv.recipes.discovery");
     }
   }

@@ -52,12 +52,23 @@ class ReadmeRecipesTest {
   void leaderElection() throws Exception {
     try (Store store = LibKV.open("memory:")) {
       // ---- as in the README
-      LeadershipListener listener = new LeadershipListener() {
-        @Override public void elected(Leadership term) { startWork(term.term()); }   // pass the term on
-        @Override public void deposed(Leadership term) { stopWork(); }
-      };
-      try (Candidate me = Candidate.builder(store, "services/scheduler/leader", "node-1")
-          .ttl(Duration.ofSeconds(15)).listener(listener, executor).start()) {
+      LeadershipListener listener =
+          new LeadershipListener() {
+            @Override
+            public void elected(Leadership term) {
+              startWork(term.term());
+            } // pass the term on
+
+            @Override
+            public void deposed(Leadership term) {
+              stopWork();
+            }
+          };
+      try (Candidate me =
+          Candidate.builder(store, "services/scheduler/leader", "node-1")
+              .ttl(Duration.ofSeconds(15))
+              .listener(listener, executor)
+              .start()) {
         me.awaitLeadership(Duration.ofMinutes(1)).ifPresent(t -> log("leading, term " + t.term()));
       }
       // ----
@@ -66,11 +77,14 @@ class ReadmeRecipesTest {
     assertThat(executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     // the listener runs on the executor: elected (and deposed, once closed) may or may not have
     // been delivered by then, but never in another order
-    assertThat(seen).anyMatch(l -> l.matches("leading, term [1-9][0-9]*"))
+    assertThat(seen)
+        .anyMatch(l -> l.matches("leading, term [1-9][0-9]*"))
         .allMatch(l -> l.matches("start [1-9][0-9]*|leading, term [1-9][0-9]*|stop"));
     List<String> work = seen.stream().filter(l -> !l.startsWith("leading")).toList();
     assertThat(work).isSubsetOf(work.isEmpty() ? List.of() : List.of(work.get(0), "stop"));
-    assertThat(work.isEmpty() || work.get(0).startsWith("start ")).as("started before stopped: %s", work).isTrue();
+    assertThat(work.isEmpty() || work.get(0).startsWith("start "))
+        .as("started before stopped: %s", work)
+        .isTrue();
   }
 
   @Test
@@ -78,14 +92,18 @@ class ReadmeRecipesTest {
     try (Store store = LibKV.open("memory:")) {
       Member api1;
       // ---- as in the README
-      ServiceRegistration reg = ServiceRegistration.builder(store, "services/api", "api-1")
-          .address("10.0.0.7:8080").ttl(Duration.ofSeconds(10)).register();  // kept alive until closed
-      try (ServiceMembers members = ServiceMembers.watch(store, "services/api",
-          change -> route(change.members().values()), executor)) {
+      ServiceRegistration reg =
+          ServiceRegistration.builder(store, "services/api", "api-1")
+              .address("10.0.0.7:8080")
+              .ttl(Duration.ofSeconds(10))
+              .register(); // kept alive until closed
+      try (ServiceMembers members =
+          ServiceMembers.watch(
+              store, "services/api", change -> route(change.members().values()), executor)) {
         members.awaitInitialized(Duration.ofSeconds(5));
-        api1 = members.members().get("api-1");                // id, address, metadata
+        api1 = members.members().get("api-1"); // id, address, metadata
       }
-      reg.close();                                                     // on shutdown: deregisters
+      reg.close(); // on shutdown: deregisters
       // ----
       assertThat(api1).isNotNull();
       assertThat(api1.address()).isEqualTo("10.0.0.7:8080");

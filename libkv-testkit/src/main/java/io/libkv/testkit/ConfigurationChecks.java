@@ -28,8 +28,8 @@ public final class ConfigurationChecks {
   private ConfigurationChecks() {}
 
   /**
-   * Every URI parameter of docs/cli.md with a valid value ({@code FILE} stands for a readable file),
-   * keyed by name.
+   * Every URI parameter of docs/cli.md with a valid value ({@code FILE} stands for a readable
+   * file), keyed by name.
    */
   public static final Map<String, String> PARAMETERS = parameters();
 
@@ -55,7 +55,9 @@ public final class ConfigurationChecks {
     return Map.copyOf(m);
   }
 
-  /** The parameters a backend does not take, each as {@code name=value} with {@code file} for FILE. */
+  /**
+   * The parameters a backend does not take, each as {@code name=value} with {@code file} for FILE.
+   */
   public static List<String> notTaken(Set<String> takes, Path file) {
     return PARAMETERS.entrySet().stream()
         .filter(e -> !takes.contains(e.getKey()))
@@ -64,7 +66,9 @@ public final class ConfigurationChecks {
         .collect(Collectors.toList());
   }
 
-  /** A readable file holding {@link #SECRET}, usable as passwordFile, tokenFile, ca, cert or key. */
+  /**
+   * A readable file holding {@link #SECRET}, usable as passwordFile, tokenFile, ca, cert or key.
+   */
   public static Path secretFile(Path dir) {
     try {
       return Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
@@ -75,25 +79,36 @@ public final class ConfigurationChecks {
 
   /**
    * Checks a backend's row of the parameter table: every parameter it takes ({@code takes}, what
-   * its provider declares) is in {@link #PARAMETERS}, and every other one is refused, by name: as not
-   * applying to {@code backend}, the backend's name, when an installed backend takes it, or as
+   * its provider declares) is in {@link #PARAMETERS}, and every other one is refused, by name: as
+   * not applying to {@code backend}, the backend's name, when an installed backend takes it, or as
    * unknown when none on the class path does (a module's tests see only their own backend). {@code
    * uri} turns a query into a URI of the backend that fails on its configuration alone.
    */
-  public static void assertParameterTable(String backend, Set<String> takes, Function<String, String> uri,
-      Path dir) {
+  public static void assertParameterTable(
+      String backend, Set<String> takes, Function<String, String> uri, Path dir) {
     assertThat(PARAMETERS).containsKeys(takes.toArray(new String[0]));
     for (String parameter : notTaken(takes, secretFile(dir))) {
       String name = parameter.substring(0, parameter.indexOf('='));
       String u = uri.apply(parameter);
       assertRefused(u, StoreConfig.DEFAULT, List.of(name));
-      assertThatThrownBy(() -> LibKV.open(u).close()).as(u).satisfies(e -> assertThat(e.getMessage())
-          .satisfiesAnyOf(m -> assertThat(m).contains("do not apply to " + backend),
-              m -> assertThat(m).containsPattern("unknown parameter\\(s\\): [^(]*\\b" + name + "\\b")));
+      assertThatThrownBy(() -> LibKV.open(u).close())
+          .as(u)
+          .satisfies(
+              e ->
+                  assertThat(e.getMessage())
+                      .satisfiesAnyOf(
+                          m -> assertThat(m).contains("do not apply to " + backend),
+                          m ->
+                              assertThat(m)
+                                  .containsPattern(
+                                      "unknown parameter\\(s\\): [^(]*\\b" + name + "\\b")));
     }
   }
 
-  /** Opening {@code uri} over {@code base} fails before any connection, naming each of {@code named}. */
+  /**
+   * Opening {@code uri} over {@code base} fails before any connection, naming each of {@code
+   * named}.
+   */
   public static void assertRefused(String uri, StoreConfig base, List<String> named) {
     assertThatThrownBy(() -> LibKV.open(uri, base).close())
         .as(uri)

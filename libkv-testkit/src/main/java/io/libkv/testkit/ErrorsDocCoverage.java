@@ -41,8 +41,12 @@ public final class ErrorsDocCoverage {
     final @Nullable ThrowingCallable call;
     final @Nullable String why;
 
-    private Case(@Nullable Class<? extends KVException> type, @Nullable String key, @Nullable String store,
-        @Nullable ThrowingCallable call, @Nullable String why) {
+    private Case(
+        @Nullable Class<? extends KVException> type,
+        @Nullable String key,
+        @Nullable String store,
+        @Nullable ThrowingCallable call,
+        @Nullable String why) {
       this.type = type;
       this.key = key;
       this.store = store;
@@ -54,15 +58,18 @@ public final class ErrorsDocCoverage {
      * {@code call} raises {@code type} whose {@code key()} is {@code key} and whose {@code store()}
      * is {@code store} ({@code null}: empty).
      */
-    public static Case provoked(Class<? extends KVException> type, @Nullable String key, @Nullable String store,
+    public static Case provoked(
+        Class<? extends KVException> type,
+        @Nullable String key,
+        @Nullable String store,
         ThrowingCallable call) {
       return new Case(Objects.requireNonNull(type), key, store, Objects.requireNonNull(call), null);
     }
 
     /**
-     * The condition can arise on this backend but is not provoked by this walk (it needs a fault:
-     * a killed server, a cut connection); {@code where} names the test that provokes it, or why
-     * none does.
+     * The condition can arise on this backend but is not provoked by this walk (it needs a fault: a
+     * killed server, a cut connection); {@code where} names the test that provokes it, or why none
+     * does.
      */
     public static Case notProvokedHere(String where) {
       return cannotArise(where);
@@ -99,41 +106,94 @@ public final class ErrorsDocCoverage {
     String d = store.description();
     byte[] v = "v".getBytes(StandardCharsets.UTF_8);
     Map<String, Case> m = new TreeMap<>();
-    m.put("key-not-found", Case.provoked(io.libkv.KeyNotFoundException.class, dir + "missing", d,
-        () -> store.get(dir + "missing")));
-    m.put("key-exists", Case.provoked(io.libkv.KeyExistsException.class, dir + "exists", d, () -> {
-      store.put(dir + "exists", v);
-      store.atomicCreate(dir + "exists", v, WriteOptions.DEFAULT);
-    }));
-    m.put("key-modified", Case.provoked(io.libkv.KeyModifiedException.class, dir + "modified", d, () -> {
-      store.put(dir + "modified", v);
-      KVPair old = store.get(dir + "modified");
-      store.put(dir + "modified", v);
-      store.atomicPut(dir + "modified", v, old, WriteOptions.DEFAULT);
-    }));
+    m.put(
+        "key-not-found",
+        Case.provoked(
+            io.libkv.KeyNotFoundException.class,
+            dir + "missing",
+            d,
+            () -> store.get(dir + "missing")));
+    m.put(
+        "key-exists",
+        Case.provoked(
+            io.libkv.KeyExistsException.class,
+            dir + "exists",
+            d,
+            () -> {
+              store.put(dir + "exists", v);
+              store.atomicCreate(dir + "exists", v, WriteOptions.DEFAULT);
+            }));
+    m.put(
+        "key-modified",
+        Case.provoked(
+            io.libkv.KeyModifiedException.class,
+            dir + "modified",
+            d,
+            () -> {
+              store.put(dir + "modified", v);
+              KVPair old = store.get(dir + "modified");
+              store.put(dir + "modified", v);
+              store.atomicPut(dir + "modified", v, old, WriteOptions.DEFAULT);
+            }));
     // a null previous on purpose: the condition this entry documents
     @SuppressWarnings("NullAway")
     ThrowingCallable deleteWithoutPrevious = () -> store.atomicDelete(dir + "p", null);
-    m.put("previous-not-specified", Case.provoked(io.libkv.PreviousNotSpecifiedException.class, dir + "p", d,
-        deleteWithoutPrevious));
-    m.put("invalid-key", Case.provoked(io.libkv.InvalidKeyException.class, dir + "a//b", d,
-        () -> store.put(dir + "a//b", v)));
-    m.put("value-too-large", Case.provoked(io.libkv.ValueTooLargeException.class, dir + "big", d,
-        () -> store.put(dir + "big", new byte[Math.toIntExact(store.capabilities().maxValueBytes() + 1)])));
-    m.put("configuration", Case.provoked(io.libkv.ConfigurationException.class, null, null,
-        () -> LibKV.open(uri + (uri.contains("?") ? "&" : "?") + "noSuchParameter=1").close()));
-    m.put("backend-not-supported", Case.provoked(io.libkv.BackendNotSupportedException.class, null, null,
-        () -> LibKV.open("nosuchscheme://127.0.0.1:1").close()));
+    m.put(
+        "previous-not-specified",
+        Case.provoked(
+            io.libkv.PreviousNotSpecifiedException.class, dir + "p", d, deleteWithoutPrevious));
+    m.put(
+        "invalid-key",
+        Case.provoked(
+            io.libkv.InvalidKeyException.class, dir + "a//b", d, () -> store.put(dir + "a//b", v)));
+    m.put(
+        "value-too-large",
+        Case.provoked(
+            io.libkv.ValueTooLargeException.class,
+            dir + "big",
+            d,
+            () ->
+                store.put(
+                    dir + "big",
+                    new byte[Math.toIntExact(store.capabilities().maxValueBytes() + 1)])));
+    m.put(
+        "configuration",
+        Case.provoked(
+            io.libkv.ConfigurationException.class,
+            null,
+            null,
+            () -> LibKV.open(uri + (uri.contains("?") ? "&" : "?") + "noSuchParameter=1").close()));
+    m.put(
+        "backend-not-supported",
+        Case.provoked(
+            io.libkv.BackendNotSupportedException.class,
+            null,
+            null,
+            () -> LibKV.open("nosuchscheme://127.0.0.1:1").close()));
     m.put("lock-lost", lockLost(() -> LibKV.open(uri), dir + "lock"));
-    Duration floor = store.capabilities().expiringTtl() ? store.capabilities().minExpiringTtl()
-        : store.capabilities().minEphemeralTtl();
+    Duration floor =
+        store.capabilities().expiringTtl()
+            ? store.capabilities().minExpiringTtl()
+            : store.capabilities().minEphemeralTtl();
     Duration shorter = floor.dividedBy(2);
     if (shorter.isZero()) {
-      m.put("ttl-too-short", Case.cannotArise("the TTL floor is " + floor + ": no shorter positive TTL exists"));
+      m.put(
+          "ttl-too-short",
+          Case.cannotArise("the TTL floor is " + floor + ": no shorter positive TTL exists"));
     } else {
-      m.put("ttl-too-short", Case.provoked(io.libkv.TtlTooShortException.class, dir + "ttl", d,
-          () -> store.put(dir + "ttl", v, store.capabilities().expiringTtl()
-              ? WriteOptions.expiring(shorter) : WriteOptions.ephemeral(shorter))));
+      m.put(
+          "ttl-too-short",
+          Case.provoked(
+              io.libkv.TtlTooShortException.class,
+              dir + "ttl",
+              d,
+              () ->
+                  store.put(
+                      dir + "ttl",
+                      v,
+                      store.capabilities().expiringTtl()
+                          ? WriteOptions.expiring(shorter)
+                          : WriteOptions.ephemeral(shorter))));
     }
     return m;
   }
@@ -145,15 +205,19 @@ public final class ErrorsDocCoverage {
    */
   public static Case lockLost(java.util.function.Supplier<Store> open, String key) {
     Store holder = open.get();
-    return Case.provoked(io.libkv.LockLostException.class, key, holder.description(), () -> {
-      io.libkv.LockLease lease;
-      try {
-        lease = holder.newLock(key).lock();
-      } finally {
-        holder.close();
-      }
-      lease.checkHeld();
-    });
+    return Case.provoked(
+        io.libkv.LockLostException.class,
+        key,
+        holder.description(),
+        () -> {
+          io.libkv.LockLease lease;
+          try {
+            lease = holder.newLock(key).lock();
+          } finally {
+            holder.close();
+          }
+          lease.checkHeld();
+        });
   }
 
   /**
@@ -164,17 +228,22 @@ public final class ErrorsDocCoverage {
   public static void serverBackend(Map<String, Case> cases, String backend, String faultTest) {
     cases.put("store-corrupted", Case.cannotArise(backend + ": the server keeps its own files"));
     cases.put("store-locked", Case.cannotArise(backend + ": the server keeps its own files"));
-    cases.put("unknown-outcome", Case.notProvokedHere(backend + ": needs a connection cut after a write was sent ("
-        + faultTest + ")"));
+    cases.put(
+        "unknown-outcome",
+        Case.notProvokedHere(
+            backend + ": needs a connection cut after a write was sent (" + faultTest + ")"));
   }
 
   /** Checks {@code cases} against docs/errors.md: one row per anchor, each provoked as it says. */
   public static void check(Map<String, Case> cases) {
     List<String> anchors = anchors();
     assertThat(anchors).as("docs/errors.md anchors").hasSizeGreaterThan(10);
-    assertThat(cases.keySet()).as("one row per docs/errors.md entry").containsExactlyInAnyOrderElementsOf(anchors);
+    assertThat(cases.keySet())
+        .as("one row per docs/errors.md entry")
+        .containsExactlyInAnyOrderElementsOf(anchors);
     for (String anchor : anchors) {
-      Case c = Objects.requireNonNull(cases.get(anchor)); // the keys were just checked to be the anchors
+      Case c =
+          Objects.requireNonNull(cases.get(anchor)); // the keys were just checked to be the anchors
       if (c.call == null) {
         continue;
       }
@@ -182,9 +251,13 @@ public final class ErrorsDocCoverage {
       assertThat(t).as(anchor).isInstanceOf(c.type);
       KVException e = (KVException) t;
       // a full URL, never a path relative to a repository the reader may not have
-      assertThat(e.getMessage()).as(anchor).matches("(?s).* \\(see https://\\S+/docs/errors\\.md#" + anchor + "\\)");
+      assertThat(e.getMessage())
+          .as(anchor)
+          .matches("(?s).* \\(see https://\\S+/docs/errors\\.md#" + anchor + "\\)");
       assertThat(e.key()).as(anchor + ": key()").isEqualTo(java.util.Optional.ofNullable(c.key));
-      assertThat(e.store()).as(anchor + ": store()").isEqualTo(java.util.Optional.ofNullable(c.store));
+      assertThat(e.store())
+          .as(anchor + ": store()")
+          .isEqualTo(java.util.Optional.ofNullable(c.store));
     }
   }
 }

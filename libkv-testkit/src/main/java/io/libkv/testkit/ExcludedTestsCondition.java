@@ -25,8 +25,8 @@ public final class ExcludedTestsCondition implements ExecutionCondition {
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     Optional<Method> method = context.getTestMethod();
-    Optional<StoreCompatibilityKit> kit = context.getTestInstances()
-        .flatMap(i -> i.findInstance(StoreCompatibilityKit.class));
+    Optional<StoreCompatibilityKit> kit =
+        context.getTestInstances().flatMap(i -> i.findInstance(StoreCompatibilityKit.class));
     if (method.isEmpty() || kit.isEmpty()) {
       // containers, and test templates before their instances exist: each invocation is checked
       return ConditionEvaluationResult.enabled("not a test of the kit");
@@ -35,8 +35,8 @@ public final class ExcludedTestsCondition implements ExecutionCondition {
     for (String id : namesOf(method.get())) {
       String reason = excluded.get(id);
       if (reason != null) {
-        return ConditionEvaluationResult.disabled("excluded by " + kit.get().getClass().getSimpleName() + " ("
-            + id + "): " + reason);
+        return ConditionEvaluationResult.disabled(
+            "excluded by " + kit.get().getClass().getSimpleName() + " (" + id + "): " + reason);
       }
     }
     return ConditionEvaluationResult.enabled("not excluded");

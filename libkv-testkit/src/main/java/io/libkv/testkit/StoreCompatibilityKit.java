@@ -76,8 +76,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The conformance kit: every sentence of the contract ({@code docs/compatibility.md}, "The
- * contract") as a test whose {@code @DisplayName} quotes it, plus Go
- * libkv's shared store tests. Every backend runs it against real servers.
+ * contract") as a test whose {@code @DisplayName} quotes it, plus Go libkv's shared store tests.
+ * Every backend runs it against real servers.
  *
  * <h2>Plugging a backend in</h2>
  *
@@ -101,18 +101,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * }
  * }</pre>
  *
- * <p>The kit reads {@link Store#capabilities()} for TTL minimums and granularities, size limits
- * and forbidden key characters; a backend never passes test constants. TTLs are the backend's
- * minimum or {@link #baseTtl()} if larger; waits are bounded by TTL + granularity + {@link
- * #timingSlack()} and poll (Awaitility), never sleep-then-assert.
+ * <p>The kit reads {@link Store#capabilities()} for TTL minimums and granularities, size limits and
+ * forbidden key characters; a backend never passes test constants. TTLs are the backend's minimum
+ * or {@link #baseTtl()} if larger; waits are bounded by TTL + granularity + {@link #timingSlack()}
+ * and poll (Awaitility), never sleep-then-assert.
  *
  * <h2>Faults</h2>
  *
  * <p>Tests of sessions dying, clients being cut off and history being compacted use {@link
  * #faults()}: {@link StoreFaults#killSession}, {@link StoreFaults#cutOff}, {@link
  * StoreFaults#reconnect} and {@link StoreFaults#compactHistory}. Each is optional: one a backend
- * does not supply throws, so the tests needing it fail until they are excluded. The kit
- * reconnects every client it cut off before closing it.
+ * does not supply throws, so the tests needing it fail until they are excluded. The kit reconnects
+ * every client it cut off before closing it.
  *
  * <h2>Exclusions</h2>
  *
@@ -121,20 +121,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * skipped with that reason (never silently dropped), so the same list must appear in {@code
  * docs/compatibility.md} and in CI's allow-list of skipped tests; a name that matches no test of
  * the kit fails {@code exclusionsNameTestsOfTheKit}. The aim is an empty list: {@code memory:} has
- * none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out)
- * and {@code core} (a representative subset worth also running on clusters).
+ * none. Tests are tagged {@code slow} (they wait several TTLs; {@code -Pfast} leaves them out) and
+ * {@code core} (a representative subset worth also running on clusters).
  *
  * <h2>Leaks</h2>
  *
  * <p>After every test, {@link LeakCheck} verifies that the JVM's open watch channels, keep-alives
  * and library threads are back to what they were before it, and, when the test closed every watch
- * it opened, that its stores keep nothing for them (what
- * the SPI's stores report as their watch resources).
+ * it opened, that its stores keep nothing for them (what the SPI's stores report as their watch
+ * resources).
  */
 @ExtendWith({ExcludedTestsCondition.class, LeakCheck.class})
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class StoreCompatibilityKit {
-  private static final String RUN = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+  private static final String RUN =
+      Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final byte[] V = "value".getBytes(UTF_8);
 
@@ -164,8 +165,8 @@ public abstract class StoreCompatibilityKit {
 
   /**
    * Tests this backend is excused from, each mapped to the reason: by method name, {@code
-   * NestedClass.method}, or display name (see {@link ExcludedTestsCondition}). Reported as
-   * skipped with the reason; keep it in step with {@code docs/compatibility.md}. Default: none.
+   * NestedClass.method}, or display name (see {@link ExcludedTestsCondition}). Reported as skipped
+   * with the reason; keep it in step with {@code docs/compatibility.md}. Default: none.
    */
   protected Map<String, String> excludedTests() {
     return Map.of();
@@ -182,9 +183,9 @@ public abstract class StoreCompatibilityKit {
   }
 
   /**
-   * The bound for anything that must happen without a TTL involved: an event to arrive, a worker
-   * to finish, an unreachable store to fail (default 10 s, {@code StoreConfig}'s default
-   * operation timeout).
+   * The bound for anything that must happen without a TTL involved: an event to arrive, a worker to
+   * finish, an unreachable store to fail (default 10 s, {@code StoreConfig}'s default operation
+   * timeout).
    */
   protected Duration operationTimeout() {
     return Duration.ofSeconds(10);
@@ -201,9 +202,9 @@ public abstract class StoreCompatibilityKit {
   /**
    * Whether a store may read a state older than a write another store has just had acknowledged:
    * sequential rather than linearizable reads across clients (a ZooKeeper ensemble, whose followers
-   * apply a commit shortly after the leader acknowledges it). The kit then lets such a read catch up
-   * within its prompt bound instead of asserting it at once; a store's reads of its own writes are
-   * checked at once either way. Default: false.
+   * apply a commit shortly after the leader acknowledges it). The kit then lets such a read catch
+   * up within its prompt bound instead of asserting it at once; a store's reads of its own writes
+   * are checked at once either way. Default: false.
    */
   protected boolean readsMayLagOtherClients() {
     return false;
@@ -223,8 +224,13 @@ public abstract class StoreCompatibilityKit {
 
   @BeforeEach
   void kitSetUp(TestInfo info) {
-    prefix = "kit" + RUN + "-" + SEQUENCE.incrementAndGet() + "-"
-        + info.getTestMethod().map(Method::getName).orElse("test");
+    prefix =
+        "kit"
+            + RUN
+            + "-"
+            + SEQUENCE.incrementAndGet()
+            + "-"
+            + info.getTestMethod().map(Method::getName).orElse("test");
     store = client();
     caps = store.capabilities();
     timing = new Timing(caps, baseTtl(), timingSlack(), operationTimeout());
@@ -305,11 +311,14 @@ public abstract class StoreCompatibilityKit {
 
   /** A single-thread executor for watch listeners, shut down after the test. */
   private ExecutorService executor() {
-    ExecutorService e = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "kit-listener");
-      t.setDaemon(true); // the kit's own, not the store's: the leak check leaves it to the teardown
-      return t;
-    });
+    ExecutorService e =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "kit-listener");
+              t.setDaemon(
+                  true); // the kit's own, not the store's: the leak check leaves it to the teardown
+              return t;
+            });
     executors.add(e);
     return e;
   }
@@ -352,14 +361,15 @@ public abstract class StoreCompatibilityKit {
    * Runs each call, asserting it throws {@code type}; returns what each threw (by the call's name)
    * for further checks.
    */
-  private static <T extends Throwable> Map<String, T> assertEachThrows(Class<T> type, String context,
-      Map<String, ThrowingCallable> calls) {
+  private static <T extends Throwable> Map<String, T> assertEachThrows(
+      Class<T> type, String context, Map<String, ThrowingCallable> calls) {
     Map<String, T> thrown = new LinkedHashMap<>();
-    calls.forEach((name, call) -> {
-      Throwable t = catchThrowable(call);
-      assertThat(t).as("%s %s", name, context).isInstanceOf(type);
-      thrown.put(name, type.cast(t));
-    });
+    calls.forEach(
+        (name, call) -> {
+          Throwable t = catchThrowable(call);
+          assertThat(t).as("%s %s", name, context).isInstanceOf(type);
+          thrown.put(name, type.cast(t));
+        });
     return thrown;
   }
 
@@ -368,7 +378,8 @@ public abstract class StoreCompatibilityKit {
     KVPair previous = KVPair.of("x", V, 1);
     Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
     calls.put("put", () -> store.put(bad, V));
-    calls.put("put ephemeral", () -> store.put(bad, V, WriteOptions.ephemeral(timing.ephemeralTtl)));
+    calls.put(
+        "put ephemeral", () -> store.put(bad, V, WriteOptions.ephemeral(timing.ephemeralTtl)));
     calls.put("putAll", () -> store.putAll(Map.of(bad, V)));
     calls.put("get", () -> store.get(bad));
     calls.put("exists", () -> store.exists(bad));
@@ -381,7 +392,10 @@ public abstract class StoreCompatibilityKit {
     assertEachThrows(InvalidKeyException.class, "of key \"" + bad + "\"", calls);
   }
 
-  /** Asserts every operation taking a directory rejects {@code bad} with {@link InvalidKeyException}. */
+  /**
+   * Asserts every operation taking a directory rejects {@code bad} with {@link
+   * InvalidKeyException}.
+   */
   private void assertRejectedAsDirectory(String bad) {
     Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
     calls.put("list", () -> store.list(bad));
@@ -392,7 +406,8 @@ public abstract class StoreCompatibilityKit {
 
   /** Asserts nothing at all was written below the test's prefix. */
   private void assertNothingWritten() {
-    assertThatExceptionOfType(KeyNotFoundException.class).as("keys below %s", prefix)
+    assertThatExceptionOfType(KeyNotFoundException.class)
+        .as("keys below %s", prefix)
         .isThrownBy(() -> store.list(prefix));
   }
 
@@ -425,13 +440,16 @@ public abstract class StoreCompatibilityKit {
     final CompletableFuture<T> result = new CompletableFuture<>();
 
     Background(String name, java.util.concurrent.Callable<T> body) {
-      thread = new Thread(() -> {
-        try {
-          result.complete(body.call());
-        } catch (Throwable e) {
-          result.completeExceptionally(e);
-        }
-      }, name);
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  result.complete(body.call());
+                } catch (Throwable e) {
+                  result.completeExceptionally(e);
+                }
+              },
+              name);
       thread.start();
     }
   }
@@ -443,8 +461,12 @@ public abstract class StoreCompatibilityKit {
 
   /** Waits until the call blocks (the thread waits on a lock, condition or future). */
   private void awaitBlocked(Background<?> b) {
-    Waits.within(timing.operation).until(() -> b.result.isDone()
-        || b.thread.getState() == Thread.State.WAITING || b.thread.getState() == Thread.State.TIMED_WAITING);
+    Waits.within(timing.operation)
+        .until(
+            () ->
+                b.result.isDone()
+                    || b.thread.getState() == Thread.State.WAITING
+                    || b.thread.getState() == Thread.State.TIMED_WAITING);
   }
 
   /** The call's outcome, which must come within the operation bound. */
@@ -460,10 +482,14 @@ public abstract class StoreCompatibilityKit {
     Set<String> names = new LinkedHashSet<>();
     collectTestNames(StoreCompatibilityKit.class, names);
     assertThat(names).hasSizeGreaterThan(100);
-    excludedTests().forEach((test, reason) -> {
-      assertThat(names).as("excluded test \"%s\" (no such test in the kit)", test).contains(test);
-      assertThat(reason).as("reason for excluding \"%s\"", test).isNotBlank();
-    });
+    excludedTests()
+        .forEach(
+            (test, reason) -> {
+              assertThat(names)
+                  .as("excluded test \"%s\" (no such test in the kit)", test)
+                  .contains(test);
+              assertThat(reason).as("reason for excluding \"%s\"", test).isNotBlank();
+            });
   }
 
   private static void collectTestNames(Class<?> c, Set<String> names) {
@@ -480,7 +506,8 @@ public abstract class StoreCompatibilityKit {
   }
 
   @Test
-  @DisplayName("Capabilities: limits are sane (positive TTL minimums, a key limit within Keys.MAX_KEY_BYTES)")
+  @DisplayName(
+      "Capabilities: limits are sane (positive TTL minimums, a key limit within Keys.MAX_KEY_BYTES)")
   void capabilitiesAreSane() {
     assertThat(caps.backend()).isNotBlank();
     assertThat(caps.minEphemeralTtl()).isPositive();
@@ -527,7 +554,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Rejected with InvalidKeyException: empty key (\"\" or \"/\" names the root only where a directory is expected)")
+    @DisplayName(
+        "Rejected with InvalidKeyException: empty key (\"\" or \"/\" names the root only where a directory is expected)")
     void emptyKeyRejected() {
       for (String empty : List.of("", "/", "//")) {
         assertRejectedAsKey(empty);
@@ -537,7 +565,8 @@ public abstract class StoreCompatibilityKit {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.libkv.testkit.BadKeys#belowPrefix")
-    @DisplayName("Rejected with InvalidKeyException: empty segment (a//b), . or .. segments, NUL or other control characters — and never written")
+    @DisplayName(
+        "Rejected with InvalidKeyException: empty segment (a//b), . or .. segments, NUL or other control characters — and never written")
     void invalidKeysRejectedAndNeverWritten(String suffix) {
       String bad = key(suffix);
       assertRejectedAsKey(bad);
@@ -546,7 +575,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Rejected with InvalidKeyException: more than a documented byte length (Capabilities.maxKeyBytes(); UTF-8 bytes, not chars)")
+    @DisplayName(
+        "Rejected with InvalidKeyException: more than a documented byte length (Capabilities.maxKeyBytes(); UTF-8 bytes, not chars)")
     void keyLengthLimit() {
       int max = caps.maxKeyBytes();
       String atLimit = key("k".repeat(max - prefix.length() - 1));
@@ -568,7 +598,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("The root namespace _libkv/ is reserved for the library's own records: user keys under it are rejected")
+    @DisplayName(
+        "The root namespace _libkv/ is reserved for the library's own records: user keys under it are rejected")
     void reservedNamespaceRejected() {
       for (String reserved : List.of("_libkv", "_libkv/", "/_libkv/x", "_libkv/locks/a/b")) {
         assertRejectedAsKey(reserved);
@@ -591,7 +622,8 @@ public abstract class StoreCompatibilityKit {
         assertThat(keysOf(first.pairs())).contains(key("x"));
       }
       for (String root : List.of("", "/")) {
-        assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.deleteTree(root));
+        assertThatExceptionOfType(InvalidKeyException.class)
+            .isThrownBy(() -> store.deleteTree(root));
       }
       assertThat(store.exists(key("x"))).isTrue();
     }
@@ -629,7 +661,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Characters the backend declares in Capabilities.forbiddenKeyCodePoints() are rejected with InvalidKeyException")
+    @DisplayName(
+        "Characters the backend declares in Capabilities.forbiddenKeyCodePoints() are rejected with InvalidKeyException")
     void forbiddenCodePointsRejected() {
       for (Capabilities.CodePointRange r : caps.forbiddenKeyCodePoints()) {
         for (int cp : new int[] {r.first(), r.last()}) {
@@ -726,7 +759,8 @@ public abstract class StoreCompatibilityKit {
     @Test
     @DisplayName("get of a missing key throws KeyNotFoundException")
     void getMissingThrows() {
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(key("missing")));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.get(key("missing")));
       store.put(key("k"), V);
       store.delete(key("k"));
       assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(key("k")));
@@ -735,14 +769,17 @@ public abstract class StoreCompatibilityKit {
 
     @Test
     @Tag("core")
-    @DisplayName("A directory that exists only because keys lie below it is not a key: exists(\"a\") after put(\"a/b/c\") is false")
+    @DisplayName(
+        "A directory that exists only because keys lie below it is not a key: exists(\"a\") after put(\"a/b/c\") is false")
     void implicitDirectoriesAreNotKeys() {
       Store other = client();
       store.put(key("a/b/c"), V);
       for (Store s : List.of(store, other)) {
         for (String dir : List.of(key("a"), key("a/b"), key("a/b") + "/")) {
           assertThat(s.exists(dir)).as("exists(%s)", dir).isFalse();
-          assertThatExceptionOfType(KeyNotFoundException.class).as("get(%s)", dir).isThrownBy(() -> s.get(dir));
+          assertThatExceptionOfType(KeyNotFoundException.class)
+              .as("get(%s)", dir)
+              .isThrownBy(() -> s.get(dir));
         }
         assertThat(keysOf(s.list(key("a")))).containsExactly(key("a/b/c"));
       }
@@ -771,7 +808,8 @@ public abstract class StoreCompatibilityKit {
       for (int i = 0; i < all.length; i++) {
         reversed[i] = all[all.length - 1 - i];
       }
-      KVPair p = store.atomicPut(key("bytes"), reversed, store.get(key("bytes")), WriteOptions.DEFAULT);
+      KVPair p =
+          store.atomicPut(key("bytes"), reversed, store.get(key("bytes")), WriteOptions.DEFAULT);
       assertThat(p.value()).isEqualTo(reversed);
       assertThat(store.get(key("bytes")).value()).isEqualTo(reversed);
     }
@@ -797,7 +835,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("putAll writes plain values, validating every key and value before the first write; atomically where Capabilities.atomicBatch()")
+    @DisplayName(
+        "putAll writes plain values, validating every key and value before the first write; atomically where Capabilities.atomicBatch()")
     void putAllWritesPlainValues() throws Exception {
       Store writer = client();
       boolean ephemeral = caps.ephemeralTtl();
@@ -808,7 +847,8 @@ public abstract class StoreCompatibilityKit {
       invalid.put(key("x"), V);
       invalid.put(key("a//b"), V);
       assertThatExceptionOfType(InvalidKeyException.class).isThrownBy(() -> store.putAll(invalid));
-      assertThat(keysBelow(store, prefix)).containsExactlyElementsOf(ephemeral ? List.of(key("b")) : List.of());
+      assertThat(keysBelow(store, prefix))
+          .containsExactlyElementsOf(ephemeral ? List.of(key("b")) : List.of());
       Map<String, byte[]> batch = new LinkedHashMap<>();
       batch.put(key("c/d"), utf8("cd"));
       batch.put("/" + key("a"), utf8("a"));
@@ -817,7 +857,8 @@ public abstract class StoreCompatibilityKit {
         next(w);
         store.putAll(batch);
         assertThat(contents(store.list(prefix)))
-            .containsExactly(Map.entry(key("a"), "a"), Map.entry(key("b"), "b"), Map.entry(key("c/d"), "cd"));
+            .containsExactly(
+                Map.entry(key("a"), "a"), Map.entry(key("b"), "b"), Map.entry(key("c/d"), "cd"));
         TreeEvent first = next(w);
         assertWellFormed(first);
         if (caps.atomicBatch()) {
@@ -837,7 +878,8 @@ public abstract class StoreCompatibilityKit {
   class ListAndDeleteTree {
     @Test
     @Tag("core")
-    @DisplayName("list(dir) returns every key strictly below dir/ (all depths), sorted by key, not the key dir itself")
+    @DisplayName(
+        "list(dir) returns every key strictly below dir/ (all depths), sorted by key, not the key dir itself")
     void listAllDepthsSortedWithoutDir() {
       String dir = key("dir");
       store.put(dir, utf8("itself"));
@@ -862,8 +904,11 @@ public abstract class StoreCompatibilityKit {
         store.put(key("s/" + n), utf8(n));
       }
       List<String> listed = keysOf(store.list(key("s")));
-      List<String> expected = names.stream().map(n -> key("s/" + n)).sorted(StoreCompatibilityKit::compareUtf8Bytes)
-          .collect(Collectors.toList());
+      List<String> expected =
+          names.stream()
+              .map(n -> key("s/" + n))
+              .sorted(StoreCompatibilityKit::compareUtf8Bytes)
+              .collect(Collectors.toList());
       assertThat(listed).containsExactlyElementsOf(expected);
       if (names.contains("\uff5e") && names.contains("😀")) {
         // UTF-16 order would put the emoji (a surrogate pair) first
@@ -881,13 +926,15 @@ public abstract class StoreCompatibilityKit {
       assertThat(keysOf(store.list(key("app")))).containsExactly(key("app/x"));
       store.deleteTree(key("app"));
       assertThat(keysOf(store.list(prefix)))
-          .containsExactlyInAnyOrder(key("apple"), key("apple/y"), key("app-x"), key("app.x"), key("app0"), key("ap"));
+          .containsExactlyInAnyOrder(
+              key("apple"), key("apple/y"), key("app-x"), key("app.x"), key("app0"), key("ap"));
     }
 
     @Test
     @DisplayName("If neither dir nor anything below it exists: KeyNotFoundException")
     void listOfMissingDirectoryThrows() {
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("missing")));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.list(key("missing")));
       store.put(key("d/x"), V);
       store.delete(key("d/x"));
       assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("d")));
@@ -923,9 +970,14 @@ public abstract class StoreCompatibilityKit {
   class ListSnapshot {
     /** Rounds of each race: enough for a listing to overlap the other client's writes often. */
     private static final int ROUNDS = 3;
+
     /** Rounds of the deleteTree race, which overlaps a listing once a round. */
     private static final int DELETE_ROUNDS = 10;
-    /** Where the races put keys: three depths, so that a listing reads them level by level, at different times. */
+
+    /**
+     * Where the races put keys: three depths, so that a listing reads them level by level, at
+     * different times.
+     */
     private final List<String> depths = List.of("", "a/", "a/b/");
 
     /** The race's i-th key below {@code dir}; keys sort by i within each depth. */
@@ -934,8 +986,9 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A list shows a state that existed at one moment: racing another client's deleteTree of 1,000 keys it "
-        + "returns all of them or KeyNotFoundException")
+    @DisplayName(
+        "A list shows a state that existed at one moment: racing another client's deleteTree of 1,000 keys it "
+            + "returns all of them or KeyNotFoundException")
     void listRacingDeleteTreeIsAllOrNothing() throws Exception {
       Store other = client();
       String dir = key("d");
@@ -943,19 +996,24 @@ public abstract class StoreCompatibilityKit {
       for (int i = 0; i < 1000; i++) {
         all.put(raceKey(dir, i), utf8("v" + i));
       }
-      List<String> expected = all.keySet().stream().sorted(StoreCompatibilityKit::compareUtf8Bytes)
-          .collect(Collectors.toList());
+      List<String> expected =
+          all.keySet().stream()
+              .sorted(StoreCompatibilityKit::compareUtf8Bytes)
+              .collect(Collectors.toList());
       List<String> torn = new ArrayList<>();
       int listings = 0;
       for (int round = 0; round < DELETE_ROUNDS; round++) {
         store.putAll(all);
         assertSeesWrite(other, expected.get(expected.size() - 1));
         AtomicBoolean listing = new AtomicBoolean();
-        Background<Void> deleter = inThread("kit-deleter", () -> {
-          Waits.within(timing.operation).until(listing::get);
-          other.deleteTree(dir);
-          return null;
-        });
+        Background<Void> deleter =
+            inThread(
+                "kit-deleter",
+                () -> {
+                  Waits.within(timing.operation).until(listing::get);
+                  other.deleteTree(dir);
+                  return null;
+                });
         // list until the tree is gone: the deleteTree lands during one of these listings
         for (int n = 0; n < 10_000; n++) {
           List<KVPair> listed;
@@ -974,12 +1032,15 @@ public abstract class StoreCompatibilityKit {
         join(deleter);
       }
       assertThat(listings).as("listings that returned keys").isPositive();
-      assertThat(torn).as("listings (of %d) showing a state that never existed", listings).isEmpty();
+      assertThat(torn)
+          .as("listings (of %d) showing a state that never existed", listings)
+          .isEmpty();
     }
 
     @Test
-    @DisplayName("A list shows a state that existed at one moment: racing another client's puts, each adding a key, it "
-        + "returns the keys written before some moment, each with its value")
+    @DisplayName(
+        "A list shows a state that existed at one moment: racing another client's puts, each adding a key, it "
+            + "returns the keys written before some moment, each with its value")
     void listRacingPutsIsPrefixClosed() throws Exception {
       Store other = client();
       String dir = key("p");
@@ -993,13 +1054,16 @@ public abstract class StoreCompatibilityKit {
       int changed = 0;
       for (int round = 0; round < ROUNDS; round++) {
         AtomicBoolean listing = new AtomicBoolean();
-        Background<Void> writer = inThread("kit-writer", () -> {
-          Waits.within(timing.operation).until(listing::get);
-          for (String k : written) {
-            other.put(k, utf8(k));
-          }
-          return null;
-        });
+        Background<Void> writer =
+            inThread(
+                "kit-writer",
+                () -> {
+                  Waits.within(timing.operation).until(listing::get);
+                  for (String k : written) {
+                    other.put(k, utf8(k));
+                  }
+                  return null;
+                });
         // and once more after the writer is done (on a fast store it may finish before a list does)
         for (int n = 0; n < 100_000; n++) {
           boolean last = writer.result.isDone();
@@ -1028,9 +1092,19 @@ public abstract class StoreCompatibilityKit {
           }
           List<String> expected = written.subList(0, present);
           if (got.size() != present || !expected.stream().allMatch(k -> k.equals(got.get(k)))) {
-            List<String> after = got.keySet().stream().filter(k -> !expected.contains(k)).collect(Collectors.toList());
-            torn.add("round " + round + ": the first " + present + " keys, then " + after.size()
-                + " later ones " + after.stream().limit(3).collect(Collectors.toList()));
+            List<String> after =
+                got.keySet().stream()
+                    .filter(k -> !expected.contains(k))
+                    .collect(Collectors.toList());
+            torn.add(
+                "round "
+                    + round
+                    + ": the first "
+                    + present
+                    + " keys, then "
+                    + after.size()
+                    + " later ones "
+                    + after.stream().limit(3).collect(Collectors.toList()));
           }
           if (last) {
             assertThat(present).as("keys listed after every put returned").isEqualTo(count);
@@ -1040,9 +1114,14 @@ public abstract class StoreCompatibilityKit {
         join(writer);
         other.deleteTree(dir);
       }
-      assertThat(listings).as("listings that returned keys (%d more kept changing)", changed).isPositive();
-      assertThat(torn).as("listings (of %d, and %d that kept changing) showing a state that never existed", listings,
-          changed).isEmpty();
+      assertThat(listings)
+          .as("listings that returned keys (%d more kept changing)", changed)
+          .isPositive();
+      assertThat(torn)
+          .as(
+              "listings (of %d, and %d that kept changing) showing a state that never existed",
+              listings, changed)
+          .isEmpty();
     }
   }
 
@@ -1069,7 +1148,8 @@ public abstract class StoreCompatibilityKit {
 
     @Test
     @Tag("core")
-    @DisplayName("With previous: succeeds iff the current lastIndex equals previous.lastIndex(), else KeyModifiedException (KeyNotFoundException if the key is gone)")
+    @DisplayName(
+        "With previous: succeeds iff the current lastIndex equals previous.lastIndex(), else KeyModifiedException (KeyNotFoundException if the key is gone)")
     void compareAndSet() {
       String k = key("k");
       store.put(k, utf8("v1"));
@@ -1088,7 +1168,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("atomicDelete needs previous (PreviousNotSpecifiedException) and the same index rule")
+    @DisplayName(
+        "atomicDelete needs previous (PreviousNotSpecifiedException) and the same index rule")
     void compareAndDelete() {
       String k = key("k");
       store.put(k, utf8("v1"));
@@ -1098,17 +1179,21 @@ public abstract class StoreCompatibilityKit {
       // a null previous on purpose: the contract's PreviousNotSpecifiedException
       @SuppressWarnings("NullAway")
       ThrowingCallable deleteWithoutPrevious = () -> store.atomicDelete(k, null);
-      assertThatExceptionOfType(PreviousNotSpecifiedException.class).isThrownBy(deleteWithoutPrevious);
-      assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete(k, stale));
+      assertThatExceptionOfType(PreviousNotSpecifiedException.class)
+          .isThrownBy(deleteWithoutPrevious);
+      assertThatExceptionOfType(KeyModifiedException.class)
+          .isThrownBy(() -> store.atomicDelete(k, stale));
       assertThat(store.get(k)).isEqualTo(current);
       store.atomicDelete(k, current);
       assertThat(store.exists(k)).isFalse();
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.atomicDelete(k, current));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.atomicDelete(k, current));
     }
 
     @Test
     @Tag("core")
-    @DisplayName("Linearizable: N clients doing read-then-CAS increments on one key end with exactly the number of successful CAS calls")
+    @DisplayName(
+        "Linearizable: N clients doing read-then-CAS increments on one key end with exactly the number of successful CAS calls")
     void casIsLinearizable() throws Exception {
       int threads = 8;
       int attempts = 200;
@@ -1119,19 +1204,22 @@ public abstract class StoreCompatibilityKit {
         stores.add(client());
       }
       AtomicInteger successes = new AtomicInteger();
-      Waits.inParallel(threads, timing.operation.multipliedBy(6), i -> {
-        Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
-        for (int a = 0; a < attempts; a++) {
-          KVPair p = s.get(k);
-          int n = Integer.parseInt(p.valueAsString());
-          try {
-            s.atomicPut(k, utf8(Integer.toString(n + 1)), p, WriteOptions.DEFAULT);
-            successes.incrementAndGet();
-          } catch (KeyModifiedException lostRace) {
-            // another client won this round
-          }
-        }
-      });
+      Waits.inParallel(
+          threads,
+          timing.operation.multipliedBy(6),
+          i -> {
+            Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
+            for (int a = 0; a < attempts; a++) {
+              KVPair p = s.get(k);
+              int n = Integer.parseInt(p.valueAsString());
+              try {
+                s.atomicPut(k, utf8(Integer.toString(n + 1)), p, WriteOptions.DEFAULT);
+                successes.incrementAndGet();
+              } catch (KeyModifiedException lostRace) {
+                // another client won this round
+              }
+            }
+          });
       assertThat(successes.get()).isPositive();
       assertThat(Integer.parseInt(store.get(k).valueAsString())).isEqualTo(successes.get());
     }
@@ -1143,7 +1231,8 @@ public abstract class StoreCompatibilityKit {
   class Ttl {
     @Test
     @Tag("slow")
-    @DisplayName("ttl(d), keep-alive on: an ephemeral key lives while the writing Store is open (the library renews it)")
+    @DisplayName(
+        "ttl(d), keep-alive on: an ephemeral key lives while the writing Store is open (the library renews it)")
     void ephemeralLivesWhileWriterOpen() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1151,13 +1240,15 @@ public abstract class StoreCompatibilityKit {
       Store writer = client();
       Store other = client();
       writer.put(key("e"), V, ephemeral());
-      Waits.holdsFor(timing.pastTwoTtls, "ephemeral key of an open writer", () -> other.exists(key("e")));
+      Waits.holdsFor(
+          timing.pastTwoTtls, "ephemeral key of an open writer", () -> other.exists(key("e")));
       assertThat(other.get(key("e")).value()).isEqualTo(V);
     }
 
     @Test
     @Tag("core")
-    @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed promptly when that Store is closed")
+    @DisplayName(
+        "ttl(d), keep-alive on: an ephemeral key is removed promptly when that Store is closed")
     void ephemeralRemovedWhenWriterCloses() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1170,15 +1261,18 @@ public abstract class StoreCompatibilityKit {
       assertSeesWrite(other, key("plain"));
       assertThat(other.exists(key("e1"))).isTrue();
       writer.close();
-      Waits.within(timing.promptly).untilAsserted(() -> {
-        assertThat(other.exists(key("e1"))).as("first ephemeral key").isFalse();
-        assertThat(other.exists(key("e2"))).as("ephemeral key of another TTL").isFalse();
-      });
+      Waits.within(timing.promptly)
+          .untilAsserted(
+              () -> {
+                assertThat(other.exists(key("e1"))).as("first ephemeral key").isFalse();
+                assertThat(other.exists(key("e2"))).as("ephemeral key of another TTL").isFalse();
+              });
       assertThat(other.exists(key("plain"))).isTrue();
     }
 
     @Test
-    @DisplayName("ttl(d), keep-alive on: the writing Store is the last writer — an earlier writer's close leaves the key alone")
+    @DisplayName(
+        "ttl(d), keep-alive on: the writing Store is the last writer — an earlier writer's close leaves the key alone")
     void ephemeralKeyBelongsToItsLastWriter() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1189,14 +1283,18 @@ public abstract class StoreCompatibilityKit {
       first.put(key("e"), utf8("first"), ephemeral());
       second.put(key("e"), utf8("second"), ephemeral());
       first.close();
-      Waits.holdsFor(timing.promptly, "ephemeral key rewritten by another store", () -> other.exists(key("e")));
+      Waits.holdsFor(
+          timing.promptly,
+          "ephemeral key rewritten by another store",
+          () -> other.exists(key("e")));
       assertThat(other.get(key("e")).valueAsString()).isEqualTo("second");
       second.close();
       Waits.within(timing.promptly).until(() -> !other.exists(key("e")));
     }
 
     @Test
-    @DisplayName("ttl(d), keep-alive on: an ephemeral key is removed within d (plus the backend's documented granularity) when its writer is cut off")
+    @DisplayName(
+        "ttl(d), keep-alive on: an ephemeral key is removed within d (plus the backend's documented granularity) when its writer is cut off")
     void ephemeralRemovedWithinTtlWhenCutOff() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1209,7 +1307,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("ttl(d), keep-alive on: an ephemeral key goes when its writer's session dies; the store goes on with a new session")
+    @DisplayName(
+        "ttl(d), keep-alive on: an ephemeral key goes when its writer's session dies; the store goes on with a new session")
     void ephemeralRemovedWhenSessionDies() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1219,25 +1318,33 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("e"), V, ephemeral());
       faults().killSession(writer);
       Waits.within(timing.ephemeralGone).until(() -> !other.exists(key("e")));
-      Waits.within(timing.operation).ignoreException(StoreUnavailableException.class)
-          .until(() -> {
-            writer.put(key("after"), V, ephemeral());
-            return true;
-          });
-      Waits.holdsFor(timing.ephemeralTtl.plus(caps.ephemeralTtlGranularity()), "ephemeral key of the new session",
+      Waits.within(timing.operation)
+          .ignoreException(StoreUnavailableException.class)
+          .until(
+              () -> {
+                writer.put(key("after"), V, ephemeral());
+                return true;
+              });
+      Waits.holdsFor(
+          timing.ephemeralTtl.plus(caps.ephemeralTtlGranularity()),
+          "ephemeral key of the new session",
           () -> other.exists(key("after")));
     }
 
     @Test
     @Tag("core")
-    @DisplayName("ttl(d) with keep-alive off: an expiring key is removed d after its last write, whether or not the writer is still running")
+    @DisplayName(
+        "ttl(d) with keep-alive off: an expiring key is removed d after its last write, whether or not the writer is still running")
     void expiringRemovedAfterTtlThoughWriterOpen() {
       if (!supports(caps.expiringTtl(), expiring())) {
         return;
       }
       Store other = client();
       store.put(key("x"), V, expiring());
-      Waits.holdsFor(timing.expiringTtl.dividedBy(2), "expiring key before its TTL", () -> other.exists(key("x")));
+      Waits.holdsFor(
+          timing.expiringTtl.dividedBy(2),
+          "expiring key before its TTL",
+          () -> other.exists(key("x")));
       Waits.within(timing.expiringGone).until(() -> !other.exists(key("x")));
     }
 
@@ -1246,7 +1353,8 @@ public abstract class StoreCompatibilityKit {
     @DisplayName("ttl(d) with keep-alive off: the TTL runs from the key's last write")
     void expiringTtlRunsFromLastWrite() {
       Duration granularity = caps.expiringTtlGranularity();
-      // the second write must land before the first deadline and be seen to outlive it, with room for scheduling
+      // the second write must land before the first deadline and be seen to outlive it, with room
+      // for scheduling
       Duration ttl = Timing.max(timing.expiringTtl.multipliedBy(2), granularity.multipliedBy(3));
       WriteOptions options = WriteOptions.expiring(ttl);
       if (!supports(caps.expiringTtl(), options)) {
@@ -1257,7 +1365,9 @@ public abstract class StoreCompatibilityKit {
       store.put(key("x"), utf8("1"), options);
       Waits.holdsFor(first, "expiring key before its TTL", () -> other.exists(key("x")));
       store.put(key("x"), utf8("2"), options);
-      Waits.holdsFor(first.plus(granularity), "expiring key past its first write's TTL",
+      Waits.holdsFor(
+          first.plus(granularity),
+          "expiring key past its first write's TTL",
           () -> other.exists(key("x")));
       Waits.within(ttl.plus(granularity).plus(timing.slack)).until(() -> !other.exists(key("x")));
     }
@@ -1278,7 +1388,8 @@ public abstract class StoreCompatibilityKit {
 
     @Test
     @Tag("core")
-    @DisplayName("A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): ephemeral")
+    @DisplayName(
+        "A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): ephemeral")
     void plainPutOverEphemeralMakesItPlain() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1290,24 +1401,32 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("k"), utf8("plain"));
       writer.close();
       Waits.within(timing.promptly).until(() -> !other.exists(key("witness")));
-      Waits.holdsFor(timing.ephemeralGone, "plain key written over an ephemeral one", () -> other.exists(key("k")));
+      Waits.holdsFor(
+          timing.ephemeralGone,
+          "plain key written over an ephemeral one",
+          () -> other.exists(key("k")));
       assertThat(other.get(key("k")).valueAsString()).isEqualTo("plain");
     }
 
     @Test
-    @DisplayName("A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): expiring")
+    @DisplayName(
+        "A plain put over a TTL key replaces the key's lifetime atomically (it becomes a plain key): expiring")
     void plainPutOverExpiringMakesItPlain() {
       if (!supports(caps.expiringTtl(), expiring())) {
         return;
       }
       store.put(key("k"), utf8("expiring"), expiring());
       store.put(key("k"), utf8("plain"));
-      Waits.holdsFor(timing.expiringGone, "plain key written over an expiring one", () -> store.exists(key("k")));
+      Waits.holdsFor(
+          timing.expiringGone,
+          "plain key written over an expiring one",
+          () -> store.exists(key("k")));
       assertThat(store.get(key("k")).valueAsString()).isEqualTo("plain");
     }
 
     @Test
-    @DisplayName("A TTL below what the backend can honour (its Capabilities minimum) is rejected with a clear error — never silently rounded up")
+    @DisplayName(
+        "A TTL below what the backend can honour (its Capabilities minimum) is rejected with a clear error — never silently rounded up")
     void ttlBelowMinimumRejected() {
       Map<String, WriteOptions> below = new LinkedHashMap<>();
       Map<String, WriteOptions> atMinimum = new LinkedHashMap<>();
@@ -1320,27 +1439,34 @@ public abstract class StoreCompatibilityKit {
         atMinimum.put("expiring", WriteOptions.expiring(caps.minExpiringTtl()));
       }
       Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
-      below.forEach((meaning, options) -> {
-        calls.put("put " + meaning, () -> store.put(key(meaning), V, options));
-        calls.put("atomicPut " + meaning, () -> store.atomicPut(key(meaning), V, null, options));
-      });
+      below.forEach(
+          (meaning, options) -> {
+            calls.put("put " + meaning, () -> store.put(key(meaning), V, options));
+            calls.put(
+                "atomicPut " + meaning, () -> store.atomicPut(key(meaning), V, null, options));
+          });
       if (caps.ephemeralTtl()) {
-        LockOptions shortLock = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
+        LockOptions shortLock =
+            LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
         calls.put("newLock", () -> store.newLock(key("lock"), shortLock));
       }
-      assertEachThrows(TtlTooShortException.class, "below the minimum TTL", calls).forEach((op, e) -> {
-        assertThat(e.requested()).as(op).isLessThan(e.minimum());
-        assertThat(e.minimum()).as(op).isIn(caps.minEphemeralTtl(), caps.minExpiringTtl());
-      });
+      assertEachThrows(TtlTooShortException.class, "below the minimum TTL", calls)
+          .forEach(
+              (op, e) -> {
+                assertThat(e.requested()).as(op).isLessThan(e.minimum());
+                assertThat(e.minimum()).as(op).isIn(caps.minEphemeralTtl(), caps.minExpiringTtl());
+              });
       assertNothingWritten();
-      atMinimum.forEach((meaning, options) -> {
-        store.put(key(meaning), V, options);
-        store.delete(key(meaning));
-      });
+      atMinimum.forEach(
+          (meaning, options) -> {
+            store.put(key(meaning), V, options);
+            store.delete(key(meaning));
+          });
     }
 
     @Test
-    @DisplayName("A backend that cannot honour one of the two says so in Capabilities and throws CallNotSupportedException — never silently does something else")
+    @DisplayName(
+        "A backend that cannot honour one of the two says so in Capabilities and throws CallNotSupportedException — never silently does something else")
     void unsupportedMeaningThrows() {
       if (supports(caps.ephemeralTtl(), ephemeral())) {
         store.put(key("ephemeral"), V, ephemeral());
@@ -1353,7 +1479,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("atomicPut honours the TTL meanings: an ephemeral create goes when its writer closes")
+    @DisplayName(
+        "atomicPut honours the TTL meanings: an ephemeral create goes when its writer closes")
     void atomicPutWithTtl() {
       if (!supports(caps.ephemeralTtl(), ephemeral())) {
         return;
@@ -1408,20 +1535,26 @@ public abstract class StoreCompatibilityKit {
         List<KeyEvent> events = Waits.until(w, e -> "v20".equals(value(e)), timing.operation);
         assertThat(events).allSatisfy(e -> assertThat(e.type()).isEqualTo(EventType.PUT));
         assertIndexesIncrease(events, true);
-        List<String> values = events.stream().map(StoreCompatibilityKit::value).collect(Collectors.toList());
+        List<String> values =
+            events.stream().map(StoreCompatibilityKit::value).collect(Collectors.toList());
         if (caps.everyRevisionWatch()) {
-          assertThat(values).containsExactlyElementsOf(
-              IntStream.rangeClosed(1, 20).mapToObj(i -> "v" + i).collect(Collectors.toList()));
+          assertThat(values)
+              .containsExactlyElementsOf(
+                  IntStream.rangeClosed(1, 20).mapToObj(i -> "v" + i).collect(Collectors.toList()));
         } else {
-          assertThat(values).isSortedAccordingTo((a, b) -> Integer.compare(
-              Integer.parseInt(a.substring(1)), Integer.parseInt(b.substring(1))));
+          assertThat(values)
+              .isSortedAccordingTo(
+                  (a, b) ->
+                      Integer.compare(
+                          Integer.parseInt(a.substring(1)), Integer.parseInt(b.substring(1))));
         }
         Waits.quiet(w, timing.promptly);
       }
     }
 
     @Test
-    @DisplayName("The latest state is never lost: a burst of 1,000 writes ends with the final value delivered, indexes never going backwards")
+    @DisplayName(
+        "The latest state is never lost: a burst of 1,000 writes ends with the final value delivered, indexes never going backwards")
     void burstEndsWithFinalValue() throws Exception {
       String k = key("k");
       Store writer = client();
@@ -1473,7 +1606,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("An expiring key's expiry and an ephemeral key's removal at its writer's close are DELETE events")
+    @DisplayName(
+        "An expiring key's expiry and an ephemeral key's removal at its writer's close are DELETE events")
     void expiryAndCloseAreDeletes() throws Exception {
       Store writer = client();
       List<String> keys = new ArrayList<>();
@@ -1493,7 +1627,8 @@ public abstract class StoreCompatibilityKit {
           assertThat(next(w).type()).isEqualTo(EventType.CURRENT);
         }
         writer.close();
-        Duration bound = timing.operation.plus(Timing.max(timing.expiringGone, timing.ephemeralGone));
+        Duration bound =
+            timing.operation.plus(Timing.max(timing.expiringGone, timing.ephemeralGone));
         for (Watch<KeyEvent> w : watches) {
           KeyEvent e = Waits.next(w, bound);
           assertThat(e.type()).as("event of %s", w).isEqualTo(EventType.DELETE);
@@ -1505,7 +1640,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A watch resumed from an index (WatchOptions.fromIndex) sees what happened since, and nothing when nothing did")
+    @DisplayName(
+        "A watch resumed from an index (WatchOptions.fromIndex) sees what happened since, and nothing when nothing did")
     void resumedFromIndex() throws Exception {
       String k = key("k");
       store.put(k, utf8("v1"));
@@ -1524,16 +1660,20 @@ public abstract class StoreCompatibilityKit {
         assertThat(events).allSatisfy(e -> assertThat(e.index()).isGreaterThan(from));
         assertIndexesIncrease(events, true);
         if (caps.everyRevisionWatch()) {
-          assertThat(events).extracting(KeyEvent::type)
+          assertThat(events)
+              .extracting(KeyEvent::type)
               .containsExactly(EventType.PUT, EventType.PUT, EventType.DELETE);
-          assertThat(events).extracting(StoreCompatibilityKit::value).containsExactly("v2", "v3", null);
+          assertThat(events)
+              .extracting(StoreCompatibilityKit::value)
+              .containsExactly("v2", "v3", null);
         }
         Waits.quiet(w, timing.promptly);
       }
     }
 
     @Test
-    @DisplayName("If the history it needs is gone (compaction), it re-reads and delivers the current state (RESYNC)")
+    @DisplayName(
+        "If the history it needs is gone (compaction), it re-reads and delivers the current state (RESYNC)")
     void resumedPastCompactionResyncs() throws Exception {
       String k = key("k");
       store.put(k, utf8("v1"));
@@ -1593,13 +1733,14 @@ public abstract class StoreCompatibilityKit {
       BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
       AtomicInteger concurrent = new AtomicInteger();
       AtomicBoolean overlapped = new AtomicBoolean();
-      WatchListener<KeyEvent> listener = e -> {
-        if (concurrent.incrementAndGet() > 1) {
-          overlapped.set(true);
-        }
-        heard.add(e);
-        concurrent.decrementAndGet();
-      };
+      WatchListener<KeyEvent> listener =
+          e -> {
+            if (concurrent.incrementAndGet() > 1) {
+              overlapped.set(true);
+            }
+            heard.add(e);
+            concurrent.decrementAndGet();
+          };
       Subscription s = store.watch(k, WatchOptions.DEFAULT, listener, executor());
       try {
         for (int i = 0; i < 10; i++) {
@@ -1660,10 +1801,16 @@ public abstract class StoreCompatibilityKit {
   /** Asserts a tree event is consistent: pairs sorted, below the directory, changes typed. */
   private static void assertWellFormed(TreeEvent e) {
     List<String> keys = keysOf(e.pairs());
-    assertThat(keys).as("pairs of %s", e).isSortedAccordingTo(StoreCompatibilityKit::compareUtf8Bytes)
+    assertThat(keys)
+        .as("pairs of %s", e)
+        .isSortedAccordingTo(StoreCompatibilityKit::compareUtf8Bytes)
         .doesNotHaveDuplicates();
-    assertThat(keys).allSatisfy(k -> assertThat(Keys.isBelow(k, e.directory())).as("%s below %s", k, e.directory())
-        .isTrue());
+    assertThat(keys)
+        .allSatisfy(
+            k ->
+                assertThat(Keys.isBelow(k, e.directory()))
+                    .as("%s below %s", k, e.directory())
+                    .isTrue());
     for (TreeEvent.Change c : e.changes()) {
       assertThat(Keys.isBelow(c.key(), e.directory())).isTrue();
       if (c.type() == EventType.PUT) {
@@ -1682,7 +1829,8 @@ public abstract class StoreCompatibilityKit {
   class WatchTree {
     @Test
     @Tag("core")
-    @DisplayName("Each event is the full sorted list of pairs below dir after a change (as in Go libkv) with what changed")
+    @DisplayName(
+        "Each event is the full sorted list of pairs below dir after a change (as in Go libkv) with what changed")
     void eventsAreFullSortedListsWithChanges() throws Exception {
       String dir = key("d");
       store.put(dir + "/c", utf8("c"));
@@ -1715,7 +1863,8 @@ public abstract class StoreCompatibilityKit {
         events.forEach(StoreCompatibilityKit::assertWellFormed);
         assertThat(events.stream().flatMap(e -> e.changes().stream()).collect(Collectors.toList()))
             .extracting(TreeEvent.Change::key, TreeEvent.Change::type)
-            .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(dir + "/b/deep", EventType.DELETE),
+            .containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(dir + "/b/deep", EventType.DELETE),
                 org.assertj.core.groups.Tuple.tuple(dir + "/c", EventType.DELETE));
       }
     }
@@ -1731,13 +1880,19 @@ public abstract class StoreCompatibilityKit {
         Map<String, byte[]> batch = new HashMap<>();
         names.forEach(n -> batch.put(dir + "/" + n, utf8(n)));
         store.putAll(batch);
-        TreeEvent last = Waits.until(w, e -> e.pairs().size() == names.size(), timing.operation)
-            .stream().reduce((a, b) -> b).orElseThrow();
+        TreeEvent last =
+            Waits.until(w, e -> e.pairs().size() == names.size(), timing.operation).stream()
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertWellFormed(last);
-        assertThat(keysOf(last.pairs())).containsExactlyElementsOf(
-            names.stream().map(n -> dir + "/" + n).sorted(StoreCompatibilityKit::compareUtf8Bytes)
-                .collect(Collectors.toList()));
-        assertThat(last.changes()).extracting(TreeEvent.Change::key)
+        assertThat(keysOf(last.pairs()))
+            .containsExactlyElementsOf(
+                names.stream()
+                    .map(n -> dir + "/" + n)
+                    .sorted(StoreCompatibilityKit::compareUtf8Bytes)
+                    .collect(Collectors.toList()));
+        assertThat(last.changes())
+            .extracting(TreeEvent.Change::key)
             .isSortedAccordingTo(StoreCompatibilityKit::compareUtf8Bytes);
       }
     }
@@ -1761,7 +1916,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("An ABSENT first event carries the store's current index where the backend has one, else 0")
+    @DisplayName(
+        "An ABSENT first event carries the store's current index where the backend has one, else 0")
     void absentEventCarriesCurrentIndex() throws Exception {
       store.put(key("elsewhere"), V);
       long written = store.get(key("elsewhere")).lastIndex();
@@ -1769,16 +1925,19 @@ public abstract class StoreCompatibilityKit {
         TreeEvent first = next(w);
         assertThat(first.type()).isEqualTo(EventType.ABSENT);
         assertThat(first.index() == 0 || first.index() >= written)
-            .as("index %d of %s: 0 or at least %d", first.index(), first, written).isTrue();
+            .as("index %d of %s: 0 or at least %d", first.index(), first, written)
+            .isTrue();
       }
     }
 
     @Test
-    @DisplayName("The latest state is never lost: after a burst of writes and deletes, the last event's pairs are the directory's")
+    @DisplayName(
+        "The latest state is never lost: after a burst of writes and deletes, the last event's pairs are the directory's")
     void treeBurstEndsWithFinalState() throws Exception {
       String dir = key("d");
       Store writer = client();
-      try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.builder().bufferSize(4).build())) {
+      try (Watch<TreeEvent> w =
+          store.watchTree(dir, WatchOptions.builder().bufferSize(4).build())) {
         assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
         for (int i = 0; i < 500; i++) {
           String k = dir + "/k" + i % 10;
@@ -1800,7 +1959,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A watched directory matches on segment boundaries, and does not hold the key dir itself")
+    @DisplayName(
+        "A watched directory matches on segment boundaries, and does not hold the key dir itself")
     void segmentBoundariesAndDirItself() throws Exception {
       String dir = key("app");
       try (Watch<TreeEvent> w = store.watchTree(dir)) {
@@ -1828,8 +1988,8 @@ public abstract class StoreCompatibilityKit {
       store.put(dir + "/b", V);
       store.delete(dir + "/a");
       try (Watch<TreeEvent> w = store.watchTree(dir, WatchOptions.fromIndex(from))) {
-        List<TreeEvent> events = Waits.until(w, e -> keysOf(e.pairs()).equals(List.of(dir + "/b")),
-            timing.operation);
+        List<TreeEvent> events =
+            Waits.until(w, e -> keysOf(e.pairs()).equals(List.of(dir + "/b")), timing.operation);
         events.forEach(StoreCompatibilityKit::assertWellFormed);
         assertThat(events).allSatisfy(e -> assertThat(e.index()).isGreaterThan(from));
         assertThat(events.stream().flatMap(e -> e.changes().stream()).map(TreeEvent.Change::key))
@@ -1839,7 +1999,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A tree watch resumed past compacted history re-reads the directory (RESYNC with the full sorted list)")
+    @DisplayName(
+        "A tree watch resumed past compacted history re-reads the directory (RESYNC with the full sorted list)")
     void treeResumedPastCompactionResyncs() throws Exception {
       String dir = key("d");
       store.put(dir + "/a", V);
@@ -1866,7 +2027,8 @@ public abstract class StoreCompatibilityKit {
   class WatchIndexOrder {
     @Test
     @Tag("slow")
-    @DisplayName("Across a cut connection, every event of a key or tree watch has an index >= the previous one's, RESYNC included (RESET alone may go back, and a cut restarts no history)")
+    @DisplayName(
+        "Across a cut connection, every event of a key or tree watch has an index >= the previous one's, RESYNC included (RESET alone may go back, and a cut restarts no history)")
     void indexesNeverGoBackAcrossACut() throws Exception {
       Store watcher = client();
       Store writer = client();
@@ -1876,7 +2038,8 @@ public abstract class StoreCompatibilityKit {
       writer.put(b, utf8("b0"));
       List<Seen> treeSeen = new ArrayList<>();
       List<Seen> keySeen = new ArrayList<>();
-      try (Watch<TreeEvent> tree = watcher.watchTree(prefix); Watch<KeyEvent> keyWatch = watcher.watch(a)) {
+      try (Watch<TreeEvent> tree = watcher.watchTree(prefix);
+          Watch<KeyEvent> keyWatch = watcher.watch(a)) {
         // updates of existing keys: the tree's newest index is its keys', above its directory's
         for (int i = 1; i <= 3; i++) {
           writer.put(a, utf8("a" + i));
@@ -1891,7 +2054,8 @@ public abstract class StoreCompatibilityKit {
         reconnect(watcher);
         writer.put(b, utf8("b-end"));
         writer.put(a, utf8("a-end"));
-        takeUntil(tree, treeSeen, e -> holds(e, a, "a-end") && holds(e, b, "b-end"), timing.operation);
+        takeUntil(
+            tree, treeSeen, e -> holds(e, a, "a-end") && holds(e, b, "b-end"), timing.operation);
         takeUntil(keyWatch, keySeen, e -> "a-end".equals(value(e)), timing.operation);
         // a re-read may come after the live events it raced with: take what is still due
         takeFor(tree, treeSeen, timing.promptly);
@@ -1902,29 +2066,36 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Writes racing key and tree watches, and watches reopened from the last index they delivered, never see an index go backwards")
+    @DisplayName(
+        "Writes racing key and tree watches, and watches reopened from the last index they delivered, never see an index go backwards")
     void indexesNeverGoBackWithRacingWritesAndReopens() throws Exception {
       Store writer = client();
       String a = key("a");
-      Background<Void> writes = inThread("kit-racing-writer", () -> {
-        for (int i = 0; i < 30; i++) {
-          writer.put(a, utf8("a" + i));
-          writer.put(key("d/" + i % 3), utf8("d" + i));
-          if (i % 10 == 9) {
-            writer.deleteTree(key("d")); // several keys in one write
-          }
-        }
-        writer.put(a, utf8("end"));
-        return null;
-      });
+      Background<Void> writes =
+          inThread(
+              "kit-racing-writer",
+              () -> {
+                for (int i = 0; i < 30; i++) {
+                  writer.put(a, utf8("a" + i));
+                  writer.put(key("d/" + i % 3), utf8("d" + i));
+                  if (i % 10 == 9) {
+                    writer.deleteTree(key("d")); // several keys in one write
+                  }
+                }
+                writer.put(a, utf8("end"));
+                return null;
+              });
       List<Seen> treeSeen = new ArrayList<>();
       List<Seen> keySeen = new ArrayList<>();
       boolean treeEnded = false;
       boolean keyEnded = false;
       long deadline = System.nanoTime() + timing.operation.multipliedBy(3).toNanos();
       while (!(treeEnded && keyEnded)) {
-        assertThat(System.nanoTime()).as("both watches saw the last write within %s; tree %s, key %s",
-            timing.operation.multipliedBy(3), treeSeen, keySeen).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as(
+                "both watches saw the last write within %s; tree %s, key %s",
+                timing.operation.multipliedBy(3), treeSeen, keySeen)
+            .isLessThan(deadline);
         // each round resumes where the last one stopped, as a consumer that reopens its watch would
         try (Watch<TreeEvent> tree = store.watchTree(prefix, resumeAfter(treeSeen));
             Watch<KeyEvent> keyWatch = store.watch(a, resumeAfter(keySeen))) {
@@ -1950,7 +2121,9 @@ public abstract class StoreCompatibilityKit {
     }
 
     private WatchOptions resumeAfter(List<Seen> seen) {
-      return seen.isEmpty() ? WatchOptions.DEFAULT : WatchOptions.fromIndex(seen.get(seen.size() - 1).index);
+      return seen.isEmpty()
+          ? WatchOptions.DEFAULT
+          : WatchOptions.fromIndex(seen.get(seen.size() - 1).index);
     }
 
     private Seen seen(Object event, long resumedFrom) {
@@ -1961,7 +2134,8 @@ public abstract class StoreCompatibilityKit {
       return new Seen(t.type(), t.index(), resumedFrom);
     }
 
-    private <E> void takeUntil(Watch<E> w, List<Seen> seen, java.util.function.Predicate<E> p, Duration bound)
+    private <E> void takeUntil(
+        Watch<E> w, List<Seen> seen, java.util.function.Predicate<E> p, Duration bound)
         throws InterruptedException {
       List<E> events = new ArrayList<>();
       try {
@@ -1971,7 +2145,8 @@ public abstract class StoreCompatibilityKit {
       }
     }
 
-    private <E> void takeFor(Watch<E> w, List<Seen> seen, Duration period) throws InterruptedException {
+    private <E> void takeFor(Watch<E> w, List<Seen> seen, Duration period)
+        throws InterruptedException {
       long end = System.nanoTime() + period.toNanos();
       for (long left = period.toNanos(); left > 0; left = end - System.nanoTime()) {
         Optional<E> e = w.poll(Duration.ofNanos(left));
@@ -1998,26 +2173,35 @@ public abstract class StoreCompatibilityKit {
     }
 
     private boolean holds(TreeEvent e, String key, String value) {
-      return e.pairs().stream().anyMatch(p -> p.key().equals(key) && p.valueAsString().equals(value));
+      return e.pairs().stream()
+          .anyMatch(p -> p.key().equals(key) && p.valueAsString().equals(value));
     }
 
-    /** Asserts each index is >= the one before; none of these faults restarts a history, so no RESET. */
+    /**
+     * Asserts each index is >= the one before; none of these faults restarts a history, so no
+     * RESET.
+     */
     private void assertNeverBack(String what, List<Seen> seen) {
-      assertThat(seen).as("events of the %s", what).isNotEmpty()
+      assertThat(seen)
+          .as("events of the %s", what)
+          .isNotEmpty()
           .noneSatisfy(s -> assertThat(s.type).isEqualTo(EventType.RESET));
       for (int i = 1; i < seen.size(); i++) {
-        assertThat(seen.get(i).index).as("index of event %d of the %s, after %s: %s", i, what, seen.get(i - 1), seen)
+        assertThat(seen.get(i).index)
+            .as("index of event %d of the %s, after %s: %s", i, what, seen.get(i - 1), seen)
             .isGreaterThanOrEqualTo(seen.get(i - 1).index);
       }
     }
   }
+
   // =====================================================================================
   @Nested
   @DisplayName("Locks")
   class Locks {
     @Test
     @Tag("core")
-    @DisplayName("At most one holder per key; fencing tokens strictly increase across successive holders (8 threads x 100 acquisitions)")
+    @DisplayName(
+        "At most one holder per key; fencing tokens strictly increase across successive holders (8 threads x 100 acquisitions)")
     void atMostOneHolder() throws Exception {
       int threads = 8;
       int rounds = 100;
@@ -2029,35 +2213,41 @@ public abstract class StoreCompatibilityKit {
       AtomicInteger inside = new AtomicInteger();
       AtomicInteger overlaps = new AtomicInteger();
       List<Long> tokens = Collections.synchronizedList(new ArrayList<>());
-      Waits.inParallel(threads, timing.operation.multipliedBy(12), i -> {
-        Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
-        String value = "holder-" + i;
-        Lock lock = s.newLock(k, lockOptions(value));
-        for (int r = 0; r < rounds; r++) {
-          try (LockLease lease = lock.lock()) {
-            if (inside.incrementAndGet() != 1) {
-              overlaps.incrementAndGet();
+      Waits.inParallel(
+          threads,
+          timing.operation.multipliedBy(12),
+          i -> {
+            Store s = i < stores.size() ? stores.get(i) : store; // half the threads share a client
+            String value = "holder-" + i;
+            Lock lock = s.newLock(k, lockOptions(value));
+            for (int r = 0; r < rounds; r++) {
+              try (LockLease lease = lock.lock()) {
+                if (inside.incrementAndGet() != 1) {
+                  overlaps.incrementAndGet();
+                }
+                tokens.add(lease.fencingToken());
+                if (r % 10 == 0) {
+                  assertThat(s.get(k).valueAsString()).isEqualTo(value);
+                }
+                Thread.yield();
+                inside.decrementAndGet();
+              }
             }
-            tokens.add(lease.fencingToken());
-            if (r % 10 == 0) {
-              assertThat(s.get(k).valueAsString()).isEqualTo(value);
-            }
-            Thread.yield();
-            inside.decrementAndGet();
-          }
-        }
-      });
+          });
       assertThat(overlaps).hasValue(0);
       assertThat(tokens).hasSize(threads * rounds);
       for (int i = 1; i < tokens.size(); i++) {
-        assertThat(tokens.get(i)).as("fencing token of holder %d", i).isGreaterThan(tokens.get(i - 1));
+        assertThat(tokens.get(i))
+            .as("fencing token of holder %d", i)
+            .isGreaterThan(tokens.get(i - 1));
       }
       assertThat(store.exists(k)).isFalse();
     }
 
     @Test
     @Tag("core")
-    @DisplayName("While held, the key holds the lock's value (get returns it); after unlock the key is gone")
+    @DisplayName(
+        "While held, the key holds the lock's value (get returns it); after unlock the key is gone")
     void valueWhileHeldGoneAfterUnlock() throws Exception {
       String k = key("lock");
       Store other = client();
@@ -2068,7 +2258,8 @@ public abstract class StoreCompatibilityKit {
         assertThat(lease.isHeld()).isTrue();
         assertSeesWrite(other, k);
         assertThat(other.get(k).valueAsString()).isEqualTo("mine");
-        assertThat(value(Waits.until(w, e -> e.exists(), timing.operation, new ArrayList<>()))).isEqualTo("mine");
+        assertThat(value(Waits.until(w, e -> e.exists(), timing.operation, new ArrayList<>())))
+            .isEqualTo("mine");
         lease.close();
         assertThat(lease.isHeld()).isFalse();
         assertThat(lease.lost()).isNotDone();
@@ -2087,7 +2278,8 @@ public abstract class StoreCompatibilityKit {
       String k = key("lock");
       Store other = client();
       try (LockLease lease = store.newLock(k, lockOptions("mine")).lock()) {
-        Waits.holdsFor(timing.pastTwoTtls, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
+        Waits.holdsFor(
+            timing.pastTwoTtls, "lock of a live holder", () -> lease.isHeld() && other.exists(k));
         assertThat(lease.lost()).isNotDone();
         assertThat(other.newLock(k, lockOptions("other")).tryLock(Duration.ZERO)).isEmpty();
         assertThat(other.get(k).valueAsString()).isEqualTo("mine");
@@ -2095,14 +2287,16 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("If the holder is cut off, others can acquire within the TTL, and the holder's lost() completes before another holder is granted")
+    @DisplayName(
+        "If the holder is cut off, others can acquire within the TTL, and the holder's lost() completes before another holder is granted")
     void holderCutOff() throws Exception {
       String k = key("lock");
       Store holder = client();
       Store other = client();
       LockLease lease = holder.newLock(k, lockOptions("holder")).lock();
       cutOff(holder);
-      Optional<LockLease> taken = other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
+      Optional<LockLease> taken =
+          other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
       assertThat(taken).as("lock taken over within TTL + granularity + slack").isPresent();
       assertThat(lease.lost()).as("holder's lost() when another holder is granted").isDone();
       assertThat(lease.isHeld()).isFalse();
@@ -2114,13 +2308,15 @@ public abstract class StoreCompatibilityKit {
       assertThat(other.get(k).valueAsString()).isEqualTo("other");
       taken.get().close();
       // reconnected, the holder's store takes locks again
-      try (LockLease again = holder.newLock(k, lockOptions("holder")).tryLock(timing.operation).orElseThrow()) {
+      try (LockLease again =
+          holder.newLock(k, lockOptions("holder")).tryLock(timing.operation).orElseThrow()) {
         assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
       }
     }
 
     @Test
-    @DisplayName("If the holder's session dies, others can acquire, and the holder's lost() completes")
+    @DisplayName(
+        "If the holder's session dies, others can acquire, and the holder's lost() completes")
     void holderSessionKilled() throws Exception {
       String k = key("lock");
       Store holder = client();
@@ -2130,7 +2326,8 @@ public abstract class StoreCompatibilityKit {
       faults().killSession(holder);
       Waits.within(timing.ephemeralGone).until(() -> lease.lost().isDone());
       assertThat(lease.isHeld()).isFalse();
-      Optional<LockLease> taken = other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
+      Optional<LockLease> taken =
+          other.newLock(k, lockOptions("other")).tryLock(timing.ephemeralGone);
       assertThat(taken).isPresent();
       lease.close();
       assertThat(taken.get().isHeld()).isTrue();
@@ -2143,7 +2340,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("When the holder's store is closed, its lost() completes and others acquire at once")
+    @DisplayName(
+        "When the holder's store is closed, its lost() completes and others acquire at once")
     void holderStoreClosed() throws Exception {
       String k = key("lock");
       Store holder = client();
@@ -2155,7 +2353,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("tryLock times out: it returns empty after its timeout (plus slack), and waiting never polls in a busy loop")
+    @DisplayName(
+        "tryLock times out: it returns empty after its timeout (plus slack), and waiting never polls in a busy loop")
     void tryLockTimesOutWithoutBusyWaiting() throws Exception {
       String k = key("lock");
       Store other = client();
@@ -2170,7 +2369,8 @@ public abstract class StoreCompatibilityKit {
       long cpu = mx.getCurrentThreadCpuTime() - cpuBefore;
       assertThat(got).isEmpty();
       assertThat(waited).isBetween(timeout, timeout.plus(timing.slack));
-      assertThat(Duration.ofNanos(cpu)).as("CPU time of a thread waiting %s for a lock", waited)
+      assertThat(Duration.ofNanos(cpu))
+          .as("CPU time of a thread waiting %s for a lock", waited)
           .isLessThan(timeout.dividedBy(4));
       assertThat(held.isHeld()).isTrue();
       assertThat(contender.tryLock(Duration.ZERO)).isEmpty();
@@ -2182,7 +2382,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Waiting is cancellable: an interrupted lock() throws InterruptedException, and the lock stays acquirable")
+    @DisplayName(
+        "Waiting is cancellable: an interrupted lock() throws InterruptedException, and the lock stays acquirable")
     void waitingIsInterruptible() throws Exception {
       String k = key("lock");
       Store waiterStore = client();
@@ -2195,7 +2396,8 @@ public abstract class StoreCompatibilityKit {
       assertThatThrownBy(() -> join(waiting)).hasCauseInstanceOf(InterruptedException.class);
       held.close();
       Store third = client();
-      try (LockLease lease = third.newLock(k, lockOptions("third")).tryLock(timing.promptly).orElseThrow()) {
+      try (LockLease lease =
+          third.newLock(k, lockOptions("third")).tryLock(timing.promptly).orElseThrow()) {
         assertThat(lease.fencingToken()).isGreaterThan(held.fencingToken());
         assertThat(third.get(k).valueAsString()).isEqualTo("third");
       }
@@ -2207,8 +2409,9 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("An interrupt at any moment of a wait, even while the queue entry is being written, leaves nothing "
-        + "queued behind: a later contender takes the lock promptly once it is free")
+    @DisplayName(
+        "An interrupt at any moment of a wait, even while the queue entry is being written, leaves nothing "
+            + "queued behind: a later contender takes the lock promptly once it is free")
     void interruptsAtAnyMomentLeaveNoQueueEntry() throws Exception {
       String k = key("lock");
       Store waiterStore = client();
@@ -2233,15 +2436,22 @@ public abstract class StoreCompatibilityKit {
       }
       held.close();
       Store third = client();
-      try (LockLease lease = third.newLock(k, lockOptions("third")).tryLock(timing.promptly)
-          .orElseThrow(() -> new AssertionError("the lock stayed busy after every waiter was interrupted"))) {
+      try (LockLease lease =
+          third
+              .newLock(k, lockOptions("third"))
+              .tryLock(timing.promptly)
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "the lock stayed busy after every waiter was interrupted"))) {
         assertThat(lease.isHeld()).isTrue();
         assertThat(third.get(k).valueAsString()).isEqualTo("third");
       }
     }
 
     @Test
-    @DisplayName("Locks are not reentrant: a second lock() by a holder of the same Lock fails with IllegalStateException")
+    @DisplayName(
+        "Locks are not reentrant: a second lock() by a holder of the same Lock fails with IllegalStateException")
     void notReentrant() throws Exception {
       Lock lock = store.newLock(key("lock"), lockOptions("mine"));
       LockLease lease = lock.lock();
@@ -2255,7 +2465,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Queues and bookkeeping live under _libkv/, so they never show up in list, list(\"\") or watches")
+    @DisplayName(
+        "Queues and bookkeeping live under _libkv/, so they never show up in list, list(\"\") or watches")
     void bookkeepingNeverShows() throws Exception {
       String dir = key("locks");
       String k = dir + "/lock";
@@ -2265,8 +2476,8 @@ public abstract class StoreCompatibilityKit {
         LockLease held = store.newLock(k, lockOptions("holder")).lock();
         // a waiter queues behind the holder
         Lock waiterLock = other.newLock(k, lockOptions("waiter"));
-        Background<Optional<LockLease>> waiting = inThread("kit-lock-waiter",
-            () -> waiterLock.tryLock(timing.operation));
+        Background<Optional<LockLease>> waiting =
+            inThread("kit-lock-waiter", () -> waiterLock.tryLock(timing.operation));
         awaitBlocked(waiting);
         assertThat(keysOf(store.list(dir))).containsExactly(k);
         assertThat(keysOf(other.list(""))).noneMatch(StoreCompatibilityKit::isReserved);
@@ -2276,13 +2487,15 @@ public abstract class StoreCompatibilityKit {
           assertThat(keysOf(other.list(dir))).containsExactly(k);
         }
         store.put(dir + "/end", V);
-        List<TreeEvent> dirEvents = Waits.until(dirWatch, e -> keysOf(e.pairs()).contains(dir + "/end"),
-            timing.operation);
-        List<TreeEvent> rootEvents = Waits.until(rootWatch, e -> keysOf(e.pairs()).contains(dir + "/end"),
-            timing.operation);
+        List<TreeEvent> dirEvents =
+            Waits.until(dirWatch, e -> keysOf(e.pairs()).contains(dir + "/end"), timing.operation);
+        List<TreeEvent> rootEvents =
+            Waits.until(rootWatch, e -> keysOf(e.pairs()).contains(dir + "/end"), timing.operation);
         for (TreeEvent e : concat(dirEvents, rootEvents)) {
           assertThat(keysOf(e.pairs())).noneMatch(StoreCompatibilityKit::isReserved);
-          assertThat(e.changes()).extracting(TreeEvent.Change::key).noneMatch(StoreCompatibilityKit::isReserved);
+          assertThat(e.changes())
+              .extracting(TreeEvent.Change::key)
+              .noneMatch(StoreCompatibilityKit::isReserved);
         }
         assertThat(dirEvents.stream().flatMap(e -> e.pairs().stream()).map(KVPair::key).distinct())
             .containsOnly(k, dir + "/end");
@@ -2290,10 +2503,12 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A lock's TTL below the backend's minimum ephemeral TTL is rejected (TtlTooShortException)")
+    @DisplayName(
+        "A lock's TTL below the backend's minimum ephemeral TTL is rejected (TtlTooShortException)")
     void lockTtlBelowMinimum() {
       LockOptions tooShort = LockOptions.builder().ttl(caps.minEphemeralTtl().dividedBy(2)).build();
-      assertThatExceptionOfType(TtlTooShortException.class).isThrownBy(() -> store.newLock(key("lock"), tooShort));
+      assertThatExceptionOfType(TtlTooShortException.class)
+          .isThrownBy(() -> store.newLock(key("lock"), tooShort));
     }
   }
 
@@ -2301,28 +2516,39 @@ public abstract class StoreCompatibilityKit {
   @Nested
   @DisplayName("Locks and the user's data")
   class LocksAndUserData {
-    /** Asserts a lock on {@code k} through {@code s} is not granted, and the key keeps {@code expected}. */
-    private void assertCountsAsHeld(Store s, String k, String expected) throws InterruptedException {
+    /**
+     * Asserts a lock on {@code k} through {@code s} is not granted, and the key keeps {@code
+     * expected}.
+     */
+    private void assertCountsAsHeld(Store s, String k, String expected)
+        throws InterruptedException {
       Duration timeout = Timing.max(timing.promptly, Duration.ofMillis(300));
       Optional<LockLease> got = s.newLock(k, lockOptions("lock")).tryLock(timeout);
       got.ifPresent(LockLease::close);
       assertThat(got).as("tryLock on a key holding %s", expected).isEmpty();
-      assertThat(s.get(k).valueAsString()).as("value of the key after the lock timed out").isEqualTo(expected);
+      assertThat(s.get(k).valueAsString())
+          .as("value of the key after the lock timed out")
+          .isEqualTo(expected);
     }
 
-    /** Starts {@code lock()} on {@code k} through {@code s} and asserts it keeps waiting for {@code period}. */
+    /**
+     * Starts {@code lock()} on {@code k} through {@code s} and asserts it keeps waiting for {@code
+     * period}.
+     */
     private Background<LockLease> waitingLock(Store s, String k, String value, Duration period) {
       Lock lock = s.newLock(k, lockOptions(value));
       Background<LockLease> waiting = inThread("kit-lock-waiter", lock::lock);
       awaitBlocked(waiting);
-      Waits.holdsFor(period, "lock() of " + value + " still waiting", () -> !waiting.result.isDone());
+      Waits.holdsFor(
+          period, "lock() of " + value + " still waiting", () -> !waiting.result.isDone());
       return waiting;
     }
 
     @Test
     @Tag("core")
-    @DisplayName("A lock never overwrites or deletes a value it did not write: a key holding a plain value counts as "
-        + "held; tryLock times out, lock waits until the key is deleted")
+    @DisplayName(
+        "A lock never overwrites or deletes a value it did not write: a key holding a plain value counts as "
+            + "held; tryLock times out, lock waits until the key is deleted")
     void plainValueCountsAsHeld() throws Exception {
       String k = key("cfg/db");
       Store other = client();
@@ -2340,8 +2566,9 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("Unlock deletes only the lock's own write: a value put on the key while the lock is held survives "
-        + "the unlock, and then counts as held")
+    @DisplayName(
+        "Unlock deletes only the lock's own write: a value put on the key while the lock is held survives "
+            + "the unlock, and then counts as held")
     void putWhileHeldSurvivesUnlock() throws Exception {
       String k = key("lock");
       Store other = client();
@@ -2350,13 +2577,16 @@ public abstract class StoreCompatibilityKit {
       lease.close();
       assertThat(lease.isHeld()).isFalse();
       assertSeesWrite(store, k);
-      assertThat(store.get(k).valueAsString()).as("the user's value after unlock").isEqualTo("user data");
+      assertThat(store.get(k).valueAsString())
+          .as("the user's value after unlock")
+          .isEqualTo("user data");
       assertThat(other.get(k).valueAsString()).isEqualTo("user data");
       assertCountsAsHeld(other, k, "user data");
     }
 
     @Test
-    @DisplayName("A lost lease's close() deletes nothing: a value put on the key after the loss survives it")
+    @DisplayName(
+        "A lost lease's close() deletes nothing: a value put on the key after the loss survives it")
     void putAfterLossSurvivesClose() throws Exception {
       String k = key("lock");
       Store holder = client();
@@ -2368,19 +2598,23 @@ public abstract class StoreCompatibilityKit {
       other.put(k, utf8("user data"));
       lease.close();
       assertSeesWrite(holder, k);
-      assertThat(other.get(k).valueAsString()).as("the user's value after the lost lease's close()")
+      assertThat(other.get(k).valueAsString())
+          .as("the user's value after the lost lease's close()")
           .isEqualTo("user data");
       assertCountsAsHeld(holder, k, "user data");
     }
 
     @Test
-    @DisplayName("An ephemeral or expiring user key at the lock's path counts as held: the lock is granted only "
-        + "once the key is gone, and then holds the lock's value")
+    @DisplayName(
+        "An ephemeral or expiring user key at the lock's path counts as held: the lock is granted only "
+            + "once the key is gone, and then holds the lock's value")
     void ephemeralOrExpiringUserKeyCountsAsHeld() throws Exception {
       String k = key("ephemeral");
       Store writer = client();
       Store other = client();
-      assertThat(caps.ephemeralTtl() || caps.expiringTtl()).as("backend supports a TTL key").isTrue();
+      assertThat(caps.ephemeralTtl() || caps.expiringTtl())
+          .as("backend supports a TTL key")
+          .isTrue();
       if (caps.ephemeralTtl()) {
         writer.put(k, utf8("ephemeral data"), ephemeral());
         assertSeesWrite(other, k);
@@ -2396,7 +2630,8 @@ public abstract class StoreCompatibilityKit {
         String e = key("expiring");
         store.put(e, utf8("expiring data"), expiring());
         assertCountsAsHeld(other, e, "expiring data");
-        Optional<LockLease> got = other.newLock(e, lockOptions("lock")).tryLock(timing.expiringGone);
+        Optional<LockLease> got =
+            other.newLock(e, lockOptions("lock")).tryLock(timing.expiringGone);
         assertThat(got).as("lock once the expiring key expired").isPresent();
         try (LockLease lease = got.get()) {
           assertThat(lease.isHeld()).isTrue();
@@ -2406,8 +2641,9 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("A user key that appears while a waiter is queued counts as held: after the holder's unlock the "
-        + "waiter keeps waiting, and acquires once the key is deleted")
+    @DisplayName(
+        "A user key that appears while a waiter is queued counts as held: after the holder's unlock the "
+            + "waiter keeps waiting, and acquires once the key is deleted")
     void userKeyAppearingWhileQueued() throws Exception {
       String k = key("lock");
       Store waiterStore = client();
@@ -2416,8 +2652,10 @@ public abstract class StoreCompatibilityKit {
       Background<LockLease> waiting = waitingLock(waiterStore, k, "waiter", Duration.ZERO);
       writer.put(k, utf8("user data"));
       held.close();
-      Waits.holdsFor(Timing.max(timing.promptly, Duration.ofMillis(300)), "the waiter waiting while the key holds "
-          + "the user's value", () -> !waiting.result.isDone());
+      Waits.holdsFor(
+          Timing.max(timing.promptly, Duration.ofMillis(300)),
+          "the waiter waiting while the key holds " + "the user's value",
+          () -> !waiting.result.isDone());
       assertThat(writer.get(k).valueAsString()).isEqualTo("user data");
       writer.delete(k);
       try (LockLease lease = join(waiting)) {
@@ -2470,14 +2708,16 @@ public abstract class StoreCompatibilityKit {
       }
       LockLease lease = closing.newLock(key("lock"), lockOptions("closing")).lock();
       closing.close();
-      Waits.within(timing.promptly).untilAsserted(() -> {
-        assertThat(other.exists(key("lock"))).as("lock key").isFalse();
-        if (ephemeral) {
-          assertThat(other.exists(key("e"))).as("ephemeral key").isFalse();
-        }
-      });
-      try (LockLease taken = other.newLock(key("lock"), lockOptions("other")).tryLock(timing.promptly)
-          .orElseThrow()) {
+      Waits.within(timing.promptly)
+          .untilAsserted(
+              () -> {
+                assertThat(other.exists(key("lock"))).as("lock key").isFalse();
+                if (ephemeral) {
+                  assertThat(other.exists(key("e"))).as("ephemeral key").isFalse();
+                }
+              });
+      try (LockLease taken =
+          other.newLock(key("lock"), lockOptions("other")).tryLock(timing.promptly).orElseThrow()) {
         assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
       }
       assertThat(lease.isHeld()).isFalse();
@@ -2485,7 +2725,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends, listeners get no error)")
+    @DisplayName(
+        "close() stops watches: they end cleanly (take throws IllegalStateException, iteration ends, listeners get no error)")
     void stopsWatches() throws Exception {
       Store closing = client();
       Watch<KeyEvent> taking = closing.watch(key("k"));
@@ -2494,20 +2735,26 @@ public abstract class StoreCompatibilityKit {
       next(iterating);
       BlockingQueue<KVException> errors = new LinkedBlockingQueue<>();
       BlockingQueue<KeyEvent> heard = new LinkedBlockingQueue<>();
-      Subscription listening = closing.watch(key("k"), WatchOptions.DEFAULT, new WatchListener<>() {
-        @Override
-        public void onEvent(KeyEvent event) {
-          heard.add(event);
-        }
+      Subscription listening =
+          closing.watch(
+              key("k"),
+              WatchOptions.DEFAULT,
+              new WatchListener<>() {
+                @Override
+                public void onEvent(KeyEvent event) {
+                  heard.add(event);
+                }
 
-        @Override
-        public void onError(KVException error) {
-          errors.add(error);
-        }
-      }, executor());
+                @Override
+                public void onError(KVException error) {
+                  errors.add(error);
+                }
+              },
+              executor());
       assertThat(heard.poll(timing.operation.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
       Background<Throwable> blockedTake = inThread("kit-take", () -> catchThrowable(taking::take));
-      Background<Boolean> blockedIteration = inThread("kit-iterate", () -> iterating.iterator().hasNext());
+      Background<Boolean> blockedIteration =
+          inThread("kit-iterate", () -> iterating.iterator().hasNext());
       awaitBlocked(blockedTake);
       awaitBlocked(blockedIteration);
       assertThat(blockedTake.result).isNotDone();
@@ -2537,7 +2784,7 @@ public abstract class StoreCompatibilityKit {
         LockLease lease = s.newLock(key("lock"), lockOptions("x")).lock();
         Watch<KeyEvent> w = s.watch(key("e"));
         next(w);
-        Subscription states = s.onConnectionStateChange(state -> { }, Runnable::run);
+        Subscription states = s.onConnectionStateChange(state -> {}, Runnable::run);
         assertThat(lease.isHeld()).isTrue();
         s.close();
         // handles of a closed store close quietly
@@ -2551,7 +2798,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("close() racing with ephemeral writes and lock acquisitions leaves no key, lease or keep-alive behind")
+    @DisplayName(
+        "close() racing with ephemeral writes and lock acquisitions leaves no key, lease or keep-alive behind")
     void closeRacingWithWrites() throws Exception {
       Store other = client();
       LeakCheck.Snapshot before = LeakCheck.Snapshot.take();
@@ -2562,26 +2810,36 @@ public abstract class StoreCompatibilityKit {
         AtomicInteger locks = new AtomicInteger();
         List<Background<Integer>> racers = new ArrayList<>();
         if (caps.ephemeralTtl()) {
-          racers.add(inThread("kit-racing-writer", () -> untilClosed(
-              n -> racing.put(dir + "/e" + n, V, ephemeral()), writes)));
+          racers.add(
+              inThread(
+                  "kit-racing-writer",
+                  () -> untilClosed(n -> racing.put(dir + "/e" + n, V, ephemeral()), writes)));
         } else {
           writes.set(Integer.MAX_VALUE);
         }
-        racers.add(inThread("kit-racing-locker", () -> untilClosed(
-            n -> racing.newLock(dir + "/lock" + n, lockOptions("x")).lock(), locks)));
+        racers.add(
+            inThread(
+                "kit-racing-locker",
+                () ->
+                    untilClosed(
+                        n -> racing.newLock(dir + "/lock" + n, lockOptions("x")).lock(), locks)));
         // close while both are busy
         Waits.within(timing.operation).until(() -> writes.get() >= 10 && locks.get() >= 10);
         racing.close();
         for (Background<Integer> racer : racers) {
           join(racer);
         }
-        Waits.within(timing.promptly).untilAsserted(() -> assertThat(keysBelow(other, dir))
-            .as("keys of a closed store").isEmpty());
+        Waits.within(timing.promptly)
+            .untilAsserted(
+                () -> assertThat(keysBelow(other, dir)).as("keys of a closed store").isEmpty());
       }
       before.assertRestored(timing.slack, StoreCompatibilityKit.this::isServerThread);
     }
 
-    /** Runs {@code call} with 0, 1, 2... until the store is closed; returns how many calls succeeded. */
+    /**
+     * Runs {@code call} with 0, 1, 2... until the store is closed; returns how many calls
+     * succeeded.
+     */
     private int untilClosed(Waits.Worker call, AtomicInteger progress) throws Exception {
       int n = 0;
       try {
@@ -2617,14 +2875,21 @@ public abstract class StoreCompatibilityKit {
       calls.put("atomicDelete", () -> closed.atomicDelete(key("k"), p));
       calls.put("watch", () -> closed.watch(key("k")).close());
       calls.put("watchTree", () -> closed.watchTree(prefix).close());
-      calls.put("watch with listener", () -> closed.watch(key("k"), WatchOptions.DEFAULT, e -> { }, Runnable::run)
-          .close());
+      calls.put(
+          "watch with listener",
+          () -> closed.watch(key("k"), WatchOptions.DEFAULT, e -> {}, Runnable::run).close());
       calls.put("newLock", () -> closed.newLock(key("lock2"), lockOptions("x")));
       calls.put("lock() of a Lock made before close", () -> lock.lock().close());
       calls.put("tryLock() of a Lock made before close", () -> lock.tryLock(Duration.ZERO));
-      calls.put("onConnectionStateChange", () -> closed.onConnectionStateChange(s -> { }, Runnable::run).close());
-      assertEachThrows(IllegalStateException.class, "after close", calls).forEach((op, e) ->
-          assertThat(e).as("%s after close", op).hasMessageContaining(closed.description()));
+      calls.put(
+          "onConnectionStateChange",
+          () -> closed.onConnectionStateChange(s -> {}, Runnable::run).close());
+      assertEachThrows(IllegalStateException.class, "after close", calls)
+          .forEach(
+              (op, e) ->
+                  assertThat(e)
+                      .as("%s after close", op)
+                      .hasMessageContaining(closed.description()));
       // the data is still there for other clients
       assertThat(store.get(key("k"))).isEqualTo(p);
     }
@@ -2662,24 +2927,33 @@ public abstract class StoreCompatibilityKit {
       calls.put("key|watch", () -> store.watch(null));
       calls.put("options|watch", () -> store.watch(k, null));
       calls.put("listener|watch", () -> store.watch(k, WatchOptions.DEFAULT, null, Runnable::run));
-      calls.put("executor|watch", () -> store.watch(k, WatchOptions.DEFAULT, e -> { }, null));
+      calls.put("executor|watch", () -> store.watch(k, WatchOptions.DEFAULT, e -> {}, null));
       calls.put("dir|watchTree", () -> store.watchTree(null));
       calls.put("options|watchTree", () -> store.watchTree(prefix, null));
-      calls.put("listener|watchTree", () -> store.watchTree(prefix, WatchOptions.DEFAULT, null, Runnable::run));
-      calls.put("executor|watchTree", () -> store.watchTree(prefix, WatchOptions.DEFAULT, e -> { }, null));
+      calls.put(
+          "listener|watchTree",
+          () -> store.watchTree(prefix, WatchOptions.DEFAULT, null, Runnable::run));
+      calls.put(
+          "executor|watchTree", () -> store.watchTree(prefix, WatchOptions.DEFAULT, e -> {}, null));
       calls.put("key|newLock", () -> store.newLock(null, lockOptions("x")));
       calls.put("options|newLock", () -> store.newLock(k, null));
       calls.put("timeout|tryLock", () -> lock.tryLock(null));
-      calls.put("listener|onConnectionStateChange", () -> store.onConnectionStateChange(null, Runnable::run));
-      calls.put("executor|onConnectionStateChange", () -> store.onConnectionStateChange(s -> { }, null));
-      assertEachThrows(NullPointerException.class, "with a null argument", calls).forEach((id, e) ->
-          assertThat(e).as(id).hasMessageContaining(id.substring(0, id.indexOf('|'))));
+      calls.put(
+          "listener|onConnectionStateChange",
+          () -> store.onConnectionStateChange(null, Runnable::run));
+      calls.put(
+          "executor|onConnectionStateChange", () -> store.onConnectionStateChange(s -> {}, null));
+      assertEachThrows(NullPointerException.class, "with a null argument", calls)
+          .forEach(
+              (id, e) ->
+                  assertThat(e).as(id).hasMessageContaining(id.substring(0, id.indexOf('|'))));
       assertNothingWritten();
     }
 
     @Test
     @Tag("core")
-    @DisplayName("A value over the backend's limit fails with ValueTooLargeException before anything is written")
+    @DisplayName(
+        "A value over the backend's limit fails with ValueTooLargeException before anything is written")
     void valueOverLimitRejected() {
       long limit = caps.maxValueBytes();
       byte[] over = new byte[Math.toIntExact(limit + 1)];
@@ -2689,40 +2963,51 @@ public abstract class StoreCompatibilityKit {
       calls.put("put", () -> store.put(key("big"), over));
       calls.put("put over an existing key", () -> store.put(key("existing"), over));
       calls.put("putAll", () -> store.putAll(Map.of(key("small"), V, key("big"), over)));
-      calls.put("atomicPut create", () -> store.atomicPut(key("big"), over, null, WriteOptions.DEFAULT));
-      calls.put("atomicPut", () -> store.atomicPut(key("existing"), over, existing, WriteOptions.DEFAULT));
-      assertEachThrows(ValueTooLargeException.class, "of " + (limit + 1) + " bytes", calls).forEach((op, e) -> {
-        assertThat(e.limit()).as(op).isEqualTo(limit);
-        assertThat(e.size()).as(op).isEqualTo(limit + 1);
-      });
+      calls.put(
+          "atomicPut create", () -> store.atomicPut(key("big"), over, null, WriteOptions.DEFAULT));
+      calls.put(
+          "atomicPut",
+          () -> store.atomicPut(key("existing"), over, existing, WriteOptions.DEFAULT));
+      assertEachThrows(ValueTooLargeException.class, "of " + (limit + 1) + " bytes", calls)
+          .forEach(
+              (op, e) -> {
+                assertThat(e.limit()).as(op).isEqualTo(limit);
+                assertThat(e.size()).as(op).isEqualTo(limit + 1);
+              });
       assertThat(store.list(prefix)).containsExactly(existing);
     }
 
     @Test
     @DisplayName("Store exceptions name the key and the store")
     void exceptionsNameKeyAndStore() {
-      KeyNotFoundException e = org.assertj.core.api.Assertions.catchThrowableOfType(KeyNotFoundException.class,
-          () -> store.get("/" + key("missing")));
+      KeyNotFoundException e =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              KeyNotFoundException.class, () -> store.get("/" + key("missing")));
       assertThat(e.key()).contains(key("missing"));
       assertThat(e.store()).isPresent();
       assertThat(e.getMessage()).contains(key("missing"));
-      InvalidKeyException invalid = org.assertj.core.api.Assertions.catchThrowableOfType(
-          InvalidKeyException.class, () -> store.put(key("a//b"), V));
+      InvalidKeyException invalid =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              InvalidKeyException.class, () -> store.put(key("a//b"), V));
       assertThat(invalid.rule()).isNotBlank();
       assertThat(invalid.getMessage()).contains(prefix);
     }
 
     @Test
-    @DisplayName("An unreachable store fails within the configured timeout with StoreUnavailableException")
+    @DisplayName(
+        "An unreachable store fails within the configured timeout with StoreUnavailableException")
     void unreachableStoreFails() {
       Store cut = client();
       cut.put(key("k"), V);
       cutOff(cut);
       long start = System.nanoTime();
-      assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> cut.get(key("k")));
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(timing.operation.plus(timing.slack));
+      assertThatExceptionOfType(StoreUnavailableException.class)
+          .isThrownBy(() -> cut.get(key("k")));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(timing.operation.plus(timing.slack));
       reconnect(cut);
-      Waits.within(timing.operation).ignoreException(StoreUnavailableException.class)
+      Waits.within(timing.operation)
+          .ignoreException(StoreUnavailableException.class)
           .until(() -> cut.get(key("k")).valueEquals(V));
     }
 
@@ -2750,7 +3035,12 @@ public abstract class StoreCompatibilityKit {
     @DisplayName("testPutGetDeleteExists: put/get/delete/exists on k, k/, k/sub/, k/sub/leaf")
     void putGetDeleteExists() {
       String base = key("testPutGetDeleteExists_for_key");
-      for (String k : List.of(base, base + "/", base + "/testPutGetDeleteExists/", base + "/testPutGetDeleteExists/key")) {
+      for (String k :
+          List.of(
+              base,
+              base + "/",
+              base + "/testPutGetDeleteExists/",
+              base + "/testPutGetDeleteExists/key")) {
         assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(k));
         store.put(k, utf8("hello"));
         KVPair p = store.get(k);
@@ -2771,9 +3061,11 @@ public abstract class StoreCompatibilityKit {
       store.put(parent + "/subfolder", utf8("second"));
       for (String dir : List.of(parent, parent + "/")) {
         assertThat(contents(store.list(dir)))
-            .containsExactly(Map.entry(parent + "/child", "first"), Map.entry(parent + "/subfolder", "second"));
+            .containsExactly(
+                Map.entry(parent + "/child", "first"), Map.entry(parent + "/subfolder", "second"));
       }
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(key("idontexist")));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.list(key("idontexist")));
     }
 
     @Test
@@ -2783,8 +3075,10 @@ public abstract class StoreCompatibilityKit {
       store.put(dir + "/first", utf8("first"));
       store.put(dir + "/second", utf8("second"));
       store.deleteTree(dir);
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(dir + "/first"));
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get(dir + "/second"));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.get(dir + "/first"));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.get(dir + "/second"));
     }
 
     @Test
@@ -2814,7 +3108,8 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("testAtomicPutWithSlashSuffixKey: create-only of an empty value on a key ending in /")
+    @DisplayName(
+        "testAtomicPutWithSlashSuffixKey: create-only of an empty value on a key ending in /")
     void atomicPutWithSlashSuffixKey() {
       String k = key("testAtomicPutWithSlashSuffixKey/key/");
       store.atomicPut(k, new byte[0], null, WriteOptions.DEFAULT);
@@ -2822,15 +3117,18 @@ public abstract class StoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("testAtomicDelete: a wrong index fails, the right one deletes, a missing key fails")
+    @DisplayName(
+        "testAtomicDelete: a wrong index fails, the right one deletes, a missing key fails")
     void atomicDelete() {
       String k = key("testAtomicDelete");
       store.put(k, utf8("world"));
       KVPair p = store.get(k);
       KVPair wrong = KVPair.of(k, p.value(), p.lastIndex() + 1);
-      assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete(k, wrong));
+      assertThatExceptionOfType(KeyModifiedException.class)
+          .isThrownBy(() -> store.atomicDelete(k, wrong));
       store.atomicDelete(k, p);
-      assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.atomicDelete(k, p));
+      assertThatExceptionOfType(KeyNotFoundException.class)
+          .isThrownBy(() -> store.atomicDelete(k, p));
     }
 
     @Test
@@ -2863,8 +3161,9 @@ public abstract class StoreCompatibilityKit {
         assertThat(next(w).pairs()).hasSize(3);
         client().delete(dir + "/node3");
         TreeEvent e = next(w);
-        assertThat(contents(e.pairs())).containsExactly(Map.entry(dir + "/node1", "node1"),
-            Map.entry(dir + "/node2", "node2"));
+        assertThat(contents(e.pairs()))
+            .containsExactly(
+                Map.entry(dir + "/node1", "node1"), Map.entry(dir + "/node2", "node2"));
         assertThat(e.changes()).containsExactly(TreeEvent.Change.delete(dir + "/node3"));
       }
     }
@@ -2889,7 +3188,8 @@ public abstract class StoreCompatibilityKit {
 
     @Test
     @Tag("slow")
-    @DisplayName("testLockTTL: a TTL lock is kept while its holder renews, and taken over after the holder's store is closed")
+    @DisplayName(
+        "testLockTTL: a TTL lock is kept while its holder renews, and taken over after the holder's store is closed")
     void lockTtl() throws Exception {
       String k = key("testLockTTL");
       Store holder = client();
@@ -2920,10 +3220,12 @@ public abstract class StoreCompatibilityKit {
       writer.put(key("testPutTTL/second"), utf8("world"), ephemeral());
       assertThat(other.get(key("testPutTTL")).valueAsString()).isEqualTo("hello");
       writer.close();
-      Waits.within(timing.ephemeralGone).untilAsserted(() -> {
-        assertThat(other.exists(key("testPutTTL"))).isFalse();
-        assertThat(other.exists(key("testPutTTL/second"))).isFalse();
-      });
+      Waits.within(timing.ephemeralGone)
+          .untilAsserted(
+              () -> {
+                assertThat(other.exists(key("testPutTTL"))).isFalse();
+                assertThat(other.exists(key("testPutTTL/second"))).isFalse();
+              });
     }
   }
 }

@@ -17,8 +17,8 @@ public interface StoreFaults {
 
   /**
    * Makes the server expire {@code store}'s session or lease now (ZooKeeper session expiry, etcd
-   * lease revocation, Consul session destruction): its ephemeral keys go, its locks are lost.
-   * The store itself stays open and goes on with a new session.
+   * lease revocation, Consul session destruction): its ephemeral keys go, its locks are lost. The
+   * store itself stays open and goes on with a new session.
    */
   default void killSession(Store store) {
     throw unsupported("killSession");
@@ -39,16 +39,21 @@ public interface StoreFaults {
 
   /**
    * Makes the server forget its change history up to now (etcd compaction, a Consul or bbolt
-   * history window passed), so that a watch resumed from an earlier index cannot replay the
-   * changes since and must re-read the current state.
+   * history window passed), so that a watch resumed from an earlier index cannot replay the changes
+   * since and must re-read the current state.
    */
   default void compactHistory(Store store) {
     throw unsupported("compactHistory");
   }
 
   private static UnsupportedOperationException unsupported(String fault) {
-    return new UnsupportedOperationException("this backend's kit injects no " + fault + " fault: implement "
-        + "StoreFaults." + fault + " in faults(), or exclude the test with its reason in excludedTests() "
-        + "(mirrored in docs/compatibility.md)");
+    return new UnsupportedOperationException(
+        "this backend's kit injects no "
+            + fault
+            + " fault: implement "
+            + "StoreFaults."
+            + fault
+            + " in faults(), or exclude the test with its reason in excludedTests() "
+            + "(mirrored in docs/compatibility.md)");
   }
 }

@@ -15,7 +15,9 @@ import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
-/** Bounded waiting: for conditions, watch events and worker threads. Nothing here sleeps blindly. */
+/**
+ * Bounded waiting: for conditions, watch events and worker threads. Nothing here sleeps blindly.
+ */
 final class Waits {
   private static final Duration POLL = Duration.ofMillis(10);
 
@@ -26,7 +28,11 @@ final class Waits {
    * starts no thread the leak check would have to tell apart from the store's).
    */
   static ConditionFactory within(Duration bound) {
-    return Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(POLL).atMost(bound);
+    return Awaitility.await()
+        .pollInSameThread()
+        .pollDelay(Duration.ZERO)
+        .pollInterval(POLL)
+        .atMost(bound);
   }
 
   /**
@@ -37,8 +43,9 @@ final class Waits {
     long start = System.nanoTime();
     long end = start + period.toNanos();
     while (true) {
-      assertThat(condition.getAsBoolean()).as("%s, %s ms into a hold of %s", what,
-          (System.nanoTime() - start) / 1_000_000, period).isTrue();
+      assertThat(condition.getAsBoolean())
+          .as("%s, %s ms into a hold of %s", what, (System.nanoTime() - start) / 1_000_000, period)
+          .isTrue();
       if (System.nanoTime() >= end) {
         return;
       }
@@ -66,7 +73,8 @@ final class Waits {
       long left = deadline - System.nanoTime();
       Optional<E> e = left > 0 ? watch.poll(Duration.ofNanos(left)) : Optional.empty();
       if (e.isEmpty()) {
-        return fail("no matching event from " + watch + " within " + bound + "; events seen: " + seen);
+        return fail(
+            "no matching event from " + watch + " within " + bound + "; events seen: " + seen);
       }
       seen.add(e.get());
       if (p.test(e.get())) {
@@ -76,7 +84,8 @@ final class Waits {
   }
 
   /** Like {@link #until(Watch, Predicate, Duration, List)}, returning every event taken. */
-  static <E> List<E> until(Watch<E> watch, Predicate<? super E> p, Duration bound) throws InterruptedException {
+  static <E> List<E> until(Watch<E> watch, Predicate<? super E> p, Duration bound)
+      throws InterruptedException {
     List<E> seen = new ArrayList<>();
     until(watch, p, bound, seen);
     return seen;
@@ -103,14 +112,17 @@ final class Waits {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int id = i;
-      Thread t = new Thread(() -> {
-        try {
-          start.await();
-          worker.run(id);
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }, "kit-worker-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  worker.run(id);
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              },
+              "kit-worker-" + i);
       threads.add(t);
       t.start();
     }
@@ -125,10 +137,18 @@ final class Waits {
       for (Thread t : stuck) {
         t.join(bound.toMillis());
       }
-      fail(stuck.size() + " of " + n + " workers did not finish within " + bound + "; failures: " + failures);
+      fail(
+          stuck.size()
+              + " of "
+              + n
+              + " workers did not finish within "
+              + bound
+              + "; failures: "
+              + failures);
     }
     if (!failures.isEmpty()) {
-      AssertionError e = new AssertionError(failures.size() + " of " + n + " workers failed", failures.get(0));
+      AssertionError e =
+          new AssertionError(failures.size() + " of " + n + " workers failed", failures.get(0));
       failures.stream().skip(1).forEach(e::addSuppressed);
       throw e;
     }

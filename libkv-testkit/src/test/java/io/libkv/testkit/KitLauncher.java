@@ -10,7 +10,9 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
-/** Runs chosen tests of a kit subclass in a nested JUnit launch, to test the kit's own machinery. */
+/**
+ * Runs chosen tests of a kit subclass in a nested JUnit launch, to test the kit's own machinery.
+ */
 final class KitLauncher {
   private KitLauncher() {}
 
@@ -26,7 +28,8 @@ final class KitLauncher {
   }
 
   static Outcome run(DiscoverySelector... selectors) {
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
+    LauncherDiscoveryRequest request =
+        LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();
     Outcome outcome = new Outcome();
     LauncherFactory.create().execute(request, new TestExecutionListener[] {outcome});
     return outcome;

@@ -25,20 +25,28 @@ class LeakCheckTest {
     @Test
     void leavesAKeepAliveRunning() {
       Store unclosed = openStore();
-      unclosed.put("leak/ephemeral", new byte[0], io.libkv.WriteOptions.ephemeral(java.time.Duration.ofSeconds(1)));
+      unclosed.put(
+          "leak/ephemeral",
+          new byte[0],
+          io.libkv.WriteOptions.ephemeral(java.time.Duration.ofSeconds(1)));
     }
 
     @Test
     void leavesAThreadRunning() {
-      // named as the library's threads are, so it counts though it is a daemon (and cannot hold the JVM)
-      Thread t = new Thread(() -> java.util.concurrent.locks.LockSupport.parkNanos(10_000_000_000L), "libkv-leaked");
+      // named as the library's threads are, so it counts though it is a daemon (and cannot hold the
+      // JVM)
+      Thread t =
+          new Thread(
+              () -> java.util.concurrent.locks.LockSupport.parkNanos(10_000_000_000L),
+              "libkv-leaked");
       t.setDaemon(true);
       t.start();
     }
 
     @Test
     void cleansUp() {
-      try (Store s = openStore(); Watch<?> w = s.watch("leak/none")) {
+      try (Store s = openStore();
+          Watch<?> w = s.watch("leak/none")) {
         assertThat(w.isOpen()).isTrue();
       }
     }
@@ -46,13 +54,15 @@ class LeakCheckTest {
 
   @Test
   void leaksFailTheTestThatLeft() {
-    KitLauncher.Outcome r = KitLauncher.run(
-        selectMethod(LeakyKit.class, "leavesAWatchOpen"),
-        selectMethod(LeakyKit.class, "leavesAKeepAliveRunning"),
-        selectMethod(LeakyKit.class, "leavesAThreadRunning"),
-        selectMethod(LeakyKit.class, "cleansUp"));
+    KitLauncher.Outcome r =
+        KitLauncher.run(
+            selectMethod(LeakyKit.class, "leavesAWatchOpen"),
+            selectMethod(LeakyKit.class, "leavesAKeepAliveRunning"),
+            selectMethod(LeakyKit.class, "leavesAThreadRunning"),
+            selectMethod(LeakyKit.class, "cleansUp"));
     assertThat(r.getSummary().getTestsSucceededCount()).isEqualTo(1);
-    assertThat(r.getSummary().getFailures()).extracting(f -> f.getException().getMessage())
+    assertThat(r.getSummary().getFailures())
+        .extracting(f -> f.getException().getMessage())
         .hasSize(3)
         .anySatisfy(m -> assertThat(m).contains("open watch channels"))
         .anySatisfy(m -> assertThat(m).contains("running keep-alives"))

@@ -15,14 +15,19 @@ class MemoryConfigurationTest {
   @Test
   void itsRowOfTheParameterTableHolds() {
     MemoryStoreProvider provider = new MemoryStoreProvider();
-    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> "memory:cfg?" + q, dir);
+    ConfigurationChecks.assertParameterTable(
+        provider.name(), provider.parameters(), q -> "memory:cfg?" + q, dir);
   }
 
   @Test
   void credentialsFromTheConfigurationAreRefused() {
-    ConfigurationChecks.assertRefused("memory:cfg", StoreConfig.builder().username("u")
-        .password(Secret.of(ConfigurationChecks.SECRET)).build(), List.of("username", "password", "memory"));
-    ConfigurationChecks.assertRefused("memory:cfg", StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET))
-        .build(), List.of("token", "memory"));
+    ConfigurationChecks.assertRefused(
+        "memory:cfg",
+        StoreConfig.builder().username("u").password(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("username", "password", "memory"));
+    ConfigurationChecks.assertRefused(
+        "memory:cfg",
+        StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
+        List.of("token", "memory"));
   }
 }

@@ -43,7 +43,8 @@ class MemoryStoreCompatibilityTest extends StoreCompatibilityKit {
 
       @Override
       public void compactHistory(Store store) {
-        // memory keeps the last 10,000 changes (MemoryData.HISTORY) for resumed watches: push older ones out
+        // memory keeps the last 10,000 changes (MemoryData.HISTORY) for resumed watches: push older
+        // ones out
         String scratch = "kit-compaction-" + UUID.randomUUID();
         for (int i = 0; i <= 10_000; i++) {
           store.put(scratch, new byte[0]);

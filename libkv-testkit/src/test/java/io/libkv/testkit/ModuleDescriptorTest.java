@@ -24,7 +24,8 @@ class ModuleDescriptorTest {
     ModuleDescriptor d = descriptor();
     assertThat(d.name()).isEqualTo("io.libkv.testkit");
     assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
-    assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+    assertThat(
+            d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
         .isEqualTo(Set.of("io.libkv.testkit"));
     assertThat(d.opens()).isEmpty();
     assertThat(d.provides()).isEmpty();
@@ -32,10 +33,12 @@ class ModuleDescriptorTest {
 
   @Test
   void requiresTheApiAndTestLibrariesTransitively() throws IOException {
-    Set<String> transitive = descriptor().requires().stream()
-        .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
-        .map(ModuleDescriptor.Requires::name)
-        .collect(Collectors.toSet());
-    assertThat(transitive).isEqualTo(Set.of("io.libkv", "org.junit.jupiter.api", "org.assertj.core"));
+    Set<String> transitive =
+        descriptor().requires().stream()
+            .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
+            .map(ModuleDescriptor.Requires::name)
+            .collect(Collectors.toSet());
+    assertThat(transitive)
+        .isEqualTo(Set.of("io.libkv", "org.junit.jupiter.api", "org.assertj.core"));
   }
 }

@@ -1,11 +1,11 @@
 package io.libkv.zookeeper;
 
-import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
-import io.libkv.zookeeper.internal.ZooKeeperStore;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.StoreLocation;
+import io.libkv.zookeeper.internal.ZooKeeperStore;
+import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +25,7 @@ import java.util.Objects;
 public final class ZooKeeperOptions {
   /** ZooKeeper's default session timeout. */
   public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
   /** The ZooKeeper server's default TTL-node sweep interval. */
   public static final Duration DEFAULT_CONTAINER_CHECK_INTERVAL = Duration.ofSeconds(60);
 
@@ -91,7 +92,10 @@ public final class ZooKeeperOptions {
       return this;
     }
 
-    /** The server's TTL-node sweep interval (default 60 s); URI parameter {@code containerCheckInterval}. */
+    /**
+     * The server's TTL-node sweep interval (default 60 s); URI parameter {@code
+     * containerCheckInterval}.
+     */
     public Builder containerCheckInterval(Duration d) {
       containerCheckInterval = OwnParameters.positive("containerCheckInterval", d);
       return this;
@@ -114,6 +118,5 @@ public final class ZooKeeperOptions {
       OwnParameters.requireApplicable(config, new ZooKeeperStoreProvider(), "zk");
       return new ZooKeeperOptions(this);
     }
-
   }
 }

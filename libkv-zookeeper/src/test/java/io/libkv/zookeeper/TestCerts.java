@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * Certificates made by the test with the JDK's {@code keytool} (EC keys: quick to make): a CA, and
- * server and client certificates it signed for 127.0.0.1 and localhost, as PEM files
- * ({@code ca.pem}, {@code <who>.pem} chain, {@code <who>-key.pem} PKCS#8 key, {@code
- * <who>-keystore.pem} both).
+ * server and client certificates it signed for 127.0.0.1 and localhost, as PEM files ({@code
+ * ca.pem}, {@code <who>.pem} chain, {@code <who>-key.pem} PKCS#8 key, {@code <who>-keystore.pem}
+ * both).
  */
 final class TestCerts {
   private static final String PASSWORD = "changeit";
@@ -27,16 +27,55 @@ final class TestCerts {
   /** Makes a CA named {@code caName} and, signed by it, an entry for each of {@code who}. */
   static TestCerts make(Path dir, String caName, String... who) throws Exception {
     TestCerts c = new TestCerts(dir);
-    c.keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + caName,
-        "-ext", "bc:c", "-validity", "2", "-keystore", "ca.p12");
+    c.keytool(
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=" + caName,
+        "-ext",
+        "bc:c",
+        "-validity",
+        "2",
+        "-keystore",
+        "ca.p12");
     String caPem = pem("CERTIFICATE", c.load("ca.p12").getCertificate("ca").getEncoded());
     Files.writeString(dir.resolve("ca.pem"), caPem);
     for (String w : who) {
-      c.keytool("-genkeypair", "-alias", w, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + w,
-          "-validity", "2", "-keystore", w + ".p12");
+      c.keytool(
+          "-genkeypair",
+          "-alias",
+          w,
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-dname",
+          "CN=" + w,
+          "-validity",
+          "2",
+          "-keystore",
+          w + ".p12");
       c.keytool("-certreq", "-alias", w, "-keystore", w + ".p12", "-file", w + ".csr");
-      c.keytool("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", w + ".csr", "-outfile", w + ".crt",
-          "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-rfc");
+      c.keytool(
+          "-gencert",
+          "-alias",
+          "ca",
+          "-keystore",
+          "ca.p12",
+          "-infile",
+          w + ".csr",
+          "-outfile",
+          w + ".crt",
+          "-ext",
+          "san=ip:127.0.0.1,dns:localhost",
+          "-validity",
+          "2",
+          "-rfc");
       String chain = Files.readString(dir.resolve(w + ".crt")).trim() + "\n" + caPem;
       Key key = c.load(w + ".p12").getKey(w, PASSWORD.toCharArray());
       String keyPem = pem("PRIVATE KEY", key.getEncoded());
@@ -74,7 +113,12 @@ final class TestCerts {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

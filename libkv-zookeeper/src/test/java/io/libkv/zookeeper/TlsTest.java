@@ -20,16 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS with certificates the test makes, against a TLS-only server in its own JVM. */
 @Tag("slow")
 class TlsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private static TestCerts certs;
   private static TestCerts otherCa;
   private static ZooKeeperTlsServer server;
 
   @BeforeAll
   static void start() throws Exception {
-    certs = TestCerts.make(Files.createDirectories(dir.resolve("good")), "libkv-test-ca", "server", "client");
-    otherCa = TestCerts.make(Files.createDirectories(dir.resolve("other")), "some-other-ca", "client");
+    certs =
+        TestCerts.make(
+            Files.createDirectories(dir.resolve("good")), "libkv-test-ca", "server", "client");
+    otherCa =
+        TestCerts.make(Files.createDirectories(dir.resolve("other")), "some-other-ca", "client");
     server = ZooKeeperTlsServer.start(certs.path("server-keystore.pem"), certs.path("ca.pem"));
   }
 
@@ -41,8 +43,15 @@ class TlsTest {
   }
 
   private static String uri(TestCerts trust, TestCerts client, String extra) {
-    return "zk://" + server.connectString() + "/tls?tls=true&ca=" + trust.path("ca.pem")
-        + "&cert=" + client.path("client.pem") + "&key=" + client.path("client-key.pem") + extra;
+    return "zk://"
+        + server.connectString()
+        + "/tls?tls=true&ca="
+        + trust.path("ca.pem")
+        + "&cert="
+        + client.path("client.pem")
+        + "&key="
+        + client.path("client-key.pem")
+        + extra;
   }
 
   @Test

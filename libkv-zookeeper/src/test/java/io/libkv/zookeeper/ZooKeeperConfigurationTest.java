@@ -1,6 +1,5 @@
 package io.libkv.zookeeper;
 
-import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import static io.libkv.testkit.ConfigurationChecks.assertRefused;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +11,7 @@ import io.libkv.StoreConfig;
 import io.libkv.testkit.ConfigurationChecks;
 import io.libkv.testkit.servers.TestCertificates;
 import io.libkv.testkit.servers.ZooKeeperServer;
+import io.libkv.zookeeper.internal.ZooKeeperStoreProvider;
 import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -31,14 +31,19 @@ class ZooKeeperConfigurationTest {
   @Test
   void itsRowOfTheParameterTableHolds() {
     ZooKeeperStoreProvider provider = new ZooKeeperStoreProvider();
-    ConfigurationChecks.assertParameterTable(provider.name(), provider.parameters(), q -> URI + q, dir);
+    ConfigurationChecks.assertParameterTable(
+        provider.name(), provider.parameters(), q -> URI + q, dir);
   }
 
   @Test
   void aTokenAndAnSslContextAreRefused() throws Exception {
-    assertRefused(URI + "timeout=1s", StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
+    assertRefused(
+        URI + "timeout=1s",
+        StoreConfig.builder().token(Secret.of(ConfigurationChecks.SECRET)).build(),
         List.of("token", "do not apply to zookeeper"));
-    assertRefused(URI + "timeout=1s", StoreConfig.builder().sslContext(SSLContext.getDefault()).build(),
+    assertRefused(
+        URI + "timeout=1s",
+        StoreConfig.builder().sslContext(SSLContext.getDefault()).build(),
         List.of("SSLContext", "ca"));
   }
 
@@ -48,13 +53,21 @@ class ZooKeeperConfigurationTest {
     // they turn TLS on, so the connection fails instead of dropping the certificate
     TestCertificates certs = TestCertificates.create();
     try (ZooKeeperServer server = ZooKeeperServer.start()) {
-      String uri = "zk://" + server.connectString() + "/cfg?connectTimeout=2s&cert=" + certs.clientCert + "&key="
-          + certs.clientKey;
-      assertThatThrownBy(() -> {
-        try (Store s = LibKV.open(uri)) {
-          s.exists("k");
-        }
-      }).isNotInstanceOf(ConfigurationException.class).hasMessageContaining("TLS");
+      String uri =
+          "zk://"
+              + server.connectString()
+              + "/cfg?connectTimeout=2s&cert="
+              + certs.clientCert
+              + "&key="
+              + certs.clientKey;
+      assertThatThrownBy(
+              () -> {
+                try (Store s = LibKV.open(uri)) {
+                  s.exists("k");
+                }
+              })
+          .isNotInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("TLS");
     }
   }
 }

@@ -32,9 +32,18 @@ class ZooKeeperOptionsTest {
   @Test
   void opensAStoreWithoutAUri() {
     String chroot = "t" + ProcessHandle.current().pid() + "-typed-" + System.nanoTime();
-    try (Store s = ZooKeeperOptions.builder().endpoints(server.connectString()).sessionTimeout(Duration.ofSeconds(2))
-        .containerCheckInterval(ZooKeeperServer.containerCheckInterval())
-        .config(StoreConfig.builder().prefix(chroot).operationTimeout(Duration.ofSeconds(5)).build()).build().open();
+    try (Store s =
+            ZooKeeperOptions.builder()
+                .endpoints(server.connectString())
+                .sessionTimeout(Duration.ofSeconds(2))
+                .containerCheckInterval(ZooKeeperServer.containerCheckInterval())
+                .config(
+                    StoreConfig.builder()
+                        .prefix(chroot)
+                        .operationTimeout(Duration.ofSeconds(5))
+                        .build())
+                .build()
+                .open();
         Store viaUri = LibKV.open("zk://" + server.connectString() + "/" + chroot)) {
       s.put("k", "v".getBytes(UTF_8));
       assertThat(viaUri.get("k").valueAsString()).isEqualTo("v");
@@ -46,16 +55,25 @@ class ZooKeeperOptionsTest {
   @Test
   void badOptionsAreRefusedNamingTheParameterAsInAUri() {
     assertThatThrownBy(() -> ZooKeeperOptions.builder().sessionTimeout(Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("sessionTimeout must be positive, was -1s");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sessionTimeout must be positive, was -1s");
     assertThatThrownBy(() -> LibKV.open("zk://" + server.connectString() + "?sessionTimeout=PT-1S"))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("parameter 'sessionTimeout': sessionTimeout must be positive, was -1s");
+        .hasMessageContaining(
+            "parameter 'sessionTimeout': sessionTimeout must be positive, was -1s");
     assertThatThrownBy(() -> ZooKeeperOptions.builder().containerCheckInterval(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("containerCheckInterval");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("containerCheckInterval");
     assertThatThrownBy(() -> ZooKeeperOptions.builder().build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
-    assertThatThrownBy(() -> ZooKeeperOptions.builder().endpoints(server.connectString())
-        .config(StoreConfig.builder().token(Secret.of("t")).build()).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token do not apply to zookeeper");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoints");
+    assertThatThrownBy(
+            () ->
+                ZooKeeperOptions.builder()
+                    .endpoints(server.connectString())
+                    .config(StoreConfig.builder().token(Secret.of("t")).build())
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("token do not apply to zookeeper");
   }
 }

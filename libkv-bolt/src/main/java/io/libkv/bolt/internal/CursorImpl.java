@@ -7,265 +7,277 @@ import io.libkv.bolt.Entry;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A path from a bucket's root to a leaf element (stack of node + index), as in bbolt's cursor model. */
+/**
+ * A path from a bucket's root to a leaf element (stack of node + index), as in bbolt's cursor
+ * model.
+ */
 public final class CursorImpl implements Cursor {
-    private final BucketImpl bucket;
-    private final NodeView[] views = new NodeView[Format.MAX_TREE_DEPTH];
-    private final int[] idx = new int[Format.MAX_TREE_DEPTH];
-    private int depth;
+  private final BucketImpl bucket;
+  private final NodeView[] views = new NodeView[Format.MAX_TREE_DEPTH];
+  private final int[] idx = new int[Format.MAX_TREE_DEPTH];
+  private int depth;
 
-    CursorImpl(BucketImpl bucket) {
-        this.bucket = bucket;
+  CursorImpl(BucketImpl bucket) {
+    this.bucket = bucket;
+  }
+
+  private void push(NodeView v, int i) {
+    if (depth == Format.MAX_TREE_DEPTH) {
+      throw new BoltCorruptionException(
+          "page "
+              + v.pgid()
+              + ": tree deeper than "
+              + Format.MAX_TREE_DEPTH
+              + " levels (a page cycle?)");
     }
+    views[depth] = v;
+    idx[depth] = i;
+    depth++;
+  }
 
-    private void push(NodeView v, int i) {
-        if (depth == Format.MAX_TREE_DEPTH) {
-            throw new BoltCorruptionException("page " + v.pgid() + ": tree deeper than " + Format.MAX_TREE_DEPTH
-                    + " levels (a page cycle?)");
-        }
-        views[depth] = v;
-        idx[depth] = i;
-        depth++;
+  private NodeView child(NodeView v, int i) {
+    return bucket.childOf(v, i);
+  }
+
+  private void goFirst() {
+    while (true) {
+      NodeView v = views[depth - 1];
+      if (v.isLeaf()) {
+        return;
+      }
+      push(child(v, idx[depth - 1]), 0);
     }
+  }
 
-    private NodeView child(NodeView v, int i) {
-        return bucket.childOf(v, i);
+  private void goLast() {
+    while (true) {
+      NodeView v = views[depth - 1];
+      if (v.isLeaf()) {
+        return;
+      }
+      NodeView c = child(v, idx[depth - 1]);
+      push(c, c.count() - 1);
     }
+  }
 
-    private void goFirst() {
-        while (true) {
-            NodeView v = views[depth - 1];
-            if (v.isLeaf()) {
-                return;
-            }
-            push(child(v, idx[depth - 1]), 0);
-        }
-    }
+  /** Positions on the first element; false when the bucket is empty. */
+  public boolean moveFirst() {
+    bucket.tx.checkOpen();
+    depth = 0;
+    push(bucket.rootView(), 0);
+    goFirst();
+    return views[depth - 1].count() > 0 || moveNext();
+  }
 
-    private void goLast() {
-        while (true) {
-            NodeView v = views[depth - 1];
-            if (v.isLeaf()) {
-                return;
-            }
-            NodeView c = child(v, idx[depth - 1]);
-            push(c, c.count() - 1);
-        }
-    }
+  /** Positions on the last element. */
+  public boolean moveLast() {
+    bucket.tx.checkOpen();
+    depth = 0;
+    NodeView r = bucket.rootView();
+    push(r, r.count() - 1);
+    goLast();
+    return views[depth - 1].count() > 0 || movePrev();
+  }
 
-    /** Positions on the first element; false when the bucket is empty. */
-    public boolean moveFirst() {
-        bucket.tx.checkOpen();
+  /** Moves to the next element; false (and unpositioned) past the end. */
+  public boolean moveNext() {
+    bucket.tx.checkOpen();
+    while (true) {
+      int i = depth - 1;
+      while (i >= 0 && idx[i] >= views[i].count() - 1) {
+        i--;
+      }
+      if (i < 0) {
         depth = 0;
-        push(bucket.rootView(), 0);
-        goFirst();
-        return views[depth - 1].count() > 0 || moveNext();
-    }
-
-    /** Positions on the last element. */
-    public boolean moveLast() {
-        bucket.tx.checkOpen();
-        depth = 0;
-        NodeView r = bucket.rootView();
-        push(r, r.count() - 1);
-        goLast();
-        return views[depth - 1].count() > 0 || movePrev();
-    }
-
-    /** Moves to the next element; false (and unpositioned) past the end. */
-    public boolean moveNext() {
-        bucket.tx.checkOpen();
-        while (true) {
-            int i = depth - 1;
-            while (i >= 0 && idx[i] >= views[i].count() - 1) {
-                i--;
-            }
-            if (i < 0) {
-                depth = 0;
-                return false;
-            }
-            idx[i]++;
-            depth = i + 1;
-            goFirst();
-            if (views[depth - 1].count() > 0) {
-                return true;
-            }
-        }
-    }
-
-    /** Moves to the previous element; false (and unpositioned) before the start. */
-    public boolean movePrev() {
-        bucket.tx.checkOpen();
-        while (true) {
-            int i = depth - 1;
-            while (i >= 0 && idx[i] <= 0) {
-                i--;
-            }
-            if (i < 0) {
-                depth = 0;
-                return false;
-            }
-            idx[i]--;
-            depth = i + 1;
-            goLast();
-            if (views[depth - 1].count() > 0) {
-                return true;
-            }
-        }
-    }
-
-    /** Positions on the first element &gt;= key. */
-    public boolean moveSeek(byte[] key) {
-        descend(key);
-        if (idx[depth - 1] >= views[depth - 1].count()) {
-            return moveNext();
-        }
+        return false;
+      }
+      idx[i]++;
+      depth = i + 1;
+      goFirst();
+      if (views[depth - 1].count() > 0) {
         return true;
+      }
     }
+  }
 
-    /**
-     * Descends to the leaf where {@code key} is or would be inserted, leaving the index there (possibly
-     * {@code count()}); for exact lookups and writes.
-     */
-    void descend(byte[] key) {
-        bucket.tx.checkOpen();
+  /** Moves to the previous element; false (and unpositioned) before the start. */
+  public boolean movePrev() {
+    bucket.tx.checkOpen();
+    while (true) {
+      int i = depth - 1;
+      while (i >= 0 && idx[i] <= 0) {
+        i--;
+      }
+      if (i < 0) {
         depth = 0;
-        NodeView v = bucket.rootView();
-        while (true) {
-            if (v.isLeaf()) {
-                push(v, NodeView.searchLeaf(v, key));
-                break;
-            }
-            int i = NodeView.searchBranch(v, key);
-            push(v, i);
-            v = child(v, i);
-        }
+        return false;
+      }
+      idx[i]--;
+      depth = i + 1;
+      goLast();
+      if (views[depth - 1].count() > 0) {
+        return true;
+      }
     }
+  }
 
-    /** True when positioned exactly on {@code key}. */
-    boolean isAt(byte[] key) {
-        return depth > 0 && idx[depth - 1] < views[depth - 1].count()
-                && views[depth - 1].compareKey(idx[depth - 1], key) == 0;
+  /** Positions on the first element &gt;= key. */
+  public boolean moveSeek(byte[] key) {
+    descend(key);
+    if (idx[depth - 1] >= views[depth - 1].count()) {
+      return moveNext();
     }
+    return true;
+  }
 
-    public NodeView leafView() {
-        return views[depth - 1];
+  /**
+   * Descends to the leaf where {@code key} is or would be inserted, leaving the index there
+   * (possibly {@code count()}); for exact lookups and writes.
+   */
+  void descend(byte[] key) {
+    bucket.tx.checkOpen();
+    depth = 0;
+    NodeView v = bucket.rootView();
+    while (true) {
+      if (v.isLeaf()) {
+        push(v, NodeView.searchLeaf(v, key));
+        break;
+      }
+      int i = NodeView.searchBranch(v, key);
+      push(v, i);
+      v = child(v, i);
     }
+  }
 
-    public int leafIndex() {
-        return idx[depth - 1];
-    }
+  /** True when positioned exactly on {@code key}. */
+  boolean isAt(byte[] key) {
+    return depth > 0
+        && idx[depth - 1] < views[depth - 1].count()
+        && views[depth - 1].compareKey(idx[depth - 1], key) == 0;
+  }
 
-    boolean positioned() {
-        return depth > 0 && idx[depth - 1] < views[depth - 1].count();
-    }
+  public NodeView leafView() {
+    return views[depth - 1];
+  }
 
-    /** Length of the value under the cursor, without copying it. */
-    public int valueLength() {
-        return leafView().valueLength(leafIndex());
-    }
+  public int leafIndex() {
+    return idx[depth - 1];
+  }
 
-    /** The value under the cursor as a read-only view of the map (no copy); valid while the transaction is open. */
-    public java.nio.ByteBuffer valueViewHere() {
-        return leafView().valueView(leafIndex());
-    }
+  boolean positioned() {
+    return depth > 0 && idx[depth - 1] < views[depth - 1].count();
+  }
 
-    @Override
-    public Optional<java.nio.ByteBuffer> valueView() {
-        bucket.tx.checkOpen();
-        if (!positioned() || isBucket()) {
-            return Optional.empty();
-        }
-        return Optional.of(valueViewHere());
-    }
+  /** Length of the value under the cursor, without copying it. */
+  public int valueLength() {
+    return leafView().valueLength(leafIndex());
+  }
 
-    private Optional<byte[]> currentKey(boolean ok) {
-        return ok ? Optional.of(key()) : Optional.empty();
-    }
+  /**
+   * The value under the cursor as a read-only view of the map (no copy); valid while the
+   * transaction is open.
+   */
+  public java.nio.ByteBuffer valueViewHere() {
+    return leafView().valueView(leafIndex());
+  }
 
-    @Override
-    public Optional<byte[]> firstKey() {
-        return currentKey(moveFirst());
+  @Override
+  public Optional<java.nio.ByteBuffer> valueView() {
+    bucket.tx.checkOpen();
+    if (!positioned() || isBucket()) {
+      return Optional.empty();
     }
+    return Optional.of(valueViewHere());
+  }
 
-    @Override
-    public Optional<byte[]> nextKey() {
-        return currentKey(depth > 0 && moveNext());
-    }
+  private Optional<byte[]> currentKey(boolean ok) {
+    return ok ? Optional.of(key()) : Optional.empty();
+  }
 
-    @Override
-    public Optional<byte[]> seekKey(byte[] key) {
-        Objects.requireNonNull(key, "key");
-        return currentKey(moveSeek(key));
-    }
+  @Override
+  public Optional<byte[]> firstKey() {
+    return currentKey(moveFirst());
+  }
 
-    public byte[] key() {
-        return leafView().key(leafIndex());
-    }
+  @Override
+  public Optional<byte[]> nextKey() {
+    return currentKey(depth > 0 && moveNext());
+  }
 
-    public boolean isBucket() {
-        return (leafView().flags(leafIndex()) & Format.BUCKET_FLAG) != 0;
-    }
+  @Override
+  public Optional<byte[]> seekKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    return currentKey(moveSeek(key));
+  }
 
-    /** The leaf node under the cursor, materializing the path from the root. */
-    Node node() {
-        if (views[depth - 1] instanceof Node n && n.leaf) {
-            return n;
-        }
-        Node n = views[0] instanceof Node r ? r : bucket.node(views[0].pgid(), null);
-        for (int i = 0; i < depth - 1; i++) {
-            n = n.childAt(idx[i]);
-        }
-        return n;
-    }
+  public byte[] key() {
+    return leafView().key(leafIndex());
+  }
 
-    private Optional<Entry> current(boolean ok) {
-        if (!ok) {
-            return Optional.empty();
-        }
-        NodeView v = leafView();
-        int i = leafIndex();
-        if ((v.flags(i) & Format.BUCKET_FLAG) != 0) {
-            return Optional.of(Entry.bucket(v.key(i)));
-        }
-        return Optional.of(Entry.of(v.key(i), v.value(i)));
-    }
+  public boolean isBucket() {
+    return (leafView().flags(leafIndex()) & Format.BUCKET_FLAG) != 0;
+  }
 
-    @Override
-    public Optional<Entry> first() {
-        return current(moveFirst());
+  /** The leaf node under the cursor, materializing the path from the root. */
+  Node node() {
+    if (views[depth - 1] instanceof Node n && n.leaf) {
+      return n;
     }
+    Node n = views[0] instanceof Node r ? r : bucket.node(views[0].pgid(), null);
+    for (int i = 0; i < depth - 1; i++) {
+      n = n.childAt(idx[i]);
+    }
+    return n;
+  }
 
-    @Override
-    public Optional<Entry> last() {
-        return current(moveLast());
+  private Optional<Entry> current(boolean ok) {
+    if (!ok) {
+      return Optional.empty();
     }
+    NodeView v = leafView();
+    int i = leafIndex();
+    if ((v.flags(i) & Format.BUCKET_FLAG) != 0) {
+      return Optional.of(Entry.bucket(v.key(i)));
+    }
+    return Optional.of(Entry.of(v.key(i), v.value(i)));
+  }
 
-    @Override
-    public Optional<Entry> next() {
-        return current(depth > 0 && moveNext());
-    }
+  @Override
+  public Optional<Entry> first() {
+    return current(moveFirst());
+  }
 
-    @Override
-    public Optional<Entry> prev() {
-        return current(depth > 0 && movePrev());
-    }
+  @Override
+  public Optional<Entry> last() {
+    return current(moveLast());
+  }
 
-    @Override
-    public Optional<Entry> seek(byte[] key) {
-        Objects.requireNonNull(key, "key");
-        return current(moveSeek(key));
-    }
+  @Override
+  public Optional<Entry> next() {
+    return current(depth > 0 && moveNext());
+  }
 
-    @Override
-    public void delete() {
-        bucket.checkWritable();
-        if (!positioned()) {
-            throw new BoltStateException("cursor is not positioned on an entry");
-        }
-        if (isBucket()) {
-            throw new BoltStateException("cannot delete a nested bucket through a cursor value delete; use deleteBucket");
-        }
-        node().del(key());
+  @Override
+  public Optional<Entry> prev() {
+    return current(depth > 0 && movePrev());
+  }
+
+  @Override
+  public Optional<Entry> seek(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    return current(moveSeek(key));
+  }
+
+  @Override
+  public void delete() {
+    bucket.checkWritable();
+    if (!positioned()) {
+      throw new BoltStateException("cursor is not positioned on an entry");
     }
+    if (isBucket()) {
+      throw new BoltStateException(
+          "cannot delete a nested bucket through a cursor value delete; use deleteBucket");
+    }
+    node().del(key());
+  }
 }

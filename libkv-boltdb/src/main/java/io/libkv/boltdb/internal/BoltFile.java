@@ -1,10 +1,8 @@
 package io.libkv.boltdb.internal;
 
-import java.util.Locale;
 import io.libkv.ConfigurationException;
 import io.libkv.Durations;
 import io.libkv.KVException;
-import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.bolt.BoltCorruptionException;
@@ -14,6 +12,7 @@ import io.libkv.bolt.BoltIOException;
 import io.libkv.bolt.BoltLockedException;
 import io.libkv.bolt.BoltOptions;
 import io.libkv.bolt.Tx;
+import io.libkv.boltdb.BoltdbOptions.FileMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +50,8 @@ final class BoltFile {
   final Path path;
   final FileMode mode;
   private final Duration lockTimeout;
-  // false while only read-only stores use the file: it is then opened for reading only, never created
+  // false while only read-only stores use the file: it is then opened for reading only, never
+  // created
   private volatile boolean writable;
   // fair, so a lock holder's renewal is not starved by contenders
   private final ReentrantLock opLock = new ReentrantLock(true);
@@ -65,10 +66,13 @@ final class BoltFile {
   private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
   private @Nullable Thread poller;
   private volatile boolean closed;
+
   /** Writes waiting for the next commit. */
   private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
+
   /** The write whose function runs now (op lock held). */
   private @Nullable Request<?> current;
+
   static final int MAX_BATCH = 1000;
 
   private BoltFile(Path path, FileMode mode, boolean writable, Duration lockTimeout) {
@@ -79,7 +83,8 @@ final class BoltFile {
   }
 
   /** The engine of {@code path}, opened on first use; a failure to open it names {@code store}. */
-  static BoltFile acquire(Path path, FileMode mode, boolean readOnly, Duration lockTimeout, String store) {
+  static BoltFile acquire(
+      Path path, FileMode mode, boolean readOnly, Duration lockTimeout, String store) {
     Path key = path.toAbsolutePath().normalize();
     synchronized (OPEN) {
       BoltFile f = OPEN.get(key);
@@ -92,12 +97,19 @@ final class BoltFile {
         }
         OPEN.put(key, f);
       } else if (f.mode != mode) {
-        throw new ConfigurationException("bbolt file " + key + " is already open in " + f.mode.name().toLowerCase(Locale.ROOT)
-            + " mode in this JVM; open it in the same mode");
+        throw new ConfigurationException(
+            "bbolt file "
+                + key
+                + " is already open in "
+                + f.mode.name().toLowerCase(Locale.ROOT)
+                + " mode in this JVM; open it in the same mode");
       } else if (!readOnly && !f.writable) {
         if (mode == FileMode.EXCLUSIVE) {
-          throw new ConfigurationException("bbolt file " + key + " is already open read-only in exclusive mode in this"
-              + " JVM; close its read-only stores first");
+          throw new ConfigurationException(
+              "bbolt file "
+                  + key
+                  + " is already open read-only in exclusive mode in this"
+                  + " JVM; close its read-only stores first");
         }
         // shared mode opens the file per operation: from now on for writing
         f.writable = true;
@@ -146,14 +158,18 @@ final class BoltFile {
       try {
         Files.createDirectories(path.getParent());
       } catch (IOException e) {
-        throw new KVException("cannot create the directory of " + path + ": " + BoltIOException.reason(e), null, store,
+        throw new KVException(
+            "cannot create the directory of " + path + ": " + BoltIOException.reason(e),
+            null,
+            store,
             e);
       }
     }
     if (mode == FileMode.EXCLUSIVE) {
       db = open(!writable);
     } else {
-      // create the file now (read-only: check it is there), so that peeking at its metas works from the start
+      // create the file now (read-only: check it is there), so that peeking at its metas works from
+      // the start
       open(!writable).close();
     }
     // sweeps TTL deadlines in both modes; in shared mode also notices other processes' commits
@@ -164,8 +180,13 @@ final class BoltFile {
 
   private BoltDB open(boolean readOnly) {
     try {
-      return BoltDB.open(path, BoltOptions.builder().readOnly(readOnly).createIfMissing(!readOnly)
-          .lockTimeout(lockTimeout).build());
+      return BoltDB.open(
+          path,
+          BoltOptions.builder()
+              .readOnly(readOnly)
+              .createIfMissing(!readOnly)
+              .lockTimeout(lockTimeout)
+              .build());
     } catch (BoltException e) {
       throw failure(e, null, "boltdb:" + path);
     }
@@ -177,16 +198,27 @@ final class BoltFile {
    */
   KVException failure(BoltException e, @Nullable String key, String store) {
     if (e instanceof BoltLockedException) {
-      return new StoreLockedException("bbolt file " + path + " is locked by another process (waited "
-          + Durations.format(lockTimeout) + ")", key, store, e);
+      return new StoreLockedException(
+          "bbolt file "
+              + path
+              + " is locked by another process (waited "
+              + Durations.format(lockTimeout)
+              + ")",
+          key,
+          store,
+          e);
     }
     if (e instanceof BoltCorruptionException) {
-      return new StoreCorruptedException("bbolt file " + path + " is damaged: " + e.getMessage(), key, store, e);
+      return new StoreCorruptedException(
+          "bbolt file " + path + " is damaged: " + e.getMessage(), key, store, e);
     }
     return new KVException("bbolt file " + path + ": " + e.getMessage(), key, store, e);
   }
 
-  /** {@code e} naming {@code key} and {@code store} if it is a failure of the engine that names no key. */
+  /**
+   * {@code e} naming {@code key} and {@code store} if it is a failure of the engine that names no
+   * key.
+   */
   KVException named(KVException e, @Nullable String key, String store) {
     if (e.key().isEmpty() && e.getCause() instanceof BoltException b) {
       return failure(b, key, store);
@@ -218,6 +250,7 @@ final class BoltFile {
    */
   private static final class Snapshot {
     final Tx tx;
+
     /** Readers, plus one for being the current snapshot; 0 once ended. */
     private final AtomicInteger refs = new AtomicInteger(1);
 
@@ -262,7 +295,10 @@ final class BoltFile {
     }
   }
 
-  /** Ends the shared snapshot: called after every commit, before its writer returns or its events go out. */
+  /**
+   * Ends the shared snapshot: called after every commit, before its writer returns or its events go
+   * out.
+   */
   private void dropSnapshot() {
     Snapshot s = snapshot.getAndSet(null);
     if (s != null) {
@@ -303,11 +339,13 @@ final class BoltFile {
    * once that commit is durable. A write that throws is rolled back with the batch and run again
    * alone, so its failure is its own; the others run again without it.
    */
-  // the result is the caller's function's own, null when it returned null: T is then a nullable type
+  // the result is the caller's function's own, null when it returned null: T is then a nullable
+  // type
   @SuppressWarnings("NullAway")
   <T> T write(Function<Tx, T> fn) {
     if (current != null && opLock.isHeldByCurrentThread()) {
-      throw new IllegalStateException("a write of bbolt file " + path + " cannot start inside another write");
+      throw new IllegalStateException(
+          "a write of bbolt file " + path + " cannot start inside another write");
     }
     Request<T> r = new Request<>(fn);
     synchronized (queue) {
@@ -392,7 +430,9 @@ final class BoltFile {
       } finally {
         for (Request<?> r : batch) {
           if (!r.done) { // an Error went through: nobody may wait for an answer that never comes
-            r.error = new KVException("write to bbolt file " + path + " abandoned by a failure of its batch", null);
+            r.error =
+                new KVException(
+                    "write to bbolt file " + path + " abandoned by a failure of its batch", null);
             r.done = true;
           }
         }
@@ -405,19 +445,21 @@ final class BoltFile {
     while (!rest.isEmpty()) {
       List<Request<?>> attempt = rest;
       try {
-        run(true, tx -> {
-          for (Request<?> r : attempt) {
-            current = r;
-            try {
-              r.run(tx);
-            } catch (RuntimeException e) {
-              throw attempt.size() == 1 ? e : new WriteFailed(r, e);
-            } finally {
-              current = null;
-            }
-          }
-          return null;
-        });
+        run(
+            true,
+            tx -> {
+              for (Request<?> r : attempt) {
+                current = r;
+                try {
+                  r.run(tx);
+                } catch (RuntimeException e) {
+                  throw attempt.size() == 1 ? e : new WriteFailed(r, e);
+                } finally {
+                  current = null;
+                }
+              }
+              return null;
+            });
         for (Request<?> r : attempt) {
           r.done = true;
         }
@@ -432,7 +474,8 @@ final class BoltFile {
         rest = new ArrayList<>(attempt);
         rest.remove(failed);
       } catch (RuntimeException e) {
-        // a failure of one write alone, or of the commit itself: every write of this attempt shares it
+        // a failure of one write alone, or of the commit itself: every write of this attempt shares
+        // it
         for (Request<?> r : attempt) {
           r.abort();
           r.error = e;
@@ -498,19 +541,27 @@ final class BoltFile {
           }
         }
       }
-      } catch (BoltException e) {
-        throw failure(e, null, "boltdb:" + path);
-      } catch (OutOfMemoryError e) {
+    } catch (BoltException e) {
+      throw failure(e, null, "boltdb:" + path);
+    } catch (OutOfMemoryError e) {
       throw outOfMemory(e);
     } finally {
       opLock.unlock();
     }
   }
 
-  /** The store's error for a heap exhausted during an operation: the caller gets a store condition, not an Error. */
+  /**
+   * The store's error for a heap exhausted during an operation: the caller gets a store condition,
+   * not an Error.
+   */
   private KVException outOfMemory(OutOfMemoryError e) {
-    return new KVException("bbolt file " + path + ": the Java heap ran out during the operation ("
-        + e.getMessage() + ")", e);
+    return new KVException(
+        "bbolt file "
+            + path
+            + ": the Java heap ran out during the operation ("
+            + e.getMessage()
+            + ")",
+        e);
   }
 
   /** Ends every watch on this file with {@code error}: events may have been lost. */
@@ -548,7 +599,8 @@ final class BoltFile {
           b.externalChange(tx, first);
         }
       } catch (OutOfMemoryError e) {
-        // not caught up: the next operation reads again; watchers may have missed events, so they end
+        // not caught up: the next operation reads again; watchers may have missed events, so they
+        // end
         lastTxid = before;
         KVException k = outOfMemory(e);
         failWatches(k);
@@ -580,12 +632,13 @@ final class BoltFile {
           due |= b.sweepDue();
         }
         if (due) {
-          write(tx -> {
-            for (BucketState b : bucketList()) {
-              b.sweep(tx);
-            }
-            return null;
-          });
+          write(
+              tx -> {
+                for (BucketState b : bucketList()) {
+                  b.sweep(tx);
+                }
+                return null;
+              });
         }
       } catch (KVException e) {
         if (e.getCause() instanceof OutOfMemoryError) {
@@ -596,8 +649,11 @@ final class BoltFile {
       } catch (RuntimeException e) {
         // a busy or briefly unreadable file: the next round tries again
       } catch (Error e) {
-        // never let the poller die silently: without it nothing is swept and shared mode sees no commits
-        failWatches(new KVException("bbolt file " + path + ": the poller failed (" + e + "); watches end", e));
+        // never let the poller die silently: without it nothing is swept and shared mode sees no
+        // commits
+        failWatches(
+            new KVException(
+                "bbolt file " + path + ": the poller failed (" + e + "); watches end", e));
       }
     }
   }
@@ -607,7 +663,10 @@ final class BoltFile {
     return lastTxid;
   }
 
-  /** The larger txid of the two metas, read without the file lock (they are written atomically by page). */
+  /**
+   * The larger txid of the two metas, read without the file lock (they are written atomically by
+   * page).
+   */
   long peekTxid() {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       ByteBuffer head = ByteBuffer.allocate(80).order(ByteOrder.LITTLE_ENDIAN);

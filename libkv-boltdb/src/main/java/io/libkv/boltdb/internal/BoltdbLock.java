@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * A lock on a bbolt file: a record (holder, fencing token, deadline) in our own bucket, and the
  * user key holding the lock's value. The holder renews the deadline; a dead holder's lock is free
  * once its deadline passes. A key holding a value the lock did not write counts as held until it is
- * deleted, and unlock deletes the key only while it holds the lock's own write. Waiters sleep until the file changes (a commit here, or one another
- * process made, which the poller notices).
+ * deleted, and unlock deletes the key only while it holds the lock's own write. Waiters sleep until
+ * the file changes (a commit here, or one another process made, which the poller notices).
  */
 final class BoltdbLock extends AbstractLock {
   private final BoltdbStore store;
@@ -24,7 +24,10 @@ final class BoltdbLock extends AbstractLock {
   private final Duration ttl;
 
   BoltdbLock(BoltdbStore store, OpenCheck open, String key, byte[] value, Duration ttl) {
-    super(key, TimeSource.system()); // as its leases: deadlines in the file are shared with other processes
+    super(
+        key,
+        TimeSource
+            .system()); // as its leases: deadlines in the file are shared with other processes
     this.store = store;
     this.open = open;
     this.value = value;
@@ -43,22 +46,34 @@ final class BoltdbLock extends AbstractLock {
     }
     // the record's deadline is written from the clock inside the write, no earlier than this
     long sent = TimeSource.system().nanoTime();
-    Held h = store.write(key(), tx -> {
-      long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
-      if (token == 0) {
-        return null;
-      }
-      // registered before the commit, so a close() serialised after it releases this lock
-      Held held = new Held(token);
-      store.held(held, true);
-      store.file().onAbort(() -> store.held(held, false)); // rolled back with its batch: not held
-      return held;
-    });
+    Held h =
+        store.write(
+            key(),
+            tx -> {
+              long token = store.bucket().tryLock(tx, key(), store.owner(), value, ttl.toMillis());
+              if (token == 0) {
+                return null;
+              }
+              // registered before the commit, so a close() serialised after it releases this lock
+              Held held = new Held(token);
+              store.held(held, true);
+              store
+                  .file()
+                  .onAbort(() -> store.held(held, false)); // rolled back with its batch: not held
+              return held;
+            });
     if (h == null) {
       return Attempt.waitFor(change);
     }
-    h.kept(KeepAlive.start("lock " + key() + " of " + store.description(), ttl, sent, TimeSource.system(),
-        store.renewals(), h::renew, e -> h.lose()));
+    h.kept(
+        KeepAlive.start(
+            "lock " + key() + " of " + store.description(),
+            ttl,
+            sent,
+            TimeSource.system(),
+            store.renewals(),
+            h::renew,
+            e -> h.lose()));
     return Attempt.acquired(h);
   }
 
@@ -105,7 +120,10 @@ final class BoltdbLock extends AbstractLock {
 
     void renew() {
       store.checkRenewable();
-      boolean ours = store.file().write(tx -> store.bucket().renewLock(tx, key(), store.owner(), fencingToken()));
+      boolean ours =
+          store
+              .file()
+              .write(tx -> store.bucket().renewLock(tx, key(), store.owner(), fencingToken()));
       if (!ours) {
         throw new KVException("lock " + key() + " was taken over", null);
       }
@@ -127,10 +145,13 @@ final class BoltdbLock extends AbstractLock {
     protected void release() {
       stop();
       store.held(this, false);
-      store.file().write(tx -> {
-        store.bucket().unlock(tx, key(), store.owner(), fencingToken());
-        return null;
-      });
+      store
+          .file()
+          .write(
+              tx -> {
+                store.bucket().unlock(tx, key(), store.owner(), fencingToken());
+                return null;
+              });
     }
   }
 }

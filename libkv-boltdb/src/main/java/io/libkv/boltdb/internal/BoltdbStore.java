@@ -11,11 +11,11 @@ import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.PermissionDeniedException;
 import io.libkv.StoreConfig;
-import io.libkv.boltdb.BoltdbOptions;
-import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
+import io.libkv.boltdb.BoltdbOptions;
+import io.libkv.boltdb.BoltdbOptions.FileMode;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.KeepAlive;
@@ -57,24 +57,28 @@ public final class BoltdbStore extends AbstractStore {
     @Nullable KeepAlive keepAlive;
   }
 
-  private BoltdbStore(String description, BoltFile file, BucketState bucket, StoreConfig config, boolean readOnly) {
+  private BoltdbStore(
+      String description, BoltFile file, BucketState bucket, StoreConfig config, boolean readOnly) {
     super(description);
     this.file = file;
     this.bucket = bucket;
     this.readOnly = readOnly;
-    this.capabilities = Capabilities.builder("boltdb")
-        .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
-        .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
-        .everyRevisionWatch(false)
-        .crossProcessWatch(file.mode == FileMode.SHARED)
-        .atomicBatch(true)
-        .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
-        .build();
-    this.renewals = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "libkv-boltdb-renewal");
-      t.setDaemon(true);
-      return t;
-    });
+    this.capabilities =
+        Capabilities.builder("boltdb")
+            .ephemeralTtl(Duration.ofSeconds(1), Duration.ofMillis(200))
+            .expiringTtl(Duration.ofMillis(100), Duration.ofMillis(200))
+            .everyRevisionWatch(false)
+            .crossProcessWatch(file.mode == FileMode.SHARED)
+            .atomicBatch(true)
+            .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
+            .build();
+    this.renewals =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "libkv-boltdb-renewal");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -96,21 +100,26 @@ public final class BoltdbStore extends AbstractStore {
     if (options.readOnly()) {
       params.add("readOnly=true");
     }
-    String description = "boltdb:" + path.toAbsolutePath().normalize() + (params.isEmpty() ? "" : "?"
-        + String.join("&", params));
-    BoltFile f = BoltFile.acquire(path, mode, options.readOnly(), config.operationTimeout(), description);
+    String description =
+        "boltdb:"
+            + path.toAbsolutePath().normalize()
+            + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    BoltFile f =
+        BoltFile.acquire(path, mode, options.readOnly(), config.operationTimeout(), description);
     try {
       BucketState b = f.bucket(bucket);
       BoltdbStore s = new BoltdbStore(description, f, b, config, options.readOnly());
-      // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had it open
+      // reads the file once: the index floor, TTL deadlines; sweeps what expired while nobody had
+      // it open
       // (a read-only store only reads: a file it cannot write stays as it was)
       if (options.readOnly()) {
         f.readLocked(tx -> null);
       } else {
-        f.write(tx -> {
-          b.sweep(tx);
-          return null;
-        });
+        f.write(
+            tx -> {
+              b.sweep(tx);
+              return null;
+            });
       }
       return s;
     } catch (RuntimeException e) {
@@ -129,8 +138,12 @@ public final class BoltdbStore extends AbstractStore {
       return null;
     }
     long ttl = options.ttl().get().toMillis();
-    return new Layout.TtlRecord(System.currentTimeMillis() + ttl, 0, ttl,
-        options.isEphemeral() ? Layout.EPHEMERAL : Layout.EXPIRING, owner);
+    return new Layout.TtlRecord(
+        System.currentTimeMillis() + ttl,
+        0,
+        ttl,
+        options.isEphemeral() ? Layout.EPHEMERAL : Layout.EXPIRING,
+        owner);
   }
 
   /**
@@ -139,20 +152,27 @@ public final class BoltdbStore extends AbstractStore {
    */
   <T> T write(@Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     checkWritable(key);
-    return onFile(key, () -> file.write(tx -> {
-      checkOpen();
-      if (bucket.sweepDue()) {
-        bucket.sweep(tx);
-      }
-      return fn.apply(tx);
-    }));
+    return onFile(
+        key,
+        () ->
+            file.write(
+                tx -> {
+                  checkOpen();
+                  if (bucket.sweepDue()) {
+                    bucket.sweep(tx);
+                  }
+                  return fn.apply(tx);
+                }));
   }
 
   /** Refuses a write (or a lock) on a read-only store before it touches the file. */
   void checkWritable(@Nullable String key) {
     if (readOnly) {
-      throw new PermissionDeniedException("the store was opened read-only (readOnly=true): writes and locks are refused",
-          key, description(), null);
+      throw new PermissionDeniedException(
+          "the store was opened read-only (readOnly=true): writes and locks are refused",
+          key,
+          description(),
+          null);
     }
   }
 
@@ -162,11 +182,15 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   /** A read under the file's lock, so no commit lands between it and what the caller attaches. */
-  private <T> T readLocked(@Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
+  private <T> T readLocked(
+      @Nullable String key, java.util.function.Function<io.libkv.bolt.Tx, T> fn) {
     return onFile(key, () -> file.readLocked(fn));
   }
 
-  /** Runs {@code op} on the file; its failures name {@code key} and this store, which the shared file cannot. */
+  /**
+   * Runs {@code op} on the file; its failures name {@code key} and this store, which the shared
+   * file cannot.
+   */
   private <T> T onFile(@Nullable String key, java.util.function.Supplier<T> op) {
     checkRenewable();
     try {
@@ -188,8 +212,14 @@ public final class BoltdbStore extends AbstractStore {
       Group g = ephemeral.computeIfAbsent(ttl, t -> new Group());
       g.keys.add(key);
       if (g.keepAlive == null || !g.keepAlive.isRunning()) {
-        g.keepAlive = KeepAlive.start("ephemeral keys of " + description(), Duration.ofMillis(ttl),
-            io.libkv.TimeSource.system(), renewals, () -> renew(g), e -> lostKeys(g));
+        g.keepAlive =
+            KeepAlive.start(
+                "ephemeral keys of " + description(),
+                Duration.ofMillis(ttl),
+                io.libkv.TimeSource.system(),
+                renewals,
+                () -> renew(g),
+                e -> lostKeys(g));
       }
     }
   }
@@ -220,10 +250,12 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doPutAll(Map<String, byte[]> entries) {
-    write(null, tx -> {
-      bucket.putAll(tx, entries);
-      return null;
-    });
+    write(
+        null,
+        tx -> {
+          bucket.putAll(tx, entries);
+          return null;
+        });
     for (String k : entries.keySet()) {
       track(k, WriteOptions.DEFAULT);
     }
@@ -251,13 +283,15 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected List<KVPair> doList(String dir) {
-    return read(dir, tx -> {
-      List<KVPair> out = bucket.list(tx, dir);
-      if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
-        throw new KeyNotFoundException("directory not found", dir, description(), null);
-      }
-      return out;
-    });
+    return read(
+        dir,
+        tx -> {
+          List<KVPair> out = bucket.list(tx, dir);
+          if (out.isEmpty() && !dir.isEmpty() && bucket.get(tx, dir).isEmpty()) {
+            throw new KeyNotFoundException("directory not found", dir, description(), null);
+          }
+          return out;
+        });
   }
 
   @Override
@@ -266,18 +300,23 @@ public final class BoltdbStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
-    KVPair p = write(key, tx -> {
-      Optional<KVPair> cur = bucket.get(tx, key);
-      if (previous == null) {
-        if (cur.isPresent()) {
-          throw new KeyExistsException("key exists (create-only write)", key, description(), null);
-        }
-      } else {
-        compare(key, cur, previous);
-      }
-      return bucket.put(tx, key, value, ttlRecord(options));
-    });
+  protected KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+    KVPair p =
+        write(
+            key,
+            tx -> {
+              Optional<KVPair> cur = bucket.get(tx, key);
+              if (previous == null) {
+                if (cur.isPresent()) {
+                  throw new KeyExistsException(
+                      "key exists (create-only write)", key, description(), null);
+                }
+              } else {
+                compare(key, cur, previous);
+              }
+              return bucket.put(tx, key, value, ttlRecord(options));
+            });
     track(key, options);
     return p;
   }
@@ -287,17 +326,25 @@ public final class BoltdbStore extends AbstractStore {
       throw new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
     if (cur.get().lastIndex() != previous.lastIndex()) {
-      throw new KeyModifiedException("key was modified: index is " + cur.get().lastIndex() + ", expected "
-          + previous.lastIndex(), key, description(), null);
+      throw new KeyModifiedException(
+          "key was modified: index is "
+              + cur.get().lastIndex()
+              + ", expected "
+              + previous.lastIndex(),
+          key,
+          description(),
+          null);
     }
   }
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    write(key, tx -> {
-      compare(key, bucket.get(tx, key), previous);
-      return bucket.delete(tx, key);
-    });
+    write(
+        key,
+        tx -> {
+          compare(key, bucket.get(tx, key), previous);
+          return bucket.delete(tx, key);
+        });
     track(key, WriteOptions.DEFAULT);
   }
 
@@ -308,18 +355,22 @@ public final class BoltdbStore extends AbstractStore {
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    readLocked(key, tx -> {
-      bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
-      return null;
-    });
+    readLocked(
+        key,
+        tx -> {
+          bucket.startKeyWatch(tx, key, options.startIndex().orElse(0), channel);
+          return null;
+        });
   }
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    readLocked(dir, tx -> {
-      bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
-      return null;
-    });
+    readLocked(
+        dir,
+        tx -> {
+          bucket.startTreeWatch(tx, dir, options.startIndex().orElse(0), channel);
+          return null;
+        });
   }
 
   @Override
@@ -339,7 +390,10 @@ public final class BoltdbStore extends AbstractStore {
     cutOff = cut;
   }
 
-  /** Ends this store's "session" now: its ephemeral keys and locks are removed as if their deadlines passed. For tests. */
+  /**
+   * Ends this store's "session" now: its ephemeral keys and locks are removed as if their deadlines
+   * passed. For tests.
+   */
   public void simulateSessionExpiry() {
     List<BoltdbLock.Held> locks;
     synchronized (held) {
@@ -369,8 +423,8 @@ public final class BoltdbStore extends AbstractStore {
 
   void checkRenewable() {
     if (cutOff) {
-      throw new io.libkv.StoreUnavailableException("renewals stopped (simulated frozen process)", null, description(),
-          List.of(), null);
+      throw new io.libkv.StoreUnavailableException(
+          "renewals stopped (simulated frozen process)", null, description(), List.of(), null);
     }
   }
 

@@ -12,12 +12,16 @@ import io.libkv.spi.UriOptions;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** The {@code boltdb:} backend: {@code boltdb:PATH}, {@code boltdb:/abs/path}, {@code boltdb:///abs/path}. */
+/**
+ * The {@code boltdb:} backend: {@code boltdb:PATH}, {@code boltdb:/abs/path}, {@code
+ * boltdb:///abs/path}.
+ */
 public final class BoltdbStoreProvider implements StoreProvider {
-  private static final OwnParameters<BoltdbOptions.Builder> OWN = OwnParameters.<BoltdbOptions.Builder>none()
-      .with("bucket", BoltdbOptions.Builder::bucket)
-      .with("mode", (b, v) -> b.mode(FileMode.parse(v)))
-      .with("readOnly", (b, v) -> b.readOnly(OwnParameters.bool(v)));
+  private static final OwnParameters<BoltdbOptions.Builder> OWN =
+      OwnParameters.<BoltdbOptions.Builder>none()
+          .with("bucket", BoltdbOptions.Builder::bucket)
+          .with("mode", (b, v) -> b.mode(FileMode.parse(v)))
+          .with("readOnly", (b, v) -> b.readOnly(OwnParameters.bool(v)));
 
   /** Made by {@link java.util.ServiceLoader}. */
   public BoltdbStoreProvider() {}
@@ -67,10 +71,12 @@ public final class BoltdbStoreProvider implements StoreProvider {
     return BoltdbStore.open(options);
   }
 
-  private static Store open(BoltdbOptions.Builder options, StoreLocation location, StoreConfig config) {
+  private static Store open(
+      BoltdbOptions.Builder options, StoreLocation location, StoreConfig config) {
     if (!location.endpoints().isEmpty()) {
-      throw new ConfigurationException("boltdb: takes a file path, not endpoints: use boltdb:PATH or boltdb:///abs/path, not "
-          + location.describe());
+      throw new ConfigurationException(
+          "boltdb: takes a file path, not endpoints: use boltdb:PATH or boltdb:///abs/path, not "
+              + location.describe());
     }
     if (location.path().isEmpty()) {
       throw new ConfigurationException("boltdb: needs a file path, e.g. boltdb:./libkv.db");

@@ -1,6 +1,7 @@
 package io.libkv.boltdb.internal;
 
 import io.libkv.EventType;
+import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.Keys;
@@ -10,7 +11,6 @@ import io.libkv.bolt.Cursor;
 import io.libkv.bolt.Tx;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
-import io.libkv.KVException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -153,7 +153,10 @@ final class BucketState {
     return new ArrayList<>(out.values());
   }
 
-  /** What {@link #scan} hands over: a canonical key and its stored value in place (valid during the visit only). */
+  /**
+   * What {@link #scan} hands over: a canonical key and its stored value in place (valid during the
+   * visit only).
+   */
   private interface Visitor {
     void visit(String key, ByteBuffer stored);
   }
@@ -161,8 +164,8 @@ final class BucketState {
   /**
    * Visits the stored values strictly below {@code dir} ("" = all) in place, in stored order,
    * copying none: a key stored in several spellings (by Go libkv) may be visited more than once,
-   * and the last visit stands (the canonical spelling, when stored, is visited last).
-   * {@code liveOnly} leaves out keys whose TTL has passed but are not swept yet.
+   * and the last visit stands (the canonical spelling, when stored, is visited last). {@code
+   * liveOnly} leaves out keys whose TTL has passed but are not swept yet.
    */
   private void scan(Tx tx, String dir, boolean liveOnly, Visitor visitor) {
     Optional<Bucket> b = tx.bucket(name);
@@ -211,7 +214,8 @@ final class BucketState {
     return putAt(tx, nextIndex(tx), key, value, ttl);
   }
 
-  private KVPair putAt(Tx tx, long index, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
+  private KVPair putAt(
+      Tx tx, long index, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
     Bucket b = tx.createBucketIfAbsent(name);
     byte[] kb = Layout.utf8(key);
     b.put(kb, Layout.encodeValue(index, value));
@@ -219,7 +223,8 @@ final class BucketState {
       b.delete(s);
     }
     if (ttl != null) {
-      Layout.TtlRecord r = new Layout.TtlRecord(ttl.deadlineMillis, index, ttl.ttlMillis, ttl.kind, ttl.owner);
+      Layout.TtlRecord r =
+          new Layout.TtlRecord(ttl.deadlineMillis, index, ttl.ttlMillis, ttl.kind, ttl.owner);
       metaChild(tx, Layout.TTL).put(kb, r.encode());
       nextDeadline = Math.min(nextDeadline, r.deadlineMillis);
     } else {
@@ -303,10 +308,11 @@ final class BucketState {
     Bucket t = metaChild(tx, Layout.TOMBSTONES);
     List<long[]> idx = new ArrayList<>();
     List<byte[]> keys = new ArrayList<>();
-    t.forEach(e -> {
-      keys.add(e.key());
-      idx.add(new long[] {Layout.u64(e.value()), keys.size() - 1});
-    });
+    t.forEach(
+        e -> {
+          keys.add(e.key());
+          idx.add(new long[] {Layout.u64(e.value()), keys.size() - 1});
+        });
     if (keys.size() <= TOMBSTONE_LIMIT + TOMBSTONE_LIMIT / 5) {
       return;
     }
@@ -322,7 +328,10 @@ final class BucketState {
 
   // ---- TTL
 
-  /** Renews the deadlines of {@code owner}'s ephemeral keys among {@code keys}; returns the keys still ours. */
+  /**
+   * Renews the deadlines of {@code owner}'s ephemeral keys among {@code keys}; returns the keys
+   * still ours.
+   */
   List<String> renew(Tx tx, UUID owner, List<String> keys) {
     List<String> ours = new ArrayList<>();
     Optional<Bucket> ttl = metaRead(tx, Layout.TTL);
@@ -353,12 +362,14 @@ final class BucketState {
       return;
     }
     List<String> mine = new ArrayList<>();
-    ttl.get().forEach(e -> {
-      Layout.TtlRecord rec = Layout.TtlRecord.decode(e.value());
-      if (rec.owner.equals(owner) && rec.kind == Layout.EPHEMERAL) {
-        Layout.canonical(e.key()).ifPresent(mine::add);
-      }
-    });
+    ttl.get()
+        .forEach(
+            e -> {
+              Layout.TtlRecord rec = Layout.TtlRecord.decode(e.value());
+              if (rec.owner.equals(owner) && rec.kind == Layout.EPHEMERAL) {
+                Layout.canonical(e.key()).ifPresent(mine::add);
+              }
+            });
     for (String k : mine) {
       Optional<ByteBuffer> v = view(tx, k);
       long index = v.isPresent() ? Layout.indexOf(k, v.get(), description) : -1;
@@ -380,7 +391,10 @@ final class BucketState {
     return nextDeadline != Long.MAX_VALUE;
   }
 
-  /** Removes every key whose TTL record is due and still applies to its current write; lock records too. */
+  /**
+   * Removes every key whose TTL record is due and still applies to its current write; lock records
+   * too.
+   */
   void sweep(Tx tx) {
     long before = nextDeadline;
     file.onAbort(() -> nextDeadline = Math.min(nextDeadline, before)); // rolled back: still due
@@ -392,15 +406,16 @@ final class BucketState {
       List<Long> dueIndex = new ArrayList<>();
       Bucket t = ttl.get();
       long[] nx = {Long.MAX_VALUE};
-      t.forEach(e -> {
-        Layout.TtlRecord rec = Layout.TtlRecord.decode(e.value());
-        if (rec.deadlineMillis <= now) {
-          due.add(e.key());
-          dueIndex.add(rec.index);
-        } else {
-          nx[0] = Math.min(nx[0], rec.deadlineMillis);
-        }
-      });
+      t.forEach(
+          e -> {
+            Layout.TtlRecord rec = Layout.TtlRecord.decode(e.value());
+            if (rec.deadlineMillis <= now) {
+              due.add(e.key());
+              dueIndex.add(rec.index);
+            } else {
+              nx[0] = Math.min(nx[0], rec.deadlineMillis);
+            }
+          });
       next = nx[0];
       List<String> expired = new ArrayList<>();
       for (int i = 0; i < due.size(); i++) {
@@ -411,8 +426,10 @@ final class BucketState {
           // only the index prefix is read: the value stays in the file
           Optional<ByteBuffer> v = b.flatMap(bb -> bb.view(Layout.utf8(k.get())));
           // a key rewritten since (by us without TTL, or by a Go writer) is not ours to sweep
-          if (v.isPresent() && v.get().remaining() >= Layout.INDEX_BYTES
-              && v.get().order(ByteOrder.LITTLE_ENDIAN).getLong(v.get().position()) == dueIndex.get(i)) {
+          if (v.isPresent()
+              && v.get().remaining() >= Layout.INDEX_BYTES
+              && v.get().order(ByteOrder.LITTLE_ENDIAN).getLong(v.get().position())
+                  == dueIndex.get(i)) {
             expired.add(k.get());
           }
         }
@@ -423,14 +440,17 @@ final class BucketState {
     if (locks.isPresent()) {
       List<byte[]> stale = new ArrayList<>();
       long[] nx = {next};
-      locks.get().forEach(e -> {
-        Layout.LockRecord r = Layout.LockRecord.decode(e.value());
-        if (r.deadlineMillis <= now) {
-          stale.add(e.key());
-        } else {
-          nx[0] = Math.min(nx[0], r.deadlineMillis);
-        }
-      });
+      locks
+          .get()
+          .forEach(
+              e -> {
+                Layout.LockRecord r = Layout.LockRecord.decode(e.value());
+                if (r.deadlineMillis <= now) {
+                  stale.add(e.key());
+                } else {
+                  nx[0] = Math.min(nx[0], r.deadlineMillis);
+                }
+              });
       next = nx[0];
       stale.forEach(k -> locks.get().delete(k));
     }
@@ -461,8 +481,10 @@ final class BucketState {
     if (get(tx, key).isEmpty()) {
       return false;
     }
-    metaRead(tx, Layout.TTL).flatMap(t -> t.get(Layout.utf8(key)))
-        .ifPresent(r -> nextDeadline = Math.min(nextDeadline, Layout.TtlRecord.decode(r).deadlineMillis));
+    metaRead(tx, Layout.TTL)
+        .flatMap(t -> t.get(Layout.utf8(key)))
+        .ifPresent(
+            r -> nextDeadline = Math.min(nextDeadline, Layout.TtlRecord.decode(r).deadlineMillis));
     return true;
   }
 
@@ -485,8 +507,14 @@ final class BucketState {
     if (valuePresent(tx, key)) {
       return 0;
     }
-    KVPair p = put(tx, key, value, new Layout.TtlRecord(now + ttlMillis, 0, ttlMillis, Layout.EPHEMERAL, owner));
-    metaChild(tx, Layout.LOCKS).put(kb, new Layout.LockRecord(owner, p.lastIndex(), now + ttlMillis, ttlMillis).encode());
+    KVPair p =
+        put(
+            tx,
+            key,
+            value,
+            new Layout.TtlRecord(now + ttlMillis, 0, ttlMillis, Layout.EPHEMERAL, owner));
+    metaChild(tx, Layout.LOCKS)
+        .put(kb, new Layout.LockRecord(owner, p.lastIndex(), now + ttlMillis, ttlMillis).encode());
     nextDeadline = Math.min(nextDeadline, now + ttlMillis);
     return p.lastIndex();
   }
@@ -504,7 +532,9 @@ final class BucketState {
       return false;
     }
     long now = System.currentTimeMillis();
-    locks.get().put(kb, new Layout.LockRecord(owner, token, now + r.ttlMillis, r.ttlMillis).encode());
+    locks
+        .get()
+        .put(kb, new Layout.LockRecord(owner, token, now + r.ttlMillis, r.ttlMillis).encode());
     renew(tx, owner, List.of(key));
     return true;
   }
@@ -568,7 +598,9 @@ final class BucketState {
     return watched().containsKey(key) ? stored(tx, key) : Optional.empty();
   }
 
-  /** The snapshot's pairs below {@code dir}, their values read now (a tree watcher asked for them). */
+  /**
+   * The snapshot's pairs below {@code dir}, their values read now (a tree watcher asked for them).
+   */
   private List<KVPair> below(Tx tx, String dir) {
     List<KVPair> out = new ArrayList<>();
     for (String k : watched().tailMap(Keys.prefixOf(dir), true).keySet()) {
@@ -584,8 +616,10 @@ final class BucketState {
   }
 
   /** What changed after {@code from}: current values newer than it and tombstones newer than it. */
-  private Optional<List<WatchHub.Change>> history(Tx tx, long from, java.util.function.Predicate<String> filter) {
-    long prunedUpTo = tx.bucket(Layout.META, name).flatMap(b -> b.get(TOMB_FLOOR)).map(Layout::u64).orElse(0L);
+  private Optional<List<WatchHub.Change>> history(
+      Tx tx, long from, java.util.function.Predicate<String> filter) {
+    long prunedUpTo =
+        tx.bucket(Layout.META, name).flatMap(b -> b.get(TOMB_FLOOR)).map(Layout::u64).orElse(0L);
     if (from < prunedUpTo) {
       return Optional.empty();
     }
@@ -595,13 +629,20 @@ final class BucketState {
         stored(tx, e.getKey()).ifPresent(p -> out.add(WatchHub.Change.put(p)));
       }
     }
-    metaRead(tx, Layout.TOMBSTONES).ifPresent(t -> t.forEach(e -> {
-      long idx = Layout.u64(e.value());
-      Optional<String> k = Layout.canonical(e.key());
-      if (idx > from && k.isPresent() && filter.test(k.get()) && !watched().containsKey(k.get())) {
-        out.add(WatchHub.Change.delete(k.get(), idx));
-      }
-    }));
+    metaRead(tx, Layout.TOMBSTONES)
+        .ifPresent(
+            t ->
+                t.forEach(
+                    e -> {
+                      long idx = Layout.u64(e.value());
+                      Optional<String> k = Layout.canonical(e.key());
+                      if (idx > from
+                          && k.isPresent()
+                          && filter.test(k.get())
+                          && !watched().containsKey(k.get())) {
+                        out.add(WatchHub.Change.delete(k.get(), idx));
+                      }
+                    }));
     out.sort((a, b) -> Long.compare(a.index(), b.index()));
     return Optional.of(out);
   }
@@ -667,7 +708,11 @@ final class BucketState {
     if (first) {
       // the index prefixes only: opening needs memory by the keys, not by the data
       long[] max = {0};
-      scan(tx, "", false, (k, stored) -> max[0] = Math.max(max[0], Layout.indexOf(k, stored, description)));
+      scan(
+          tx,
+          "",
+          false,
+          (k, stored) -> max[0] = Math.max(max[0], Layout.indexOf(k, stored, description)));
       floor = max[0];
       sweepDeadline(tx);
       return;
@@ -685,8 +730,13 @@ final class BucketState {
       floor = Math.max(floor, st.index);
     }
     Map<String, Long> tomb = new HashMap<>();
-    metaRead(tx, Layout.TOMBSTONES).ifPresent(t -> t.forEach(e -> Layout.canonical(e.key())
-        .ifPresent(k -> tomb.put(k, Layout.u64(e.value())))));
+    metaRead(tx, Layout.TOMBSTONES)
+        .ifPresent(
+            t ->
+                t.forEach(
+                    e ->
+                        Layout.canonical(e.key())
+                            .ifPresent(k -> tomb.put(k, Layout.u64(e.value())))));
     boolean backwards = false;
     boolean unexplained = false;
     // keys and indexes only: the values of a batch are read when it is published
@@ -747,7 +797,10 @@ final class BucketState {
     return out;
   }
 
-  /** Fails every watch on this bucket with {@code error} and forgets the snapshot (rebuilt by the next watch). */
+  /**
+   * Fails every watch on this bucket with {@code error} and forgets the snapshot (rebuilt by the
+   * next watch).
+   */
   void failWatches(KVException error) {
     snapshot = null;
     hub.failAll(error);
@@ -755,8 +808,8 @@ final class BucketState {
 
   /**
    * What change detection keeps of a value: its index, length and SHA-256 digest. A Go writer can
-   * store a new value under an index already seen (its counter restarts), so the index alone
-   * cannot tell a change.
+   * store a new value under an index already seen (its counter restarts), so the index alone cannot
+   * tell a change.
    */
   private static final class Stamp {
     final long index;
@@ -799,10 +852,20 @@ final class BucketState {
 
   private void sweepDeadline(Tx tx) {
     long[] next = {Long.MAX_VALUE};
-    metaRead(tx, Layout.TTL).ifPresent(t -> t.forEach(e -> next[0] = Math.min(next[0],
-        Layout.TtlRecord.decode(e.value()).deadlineMillis)));
-    metaRead(tx, Layout.LOCKS).ifPresent(t -> t.forEach(e -> next[0] = Math.min(next[0],
-        Layout.LockRecord.decode(e.value()).deadlineMillis)));
+    metaRead(tx, Layout.TTL)
+        .ifPresent(
+            t ->
+                t.forEach(
+                    e ->
+                        next[0] =
+                            Math.min(next[0], Layout.TtlRecord.decode(e.value()).deadlineMillis)));
+    metaRead(tx, Layout.LOCKS)
+        .ifPresent(
+            t ->
+                t.forEach(
+                    e ->
+                        next[0] =
+                            Math.min(next[0], Layout.LockRecord.decode(e.value()).deadlineMillis)));
     nextDeadline = next[0];
   }
 }

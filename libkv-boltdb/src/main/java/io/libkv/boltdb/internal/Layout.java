@@ -6,7 +6,6 @@ import io.libkv.StoreCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -59,17 +58,26 @@ final class Layout {
     return decode(key, ByteBuffer.wrap(stored), store);
   }
 
-  /** The index prefix of a stored value seen in place, checked as {@link #decode} checks it; nothing is copied. */
+  /**
+   * The index prefix of a stored value seen in place, checked as {@link #decode} checks it; nothing
+   * is copied.
+   */
   static long indexOf(String key, ByteBuffer stored, String store) {
     int length = stored.remaining();
     if (length < INDEX_BYTES) {
-      throw new StoreCorruptedException("stored value of " + length
-          + " bytes is shorter than the 8-byte index prefix of the libkv layout", key, store, null);
+      throw new StoreCorruptedException(
+          "stored value of "
+              + length
+              + " bytes is shorter than the 8-byte index prefix of the libkv layout",
+          key,
+          store,
+          null);
     }
     long index = stored.order(ByteOrder.LITTLE_ENDIAN).getLong(stored.position());
     if (index <= 0) {
       // Go libkv's counter starts at 1; 0 would be a value not written through libkv
-      throw new StoreCorruptedException("stored index is " + index + ", not positive", key, store, null);
+      throw new StoreCorruptedException(
+          "stored index is " + index + ", not positive", key, store, null);
     }
     return index;
   }
@@ -83,10 +91,9 @@ final class Layout {
     return KVPair.ofOwned(key, value, index);
   }
 
-
   /**
-   * The canonical key a stored key stands for, or empty when it cannot be one (Go libkv stores
-   * keys verbatim, so {@code /a/b} and {@code a/b/} may be there; {@code a//b} cannot be read).
+   * The canonical key a stored key stands for, or empty when it cannot be one (Go libkv stores keys
+   * verbatim, so {@code /a/b} and {@code a/b/} may be there; {@code a//b} cannot be read).
    */
   static Optional<String> canonical(byte[] storedKey) {
     String s = new String(storedKey, StandardCharsets.UTF_8);
@@ -120,9 +127,15 @@ final class Layout {
     }
 
     byte[] encode() {
-      return ByteBuffer.allocate(41).order(ByteOrder.LITTLE_ENDIAN).putLong(deadlineMillis).putLong(index)
-          .putLong(ttlMillis).put(kind).putLong(owner.getMostSignificantBits())
-          .putLong(owner.getLeastSignificantBits()).array();
+      return ByteBuffer.allocate(41)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .putLong(deadlineMillis)
+          .putLong(index)
+          .putLong(ttlMillis)
+          .put(kind)
+          .putLong(owner.getMostSignificantBits())
+          .putLong(owner.getLeastSignificantBits())
+          .array();
     }
 
     static TtlRecord decode(byte[] b) {
@@ -130,7 +143,8 @@ final class Layout {
         throw new StoreCorruptedException("TTL record of " + b.length + " bytes, expected 41");
       }
       ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-      return new TtlRecord(bb.getLong(), bb.getLong(), bb.getLong(), bb.get(), new UUID(bb.getLong(), bb.getLong()));
+      return new TtlRecord(
+          bb.getLong(), bb.getLong(), bb.getLong(), bb.get(), new UUID(bb.getLong(), bb.getLong()));
     }
 
     TtlRecord renewed(long now) {
@@ -153,8 +167,13 @@ final class Layout {
     }
 
     byte[] encode() {
-      return ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN).putLong(owner.getMostSignificantBits())
-          .putLong(owner.getLeastSignificantBits()).putLong(token).putLong(deadlineMillis).putLong(ttlMillis)
+      return ByteBuffer.allocate(40)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .putLong(owner.getMostSignificantBits())
+          .putLong(owner.getLeastSignificantBits())
+          .putLong(token)
+          .putLong(deadlineMillis)
+          .putLong(ttlMillis)
           .array();
     }
 
@@ -163,7 +182,8 @@ final class Layout {
         throw new StoreCorruptedException("lock record of " + b.length + " bytes, expected 40");
       }
       ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-      return new LockRecord(new UUID(bb.getLong(), bb.getLong()), bb.getLong(), bb.getLong(), bb.getLong());
+      return new LockRecord(
+          new UUID(bb.getLong(), bb.getLong()), bb.getLong(), bb.getLong(), bb.getLong());
     }
   }
 }

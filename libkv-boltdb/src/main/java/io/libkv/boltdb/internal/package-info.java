@@ -1,4 +1,7 @@
-/** The {@code boltdb:} store on a bbolt file in Go libkv's layout: provider, store, locks; not exported. */
+/**
+ * The {@code boltdb:} store on a bbolt file in Go libkv's layout: provider, store, locks; not
+ * exported.
+ */
 @NullMarked
 package io.libkv.boltdb.internal;
 

@@ -38,6 +38,7 @@ final class ConsulClient {
   static final class Reply {
     final int status;
     final byte[] body;
+
     /** The X-Consul-Index header, or -1. */
     final long index;
 
@@ -62,8 +63,15 @@ final class ConsulClient {
   private final Health health;
   private final AtomicInteger current = new AtomicInteger();
 
-  ConsulClient(HttpClient http, List<String> endpoints, boolean tls, @Nullable String token, @Nullable String datacenter,
-      Duration timeout, String store, Health health) {
+  ConsulClient(
+      HttpClient http,
+      List<String> endpoints,
+      boolean tls,
+      @Nullable String token,
+      @Nullable String datacenter,
+      Duration timeout,
+      String store,
+      Health health) {
     this.http = http;
     this.endpoints = List.copyOf(endpoints);
     List<String> b = new ArrayList<>();
@@ -91,7 +99,13 @@ final class ConsulClient {
     return endpoints.get(current.get());
   }
 
-  private HttpRequest request(int endpoint, String method, String path, @Nullable String query, byte @Nullable [] body, Duration t) {
+  private HttpRequest request(
+      int endpoint,
+      String method,
+      String path,
+      @Nullable String query,
+      byte @Nullable [] body,
+      Duration t) {
     StringBuilder u = new StringBuilder(bases.get(endpoint)).append(path);
     boolean q = false;
     if (query != null && !query.isEmpty()) {
@@ -130,7 +144,13 @@ final class ConsulClient {
    * @throws StoreUnavailableException when no endpoint answered
    * @throws UnknownOutcomeException when a write was sent and its answer lost
    */
-  Reply call(String method, String path, @Nullable String query, byte @Nullable [] body, boolean idempotent, @Nullable String key) {
+  Reply call(
+      String method,
+      String path,
+      @Nullable String query,
+      byte @Nullable [] body,
+      boolean idempotent,
+      @Nullable String key) {
     int n = endpoints.size();
     int start = current.get();
     List<String> tried = new ArrayList<>(n);
@@ -139,8 +159,10 @@ final class ConsulClient {
       int ep = (start + i) % n;
       tried.add(endpoints.get(ep));
       try {
-        HttpResponse<byte[]> r = http.send(request(ep, method, path, query, body, timeout),
-            HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+            http.send(
+                request(ep, method, path, query, body, timeout),
+                HttpResponse.BodyHandlers.ofByteArray());
         current.set(ep);
         health.reachable();
         return reply(r);
@@ -152,14 +174,22 @@ final class ConsulClient {
           // the next call starts elsewhere: this endpoint just failed us
           current.compareAndSet(start, (ep + 1) % n);
           health.unreachable();
-          throw new UnknownOutcomeException(describe(e) + " after the request was sent; it may or may not have applied",
-              key, store, tried, e);
+          throw new UnknownOutcomeException(
+              describe(e) + " after the request was sent; it may or may not have applied",
+              key,
+              store,
+              tried,
+              e);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         if (!idempotent) {
-          throw new UnknownOutcomeException("interrupted after the request was sent; it may or may not have applied",
-              key, store, tried, e);
+          throw new UnknownOutcomeException(
+              "interrupted after the request was sent; it may or may not have applied",
+              key,
+              store,
+              tried,
+              e);
         }
         throw new StoreUnavailableException("interrupted", key, store, tried, e);
       }
@@ -170,27 +200,32 @@ final class ConsulClient {
   }
 
   /**
-   * Sends a read without blocking the caller (for blocking queries): one endpoint, the current
-   * one; a failure moves the next attempt to the next endpoint. Cancelling the future aborts the
+   * Sends a read without blocking the caller (for blocking queries): one endpoint, the current one;
+   * a failure moves the next attempt to the next endpoint. Cancelling the future aborts the
    * request.
    */
   CompletableFuture<Reply> callAsync(String path, String query, Duration requestTimeout) {
     int ep = current.get();
     int n = endpoints.size();
-    return http.sendAsync(request(ep, "GET", path, query, null, requestTimeout), HttpResponse.BodyHandlers.ofByteArray())
-        .handle((r, e) -> {
-          if (e == null) {
-            health.reachable();
-            return reply(r);
-          }
-          Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-          current.compareAndSet(ep, (ep + 1) % n);
-          if (cause instanceof IOException) {
-            health.unreachable();
-          }
-          throw new CompletionException(new StoreUnavailableException(describe(cause), null, store,
-              List.of(endpoints.get(ep)), cause));
-        });
+    return http.sendAsync(
+            request(ep, "GET", path, query, null, requestTimeout),
+            HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (r, e) -> {
+              if (e == null) {
+                health.reachable();
+                return reply(r);
+              }
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              current.compareAndSet(ep, (ep + 1) % n);
+              if (cause instanceof IOException) {
+                health.unreachable();
+              }
+              throw new CompletionException(
+                  new StoreUnavailableException(
+                      describe(cause), null, store, List.of(endpoints.get(ep)), cause));
+            });
   }
 
   private String describe(@Nullable Throwable e) {
@@ -203,18 +238,32 @@ final class ConsulClient {
     if (e instanceof ConnectException) {
       return "connection refused";
     }
-    return e == null ? "no endpoint" : "connection failed (" + e.getClass().getSimpleName()
-        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+    return e == null
+        ? "no endpoint"
+        : "connection failed ("
+            + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage())
+            + ")";
   }
 
-  /** Percent-encodes a key for a URL path: '/' stays, every other byte outside the unreserved set is escaped. */
+  /**
+   * Percent-encodes a key for a URL path: '/' stays, every other byte outside the unreserved set is
+   * escaped.
+   */
   static String encodePath(String key) {
     StringBuilder b = null;
     byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < bytes.length; i++) {
       int c = bytes[i] & 0xff;
-      boolean plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
-          || c == '_' || c == '~' || c == '/';
+      boolean plain =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || c == '-'
+              || c == '.'
+              || c == '_'
+              || c == '~'
+              || c == '/';
       if (plain) {
         if (b != null) {
           b.append((char) c);
@@ -226,7 +275,8 @@ final class ConsulClient {
             b.append((char) bytes[j]);
           }
         }
-        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        b.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
       }
     }

@@ -25,7 +25,10 @@ import org.jspecify.annotations.Nullable;
  * (destroying a session that holds a lock would start its lock-delay).
  */
 final class ConsulLock extends AbstractLock {
-  /** What a lock does through its store: key paths, reads and transactions, sessions, the store's list of locks. */
+  /**
+   * What a lock does through its store: key paths, reads and transactions, sessions, the store's
+   * list of locks.
+   */
   interface Host {
     /** The full Consul key of a user key. */
     String full(String key);
@@ -40,7 +43,8 @@ final class ConsulLock extends AbstractLock {
     Wire.TxnResult txn(Wire.Txn t, @Nullable String key);
 
     /** Creates a session and returns its ID. */
-    String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key);
+    String createSession(
+        Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key);
 
     /** Renews a session; false if Consul no longer knows it. */
     boolean renewSession(String id);
@@ -63,7 +67,12 @@ final class ConsulLock extends AbstractLock {
    *
    * @param executor runs renewals and loss notifications
    */
-  record Context(Host host, OpenCheck open, String description, TimeSource time, Executor executor,
+  record Context(
+      Host host,
+      OpenCheck open,
+      String description,
+      TimeSource time,
+      Executor executor,
       ConsulClient client) {}
 
   private final Host host;
@@ -82,8 +91,10 @@ final class ConsulLock extends AbstractLock {
   /** The session of one acquisition. */
   private static final class LockSession {
     final String id;
+
     /** Set right after the session is created. */
     @Nullable KeepAlive keepAlive;
+
     volatile @Nullable Held held;
     volatile boolean gone;
 
@@ -118,15 +129,23 @@ final class ConsulLock extends AbstractLock {
     Duration sessionTtl = ttl.dividedBy(2);
     // the session's TTL runs from when Consul received the create, no earlier than this
     long sent = context.time().nanoTime();
-    LockSession s = new LockSession(host.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
-    s.keepAlive = KeepAlive.start("Consul session " + s.id + " of lock " + key(), sessionTtl, sent, context.time(),
-        context.executor(), () -> {
-          if (!host.renewSession(s.id)) {
-            context.executor().execute(() -> lost(s));
-            // not a confirmation: the session is gone, its deadline must not move
-            throw new KVException("Consul session " + s.id + " is gone", null);
-          }
-        }, e -> lost(s));
+    LockSession s =
+        new LockSession(host.createSession(sessionTtl, "delete", lockDelay, "libkv lock", key()));
+    s.keepAlive =
+        KeepAlive.start(
+            "Consul session " + s.id + " of lock " + key(),
+            sessionTtl,
+            sent,
+            context.time(),
+            context.executor(),
+            () -> {
+              if (!host.renewSession(s.id)) {
+                context.executor().execute(() -> lost(s));
+                // not a confirmation: the session is gone, its deadline must not move
+                throw new KVException("Consul session " + s.id + " is gone", null);
+              }
+            },
+            e -> lost(s));
     session = s;
     host.register(this);
     return s;
@@ -151,9 +170,12 @@ final class ConsulLock extends AbstractLock {
     context.open().check();
     LockSession s = session();
     // Consul's lock takes a key holding a value without a session: only an absent key is free
-    Wire.TxnResult r = host.txn(new Wire.Txn()
-        .op("check-not-exists", full, null, 0, 0, null)
-        .op("lock", full, value, Wire.nonce(), 0, s.id), key());
+    Wire.TxnResult r =
+        host.txn(
+            new Wire.Txn()
+                .op("check-not-exists", full, null, 0, 0, null)
+                .op("lock", full, value, Wire.nonce(), 0, s.id),
+            key());
     if (r.ok()) {
       Held h = new Held(key(), r.results.get(r.results.size() - 1).modifyIndex, s);
       s.held = h;
@@ -173,17 +195,24 @@ final class ConsulLock extends AbstractLock {
       // held by another session, or holding a value no lock wrote: wait until the key changes
       long idx = Wire.entries(now.body).get(0).modifyIndex;
       Duration wait = Duration.ofMinutes(1);
-      wake = context.client().callAsync(host.kvPath(key()), "index=" + idx + "&wait=" + wait.toMillis() + "ms",
-          wait.plus(wait.dividedBy(16)).plus(context.client().timeout()));
+      wake =
+          context
+              .client()
+              .callAsync(
+                  host.kvPath(key()),
+                  "index=" + idx + "&wait=" + wait.toMillis() + "ms",
+                  wait.plus(wait.dividedBy(16)).plus(context.client().timeout()));
     } else {
-      // free but refused: the key is in its lock-delay, or it was released meanwhile; try again soon
+      // free but refused: the key is in its lock-delay, or it was released meanwhile; try again
+      // soon
       int n;
       synchronized (this) {
         n = ++quietRetries;
       }
       wake = new CompletableFuture<>();
       CompletableFuture<?> w = wake;
-      CompletableFuture.delayedExecutor(Math.max(1, backoff.delay(n).toMillis()), TimeUnit.MILLISECONDS)
+      CompletableFuture.delayedExecutor(
+              Math.max(1, backoff.delay(n).toMillis()), TimeUnit.MILLISECONDS)
           .execute(() -> w.complete(null));
     }
     synchronized (this) {
@@ -266,10 +295,13 @@ final class ConsulLock extends AbstractLock {
       KVException failure = null;
       try {
         if (!session.gone) {
-          // only the lock's own write: a put since has released the key from the session or changed its index
-          host.txn(new Wire.Txn()
-              .op("check-session", full, null, 0, 0, session.id)
-              .op("delete-cas", full, null, 0, fencingToken(), null), key());
+          // only the lock's own write: a put since has released the key from the session or changed
+          // its index
+          host.txn(
+              new Wire.Txn()
+                  .op("check-session", full, null, 0, 0, session.id)
+                  .op("delete-cas", full, null, 0, fencingToken(), null),
+              key());
         }
       } catch (KVException e) {
         failure = e;

@@ -1,6 +1,5 @@
 package io.libkv.consul.internal;
 
-import io.libkv.consul.ConsulOptions;
 import io.libkv.CallNotSupportedException;
 import io.libkv.Capabilities;
 import io.libkv.ConfigurationException;
@@ -24,6 +23,7 @@ import io.libkv.TreeEvent;
 import io.libkv.ValueTooLargeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
+import io.libkv.consul.ConsulOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.KeepAlive;
@@ -46,23 +46,30 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The libkv contract on Consul's HTTP API: reads by {@code GET /v1/kv}, every write by a
- * {@code /v1/txn} transaction (atomic, and its result carries the new ModifyIndex), TTL keys on
- * sessions, watches by one recursive blocking query on the store's prefix (see {@link
- * ConsulWatcher}), locks on a session each (see {@link ConsulLock}).
+ * The libkv contract on Consul's HTTP API: reads by {@code GET /v1/kv}, every write by a {@code
+ * /v1/txn} transaction (atomic, and its result carries the new ModifyIndex), TTL keys on sessions,
+ * watches by one recursive blocking query on the store's prefix (see {@link ConsulWatcher}), locks
+ * on a session each (see {@link ConsulLock}).
  */
 public final class ConsulStore extends AbstractStore {
   private static final System.Logger LOG = System.getLogger("io.libkv.consul");
+
   /** Consul's default kv_max_value_size and txn_max_req_len. */
   static final long CONSUL_MAX_VALUE_BYTES = 512 * 1024;
-  /** The most operations Consul takes in one transaction (64 up to 1.x; later versions take 128). */
+
+  /**
+   * The most operations Consul takes in one transaction (64 up to 1.x; later versions take 128).
+   */
   static final int MAX_TXN_OPS = 64;
+
   private static final AtomicInteger STORES = new AtomicInteger();
   private static final Pattern TTL_RANGE = Pattern.compile("must be between \\[([^=\\]]+)=");
 
   private final ConsulClient client;
+
   /** The store's prefix in Consul's key space: "" or "app/". */
   private final String root;
+
   private final Capabilities capabilities;
   private final long txnLimit;
   private final TimeSource time;
@@ -70,16 +77,23 @@ public final class ConsulStore extends AbstractStore {
   private final ConsulWatcher watcher;
   private final ConsulLock.Context lockContext;
   private final Map<Duration, StoreSession> ephemeral = new HashMap<>();
-  /** Keys this store bound to a session (ephemeral or expiring): a plain put releases them in one step. */
+
+  /**
+   * Keys this store bound to a session (ephemeral or expiring): a plain put releases them in one
+   * step.
+   */
   private final Map<String, String> boundKeys = new ConcurrentHashMap<>();
+
   private final Set<ConsulLock> locks = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean suspended = new AtomicBoolean();
 
   /** A session of this store for ephemeral keys of one TTL, kept alive. */
   private static final class StoreSession {
     final String id;
+
     /** Set right after the session is created. */
     @Nullable KeepAlive keepAlive;
+
     volatile boolean gone;
 
     StoreSession(String id) {
@@ -87,7 +101,12 @@ public final class ConsulStore extends AbstractStore {
     }
   }
 
-  private ConsulStore(String description, StoreLocation loc, StoreConfig config, ConsulOptions options, String root,
+  private ConsulStore(
+      String description,
+      StoreLocation loc,
+      StoreConfig config,
+      ConsulOptions options,
+      String root,
       Duration watchWait) {
     super(description);
     this.root = root;
@@ -95,49 +114,62 @@ public final class ConsulStore extends AbstractStore {
     Duration floor = options.sessionTtlMin();
     long maxValue = config.maxValueBytes().orElse(CONSUL_MAX_VALUE_BYTES);
     this.txnLimit = Math.max(CONSUL_MAX_VALUE_BYTES, maxValue);
-    this.capabilities = Capabilities.builder("consul")
-        // Consul may take up to twice a session's TTL to invalidate it: an ephemeral ttl(d) uses a
-        // session TTL of d/2, which the agent refuses under its session_ttl_min
-        .ephemeralTtl(floor.multipliedBy(2), Duration.ofSeconds(1))
-        // an expiring ttl(d) is a session of TTL d, never renewed: gone between d and 2d
-        .expiringTtl(floor, floor)
-        .everyRevisionWatch(false)
-        .crossProcessWatch(true)
-        .tls(true)
-        .auth(true)
-        .atomicBatch(false)
-        .maxValueBytes(maxValue)
-        .build();
+    this.capabilities =
+        Capabilities.builder("consul")
+            // Consul may take up to twice a session's TTL to invalidate it: an ephemeral ttl(d)
+            // uses a
+            // session TTL of d/2, which the agent refuses under its session_ttl_min
+            .ephemeralTtl(floor.multipliedBy(2), Duration.ofSeconds(1))
+            // an expiring ttl(d) is a session of TTL d, never renewed: gone between d and 2d
+            .expiringTtl(floor, floor)
+            .everyRevisionWatch(false)
+            .crossProcessWatch(true)
+            .tls(true)
+            .auth(true)
+            .atomicBatch(false)
+            .maxValueBytes(maxValue)
+            .build();
     int n = STORES.incrementAndGet();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "libkv-consul-" + n);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "libkv-consul-" + n);
+              t.setDaemon(true);
+              return t;
+            });
     boolean tls = "consuls".equals(loc.scheme()) || config.tls();
     Tls.Setup setup = tls ? Tls.of(config) : null;
-    this.client = new ConsulClient(
-        HttpClients.get(setup == null ? null : setup.context, setup == null ? null : setup.identity,
-            config.connectTimeout()),
-        endpoints(loc, tls), tls, config.token().map(Secret::reveal).orElse(null), options.datacenter().orElse(null),
-        config.operationTimeout(), description, new ConsulClient.Health() {
-          @Override
-          public void reachable() {
-            if (suspended.compareAndSet(true, false)) {
-              fireConnectionState(ConnectionState.RECONNECTED);
-            }
-          }
+    this.client =
+        new ConsulClient(
+            HttpClients.get(
+                setup == null ? null : setup.context,
+                setup == null ? null : setup.identity,
+                config.connectTimeout()),
+            endpoints(loc, tls),
+            tls,
+            config.token().map(Secret::reveal).orElse(null),
+            options.datacenter().orElse(null),
+            config.operationTimeout(),
+            description,
+            new ConsulClient.Health() {
+              @Override
+              public void reachable() {
+                if (suspended.compareAndSet(true, false)) {
+                  fireConnectionState(ConnectionState.RECONNECTED);
+                }
+              }
 
-          @Override
-          public void unreachable() {
-            if (suspended.compareAndSet(false, true)) {
-              fireConnectionState(ConnectionState.SUSPENDED);
-            }
-          }
-        });
+              @Override
+              public void unreachable() {
+                if (suspended.compareAndSet(false, true)) {
+                  fireConnectionState(ConnectionState.SUSPENDED);
+                }
+              }
+            });
     Collaborators collaborators = new Collaborators();
     this.watcher = new ConsulWatcher(collaborators, description, client, root, watchWait);
-    this.lockContext = new ConsulLock.Context(collaborators, openCheck(), description, time, executor, client);
+    this.lockContext =
+        new ConsulLock.Context(collaborators, openCheck(), description, time, executor, client);
   }
 
   /** What the store's watcher and locks do through it: only this, never its fields. */
@@ -178,7 +210,8 @@ public final class ConsulStore extends AbstractStore {
     }
 
     @Override
-    public String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
+    public String createSession(
+        Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
       return ConsulStore.this.createSession(ttl, behavior, lockDelay, name, key);
     }
 
@@ -223,20 +256,27 @@ public final class ConsulStore extends AbstractStore {
    *
    * @throws StoreUnavailableException if no endpoint answers within the timeouts
    */
-  public static ConsulStore open(StoreLocation loc, StoreConfig config, ConsulOptions options, Duration watchWait) {
+  public static ConsulStore open(
+      StoreLocation loc, StoreConfig config, ConsulOptions options, Duration watchWait) {
     if (loc.endpoints().isEmpty()) {
-      throw new ConfigurationException("consul: needs at least one agent endpoint: consul://HOST:PORT[,HOST:PORT...][/prefix]");
+      throw new ConfigurationException(
+          "consul: needs at least one agent endpoint: consul://HOST:PORT[,HOST:PORT...][/prefix]");
     }
     String prefix;
     try {
       String fromUri = Keys.canonicalDirectory(loc.path());
       if (!fromUri.isEmpty() && !config.prefix().isEmpty() && !fromUri.equals(config.prefix())) {
-        throw new ConfigurationException("consul: two prefixes given: " + fromUri + " in the URI and "
-            + config.prefix() + " in the configuration");
+        throw new ConfigurationException(
+            "consul: two prefixes given: "
+                + fromUri
+                + " in the URI and "
+                + config.prefix()
+                + " in the configuration");
       }
       prefix = fromUri.isEmpty() ? config.prefix() : fromUri;
     } catch (InvalidKeyException e) {
-      throw new ConfigurationException("consul: invalid prefix \"" + loc.path() + "\": " + e.getMessage());
+      throw new ConfigurationException(
+          "consul: invalid prefix \"" + loc.path() + "\": " + e.getMessage());
     }
     String root = prefix.isEmpty() ? "" : prefix + "/";
     String description = StoreLocation.of(loc.scheme(), loc.endpoints(), prefix).describe();
@@ -256,8 +296,12 @@ public final class ConsulStore extends AbstractStore {
       throw failure(r, null);
     }
     if (r.text().equals("\"\"")) {
-      throw new StoreUnavailableException("the Consul agent knows no cluster leader", null, description(),
-          client.endpoints(), null);
+      throw new StoreUnavailableException(
+          "the Consul agent knows no cluster leader",
+          null,
+          description(),
+          client.endpoints(),
+          null);
     }
   }
 
@@ -285,21 +329,35 @@ public final class ConsulStore extends AbstractStore {
     String text = r.text();
     switch (r.status) {
       case 403:
-        return new PermissionDeniedException("Consul refused the request: " + text
-            + " (check the ACL token: tokenFile or StoreConfig.token)", key, description(), null);
-      case 413: {
-        Matcher m = Pattern.compile("max size: (\\d+)").matcher(text);
-        Matcher m2 = Pattern.compile("\\((\\d+) > (\\d+) bytes\\)").matcher(text);
-        long limit = m.find() ? Long.parseLong(m.group(1)) : m2.find() ? Long.parseLong(m2.group(2)) : -1;
-        return new ValueTooLargeException(key, description(), -1, limit);
-      }
-      default:
-        if (r.status >= 500 && (text.contains("No cluster leader") || text.contains("rpc error")
-            || text.contains("leadership lost"))) {
-          return new StoreUnavailableException("Consul answered " + r.status + ": " + text, key, description(),
-              client.endpoints(), null);
+        return new PermissionDeniedException(
+            "Consul refused the request: "
+                + text
+                + " (check the ACL token: tokenFile or StoreConfig.token)",
+            key,
+            description(),
+            null);
+      case 413:
+        {
+          Matcher m = Pattern.compile("max size: (\\d+)").matcher(text);
+          Matcher m2 = Pattern.compile("\\((\\d+) > (\\d+) bytes\\)").matcher(text);
+          long limit =
+              m.find() ? Long.parseLong(m.group(1)) : m2.find() ? Long.parseLong(m2.group(2)) : -1;
+          return new ValueTooLargeException(key, description(), -1, limit);
         }
-        return new KVException("Consul answered " + r.status + ": " + text, key, description(), null);
+      default:
+        if (r.status >= 500
+            && (text.contains("No cluster leader")
+                || text.contains("rpc error")
+                || text.contains("leadership lost"))) {
+          return new StoreUnavailableException(
+              "Consul answered " + r.status + ": " + text,
+              key,
+              description(),
+              client.endpoints(),
+              null);
+        }
+        return new KVException(
+            "Consul answered " + r.status + ": " + text, key, description(), null);
     }
   }
 
@@ -307,14 +365,17 @@ public final class ConsulStore extends AbstractStore {
     return KVPair.ofOwned(key, e.value, e.modifyIndex);
   }
 
-  /** The user key of a full Consul key below the store's root, or null if it is none of the user's. */
+  /**
+   * The user key of a full Consul key below the store's root, or null if it is none of the user's.
+   */
   private @Nullable String userKey(String full) {
     if (!full.startsWith(root)) {
       return null;
     }
     String k = full.substring(root.length());
     if (k.isEmpty() || k.endsWith("/") || k.startsWith("/") || k.contains("//")) {
-      return null; // "dir/" folder markers written by other tools are implicit directories, not keys
+      return null; // "dir/" folder markers written by other tools are implicit directories, not
+      // keys
     }
     if (Keys.isReserved(k)) {
       return null;
@@ -355,8 +416,9 @@ public final class ConsulStore extends AbstractStore {
 
   /** A non-blocking recursive read below a full prefix (404 counts as empty). */
   private ConsulClient.Reply readTree(String fullPrefix, String key) {
-    ConsulClient.Reply r = client.call("GET", "/v1/kv/" + ConsulClient.encodePath(fullPrefix), "recurse", null, true,
-        key);
+    ConsulClient.Reply r =
+        client.call(
+            "GET", "/v1/kv/" + ConsulClient.encodePath(fullPrefix), "recurse", null, true, key);
     if (r.status != 200 && r.status != 404) {
       throw failure(r, key);
     }
@@ -416,8 +478,14 @@ public final class ConsulStore extends AbstractStore {
   private KVException unexpected(Wire.TxnResult r, @Nullable String key) {
     String what = r.describe();
     if (what.contains("lock delay")) {
-      return new KVException("Consul refused the write: the key is in its lock-delay after a lock holder's "
-          + "session ended (" + what + ")", key, description(), null);
+      return new KVException(
+          "Consul refused the write: the key is in its lock-delay after a lock holder's "
+              + "session ended ("
+              + what
+              + ")",
+          key,
+          description(),
+          null);
     }
     return new KVException("Consul rolled the transaction back: " + what, key, description(), null);
   }
@@ -428,8 +496,11 @@ public final class ConsulStore extends AbstractStore {
     if (now == null) {
       return new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
-    return new KeyModifiedException("key was modified: index is " + now.modifyIndex + ", expected " + expected, key,
-        description(), null);
+    return new KeyModifiedException(
+        "key was modified: index is " + now.modifyIndex + ", expected " + expected,
+        key,
+        description(),
+        null);
   }
 
   // ---- writes
@@ -477,9 +548,12 @@ public final class ConsulStore extends AbstractStore {
     String full = full(key);
     Wire.Entry e = written;
     for (int attempt = 0; attempt < 8; attempt++) {
-      Wire.TxnResult r = txn(new Wire.Txn()
-          .op("check-index", full, null, 0, e.modifyIndex, null)
-          .op("unlock", full, value, Wire.nonce(), 0, e.session), key);
+      Wire.TxnResult r =
+          txn(
+              new Wire.Txn()
+                  .op("check-index", full, null, 0, e.modifyIndex, null)
+                  .op("unlock", full, value, Wire.nonce(), 0, e.session),
+              key);
       if (r.ok()) {
         return r.results.get(1).modifyIndex;
       }
@@ -497,11 +571,16 @@ public final class ConsulStore extends AbstractStore {
       }
       e = now;
     }
-    throw new KVException("could not release the key from its session: too much contention", key, description(), null);
+    throw new KVException(
+        "could not release the key from its session: too much contention",
+        key,
+        description(),
+        null);
   }
 
   /** Condition of a TTL write: none, create-only, or the index to compare. */
   private static final long NO_CONDITION = -1;
+
   private static final long CREATE_ONLY = 0;
 
   private Wire.Entry writeEphemeral(String key, byte[] value, Duration ttl, long cond) {
@@ -512,8 +591,11 @@ public final class ConsulStore extends AbstractStore {
       } catch (SessionGone g) {
         dropEphemeral(s);
         if (attempt > 0) {
-          throw new KVException("the store's session for ephemeral keys was invalidated twice in a row", key,
-              description(), null);
+          throw new KVException(
+              "the store's session for ephemeral keys was invalidated twice in a row",
+              key,
+              description(),
+              null);
         }
       }
     }
@@ -543,8 +625,8 @@ public final class ConsulStore extends AbstractStore {
   }
 
   /**
-   * Binds the key to a session with its value, in one transaction: {@code lock} acquires it for
-   * the session (a key another session holds is first released in the same transaction).
+   * Binds the key to a session with its value, in one transaction: {@code lock} acquires it for the
+   * session (a key another session holds is first released in the same transaction).
    *
    * @param cond {@link #NO_CONDITION}, {@link #CREATE_ONLY} or the index the key must have
    */
@@ -584,7 +666,8 @@ public final class ConsulStore extends AbstractStore {
       Wire.Entry now = entry(key);
       heldBy = now != null && now.hasSession() && !now.session.equals(session) ? now.session : null;
     }
-    throw new KVException("could not bind the key to its session: too much contention", key, description(), null);
+    throw new KVException(
+        "could not bind the key to its session: too much contention", key, description(), null);
   }
 
   @Override
@@ -641,9 +724,12 @@ public final class ConsulStore extends AbstractStore {
   @Override
   protected void doDeleteTree(String dir) {
     // one transaction: everything below "dir/" (not "dirt") and the key "dir" itself
-    Wire.TxnResult r = txn(new Wire.Txn()
-        .op("delete-tree", full(dir) + "/", null, 0, 0, null)
-        .op("delete", full(dir), null, 0, 0, null), dir);
+    Wire.TxnResult r =
+        txn(
+            new Wire.Txn()
+                .op("delete-tree", full(dir) + "/", null, 0, 0, null)
+                .op("delete", full(dir), null, 0, 0, null),
+            dir);
     boundKeys.keySet().removeIf(k -> k.equals(dir) || Keys.isBelow(k, dir));
     if (!r.ok()) {
       throw unexpected(r, dir);
@@ -651,23 +737,29 @@ public final class ConsulStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     if (!fitsTxn(key, value)) {
       return atomicPutLarge(key, value, previous, options);
     }
     long cond = previous == null ? CREATE_ONLY : previous.lastIndex();
     if (options.isEphemeral()) {
-      return KVPair.of(key, value, writeEphemeral(key, value, options.ttl().orElseThrow(), cond).modifyIndex);
+      return KVPair.of(
+          key, value, writeEphemeral(key, value, options.ttl().orElseThrow(), cond).modifyIndex);
     }
     if (options.isExpiring()) {
-      return KVPair.of(key, value, writeExpiring(key, value, options.ttl().orElseThrow(), cond).modifyIndex);
+      return KVPair.of(
+          key, value, writeExpiring(key, value, options.ttl().orElseThrow(), cond).modifyIndex);
     }
     String full = full(key);
     String bound = boundKeys.get(key);
     if (bound != null && previous != null) {
-      Wire.TxnResult r = txn(new Wire.Txn()
-          .op("check-index", full, null, 0, previous.lastIndex(), null)
-          .op("unlock", full, value, Wire.nonce(), 0, bound), key);
+      Wire.TxnResult r =
+          txn(
+              new Wire.Txn()
+                  .op("check-index", full, null, 0, previous.lastIndex(), null)
+                  .op("unlock", full, value, Wire.nonce(), 0, bound),
+              key);
       if (r.ok()) {
         boundKeys.remove(key, bound);
         return KVPair.of(key, value, r.results.get(1).modifyIndex);
@@ -691,10 +783,14 @@ public final class ConsulStore extends AbstractStore {
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
-    // check-index first: a CAS delete of a missing key succeeds in Consul, the contract says not found
-    Wire.TxnResult r = txn(new Wire.Txn()
-        .op("check-index", full(key), null, 0, previous.lastIndex(), null)
-        .op("delete", full(key), null, 0, 0, null), key);
+    // check-index first: a CAS delete of a missing key succeeds in Consul, the contract says not
+    // found
+    Wire.TxnResult r =
+        txn(
+            new Wire.Txn()
+                .op("check-index", full(key), null, 0, previous.lastIndex(), null)
+                .op("delete", full(key), null, 0, 0, null),
+            key);
     if (!r.ok()) {
       throw compareFailure(key, previous.lastIndex());
     }
@@ -708,7 +804,9 @@ public final class ConsulStore extends AbstractStore {
     if (options.isEphemeral()) {
       session = ephemeralSession(options.ttl().orElseThrow()).id;
     } else if (options.isExpiring()) {
-      session = createSession(options.ttl().orElseThrow(), "delete", Duration.ZERO, "libkv expiring key", key);
+      session =
+          createSession(
+              options.ttl().orElseThrow(), "delete", Duration.ZERO, "libkv expiring key", key);
     }
     for (int attempt = 0; attempt < 8; attempt++) {
       Wire.Entry now = entry(key);
@@ -744,13 +842,19 @@ public final class ConsulStore extends AbstractStore {
     return r.text().equals("true");
   }
 
-  private KVPair atomicPutLarge(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+  private KVPair atomicPutLarge(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     if (options.ttl().isPresent()) {
-      throw new CallNotSupportedException("a compare-and-set with a TTL of a value this large (over what a Consul "
-          + "transaction carries) is not supported", key, description(), null);
+      throw new CallNotSupportedException(
+          "a compare-and-set with a TTL of a value this large (over what a Consul "
+              + "transaction carries) is not supported",
+          key,
+          description(),
+          null);
     }
     long flags = Wire.nonce();
-    if (!kvPut(key, value, "cas=" + (previous == null ? 0 : previous.lastIndex()) + "&flags=" + flags)) {
+    if (!kvPut(
+        key, value, "cas=" + (previous == null ? 0 : previous.lastIndex()) + "&flags=" + flags)) {
       if (previous == null) {
         throw new KeyExistsException("key exists (create-only write)", key, description(), null);
       }
@@ -758,8 +862,11 @@ public final class ConsulStore extends AbstractStore {
     }
     Wire.Entry e = entry(key);
     if (e == null || e.flags != flags) {
-      throw new KVException("the write applied, but another replaced it before its index could be read", key,
-          description(), null);
+      throw new KVException(
+          "the write applied, but another replaced it before its index could be read",
+          key,
+          description(),
+          null);
     }
     return pair(key, e);
   }
@@ -770,10 +877,22 @@ public final class ConsulStore extends AbstractStore {
     return d.toMillis() + "ms";
   }
 
-  /** Creates a session; the agent refusing its TTL means sessionTtlMin is set below the agent's floor. */
-  private String createSession(Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
-    byte[] body = Wire.object("Name", name, "TTL", goDuration(ttl), "Behavior", behavior, "LockDelay",
-        goDuration(lockDelay));
+  /**
+   * Creates a session; the agent refusing its TTL means sessionTtlMin is set below the agent's
+   * floor.
+   */
+  private String createSession(
+      Duration ttl, String behavior, Duration lockDelay, String name, @Nullable String key) {
+    byte[] body =
+        Wire.object(
+            "Name",
+            name,
+            "TTL",
+            goDuration(ttl),
+            "Behavior",
+            behavior,
+            "LockDelay",
+            goDuration(lockDelay));
     ConsulClient.Reply r = client.call("PUT", "/v1/session/create", null, body, false, key);
     if (r.status == 200) {
       return Wire.sessionId(r.body);
@@ -781,9 +900,13 @@ public final class ConsulStore extends AbstractStore {
     String text = r.text();
     if (text.contains("Invalid Session TTL")) {
       Matcher m = TTL_RANGE.matcher(text);
-      throw new ConfigurationException("the Consul agent refused a session TTL of " + goDuration(ttl)
-          + (m.find() ? ": its session_ttl_min is " + m.group(1) : "")
-          + "; set the store's sessionTtlMin to the agent's session_ttl_min [store " + description() + "]");
+      throw new ConfigurationException(
+          "the Consul agent refused a session TTL of "
+              + goDuration(ttl)
+              + (m.find() ? ": its session_ttl_min is " + m.group(1) : "")
+              + "; set the store's sessionTtlMin to the agent's session_ttl_min [store "
+              + description()
+              + "]");
     }
     throw failure(r, key);
   }
@@ -811,7 +934,9 @@ public final class ConsulStore extends AbstractStore {
     try {
       destroySession(id);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, () -> "could not destroy Consul session " + id + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          () -> "could not destroy Consul session " + id + ": " + e.getMessage());
     }
   }
 
@@ -823,14 +948,21 @@ public final class ConsulStore extends AbstractStore {
         return s;
       }
       Duration sessionTtl = ttl.dividedBy(2);
-      StoreSession fresh = new StoreSession(createSession(sessionTtl, "delete", Duration.ZERO,
-          "libkv ephemeral keys", null));
-      fresh.keepAlive = KeepAlive.start("Consul session " + fresh.id + " of " + description(), sessionTtl, time,
-          executor, () -> {
-            if (!renewSession(fresh.id)) {
-              executor.execute(() -> ephemeralLost(fresh));
-            }
-          }, e -> ephemeralLost(fresh));
+      StoreSession fresh =
+          new StoreSession(
+              createSession(sessionTtl, "delete", Duration.ZERO, "libkv ephemeral keys", null));
+      fresh.keepAlive =
+          KeepAlive.start(
+              "Consul session " + fresh.id + " of " + description(),
+              sessionTtl,
+              time,
+              executor,
+              () -> {
+                if (!renewSession(fresh.id)) {
+                  executor.execute(() -> ephemeralLost(fresh));
+                }
+              },
+              e -> ephemeralLost(fresh));
       ephemeral.put(ttl, fresh);
       return fresh;
     }
@@ -885,7 +1017,9 @@ public final class ConsulStore extends AbstractStore {
     return new ConsulLock(lockContext, key, options.value(), ttl, options.lockDelay());
   }
 
-  /** The IDs of this store's live sessions: ephemeral keys' and locks' (for fault-injecting tests). */
+  /**
+   * The IDs of this store's live sessions: ephemeral keys' and locks' (for fault-injecting tests).
+   */
   List<String> sessionIds() {
     List<String> out = new ArrayList<>();
     synchronized (ephemeral) {
@@ -909,7 +1043,9 @@ public final class ConsulStore extends AbstractStore {
       try {
         l.closeByStore();
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.DEBUG, () -> "releasing lock " + l.key() + " on close failed: " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.DEBUG,
+            () -> "releasing lock " + l.key() + " on close failed: " + e.getMessage());
       }
     }
     List<StoreSession> sessions;

@@ -1,8 +1,8 @@
 package io.libkv.consul.internal;
 
-import io.libkv.consul.ConsulOptions;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
+import io.libkv.consul.ConsulOptions;
 import io.libkv.spi.OwnParameters;
 import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreLocation;
@@ -23,15 +23,24 @@ import java.util.regex.Pattern;
  * (the agent's {@code kv_max_value_size}, 512 KiB by default).
  */
 public final class ConsulStoreProvider implements StoreProvider {
-  private static final OwnParameters<ConsulOptions.Builder> OWN = OwnParameters.<ConsulOptions.Builder>none()
-      .with("datacenter", ConsulOptions.Builder::datacenter)
-      .with("sessionTtlMin", (b, v) -> b.sessionTtlMin(OwnParameters.duration(v)));
+  private static final OwnParameters<ConsulOptions.Builder> OWN =
+      OwnParameters.<ConsulOptions.Builder>none()
+          .with("datacenter", ConsulOptions.Builder::datacenter)
+          .with("sessionTtlMin", (b, v) -> b.sessionTtlMin(OwnParameters.duration(v)));
 
   /** How long a blocking query waits on the agent before it is sent again. */
   public static final Duration DEFAULT_WATCH_WAIT = Duration.ofMinutes(1);
+
   // the agent's API is plain HTTP/1: an HTTP/1 answer no other backend claims may be an agent
-  private static final ServerSignature SIGNATURE = new ServerSignature("Consul", "a Consul agent", Optional.empty(),
-      Pattern.compile("^HTTP/1\\."), "consul://", "consuls://", true);
+  private static final ServerSignature SIGNATURE =
+      new ServerSignature(
+          "Consul",
+          "a Consul agent",
+          Optional.empty(),
+          Pattern.compile("^HTTP/1\\."),
+          "consul://",
+          "consuls://",
+          true);
 
   /** Made by {@link java.util.ServiceLoader}. */
   public ConsulStoreProvider() {}
@@ -53,8 +62,17 @@ public final class ConsulStoreProvider implements StoreProvider {
 
   @Override
   public Set<String> parameters() {
-    return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "tokenFile", "datacenter",
-        "sessionTtlMin", "maxValueBytes");
+    return Set.of(
+        "connectTimeout",
+        "timeout",
+        "tls",
+        "ca",
+        "cert",
+        "key",
+        "tokenFile",
+        "datacenter",
+        "sessionTtlMin",
+        "maxValueBytes");
   }
 
   @Override
@@ -82,10 +100,14 @@ public final class ConsulStoreProvider implements StoreProvider {
     return open(ConsulOptions.builder(), location, config);
   }
 
-  private static Store open(ConsulOptions.Builder options, StoreLocation location, StoreConfig config) {
+  private static Store open(
+      ConsulOptions.Builder options, StoreLocation location, StoreConfig config) {
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(config, "config");
-    return ConsulStore.open(location, config,
-        options.endpoints(location.endpoints().toArray(new String[0])).config(config).build(), DEFAULT_WATCH_WAIT);
+    return ConsulStore.open(
+        location,
+        config,
+        options.endpoints(location.endpoints().toArray(new String[0])).config(config).build(),
+        DEFAULT_WATCH_WAIT);
   }
 }

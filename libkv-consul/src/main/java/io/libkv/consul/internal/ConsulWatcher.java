@@ -54,6 +54,7 @@ final class ConsulWatcher {
   }
 
   private static final System.Logger LOG = System.getLogger("io.libkv.consul.watch");
+
   /** Changes kept for resumed watches. */
   static final int HISTORY = 10_000;
 
@@ -75,8 +76,10 @@ final class ConsulWatcher {
   private int failures;
   private @Nullable CompletableFuture<?> inFlight;
   private long requests;
+
   /** Changes after {@link #floor}, in order; {@link #floorState} is the state at the floor. */
   private final ArrayDeque<WatchHub.Change> history = new ArrayDeque<>();
+
   private long floor;
   private Map<String, KVPair> floorState = new HashMap<>();
 
@@ -122,17 +125,22 @@ final class ConsulWatcher {
       }
       long from = options.startIndex().getAsLong();
       if (index < from) {
-        w.restart(EventType.RESET, current, index); // the store's history restarted below the index asked for
+        w.restart(
+            EventType.RESET,
+            current,
+            index); // the store's history restarted below the index asked for
       } else if (from >= floor) {
         w.startResumed(since(from, key::equals), from, index);
       } else {
         KVPair atFloor = floorState.get(key);
         if (atFloor != null && atFloor.lastIndex() <= from) {
-          w.startResumed(since(from, key::equals), from, index); // unchanged from `from` to the floor
+          w.startResumed(
+              since(from, key::equals), from, index); // unchanged from `from` to the floor
         } else if (current != null && current.lastIndex() <= from) {
           w.startResumed(List.of(), from, index);
         } else {
-          w.restart(EventType.RESYNC, current, index); // Consul keeps no history before this store's
+          w.restart(
+              EventType.RESYNC, current, index); // Consul keeps no history before this store's
         }
       }
     }
@@ -184,7 +192,9 @@ final class ConsulWatcher {
     return out;
   }
 
-  /** Brings the loop up to date with a fresh read, starting it if it does not run. Holds the lock. */
+  /**
+   * Brings the loop up to date with a fresh read, starting it if it does not run. Holds the lock.
+   */
   private void sync(ConsulClient.Reply r) {
     if (closed) {
       throw new IllegalStateException("store " + description + " is closed");
@@ -216,7 +226,8 @@ final class ConsulWatcher {
   private void stopLocked() {
     running = false;
     if (inFlight != null) {
-      inFlight.cancel(true); // aborts the HTTP exchange: closing does not wait for the blocking wait
+      inFlight.cancel(
+          true); // aborts the HTTP exchange: closing does not wait for the blocking wait
       inFlight = null;
     }
   }
@@ -238,8 +249,8 @@ final class ConsulWatcher {
   }
 
   /**
-   * Forgets the recorded changes, as if the history window had passed them: watches resumed from
-   * an earlier index re-read the state (RESYNC). For tests of that path.
+   * Forgets the recorded changes, as if the history window had passed them: watches resumed from an
+   * earlier index re-read the state (RESYNC). For tests of that path.
    */
   synchronized void forgetHistory() {
     history.clear();
@@ -257,8 +268,10 @@ final class ConsulWatcher {
   private void issue() {
     long requested = index;
     boolean plain = resync;
-    String query = plain ? "recurse" : "recurse&index=" + requested + "&wait=" + wait.toMillis() + "ms";
-    Duration timeout = plain ? client.timeout() : wait.plus(wait.dividedBy(16)).plus(client.timeout());
+    String query =
+        plain ? "recurse" : "recurse&index=" + requested + "&wait=" + wait.toMillis() + "ms";
+    Duration timeout =
+        plain ? client.timeout() : wait.plus(wait.dividedBy(16)).plus(client.timeout());
     long started = System.nanoTime();
     requests++;
     CompletableFuture<ConsulClient.Reply> f = client.callAsync(listPath, query, timeout);
@@ -268,7 +281,12 @@ final class ConsulWatcher {
     f.whenComplete((r, e) -> onReply(f, r, e, requested, plain, started));
   }
 
-  private void onReply(CompletableFuture<?> f, ConsulClient.Reply r, Throwable error, long requested, boolean plain,
+  private void onReply(
+      CompletableFuture<?> f,
+      ConsulClient.Reply r,
+      Throwable error,
+      long requested,
+      boolean plain,
       long started) {
     synchronized (this) {
       if (!running || inFlight != f) {
@@ -276,8 +294,12 @@ final class ConsulWatcher {
       }
     }
     if (error != null) {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      LOG.log(System.Logger.Level.DEBUG, () -> "watch query on " + description + " failed: " + cause);
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
+      LOG.log(
+          System.Logger.Level.DEBUG, () -> "watch query on " + description + " failed: " + cause);
       retryLater();
       return;
     }
@@ -304,7 +326,8 @@ final class ConsulWatcher {
       resync = false;
       long elapsed = System.nanoTime() - started;
       if (!plain && newIndex <= requested && elapsed < wait.toNanos() / 2) {
-        // the agent answered early without a change: do not let a misbehaving agent make this a busy loop
+        // the agent answered early without a change: do not let a misbehaving agent make this a
+        // busy loop
         scheduleLocked(backoff.delay(1));
       } else {
         issue();
@@ -326,19 +349,21 @@ final class ConsulWatcher {
   private void scheduleLocked(Duration delay) {
     CompletableFuture<Void> timer = new CompletableFuture<>();
     inFlight = timer;
-    CompletableFuture.delayedExecutor(Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS).execute(() -> {
-      synchronized (this) {
-        if (running && inFlight == timer) {
-          issue();
-        }
-      }
-    });
+    CompletableFuture.delayedExecutor(Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS)
+        .execute(
+            () -> {
+              synchronized (this) {
+                if (running && inFlight == timer) {
+                  issue();
+                }
+              }
+            });
   }
 
   /**
-   * Takes an answer in: publishes and records what changed since the last state, or delivers
-   * {@code RESET} when the index went below the one the request carried (Consul's rule for a
-   * restarted agent). An answer older than the state already known is ignored. Holds the lock.
+   * Takes an answer in: publishes and records what changed since the last state, or delivers {@code
+   * RESET} when the index went below the one the request carried (Consul's rule for a restarted
+   * agent). An answer older than the state already known is ignored. Holds the lock.
    *
    * @param requested the index the request carried (the current index for a fresh read)
    */

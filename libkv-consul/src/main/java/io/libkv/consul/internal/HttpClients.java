@@ -32,7 +32,8 @@ final class HttpClients {
 
     @Override
     public boolean equals(@Nullable Object o) {
-      return o instanceof Key && Objects.equals(tlsIdentity, ((Key) o).tlsIdentity)
+      return o instanceof Key
+          && Objects.equals(tlsIdentity, ((Key) o).tlsIdentity)
           && connectTimeout.equals(((Key) o).connectTimeout);
     }
 
@@ -46,18 +47,23 @@ final class HttpClients {
    * The shared client for a TLS configuration ({@code tlsIdentity} equal for equal configurations:
    * the files' paths and contents, or the caller's SSLContext itself) and connect timeout.
    */
-  static HttpClient get(@Nullable SSLContext ssl, @Nullable Object tlsIdentity, Duration connectTimeout) {
-    return CLIENTS.computeIfAbsent(new Key(ssl, tlsIdentity, connectTimeout), k -> {
-      HttpClient.Builder b = HttpClient.newBuilder()
-          // Consul speaks HTTP/1.1 on plain connections; h2c upgrade attempts would only cost time
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(k.connectTimeout)
-          .followRedirects(HttpClient.Redirect.NEVER);
-      if (k.ssl != null) {
-        b.sslContext(k.ssl);
-      }
-      return b.build();
-    });
+  static HttpClient get(
+      @Nullable SSLContext ssl, @Nullable Object tlsIdentity, Duration connectTimeout) {
+    return CLIENTS.computeIfAbsent(
+        new Key(ssl, tlsIdentity, connectTimeout),
+        k -> {
+          HttpClient.Builder b =
+              HttpClient.newBuilder()
+                  // Consul speaks HTTP/1.1 on plain connections; h2c upgrade attempts would only
+                  // cost time
+                  .version(HttpClient.Version.HTTP_1_1)
+                  .connectTimeout(k.connectTimeout)
+                  .followRedirects(HttpClient.Redirect.NEVER);
+          if (k.ssl != null) {
+            b.sslContext(k.ssl);
+          }
+          return b.build();
+        });
   }
 
   /** How many clients this JVM holds (for tests). */

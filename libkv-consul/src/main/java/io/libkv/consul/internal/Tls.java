@@ -22,7 +22,9 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Builds the SSL context a store's TLS settings describe, from PEM files; never the JVM default. */
+/**
+ * Builds the SSL context a store's TLS settings describe, from PEM files; never the JVM default.
+ */
 final class Tls {
   private Tls() {}
 
@@ -50,7 +52,8 @@ final class Tls {
       byte[] caBytes = ca == null ? null : Files.readAllBytes(ca);
       byte[] certBytes = cert == null ? null : Files.readAllBytes(cert);
       byte[] keyBytes = key == null ? null : Files.readAllBytes(key);
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (caBytes != null) {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
@@ -67,7 +70,11 @@ final class Tls {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         char[] none = new char[0];
-        ks.setKeyEntry("client", privateKey(keyBytes), none, certificates(certBytes).toArray(new Certificate[0]));
+        ks.setKeyEntry(
+            "client",
+            privateKey(keyBytes),
+            none,
+            certificates(certBytes).toArray(new Certificate[0]));
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, none);
       }
@@ -80,11 +87,15 @@ final class Tls {
       identity.add(keyBytes == null ? null : Integer.valueOf(java.util.Arrays.hashCode(keyBytes)));
       return new Setup(ctx, identity);
     } catch (IOException e) {
-      throw new ConfigurationException("cannot read the TLS files (ca, cert, key): " + e.getClass().getSimpleName()
-          + ": " + e.getMessage());
+      throw new ConfigurationException(
+          "cannot read the TLS files (ca, cert, key): "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage());
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new ConfigurationException("invalid TLS files (ca, cert, key must be PEM; the key PKCS#8): "
-          + e.getClass().getSimpleName());
+      throw new ConfigurationException(
+          "invalid TLS files (ca, cert, key must be PEM; the key PKCS#8): "
+              + e.getClass().getSimpleName());
     }
   }
 

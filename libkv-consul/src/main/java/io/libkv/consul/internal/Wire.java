@@ -39,7 +39,14 @@ final class Wire {
     final long lockIndex;
     final String session;
 
-    Entry(String key, byte[] value, long flags, long createIndex, long modifyIndex, long lockIndex, String session) {
+    Entry(
+        String key,
+        byte[] value,
+        long flags,
+        long createIndex,
+        long modifyIndex,
+        long lockIndex,
+        String session) {
       this.key = key;
       this.value = value;
       this.flags = flags;
@@ -57,9 +64,14 @@ final class Wire {
   static Entry entry(JsonNode o) {
     JsonNode v = o.get("Value");
     JsonNode s = o.get("Session");
-    return new Entry(o.path("Key").asText(), v == null || v.isNull() ? new byte[0] : Base64.getDecoder().decode(v.asText()),
-        o.path("Flags").asLong(), o.path("CreateIndex").asLong(), o.path("ModifyIndex").asLong(),
-        o.path("LockIndex").asLong(), s == null || s.isNull() ? "" : s.asText());
+    return new Entry(
+        o.path("Key").asText(),
+        v == null || v.isNull() ? new byte[0] : Base64.getDecoder().decode(v.asText()),
+        o.path("Flags").asLong(),
+        o.path("CreateIndex").asLong(),
+        o.path("ModifyIndex").asLong(),
+        o.path("LockIndex").asLong(),
+        s == null || s.isNull() ? "" : s.asText());
   }
 
   /** The entries of a KV GET answer (a JSON array). */
@@ -92,7 +104,13 @@ final class Wire {
     }
 
     /** Adds a KV operation; zero/null fields are left out as Consul's own client does. */
-    Txn op(String verb, String key, byte @Nullable [] value, long flags, long index, @Nullable String session) {
+    Txn op(
+        String verb,
+        String key,
+        byte @Nullable [] value,
+        long flags,
+        long index,
+        @Nullable String session) {
       try {
         g.writeStartObject();
         g.writeObjectFieldStart("KV");

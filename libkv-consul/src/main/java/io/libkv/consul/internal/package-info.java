@@ -1,4 +1,7 @@
-/** The Consul backend behind {@link io.libkv.consul.ConsulOptions}: provider, store, HTTP client, locks and watches; not exported. */
+/**
+ * The Consul backend behind {@link io.libkv.consul.ConsulOptions}: provider, store, HTTP client,
+ * locks and watches; not exported.
+ */
 @NullMarked
 package io.libkv.consul.internal;
 

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * The conformance kit on a real {@code consul agent -dev} (session_ttl_min 1s) when a Consul
- * binary is installed ({@code LIBKV_CONSUL_BIN} or {@code consul} on the PATH); skipped otherwise
- * (listed in {@code .ci/allowed-skips}).
+ * The conformance kit on a real {@code consul agent -dev} (session_ttl_min 1s) when a Consul binary
+ * is installed ({@code LIBKV_CONSUL_BIN} or {@code consul} on the PATH); skipped otherwise (listed
+ * in {@code .ci/allowed-skips}).
  */
 @DisplayName("consul: store compatibility (real agent)")
 class ConsulAgentCompatibilityTest extends StoreCompatibilityKit {
@@ -20,7 +20,8 @@ class ConsulAgentCompatibilityTest extends StoreCompatibilityKit {
 
   @BeforeAll
   static void startServer() {
-    Assumptions.assumeTrue(ConsulAgent.binary().isPresent(),
+    Assumptions.assumeTrue(
+        ConsulAgent.binary().isPresent(),
         "no consul binary (set LIBKV_CONSUL_BIN or put consul on the PATH)");
     server = ConsulTestServer.agent();
   }

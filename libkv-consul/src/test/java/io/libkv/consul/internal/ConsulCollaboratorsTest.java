@@ -42,6 +42,8 @@ class ConsulCollaboratorsTest {
         open.add(f.getName());
       }
     }
-    assertThat(open).as("instance fields of ConsulStore other code of the package can reach").isEmpty();
+    assertThat(open)
+        .as("instance fields of ConsulStore other code of the package can reach")
+        .isEmpty();
   }
 }

@@ -1,6 +1,5 @@
 package io.libkv.consul.internal;
 
-import io.libkv.consul.ConsulOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -16,6 +15,7 @@ import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.Watch;
+import io.libkv.consul.ConsulOptions;
 import io.libkv.spi.StoreLocation;
 import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.TcpProxy;
@@ -59,10 +59,18 @@ class ConsulFaultTest {
   }
 
   private ConsulStore open(List<String> endpoints, String timeout, Duration watchWait) {
-    StoreConfig config = StoreConfig.builder().operationTimeout(io.libkv.Durations.parse(timeout)).build();
-    return closeLater(ConsulStore.open(StoreLocation.of("consul", endpoints, ""), config, ConsulOptions.builder()
-        .endpoints(endpoints.toArray(new String[0])).sessionTtlMin(Duration.ofSeconds(1)).config(config).build(),
-        watchWait));
+    StoreConfig config =
+        StoreConfig.builder().operationTimeout(io.libkv.Durations.parse(timeout)).build();
+    return closeLater(
+        ConsulStore.open(
+            StoreLocation.of("consul", endpoints, ""),
+            config,
+            ConsulOptions.builder()
+                .endpoints(endpoints.toArray(new String[0]))
+                .sessionTtlMin(Duration.ofSeconds(1))
+                .config(config)
+                .build(),
+            watchWait));
   }
 
   @Test
@@ -86,10 +94,14 @@ class ConsulFaultTest {
     assertThat(treeReset.type()).isEqualTo(EventType.RESET);
     assertThat(treeReset.pairs()).isEmpty();
     // the watch goes on in the new history
-    Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-      s.put("w/k9", utf8("new"));
-      return true;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              s.put("w/k9", utf8("new"));
+              return true;
+            });
     KeyEvent put = key.poll(Duration.ofSeconds(10)).orElseThrow();
     assertThat(put.type()).isEqualTo(EventType.PUT);
     assertThat(put.pair().orElseThrow().valueAsString()).isEqualTo("new");
@@ -108,11 +120,18 @@ class ConsulFaultTest {
     consul.restart();
     writer.put("k", utf8("after"));
     List<KeyEvent> events = new ArrayList<>();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-      w.poll(Duration.ofMillis(100)).ifPresent(events::add);
-      return !events.isEmpty() && events.get(events.size() - 1).pair()
-          .map(p -> p.valueAsString().equals("after")).orElse(false);
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              w.poll(Duration.ofMillis(100)).ifPresent(events::add);
+              return !events.isEmpty()
+                  && events
+                      .get(events.size() - 1)
+                      .pair()
+                      .map(p -> p.valueAsString().equals("after"))
+                      .orElse(false);
+            });
     assertThat(events.get(0).type()).isEqualTo(EventType.RESET);
   }
 
@@ -128,7 +147,9 @@ class ConsulFaultTest {
     assertThat(consul.expireSession(sessions.get(0))).isTrue(); // as if its TTL had run out
     assertThat(lease.lost()).succeedsWithin(Duration.ofSeconds(3));
     assertThat(lease.isHeld()).isFalse();
-    Lock contender = other.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("other").build());
+    Lock contender =
+        other.newLock(
+            "lock", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("other").build());
     Optional<LockLease> taken = contender.tryLock(Duration.ofSeconds(5));
     assertThat(taken).isPresent();
     assertThat(taken.get().fencingToken()).isGreaterThan(lease.fencingToken());
@@ -144,12 +165,22 @@ class ConsulFaultTest {
   void lockDelayHoldsOffTheNextHolderAfterTheHolderDies() throws Exception {
     ConsulStore holder = open(List.of(consul.address()), "2s", Duration.ofSeconds(30));
     Store other = open(List.of(consul.address()), "2s", Duration.ofSeconds(30));
-    LockLease lease = holder.newLock("ld", LockOptions.builder().ttl(Duration.ofSeconds(2))
-        .lockDelay(Duration.ofSeconds(1)).build()).lock();
+    LockLease lease =
+        holder
+            .newLock(
+                "ld",
+                LockOptions.builder()
+                    .ttl(Duration.ofSeconds(2))
+                    .lockDelay(Duration.ofSeconds(1))
+                    .build())
+            .lock();
     consul.expireSession(holder.sessionIds().get(0));
     long t0 = System.nanoTime();
-    try (LockLease taken = other.newLock("ld", LockOptions.builder().ttl(Duration.ofSeconds(2)).build())
-        .tryLock(Duration.ofSeconds(5)).orElseThrow()) {
+    try (LockLease taken =
+        other
+            .newLock("ld", LockOptions.builder().ttl(Duration.ofSeconds(2)).build())
+            .tryLock(Duration.ofSeconds(5))
+            .orElseThrow()) {
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(800));
       assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
     }
@@ -162,12 +193,14 @@ class ConsulFaultTest {
     s.put("k", utf8("v"));
     consul.delay(Duration.ofSeconds(3));
     long t0 = System.nanoTime();
-    assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> s.get("k"))
+    assertThatExceptionOfType(StoreUnavailableException.class)
+        .isThrownBy(() -> s.get("k"))
         .isNotInstanceOf(UnknownOutcomeException.class)
         .satisfies(e -> assertThat(e.endpoints()).containsExactly(consul.address()));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(2500));
     // the write was sent and its answer never came: it may have applied
-    assertThatExceptionOfType(UnknownOutcomeException.class).isThrownBy(() -> s.put("k", utf8("w")));
+    assertThatExceptionOfType(UnknownOutcomeException.class)
+        .isThrownBy(() -> s.put("k", utf8("w")));
     consul.delay(Duration.ZERO);
   }
 
@@ -182,8 +215,10 @@ class ConsulFaultTest {
     assertThat(s.client().currentEndpoint()).isEqualTo(first.address());
     first.hang(true);
     long t0 = System.nanoTime();
-    assertThat(s.get("k").valueAsString()).isEqualTo("v1"); // one timeout on the first, then the second
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
+    assertThat(s.get("k").valueAsString())
+        .isEqualTo("v1"); // one timeout on the first, then the second
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
     assertThat(s.client().currentEndpoint()).isEqualTo(second.address());
     long t1 = System.nanoTime();
     s.put("k", utf8("v2")); // sticks to the endpoint that answered

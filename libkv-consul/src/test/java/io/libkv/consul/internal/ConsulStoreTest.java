@@ -1,6 +1,5 @@
 package io.libkv.consul.internal;
 
-import io.libkv.consul.ConsulOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +21,7 @@ import io.libkv.TreeEvent;
 import io.libkv.ValueTooLargeException;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
+import io.libkv.consul.ConsulOptions;
 import io.libkv.spi.StoreLocation;
 import io.libkv.testkit.ErrorsDocCoverage;
 import io.libkv.testkit.ErrorsDocCoverage.Case;
@@ -60,17 +60,25 @@ class ConsulStoreTest {
   }
 
   private Store open(String pathAndQuery) {
-    String q = pathAndQuery.contains("sessionTtlMin") ? pathAndQuery
-        : pathAndQuery + (pathAndQuery.contains("?") ? "&" : "?") + "sessionTtlMin=1s";
+    String q =
+        pathAndQuery.contains("sessionTtlMin")
+            ? pathAndQuery
+            : pathAndQuery + (pathAndQuery.contains("?") ? "&" : "?") + "sessionTtlMin=1s";
     Store s = LibKV.open(consul.uri() + q);
     stores.add(s);
     return s;
   }
 
   private ConsulStore openWithWait(ConsulEmulator c, Duration watchWait) {
-    ConsulStore s = ConsulStore.open(StoreLocation.of("consul", List.of(c.address()), ""),
-        StoreConfig.DEFAULT, ConsulOptions.builder().endpoints(c.address()).sessionTtlMin(Duration.ofSeconds(1)).build(),
-        watchWait);
+    ConsulStore s =
+        ConsulStore.open(
+            StoreLocation.of("consul", List.of(c.address()), ""),
+            StoreConfig.DEFAULT,
+            ConsulOptions.builder()
+                .endpoints(c.address())
+                .sessionTtlMin(Duration.ofSeconds(1))
+                .build(),
+            watchWait);
     stores.add(s);
     return s;
   }
@@ -79,26 +87,30 @@ class ConsulStoreTest {
   void capabilitiesFollowTheAgentsSessionTtlMin() {
     Capabilities caps = open("?sessionTtlMin=2s").capabilities();
     assertThat(caps.backend()).isEqualTo("consul");
-    assertThat(caps.minEphemeralTtl()).isEqualTo(Duration.ofSeconds(4)); // Consul may take twice the TTL
+    assertThat(caps.minEphemeralTtl())
+        .isEqualTo(Duration.ofSeconds(4)); // Consul may take twice the TTL
     assertThat(caps.minExpiringTtl()).isEqualTo(Duration.ofSeconds(2));
     assertThat(caps.maxValueBytes()).isEqualTo(512 * 1024);
     assertThat(caps.crossProcessWatch()).isTrue();
     assertThat(caps.everyRevisionWatch()).isFalse();
     assertThat(open("?maxValueBytes=1000").capabilities().maxValueBytes()).isEqualTo(1000);
-    assertThatExceptionOfType(ConfigurationException.class).isThrownBy(() -> open("?bucket=x"))
+    assertThatExceptionOfType(ConfigurationException.class)
+        .isThrownBy(() -> open("?bucket=x"))
         .withMessageContaining("bucket");
   }
 
   @Test
   void theDefaultSessionTtlMinIsTenSecondsAndAnAgentFloorAboveTheConfiguredOneIsNamed() {
-    try (ConsulEmulator strict = ConsulEmulator.start(); Store s = LibKV.open(strict.uri());
+    try (ConsulEmulator strict = ConsulEmulator.start();
+        Store s = LibKV.open(strict.uri());
         Store wrong = LibKV.open(strict.uri() + "?sessionTtlMin=1s")) {
       assertThat(s.capabilities().minEphemeralTtl()).isEqualTo(Duration.ofSeconds(20));
       s.put("e", V, WriteOptions.ephemeral(Duration.ofSeconds(20)));
       assertThat(strict.sessions()).hasSize(1);
       assertThatExceptionOfType(ConfigurationException.class)
           .isThrownBy(() -> wrong.put("f", V, WriteOptions.ephemeral(Duration.ofSeconds(2))))
-          .withMessageContaining("session_ttl_min is 10s").withMessageContaining("sessionTtlMin");
+          .withMessageContaining("session_ttl_min is 10s")
+          .withMessageContaining("sessionTtlMin");
     }
   }
 
@@ -106,8 +118,9 @@ class ConsulStoreTest {
   void valuesOverTheLimitAreRejectedBeforeAnythingIsSent() {
     Store s = open("");
     long before = consul.requestCount();
-    ValueTooLargeException e = catchThrowableOfType(ValueTooLargeException.class,
-        () -> s.put("big", new byte[512 * 1024 + 1]));
+    ValueTooLargeException e =
+        catchThrowableOfType(
+            ValueTooLargeException.class, () -> s.put("big", new byte[512 * 1024 + 1]));
     assertThat(e.limit()).isEqualTo(512 * 1024);
     assertThat(consul.requestCount()).isEqualTo(before);
     // a value at the limit does not fit a transaction body (base64): it goes through /v1/kv
@@ -126,7 +139,9 @@ class ConsulStoreTest {
     Store s = open("");
     s.put("k", V);
     long first = s.get("k").lastIndex();
-    s.put("k", V); // Consul skips a write that changes nothing: the Flags nonce makes each one a change
+    s.put(
+        "k",
+        V); // Consul skips a write that changes nothing: the Flags nonce makes each one a change
     assertThat(s.get("k").lastIndex()).isGreaterThan(first);
   }
 
@@ -179,7 +194,8 @@ class ConsulStoreTest {
         KVException e = catchThrowableOfType(KVException.class, () -> anonymous.get("k"));
         assertThat(e).hasMessageContaining("Permission denied").hasMessageContaining("\"k\"");
       }
-      try (Store wrong = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("guess")).build())) {
+      try (Store wrong =
+          LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("guess")).build())) {
         KVException e = catchThrowableOfType(KVException.class, () -> wrong.put("k", V));
         assertThat(e).hasMessageContaining("ACL not found").hasMessageNotContaining("guess");
       }
@@ -188,12 +204,15 @@ class ConsulStoreTest {
 
   @Test
   void aTokenWithoutRightsIsPermissionDeniedNamingKeyAndStore() {
-    try (ConsulEmulator secured = ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret")
-            .start();
-        Store none = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build());
+    try (ConsulEmulator secured =
+            ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret").start();
+        Store none =
+            LibKV.open(
+                secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build());
         Store anonymous = LibKV.open(secured.uri())) {
       for (Store s : List.of(none, anonymous)) {
-        PermissionDeniedException e = catchThrowableOfType(PermissionDeniedException.class, () -> s.put("k", V));
+        PermissionDeniedException e =
+            catchThrowableOfType(PermissionDeniedException.class, () -> s.put("k", V));
         assertThat(e).as("permission denied").isNotNull().hasMessageNotContaining("s3cret");
         assertThat(e.key()).contains("k");
         assertThat(e.store()).contains(s.description());
@@ -203,26 +222,54 @@ class ConsulStoreTest {
 
   @Test
   void everyDocumentedConditionIsRaisedAsDocumentedOrCannotArise() {
-    try (ConsulEmulator secured = ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret")
-            .start();
-        Store s = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build());
-        Store none = LibKV.open(secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build())) {
+    try (ConsulEmulator secured =
+            ConsulEmulator.builder().aclToken("t0ken-s3cret").noRightsToken("n0ne-s3cret").start();
+        Store s =
+            LibKV.open(
+                secured.uri(), StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build());
+        Store none =
+            LibKV.open(
+                secured.uri(), StoreConfig.builder().token(Secret.of("n0ne-s3cret")).build())) {
       Map<String, Case> cases = ErrorsDocCoverage.common(s, secured.uri());
-      cases.put("kv-exception", Case.notProvokedHere("consul: raised for an answer without a specific type (a "
-          + "lock-delay refusal, a rolled-back transaction, contention past its bound); not provoked here"));
-      cases.put("call-not-supported", Case.notProvokedHere("consul: raised for a compare-and-set with a TTL of a "
-          + "value too large for one transaction; not provoked here"));
-      cases.put("cannot-lock", Case.cannotArise("consul: a lock waits or is lost with its session; nothing else "
-          + "stops one"));
+      cases.put(
+          "kv-exception",
+          Case.notProvokedHere(
+              "consul: raised for an answer without a specific type (a "
+                  + "lock-delay refusal, a rolled-back transaction, contention past its bound); not provoked here"));
+      cases.put(
+          "call-not-supported",
+          Case.notProvokedHere(
+              "consul: raised for a compare-and-set with a TTL of a "
+                  + "value too large for one transaction; not provoked here"));
+      cases.put(
+          "cannot-lock",
+          Case.cannotArise(
+              "consul: a lock waits or is lost with its session; nothing else " + "stops one"));
       int port = FreePorts.next();
-      cases.put("store-unavailable", Case.provoked(StoreUnavailableException.class, null, "consul://127.0.0.1:" + port,
-          () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
+      cases.put(
+          "store-unavailable",
+          Case.provoked(
+              StoreUnavailableException.class,
+              null,
+              "consul://127.0.0.1:" + port,
+              () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s").close()));
       ErrorsDocCoverage.serverBackend(cases, "consul", "ConsulFaultTest");
       cases.put("listing-changed", Case.cannotArise("consul: a list is one recursive read"));
-      cases.put("lock-lost", ErrorsDocCoverage.lockLost(() -> LibKV.open(secured.uri(),
-          StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build()), "errors-doc-lock"));
-      cases.put("permission-denied", Case.provoked(PermissionDeniedException.class, "denied", none.description(),
-          () -> none.put("denied", V)));
+      cases.put(
+          "lock-lost",
+          ErrorsDocCoverage.lockLost(
+              () ->
+                  LibKV.open(
+                      secured.uri(),
+                      StoreConfig.builder().token(Secret.of("t0ken-s3cret")).build()),
+              "errors-doc-lock"));
+      cases.put(
+          "permission-denied",
+          Case.provoked(
+              PermissionDeniedException.class,
+              "denied",
+              none.description(),
+              () -> none.put("denied", V)));
       ErrorsDocCoverage.check(cases);
     }
   }
@@ -230,8 +277,10 @@ class ConsulStoreTest {
   @Test
   void anUnreachableAgentFailsAtOpenNamingTheEndpoints() {
     int port = FreePorts.next();
-    StoreUnavailableException e = catchThrowableOfType(StoreUnavailableException.class,
-        () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s"));
+    StoreUnavailableException e =
+        catchThrowableOfType(
+            StoreUnavailableException.class,
+            () -> LibKV.open("consul://127.0.0.1:" + port + "?timeout=1s"));
     assertThat(e.endpoints()).containsExactly("127.0.0.1:" + port);
     assertThat(e).hasMessageContaining("127.0.0.1:" + port);
   }
@@ -239,7 +288,8 @@ class ConsulStoreTest {
   @Test
   void theDatacenterGoesWithEveryRequest() {
     open("?datacenter=dc1").put("k", V);
-    assertThatThrownBy(() -> open("?datacenter=dc9")).isInstanceOf(KVException.class)
+    assertThatThrownBy(() -> open("?datacenter=dc9"))
+        .isInstanceOf(KVException.class)
         .hasMessageContaining("No path to datacenter");
   }
 

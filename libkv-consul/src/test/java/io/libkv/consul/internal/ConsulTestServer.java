@@ -49,7 +49,10 @@ final class ConsulTestServer implements AutoCloseable {
     return "127.0.0.1:" + port();
   }
 
-  /** Whether {@code store} was closed: a closed store refuses a new listener at once, before any request. */
+  /**
+   * Whether {@code store} was closed: a closed store refuses a new listener at once, before any
+   * request.
+   */
   private static boolean isClosed(Store store) {
     try {
       store.onConnectionStateChange(state -> {}, Runnable::run).close();
@@ -62,16 +65,27 @@ final class ConsulTestServer implements AutoCloseable {
   /** A new client through a proxy of its own. */
   Store open(String path) {
     // a closed store's proxy goes, and with it the idle connections the shared HTTP client keeps
-    proxies.entrySet().removeIf(e -> {
-      if (isClosed(e.getKey())) {
-        e.getValue().close();
-        return true;
-      }
-      return false;
-    });
+    proxies
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (isClosed(e.getKey())) {
+                e.getValue().close();
+                return true;
+              }
+              return false;
+            });
     TcpProxy proxy = TcpProxy.to(port());
-    Store s = LibKV.open("consul://" + proxy.address() + path + (path.contains("?") ? "&" : "?")
-        + "sessionTtlMin=" + TTL_MIN.toMillis() + "ms&timeout=5s", StoreConfig.DEFAULT);
+    Store s =
+        LibKV.open(
+            "consul://"
+                + proxy.address()
+                + path
+                + (path.contains("?") ? "&" : "?")
+                + "sessionTtlMin="
+                + TTL_MIN.toMillis()
+                + "ms&timeout=5s",
+            StoreConfig.DEFAULT);
     proxies.put(s, proxy);
     return s;
   }
@@ -87,11 +101,17 @@ final class ConsulTestServer implements AutoCloseable {
   /** Destroys a session on the server, through the HTTP API (as an operator would). */
   void destroySession(String id) {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://" + address() + "/v1/session/destroy/" + id)).PUT(HttpRequest.BodyPublishers.noBody())
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://" + address() + "/v1/session/destroy/" + id))
+                      .PUT(HttpRequest.BodyPublishers.noBody())
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("destroy of session " + id + ": " + r.statusCode() + " " + r.body());
+        throw new IllegalStateException(
+            "destroy of session " + id + ": " + r.statusCode() + " " + r.body());
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

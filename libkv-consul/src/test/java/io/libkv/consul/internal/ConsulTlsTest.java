@@ -1,10 +1,11 @@
 package io.libkv.consul.internal;
 
-import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.libkv.EventType;
 import io.libkv.KVPair;
+import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
@@ -12,11 +13,10 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
 import io.libkv.Watch;
-import io.libkv.KeyEvent;
-import io.libkv.EventType;
 import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.TestCertificates;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code consuls://} against the emulator serving HTTPS with a certificate from a test CA: the CA
- * from a PEM file or an {@code SSLContext}, blocking queries and sessions over TLS, and a typed error
- * naming the endpoint for an untrusted server or a plain-HTTP client.
+ * from a PEM file or an {@code SSLContext}, blocking queries and sessions over TLS, and a typed
+ * error naming the endpoint for an untrusted server or a plain-HTTP client.
  */
 class ConsulTlsTest {
   private static TestCertificates certs;
@@ -39,7 +39,11 @@ class ConsulTlsTest {
   @BeforeAll
   static void start() throws Exception {
     certs = TestCertificates.create();
-    consul = ConsulEmulator.builder().sessionTtlMin(Duration.ofSeconds(1)).tls(certs.serverContext()).start();
+    consul =
+        ConsulEmulator.builder()
+            .sessionTtlMin(Duration.ofSeconds(1))
+            .tls(certs.serverContext())
+            .start();
   }
 
   @AfterAll
@@ -50,7 +54,9 @@ class ConsulTlsTest {
   }
 
   private static String uri(String query) {
-    return "consuls://" + consul.address() + "?sessionTtlMin=1s&timeout=5s&connectTimeout=3s"
+    return "consuls://"
+        + consul.address()
+        + "?sessionTtlMin=1s&timeout=5s&connectTimeout=3s"
         + (query.isEmpty() ? "" : "&" + query);
   }
 
@@ -67,8 +73,14 @@ class ConsulTlsTest {
         assertThat(e.type()).isEqualTo(EventType.PUT);
         assertThat(e.pair().map(KVPair::valueAsString)).contains("w");
       }
-      try (LockLease l = s.newLock("tls/lock", LockOptions.builder().value("me".getBytes(StandardCharsets.UTF_8))
-          .ttl(Duration.ofSeconds(2)).build()).lock()) {
+      try (LockLease l =
+          s.newLock(
+                  "tls/lock",
+                  LockOptions.builder()
+                      .value("me".getBytes(StandardCharsets.UTF_8))
+                      .ttl(Duration.ofSeconds(2))
+                      .build())
+              .lock()) {
         assertThat(s.get("tls/lock").valueAsString()).isEqualTo("me");
         assertThat(l.isHeld()).isTrue();
       }
@@ -80,9 +92,11 @@ class ConsulTlsTest {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(certs.ca)) {
-      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -94,15 +108,25 @@ class ConsulTlsTest {
 
   @Test
   void anUntrustedServerOrPlainHttpFailsClearlyNamingTheEndpoint() {
-    assertThatThrownBy(() -> {
-      try (Store s = LibKV.open(uri("ca=" + certs.otherCa))) {
-        s.get("tls/k");
-      }
-    }).isInstanceOf(StoreUnavailableException.class).hasMessageContaining(consul.address());
-    assertThatThrownBy(() -> {
-      try (Store s = LibKV.open("consul://" + consul.address() + "?sessionTtlMin=1s&timeout=3s&connectTimeout=2s")) {
-        s.get("tls/k");
-      }
-    }).isInstanceOf(StoreUnavailableException.class).hasMessageContaining(consul.address());
+    assertThatThrownBy(
+            () -> {
+              try (Store s = LibKV.open(uri("ca=" + certs.otherCa))) {
+                s.get("tls/k");
+              }
+            })
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining(consul.address());
+    assertThatThrownBy(
+            () -> {
+              try (Store s =
+                  LibKV.open(
+                      "consul://"
+                          + consul.address()
+                          + "?sessionTtlMin=1s&timeout=3s&connectTimeout=2s")) {
+                s.get("tls/k");
+              }
+            })
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining(consul.address());
   }
 }

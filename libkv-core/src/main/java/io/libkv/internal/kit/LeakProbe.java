@@ -32,7 +32,9 @@ public final class LeakProbe {
    * if it is not built on the SPI's store and cannot say.
    */
   public static Optional<Map<String, Integer>> watchResources(Store store) {
-    return store instanceof AbstractStore ? Optional.of(((AbstractStore) store).watchResources()) : Optional.empty();
+    return store instanceof AbstractStore
+        ? Optional.of(((AbstractStore) store).watchResources())
+        : Optional.empty();
   }
 
   /** A watch channel was made. */

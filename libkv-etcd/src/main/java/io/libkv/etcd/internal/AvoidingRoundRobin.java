@@ -21,12 +21,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AvoidingRoundRobin extends LoadBalancerProvider {
   /** The policy's name, for the channel builder. */
   static final String NAME = "libkv_etcd_round_robin";
+
   /** Addresses to pass over, each until the time (nanoTime) it is given another chance. */
   private static final Map<SocketAddress, Long> AVOIDED = new ConcurrentHashMap<>();
+
   private static volatile boolean registered;
-  /** A subchannel's addresses, kept in its attributes: the picker may not ask the subchannel itself. */
-  private static final Attributes.Key<EquivalentAddressGroup> ADDRESSES = Attributes.Key.create(
-      "libkv-etcd-addresses");
+
+  /**
+   * A subchannel's addresses, kept in its attributes: the picker may not ask the subchannel itself.
+   */
+  private static final Attributes.Key<EquivalentAddressGroup> ADDRESSES =
+      Attributes.Key.create("libkv-etcd-addresses");
 
   /** Makes the policy known to gRPC, once. */
   static synchronized void register() {
@@ -99,29 +104,40 @@ final class AvoidingRoundRobin extends LoadBalancerProvider {
 
   @Override
   public LoadBalancer newLoadBalancer(LoadBalancer.Helper helper) {
-    return roundRobin().newLoadBalancer(new ForwardingLoadBalancerHelper() {
-      @Override
-      protected LoadBalancer.Helper delegate() {
-        return helper;
-      }
+    return roundRobin()
+        .newLoadBalancer(
+            new ForwardingLoadBalancerHelper() {
+              @Override
+              protected LoadBalancer.Helper delegate() {
+                return helper;
+              }
 
-      @Override
-      public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
-        if (args.getAddresses().size() != 1) {
-          return helper.createSubchannel(args);
-        }
-        return helper.createSubchannel(args.toBuilder().setAttributes(args.getAttributes().toBuilder()
-            .set(ADDRESSES, args.getAddresses().get(0)).build()).build());
-      }
+              @Override
+              public LoadBalancer.Subchannel createSubchannel(
+                  LoadBalancer.CreateSubchannelArgs args) {
+                if (args.getAddresses().size() != 1) {
+                  return helper.createSubchannel(args);
+                }
+                return helper.createSubchannel(
+                    args.toBuilder()
+                        .setAttributes(
+                            args.getAttributes().toBuilder()
+                                .set(ADDRESSES, args.getAddresses().get(0))
+                                .build())
+                        .build());
+              }
 
-      @Override
-      public void updateBalancingState(ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
-        helper.updateBalancingState(state, new Picker(picker));
-      }
-    });
+              @Override
+              public void updateBalancingState(
+                  ConnectivityState state, LoadBalancer.SubchannelPicker picker) {
+                helper.updateBalancingState(state, new Picker(picker));
+              }
+            });
   }
 
-  /** Round robin's picker, asked again (it moves on at each pick) while it picks an avoided member. */
+  /**
+   * Round robin's picker, asked again (it moves on at each pick) while it picks an avoided member.
+   */
   private static final class Picker extends LoadBalancer.SubchannelPicker {
     private static final int TRIES = 8;
     private final LoadBalancer.SubchannelPicker delegate;

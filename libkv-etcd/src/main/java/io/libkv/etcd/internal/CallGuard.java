@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Gives every unary call the operation timeout as its gRPC deadline, and marks a failed call that
  * never got a stream on a live transport (no server connected, all endpoints down) with {@link
- * NotSent}: such a write is known not to have applied and may be retried, while any other failure of
- * a write leaves its outcome unknown. Streaming calls (watch, lease keep-alive) pass untouched.
+ * NotSent}: such a write is known not to have applied and may be retried, while any other failure
+ * of a write leaves its outcome unknown. Streaming calls (watch, lease keep-alive) pass untouched.
  * It also keeps the calls in flight, with the member each went to and the newest Raft term the
  * store knew when it started, for {@link StallWatch} to end those that can no longer be answered,
  * and asks etcd to refuse a call at once where the member knows no leader.
@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
 final class CallGuard implements ClientInterceptor {
   private final long timeoutNanos;
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+
   /** The newest Raft term seen in an answer. */
   private final AtomicLong term = new AtomicLong();
 
@@ -96,7 +97,10 @@ final class CallGuard implements ClientInterceptor {
       return remote;
     }
 
-    /** Ends the call with CANCELLED: a write that was sent ends as an unknown outcome, a read may be retried. */
+    /**
+     * Ends the call with CANCELLED: a write that was sent ends as an unknown outcome, a read may be
+     * retried.
+     */
     void cancel(String why) {
       ClientCall<?, ?> c = call;
       if (c != null) {
@@ -105,7 +109,10 @@ final class CallGuard implements ClientInterceptor {
     }
   }
 
-  /** The cause attached to the status of a call the store gave up on before its deadline ({@link StallWatch}). */
+  /**
+   * The cause attached to the status of a call the store gave up on before its deadline ({@link
+   * StallWatch}).
+   */
   static final class Abandoned extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -114,32 +121,41 @@ final class CallGuard implements ClientInterceptor {
     }
   }
 
-  /** etcd's request header asking for a member with a leader (its clients' "require leader" option). */
-  static final Metadata.Key<String> REQUIRE_LEADER = Metadata.Key.of("hasleader",
-      Metadata.ASCII_STRING_MARSHALLER);
+  /**
+   * etcd's request header asking for a member with a leader (its clients' "require leader" option).
+   */
+  static final Metadata.Key<String> REQUIRE_LEADER =
+      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
 
   @Override
-  public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+  public <Q, R> ClientCall<Q, R> interceptCall(
+      MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
     if (method.getType() != MethodDescriptor.MethodType.UNARY) {
       return next.newCall(method, options);
     }
     AtomicBoolean streamed = new AtomicBoolean();
     // the probes' own requests are left out: they end by their own timeout
-    InFlight tracked = MaintenanceGrpc.SERVICE_NAME.equals(method.getServiceName()) ? null : new InFlight(term.get());
-    CallOptions o = options.withStreamTracerFactory(new ClientStreamTracer.Factory() {
-      @Override
-      public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
-        return new ClientStreamTracer() {
-          @Override
-          public void streamCreated(io.grpc.Attributes transportAttrs, Metadata h) {
-            streamed.set(true);
-            if (tracked != null) {
-              tracked.remote = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-            }
-          }
-        };
-      }
-    });
+    InFlight tracked =
+        MaintenanceGrpc.SERVICE_NAME.equals(method.getServiceName())
+            ? null
+            : new InFlight(term.get());
+    CallOptions o =
+        options.withStreamTracerFactory(
+            new ClientStreamTracer.Factory() {
+              @Override
+              public ClientStreamTracer newClientStreamTracer(
+                  ClientStreamTracer.StreamInfo info, Metadata headers) {
+                return new ClientStreamTracer() {
+                  @Override
+                  public void streamCreated(io.grpc.Attributes transportAttrs, Metadata h) {
+                    streamed.set(true);
+                    if (tracked != null) {
+                      tracked.remote = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                    }
+                  }
+                };
+              }
+            });
     if (o.getDeadline() == null) {
       o = o.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -149,28 +165,31 @@ final class CallGuard implements ClientInterceptor {
         if (tracked != null) {
           tracked.call = this;
           inFlight.add(tracked);
-          // a member that knows no leader refuses the call at once, before proposing anything, instead
+          // a member that knows no leader refuses the call at once, before proposing anything,
+          // instead
           // of holding a write it cannot commit until the deadline
           headers.put(REQUIRE_LEADER, "true");
         }
-        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<R>(listener) {
-          @Override
-          public void onMessage(R message) {
-            sawHeader(message);
-            super.onMessage(message);
-          }
+        super.start(
+            new ForwardingClientCallListener.SimpleForwardingClientCallListener<R>(listener) {
+              @Override
+              public void onMessage(R message) {
+                sawHeader(message);
+                super.onMessage(message);
+              }
 
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            if (tracked != null) {
-              inFlight.remove(tracked);
-            }
-            if (!status.isOk() && !streamed.get()) {
-              status = status.withCause(new NotSent(status.getCause()));
-            }
-            super.onClose(status, trailers);
-          }
-        }, headers);
+              @Override
+              public void onClose(Status status, Metadata trailers) {
+                if (tracked != null) {
+                  inFlight.remove(tracked);
+                }
+                if (!status.isOk() && !streamed.get()) {
+                  status = status.withCause(new NotSent(status.getCause()));
+                }
+                super.onClose(status, trailers);
+              }
+            },
+            headers);
       }
     };
   }

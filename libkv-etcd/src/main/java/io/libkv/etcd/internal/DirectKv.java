@@ -56,19 +56,28 @@ final class DirectKv {
 
   /** A comparison of {@code key}'s create revision with {@code revision} (0: the key is absent). */
   static Compare created(ByteString key, Compare.CompareResult result, long revision) {
-    return Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE).setResult(result)
-        .setCreateRevision(revision).build();
+    return Compare.newBuilder()
+        .setKey(key)
+        .setTarget(Compare.CompareTarget.CREATE)
+        .setResult(result)
+        .setCreateRevision(revision)
+        .build();
   }
 
   /** A comparison of {@code key}'s mod revision with {@code revision}. */
   static Compare modified(ByteString key, Compare.CompareResult result, long revision) {
-    return Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD).setResult(result)
-        .setModRevision(revision).build();
+    return Compare.newBuilder()
+        .setKey(key)
+        .setTarget(Compare.CompareTarget.MOD)
+        .setResult(result)
+        .setModRevision(revision)
+        .build();
   }
 
   /**
    * A comparison of the create revision of every key starting with {@code prefix} with {@code
-   * revision} (etcd's range compare: it holds for every such key, and compares 0 when there is none).
+   * revision} (etcd's range compare: it holds for every such key, and compares 0 when there is
+   * none).
    */
   static Compare everyCreated(ByteString prefix, Compare.CompareResult result, long revision) {
     return created(prefix, result, revision).toBuilder().setRangeEnd(end(prefix)).build();

@@ -22,15 +22,20 @@ import org.jspecify.annotations.Nullable;
  * The store's endpoints as gRPC's name resolver gives them: one address group per endpoint, in the
  * order given, with every address its host name resolves to, so the round robin ({@link
  * AvoidingRoundRobin}) has one subchannel per member. The list travels with the channel as a
- * resolver argument rather than in the target, which is a URI: an IPv6 literal is no valid URI path.
+ * resolver argument rather than in the target, which is a URI: an IPv6 literal is no valid URI
+ * path.
  */
 final class Endpoints extends NameResolverProvider {
   /** The target's scheme. */
   static final String SCHEME = "libkv-etcd";
+
   /** The channel's target: the endpoints themselves are {@link #LIST}. */
   static final String TARGET = SCHEME + ":///etcd";
+
   /** The endpoints ({@code host:port}), as a resolver argument of the channel. */
-  static final NameResolver.Args.Key<List<String>> LIST = NameResolver.Args.Key.create("libkv-etcd-endpoints");
+  static final NameResolver.Args.Key<List<String>> LIST =
+      NameResolver.Args.Key.create("libkv-etcd-endpoints");
+
   private static volatile boolean registered;
 
   /** Makes the resolver known to gRPC, once. */
@@ -105,14 +110,18 @@ final class Endpoints extends NameResolverProvider {
             addresses.add(new InetSocketAddress(a, EndpointProbe.port(e)));
           }
         } catch (UnknownHostException ex) {
-          continue; // the other members serve meanwhile; gRPC resolves again when a connection fails
+          continue; // the other members serve meanwhile; gRPC resolves again when a connection
+          // fails
         }
         groups.add(new EquivalentAddressGroup(addresses));
       }
       if (groups.isEmpty()) {
-        listener.onError(Status.UNAVAILABLE.withDescription("no etcd endpoint's host name resolves: " + endpoints));
+        listener.onError(
+            Status.UNAVAILABLE.withDescription(
+                "no etcd endpoint's host name resolves: " + endpoints));
       } else {
-        listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
+        listener.onResult(
+            ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
       }
     }
 

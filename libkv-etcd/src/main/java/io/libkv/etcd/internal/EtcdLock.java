@@ -22,10 +22,10 @@ import org.jspecify.annotations.Nullable;
  * transaction (queue entry and user key together); otherwise the same transaction queues the entry
  * and returns the one just ahead. A waiter waits, through the store's watch, for the deletion of
  * the entry just ahead of it (or of the user key), then checks it is the head and creates the user
- * key in a transaction that compares its own entry still exists. A key holding a value the lock
- * did not write counts as held until deleted. Unlock deletes both in one transaction, the key only
- * while its mod revision is still the lock's write. Holders follow queue order, so the fencing token, the holder's entry create
- * revision, strictly increases.
+ * key in a transaction that compares its own entry still exists. A key holding a value the lock did
+ * not write counts as held until deleted. Unlock deletes both in one transaction, the key only
+ * while its mod revision is still the lock's write. Holders follow queue order, so the fencing
+ * token, the holder's entry create revision, strictly increases.
  */
 final class EtcdLock extends AbstractLock {
   private static final AtomicLong SEQ = new AtomicLong();
@@ -36,6 +36,7 @@ final class EtcdLock extends AbstractLock {
   private final Duration ttl;
   private final ByteString userKey;
   private final ByteString queue;
+
   /**
    * Names this Lock's entries, the same in every acquisition: etcd keeps an index entry for every
    * key ever written until compaction, and the queue's range compare walks them, so a fresh name
@@ -43,6 +44,7 @@ final class EtcdLock extends AbstractLock {
    * (with its lease's ID, unique among stores) suffices.
    */
   private final long instance = SEQ.incrementAndGet();
+
   // the pending entry between attempts
   private @Nullable ByteString entry;
   private long entryRev;
@@ -72,9 +74,14 @@ final class EtcdLock extends AbstractLock {
     RangeRequest ahead = queueRange().setMaxCreateRevision(entryRev - 1).setLimit(1).build();
     // set by enqueue() with the entry
     long leaseId = Objects.requireNonNull(lease).id;
-    TxnResponse t = store.txn(new Compare[] {nobodyAhead, mine, free},
-        new RequestOp[] {DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), leaseId))},
-        new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)}, key());
+    TxnResponse t =
+        store.txn(
+            new Compare[] {nobodyAhead, mine, free},
+            new RequestOp[] {
+              DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), leaseId))
+            },
+            new RequestOp[] {countOnly(entry), DirectKv.op(ahead), countOnly(userKey)},
+            key());
     if (t.getSucceeded()) {
       return acquired(entryRev, t.getHeader().getRevision());
     }
@@ -87,7 +94,8 @@ final class EtcdLock extends AbstractLock {
     List<KeyValue> before = t.getResponses(1).getResponseRange().getKvsList();
     if (!before.isEmpty()) {
       KeyValue next = before.get(0);
-      return Attempt.waitFor(store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
+      return Attempt.waitFor(
+          store.watch.awaitDeletion(next.getKey(), next.getCreateRevision(), seenAt));
     }
     return Attempt.waitFor(store.watch.awaitDeletion(userKey, 0, seenAt));
   }
@@ -95,27 +103,39 @@ final class EtcdLock extends AbstractLock {
   /** The queue's entries, newest first, keys only. */
   private RangeRequest.Builder queueRange() {
     return DirectKv.get(queue, DirectKv.end(queue))
-        .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND).setKeysOnly(true);
+        .setSortTarget(RangeRequest.SortTarget.CREATE)
+        .setSortOrder(RangeRequest.SortOrder.DESCEND)
+        .setKeysOnly(true);
   }
 
   private static RequestOp countOnly(ByteString key) {
     return DirectKv.op(DirectKv.get(key).setCountOnly(true).build());
   }
 
-  /** One transaction: take the lock if it is free, else join the queue and learn who is just ahead. */
+  /**
+   * One transaction: take the lock if it is free, else join the queue and learn who is just ahead.
+   */
   private Attempt enqueue() {
     lease = store.leases.lease(ttl, key());
-    ByteString e = queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + instance));
+    ByteString e =
+        queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + instance));
     ByteString mark = ByteString.EMPTY;
     RangeRequest last2 = queueRange().setLimit(2).build();
     // free = nobody queued and the key absent
     Compare nobodyQueued = DirectKv.everyCreated(queue, Compare.CompareResult.EQUAL, 0);
     TxnResponse t;
     try {
-      t = store.txn(new Compare[] {nobodyQueued, DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0)},
-          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)),
-              DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))},
-          new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)), DirectKv.op(last2)}, key());
+      t =
+          store.txn(
+              new Compare[] {
+                nobodyQueued, DirectKv.created(userKey, Compare.CompareResult.EQUAL, 0)
+              },
+              new RequestOp[] {
+                DirectKv.op(DirectKv.put(e, mark, lease.id)),
+                DirectKv.op(DirectKv.put(userKey, ByteString.copyFrom(value), lease.id))
+              },
+              new RequestOp[] {DirectKv.op(DirectKv.put(e, mark, lease.id)), DirectKv.op(last2)},
+              key());
     } catch (KVException ex) {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
         store.leases.gone(lease.id);
@@ -130,7 +150,8 @@ final class EtcdLock extends AbstractLock {
     List<KeyValue> last = t.getResponses(1).getResponseRange().getKvsList();
     for (KeyValue kv : last) {
       if (!kv.getKey().equals(e)) {
-        return Attempt.waitFor(store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
+        return Attempt.waitFor(
+            store.watch.awaitDeletion(kv.getKey(), kv.getCreateRevision(), entryRev));
       }
     }
     // nobody queued, yet the key exists (written by a plain put): wait for it to go
@@ -140,7 +161,13 @@ final class EtcdLock extends AbstractLock {
   /** Held: the token is the entry's create revision, the key was written at {@code keyRevision}. */
   private Attempt acquired(long token, long keyRevision) {
     // both set by enqueue() before any acquisition
-    Held h = new Held(key(), token, keyRevision, Objects.requireNonNull(entry), Objects.requireNonNull(lease));
+    Held h =
+        new Held(
+            key(),
+            token,
+            keyRevision,
+            Objects.requireNonNull(entry),
+            Objects.requireNonNull(lease));
     h.ref.held.add(h);
     entry = null;
     return Attempt.acquired(h);
@@ -175,11 +202,16 @@ final class EtcdLock extends AbstractLock {
     @Override
     protected void release() {
       ref.held.remove(this);
-      // the user key only while it holds our write (a put over it keeps the create revision, not the
+      // the user key only while it holds our write (a put over it keeps the create revision, not
+      // the
       // mod revision); the entry in any case
-      store.txn(new Compare[] {DirectKv.modified(userKey, Compare.CompareResult.EQUAL, revision)},
-          new RequestOp[] {DirectKv.op(DirectKv.delete(userKey)), DirectKv.op(DirectKv.delete(entryKey))},
-          new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))}, key());
+      store.txn(
+          new Compare[] {DirectKv.modified(userKey, Compare.CompareResult.EQUAL, revision)},
+          new RequestOp[] {
+            DirectKv.op(DirectKv.delete(userKey)), DirectKv.op(DirectKv.delete(entryKey))
+          },
+          new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))},
+          key());
     }
 
     @Override

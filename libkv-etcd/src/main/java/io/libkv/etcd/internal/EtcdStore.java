@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.libkv.Capabilities;
 import io.libkv.ConnectionState;
+import io.libkv.Durations;
 import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
@@ -29,12 +30,11 @@ import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.spi.AbstractStore;
-import io.libkv.util.Backoff;
-import io.libkv.Durations;
 import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.EventChannel;
 import io.libkv.spi.Retry;
 import io.libkv.spi.WatchHub;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +43,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -58,17 +57,25 @@ import org.jspecify.annotations.Nullable;
 public final class EtcdStore extends AbstractStore {
   /** etcd's default request limit ({@code --max-request-bytes}). */
   static final long ETCD_REQUEST_LIMIT = 1536 * 1024;
-  /** Room kept in a request for the key (at most 4096 bytes), the prefix and the protobuf envelope. */
+
+  /**
+   * Room kept in a request for the key (at most 4096 bytes), the prefix and the protobuf envelope.
+   */
   static final long ENVELOPE = 4096 + 1024;
+
   /** etcd's default limit of operations per transaction ({@code --max-txn-ops}). */
   static final int MAX_TXN_OPS = 128;
+
   private static final AtomicInteger SEQ = new AtomicInteger();
+
   /** Bound on each step of the probe that explains a failed connect. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   final Rpc rpc;
+
   /** The KV calls (all but the store's first, which finds the channel for them). */
   final DirectKv kv;
+
   final KeySpace space;
   final Failures failures;
   final StoreConfig config;
@@ -81,8 +88,16 @@ public final class EtcdStore extends AbstractStore {
   private final Connection connection = new Connection();
   private final StallWatch stalls;
 
-  EtcdStore(Rpc rpc, CallGuard guard, String description, List<String> endpoints, String prefix, StoreConfig config,
-      boolean tls, boolean auth, Function<String, ManagedChannel> channelTo) {
+  EtcdStore(
+      Rpc rpc,
+      CallGuard guard,
+      String description,
+      List<String> endpoints,
+      String prefix,
+      StoreConfig config,
+      boolean tls,
+      boolean auth,
+      Function<String, ManagedChannel> channelTo) {
     super(description);
     this.rpc = rpc;
     this.config = config;
@@ -90,54 +105,77 @@ public final class EtcdStore extends AbstractStore {
     this.kv = new DirectKv(rpc);
     this.failures = new Failures(description, endpoints);
     int n = SEQ.incrementAndGet();
-    this.io = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "libkv-etcd-" + n + "-io");
-      t.setDaemon(true);
-      return t;
-    });
+    this.io =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "libkv-etcd-" + n + "-io");
+              t.setDaemon(true);
+              return t;
+            });
     this.stalls = new StallWatch(guard, rpc.options(), endpoints, channelTo, n);
     StoreCalls calls = new Calls();
-    this.watch = new StoreWatch(rpc, kv, space, hub, failures, description, config.operationTimeout(), calls, n);
-    this.leases = new Leases(rpc, calls, failures, description, config.operationTimeout(), config.timeSource(), io, () -> {
-      lost();
-      watch.wakeAll();
-    });
+    this.watch =
+        new StoreWatch(
+            rpc, kv, space, hub, failures, description, config.operationTimeout(), calls, n);
+    this.leases =
+        new Leases(
+            rpc,
+            calls,
+            failures,
+            description,
+            config.operationTimeout(),
+            config.timeSource(),
+            io,
+            () -> {
+              lost();
+              watch.wakeAll();
+            });
     Duration floor;
     try {
       floor = leases.probeFloor(config.connectTimeout(), backoff);
       // etcd 3.4 grants leases to anyone: a read tells now whether the credentials are good
       RangeRequest o = DirectKv.get(space.rootStart()).setCountOnly(true).build();
-      Retry.call(() -> await(kv.range(o), null, false), backoff,
-          config.connectTimeout());
+      Retry.call(() -> await(kv.range(o), null, false), backoff, config.connectTimeout());
     } catch (KVException e) {
       closeQuietly();
       // a server that is not etcd fails the first calls as unavailable, or (an HTTP/1 server) with
       // an HTTP/2 protocol error: say what answered, gRPC's own words rarely name the cause
-      boolean unexplained = e.getClass() == KVException.class
-          || e instanceof StoreUnavailableException && !(e instanceof UnknownOutcomeException);
-      Optional<String> why = unexplained ? EndpointProbe.explain("etcd", tls, endpoints, PROBE_TIMEOUT)
-          : Optional.empty();
+      boolean unexplained =
+          e.getClass() == KVException.class
+              || e instanceof StoreUnavailableException && !(e instanceof UnknownOutcomeException);
+      Optional<String> why =
+          unexplained
+              ? EndpointProbe.explain("etcd", tls, endpoints, PROBE_TIMEOUT)
+              : Optional.empty();
       if (why.isEmpty()) {
         throw e;
       }
-      throw new StoreUnavailableException("could not connect to etcd within " + Durations.format(config.connectTimeout())
-          + ": " + why.get(), null, description, endpoints, e);
+      throw new StoreUnavailableException(
+          "could not connect to etcd within "
+              + Durations.format(config.connectTimeout())
+              + ": "
+              + why.get(),
+          null,
+          description,
+          endpoints,
+          e);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
     }
     long prefixBytes = Keys.utf8Length(prefix) + 1L;
     long limit = ETCD_REQUEST_LIMIT - ENVELOPE - prefixBytes;
-    this.capabilities = Capabilities.builder("etcd")
-        .ephemeralTtl(floor, Duration.ofSeconds(1))
-        .expiringTtl(floor, Duration.ofSeconds(1))
-        .everyRevisionWatch(true)
-        .crossProcessWatch(true)
-        .tls(true)
-        .auth(true)
-        .atomicBatch(false)
-        .maxValueBytes(Math.min(limit, config.maxValueBytes().orElse(limit)))
-        .build();
+    this.capabilities =
+        Capabilities.builder("etcd")
+            .ephemeralTtl(floor, Duration.ofSeconds(1))
+            .expiringTtl(floor, Duration.ofSeconds(1))
+            .everyRevisionWatch(true)
+            .crossProcessWatch(true)
+            .tls(true)
+            .auth(true)
+            .atomicBatch(false)
+            .maxValueBytes(Math.min(limit, config.maxValueBytes().orElse(limit)))
+            .build();
     fireConnectionState(ConnectionState.CONNECTED);
   }
 
@@ -153,7 +191,9 @@ public final class EtcdStore extends AbstractStore {
     io.shutdownNow();
   }
 
-  /** Each member's version, leadership and health, from its Status answer; the leases kept alive. */
+  /**
+   * Each member's version, leadership and health, from its Status answer; the leases kept alive.
+   */
   @Override
   public StoreStatus status() {
     StoreStatus.Builder b = statusBuilder();
@@ -162,21 +202,37 @@ public final class EtcdStore extends AbstractStore {
     boolean versioned = false;
     for (int i = 0; i < endpoints.size(); i++) {
       try {
-        io.etcd.jetcd.api.StatusResponse r = Uninterruptibly.get(answers.get(i),
-            config.operationTimeout().toNanos());
+        io.etcd.jetcd.api.StatusResponse r =
+            Uninterruptibly.get(answers.get(i), config.operationTimeout().toNanos());
         List<String> errors = r.getErrorsList();
-        StoreStatus.Health health = errors.isEmpty() ? StoreStatus.Health.UP : StoreStatus.Health.DOWN;
-        b.member(new StoreStatus.Member(endpoints.get(i), health, Optional.of(r.getVersion()),
-            r.getLeader() == r.getHeader().getMemberId(), Optional.of("raft term " + r.getRaftTerm() + ", db "
-                + r.getDbSize() + " bytes" + (errors.isEmpty() ? "" : ", errors: " + String.join("; ", errors)))));
+        StoreStatus.Health health =
+            errors.isEmpty() ? StoreStatus.Health.UP : StoreStatus.Health.DOWN;
+        b.member(
+            new StoreStatus.Member(
+                endpoints.get(i),
+                health,
+                Optional.of(r.getVersion()),
+                r.getLeader() == r.getHeader().getMemberId(),
+                Optional.of(
+                    "raft term "
+                        + r.getRaftTerm()
+                        + ", db "
+                        + r.getDbSize()
+                        + " bytes"
+                        + (errors.isEmpty() ? "" : ", errors: " + String.join("; ", errors)))));
         if (!versioned) {
           b.serverVersion(r.getVersion());
           versioned = true;
         }
       } catch (Exception e) {
         // gRPC's words ("io exception") rarely say why: say what is at the address instead
-        b.member(new StoreStatus.Member(endpoints.get(i), StoreStatus.Health.DOWN, Optional.empty(), false,
-            Optional.of(EndpointProbe.probe(endpoints.get(i), PROBE_TIMEOUT).detail())));
+        b.member(
+            new StoreStatus.Member(
+                endpoints.get(i),
+                StoreStatus.Health.DOWN,
+                Optional.empty(),
+                false,
+                Optional.of(EndpointProbe.probe(endpoints.get(i), PROBE_TIMEOUT).detail())));
       }
     }
     List<Long> ids = leases.ids();
@@ -184,7 +240,10 @@ public final class EtcdStore extends AbstractStore {
     return b.build();
   }
 
-  /** The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session would). */
+  /**
+   * The IDs of the leases this store keeps alive (for tests that revoke them, as a dying session
+   * would).
+   */
   public List<Long> leaseIds() {
     return leases.ids();
   }
@@ -207,7 +266,8 @@ public final class EtcdStore extends AbstractStore {
       return r;
     } catch (Exception e) {
       if (isClosed()) {
-        // a call racing with close(): the store's leases are revoked, so its ephemeral writes are gone
+        // a call racing with close(): the store's leases are revoked, so its ephemeral writes are
+        // gone
         throw new IllegalStateException("store " + description() + " is closed", e);
       }
       if (Failures.isConnectionFailure(e)) {
@@ -308,7 +368,10 @@ public final class EtcdStore extends AbstractStore {
 
   // ---- TTLs
 
-  /** The lease a write with these options goes on: 0 (none), the store's kept-alive one, or a fresh one. */
+  /**
+   * The lease a write with these options goes on: 0 (none), the store's kept-alive one, or a fresh
+   * one.
+   */
   private long leaseFor(String key, WriteOptions options) {
     if (options.ttl().isEmpty()) {
       return 0;
@@ -345,9 +408,14 @@ public final class EtcdStore extends AbstractStore {
     }
   }
 
-  /** A write refused because its lease is gone (expired while cut off) is retried once on a new lease. */
+  /**
+   * A write refused because its lease is gone (expired while cut off) is retried once on a new
+   * lease.
+   */
   private boolean retryAfterLeaseLoss(KVException e, long lease, int attempt) {
-    if (lease == 0 || attempt > 0 || !Failures.isLeaseNotFound(e.getCause() == null ? e : e.getCause())) {
+    if (lease == 0
+        || attempt > 0
+        || !Failures.isLeaseNotFound(e.getCause() == null ? e : e.getCause())) {
       return false;
     }
     leases.gone(lease);
@@ -361,7 +429,8 @@ public final class EtcdStore extends AbstractStore {
     String first = null;
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
       long size = (long) e.getValue().length + Keys.utf8Length(e.getKey()) + 64;
-      if (!ops.isEmpty() && (ops.size() == MAX_TXN_OPS || bytes + size > ETCD_REQUEST_LIMIT - ENVELOPE)) {
+      if (!ops.isEmpty()
+          && (ops.size() == MAX_TXN_OPS || bytes + size > ETCD_REQUEST_LIMIT - ENVELOPE)) {
         commit(ops, first);
         ops.clear();
         bytes = 0;
@@ -449,7 +518,8 @@ public final class EtcdStore extends AbstractStore {
       } catch (KVException e) {
         if (page > 1 && Status.fromThrowable(e).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
           page = Math.max(1, page / 2);
-          listPage = Math.min(listPage, page); // this store's values are large: start smaller next time
+          listPage =
+              Math.min(listPage, page); // this store's values are large: start smaller next time
           continue;
         }
         throw e;
@@ -492,17 +562,25 @@ public final class EtcdStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     for (int attempt = 0; ; attempt++) {
       long lease = leaseFor(key, options);
       ByteString k = space.key(key);
-      Compare cmp = previous == null
-          ? DirectKv.created(k, Compare.CompareResult.EQUAL, 0)
-          : DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex());
+      Compare cmp =
+          previous == null
+              ? DirectKv.created(k, Compare.CompareResult.EQUAL, 0)
+              : DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex());
       TxnResponse r;
       try {
-        r = txn(new Compare[] {cmp}, new RequestOp[] {DirectKv.op(DirectKv.put(k, bytes(value), lease))},
-            new RequestOp[] {DirectKv.op(DirectKv.get(k).setCountOnly(previous == null).build())}, key);
+        r =
+            txn(
+                new Compare[] {cmp},
+                new RequestOp[] {DirectKv.op(DirectKv.put(k, bytes(value), lease))},
+                new RequestOp[] {
+                  DirectKv.op(DirectKv.get(k).setCountOnly(previous == null).build())
+                },
+                key);
       } catch (KVException e) {
         if (retryAfterLeaseLoss(e, lease, attempt)) {
           continue;
@@ -524,15 +602,25 @@ public final class EtcdStore extends AbstractStore {
     if (kvs.isEmpty()) {
       return new KeyNotFoundException("key not found (compare-and-set)", key, description(), null);
     }
-    return new KeyModifiedException("key was modified: index is " + kvs.get(0).getModRevision() + ", expected "
-        + previous.lastIndex(), key, description(), null);
+    return new KeyModifiedException(
+        "key was modified: index is "
+            + kvs.get(0).getModRevision()
+            + ", expected "
+            + previous.lastIndex(),
+        key,
+        description(),
+        null);
   }
 
   @Override
   protected void doAtomicDelete(String key, KVPair previous) {
     ByteString k = space.key(key);
-    TxnResponse r = txn(new Compare[] {DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex())},
-        new RequestOp[] {DirectKv.op(DirectKv.delete(k))}, new RequestOp[] {DirectKv.op(DirectKv.get(k).build())}, key);
+    TxnResponse r =
+        txn(
+            new Compare[] {DirectKv.modified(k, Compare.CompareResult.EQUAL, previous.lastIndex())},
+            new RequestOp[] {DirectKv.op(DirectKv.delete(k))},
+            new RequestOp[] {DirectKv.op(DirectKv.get(k).build())},
+            key);
     if (!r.getSucceeded()) {
       throw conflict(key, previous, r);
     }

@@ -8,7 +8,6 @@ import io.libkv.Keys;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
-import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
@@ -37,9 +36,17 @@ import java.util.regex.Pattern;
 public final class EtcdStoreProvider implements StoreProvider {
   /** etcd's client port, for endpoints given without one. */
   public static final int DEFAULT_PORT = 2379;
+
   // its HTTP/1 /version answer names the server's version
-  private static final ServerSignature SIGNATURE = new ServerSignature("etcd", "an etcd server", Optional.empty(),
-      Pattern.compile("\"etcdserver\"\\s*:\\s*\"([^\"]*)\""), "etcd://", "etcds://", false);
+  private static final ServerSignature SIGNATURE =
+      new ServerSignature(
+          "etcd",
+          "an etcd server",
+          Optional.empty(),
+          Pattern.compile("\"etcdserver\"\\s*:\\s*\"([^\"]*)\""),
+          "etcd://",
+          "etcds://",
+          false);
 
   /** Made by {@link java.util.ServiceLoader}. */
   public EtcdStoreProvider() {}
@@ -61,7 +68,15 @@ public final class EtcdStoreProvider implements StoreProvider {
 
   @Override
   public Set<String> parameters() {
-    return Set.of("connectTimeout", "timeout", "tls", "ca", "cert", "key", "username", "passwordFile",
+    return Set.of(
+        "connectTimeout",
+        "timeout",
+        "tls",
+        "ca",
+        "cert",
+        "key",
+        "username",
+        "passwordFile",
         "maxValueBytes");
   }
 
@@ -78,8 +93,10 @@ public final class EtcdStoreProvider implements StoreProvider {
   @Override
   public Store open(StoreLocation location, StoreConfig config) {
     if (location.endpoints().isEmpty()) {
-      throw new ConfigurationException("etcd needs at least one endpoint: etcd://host:port[,host:port...][/prefix], "
-          + "not " + location.describe());
+      throw new ConfigurationException(
+          "etcd needs at least one endpoint: etcd://host:port[,host:port...][/prefix], "
+              + "not "
+              + location.describe());
     }
     String prefix = prefix(location, config);
     List<String> endpoints = new ArrayList<>();
@@ -87,19 +104,31 @@ public final class EtcdStoreProvider implements StoreProvider {
       endpoints.add(e.matches(".*:\\d+$") && !e.endsWith("]") ? e : e + ":" + DEFAULT_PORT);
     }
     boolean tls = "etcds".equals(location.scheme()) || config.tls();
-    String description = (tls ? "etcds" : "etcd") + "://" + String.join(",", endpoints)
-        + (prefix.isEmpty() ? "" : "/" + prefix);
+    String description =
+        (tls ? "etcds" : "etcd")
+            + "://"
+            + String.join(",", endpoints)
+            + (prefix.isEmpty() ? "" : "/" + prefix);
 
     Optional<SslContext> ssl = tls ? Optional.of(sslContext(config)) : Optional.empty();
     CallGuard guard = new CallGuard(config.operationTimeout());
     boolean auth = config.username().isPresent();
     Optional<Rpc.User> user = Optional.empty();
     if (auth) {
-      Secret pw = config.password().orElseThrow(() -> new ConfigurationException(
-          "etcd user " + config.username().get() + " needs a password: passwordFile parameter or StoreConfig.password"));
+      Secret pw =
+          config
+              .password()
+              .orElseThrow(
+                  () ->
+                      new ConfigurationException(
+                          "etcd user "
+                              + config.username().get()
+                              + " needs a password: passwordFile parameter or StoreConfig.password"));
       user = Optional.of(new Rpc.User(config.username().get(), pw));
     }
-    Rpc rpc = Rpc.connect(endpoints, ssl, config.connectTimeout(), guard, user, config.operationTimeout());
+    Rpc rpc =
+        Rpc.connect(
+            endpoints, ssl, config.connectTimeout(), guard, user, config.operationTimeout());
     // the stall watch's own connections, one to each member, set up as the store's
     Function<String, ManagedChannel> channelTo = e -> Rpc.channelTo(e, endpoints, ssl);
     return new EtcdStore(rpc, guard, description, endpoints, prefix, config, tls, auth, channelTo);
@@ -110,12 +139,17 @@ public final class EtcdStoreProvider implements StoreProvider {
     try {
       fromUri = Keys.canonicalDirectory(location.path());
     } catch (InvalidKeyException e) {
-      throw new ConfigurationException("invalid etcd key prefix \"" + location.path() + "\": " + e.getMessage());
+      throw new ConfigurationException(
+          "invalid etcd key prefix \"" + location.path() + "\": " + e.getMessage());
     }
     String fromConfig = config.prefix();
     if (!fromUri.isEmpty() && !fromConfig.isEmpty() && !fromUri.equals(fromConfig)) {
-      throw new ConfigurationException("two key prefixes given: \"" + fromUri + "\" in the URI and \"" + fromConfig
-          + "\" in the configuration");
+      throw new ConfigurationException(
+          "two key prefixes given: \""
+              + fromUri
+              + "\" in the URI and \""
+              + fromConfig
+              + "\" in the configuration");
     }
     return fromUri.isEmpty() ? fromConfig : fromUri;
   }
@@ -123,11 +157,19 @@ public final class EtcdStoreProvider implements StoreProvider {
   private static SslContext sslContext(StoreConfig config) {
     if (config.sslContext().isPresent()) {
       // gRPC needs HTTP/2 negotiated by ALPN, which the JDK's own TLS supports
-      return new JdkSslContext(config.sslContext().get(), true, null, IdentityCipherSuiteFilter.INSTANCE,
-          new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+      return new JdkSslContext(
+          config.sslContext().get(),
+          true,
+          null,
+          IdentityCipherSuiteFilter.INSTANCE,
+          new ApplicationProtocolConfig(
+              ApplicationProtocolConfig.Protocol.ALPN,
               ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2),
-          ClientAuth.NONE, null, false);
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ApplicationProtocolNames.HTTP_2),
+          ClientAuth.NONE,
+          null,
+          false);
     }
     try {
       SslContextBuilder sb = GrpcSslContexts.forClient();
@@ -136,15 +178,20 @@ public final class EtcdStoreProvider implements StoreProvider {
         sb.trustManager(readable(ca.get(), "ca").toFile());
       }
       if (config.certFile().isPresent()) {
-        sb.keyManager(readable(config.certFile().get(), "cert").toFile(),
+        sb.keyManager(
+            readable(config.certFile().get(), "cert").toFile(),
             readable(config.keyFile().orElseThrow(), "key").toFile());
       }
       return sb.build();
     } catch (ConfigurationException e) {
       throw e;
     } catch (Exception e) {
-      throw new ConfigurationException("cannot set up TLS for etcd from the ca, cert and key files ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the key must be PEM, PKCS#8 or PKCS#1 RSA");
+      throw new ConfigurationException(
+          "cannot set up TLS for etcd from the ca, cert and key files ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "); the key must be PEM, PKCS#8 or PKCS#1 RSA");
     }
   }
 

@@ -32,7 +32,8 @@ final class Failures {
 
   /** Unwraps the layers futures add. */
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
@@ -57,8 +58,10 @@ final class Failures {
    */
   static boolean isStaleToken(Status s) {
     String d = s.getDescription() == null ? "" : s.getDescription();
-    return s.getCode() == Status.Code.UNAUTHENTICATED && d.contains("etcdserver: invalid auth token")
-        || s.getCode() == Status.Code.INVALID_ARGUMENT && d.contains("etcdserver: revision of auth store is old");
+    return s.getCode() == Status.Code.UNAUTHENTICATED
+            && d.contains("etcdserver: invalid auth token")
+        || s.getCode() == Status.Code.INVALID_ARGUMENT
+            && d.contains("etcdserver: revision of auth store is old");
   }
 
   static String description(Throwable t) {
@@ -85,7 +88,10 @@ final class Failures {
     return null;
   }
 
-  /** Whether the failure is the connection's (worth a retry of a read, and a connection-state change). */
+  /**
+   * Whether the failure is the connection's (worth a retry of a read, and a connection-state
+   * change).
+   */
   static boolean isConnectionFailure(Throwable t) {
     Throwable u = unwrap(t);
     if (u instanceof TimeoutException) {
@@ -96,8 +102,8 @@ final class Failures {
   }
 
   /**
-   * The libkv exception for a failed call on {@code key} (null for none). {@code write}: whether the
-   * call may have changed the store, so that a failure after it was sent is an unknown outcome.
+   * The libkv exception for a failed call on {@code key} (null for none). {@code write}: whether
+   * the call may have changed the store, so that a failure after it was sent is an unknown outcome.
    */
   KVException map(Throwable t, @Nullable String key, boolean write) {
     Throwable u = unwrap(t);
@@ -107,44 +113,64 @@ final class Failures {
     boolean notSent = has(u, CallGuard.NotSent.class);
     Throwable ssl = find(u, SSLException.class);
     if (ssl != null) {
-      return new StoreUnavailableException("TLS handshake with etcd failed (" + ssl.getMessage()
-          + "): check the ca, cert and key parameters", key, store, endpoints, u);
+      return new StoreUnavailableException(
+          "TLS handshake with etcd failed ("
+              + ssl.getMessage()
+              + "): check the ca, cert and key parameters",
+          key,
+          store,
+          endpoints,
+          u);
     }
     String d = description(u);
     String dl = d.toLowerCase(Locale.ROOT);
     Status.Code code = Status.fromThrowable(u).getCode();
-    if (dl.contains("authentication failed") || dl.contains("invalid user id or password")
+    if (dl.contains("authentication failed")
+        || dl.contains("invalid user id or password")
         || code == Status.Code.UNAUTHENTICATED) {
-      return new ConfigurationException("etcd refused the user name or password (authentication failed)", key, store,
-          null);
+      return new ConfigurationException(
+          "etcd refused the user name or password (authentication failed)", key, store, null);
     }
     if (dl.contains("user name is empty") || dl.contains("user name not found")) {
-      return new ConfigurationException("etcd requires authentication: give the username parameter and a password",
-          key, store, null);
-    }
-    if (dl.contains("permission denied")) {
-      return new PermissionDeniedException("etcd denied the operation: the user's roles do not grant it", key, store,
+      return new ConfigurationException(
+          "etcd requires authentication: give the username parameter and a password",
+          key,
+          store,
           null);
     }
+    if (dl.contains("permission denied")) {
+      return new PermissionDeniedException(
+          "etcd denied the operation: the user's roles do not grant it", key, store, null);
+    }
     if (dl.contains("request is too large")) {
-      return new KVException("etcd refused the request as too large (" + d.trim() + ")", key, store, null);
+      return new KVException(
+          "etcd refused the request as too large (" + d.trim() + ")", key, store, null);
     }
     if (dl.contains("etcdserver: no leader")) {
-      // refused on arrival by a member that knows no leader (CallGuard asks for one): nothing was proposed
-      return new StoreUnavailableException("the etcd member knows no leader (an election is on)", key, store,
-          endpoints, u);
+      // refused on arrival by a member that knows no leader (CallGuard asks for one): nothing was
+      // proposed
+      return new StoreUnavailableException(
+          "the etcd member knows no leader (an election is on)", key, store, endpoints, u);
     }
     boolean timeout = u instanceof TimeoutException || code == Status.Code.DEADLINE_EXCEEDED;
-    if (timeout || code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED
-        || u instanceof CancellationException || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
+    if (timeout
+        || code == Status.Code.UNAVAILABLE
+        || code == Status.Code.CANCELLED
+        || u instanceof CancellationException
+        || code == Status.Code.UNKNOWN && has(u, java.io.IOException.class)) {
       Throwable abandoned = find(u, CallGuard.Abandoned.class);
       // an Abandoned always carries its reason
-      String what = abandoned != null ? Objects.requireNonNull(abandoned.getMessage())
-          : timeout ? "etcd did not answer in time"
-          : "etcd is unavailable (" + d.trim() + ")";
+      String what =
+          abandoned != null
+              ? Objects.requireNonNull(abandoned.getMessage())
+              : timeout ? "etcd did not answer in time" : "etcd is unavailable (" + d.trim() + ")";
       if (write && !notSent) {
-        return new UnknownOutcomeException(what + "; the write was sent and may or may not have applied", key, store,
-            endpoints, u);
+        return new UnknownOutcomeException(
+            what + "; the write was sent and may or may not have applied",
+            key,
+            store,
+            endpoints,
+            u);
       }
       return new StoreUnavailableException(what, key, store, endpoints, u);
     }

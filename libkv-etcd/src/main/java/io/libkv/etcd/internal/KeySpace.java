@@ -9,10 +9,10 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Maps canonical libkv keys to etcd keys under the store's prefix, and back. With prefix {@code app},
- * key {@code a/b} is etcd key {@code app/a/b}; the library's own records live under {@code
- * app/_libkv/}. Lock queues are {@code _libkv/locks/KEY//ENTRY}: the empty segment cannot occur in a
- * user key, so the queue of {@code a} never holds the entries of {@code a/b}.
+ * Maps canonical libkv keys to etcd keys under the store's prefix, and back. With prefix {@code
+ * app}, key {@code a/b} is etcd key {@code app/a/b}; the library's own records live under {@code
+ * app/_libkv/}. Lock queues are {@code _libkv/locks/KEY//ENTRY}: the empty segment cannot occur in
+ * a user key, so the queue of {@code a} never holds the entries of {@code a/b}.
  */
 final class KeySpace {
   private static final byte[] ALL = {0};
@@ -27,7 +27,8 @@ final class KeySpace {
 
   /** The etcd key of a canonical key (user or internal). */
   ByteString key(String canonical) {
-    return UnsafeByteOperations.unsafeWrap(concat(root, canonical.getBytes(StandardCharsets.UTF_8)));
+    return UnsafeByteOperations.unsafeWrap(
+        concat(root, canonical.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The first etcd key below a canonical directory ("" = the store's root). */
@@ -37,7 +38,9 @@ final class KeySpace {
 
   /** The etcd key just past everything below a directory. */
   ByteString dirEnd(String dir) {
-    return dir.isEmpty() ? rootEnd() : UnsafeByteOperations.unsafeWrap(prefixEnd(dirStart(dir).toByteArray()));
+    return dir.isEmpty()
+        ? rootEnd()
+        : UnsafeByteOperations.unsafeWrap(prefixEnd(dirStart(dir).toByteArray()));
   }
 
   /** The first etcd key of the store ("\0" = every key when there is no prefix). */
@@ -80,7 +83,6 @@ final class KeySpace {
       return null;
     }
   }
-
 
   /** The etcd range end of everything starting with {@code prefix} ("\0" for all keys). */
   static byte[] prefixEnd(byte[] prefix) {

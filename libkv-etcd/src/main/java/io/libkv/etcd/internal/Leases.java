@@ -14,9 +14,9 @@ import io.libkv.KVException;
 import io.libkv.StoreUnavailableException;
 import io.libkv.TimeSource;
 import io.libkv.TtlTooShortException;
-import io.libkv.util.Backoff;
 import io.libkv.spi.KeepAlive;
 import io.libkv.spi.Retry;
+import io.libkv.util.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +40,7 @@ final class Leases {
     final long id;
     final Duration ttl;
     final Set<EtcdLock.Held> held = ConcurrentHashMap.newKeySet();
+
     // set by lease() before the Ref is published
     @SuppressWarnings("NullAway.Init")
     KeepAlive keepAlive;
@@ -65,8 +66,15 @@ final class Leases {
    * {@code description}: the store's; {@code timeout}: its operation timeout; {@code io}: where
    * renewals run; {@code onLoss}: what the store does once a lease is lost (after its locks are).
    */
-  Leases(Rpc rpc, StoreCalls calls, Failures failures, String description, Duration timeout, TimeSource time,
-      Executor io, Runnable onLoss) {
+  Leases(
+      Rpc rpc,
+      StoreCalls calls,
+      Failures failures,
+      String description,
+      Duration timeout,
+      TimeSource time,
+      Executor io,
+      Runnable onLoss) {
     this.rpc = rpc;
     this.calls = calls;
     this.failures = failures;
@@ -82,7 +90,8 @@ final class Leases {
    * Retried until {@code within} while no endpoint answers.
    */
   Duration probeFloor(Duration within, Backoff backoff) {
-    LeaseGrantResponse r = Retry.call(() -> calls.await(grant(Duration.ofSeconds(1)), null, false), backoff, within);
+    LeaseGrantResponse r =
+        Retry.call(() -> calls.await(grant(Duration.ofSeconds(1)), null, false), backoff, within);
     try {
       calls.await(revoke(r.getID()), null, true);
     } catch (KVException e) {
@@ -95,12 +104,15 @@ final class Leases {
 
   /** Asks etcd for a lease of {@code ttl} (whole seconds); etcd may grant a longer one. */
   CompletableFuture<LeaseGrantResponse> grant(Duration ttl) {
-    return rpc.unary(LeaseGrpc.getLeaseGrantMethod(), LeaseGrantRequest.newBuilder().setTTL(ttl.toSeconds()).build());
+    return rpc.unary(
+        LeaseGrpc.getLeaseGrantMethod(),
+        LeaseGrantRequest.newBuilder().setTTL(ttl.toSeconds()).build());
   }
 
   /** Revokes lease {@code id}: its keys go. */
   CompletableFuture<LeaseRevokeResponse> revoke(long id) {
-    return rpc.unary(LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build());
+    return rpc.unary(
+        LeaseGrpc.getLeaseRevokeMethod(), LeaseRevokeRequest.newBuilder().setID(id).build());
   }
 
   /**
@@ -109,26 +121,35 @@ final class Leases {
    */
   private CompletableFuture<Long> keepAliveOnce(long id, long budgetMillis) {
     CompletableFuture<Long> f = new CompletableFuture<>();
-    ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call = rpc.newCall(LeaseGrpc.getLeaseKeepAliveMethod(),
-        rpc.options().withDeadlineAfter(budgetMillis, TimeUnit.MILLISECONDS));
-    call.start(new ClientCall.Listener<LeaseKeepAliveResponse>() {
-      @Override
-      public void onMessage(LeaseKeepAliveResponse r) {
-        if (r.getTTL() <= 0) {
-          f.completeExceptionally(
-              Status.NOT_FOUND.withDescription("etcdserver: requested lease not found").asRuntimeException());
-        } else {
-          f.complete(r.getTTL());
-        }
-      }
+    ClientCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse> call =
+        rpc.newCall(
+            LeaseGrpc.getLeaseKeepAliveMethod(),
+            rpc.options().withDeadlineAfter(budgetMillis, TimeUnit.MILLISECONDS));
+    call.start(
+        new ClientCall.Listener<LeaseKeepAliveResponse>() {
+          @Override
+          public void onMessage(LeaseKeepAliveResponse r) {
+            if (r.getTTL() <= 0) {
+              f.completeExceptionally(
+                  Status.NOT_FOUND
+                      .withDescription("etcdserver: requested lease not found")
+                      .asRuntimeException());
+            } else {
+              f.complete(r.getTTL());
+            }
+          }
 
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        f.completeExceptionally(status.isOk()
-            ? Status.UNAVAILABLE.withDescription("etcd ended the keep-alive stream unanswered").asRuntimeException()
-            : status.asRuntimeException(trailers));
-      }
-    }, new Metadata());
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            f.completeExceptionally(
+                status.isOk()
+                    ? Status.UNAVAILABLE
+                        .withDescription("etcd ended the keep-alive stream unanswered")
+                        .asRuntimeException()
+                    : status.asRuntimeException(trailers));
+          }
+        },
+        new Metadata());
     call.request(1);
     call.sendMessage(LeaseKeepAliveRequest.newBuilder().setID(id).build());
     f.whenComplete((x, e) -> call.cancel("answered", null));
@@ -140,7 +161,8 @@ final class Leases {
     LeaseGrantResponse r = calls.write(() -> grant(ttl), key);
     if (r.getTTL() != ttl.toSeconds()) {
       revoke(r.getID());
-      throw new TtlTooShortException("lease", key, description, ttl, Duration.ofSeconds(r.getTTL()));
+      throw new TtlTooShortException(
+          "lease", key, description, ttl, Duration.ofSeconds(r.getTTL()));
     }
     return r.getID();
   }
@@ -159,8 +181,15 @@ final class Leases {
     long sent = time.nanoTime();
     long id = grant(ttl, key);
     Ref fresh = new Ref(id, ttl);
-    fresh.keepAlive = KeepAlive.start("etcd lease " + Long.toHexString(id) + " of " + description, ttl,
-        sent, time, io, () -> renew(fresh), e -> lost(fresh));
+    fresh.keepAlive =
+        KeepAlive.start(
+            "etcd lease " + Long.toHexString(id) + " of " + description,
+            ttl,
+            sent,
+            time,
+            io,
+            () -> renew(fresh),
+            e -> lost(fresh));
     byTtl.put(ttl, fresh);
     return fresh;
   }
@@ -172,7 +201,8 @@ final class Leases {
       calls.connectionOk();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted", null, description, failures.endpoints(), e);
+      throw new StoreUnavailableException(
+          "interrupted", null, description, failures.endpoints(), e);
     } catch (Exception e) {
       if (Failures.isLeaseNotFound(e)) {
         // revoked or expired on the server: lost now, not two thirds of a TTL later
@@ -191,7 +221,9 @@ final class Leases {
     return out;
   }
 
-  /** The client's side of a loss: the lease could not be renewed in time, so its locks are lost now. */
+  /**
+   * The client's side of a loss: the lease could not be renewed in time, so its locks are lost now.
+   */
   private void lost(Ref r) {
     synchronized (this) {
       if (!byTtl.remove(r.ttl, r)) {

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * The store's connection to etcd, on grpc-java alone: one channel over every endpoint (round robin
  * passing over silent members, {@link AvoidingRoundRobin}), every call through the {@link
  * CallGuard}, TLS when given, and the user's token on every call when a user is given ({@link
- * TokenAuth}). Unary answers complete on gRPC's transport thread, which only wakes the waiting caller.
+ * TokenAuth}). Unary answers complete on gRPC's transport thread, which only wakes the waiting
+ * caller.
  */
 final class Rpc implements AutoCloseable {
   private static final Executor DIRECT = Runnable::run;
@@ -44,7 +45,10 @@ final class Rpc implements AutoCloseable {
     this.managed = managed;
     this.channel = channel;
     this.auth = auth;
-    this.options = auth.isPresent() ? CallOptions.DEFAULT.withCallCredentials(auth.get()) : CallOptions.DEFAULT;
+    this.options =
+        auth.isPresent()
+            ? CallOptions.DEFAULT.withCallCredentials(auth.get())
+            : CallOptions.DEFAULT;
   }
 
   /** An etcd user and its password. */
@@ -54,31 +58,47 @@ final class Rpc implements AutoCloseable {
    * A channel to {@code endpoints} ({@code host:port}); with {@code ssl}, certificates are checked
    * against the first endpoint's host name.
    */
-  static Rpc connect(List<String> endpoints, Optional<SslContext> ssl, Duration connectTimeout, CallGuard guard,
-      Optional<User> user, Duration operationTimeout) {
+  static Rpc connect(
+      List<String> endpoints,
+      Optional<SslContext> ssl,
+      Duration connectTimeout,
+      CallGuard guard,
+      Optional<User> user,
+      Duration operationTimeout) {
     Endpoints.register();
     AvoidingRoundRobin.register();
-    NettyChannelBuilder b = NettyChannelBuilder.forTarget(Endpoints.TARGET, credentials(ssl))
-        .setNameResolverArg(Endpoints.LIST, List.copyOf(endpoints))
-        .defaultLoadBalancingPolicy(AvoidingRoundRobin.NAME)
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-        // a connection whose calls go unanswered is closed; idle connections are not pinged, which
-        // etcd (its keep-alive enforcement) would answer by closing them
-        .keepAliveTime(10, TimeUnit.SECONDS)
-        .keepAliveTimeout(5, TimeUnit.SECONDS)
-        .maxInboundMessageSize(MAX_INBOUND_BYTES);
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forTarget(Endpoints.TARGET, credentials(ssl))
+            .setNameResolverArg(Endpoints.LIST, List.copyOf(endpoints))
+            .defaultLoadBalancingPolicy(AvoidingRoundRobin.NAME)
+            .withOption(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            // a connection whose calls go unanswered is closed; idle connections are not pinged,
+            // which
+            // etcd (its keep-alive enforcement) would answer by closing them
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTimeout(5, TimeUnit.SECONDS)
+            .maxInboundMessageSize(MAX_INBOUND_BYTES);
     if (ssl.isPresent()) {
       b.overrideAuthority(EndpointProbe.host(endpoints.get(0)));
     }
     ManagedChannel managed = b.build();
     Channel guarded = ClientInterceptors.intercept(managed, guard);
-    Optional<TokenAuth> auth = user.map(u -> new TokenAuth(guarded, u.name(), u.password().reveal(),
-        operationTimeout.toNanos()));
+    Optional<TokenAuth> auth =
+        user.map(
+            u ->
+                new TokenAuth(
+                    guarded, u.name(), u.password().reveal(), operationTimeout.toNanos()));
     return new Rpc(managed, guarded, auth);
   }
 
-  /** A channel to the one endpoint {@code endpoint}, set up as the store's (for probes of one member). */
-  static ManagedChannel channelTo(String endpoint, List<String> endpoints, Optional<SslContext> ssl) {
+  /**
+   * A channel to the one endpoint {@code endpoint}, set up as the store's (for probes of one
+   * member).
+   */
+  static ManagedChannel channelTo(
+      String endpoint, List<String> endpoints, Optional<SslContext> ssl) {
     NettyChannelBuilder b = NettyChannelBuilder.forTarget(endpoint, credentials(ssl));
     if (ssl.isPresent()) {
       b.overrideAuthority(EndpointProbe.host(endpoints.get(0)));
@@ -87,7 +107,9 @@ final class Rpc implements AutoCloseable {
   }
 
   private static ChannelCredentials credentials(Optional<SslContext> ssl) {
-    return ssl.isPresent() ? NettySslContextChannelCredentials.create(ssl.get()) : InsecureChannelCredentials.create();
+    return ssl.isPresent()
+        ? NettySslContextChannelCredentials.create(ssl.get())
+        : InsecureChannelCredentials.create();
   }
 
   /** The options of every call: the user's token, if any. */
@@ -108,37 +130,43 @@ final class Rpc implements AutoCloseable {
     return unary(method, request, auth.isPresent());
   }
 
-  private <Q, R> CompletableFuture<R> unary(MethodDescriptor<Q, R> method, Q request, boolean mayRenew) {
+  private <Q, R> CompletableFuture<R> unary(
+      MethodDescriptor<Q, R> method, Q request, boolean mayRenew) {
     CompletableFuture<R> f = new CompletableFuture<>();
-    ClientCalls.asyncUnaryCall(channel.newCall(method, options.withExecutor(DIRECT)), request, new StreamObserver<R>() {
-      private @Nullable R value;
+    ClientCalls.asyncUnaryCall(
+        channel.newCall(method, options.withExecutor(DIRECT)),
+        request,
+        new StreamObserver<R>() {
+          private @Nullable R value;
 
-      @Override
-      public void onNext(R r) {
-        value = r;
-      }
+          @Override
+          public void onNext(R r) {
+            value = r;
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        if (mayRenew && Failures.isStaleToken(Status.fromThrowable(t))) {
-          auth.get().forget();
-          unary(method, request, false).whenComplete((r, e) -> {
-            if (e != null) {
-              f.completeExceptionally(e);
-            } else {
-              f.complete(r);
+          @Override
+          public void onError(Throwable t) {
+            if (mayRenew && Failures.isStaleToken(Status.fromThrowable(t))) {
+              auth.get().forget();
+              unary(method, request, false)
+                  .whenComplete(
+                      (r, e) -> {
+                        if (e != null) {
+                          f.completeExceptionally(e);
+                        } else {
+                          f.complete(r);
+                        }
+                      });
+              return;
             }
-          });
-          return;
-        }
-        f.completeExceptionally(t);
-      }
+            f.completeExceptionally(t);
+          }
 
-      @Override
-      public void onCompleted() {
-        f.complete(value);
-      }
-    });
+          @Override
+          public void onCompleted() {
+            f.complete(value);
+          }
+        });
     return f;
   }
 

@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * to a leader that died, and the proposal is lost with it; or the member itself went silent behind
  * an open connection. While a call has waited {@link #STALL_NANOS}, every member is asked for its
  * status (on connections of the watch's own, kept for the store's life). A call is cancelled when a
- * member has reported, for {@link #GRACE_NANOS} (time for a proposal the new leader did commit to be
- * answered), a newer Raft term with a leader than the store knew when the call started; or when
+ * member has reported, for {@link #GRACE_NANOS} (time for a proposal the new leader did commit to
+ * be answered), a newer Raft term with a leader than the store knew when the call started; or when
  * its own member does not answer while another one does, and that member is then passed over by the
  * channel ({@link AvoidingRoundRobin}) until it answers again. A cancelled write that was sent ends
  * as an unknown outcome, a read is retried on another member.
@@ -38,12 +38,18 @@ final class StallWatch implements AutoCloseable {
   static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   private static final long PROBE_TIMEOUT_MILLIS = 1000;
   private static final long TICK_MILLIS = 100;
-  /** How long a silent member is passed over before it gets a call again, unless a probe clears it sooner. */
+
+  /**
+   * How long a silent member is passed over before it gets a call again, unless a probe clears it
+   * sooner.
+   */
   private static final long AVOID_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final CallGuard guard;
+
   /** The options of a status request: the user's token, if any. */
   private final CallOptions probeOptions;
+
   private final List<String> endpoints;
   private final Function<String, ManagedChannel> channelTo;
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -54,23 +60,29 @@ final class StallWatch implements AutoCloseable {
   private long newestTermSeen;
 
   /** {@code channelTo}: a channel to one endpoint, with the store's TLS settings. */
-  StallWatch(CallGuard guard, CallOptions probeOptions, List<String> endpoints, Function<String, ManagedChannel> channelTo,
+  StallWatch(
+      CallGuard guard,
+      CallOptions probeOptions,
+      List<String> endpoints,
+      Function<String, ManagedChannel> channelTo,
       int storeNumber) {
     this.guard = guard;
     this.probeOptions = probeOptions;
     this.endpoints = List.copyOf(endpoints);
     this.channelTo = channelTo;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "libkv-etcd-" + storeNumber + "-stalls");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "libkv-etcd-" + storeNumber + "-stalls");
+              t.setDaemon(true);
+              return t;
+            });
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Whether the call's remote address is endpoint {@code i}'s: its port, and one of the addresses its
-   * host name resolves to (a name such as localhost may stand for more than one).
+   * Whether the call's remote address is endpoint {@code i}'s: its port, and one of the addresses
+   * its host name resolves to (a name such as localhost may stand for more than one).
    */
   private boolean isEndpoint(SocketAddress remote, int i) {
     if (!(remote instanceof InetSocketAddress)) {
@@ -116,10 +128,12 @@ final class StallWatch implements AutoCloseable {
       }
       probing = true;
       List<CompletableFuture<StatusResponse>> answers = ask();
-      CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).handle((x, e) -> {
-        timer.execute(() -> decide(answers));
-        return null;
-      });
+      CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0]))
+          .handle(
+              (x, e) -> {
+                timer.execute(() -> decide(answers));
+                return null;
+              });
     } catch (RuntimeException e) {
       // a closing client: the next tick, if any, tries again
       probing = false;
@@ -155,8 +169,10 @@ final class StallWatch implements AutoCloseable {
   private CompletableFuture<StatusResponse> status(ManagedChannel channel) {
     CallOptions o = probeOptions.withDeadlineAfter(PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     CompletableFuture<StatusResponse> f = new CompletableFuture<>();
-    ClientCalls.asyncUnaryCall(channel.newCall(MaintenanceGrpc.getStatusMethod(), o),
-        StatusRequest.getDefaultInstance(), new StreamObserver<StatusResponse>() {
+    ClientCalls.asyncUnaryCall(
+        channel.newCall(MaintenanceGrpc.getStatusMethod(), o),
+        StatusRequest.getDefaultInstance(),
+        new StreamObserver<StatusResponse>() {
           @Override
           public void onNext(StatusResponse r) {
             f.complete(r);
@@ -211,10 +227,19 @@ final class StallWatch implements AutoCloseable {
         if (!avoiding.contains(member)) {
           avoiding.add(member);
         }
-        c.cancel("etcd member " + endpoints.get(e) + " did not answer a status request while the call waited "
-            + TimeUnit.NANOSECONDS.toMillis(now - c.startNanos) + " ms");
-      } else if (c.termAtStart != 0 && c.termAtStart < newestTerm && now - newestTermSeen >= GRACE_NANOS) {
-        c.cancel("etcd elected a new leader (Raft term " + newestTerm + ") while the call was in flight");
+        c.cancel(
+            "etcd member "
+                + endpoints.get(e)
+                + " did not answer a status request while the call waited "
+                + TimeUnit.NANOSECONDS.toMillis(now - c.startNanos)
+                + " ms");
+      } else if (c.termAtStart != 0
+          && c.termAtStart < newestTerm
+          && now - newestTermSeen >= GRACE_NANOS) {
+        c.cancel(
+            "etcd elected a new leader (Raft term "
+                + newestTerm
+                + ") while the call was in flight");
       }
     }
     for (SocketAddress a : new ArrayList<>(avoiding)) {

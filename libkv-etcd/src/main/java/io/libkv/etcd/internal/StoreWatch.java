@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The store's one etcd watch, on its whole prefix, fanned out to every key and tree watch through
- * core's {@link WatchHub} (a gRPC stream per user watcher would not scale). Started on the first watch or lock wait.
+ * core's {@link WatchHub} (a gRPC stream per user watcher would not scale). Started on the first
+ * watch or lock wait.
  *
  * <p>Everything runs on one dispatch thread, in revision order. After a failure the watch is opened
  * again from the last revision it published (nothing lost, nothing twice); if etcd compacted that
@@ -40,7 +41,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class StoreWatch implements AutoCloseable {
   private enum Mode {
-    INITIAL, RESUME, RESYNC, RESET
+    INITIAL,
+    RESUME,
+    RESYNC,
+    RESET
   }
 
   private final Rpc rpc;
@@ -52,12 +56,15 @@ final class StoreWatch implements AutoCloseable {
   private final Duration timeout;
   private final StoreCalls calls;
   private final ScheduledExecutorService dispatch;
-  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
-  private final Map<ByteString, List<CompletableFuture<Void>>> deletions = new ConcurrentHashMap<>();
+  private final Backoff backoff =
+      Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private final Map<ByteString, List<CompletableFuture<Void>>> deletions =
+      new ConcurrentHashMap<>();
   private final AtomicReference<WatchStream> watcher = new AtomicReference<>();
   // dispatch-thread state
   private int generation;
-  // every change at or below it was published (written on the dispatch thread, read by lock waiters)
+  // every change at or below it was published (written on the dispatch thread, read by lock
+  // waiters)
   private volatile long revision;
   private long clusterId;
   private boolean suspended;
@@ -67,11 +74,19 @@ final class StoreWatch implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * {@code kv} for its reads, through {@code calls}; {@code timeout}: the store's operation timeout;
-   * {@code n}: the store's number, for the thread's name.
+   * {@code kv} for its reads, through {@code calls}; {@code timeout}: the store's operation
+   * timeout; {@code n}: the store's number, for the thread's name.
    */
-  StoreWatch(Rpc rpc, DirectKv kv, KeySpace space, WatchHub hub, Failures failures, String description, Duration timeout,
-      StoreCalls calls, int n) {
+  StoreWatch(
+      Rpc rpc,
+      DirectKv kv,
+      KeySpace space,
+      WatchHub hub,
+      Failures failures,
+      String description,
+      Duration timeout,
+      StoreCalls calls,
+      int n) {
     this.rpc = rpc;
     this.kv = kv;
     this.space = space;
@@ -80,11 +95,13 @@ final class StoreWatch implements AutoCloseable {
     this.description = description;
     this.timeout = timeout;
     this.calls = calls;
-    this.dispatch = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "libkv-etcd-" + n + "-watch");
-      t.setDaemon(true);
-      return t;
-    });
+    this.dispatch =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "libkv-etcd-" + n + "-watch");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts the store's watch if needed and waits until etcd created it. */
@@ -94,19 +111,24 @@ final class StoreWatch implements AutoCloseable {
       if (ready == null || ready.isCompletedExceptionally()) {
         ready = new CompletableFuture<>();
         CompletableFuture<Void> mine = ready;
-        dispatch.execute(() -> {
-          if (!mine.isDone()) {
-            open(Mode.INITIAL);
-          }
-        });
+        dispatch.execute(
+            () -> {
+              if (!mine.isDone()) {
+                open(Mode.INITIAL);
+              }
+            });
       }
       r = ready;
     }
     try {
       Uninterruptibly.get(r, timeout.toNanos());
     } catch (TimeoutException e) {
-      throw new StoreUnavailableException("etcd did not create the watch within the operation timeout", key,
-          description, failures.endpoints(), e);
+      throw new StoreUnavailableException(
+          "etcd did not create the watch within the operation timeout",
+          key,
+          description,
+          failures.endpoints(),
+          e);
     } catch (ExecutionException e) {
       throw failures.map(e, key, false);
     }
@@ -117,23 +139,24 @@ final class StoreWatch implements AutoCloseable {
       return;
     }
     int gen = ++generation;
-    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(space.rootStart())
-        .setRangeEnd(space.rootEnd());
+    WatchCreateRequest.Builder o =
+        WatchCreateRequest.newBuilder().setKey(space.rootStart()).setRangeEnd(space.rootEnd());
     if (mode == Mode.RESUME) {
       o.setStartRevision(revision + 1);
     }
-    WatchStream.Listener l = new WatchStream.Listener() {
-      @Override
-      public void answered(WatchResponse response) {
-        submit(() -> onResponse(gen, mode, response));
-      }
+    WatchStream.Listener l =
+        new WatchStream.Listener() {
+          @Override
+          public void answered(WatchResponse response) {
+            submit(() -> onResponse(gen, mode, response));
+          }
 
-      @Override
-      public void failed(Throwable t) {
-        rpc.staleToken(t);
-        submit(() -> onFailure(gen, t));
-      }
-    };
+          @Override
+          public void failed(Throwable t) {
+            rpc.staleToken(t);
+            submit(() -> onFailure(gen, t));
+          }
+        };
     watcher.set(WatchStream.open(rpc, o.build(), l));
   }
 
@@ -170,7 +193,8 @@ final class StoreWatch implements AutoCloseable {
         j++;
       }
       if (rev > revision) {
-        // the revision first: a waiter that sees it below its own knows it will be woken (awaitDeletion)
+        // the revision first: a waiter that sees it below its own knows it will be woken
+        // (awaitDeletion)
         revision = rev;
         List<WatchHub.Change> batch = new ArrayList<>();
         for (Event e : events.subList(i, j)) {
@@ -184,9 +208,10 @@ final class StoreWatch implements AutoCloseable {
             wake(kv.getKey());
           }
           if (!Keys.isReserved(k)) {
-            batch.add(e.getType() == Event.EventType.DELETE
-                ? WatchHub.Change.delete(k, rev)
-                : WatchHub.Change.put(EtcdStore.pair(k, kv)));
+            batch.add(
+                e.getType() == Event.EventType.DELETE
+                    ? WatchHub.Change.delete(k, rev)
+                    : WatchHub.Change.put(EtcdStore.pair(k, kv)));
           }
         }
         if (!batch.isEmpty()) {
@@ -208,7 +233,8 @@ final class StoreWatch implements AutoCloseable {
       }
       // set before any INITIAL open (ensureStarted), never cleared
       Objects.requireNonNull(r).complete(null);
-    } else if (cluster != clusterId || (mode == Mode.RESUME && rev < revision && historyRestarted())) {
+    } else if (cluster != clusterId
+        || (mode == Mode.RESUME && rev < revision && historyRestarted())) {
       // the endpoints serve another cluster now (another ID; or the same ID, as a cluster made
       // again with the same configuration has, whose history is behind what we published): its
       // revisions are not comparable with ours
@@ -233,7 +259,8 @@ final class StoreWatch implements AutoCloseable {
 
   /**
    * Whether the cluster's current revision, by a linearizable read, is below the last one we
-   * published (a member that lags behind can answer a watch with an older header; the leader cannot).
+   * published (a member that lags behind can answer a watch with an older header; the leader
+   * cannot).
    */
   private boolean historyRestarted() {
     try {
@@ -241,7 +268,8 @@ final class StoreWatch implements AutoCloseable {
       long now = calls.read(() -> kv.range(o), null).getHeader().getRevision();
       return now < revision;
     } catch (KVException e) {
-      return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is gone
+      return false; // unknown yet: the resumed watch goes on, and fails again if the cluster is
+      // gone
     }
   }
 
@@ -266,7 +294,10 @@ final class StoreWatch implements AutoCloseable {
       return;
     }
     closeWatcher();
-    Mode next = Failures.isCompacted(t) ? Mode.RESYNC : Failures.isFutureRevision(t) ? Mode.RESET : Mode.RESUME;
+    Mode next =
+        Failures.isCompacted(t)
+            ? Mode.RESYNC
+            : Failures.isFutureRevision(t) ? Mode.RESET : Mode.RESUME;
     CompletableFuture<Void> r;
     synchronized (this) {
       r = ready;
@@ -290,11 +321,14 @@ final class StoreWatch implements AutoCloseable {
     closeWatcher();
     Duration d = backoff.ceiling(attempts++);
     try {
-      dispatch.schedule(() -> {
-        if (!closed) {
-          open(mode);
-        }
-      }, d.toMillis(), TimeUnit.MILLISECONDS);
+      dispatch.schedule(
+          () -> {
+            if (!closed) {
+              open(mode);
+            }
+          },
+          d.toMillis(),
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }
@@ -357,11 +391,11 @@ final class StoreWatch implements AutoCloseable {
    * from} up to {@code upTo}, in order; null when etcd compacted that history away.
    *
    * <p>A temporary watch from {@code from + 1} replays them. etcd 3.4 sends a catching-up watcher
-   * everything up to its current revision in one response (a response of fewer than 1,000
-   * revisions is the last of the catch-up), and nothing when nothing changed; its progress
-   * requests are not ordered after that catch-up, so they cannot tell when it is done. Whether
-   * anything changed is therefore read first: nothing did iff no key present at {@code upTo} was
-   * written after {@code from} and as many keys were present at {@code from} as at {@code upTo}.
+   * everything up to its current revision in one response (a response of fewer than 1,000 revisions
+   * is the last of the catch-up), and nothing when nothing changed; its progress requests are not
+   * ordered after that catch-up, so they cannot tell when it is done. Whether anything changed is
+   * therefore read first: nothing did iff no key present at {@code upTo} was written after {@code
+   * from} and as many keys were present at {@code from} as at {@code upTo}.
    */
   @Nullable List<WatchHub.Change> history(String target, boolean tree, long from, long upTo) {
     if (from >= upTo) {
@@ -381,59 +415,69 @@ final class StoreWatch implements AutoCloseable {
     }
     List<WatchHub.Change> out = new ArrayList<>();
     CompletableFuture<List<WatchHub.Change>> done = new CompletableFuture<>();
-    WatchCreateRequest.Builder o = WatchCreateRequest.newBuilder().setKey(start).setStartRevision(from + 1);
+    WatchCreateRequest.Builder o =
+        WatchCreateRequest.newBuilder().setKey(start).setStartRevision(from + 1);
     if (end != null) {
       o.setRangeEnd(end);
     }
-    WatchStream w = WatchStream.open(rpc, o.build(), new WatchStream.Listener() {
-      @Override
-      public void answered(WatchResponse resp) {
-        if (resp.getEventsCount() == 0 || done.isDone()) {
-          return;
-        }
-        long revisions = 0;
-        long last = -1;
-        boolean reached = false;
-        for (Event e : resp.getEventsList()) {
-          KeyValue kv = e.getKv();
-          long rev = kv.getModRevision();
-          if (rev != last) {
-            revisions++;
-            last = rev;
-          }
-          if (rev > upTo) {
-            reached = true;
-            continue;
-          }
-          reached |= rev == upTo;
-          String k = space.decode(kv.getKey());
-          if (k == null || Keys.isReserved(k)) {
-            continue;
-          }
-          out.add(e.getType() == Event.EventType.DELETE
-              ? WatchHub.Change.delete(k, rev)
-              : WatchHub.Change.put(EtcdStore.pair(k, kv)));
-        }
-        if (reached || revisions < WATCH_BATCH_MAX_REVS) {
-          done.complete(out);
-        }
-      }
+    WatchStream w =
+        WatchStream.open(
+            rpc,
+            o.build(),
+            new WatchStream.Listener() {
+              @Override
+              public void answered(WatchResponse resp) {
+                if (resp.getEventsCount() == 0 || done.isDone()) {
+                  return;
+                }
+                long revisions = 0;
+                long last = -1;
+                boolean reached = false;
+                for (Event e : resp.getEventsList()) {
+                  KeyValue kv = e.getKv();
+                  long rev = kv.getModRevision();
+                  if (rev != last) {
+                    revisions++;
+                    last = rev;
+                  }
+                  if (rev > upTo) {
+                    reached = true;
+                    continue;
+                  }
+                  reached |= rev == upTo;
+                  String k = space.decode(kv.getKey());
+                  if (k == null || Keys.isReserved(k)) {
+                    continue;
+                  }
+                  out.add(
+                      e.getType() == Event.EventType.DELETE
+                          ? WatchHub.Change.delete(k, rev)
+                          : WatchHub.Change.put(EtcdStore.pair(k, kv)));
+                }
+                if (reached || revisions < WATCH_BATCH_MAX_REVS) {
+                  done.complete(out);
+                }
+              }
 
-      @Override
-      public void failed(Throwable t) {
-        rpc.staleToken(t);
-        if (Failures.isCompacted(t)) {
-          done.complete(null);
-        } else {
-          done.completeExceptionally(t);
-        }
-      }
-    });
+              @Override
+              public void failed(Throwable t) {
+                rpc.staleToken(t);
+                if (Failures.isCompacted(t)) {
+                  done.complete(null);
+                } else {
+                  done.completeExceptionally(t);
+                }
+              }
+            });
     try {
       return Uninterruptibly.get(done, timeout.toNanos());
     } catch (TimeoutException e) {
-      throw new StoreUnavailableException("etcd did not replay the history within the operation timeout", target,
-          description, failures.endpoints(), e);
+      throw new StoreUnavailableException(
+          "etcd did not replay the history within the operation timeout",
+          target,
+          description,
+          failures.endpoints(),
+          e);
     } catch (ExecutionException e) {
       throw failures.map(e, target, false);
     } finally {
@@ -441,15 +485,22 @@ final class StoreWatch implements AutoCloseable {
     }
   }
 
-  private boolean changed(ByteString start, @Nullable ByteString end, long from, long upTo, String target) {
+  private boolean changed(
+      ByteString start, @Nullable ByteString end, long from, long upTo, String target) {
     if (count(start, end, upTo, from + 1, target) > 0) {
       return true;
     }
     return count(start, end, from, 0, target) != count(start, end, upTo, 0, target);
   }
 
-  private long count(ByteString start, @Nullable ByteString end, long revision, long minModRevision, String target) {
-    RangeRequest.Builder b = (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
+  private long count(
+      ByteString start,
+      @Nullable ByteString end,
+      long revision,
+      long minModRevision,
+      String target) {
+    RangeRequest.Builder b =
+        (end == null ? DirectKv.get(start) : DirectKv.get(start, end)).setRevision(revision);
     if (minModRevision > 0) {
       // etcd filters by mod revision only the keys it returns, never a count: fetch one key
       RangeRequest o = b.setMinModRevision(minModRevision).setKeysOnly(true).setLimit(1).build();

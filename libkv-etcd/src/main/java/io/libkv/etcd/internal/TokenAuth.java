@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * again after a call was refused for a stale token ({@link #forget}).
  */
 final class TokenAuth extends CallCredentials {
-  private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> TOKEN =
+      Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
 
   private final Channel channel;
   private final AuthenticateRequest request;
@@ -29,7 +30,10 @@ final class TokenAuth extends CallCredentials {
   // guarded by this
   private @Nullable CompletableFuture<String> token;
 
-  /** {@code channel}: where Authenticate goes (without these credentials, so the call needs no token). */
+  /**
+   * {@code channel}: where Authenticate goes (without these credentials, so the call needs no
+   * token).
+   */
   TokenAuth(Channel channel, String user, String password, long timeoutNanos) {
     this.channel = channel;
     this.request = AuthenticateRequest.newBuilder().setName(user).setPassword(password).build();
@@ -38,15 +42,17 @@ final class TokenAuth extends CallCredentials {
 
   @Override
   public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-    current().whenComplete((t, e) -> {
-      if (e != null) {
-        applier.fail(Status.fromThrowable(Failures.unwrap(e)));
-        return;
-      }
-      Metadata m = new Metadata();
-      m.put(TOKEN, t);
-      applier.apply(m);
-    });
+    current()
+        .whenComplete(
+            (t, e) -> {
+              if (e != null) {
+                applier.fail(Status.fromThrowable(Failures.unwrap(e)));
+                return;
+              }
+              Metadata m = new Metadata();
+              m.put(TOKEN, t);
+              applier.apply(m);
+            });
   }
 
   private synchronized CompletableFuture<String> current() {
@@ -66,7 +72,9 @@ final class TokenAuth extends CallCredentials {
   private CompletableFuture<String> authenticate() {
     CompletableFuture<String> f = new CompletableFuture<>();
     CallOptions o = CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
-    ClientCalls.asyncUnaryCall(channel.newCall(AuthGrpc.getAuthenticateMethod(), o), request,
+    ClientCalls.asyncUnaryCall(
+        channel.newCall(AuthGrpc.getAuthenticateMethod(), o),
+        request,
         new StreamObserver<AuthenticateResponse>() {
           @Override
           public void onNext(AuthenticateResponse r) {
@@ -80,7 +88,8 @@ final class TokenAuth extends CallCredentials {
 
           @Override
           public void onCompleted() {
-            f.completeExceptionally(Status.INTERNAL.withDescription("etcd gave no token").asRuntimeException());
+            f.completeExceptionally(
+                Status.INTERNAL.withDescription("etcd gave no token").asRuntimeException());
           }
         });
     return f;

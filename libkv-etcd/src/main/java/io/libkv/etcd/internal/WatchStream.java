@@ -37,28 +37,38 @@ final class WatchStream implements AutoCloseable {
     WatchStream w = new WatchStream(rpc.newCall(WatchGrpc.getWatchMethod(), rpc.options()));
     Metadata headers = new Metadata();
     headers.put(CallGuard.REQUIRE_LEADER, "true");
-    w.call.start(new ClientCall.Listener<WatchResponse>() {
-      @Override
-      public void onMessage(WatchResponse r) {
-        w.call.request(1);
-        if (w.ended.get()) {
-          return;
-        }
-        if (r.getCanceled()) {
-          String why = r.getCompactRevision() > 0 ? "etcdserver: mvcc: required revision has been compacted"
-              : r.getCancelReason().isEmpty() ? "etcd cancelled the watch" : r.getCancelReason();
-          w.end(l, Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException());
-          return;
-        }
-        l.answered(r);
-      }
+    w.call.start(
+        new ClientCall.Listener<WatchResponse>() {
+          @Override
+          public void onMessage(WatchResponse r) {
+            w.call.request(1);
+            if (w.ended.get()) {
+              return;
+            }
+            if (r.getCanceled()) {
+              String why =
+                  r.getCompactRevision() > 0
+                      ? "etcdserver: mvcc: required revision has been compacted"
+                      : r.getCancelReason().isEmpty()
+                          ? "etcd cancelled the watch"
+                          : r.getCancelReason();
+              w.end(l, Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException());
+              return;
+            }
+            l.answered(r);
+          }
 
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        w.end(l, (status.isOk() ? Status.UNAVAILABLE.withDescription("etcd ended the watch stream") : status)
-            .asRuntimeException(trailers));
-      }
-    }, headers);
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            w.end(
+                l,
+                (status.isOk()
+                        ? Status.UNAVAILABLE.withDescription("etcd ended the watch stream")
+                        : status)
+                    .asRuntimeException(trailers));
+          }
+        },
+        headers);
     w.call.request(1);
     w.call.sendMessage(WatchRequest.newBuilder().setCreateRequest(create).build());
     return w;

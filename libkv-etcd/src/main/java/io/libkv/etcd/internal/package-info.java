@@ -1,4 +1,6 @@
-/** The etcd v3 store on grpc-java (calls, leases, watches, locks, endpoint choice), not exported. */
+/**
+ * The etcd v3 store on grpc-java (calls, leases, watches, locks, endpoint choice), not exported.
+ */
 @NullMarked
 package io.libkv.etcd.internal;
 

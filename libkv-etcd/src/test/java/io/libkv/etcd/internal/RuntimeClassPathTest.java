@@ -32,19 +32,36 @@ import org.junit.jupiter.api.Test;
  */
 class RuntimeClassPathTest {
   /**
-   * The jars that stay off the store's class path: jetcd's client and Vert.x, and those the module's
-   * pom leaves out of gRPC's dependencies.
+   * The jars that stay off the store's class path: jetcd's client and Vert.x, and those the
+   * module's pom leaves out of gRPC's dependencies.
    */
-  private static final List<String> LEFT_OUT = List.of("jetcd-core-", "jetcd-common-", "jetcd-api-", "vertx-",
-      "failsafe-", "slf4j-", "grpc-context-", "netty-handler-proxy-", "netty-codec-socks-", "netty-codec-compression-",
-      "netty-transport-native-epoll-", "netty-transport-classes-epoll-", "proto-google-common-protos-",
-      "javax.annotation-api-", "listenablefuture-", "jspecify-", "failureaccess-", "jackson-");
+  private static final List<String> LEFT_OUT =
+      List.of(
+          "jetcd-core-",
+          "jetcd-common-",
+          "jetcd-api-",
+          "vertx-",
+          "failsafe-",
+          "slf4j-",
+          "grpc-context-",
+          "netty-handler-proxy-",
+          "netty-codec-socks-",
+          "netty-codec-compression-",
+          "netty-transport-native-epoll-",
+          "netty-transport-classes-epoll-",
+          "proto-google-common-protos-",
+          "javax.annotation-api-",
+          "listenablefuture-",
+          "jspecify-",
+          "failureaccess-",
+          "jackson-");
 
   @Test
   void aStoreRunsWithJetcdCoreAndVertxHidden() throws Exception {
     List<String> refused = new CopyOnWriteArrayList<>();
     List<URL> urls = new ArrayList<>();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     for (String p : cp.split(File.pathSeparator)) {
       String name = Path.of(p).getFileName().toString();
       if (LEFT_OUT.stream().noneMatch(name::startsWith)) {
@@ -52,23 +69,30 @@ class RuntimeClassPathTest {
       }
     }
     try (EtcdServer server = EtcdServer.start();
-        URLClassLoader hiding = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader()) {
-          @Override
-          protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith("io.vertx.") || name.startsWith("io.etcd.jetcd.") && !name.startsWith("io.etcd.jetcd.api.")) {
-              refused.add(name); // asked for, though not there
-            }
-            return super.loadClass(name, resolve);
-          }
-        }) {
+        URLClassLoader hiding =
+            new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader()) {
+              @Override
+              protected Class<?> loadClass(String name, boolean resolve)
+                  throws ClassNotFoundException {
+                if (name.startsWith("io.vertx.")
+                    || name.startsWith("io.etcd.jetcd.")
+                        && !name.startsWith("io.etcd.jetcd.api.")) {
+                  refused.add(name); // asked for, though not there
+                }
+                return super.loadClass(name, resolve);
+              }
+            }) {
       // hidden indeed (the tests' own class path has them)
-      assertThatThrownBy(() -> hiding.loadClass("io.vertx.core.Vertx")).isInstanceOf(ClassNotFoundException.class);
-      assertThatThrownBy(() -> hiding.loadClass("io.etcd.jetcd.Client")).isInstanceOf(ClassNotFoundException.class);
+      assertThatThrownBy(() -> hiding.loadClass("io.vertx.core.Vertx"))
+          .isInstanceOf(ClassNotFoundException.class);
+      assertThatThrownBy(() -> hiding.loadClass("io.etcd.jetcd.Client"))
+          .isInstanceOf(ClassNotFoundException.class);
       Class.forName("io.vertx.core.Vertx");
       refused.clear();
       @SuppressWarnings("unchecked")
-      Function<String, String> scenario = (Function<String, String>) hiding.loadClass(Scenario.class.getName())
-          .getDeclaredConstructor().newInstance();
+      Function<String, String> scenario =
+          (Function<String, String>)
+              hiding.loadClass(Scenario.class.getName()).getDeclaredConstructor().newInstance();
       assertThat(scenario.apply(server.endpoint())).isEqualTo("v 1 locked");
     }
     assertThat(refused).as("classes the store asked for").isEmpty();
@@ -90,7 +114,11 @@ class RuntimeClassPathTest {
           try (LockLease held = l.lock()) {
             // the watch's first event (the initial state, then the put): the watch stream delivered
             boolean watched = w.poll(Duration.ofSeconds(5)).isPresent();
-            return new String(p.value(), UTF_8) + " " + listed + " " + (held.fencingToken() > 0 ? "locked" : "unlocked")
+            return new String(p.value(), UTF_8)
+                + " "
+                + listed
+                + " "
+                + (held.fencingToken() > 0 ? "locked" : "unlocked")
                 + (watched ? "" : " unwatched");
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,8 +19,8 @@ import java.util.TreeSet;
 
 /**
  * Checks what a user of libkv-bom gets: the third-party stack the project is tested with, one
- * Netty, stores that work, and nothing on stderr from opening etcd and ZooKeeper stores (but SLF4J's
- * own notice that the application has no SLF4J provider, unless it is told to keep quiet).
+ * Netty, stores that work, and nothing on stderr from opening etcd and ZooKeeper stores (but
+ * SLF4J's own notice that the application has no SLF4J provider, unless it is told to keep quiet).
  */
 public final class Main {
   public static void main(String[] args) throws IOException {
@@ -47,8 +47,11 @@ public final class Main {
     Set<String> extra = new TreeSet<>(resolved);
     extra.removeAll(tested);
     if (!missing.isEmpty() || !extra.isEmpty()) {
-      problems.add("the stack differs from the tested one:\n  tested, not resolved: " + missing
-          + "\n  resolved, not tested: " + extra);
+      problems.add(
+          "the stack differs from the tested one:\n  tested, not resolved: "
+              + missing
+              + "\n  resolved, not tested: "
+              + extra);
     }
 
     putGet("memory:");
@@ -74,9 +77,15 @@ public final class Main {
     if (!problems.isEmpty()) {
       throw new AssertionError(String.join("\n", problems));
     }
-    System.out.println("consumer: " + resolved.size() + " third-party artifacts as tested, Netty "
-        + nettyVersions + ", memory: and boltdb: put/get ok, stderr quiet"
-        + (notice > 0 ? " but for SLF4J's " + notice + "-line notice that there is no provider" : ""));
+    System.out.println(
+        "consumer: "
+            + resolved.size()
+            + " third-party artifacts as tested, Netty "
+            + nettyVersions
+            + ", memory: and boltdb: put/get ok, stderr quiet"
+            + (notice > 0
+                ? " but for SLF4J's " + notice + "-line notice that there is no provider"
+                : ""));
   }
 
   private static void putGet(String uri) {
@@ -90,7 +99,9 @@ public final class Main {
     }
   }
 
-  /** Opens a store nobody serves: the client libraries load, connect, fail, and should say nothing. */
+  /**
+   * Opens a store nobody serves: the client libraries load, connect, fail, and should say nothing.
+   */
   private static void unreachable(String uri) {
     try (Store store = LibKV.open(uri)) {
       store.get("k");
@@ -100,7 +111,9 @@ public final class Main {
     }
   }
 
-  /** SLF4J's notice that no provider was found, the only thing the application itself can turn off. */
+  /**
+   * SLF4J's notice that no provider was found, the only thing the application itself can turn off.
+   */
   private static boolean slf4jNotice(String line) {
     return line.startsWith("SLF4J(W): No SLF4J providers were found")
         || line.startsWith("SLF4J(W): Defaulting to no-operation (NOP) logger implementation")

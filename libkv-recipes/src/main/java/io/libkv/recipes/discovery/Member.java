@@ -50,7 +50,9 @@ public final class Member {
   /** A member with metadata given as a map (serialised with Jackson). */
   public static Member of(String id, String address, Map<String, ?> meta) {
     Objects.requireNonNull(meta, "meta");
-    return new Member(Objects.requireNonNull(id, "id"), Objects.requireNonNull(address, "address"),
+    return new Member(
+        Objects.requireNonNull(id, "id"),
+        Objects.requireNonNull(address, "address"),
         JSON.valueToTree(meta).toString());
   }
 
@@ -99,7 +101,8 @@ public final class Member {
         return Optional.empty();
       }
       JsonNode meta = n.path("meta");
-      return Optional.of(new Member(id, n.get("address").asText(), meta.isObject() ? meta.toString() : "{}"));
+      return Optional.of(
+          new Member(id, n.get("address").asText(), meta.isObject() ? meta.toString() : "{}"));
     } catch (java.io.IOException e) {
       return Optional.empty();
     }

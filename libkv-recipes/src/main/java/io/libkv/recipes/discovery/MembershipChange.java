@@ -11,7 +11,11 @@ public final class MembershipChange {
   private final List<Member> removed;
   private final List<Member> changed;
 
-  MembershipChange(SortedMap<String, Member> members, List<Member> added, List<Member> removed, List<Member> changed) {
+  MembershipChange(
+      SortedMap<String, Member> members,
+      List<Member> added,
+      List<Member> removed,
+      List<Member> changed) {
     this.members = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(members));
     this.added = List.copyOf(added);
     this.removed = List.copyOf(removed);
@@ -40,7 +44,14 @@ public final class MembershipChange {
 
   @Override
   public String toString() {
-    return "MembershipChange{" + members.keySet() + ", +" + added.size() + " -" + removed.size() + " ~" + changed.size()
+    return "MembershipChange{"
+        + members.keySet()
+        + ", +"
+        + added.size()
+        + " -"
+        + removed.size()
+        + " ~"
+        + changed.size()
         + "}";
   }
 }

@@ -5,9 +5,9 @@ import io.libkv.KVPair;
 import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.TreeEvent;
+import io.libkv.recipes.internal.Monitors;
 import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.util.SerialExecutor;
-import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +35,22 @@ public final class ServiceMembers implements AutoCloseable {
   private SortedMap<String, Member> members = new TreeMap<>();
   private boolean known;
 
-  private ServiceMembers(Store store, String service, Consumer<MembershipChange> listener,
-      Consumer<KVException> errors, Executor executor) {
+  private ServiceMembers(
+      Store store,
+      String service,
+      Consumer<MembershipChange> listener,
+      Consumer<KVException> errors,
+      Executor executor) {
     this.service = service;
     this.listener = listener;
     this.errors = errors;
     this.events = SerialExecutor.on("members of " + service, executor);
-    this.loop = new WatchLoop<>("libkv-members-" + service, () -> store.watchTree(service), e -> apply(e.pairs()),
-        this::report);
+    this.loop =
+        new WatchLoop<>(
+            "libkv-members-" + service,
+            () -> store.watchTree(service),
+            e -> apply(e.pairs()),
+            this::report);
   }
 
   /**
@@ -51,18 +59,27 @@ public final class ServiceMembers implements AutoCloseable {
    *
    * @throws io.libkv.InvalidKeyException if the service name is not a valid key
    */
-  public static ServiceMembers watch(Store store, String service, Consumer<MembershipChange> listener,
-      Executor executor) {
+  public static ServiceMembers watch(
+      Store store, String service, Consumer<MembershipChange> listener, Executor executor) {
     return watch(store, service, listener, e -> {}, executor);
   }
 
   /** The same, with a listener for the store errors it recovers from. */
-  public static ServiceMembers watch(Store store, String service, Consumer<MembershipChange> listener,
-      Consumer<KVException> errors, Executor executor) {
+  public static ServiceMembers watch(
+      Store store,
+      String service,
+      Consumer<MembershipChange> listener,
+      Consumer<KVException> errors,
+      Executor executor) {
     Objects.requireNonNull(store, "store");
     String s = Keys.canonicalKey(Objects.requireNonNull(service, "service"));
-    ServiceMembers m = new ServiceMembers(store, s, Objects.requireNonNull(listener, "listener"),
-        Objects.requireNonNull(errors, "errors"), Objects.requireNonNull(executor, "executor"));
+    ServiceMembers m =
+        new ServiceMembers(
+            store,
+            s,
+            Objects.requireNonNull(listener, "listener"),
+            Objects.requireNonNull(errors, "errors"),
+            Objects.requireNonNull(executor, "executor"));
     m.loop.start();
     return m;
   }

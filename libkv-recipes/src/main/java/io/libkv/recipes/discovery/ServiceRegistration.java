@@ -48,7 +48,8 @@ public final class ServiceRegistration implements AutoCloseable {
   /**
    * A builder registering member {@code id} of {@code service}.
    *
-   * @throws io.libkv.InvalidKeyException if service is not a valid key or id not a valid single segment
+   * @throws io.libkv.InvalidKeyException if service is not a valid key or id not a valid single
+   *     segment
    */
   public static Builder builder(Store store, String service, String id) {
     return new Builder(store, service, id);
@@ -148,7 +149,8 @@ public final class ServiceRegistration implements AutoCloseable {
       this.service = Keys.canonicalKey(Objects.requireNonNull(service, "service"));
       Objects.requireNonNull(id, "id");
       if (id.isEmpty() || id.contains("/")) {
-        throw new IllegalArgumentException("member id must be one non-empty key segment, was \"" + id + "\"");
+        throw new IllegalArgumentException(
+            "member id must be one non-empty key segment, was \"" + id + "\"");
       }
       this.id = id;
     }

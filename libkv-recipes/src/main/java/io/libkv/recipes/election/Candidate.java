@@ -5,10 +5,10 @@ import io.libkv.Lock;
 import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
+import io.libkv.recipes.internal.Monitors;
 import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.util.Backoff;
 import io.libkv.util.SerialExecutor;
-import io.libkv.recipes.internal.Monitors;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -112,8 +112,8 @@ public final class Candidate implements AutoCloseable {
   }
 
   /**
-   * Gives up leadership now (if held) and keeps running: after a short pause, so another
-   * candidate can win, this one runs again.
+   * Gives up leadership now (if held) and keeps running: after a short pause, so another candidate
+   * can win, this one runs again.
    */
   public void resign() {
     synchronized (monitor) {
@@ -217,13 +217,14 @@ public final class Candidate implements AutoCloseable {
     private final String key;
     private final String node;
     private @Nullable Duration ttl;
-    private LeadershipListener listener = new LeadershipListener() {
-      @Override
-      public void elected(Leadership term) {}
+    private LeadershipListener listener =
+        new LeadershipListener() {
+          @Override
+          public void elected(Leadership term) {}
 
-      @Override
-      public void deposed(Leadership term) {}
-    };
+          @Override
+          public void deposed(Leadership term) {}
+        };
     private Executor executor = Runnable::run;
     private Duration retryMin = Duration.ofMillis(100);
     private Duration retryMax = Duration.ofSeconds(5);
@@ -238,7 +239,9 @@ public final class Candidate implements AutoCloseable {
       }
     }
 
-    /** The term's TTL: how long others wait after this leader dies (default: LockOptions' default). */
+    /**
+     * The term's TTL: how long others wait after this leader dies (default: LockOptions' default).
+     */
     public Builder ttl(Duration ttl) {
       this.ttl = Objects.requireNonNull(ttl, "ttl");
       return this;

@@ -3,9 +3,9 @@ package io.libkv.recipes.election;
 import io.libkv.KVException;
 import io.libkv.KeyEvent;
 import io.libkv.Store;
+import io.libkv.recipes.internal.Monitors;
 import io.libkv.recipes.internal.WatchLoop;
 import io.libkv.util.SerialExecutor;
-import io.libkv.recipes.internal.Monitors;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * Follows an election: reports the current leader (or that there is none) as it changes.
  *
  * <p>It watches the election key; when the watch fails (a store error, a lost connection) it
- * reports the error and watches again after a backoff, so it never hangs on a dead watch. The
- * first report is the state when it starts.
+ * reports the error and watches again after a backoff, so it never hangs on a dead watch. The first
+ * report is the state when it starts.
  */
 public final class Follower implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.libkv.recipes.election");
@@ -33,14 +33,22 @@ public final class Follower implements AutoCloseable {
   private Optional<String> leader = Optional.empty();
   private boolean known;
 
-  private Follower(Store store, String key, Consumer<Optional<String>> listener, Consumer<KVException> errors,
+  private Follower(
+      Store store,
+      String key,
+      Consumer<Optional<String>> listener,
+      Consumer<KVException> errors,
       Executor executor) {
     this.key = key;
     this.listener = listener;
     this.errors = errors;
     this.events = SerialExecutor.on("follower " + key, executor);
-    this.loop = new WatchLoop<>("libkv-follower", () -> store.watch(key),
-        e -> update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8))), this::report);
+    this.loop =
+        new WatchLoop<>(
+            "libkv-follower",
+            () -> store.watch(key),
+            e -> update(e.pair().map(p -> new String(p.value(), StandardCharsets.UTF_8))),
+            this::report);
   }
 
   /**
@@ -49,17 +57,27 @@ public final class Follower implements AutoCloseable {
    *
    * @throws io.libkv.InvalidKeyException if the key is invalid
    */
-  public static Follower start(Store store, String key, Consumer<Optional<String>> listener, Executor executor) {
+  public static Follower start(
+      Store store, String key, Consumer<Optional<String>> listener, Executor executor) {
     return start(store, key, listener, e -> {}, executor);
   }
 
   /** The same, with a listener for the store errors it recovers from. */
-  public static Follower start(Store store, String key, Consumer<Optional<String>> listener,
-      Consumer<KVException> errors, Executor executor) {
+  public static Follower start(
+      Store store,
+      String key,
+      Consumer<Optional<String>> listener,
+      Consumer<KVException> errors,
+      Executor executor) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(key, "key");
-    Follower f = new Follower(store, key, Objects.requireNonNull(listener, "listener"),
-        Objects.requireNonNull(errors, "errors"), Objects.requireNonNull(executor, "executor"));
+    Follower f =
+        new Follower(
+            store,
+            key,
+            Objects.requireNonNull(listener, "listener"),
+            Objects.requireNonNull(errors, "errors"),
+            Objects.requireNonNull(executor, "executor"));
     // validate the key in the caller's thread
     store.watch(key).close();
     f.loop.start();

@@ -28,7 +28,9 @@ public final class Leadership {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Leadership && ((Leadership) o).term == term && ((Leadership) o).node.equals(node);
+    return o instanceof Leadership
+        && ((Leadership) o).term == term
+        && ((Leadership) o).node.equals(node);
   }
 
   @Override

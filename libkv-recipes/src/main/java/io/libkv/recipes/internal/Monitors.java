@@ -13,7 +13,8 @@ public final class Monitors {
    *
    * @throws InterruptedException if interrupted
    */
-  public static void awaitUntil(Object monitor, BooleanSupplier done, Duration timeout) throws InterruptedException {
+  public static void awaitUntil(Object monitor, BooleanSupplier done, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.getAsBoolean()) {
       long left = deadline - System.nanoTime();

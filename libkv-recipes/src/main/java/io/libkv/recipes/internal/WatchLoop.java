@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps a watch running on a thread of its own: opens it, hands every event to a consumer, and
- * when the watch fails reports the error and opens it again after a backoff, so a follower never
- * hangs on a dead watch. Ends when closed, or when the store is closed.
+ * Keeps a watch running on a thread of its own: opens it, hands every event to a consumer, and when
+ * the watch fails reports the error and opens it again after a backoff, so a follower never hangs
+ * on a dead watch. Ends when closed, or when the store is closed.
  *
  * @param <E> the event type
  */
@@ -19,13 +19,15 @@ public final class WatchLoop<E> implements AutoCloseable {
   private final Supplier<Watch<E>> open;
   private final Consumer<E> events;
   private final Consumer<KVException> errors;
-  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
+  private final Backoff backoff =
+      Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
   private final Thread thread;
   private volatile boolean running = true;
   private @Nullable Watch<E> watch;
 
   /** A loop on a daemon thread named {@code name}; {@link #start()} runs it. */
-  public WatchLoop(String name, Supplier<Watch<E>> open, Consumer<E> events, Consumer<KVException> errors) {
+  public WatchLoop(
+      String name, Supplier<Watch<E>> open, Consumer<E> events, Consumer<KVException> errors) {
     this.open = open;
     this.events = events;
     this.errors = errors;

@@ -35,20 +35,24 @@ final class Child implements AutoCloseable {
     this.process = process;
     this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.stderr = stderr;
-    reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          Line line = new Line(l, System.nanoTime());
-          synchronized (all) {
-            all.add(line);
-          }
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the process went
-      }
-    }, "child-out-" + name);
+    reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                  Line line = new Line(l, System.nanoTime());
+                  synchronized (all) {
+                    all.add(line);
+                  }
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the process went
+              }
+            },
+            "child-out-" + name);
     reader.setDaemon(true);
     reader.start();
   }
@@ -58,8 +62,15 @@ final class Child implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // small and quick to start: several of these run at once on a small machine
-    cmd.addAll(List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-cp", System.getProperty("java.class.path"), ChildMain.class.getName()));
+    cmd.addAll(
+        List.of(
+            "-Xmx96m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss512k",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ChildMain.class.getName()));
     cmd.addAll(List.of(args));
     Path err = workDir.resolve(name + ".stderr");
     try {
@@ -101,7 +112,8 @@ final class Child implements AutoCloseable {
   void awaitReady(Duration timeout) throws InterruptedException {
     Line l = next(timeout);
     if (l == null || !l.text().equals("ready")) {
-      throw new AssertionError(name + " did not get ready within " + timeout + " (got " + l + "): " + diagnostics());
+      throw new AssertionError(
+          name + " did not get ready within " + timeout + " (got " + l + "): " + diagnostics());
     }
   }
 
@@ -126,7 +138,8 @@ final class Child implements AutoCloseable {
   int terminate(Duration timeout) throws InterruptedException {
     process.toHandle().destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(name + " did not exit within " + timeout + " of SIGTERM: " + diagnostics());
+      throw new AssertionError(
+          name + " did not exit within " + timeout + " of SIGTERM: " + diagnostics());
     }
     reader.join(timeout.toMillis()); // its last lines
     return process.exitValue();
@@ -144,7 +157,8 @@ final class Child implements AutoCloseable {
 
   private void signal(String sig) throws InterruptedException {
     try {
-      Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
+      Process k =
+          new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
       if (k.waitFor() != 0) {
         throw new AssertionError("kill -" + sig + " " + process.pid() + " failed");
       }
@@ -163,8 +177,16 @@ final class Child implements AutoCloseable {
     if (err.length() > 4000) {
       err = err.substring(err.length() - 4000);
     }
-    return "[" + name + " pid " + process.pid() + (process.isAlive() ? "" : " exit " + process.exitValue())
-        + " stdout " + output() + " stderr " + err + "]";
+    return "["
+        + name
+        + " pid "
+        + process.pid()
+        + (process.isAlive() ? "" : " exit " + process.exitValue())
+        + " stdout "
+        + output()
+        + " stderr "
+        + err
+        + "]";
   }
 
   @Override

@@ -22,11 +22,11 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A child process of the recipe tests. {@code candidate URI KEY NODE TTL_MS LOG_DIR} runs for
  * leadership and, while it believes it leads, appends to the fenced log every 50 ms with its term;
- * {@code members URI SERVICE PREFIX COUNT TTL_MS} registers COUNT members. Both print {@code ready},
- * then {@code elected T} / {@code deposed T} for a candidate, and stop cleanly on SIGTERM. {@code
- * lock URI KEY TTL_MS} holds a lock, prints {@code locked TOKEN}, then answers each {@code check}
- * line on stdin with what the lease says at once ({@code held B checkHeld ok|lost}) and, if it said held, how long it
- * went on saying so ({@code gone MS}).
+ * {@code members URI SERVICE PREFIX COUNT TTL_MS} registers COUNT members. Both print {@code
+ * ready}, then {@code elected T} / {@code deposed T} for a candidate, and stop cleanly on SIGTERM.
+ * {@code lock URI KEY TTL_MS} holds a lock, prints {@code locked TOKEN}, then answers each {@code
+ * check} line on stdin with what the lease says at once ({@code held B checkHeld ok|lost}) and, if
+ * it said held, how long it went on saying so ({@code gone MS}).
  */
 public final class ChildMain {
   private ChildMain() {}
@@ -36,35 +36,43 @@ public final class ChildMain {
     Store store = LibKV.open(args[1]);
     CountDownLatch stop = new CountDownLatch(1);
     List<AutoCloseable> closing = new ArrayList<>();
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      for (int i = closing.size() - 1; i >= 0; i--) {
-        try {
-          closing.get(i).close();
-        } catch (Exception e) {
-          System.err.println("close: " + e);
-        }
-      }
-      store.close();
-      System.out.flush();
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              for (int i = closing.size() - 1; i >= 0; i--) {
+                try {
+                  closing.get(i).close();
+                } catch (Exception e) {
+                  System.err.println("close: " + e);
+                }
+              }
+              store.close();
+              System.out.flush();
+            });
     switch (args[0]) {
       case "candidate" -> {
         String node = args[3];
         FileFencedLog log = new FileFencedLog(Path.of(args[5]));
-        Candidate c = Candidate.builder(store, args[2], node).ttl(Duration.ofMillis(Long.parseLong(args[4])))
-            .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).resignPause(Duration.ofMillis(200))
-            .listener(new LeadershipListener() {
-              @Override
-              public void elected(Leadership term) {
-                say("elected " + term.term());
-              }
+        Candidate c =
+            Candidate.builder(store, args[2], node)
+                .ttl(Duration.ofMillis(Long.parseLong(args[4])))
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                .resignPause(Duration.ofMillis(200))
+                .listener(
+                    new LeadershipListener() {
+                      @Override
+                      public void elected(Leadership term) {
+                        say("elected " + term.term());
+                      }
 
-              @Override
-              public void deposed(Leadership term) {
-                say("deposed " + term.term());
-              }
-            }, Runnable::run).start();
+                      @Override
+                      public void deposed(Leadership term) {
+                        say("deposed " + term.term());
+                      }
+                    },
+                    Runnable::run)
+                .start();
         closing.add(c);
         Runtime.getRuntime().addShutdownHook(hook);
         say("ready");
@@ -82,20 +90,32 @@ public final class ChildMain {
         Duration ttl = Duration.ofMillis(Long.parseLong(args[5]));
         for (int i = 0; i < count; i++) {
           String id = args[3] + "-" + i;
-          closing.add(ServiceRegistration.builder(store, args[2], id).address("127.0.0.1:" + (10_000 + i))
-              .ttl(ttl).heartbeat(ttl.dividedBy(3)).register());
+          closing.add(
+              ServiceRegistration.builder(store, args[2], id)
+                  .address("127.0.0.1:" + (10_000 + i))
+                  .ttl(ttl)
+                  .heartbeat(ttl.dividedBy(3))
+                  .register());
         }
         Runtime.getRuntime().addShutdownHook(hook);
         say("ready");
         stop.await();
       }
       case "lock" -> {
-        LockLease lease = store.newLock(args[2], LockOptions.builder().value("child")
-            .ttl(Duration.ofMillis(Long.parseLong(args[3]))).build()).lock();
+        LockLease lease =
+            store
+                .newLock(
+                    args[2],
+                    LockOptions.builder()
+                        .value("child")
+                        .ttl(Duration.ofMillis(Long.parseLong(args[3])))
+                        .build())
+                .lock();
         closing.add(lease);
         Runtime.getRuntime().addShutdownHook(hook);
         say("locked " + lease.fencingToken());
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String cmd; (cmd = in.readLine()) != null; ) {
           if (cmd.equals("check")) {
             // nothing else asks the lease between the resume and this call

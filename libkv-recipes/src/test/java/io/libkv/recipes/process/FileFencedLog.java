@@ -31,8 +31,13 @@ final class FileFencedLog {
 
   /** Appends an action of {@code node} under {@code term}; false if the fence refused it. */
   boolean append(long term, String node) {
-    try (FileChannel ch = FileChannel.open(fence, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+    try (FileChannel ch =
+            FileChannel.open(
+                fence,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
       assert held.isValid();
       ByteBuffer b = ByteBuffer.allocate(64);
       ch.read(b, 0);
@@ -43,8 +48,11 @@ final class FileFencedLog {
         ch.truncate(0);
         ch.write(ByteBuffer.wrap(Long.toString(term).getBytes(StandardCharsets.US_ASCII)), 0);
       }
-      Files.writeString(log, (ok ? "A " : "R ") + term + " " + node + " " + System.currentTimeMillis() + "\n",
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Files.writeString(
+          log,
+          (ok ? "A " : "R ") + term + " " + node + " " + System.currentTimeMillis() + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       ch.force(false);
       return ok;
     } catch (IOException e) {

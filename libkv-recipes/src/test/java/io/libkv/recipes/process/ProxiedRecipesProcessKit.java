@@ -25,7 +25,8 @@ abstract class ProxiedRecipesProcessKit<S extends AutoCloseable> extends Recipes
    * @param port its client port on 127.0.0.1
    * @param uriAt the store URI for a {@code host:port}
    */
-  ProxiedRecipesProcessKit(Supplier<S> start, ToIntFunction<S> port, Function<String, String> uriAt) {
+  ProxiedRecipesProcessKit(
+      Supplier<S> start, ToIntFunction<S> port, Function<String, String> uriAt) {
     this.start = start;
     this.port = port;
     this.uriAt = uriAt;

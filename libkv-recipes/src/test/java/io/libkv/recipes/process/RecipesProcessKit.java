@@ -35,25 +35,27 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The recipes across processes, for one backend: candidates and members run in child JVMs
- * ({@link ChildMain}) on a store this class's subclass provides, and are killed, paused and cut off
- * for real. Leaders act on a {@link FileFencedLog}; every test ends by checking the log: accepted
- * terms never go backwards, and each term was used by one node only.
+ * The recipes across processes, for one backend: candidates and members run in child JVMs ({@link
+ * ChildMain}) on a store this class's subclass provides, and are killed, paused and cut off for
+ * real. Leaders act on a {@link FileFencedLog}; every test ends by checking the log: accepted terms
+ * never go backwards, and each term was used by one node only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Tag("slow")
 public abstract class RecipesProcessKit {
   private static final Pattern TERM = Pattern.compile("(elected|deposed) ([0-9]+)");
+
   /** Starting a JVM and reading a line on a loaded two-core machine. */
   protected static final Duration WAIT = Duration.ofSeconds(60);
+
   /** What a loaded machine adds to a liveness bound. */
   protected static final Duration SLACK = Duration.ofSeconds(3);
+
   private static final AtomicInteger KEYS = new AtomicInteger();
 
   private Store observer;
   private final List<Child> children = new ArrayList<>();
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path dir;
   private String key;
   private FileFencedLog log;
@@ -64,7 +66,10 @@ public abstract class RecipesProcessKit {
   /** Stops them. */
   protected abstract void stopServers() throws Exception;
 
-  /** The URI child number {@code n} opens (a network backend may route each child through its own proxy). */
+  /**
+   * The URI child number {@code n} opens (a network backend may route each child through its own
+   * proxy).
+   */
   protected abstract String uri(int n);
 
   /** The URI this JVM opens to observe. */
@@ -127,8 +132,16 @@ public abstract class RecipesProcessKit {
   }
 
   private Child candidate(int n) throws InterruptedException {
-    Child c = Child.start("node" + n, dir, "candidate", uri(n), key, "node" + n, Long.toString(ttl().toMillis()),
-        dir.toString());
+    Child c =
+        Child.start(
+            "node" + n,
+            dir,
+            "candidate",
+            uri(n),
+            key,
+            "node" + n,
+            Long.toString(ttl().toMillis()),
+            dir.toString());
     children.add(c);
     return c;
   }
@@ -156,7 +169,8 @@ public abstract class RecipesProcessKit {
         if (l != null) {
           Matcher m = TERM.matcher(l.text());
           assertThat(m.matches()).as("%s said %s", c, l.text()).isTrue();
-          return new Event(c, m.group(1).equals("elected"), Long.parseLong(m.group(2)), l.atNanos());
+          return new Event(
+              c, m.group(1).equals("elected"), Long.parseLong(m.group(2)), l.atNanos());
         }
       }
       Thread.sleep(10);
@@ -193,10 +207,13 @@ public abstract class RecipesProcessKit {
         assertThat(e.term()).as("a refused action was stale").isLessThan(highest);
         continue;
       }
-      assertThat(e.term()).as("accepted terms never go backwards: %s", entries).isGreaterThanOrEqualTo(highest);
+      assertThat(e.term())
+          .as("accepted terms never go backwards: %s", entries)
+          .isGreaterThanOrEqualTo(highest);
       highest = e.term();
       String before = nodeOfTerm.putIfAbsent(e.term(), e.node());
-      assertThat(before == null ? e.node() : before).as("term %d acted on by two nodes", e.term())
+      assertThat(before == null ? e.node() : before)
+          .as("term %d acted on by two nodes", e.term())
           .isEqualTo(e.node());
     }
     return entries;
@@ -217,15 +234,20 @@ public abstract class RecipesProcessKit {
     List<Child> rest = new ArrayList<>(nodes);
     rest.remove(first.child());
     Event second = nextElected(rest, failoverBound());
-    assertThat(second).as("a new leader within %s of SIGKILL: %s", failoverBound(), diagnostics()).isNotNull();
+    assertThat(second)
+        .as("a new leader within %s of SIGKILL: %s", failoverBound(), diagnostics())
+        .isNotNull();
     assertThat(second.term()).isGreaterThan(first.term());
     assertThat(Duration.ofNanos(second.atNanos() - killed)).isLessThanOrEqualTo(failoverBound());
     act();
 
     // SIGTERM: the leader resigns and the last one takes over without waiting for a TTL
     long stopped = System.nanoTime();
-    assertThat(second.child().terminate(WAIT)).as("exit after SIGTERM, its shutdown hook run").isEqualTo(143);
-    assertThat(second.child().output()).as("%s reported the end of its term", second.child())
+    assertThat(second.child().terminate(WAIT))
+        .as("exit after SIGTERM, its shutdown hook run")
+        .isEqualTo(143);
+    assertThat(second.child().output())
+        .as("%s reported the end of its term", second.child())
         .endsWith("deposed " + second.term());
     rest.remove(second.child());
     Event third = nextElected(rest, ttl().plus(SLACK));
@@ -233,9 +255,15 @@ public abstract class RecipesProcessKit {
     assertThat(third.term()).isGreaterThan(second.term());
     assertThat(Duration.ofNanos(third.atNanos() - stopped)).isLessThan(ttl().plus(SLACK));
     act();
-    assertThat(third.child().terminate(WAIT)).as("exit after SIGTERM, its shutdown hook run").isEqualTo(143);
+    assertThat(third.child().terminate(WAIT))
+        .as("exit after SIGTERM, its shutdown hook run")
+        .isEqualTo(143);
     List<FileFencedLog.Entry> entries = checkLog();
-    assertThat(entries.stream().filter(FileFencedLog.Entry::accepted).map(FileFencedLog.Entry::term).distinct())
+    assertThat(
+            entries.stream()
+                .filter(FileFencedLog.Entry::accepted)
+                .map(FileFencedLog.Entry::term)
+                .distinct())
         .containsExactly(first.term(), second.term(), third.term());
   }
 
@@ -250,19 +278,27 @@ public abstract class RecipesProcessKit {
     List<Child> rest = new ArrayList<>(nodes);
     rest.remove(first.child());
     Event second = nextElected(rest, failoverBound());
-    assertThat(second).as("a new leader while the old one is paused: %s", diagnostics()).isNotNull();
+    assertThat(second)
+        .as("a new leader while the old one is paused: %s", diagnostics())
+        .isNotNull();
     assertThat(second.term()).isGreaterThan(first.term());
     act();
     first.child().resume();
     // it may act once or twice before it learns; the fence refuses that, and then it steps down
     Event learned = nextEvent(List.of(first.child()), ttl().plus(SLACK));
-    assertThat(learned).as("the resumed leader learns it was deposed: %s", diagnostics()).isNotNull();
+    assertThat(learned)
+        .as("the resumed leader learns it was deposed: %s", diagnostics())
+        .isNotNull();
     assertThat(learned.elected()).isFalse();
     assertThat(learned.term()).isEqualTo(first.term());
     act();
     List<FileFencedLog.Entry> entries = checkLog();
-    long firstOfSecond = entries.stream().filter(e -> e.accepted() && e.term() == second.term()).findFirst()
-        .orElseThrow().wallMillis();
+    long firstOfSecond =
+        entries.stream()
+            .filter(e -> e.accepted() && e.term() == second.term())
+            .findFirst()
+            .orElseThrow()
+            .wallMillis();
     assertThat(entries.stream().filter(e -> e.accepted() && e.term() == first.term()))
         .as("nothing of the old term accepted after the new term's first action")
         .allMatch(e -> e.wallMillis() <= firstOfSecond);
@@ -271,7 +307,8 @@ public abstract class RecipesProcessKit {
 
   @Test
   void aLeaderCutOffFromItsStoreStepsDownWithinItsTtl() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(canHangStore(),
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        canHangStore(),
         "a local file has no connection to cut (the paused-leader case covers the fence)");
     List<Child> nodes = candidates(3);
     Event first = nextElected(nodes, WAIT);
@@ -282,7 +319,9 @@ public abstract class RecipesProcessKit {
     hangStore(leader, true);
     try {
       Event deposed = nextEvent(List.of(first.child()), ttl().plus(SLACK));
-      assertThat(deposed).as("the cut-off leader is told within its TTL: %s", diagnostics()).isNotNull();
+      assertThat(deposed)
+          .as("the cut-off leader is told within its TTL: %s", diagnostics())
+          .isNotNull();
       assertThat(deposed.elected()).isFalse();
       assertThat(Duration.ofNanos(deposed.atNanos() - cut)).isLessThanOrEqualTo(ttl().plus(SLACK));
       List<Child> rest = new ArrayList<>(nodes);
@@ -312,9 +351,17 @@ public abstract class RecipesProcessKit {
     assertThat(locked.text()).startsWith("locked ");
     long childToken = Long.parseLong(locked.text().substring("locked ".length()));
     holder.pause();
-    try (LockLease ours = observer.newLock(key, LockOptions.builder().value("parent").ttl(ttl()).build())
-        .tryLock(failoverBound()).orElseThrow(() -> new AssertionError("the lock was not free within "
-            + failoverBound() + " of the holder's pause: " + diagnostics()))) {
+    try (LockLease ours =
+        observer
+            .newLock(key, LockOptions.builder().value("parent").ttl(ttl()).build())
+            .tryLock(failoverBound())
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "the lock was not free within "
+                            + failoverBound()
+                            + " of the holder's pause: "
+                            + diagnostics()))) {
       assertThat(ours.fencingToken()).isGreaterThan(childToken);
       // queued in the pipe while paused: the child reads it as soon as it runs again
       holder.send("check");
@@ -322,8 +369,12 @@ public abstract class RecipesProcessKit {
       Child.Line held = holder.next(WAIT);
       assertThat(held).as("the child answers: %s", diagnostics()).isNotNull();
       Child.Line gone = held.text().startsWith("held true") ? holder.next(WAIT) : null;
-      assertThat(held.text()).as("the resumed holder's first isHeld() while another process holds the lock "
-          + "(it then said so for %s ms more)", gone == null ? "-" : gone.text()).isEqualTo("held false checkHeld lost");
+      assertThat(held.text())
+          .as(
+              "the resumed holder's first isHeld() while another process holds the lock "
+                  + "(it then said so for %s ms more)",
+              gone == null ? "-" : gone.text())
+          .isEqualTo("held false checkHeld lost");
       assertThat(ours.isHeld()).isTrue();
     }
   }
@@ -334,17 +385,27 @@ public abstract class RecipesProcessKit {
     Duration ttl = ttl();
     List<Child> procs = new ArrayList<>();
     for (int p = 0; p < 5; p++) {
-      Child c = Child.start("members" + p, dir, "members", uri(p), service, "m" + p, "10",
-          Long.toString(ttl.toMillis()));
+      Child c =
+          Child.start(
+              "members" + p,
+              dir,
+              "members",
+              uri(p),
+              service,
+              "m" + p,
+              "10",
+              Long.toString(ttl.toMillis()));
       children.add(c);
       procs.add(c);
     }
     Map<Integer, Set<String>> truth = new LinkedHashMap<>();
     for (int p = 0; p < 5; p++) {
       int q = p;
-      truth.put(p, IntStream.range(0, 10).mapToObj(i -> "m" + q + "-" + i).collect(Collectors.toSet()));
+      truth.put(
+          p, IntStream.range(0, 10).mapToObj(i -> "m" + q + "-" + i).collect(Collectors.toSet()));
     }
-    try (ServiceMembers members = ServiceMembers.watch(observer, service, change -> {}, Runnable::run)) {
+    try (ServiceMembers members =
+        ServiceMembers.watch(observer, service, change -> {}, Runnable::run)) {
       for (Child c : procs) {
         c.awaitReady(WAIT);
       }
@@ -359,14 +420,19 @@ public abstract class RecipesProcessKit {
       Duration converged = Duration.ofNanos(System.nanoTime() - killed);
       assertThat(converged).isLessThanOrEqualTo(failoverBound());
       // one stops cleanly: its members deregister at once
-      assertThat(procs.get(2).terminate(WAIT)).as("exit after SIGTERM, its shutdown hook run").isEqualTo(143);
+      assertThat(procs.get(2).terminate(WAIT))
+          .as("exit after SIGTERM, its shutdown hook run")
+          .isEqualTo(143);
       truth.remove(2);
       awaitMembers(members, truth, SLACK);
-      assertThat(members.members().values()).extracting(Member::address).allMatch(a -> a.startsWith("127.0.0.1:"));
+      assertThat(members.members().values())
+          .extracting(Member::address)
+          .allMatch(a -> a.startsWith("127.0.0.1:"));
     }
   }
 
-  private static void awaitMembers(ServiceMembers members, Map<Integer, Set<String>> truth, Duration within)
+  private static void awaitMembers(
+      ServiceMembers members, Map<Integer, Set<String>> truth, Duration within)
       throws InterruptedException {
     Set<String> want = new TreeSet<>();
     truth.values().forEach(want::addAll);
@@ -387,20 +453,29 @@ public abstract class RecipesProcessKit {
     String service = key + "-svc";
     List<Store> stores = new ArrayList<>();
     List<ServiceMembers> watchers = new ArrayList<>();
-    java.util.concurrent.ConcurrentHashMap<Integer, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicLong expected = new java.util.concurrent.atomic.AtomicLong(-1);
-    java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ConcurrentHashMap<Integer, Long> seen =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicLong expected =
+        new java.util.concurrent.atomic.AtomicLong(-1);
+    java.util.concurrent.atomic.AtomicInteger reached =
+        new java.util.concurrent.atomic.AtomicInteger();
     try (Store writer = LibKV.open(observerUri())) {
       for (int s = 0; s < 4; s++) {
         stores.add(LibKV.open(observerUri()));
       }
       for (int w = 0; w < 100; w++) {
         int id = w;
-        watchers.add(ServiceMembers.watch(stores.get(w % 4), service, change -> {
-          if (change.members().size() == expected.get() && seen.put(id, System.nanoTime()) == null) {
-            reached.incrementAndGet();
-          }
-        }, Runnable::run));
+        watchers.add(
+            ServiceMembers.watch(
+                stores.get(w % 4),
+                service,
+                change -> {
+                  if (change.members().size() == expected.get()
+                      && seen.put(id, System.nanoTime()) == null) {
+                    reached.incrementAndGet();
+                  }
+                },
+                Runnable::run));
       }
       for (ServiceMembers m : watchers) {
         assertThat(m.awaitInitialized(WAIT)).isTrue();
@@ -414,8 +489,11 @@ public abstract class RecipesProcessKit {
         expected.set(add ? i + 1 : 39 - i);
         long start = System.nanoTime();
         if (add) {
-          regs.add(io.libkv.recipes.discovery.ServiceRegistration.builder(writer, service, "m" + i)
-              .address("127.0.0.1:" + (20_000 + i)).ttl(ttl()).register());
+          regs.add(
+              io.libkv.recipes.discovery.ServiceRegistration.builder(writer, service, "m" + i)
+                  .address("127.0.0.1:" + (20_000 + i))
+                  .ttl(ttl())
+                  .register());
         } else {
           regs.remove(regs.size() - 1).close();
         }
@@ -428,9 +506,14 @@ public abstract class RecipesProcessKit {
         micros.add((last - start) / 1000);
       }
       List<Long> sorted = micros.stream().sorted().toList();
-      System.out.printf("membership change to 100 watchers on %s, 40 changes (µs, until the last watcher): "
-          + "min %d p50 %d p90 %d max %d%n", observer.capabilities().backend(), sorted.get(0), sorted.get(19),
-          sorted.get(35), sorted.get(39));
+      System.out.printf(
+          "membership change to 100 watchers on %s, 40 changes (µs, until the last watcher): "
+              + "min %d p50 %d p90 %d max %d%n",
+          observer.capabilities().backend(),
+          sorted.get(0),
+          sorted.get(19),
+          sorted.get(35),
+          sorted.get(39));
     } finally {
       watchers.forEach(ServiceMembers::close);
       stores.forEach(Store::close);
@@ -438,8 +521,8 @@ public abstract class RecipesProcessKit {
   }
 
   /**
-   * Failover time after SIGKILL of the leader, 20 times: a figure, not a check (run with
-   * {@code -Dlibkv.excludedGroups= -Dgroups=bench}).
+   * Failover time after SIGKILL of the leader, 20 times: a figure, not a check (run with {@code
+   * -Dlibkv.excludedGroups= -Dgroups=bench}).
    */
   @Test
   @Tag("bench")
@@ -462,8 +545,14 @@ public abstract class RecipesProcessKit {
       leader = e;
     }
     List<Long> sorted = millis.stream().sorted().toList();
-    System.out.printf("failover after SIGKILL on %s, ttl %s, 20 runs (ms): min %d p50 %d p90 %d max %d; all %s%n",
-        observer.capabilities().backend(), ttl(), sorted.get(0), sorted.get(9), sorted.get(17), sorted.get(19),
+    System.out.printf(
+        "failover after SIGKILL on %s, ttl %s, 20 runs (ms): min %d p50 %d p90 %d max %d; all %s%n",
+        observer.capabilities().backend(),
+        ttl(),
+        sorted.get(0),
+        sorted.get(9),
+        sorted.get(17),
+        sorted.get(19),
         millis);
   }
 }

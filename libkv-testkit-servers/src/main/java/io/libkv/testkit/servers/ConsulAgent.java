@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real {@code consul agent -dev} on loopback, for running the same tests as on the emulator
- * when a Consul binary is installed: {@code LIBKV_CONSUL_BIN}, else {@code consul} on the PATH.
- * It binds 127.0.0.1 only, on free ports, keeps its data in memory (a restart loses it, as the
- * emulator's does) and is stopped by its PID.
+ * A real {@code consul agent -dev} on loopback, for running the same tests as on the emulator when
+ * a Consul binary is installed: {@code LIBKV_CONSUL_BIN}, else {@code consul} on the PATH. It binds
+ * 127.0.0.1 only, on free ports, keeps its data in memory (a restart loses it, as the emulator's
+ * does) and is stopped by its PID.
  */
 public final class ConsulAgent implements AutoCloseable {
   private final Path binary;
@@ -70,8 +70,12 @@ public final class ConsulAgent implements AutoCloseable {
    * @throws IllegalStateException if no Consul binary is installed
    */
   public static ConsulAgent start(Duration sessionTtlMin) {
-    Path bin = binary().orElseThrow(() -> new IllegalStateException(
-        "no consul binary: set LIBKV_CONSUL_BIN or put consul on the PATH"));
+    Path bin =
+        binary()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no consul binary: set LIBKV_CONSUL_BIN or put consul on the PATH"));
     try {
       return new ConsulAgent(bin, sessionTtlMin);
     } catch (IOException e) {
@@ -80,14 +84,39 @@ public final class ConsulAgent implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    String hcl = "ports { http = " + httpPort + ", server = " + serverPort + ", serf_lan = " + serfLan
-        + ", serf_wan = " + serfWan + ", dns = " + dnsPort + ", grpc = " + grpcPort + " }\n"
-        + "session_ttl_min = \"" + sessionTtlMin.toMillis() + "ms\"\n";
+    String hcl =
+        "ports { http = "
+            + httpPort
+            + ", server = "
+            + serverPort
+            + ", serf_lan = "
+            + serfLan
+            + ", serf_wan = "
+            + serfWan
+            + ", dns = "
+            + dnsPort
+            + ", grpc = "
+            + grpcPort
+            + " }\n"
+            + "session_ttl_min = \""
+            + sessionTtlMin.toMillis()
+            + "ms\"\n";
     Path config = Files.createTempFile("consul-agent", ".hcl");
     Files.writeString(config, hcl);
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "agent", "-dev", "-bind", "127.0.0.1",
-        "-client", "127.0.0.1", "-config-file", config.toString()));
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "agent",
+                "-dev",
+                "-bind",
+                "127.0.0.1",
+                "-client",
+                "127.0.0.1",
+                "-config-file",
+                config.toString()));
+    process =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -109,9 +138,12 @@ public final class ConsulAgent implements AutoCloseable {
 
   private boolean leaderKnown() {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), httpPort)) {
-      s.getOutputStream().write(("GET /v1/status/leader HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      s.getOutputStream()
+          .write(
+              ("GET /v1/status/leader HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer =
+          new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       return answer.startsWith("HTTP/1.0 200") && answer.contains(":" + serverPort + "\"");
     } catch (IOException e) {
       return false;
@@ -128,7 +160,10 @@ public final class ConsulAgent implements AutoCloseable {
     return "127.0.0.1:" + httpPort;
   }
 
-  /** Restarts the agent: a dev agent keeps nothing, so every key and session is lost and indexes restart. */
+  /**
+   * Restarts the agent: a dev agent keeps nothing, so every key and session is lost and indexes
+   * restart.
+   */
   public void restart() {
     stopProcess();
     try {

@@ -1,6 +1,5 @@
 package io.libkv.testkit.servers;
 
-import java.util.Locale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,6 +25,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,9 +57,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The JDK's HTTP server writes an answer's headers and body in two TCP segments and, unless
  * {@code sun.net.httpserver.nodelay} is true, Nagle's algorithm holds the body until the client's
- * delayed ACK (about 40 ms per request on Linux). It also closes a kept-alive connection after
- * 30 s idle, and a write sent on it at that very moment gets no answer: the client rightly reports
- * an unknown outcome, which makes a test that writes after an idle pause fail once in a long while.
+ * delayed ACK (about 40 ms per request on Linux). It also closes a kept-alive connection after 30 s
+ * idle, and a write sent on it at that very moment gets no answer: the client rightly reports an
+ * unknown outcome, which makes a test that writes after an idle pause fail once in a long while.
  * Test support only: the emulator sets {@code sun.net.httpserver.nodelay} and a one-hour {@code
  * sun.net.httpserver.idleInterval} in its JVM when nobody has set them (before the JDK's server
  * first reads them); the libkv library itself never touches system properties.
@@ -79,7 +79,9 @@ public final class ConsulEmulator implements AutoCloseable {
   private static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
   private static final Duration MAX_WAIT = Duration.ofMinutes(10);
   private static final Pattern UUID_FORM =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
   /** The Raft index a fresh agent starts from (a dev agent has applied a few entries by then). */
   private static final long FIRST_INDEX = 10;
 
@@ -99,7 +101,8 @@ public final class ConsulEmulator implements AutoCloseable {
 
   private ConsulEmulator(Builder b) {
     this.config = b;
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "consul-emulator-timers"));
+    this.timers =
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "consul-emulator-timers"));
     this.handlers = Executors.newCachedThreadPool(r -> daemon(r, "consul-emulator-http"));
     this.state = new EmulatorState(b.node, timers, FIRST_INDEX);
     this.server = bind(b.port);
@@ -209,7 +212,9 @@ public final class ConsulEmulator implements AutoCloseable {
     }
   }
 
-  /** Drops every KV tombstone, as Consul's tombstone GC does (list indexes may then go backwards). */
+  /**
+   * Drops every KV tombstone, as Consul's tombstone GC does (list indexes may then go backwards).
+   */
   public void reapTombstones() {
     EmulatorState s = state;
     synchronized (s) {
@@ -282,13 +287,17 @@ public final class ConsulEmulator implements AutoCloseable {
       requestsByEndpoint.computeIfAbsent(endpointOf(path), k -> new AtomicLong()).incrementAndGet();
       byte[] body = readAll(ex.getRequestBody());
       if (!awaitFaults(s)) {
-        throw new IOException("the agent stopped"); // the JDK's server drops the connection, as a dying agent does
+        throw new IOException(
+            "the agent stopped"); // the JDK's server drops the connection, as a dying agent does
       }
       Response r;
       try {
         r = route(ex, s, path, body);
       } catch (HttpError e) {
-        r = Response.text(e.status, Objects.requireNonNull(e.getMessage())); // an HttpError always has its body
+        r =
+            Response.text(
+                e.status,
+                Objects.requireNonNull(e.getMessage())); // an HttpError always has its body
       } catch (RuntimeException e) {
         r = Response.text(500, e.toString());
       }
@@ -380,7 +389,8 @@ public final class ConsulEmulator implements AutoCloseable {
     }
 
     static Response text(int status, String text) {
-      return new Response(status, text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
+      return new Response(
+          status, text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8");
     }
 
     static Response empty(int status) {
@@ -430,7 +440,8 @@ public final class ConsulEmulator implements AutoCloseable {
     return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  private Response route(HttpExchange ex, EmulatorState s, String rawPath, byte[] body) throws IOException {
+  private Response route(HttpExchange ex, EmulatorState s, String rawPath, byte[] body)
+      throws IOException {
     Map<String, String> q = query(ex);
     String method = ex.getRequestMethod();
     String dc = q.get("dc");
@@ -498,14 +509,26 @@ public final class ConsulEmulator implements AutoCloseable {
       return;
     }
     if (token.isEmpty()) {
-      throw new HttpError(403, "Permission denied: anonymous token lacks permission '" + permission + "' on \""
-          + resource + "\"");
+      throw new HttpError(
+          403,
+          "Permission denied: anonymous token lacks permission '"
+              + permission
+              + "' on \""
+              + resource
+              + "\"");
     }
     if (token.equals(config.noRightsToken)) {
       // Consul names the token by its accessor ID, never by the secret sent
-      throw new HttpError(403, "Permission denied: token with AccessorID '"
-          + java.util.UUID.nameUUIDFromBytes(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-          + "' lacks permission '" + permission + "' on \"" + resource + "\"");
+      throw new HttpError(
+          403,
+          "Permission denied: token with AccessorID '"
+              + java.util.UUID.nameUUIDFromBytes(
+                  token.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              + "' lacks permission '"
+              + permission
+              + "' on \""
+              + resource
+              + "\"");
     }
     if (!token.equals(config.aclToken)) {
       throw new HttpError(403, "ACL not found");
@@ -525,7 +548,10 @@ public final class ConsulEmulator implements AutoCloseable {
 
   // ---- blocking queries
 
-  /** The wait of a blocking query: {@code wait} (default 5m, at most 10m) plus up to wait/16 of jitter. */
+  /**
+   * The wait of a blocking query: {@code wait} (default 5m, at most 10m) plus up to wait/16 of
+   * jitter.
+   */
   private static long waitNanos(Map<String, String> q) {
     Duration wait = DEFAULT_WAIT;
     String w = q.get("wait");
@@ -568,9 +594,9 @@ public final class ConsulEmulator implements AutoCloseable {
 
   /**
    * Runs a query; with {@code ?index=N} it waits (up to the wait time) until the result's index is
-   * above N, as Consul's blockingQuery does: an index that went backwards (agent restarted) is
-   * only returned when the wait ends. The result and its index come from one state: an index read
-   * after a later write would make the client's next query wait past a change it never saw.
+   * above N, as Consul's blockingQuery does: an index that went backwards (agent restarted) is only
+   * returned when the wait ends. The result and its index come from one state: an index read after
+   * a later write would make the client's next query wait past a change it never saw.
    */
   private static <T> Indexed<T> blocking(EmulatorState s, Map<String, String> q, Query<T> query) {
     long min = minIndex(q);
@@ -598,8 +624,15 @@ public final class ConsulEmulator implements AutoCloseable {
 
   // ---- /v1/kv
 
-  private Response kv(HttpExchange ex, EmulatorState s, String method, String key, Map<String, String> q, String token,
-      byte[] body) throws IOException {
+  private Response kv(
+      HttpExchange ex,
+      EmulatorState s,
+      String method,
+      String key,
+      Map<String, String> q,
+      String token,
+      byte[] body)
+      throws IOException {
     if (key.contains("../") || key.contains("..\\")) {
       throw new HttpError(400, "URL path contains invalid traversal sequence");
     }
@@ -622,17 +655,21 @@ public final class ConsulEmulator implements AutoCloseable {
     }
     if (recurse) {
       boolean filtered = filteredByAcl(token);
-      Indexed<List<EmulatorState.Entry>> found = blocking(s, q, new Query<>() {
-        @Override
-        public List<EmulatorState.Entry> run() {
-          return s.list(key);
-        }
+      Indexed<List<EmulatorState.Entry>> found =
+          blocking(
+              s,
+              q,
+              new Query<>() {
+                @Override
+                public List<EmulatorState.Entry> run() {
+                  return s.list(key);
+                }
 
-        @Override
-        public long index(List<EmulatorState.Entry> r) {
-          return s.listIndex(key);
-        }
-      });
+                @Override
+                public long index(List<EmulatorState.Entry> r) {
+                  return s.listIndex(key);
+                }
+              });
       List<EmulatorState.Entry> entries = found.value();
       long idx = found.index();
       if (filtered) {
@@ -646,24 +683,29 @@ public final class ConsulEmulator implements AutoCloseable {
       return Response.json(200, entriesJson(entries, true)).index(idx);
     }
     authorize(token, "key:read", key);
-    Indexed<Optional<EmulatorState.Entry>> found = blocking(s, q, new Query<>() {
-      @Override
-      public Optional<EmulatorState.Entry> run() {
-        return Optional.ofNullable(s.get(key));
-      }
+    Indexed<Optional<EmulatorState.Entry>> found =
+        blocking(
+            s,
+            q,
+            new Query<>() {
+              @Override
+              public Optional<EmulatorState.Entry> run() {
+                return Optional.ofNullable(s.get(key));
+              }
 
-      @Override
-      public long index(Optional<EmulatorState.Entry> r) {
-        return r.isPresent() ? r.get().modifyIndex : s.getIndex(key);
-      }
-    });
+              @Override
+              public long index(Optional<EmulatorState.Entry> r) {
+                return r.isPresent() ? r.get().modifyIndex : s.getIndex(key);
+              }
+            });
     EmulatorState.Entry e = found.value().orElse(null);
     long idx = found.index();
     if (e == null) {
       return Response.empty(404).index(idx);
     }
     if (q.containsKey("raw")) {
-      Response r = new Response(200, e.value == null ? new byte[0] : e.value, "text/plain").index(idx);
+      Response r =
+          new Response(200, e.value == null ? new byte[0] : e.value, "text/plain").index(idx);
       r.headers.put("X-Content-Type-Options", "nosniff");
       r.headers.put("Content-Security-Policy", "sandbox");
       return r;
@@ -674,28 +716,32 @@ public final class ConsulEmulator implements AutoCloseable {
   private Response kvKeys(EmulatorState s, String prefix, Map<String, String> q, String token) {
     boolean filtered = filteredByAcl(token);
     String sep = q.containsKey("separator") ? q.get("separator") : q.getOrDefault("seperator", "");
-    Indexed<List<String>> found = blocking(s, q, new Query<>() {
-      @Override
-      public List<String> run() {
-        Set<String> out = new LinkedHashSet<>();
-        for (EmulatorState.Entry e : s.list(prefix)) {
-          String k = e.key;
-          if (!sep.isEmpty()) {
-            int at = k.indexOf(sep, prefix.length());
-            if (at >= 0) {
-              k = k.substring(0, at + sep.length());
-            }
-          }
-          out.add(k);
-        }
-        return new ArrayList<>(out);
-      }
+    Indexed<List<String>> found =
+        blocking(
+            s,
+            q,
+            new Query<>() {
+              @Override
+              public List<String> run() {
+                Set<String> out = new LinkedHashSet<>();
+                for (EmulatorState.Entry e : s.list(prefix)) {
+                  String k = e.key;
+                  if (!sep.isEmpty()) {
+                    int at = k.indexOf(sep, prefix.length());
+                    if (at >= 0) {
+                      k = k.substring(0, at + sep.length());
+                    }
+                  }
+                  out.add(k);
+                }
+                return new ArrayList<>(out);
+              }
 
-      @Override
-      public long index(List<String> r) {
-        return s.listIndex(prefix);
-      }
-    });
+              @Override
+              public long index(List<String> r) {
+                return s.listIndex(prefix);
+              }
+            });
     List<String> keys = found.value();
     long idx = found.index();
     if (filtered) {
@@ -718,8 +764,10 @@ public final class ConsulEmulator implements AutoCloseable {
     }
     if (n > 1) {
       StringBuilder b = new StringBuilder();
-      q.keySet().stream().sorted().forEach(k -> b.append(b.length() == 0 ? "" : "&").append(k).append('=')
-          .append(q.get(k)));
+      q.keySet().stream()
+          .sorted()
+          .forEach(
+              k -> b.append(b.length() == 0 ? "" : "&").append(k).append('=').append(q.get(k)));
       throw new HttpError(400, "Conflicting flags: " + b + "\n");
     }
   }
@@ -728,11 +776,17 @@ public final class ConsulEmulator implements AutoCloseable {
     try {
       return Long.parseUnsignedLong(v);
     } catch (NumberFormatException e) {
-      throw new HttpError(500, "strconv.ParseUint: parsing " + EmulatorState.goQuote(v) + ": invalid syntax");
+      throw new HttpError(
+          500, "strconv.ParseUint: parsing " + EmulatorState.goQuote(v) + ": invalid syntax");
     }
   }
 
-  private Response kvPut(HttpExchange ex, EmulatorState s, String key, Map<String, String> q, String token,
+  private Response kvPut(
+      HttpExchange ex,
+      EmulatorState s,
+      String key,
+      Map<String, String> q,
+      String token,
       byte[] body) {
     if (key.isEmpty()) {
       throw new HttpError(400, "Missing key name");
@@ -760,9 +814,14 @@ public final class ConsulEmulator implements AutoCloseable {
       contentLength = Long.parseLong(cl.trim());
     }
     if (contentLength > config.kvMaxValueSize) {
-      throw new HttpError(413, "Request body(" + contentLength + " bytes) too large, max size: "
-          + config.kvMaxValueSize + " bytes. See "
-          + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
+      throw new HttpError(
+          413,
+          "Request body("
+              + contentLength
+              + " bytes) too large, max size: "
+              + config.kvMaxValueSize
+              + " bytes. See "
+              + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
     }
     authorize(token, "key:write", key);
     EmulatorState.KvOp op = new EmulatorState.KvOp(verb, key, body, flags, cas, session);
@@ -799,7 +858,10 @@ public final class ConsulEmulator implements AutoCloseable {
     authorize(token, "key:write", key);
     boolean ok;
     synchronized (s) {
-      ok = s.apply(List.of(new EmulatorState.KvOp(verb, key, null, 0, cas, "")), System.nanoTime()).errors.isEmpty();
+      ok =
+          s.apply(List.of(new EmulatorState.KvOp(verb, key, null, 0, cas, "")), System.nanoTime())
+              .errors
+              .isEmpty();
     }
     return Response.json(200, !verb.equals("delete-cas") || ok);
   }
@@ -849,8 +911,13 @@ public final class ConsulEmulator implements AutoCloseable {
       return "";
     }
     if (!n.isTextual()) {
-      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase(Locale.ROOT)
-          + " into Go struct field KVTxnOp." + name + " of type string");
+      throw new HttpError(
+          400,
+          "Failed to parse body: json: cannot unmarshal "
+              + n.getNodeType().name().toLowerCase(Locale.ROOT)
+              + " into Go struct field KVTxnOp."
+              + name
+              + " of type string");
     }
     return n.asText();
   }
@@ -861,8 +928,13 @@ public final class ConsulEmulator implements AutoCloseable {
       return 0;
     }
     if (!n.isIntegralNumber()) {
-      throw new HttpError(400, "Failed to parse body: json: cannot unmarshal " + n.getNodeType().name().toLowerCase(Locale.ROOT)
-          + " into Go struct field KVTxnOp." + name + " of type uint64");
+      throw new HttpError(
+          400,
+          "Failed to parse body: json: cannot unmarshal "
+              + n.getNodeType().name().toLowerCase(Locale.ROOT)
+              + " into Go struct field KVTxnOp."
+              + name
+              + " of type uint64");
     }
     return n.asLong();
   }
@@ -879,12 +951,20 @@ public final class ConsulEmulator implements AutoCloseable {
       return Response.text(400, "Failed to parse body: " + jsonMessage(e));
     }
     if (root == null || !root.isArray()) {
-      return Response.text(400, "Failed to parse body: json: cannot unmarshal "
-          + (root == null ? "null" : root.getNodeType().name().toLowerCase(Locale.ROOT)) + " into Go value of type api.TxnOps");
+      return Response.text(
+          400,
+          "Failed to parse body: json: cannot unmarshal "
+              + (root == null ? "null" : root.getNodeType().name().toLowerCase(Locale.ROOT))
+              + " into Go value of type api.TxnOps");
     }
     if (root.size() > config.maxTxnOps) {
-      return Response.text(413, "Transaction contains too many operations (" + root.size() + " > "
-          + config.maxTxnOps + ")");
+      return Response.text(
+          413,
+          "Transaction contains too many operations ("
+              + root.size()
+              + " > "
+              + config.maxTxnOps
+              + ")");
     }
     List<EmulatorState.KvOp> ops = new ArrayList<>();
     List<Map.Entry<Integer, String>> unsupported = new ArrayList<>();
@@ -893,9 +973,14 @@ public final class ConsulEmulator implements AutoCloseable {
       JsonNode kvOp = op == null || !op.isObject() ? null : field(op, "KV");
       if (kvOp == null || kvOp.isNull()) {
         // catalog operations are beyond the emulator: report them as Consul reports a failed op
-        unsupported.add(Map.entry(i, op != null && op.isObject() && op.size() > 0
-            ? "the Consul emulator does not emulate " + op.fieldNames().next() + " operations"
-            : "no operation specified"));
+        unsupported.add(
+            Map.entry(
+                i,
+                op != null && op.isObject() && op.size() > 0
+                    ? "the Consul emulator does not emulate "
+                        + op.fieldNames().next()
+                        + " operations"
+                    : "no operation specified"));
         ops.add(new EmulatorState.KvOp("get-or-empty", "-", null, 0, 0, ""));
         continue;
       }
@@ -905,16 +990,30 @@ public final class ConsulEmulator implements AutoCloseable {
         try {
           value = Base64.getDecoder().decode(v.asText());
         } catch (IllegalArgumentException e) {
-          return Response.text(400, "Failed to parse body: failed to decode value: illegal base64 data");
+          return Response.text(
+              400, "Failed to parse body: failed to decode value: illegal base64 data");
         }
       }
       String key = text(kvOp, "Key");
       if (value != null && value.length > config.kvMaxValueSize) {
-        return Response.text(413, "Value for key " + EmulatorState.goQuote(key) + " is too large (" + value.length
-            + " > " + config.kvMaxValueSize + " bytes)");
+        return Response.text(
+            413,
+            "Value for key "
+                + EmulatorState.goQuote(key)
+                + " is too large ("
+                + value.length
+                + " > "
+                + config.kvMaxValueSize
+                + " bytes)");
       }
-      ops.add(new EmulatorState.KvOp(text(kvOp, "Verb"), key, value, number(kvOp, "Flags"), number(kvOp, "Index"),
-          text(kvOp, "Session")));
+      ops.add(
+          new EmulatorState.KvOp(
+              text(kvOp, "Verb"),
+              key,
+              value,
+              number(kvOp, "Flags"),
+              number(kvOp, "Index"),
+              text(kvOp, "Session")));
     }
     for (EmulatorState.KvOp op : ops) {
       authorize(token, op.isWrite() ? "key:write" : "key:read", op.key);
@@ -947,7 +1046,12 @@ public final class ConsulEmulator implements AutoCloseable {
 
   // ---- /v1/session
 
-  private Response session(EmulatorState s, String method, String rest, Map<String, String> q, String token,
+  private Response session(
+      EmulatorState s,
+      String method,
+      String rest,
+      Map<String, String> q,
+      String token,
       byte[] body) {
     int slash = rest.indexOf('/');
     String op = slash < 0 ? rest : rest.substring(0, slash);
@@ -964,24 +1068,32 @@ public final class ConsulEmulator implements AutoCloseable {
         return sessionRenew(s, arg, token);
       case "info":
         requireMethod(method, "GET");
-        return sessionQuery(s, q, token, () -> {
-          EmulatorState.Session sess = s.sessions.get(arg);
-          return sess == null ? List.of() : List.of(sess);
-        });
+        return sessionQuery(
+            s,
+            q,
+            token,
+            () -> {
+              EmulatorState.Session sess = s.sessions.get(arg);
+              return sess == null ? List.of() : List.of(sess);
+            });
       case "list":
         requireMethod(method, "GET");
         return sessionQuery(s, q, token, () -> new ArrayList<>(s.sessions.values()));
       case "node":
         requireMethod(method, "GET");
-        return sessionQuery(s, q, token, () -> {
-          List<EmulatorState.Session> out = new ArrayList<>();
-          for (EmulatorState.Session sess : s.sessions.values()) {
-            if (sess.node.equals(arg)) {
-              out.add(sess);
-            }
-          }
-          return out;
-        });
+        return sessionQuery(
+            s,
+            q,
+            token,
+            () -> {
+              List<EmulatorState.Session> out = new ArrayList<>();
+              for (EmulatorState.Session sess : s.sessions.values()) {
+                if (sess.node.equals(arg)) {
+                  out.add(sess);
+                }
+              }
+              return out;
+            });
       default:
         return Response.text(404, "404 page not found\n");
     }
@@ -1002,8 +1114,11 @@ public final class ConsulEmulator implements AutoCloseable {
       }
       if (o != null && !o.isNull()) {
         if (!o.isObject()) {
-          throw new HttpError(400, "Request decode failed: json: cannot unmarshal "
-              + o.getNodeType().name().toLowerCase(Locale.ROOT) + " into Go value of type structs.Session");
+          throw new HttpError(
+              400,
+              "Request decode failed: json: cannot unmarshal "
+                  + o.getNodeType().name().toLowerCase(Locale.ROOT)
+                  + " into Go value of type structs.Session");
         }
         JsonNode ld = field(o, "LockDelay");
         if (ld != null && !ld.isNull()) {
@@ -1056,10 +1171,18 @@ public final class ConsulEmulator implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new HttpError(500, "Session TTL '" + ttl + "' invalid: " + e.getMessage());
       }
-      if (!ttlDuration.isZero() && (ttlDuration.compareTo(config.sessionTtlMin) < 0
-          || ttlDuration.compareTo(EmulatorState.SESSION_TTL_MAX) > 0)) {
-        throw new HttpError(500, "Invalid Session TTL '" + ttlDuration.toNanos() + "', must be between ["
-            + GoDurations.format(config.sessionTtlMin) + "=" + GoDurations.format(EmulatorState.SESSION_TTL_MAX) + "]");
+      if (!ttlDuration.isZero()
+          && (ttlDuration.compareTo(config.sessionTtlMin) < 0
+              || ttlDuration.compareTo(EmulatorState.SESSION_TTL_MAX) > 0)) {
+        throw new HttpError(
+            500,
+            "Invalid Session TTL '"
+                + ttlDuration.toNanos()
+                + "', must be between ["
+                + GoDurations.format(config.sessionTtlMin)
+                + "="
+                + GoDurations.format(EmulatorState.SESSION_TTL_MAX)
+                + "]");
       }
     }
     if (!node.equals(config.node)) {
@@ -1110,19 +1233,24 @@ public final class ConsulEmulator implements AutoCloseable {
     List<EmulatorState.Session> run();
   }
 
-  private Response sessionQuery(EmulatorState s, Map<String, String> q, String token, SessionQuery query) {
+  private Response sessionQuery(
+      EmulatorState s, Map<String, String> q, String token, SessionQuery query) {
     authorize(token, "session:read", config.node);
-    Indexed<List<EmulatorState.Session>> result = blocking(s, q, new Query<>() {
-      @Override
-      public List<EmulatorState.Session> run() {
-        return query.run();
-      }
+    Indexed<List<EmulatorState.Session>> result =
+        blocking(
+            s,
+            q,
+            new Query<>() {
+              @Override
+              public List<EmulatorState.Session> run() {
+                return query.run();
+              }
 
-      @Override
-      public long index(List<EmulatorState.Session> r) {
-        return Math.max(1, s.sessionsIndex);
-      }
-    });
+              @Override
+              public long index(List<EmulatorState.Session> r) {
+                return Math.max(1, s.sessionsIndex);
+              }
+            });
     long idx = result.index();
     ArrayNode a = NODES.arrayNode();
     for (EmulatorState.Session sess : result.value()) {
@@ -1148,7 +1276,8 @@ public final class ConsulEmulator implements AutoCloseable {
 
   private static @Nullable String jsonMessage(IOException e) {
     return e instanceof com.fasterxml.jackson.core.JsonProcessingException
-        ? ((com.fasterxml.jackson.core.JsonProcessingException) e).getOriginalMessage() : e.getMessage();
+        ? ((com.fasterxml.jackson.core.JsonProcessingException) e).getOriginalMessage()
+        : e.getMessage();
   }
 
   /** Reads a whole stream (for tests that speak raw HTTP). */
@@ -1186,9 +1315,9 @@ public final class ConsulEmulator implements AutoCloseable {
     }
 
     /**
-     * A second token the agent knows but whose policies grant nothing: refused as Consul refuses
-     * a token without the right (403 "Permission denied: token with AccessorID ... lacks
-     * permission ..."), not as an unknown one ("ACL not found"). Needs {@link #aclToken}.
+     * A second token the agent knows but whose policies grant nothing: refused as Consul refuses a
+     * token without the right (403 "Permission denied: token with AccessorID ... lacks permission
+     * ..."), not as an unknown one ("ACL not found"). Needs {@link #aclToken}.
      */
     public Builder noRightsToken(String token) {
       this.noRightsToken = Objects.requireNonNull(token, "token");

@@ -23,30 +23,32 @@ import org.jspecify.annotations.Nullable;
 /**
  * The state of one emulated agent's life: KV entries, tombstones, sessions, lock delays and the
  * Raft index, with Consul's state-store semantics (agent/consul/state/kvs.go, txn.go, session.go as
- * documented). A restart replaces it with a fresh one. Every method runs under the object's monitor;
- * blocking queries wait on it.
+ * documented). A restart replaces it with a fresh one. Every method runs under the object's
+ * monitor; blocking queries wait on it.
  */
 final class EmulatorState {
   /** Consul multiplies a session's TTL by this before invalidating it ("up to twice the TTL"). */
   static final int SESSION_TTL_MULTIPLIER = 2;
+
   /** Consul's SessionTTLMax. */
   static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
 
   /** Keys sort by UTF-8 bytes in Consul's radix tree, which is code point order. */
-  static final Comparator<String> BYTE_ORDER = (a, b) -> {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
-  };
+  static final Comparator<String> BYTE_ORDER =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+      };
 
   /** One KV entry; immutable, replaced on every write. */
   static final class Entry {
@@ -58,7 +60,14 @@ final class EmulatorState {
     final long lockIndex;
     final String session;
 
-    Entry(String key, byte @Nullable [] value, long flags, long createIndex, long modifyIndex, long lockIndex, String session) {
+    Entry(
+        String key,
+        byte @Nullable [] value,
+        long flags,
+        long createIndex,
+        long modifyIndex,
+        long lockIndex,
+        String session) {
       this.key = key;
       this.value = value;
       this.flags = flags;
@@ -70,7 +79,10 @@ final class EmulatorState {
 
     /** DirEntry.Equal: what a set compares before deciding it changes nothing. */
     boolean sameAs(Entry o) {
-      return lockIndex == o.lockIndex && key.equals(o.key) && flags == o.flags && Arrays.equals(value, o.value)
+      return lockIndex == o.lockIndex
+          && key.equals(o.key)
+          && flags == o.flags
+          && Arrays.equals(value, o.value)
           && session.equals(o.session);
     }
 
@@ -91,7 +103,14 @@ final class EmulatorState {
     final long createIndex;
     @Nullable ScheduledFuture<?> timer;
 
-    Session(String id, String name, String node, Duration lockDelay, String behavior, String ttl, @Nullable Duration ttlDuration,
+    Session(
+        String id,
+        String name,
+        String node,
+        Duration lockDelay,
+        String behavior,
+        String ttl,
+        @Nullable Duration ttlDuration,
         long createIndex) {
       this.id = id;
       this.name = name;
@@ -153,12 +172,16 @@ final class EmulatorState {
   final TreeMap<String, Long> graveyard = new TreeMap<>(BYTE_ORDER);
   final Map<String, Session> sessions = new LinkedHashMap<>();
   private final Map<String, Long> lockDelays = new HashMap<>();
+
   /** The Raft index: every applied write takes the next one. */
   long raftIndex;
+
   /** The highest index of the kvs and tombstones tables (kvsMaxIndex). */
   long kvsIndex;
+
   /** The highest index of the sessions table. */
   long sessionsIndex;
+
   /** Set when this life of the agent ended (restart or stop): blocked queries give up. */
   boolean dead;
 
@@ -178,7 +201,10 @@ final class EmulatorState {
     return kv.get(key);
   }
 
-  /** KVS.Get's index: the table index (at least 1) when absent, the entry's ModifyIndex when present. */
+  /**
+   * KVS.Get's index: the table index (at least 1) when absent, the entry's ModifyIndex when
+   * present.
+   */
   long getIndex(String key) {
     Entry e = kv.get(key);
     if (e != null) {
@@ -192,7 +218,10 @@ final class EmulatorState {
     return new ArrayList<>(subMap(kv, prefix).values());
   }
 
-  /** kvsListTxn's index: max ModifyIndex of the entries and tombstones below prefix, else the table index. */
+  /**
+   * kvsListTxn's index: max ModifyIndex of the entries and tombstones below prefix, else the table
+   * index.
+   */
   long listIndex(String prefix) {
     long lindex = 0;
     if (prefix.isEmpty()) {
@@ -236,23 +265,25 @@ final class EmulatorState {
     final Deque<Runnable> steps = new ArrayDeque<>();
 
     void putEntry(String key, @Nullable Entry previous) {
-      steps.push(() -> {
-        if (previous == null) {
-          kv.remove(key);
-        } else {
-          kv.put(key, previous);
-        }
-      });
+      steps.push(
+          () -> {
+            if (previous == null) {
+              kv.remove(key);
+            } else {
+              kv.put(key, previous);
+            }
+          });
     }
 
     void putTombstone(String key, @Nullable Long previous) {
-      steps.push(() -> {
-        if (previous == null) {
-          graveyard.remove(key);
-        } else {
-          graveyard.put(key, previous);
-        }
-      });
+      steps.push(
+          () -> {
+            if (previous == null) {
+              graveyard.remove(key);
+            } else {
+              graveyard.put(key, previous);
+            }
+          });
     }
 
     void rollback() {
@@ -275,8 +306,8 @@ final class EmulatorState {
 
   /**
    * Applies KV operations atomically. Lock-delay is checked before anything is applied (as the
-   * leader's pre-apply check); every operation runs and every failure is reported; any failure rolls
-   * the whole transaction back.
+   * leader's pre-apply check); every operation runs and every failure is reported; any failure
+   * rolls the whole transaction back.
    */
   TxnOutcome apply(List<KvOp> ops, long nowNanos) {
     List<Map.Entry<Integer, String>> errors = new ArrayList<>();
@@ -318,52 +349,81 @@ final class EmulatorState {
   private boolean applyOne(KvOp op, long idx, Undo undo, List<Entry> results) throws OpError {
     Entry existing = kv.get(op.key);
     switch (op.verb) {
-      case "set": {
-        Entry e = new Entry(op.key, op.value, op.flags, existing != null ? existing.createIndex : idx, idx, 0,
-            existing != null ? existing.session : "");
-        return set(e, existing, undo, results);
-      }
-      case "cas": {
-        if (op.index == 0 && existing != null || op.index != 0 && existing == null
-            || existing != null && op.index != 0 && op.index != existing.modifyIndex) {
-          throw new OpError("failed to set key " + goQuote(op.key) + ", index is stale");
+      case "set":
+        {
+          Entry e =
+              new Entry(
+                  op.key,
+                  op.value,
+                  op.flags,
+                  existing != null ? existing.createIndex : idx,
+                  idx,
+                  0,
+                  existing != null ? existing.session : "");
+          return set(e, existing, undo, results);
         }
-        Entry e = new Entry(op.key, op.value, op.flags, existing != null ? existing.createIndex : idx, idx, 0,
-            existing != null ? existing.session : "");
-        return set(e, existing, undo, results);
-      }
-      case "lock": {
-        requireSession(op);
-        if (!sessions.containsKey(op.session)) {
-          throw new OpError("invalid session " + goQuote(op.session));
-        }
-        long create;
-        long lockIndex;
-        if (existing != null) {
-          if (existing.session.equals(op.session)) {
-            create = existing.createIndex;
-            lockIndex = existing.lockIndex;
-          } else if (!existing.session.isEmpty()) {
-            throw new OpError("failed to lock key " + goQuote(op.key) + ", lock is already held");
-          } else {
-            create = existing.createIndex;
-            lockIndex = existing.lockIndex + 1;
+      case "cas":
+        {
+          if (op.index == 0 && existing != null
+              || op.index != 0 && existing == null
+              || existing != null && op.index != 0 && op.index != existing.modifyIndex) {
+            throw new OpError("failed to set key " + goQuote(op.key) + ", index is stale");
           }
-        } else {
-          create = idx;
-          lockIndex = 1;
+          Entry e =
+              new Entry(
+                  op.key,
+                  op.value,
+                  op.flags,
+                  existing != null ? existing.createIndex : idx,
+                  idx,
+                  0,
+                  existing != null ? existing.session : "");
+          return set(e, existing, undo, results);
         }
-        return set(new Entry(op.key, op.value, op.flags, create, idx, lockIndex, op.session), existing, undo, results);
-      }
-      case "unlock": {
-        requireSession(op);
-        if (existing == null || !existing.session.equals(op.session)) {
-          throw new OpError("failed to unlock key " + goQuote(op.key)
-              + ", lock isn't held, or is held by another session");
+      case "lock":
+        {
+          requireSession(op);
+          if (!sessions.containsKey(op.session)) {
+            throw new OpError("invalid session " + goQuote(op.session));
+          }
+          long create;
+          long lockIndex;
+          if (existing != null) {
+            if (existing.session.equals(op.session)) {
+              create = existing.createIndex;
+              lockIndex = existing.lockIndex;
+            } else if (!existing.session.isEmpty()) {
+              throw new OpError("failed to lock key " + goQuote(op.key) + ", lock is already held");
+            } else {
+              create = existing.createIndex;
+              lockIndex = existing.lockIndex + 1;
+            }
+          } else {
+            create = idx;
+            lockIndex = 1;
+          }
+          return set(
+              new Entry(op.key, op.value, op.flags, create, idx, lockIndex, op.session),
+              existing,
+              undo,
+              results);
         }
-        return set(new Entry(op.key, op.value, op.flags, existing.createIndex, idx, existing.lockIndex, ""), existing,
-            undo, results);
-      }
+      case "unlock":
+        {
+          requireSession(op);
+          if (existing == null || !existing.session.equals(op.session)) {
+            throw new OpError(
+                "failed to unlock key "
+                    + goQuote(op.key)
+                    + ", lock isn't held, or is held by another session");
+          }
+          return set(
+              new Entry(
+                  op.key, op.value, op.flags, existing.createIndex, idx, existing.lockIndex, ""),
+              existing,
+              undo,
+              results);
+        }
       case "get":
         if (existing == null) {
           throw new OpError("key " + goQuote(op.key) + " doesn't exist");
@@ -381,8 +441,13 @@ final class EmulatorState {
           throw new OpError("failed to check session, key " + goQuote(op.key) + " doesn't exist");
         }
         if (!existing.session.equals(op.session)) {
-          throw new OpError("failed session check for key " + goQuote(op.key) + ", current session "
-              + goQuote(existing.session) + " != " + goQuote(op.session));
+          throw new OpError(
+              "failed session check for key "
+                  + goQuote(op.key)
+                  + ", current session "
+                  + goQuote(existing.session)
+                  + " != "
+                  + goQuote(op.session));
         }
         results.add(existing.withValueBlanked());
         return false;
@@ -391,8 +456,13 @@ final class EmulatorState {
           throw new OpError("failed to check index, key " + goQuote(op.key) + " doesn't exist");
         }
         if (existing.modifyIndex != op.index) {
-          throw new OpError("failed index check for key " + goQuote(op.key) + ", current modify index "
-              + existing.modifyIndex + " != " + op.index);
+          throw new OpError(
+              "failed index check for key "
+                  + goQuote(op.key)
+                  + ", current modify index "
+                  + existing.modifyIndex
+                  + " != "
+                  + op.index);
         }
         results.add(existing.withValueBlanked());
         return false;
@@ -411,13 +481,14 @@ final class EmulatorState {
           throw new OpError("failed to delete key " + goQuote(op.key) + ", index is stale");
         }
         return delete(op.key, existing, idx, undo);
-      case "delete-tree": {
-        boolean any = false;
-        for (Entry e : list(op.key)) {
-          any |= delete(e.key, e, idx, undo);
+      case "delete-tree":
+        {
+          boolean any = false;
+          for (Entry e : list(op.key)) {
+            any |= delete(e.key, e, idx, undo);
+          }
+          return any;
         }
-        return any;
-      }
       default:
         throw new OpError("unknown KV verb " + goQuote(op.verb));
     }
@@ -452,7 +523,9 @@ final class EmulatorState {
     return true;
   }
 
-  /** Drops every tombstone, as the leader's tombstone GC eventually does (indexes may go backwards). */
+  /**
+   * Drops every tombstone, as the leader's tombstone GC eventually does (indexes may go backwards).
+   */
   void reapTombstones() {
     graveyard.clear();
     notifyAll();
@@ -461,7 +534,12 @@ final class EmulatorState {
   // ---- sessions
 
   /** Creates a session (arguments validated by the caller). */
-  Session createSession(String name, String sessionNode, Duration lockDelay, String behavior, String ttl,
+  Session createSession(
+      String name,
+      String sessionNode,
+      Duration lockDelay,
+      String behavior,
+      String ttl,
       @Nullable Duration ttlDuration) {
     String id = UUID.randomUUID().toString();
     long idx = nextIndex();
@@ -481,13 +559,17 @@ final class EmulatorState {
     }
     // only sessions with a TTL are scheduled
     long nanos = Objects.requireNonNull(s.ttlDuration).toNanos() * SESSION_TTL_MULTIPLIER;
-    s.timer = timers.schedule(() -> {
-      synchronized (this) {
-        if (!dead && sessions.get(s.id) == s) {
-          invalidate(s);
-        }
-      }
-    }, nanos, TimeUnit.NANOSECONDS);
+    s.timer =
+        timers.schedule(
+            () -> {
+              synchronized (this) {
+                if (!dead && sessions.get(s.id) == s) {
+                  invalidate(s);
+                }
+              }
+            },
+            nanos,
+            TimeUnit.NANOSECONDS);
   }
 
   /** Renews: resets the invalidation timer; null if there is no such session. */

@@ -24,7 +24,8 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Starts {@code size} members with raised Raft timing and waits until each listens. */
   public static EtcdCluster start(int size) {
-    return start(size, new EtcdServer.Options().timing(Duration.ofMillis(200), Duration.ofMillis(2000)));
+    return start(
+        size, new EtcdServer.Options().timing(Duration.ofMillis(200), Duration.ofMillis(2000)));
   }
 
   /** Starts {@code size} members with the given options. */
@@ -44,7 +45,9 @@ public final class EtcdCluster implements AutoCloseable {
     String cluster = String.join(",", initial);
     List<EtcdServer> ms = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      ms.add(new EtcdServer("m" + i, client[i], peer[i], root.resolve("m" + i), options, cluster, false));
+      ms.add(
+          new EtcdServer(
+              "m" + i, client[i], peer[i], root.resolve("m" + i), options, cluster, false));
     }
     EtcdCluster c = new EtcdCluster(ms, root);
     try {

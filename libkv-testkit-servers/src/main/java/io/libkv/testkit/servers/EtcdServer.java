@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One real {@code etcd} process (Debian's {@code etcd-server}) on free loopback ports with a temporary
- * data directory, for tests. It can be killed, restarted on the same data, paused and resumed; it is
- * only ever stopped through its own PID, never by name.
+ * One real {@code etcd} process (Debian's {@code etcd-server}) on free loopback ports with a
+ * temporary data directory, for tests. It can be killed, restarted on the same data, paused and
+ * resumed; it is only ever stopped through its own PID, never by name.
  *
  * <p>Use {@link #start()} for a single node or {@link EtcdCluster} for several members. TLS is
  * switched on with {@link Options#tls(Path, Path, Path, boolean)}.
@@ -38,7 +38,9 @@ public final class EtcdServer implements AutoCloseable {
     /** Defaults: plain HTTP/2, etcd's default heartbeat (100 ms) and election timeout (1 s). */
     public Options() {}
 
-    /** Serves clients over TLS with this certificate and key; with a CA, checks client certificates. */
+    /**
+     * Serves clients over TLS with this certificate and key; with a CA, checks client certificates.
+     */
     public Options tls(Path cert, Path key, @Nullable Path ca, boolean requireClientCert) {
       this.certFile = Objects.requireNonNull(cert, "cert");
       this.keyFile = Objects.requireNonNull(key, "key");
@@ -47,13 +49,17 @@ public final class EtcdServer implements AutoCloseable {
       return this;
     }
 
-    /** How long an idle auth token lives ({@code --auth-token-ttl}; etcd's default is 5 minutes). */
+    /**
+     * How long an idle auth token lives ({@code --auth-token-ttl}; etcd's default is 5 minutes).
+     */
     public Options authTokenTtl(Duration ttl) {
       this.authTokenTtl = Objects.requireNonNull(ttl, "ttl");
       return this;
     }
 
-    /** Also serves etcd's v2 API ({@code --enable-v2}), for comparisons with clients of that API. */
+    /**
+     * Also serves etcd's v2 API ({@code --enable-v2}), for comparisons with clients of that API.
+     */
     public Options enableV2() {
       this.v2 = true;
       return this;
@@ -77,7 +83,13 @@ public final class EtcdServer implements AutoCloseable {
   private final boolean ownsDir;
   private @Nullable Process process;
 
-  EtcdServer(String name, int clientPort, int peerPort, Path dataDir, Options options, String initialCluster,
+  EtcdServer(
+      String name,
+      int clientPort,
+      int peerPort,
+      Path dataDir,
+      Options options,
+      String initialCluster,
       boolean ownsDir) {
     this.name = name;
     this.clientPort = clientPort;
@@ -100,8 +112,9 @@ public final class EtcdServer implements AutoCloseable {
     int client = FreePorts.next();
     int peer = FreePorts.next();
     String n = "node0";
-    EtcdServer s = new EtcdServer(n, client, peer, dir.resolve("data"), options,
-        n + "=http://127.0.0.1:" + peer, true);
+    EtcdServer s =
+        new EtcdServer(
+            n, client, peer, dir.resolve("data"), options, n + "=http://127.0.0.1:" + peer, true);
     s.launch();
     s.awaitReady(Duration.ofSeconds(30));
     return s;
@@ -171,29 +184,52 @@ public final class EtcdServer implements AutoCloseable {
     if (isRunning()) {
       throw new IllegalStateException(name + " already runs");
     }
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/etcd",
-        "--name", name,
-        "--data-dir", dataDir.toString(),
-        "--listen-client-urls", clientUrl(),
-        "--advertise-client-urls", clientUrl(),
-        "--listen-peer-urls", peerUrl(),
-        "--initial-advertise-peer-urls", peerUrl(),
-        "--initial-cluster", initialCluster,
-        "--initial-cluster-token", "libkv-" + Objects.requireNonNull(dataDir.getParent()).getFileName(),
-        "--initial-cluster-state", "new",
-        "--heartbeat-interval", Long.toString(options.heartbeat.toMillis()),
-        "--election-timeout", Long.toString(options.electionTimeout.toMillis()),
-        "--log-level", "warn",
-        "--logger", "zap"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/etcd",
+                "--name",
+                name,
+                "--data-dir",
+                dataDir.toString(),
+                "--listen-client-urls",
+                clientUrl(),
+                "--advertise-client-urls",
+                clientUrl(),
+                "--listen-peer-urls",
+                peerUrl(),
+                "--initial-advertise-peer-urls",
+                peerUrl(),
+                "--initial-cluster",
+                initialCluster,
+                "--initial-cluster-token",
+                "libkv-" + Objects.requireNonNull(dataDir.getParent()).getFileName(),
+                "--initial-cluster-state",
+                "new",
+                "--heartbeat-interval",
+                Long.toString(options.heartbeat.toMillis()),
+                "--election-timeout",
+                Long.toString(options.electionTimeout.toMillis()),
+                "--log-level",
+                "warn",
+                "--logger",
+                "zap"));
     if (options.v2) {
       cmd.add("--enable-v2=true");
     }
     if (options.authTokenTtl != null) {
-      cmd.addAll(List.of("--auth-token-ttl", Long.toString(Math.max(1, options.authTokenTtl.toSeconds()))));
+      cmd.addAll(
+          List.of(
+              "--auth-token-ttl", Long.toString(Math.max(1, options.authTokenTtl.toSeconds()))));
     }
     if (options.certFile != null) {
       // tls() sets the certificate and the key together
-      cmd.addAll(List.of("--cert-file", options.certFile.toString(), "--key-file", Objects.requireNonNull(options.keyFile).toString()));
+      cmd.addAll(
+          List.of(
+              "--cert-file",
+              options.certFile.toString(),
+              "--key-file",
+              Objects.requireNonNull(options.keyFile).toString()));
       if (options.trustedCaFile != null) {
         cmd.addAll(List.of("--trusted-ca-file", options.trustedCaFile.toString()));
       }
@@ -201,8 +237,10 @@ public final class EtcdServer implements AutoCloseable {
         cmd.add("--client-cert-auth");
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     try {
       process = pb.start();
     } catch (IOException e) {
@@ -224,7 +262,8 @@ public final class EtcdServer implements AutoCloseable {
         sleep(50);
       }
     }
-    throw new IllegalStateException("etcd " + name + " did not listen within " + timeout + ": " + tail());
+    throw new IllegalStateException(
+        "etcd " + name + " did not listen within " + timeout + ": " + tail());
   }
 
   /** The last lines of the server's log, for failure messages. */
@@ -303,7 +342,10 @@ public final class EtcdServer implements AutoCloseable {
       return;
     }
     try {
-      Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
+              .redirectErrorStream(true)
+              .start();
       if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IllegalStateException("kill -" + sig + " " + pid + " failed");
       }
@@ -319,7 +361,9 @@ public final class EtcdServer implements AutoCloseable {
   public void close() {
     kill();
     if (ownsDir) {
-      deleteTree(Objects.requireNonNull(dataDir.getParent())); // the data dir is always one level under its own dir
+      deleteTree(
+          Objects.requireNonNull(
+              dataDir.getParent())); // the data dir is always one level under its own dir
     }
   }
 

@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Database files written by Go's own bbolt libraries, made during the test run by the Go checker
- * ({@code .ci/bolt-go-check}, named by the system property {@value #PROPERTY}; {@code ./test} builds
- * it and passes it). For each fixture {@code NAME} the directory receives {@code NAME.db}, its
- * canonical dump {@code NAME.dump} and a manifest {@code NAME.json}; {@code index.json} lists them.
+ * ({@code .ci/bolt-go-check}, named by the system property {@value #PROPERTY}; {@code ./test}
+ * builds it and passes it). For each fixture {@code NAME} the directory receives {@code NAME.db},
+ * its canonical dump {@code NAME.dump} and a manifest {@code NAME.json}; {@code index.json} lists
+ * them.
  */
 public final class GoBoltFixtures {
   /** The system property that names the Go checker binary. */
@@ -34,7 +35,9 @@ public final class GoBoltFixtures {
    */
   public static Path write(Path dir, String... names) {
     Path checker =
-        checker().orElseThrow(() -> new IllegalStateException("system property " + PROPERTY + " is not set"));
+        checker()
+            .orElseThrow(
+                () -> new IllegalStateException("system property " + PROPERTY + " is not set"));
     List<String> cmd = new ArrayList<>(List.of(checker.toString(), "fixtures", dir.toString()));
     cmd.addAll(List.of(names));
     try {
@@ -45,7 +48,8 @@ public final class GoBoltFixtures {
         throw new IllegalStateException("Go fixture writer did not finish within 300 s");
       }
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("Go fixture writer failed (exit " + p.exitValue() + "): " + out);
+        throw new IllegalStateException(
+            "Go fixture writer failed (exit " + p.exitValue() + "): " + out);
       }
       return dir;
     } catch (IOException e) {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * TTLs and lock delays, so the emulator accepts and prints exactly what an agent does.
  */
 final class GoDurations {
-  private static final Pattern PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
+  private static final Pattern PART =
+      Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
 
   private GoDurations() {}
 

@@ -123,30 +123,34 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to, boolean replies) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          synchronized (hangLock) {
-            while ((hung || (replies && repliesHeld)) && !closed && !cut) {
-              hangLock.wait(100);
-            }
-          }
-          out.write(buf, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // the other side closed, or the proxy cut the connection
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        open.remove(from);
-        open.remove(to);
-      }
-    }, "tcp-proxy-pump-" + listener.getLocalPort());
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  synchronized (hangLock) {
+                    while ((hung || (replies && repliesHeld)) && !closed && !cut) {
+                      hangLock.wait(100);
+                    }
+                  }
+                  out.write(buf, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // the other side closed, or the proxy cut the connection
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+              }
+            },
+            "tcp-proxy-pump-" + listener.getLocalPort());
     t.setDaemon(true);
     t.start();
   }

@@ -79,7 +79,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     }
   }
 
-  /** A member's mode ("leader", "follower", "standalone"), by the {@code srvr} command; null if it does not answer. */
+  /**
+   * A member's mode ("leader", "follower", "standalone"), by the {@code srvr} command; null if it
+   * does not answer.
+   */
   static @Nullable String mode(int port) {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(1000);

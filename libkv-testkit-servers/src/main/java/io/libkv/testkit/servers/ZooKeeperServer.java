@@ -14,17 +14,20 @@ import org.apache.curator.test.TestingServer;
  * set up for tests: a short tick, explicit session-timeout bounds, TTL nodes enabled and a short
  * container check interval (the TTL-node sweep).
  *
- * <p>TTL nodes and the sweep interval are JVM-wide settings of ZooKeeper's server
- * ({@code zookeeper.extendedTypesEnabled}, {@code znode.container.checkIntervalMs}): the first
- * server started in a JVM fixes them for all.
+ * <p>TTL nodes and the sweep interval are JVM-wide settings of ZooKeeper's server ({@code
+ * zookeeper.extendedTypesEnabled}, {@code znode.container.checkIntervalMs}): the first server
+ * started in a JVM fixes them for all.
  */
 public final class ZooKeeperServer implements AutoCloseable {
   /** The tick: sessions are checked every tick, and session bounds default to multiples of it. */
   public static final Duration TICK = Duration.ofMillis(100);
+
   /** The smallest session timeout the server grants. */
   public static final Duration MIN_SESSION_TIMEOUT = Duration.ofMillis(500);
+
   /** The largest session timeout the server grants. */
   public static final Duration MAX_SESSION_TIMEOUT = Duration.ofSeconds(60);
+
   /** How often the server sweeps expired TTL nodes and empty containers. */
   public static final Duration CONTAINER_CHECK_INTERVAL = Duration.ofMillis(500);
 
@@ -38,7 +41,8 @@ public final class ZooKeeperServer implements AutoCloseable {
   public static ZooKeeperServer start() {
     prepareJvm();
     try {
-      return new ZooKeeperServer(new TestingServer(spec(1, FreePorts.next(), FreePorts.next(), FreePorts.next()), true));
+      return new ZooKeeperServer(
+          new TestingServer(spec(1, FreePorts.next(), FreePorts.next(), FreePorts.next()), true));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start ZooKeeper", e);
     }
@@ -47,7 +51,8 @@ public final class ZooKeeperServer implements AutoCloseable {
   /** Sets the JVM-wide server settings, unless something set them already. */
   static void prepareJvm() {
     setDefault("zookeeper.extendedTypesEnabled", "true");
-    setDefault("znode.container.checkIntervalMs", Long.toString(CONTAINER_CHECK_INTERVAL.toMillis()));
+    setDefault(
+        "znode.container.checkIntervalMs", Long.toString(CONTAINER_CHECK_INTERVAL.toMillis()));
     setDefault("zookeeper.admin.enableServer", "false");
     setDefault("zookeeper.4lw.commands.whitelist", "*");
   }
@@ -65,16 +70,27 @@ public final class ZooKeeperServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, Object> props = Map.of(
-        "minSessionTimeout", Long.toString(MIN_SESSION_TIMEOUT.toMillis()),
-        "maxSessionTimeout", Long.toString(MAX_SESSION_TIMEOUT.toMillis()));
-    return new InstanceSpec(dir, port, electionPort, quorumPort, true, id, (int) TICK.toMillis(), 200, props,
+    Map<String, Object> props =
+        Map.of(
+            "minSessionTimeout", Long.toString(MIN_SESSION_TIMEOUT.toMillis()),
+            "maxSessionTimeout", Long.toString(MAX_SESSION_TIMEOUT.toMillis()));
+    return new InstanceSpec(
+        dir,
+        port,
+        electionPort,
+        quorumPort,
+        true,
+        id,
+        (int) TICK.toMillis(),
+        200,
+        props,
         "127.0.0.1");
   }
 
   /** The container check interval in force in this JVM. */
   public static Duration containerCheckInterval() {
-    return Duration.ofMillis(Long.getLong("znode.container.checkIntervalMs", CONTAINER_CHECK_INTERVAL.toMillis()));
+    return Duration.ofMillis(
+        Long.getLong("znode.container.checkIntervalMs", CONTAINER_CHECK_INTERVAL.toMillis()));
   }
 
   /** {@code 127.0.0.1:port}. */

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * settings from JVM-wide system properties, which must not leak into the tests' JVM.
  *
  * <p>Runs {@code ZooKeeperServerMain} from the current class path with the Netty connection
- * factory, a key store and a trust store (PEM); clients must present a certificate the
- * trust store accepts.
+ * factory, a key store and a trust store (PEM); clients must present a certificate the trust store
+ * accepts.
  */
 public final class ZooKeeperTlsServer implements AutoCloseable {
   private final Process process;
@@ -40,13 +40,19 @@ public final class ZooKeeperTlsServer implements AutoCloseable {
       Path dir = Files.createTempDirectory("libkv-zk-tls-");
       int port = FreePorts.next();
       Path cfg = dir.resolve("zoo.cfg");
-      Files.writeString(cfg, "tickTime=100\n"
-          + "dataDir=" + dir.resolve("data") + "\n"
-          + "secureClientPort=" + port + "\n"
-          + "secureClientPortAddress=127.0.0.1\n"
-          + "minSessionTimeout=500\n"
-          + "maxSessionTimeout=60000\n"
-          + "admin.enableServer=false\n");
+      Files.writeString(
+          cfg,
+          "tickTime=100\n"
+              + "dataDir="
+              + dir.resolve("data")
+              + "\n"
+              + "secureClientPort="
+              + port
+              + "\n"
+              + "secureClientPortAddress=127.0.0.1\n"
+              + "minSessionTimeout=500\n"
+              + "maxSessionTimeout=60000\n"
+              + "admin.enableServer=false\n");
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Xmx128m");
@@ -60,13 +66,19 @@ public final class ZooKeeperTlsServer implements AutoCloseable {
       cmd.add("-Dzookeeper.admin.enableServer=false");
       cmd.add("org.apache.zookeeper.server.ZooKeeperServerMain");
       cmd.add(cfg.toString());
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("server.log").toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("server.log").toFile())
+              .start();
       ZooKeeperTlsServer s = new ZooKeeperTlsServer(p, port, dir);
       long deadline = System.currentTimeMillis() + 30_000;
       while (!s.accepting()) {
         if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-          String log = Files.exists(dir.resolve("server.log")) ? Files.readString(dir.resolve("server.log")) : "";
+          String log =
+              Files.exists(dir.resolve("server.log"))
+                  ? Files.readString(dir.resolve("server.log"))
+                  : "";
           s.close();
           throw new IllegalStateException("the TLS ZooKeeper server did not start:\n" + log);
         }

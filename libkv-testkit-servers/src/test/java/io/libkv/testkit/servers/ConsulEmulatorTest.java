@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConsulEmulatorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private ConsulEmulator consul;
 
@@ -53,16 +54,22 @@ class ConsulEmulatorTest {
     return call(consul, method, path, body, null);
   }
 
-  private static Answer call(ConsulEmulator c, String method, String path, String body, String token)
-      throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + c.address() + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  private static Answer call(
+      ConsulEmulator c, String method, String path, String body, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + c.address() + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("X-Consul-Token", token);
     }
     HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(r.statusCode(), r.body(), r.headers().firstValueAsLong("X-Consul-Index").orElse(-1));
+    return new Answer(
+        r.statusCode(), r.body(), r.headers().firstValueAsLong("X-Consul-Index").orElse(-1));
   }
 
   private String session(String body) throws Exception {
@@ -108,7 +115,9 @@ class ConsulEmulatorTest {
         call("PUT", "/v1/kv/" + k, "v");
       }
       JsonNode all = call("GET", "/v1/kv/app?recurse", null).json();
-      assertThat(all).extracting(n -> n.get("Key").asText()).containsExactly("app", "app/a", "app/b/c", "apple");
+      assertThat(all)
+          .extracting(n -> n.get("Key").asText())
+          .containsExactly("app", "app/a", "app/b/c", "apple");
       JsonNode dir = call("GET", "/v1/kv/app/?recurse", null).json();
       assertThat(dir).extracting(n -> n.get("Key").asText()).containsExactly("app/a", "app/b/c");
       JsonNode keys = call("GET", "/v1/kv/app/?keys&separator=/", null).json();
@@ -123,7 +132,8 @@ class ConsulEmulatorTest {
       long idx = call("GET", "/v1/kv/k", null).index();
       assertThat(call("PUT", "/v1/kv/k?cas=" + (idx + 100), "c").body()).isEqualTo("false");
       assertThat(call("PUT", "/v1/kv/k?cas=" + idx, "c").body()).isEqualTo("true");
-      assertThat(call("PUT", "/v1/kv/k?cas=1&acquire=x", "c").status()).isEqualTo(400); // conflicting flags
+      assertThat(call("PUT", "/v1/kv/k?cas=1&acquire=x", "c").status())
+          .isEqualTo(400); // conflicting flags
     }
 
     @Test
@@ -145,7 +155,8 @@ class ConsulEmulatorTest {
       long idx = call("GET", "/v1/kv/d/a", null).index();
       assertThat(call("DELETE", "/v1/kv/d/a?cas=" + (idx + 1), null).body()).isEqualTo("false");
       assertThat(call("DELETE", "/v1/kv/d/a?cas=" + idx, null).body()).isEqualTo("true");
-      assertThat(call("DELETE", "/v1/kv/missing?cas=5", null).body()).isEqualTo("true"); // nothing to compare
+      assertThat(call("DELETE", "/v1/kv/missing?cas=5", null).body())
+          .isEqualTo("true"); // nothing to compare
       assertThat(call("DELETE", "/v1/kv/d/?recurse", null).body()).isEqualTo("true");
       assertThat(call("GET", "/v1/kv/d/b", null).status()).isEqualTo(404);
       assertThat(call("GET", "/v1/kv/dx", null).status()).isEqualTo(200);
@@ -178,13 +189,15 @@ class ConsulEmulatorTest {
     void waitsForAChangeAfterTheIndex() throws Exception {
       call("PUT", "/v1/kv/w", "1");
       long idx = call("GET", "/v1/kv/w", null).index();
-      CompletableFuture<Answer> pending = CompletableFuture.supplyAsync(() -> {
-        try {
-          return call("GET", "/v1/kv/w?index=" + idx + "&wait=20s", null);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Answer> pending =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return call("GET", "/v1/kv/w?index=" + idx + "&wait=20s", null);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       Thread.sleep(300);
       assertThat(pending).isNotDone();
       call("PUT", "/v1/kv/w", "2");
@@ -208,13 +221,15 @@ class ConsulEmulatorTest {
     void aRecursiveQueryWakesOnAnyKeyBelowThePrefix() throws Exception {
       call("PUT", "/v1/kv/p/a", "1");
       long idx = call("GET", "/v1/kv/p/?recurse", null).index();
-      CompletableFuture<Answer> pending = CompletableFuture.supplyAsync(() -> {
-        try {
-          return call("GET", "/v1/kv/p/?recurse&index=" + idx + "&wait=20s", null);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Answer> pending =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return call("GET", "/v1/kv/p/?recurse&index=" + idx + "&wait=20s", null);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       Thread.sleep(200);
       call("PUT", "/v1/kv/elsewhere", "x");
       Thread.sleep(200);
@@ -228,21 +243,32 @@ class ConsulEmulatorTest {
     @Test
     void anAnswerCarriesTheIndexOfTheStateItShowsWhileWritesRace() throws Exception {
       call("PUT", "/v1/kv/race/k", "0");
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-      CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-        try {
-          for (int i = 1; !stop.get() && i < 5_000; i++) {
-            call("PUT", "/v1/kv/race/k", Integer.toString(i));
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 1; !stop.get() && i < 5_000; i++) {
+                    call("PUT", "/v1/kv/race/k", Integer.toString(i));
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       try {
         long idx = 0;
         for (int i = 0; i < 400 && !writer.isDone(); i++) {
           String query = i % 2 == 0 ? "?recurse" : "";
-          Answer a = call("GET", "/v1/kv/race/k" + query + (idx > 0 ? (query.isEmpty() ? "?" : "&") + "index=" + idx + "&wait=5s" : ""), null);
+          Answer a =
+              call(
+                  "GET",
+                  "/v1/kv/race/k"
+                      + query
+                      + (idx > 0
+                          ? (query.isEmpty() ? "?" : "&") + "index=" + idx + "&wait=5s"
+                          : ""),
+                  null);
           long modify = a.json().get(0).get("ModifyIndex").asLong();
           // an index past the entry's would make the next blocking query skip a change
           assertThat(a.index()).as("answer %d", i).isEqualTo(modify);
@@ -266,7 +292,8 @@ class ConsulEmulatorTest {
   class Sessions {
     @Test
     void createInfoListRenewDestroy() throws Exception {
-      String id = session("{\"Name\":\"s\",\"TTL\":\"10s\",\"Behavior\":\"delete\",\"LockDelay\":\"2s\"}");
+      String id =
+          session("{\"Name\":\"s\",\"TTL\":\"10s\",\"Behavior\":\"delete\",\"LockDelay\":\"2s\"}");
       JsonNode info = call("GET", "/v1/session/info/" + id, null).json().get(0);
       assertThat(info.get("ID").asText()).isEqualTo(id);
       assertThat(info.get("Behavior").asText()).isEqualTo("delete");
@@ -274,20 +301,23 @@ class ConsulEmulatorTest {
       assertThat(info.get("LockDelay").asLong()).isEqualTo(2_000_000_000L);
       assertThat(info.get("Node").asText()).isEqualTo("emulator");
       assertThat(call("GET", "/v1/session/list", null).json()).hasSize(1);
-      assertThat(call("PUT", "/v1/session/renew/" + id, null).json().get(0).get("ID").asText()).isEqualTo(id);
+      assertThat(call("PUT", "/v1/session/renew/" + id, null).json().get(0).get("ID").asText())
+          .isEqualTo(id);
       assertThat(call("PUT", "/v1/session/destroy/" + id, null).body()).isEqualTo("true");
       assertThat(call("GET", "/v1/session/info/" + id, null).body()).isEqualTo("[]");
       Answer renew = call("PUT", "/v1/session/renew/" + id, null);
       assertThat(renew.status()).isEqualTo(404);
       assertThat(renew.body()).isEqualTo("Session id '" + id + "' not found");
-      assertThat(call("PUT", "/v1/session/destroy/" + id, null).body()).isEqualTo("true"); // idempotent
+      assertThat(call("PUT", "/v1/session/destroy/" + id, null).body())
+          .isEqualTo("true"); // idempotent
     }
 
     @Test
     void ttlOutsideTheAgentsRangeIsRefused() throws Exception {
       Answer a = call("PUT", "/v1/session/create", "{\"TTL\":\"100ms\"}");
       assertThat(a.status()).isEqualTo(500);
-      assertThat(a.body()).isEqualTo("Invalid Session TTL '100000000', must be between [500ms=24h0m0s]");
+      assertThat(a.body())
+          .isEqualTo("Invalid Session TTL '100000000', must be between [500ms=24h0m0s]");
       assertThat(call("PUT", "/v1/session/create", "{\"TTL\":\"25h\"}").status()).isEqualTo(500);
       assertThat(call("PUT", "/v1/session/create", "{\"Behavior\":\"keep\"}").body())
           .isEqualTo("Invalid Behavior setting 'keep'");
@@ -299,7 +329,8 @@ class ConsulEmulatorTest {
         assertThat(c.sessionTtlMin()).isEqualTo(Duration.ofSeconds(10));
         assertThat(call(c, "PUT", "/v1/session/create", "{\"TTL\":\"9s\"}", null).body())
             .isEqualTo("Invalid Session TTL '9000000000', must be between [10s=24h0m0s]");
-        assertThat(call(c, "PUT", "/v1/session/create", "{\"TTL\":\"10s\"}", null).status()).isEqualTo(200);
+        assertThat(call(c, "PUT", "/v1/session/create", "{\"TTL\":\"10s\"}", null).status())
+            .isEqualTo(200);
       }
     }
 
@@ -325,7 +356,8 @@ class ConsulEmulatorTest {
       String b = session("{\"LockDelay\":\"0s\",\"Behavior\":\"release\"}");
       assertThat(call("PUT", "/v1/kv/l?acquire=" + a, "a").body()).isEqualTo("true");
       assertThat(call("PUT", "/v1/kv/l?acquire=" + b, "b").body()).isEqualTo("false");
-      assertThat(call("PUT", "/v1/kv/l?acquire=" + a, "a2").body()).isEqualTo("true"); // the holder again
+      assertThat(call("PUT", "/v1/kv/l?acquire=" + a, "a2").body())
+          .isEqualTo("true"); // the holder again
       JsonNode e = call("GET", "/v1/kv/l", null).json().get(0);
       assertThat(e.get("LockIndex").asLong()).isEqualTo(1);
       assertThat(e.get("Session").asText()).isEqualTo(a);
@@ -333,11 +365,13 @@ class ConsulEmulatorTest {
       assertThat(call("PUT", "/v1/kv/l?release=" + a, "r").body()).isEqualTo("true");
       assertThat(call("GET", "/v1/kv/l", null).json().get(0).has("Session")).isFalse();
       assertThat(call("PUT", "/v1/kv/l?acquire=" + b, "b").body()).isEqualTo("true");
-      assertThat(call("GET", "/v1/kv/l", null).json().get(0).get("LockIndex").asLong()).isEqualTo(2);
+      assertThat(call("GET", "/v1/kv/l", null).json().get(0).get("LockIndex").asLong())
+          .isEqualTo(2);
       call("PUT", "/v1/session/destroy/" + b, null); // behaviour release: the key stays, unlocked
       JsonNode after = call("GET", "/v1/kv/l", null).json().get(0);
       assertThat(after.has("Session")).isFalse();
-      assertThat(call("PUT", "/v1/kv/m?acquire=nope", "x").status()).isEqualTo(500); // invalid session
+      assertThat(call("PUT", "/v1/kv/m?acquire=nope", "x").status())
+          .isEqualTo(500); // invalid session
     }
 
     @Test
@@ -347,9 +381,18 @@ class ConsulEmulatorTest {
       call("PUT", "/v1/kv/ld?acquire=" + a, "a");
       call("PUT", "/v1/session/destroy/" + a, null);
       assertThat(call("PUT", "/v1/kv/ld?acquire=" + b, "b").body()).isEqualTo("false");
-      JsonNode txn = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"lock\",\"Key\":\"ld\",\"Value\":\"" + b64("b")
-          + "\",\"Session\":\"" + b + "\"}}]").json();
-      assertThat(txn.get("Errors").get(0).get("What").asText()).isEqualTo("failed to lock key \"ld\" due to lock delay");
+      JsonNode txn =
+          call(
+                  "PUT",
+                  "/v1/txn",
+                  "[{\"KV\":{\"Verb\":\"lock\",\"Key\":\"ld\",\"Value\":\""
+                      + b64("b")
+                      + "\",\"Session\":\""
+                      + b
+                      + "\"}}]")
+              .json();
+      assertThat(txn.get("Errors").get(0).get("What").asText())
+          .isEqualTo("failed to lock key \"ld\" due to lock delay");
       Thread.sleep(1100);
       assertThat(call("PUT", "/v1/kv/ld?acquire=" + b, "b").body()).isEqualTo("true");
     }
@@ -359,8 +402,13 @@ class ConsulEmulatorTest {
   class Transactions {
     @Test
     void successfulTransactionReturnsResultsWithoutValuesExceptGets() throws Exception {
-      Answer a = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"t/a\",\"Value\":\"" + b64("1")
-          + "\",\"Flags\":7}},{\"KV\":{\"Verb\":\"get\",\"Key\":\"t/a\"}},{\"KV\":{\"Verb\":\"delete\",\"Key\":\"t/x\"}}]");
+      Answer a =
+          call(
+              "PUT",
+              "/v1/txn",
+              "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"t/a\",\"Value\":\""
+                  + b64("1")
+                  + "\",\"Flags\":7}},{\"KV\":{\"Verb\":\"get\",\"Key\":\"t/a\"}},{\"KV\":{\"Verb\":\"delete\",\"Key\":\"t/x\"}}]");
       assertThat(a.status()).isEqualTo(200);
       JsonNode r = a.json();
       assertThat(r.get("Errors").isNull()).isTrue();
@@ -375,16 +423,28 @@ class ConsulEmulatorTest {
     @Test
     void aFailedOperationRollsEverythingBackWith409() throws Exception {
       call("PUT", "/v1/kv/t/b", "old");
-      Answer a = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"t/b\",\"Value\":\"" + b64("new")
-          + "\"}},{\"KV\":{\"Verb\":\"cas\",\"Key\":\"t/c\",\"Value\":\"" + b64("x") + "\",\"Index\":99}},"
-          + "{\"KV\":{\"Verb\":\"get\",\"Key\":\"t/none\"}},{\"KV\":{\"Verb\":\"check-index\",\"Key\":\"t/b\",\"Index\":1}}]");
+      Answer a =
+          call(
+              "PUT",
+              "/v1/txn",
+              "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"t/b\",\"Value\":\""
+                  + b64("new")
+                  + "\"}},{\"KV\":{\"Verb\":\"cas\",\"Key\":\"t/c\",\"Value\":\""
+                  + b64("x")
+                  + "\",\"Index\":99}},"
+                  + "{\"KV\":{\"Verb\":\"get\",\"Key\":\"t/none\"}},{\"KV\":{\"Verb\":\"check-index\",\"Key\":\"t/b\",\"Index\":1}}]");
       assertThat(a.status()).isEqualTo(409);
       JsonNode r = a.json();
       assertThat(r.get("Results").isNull()).isTrue();
-      assertThat(r.get("Errors")).extracting(e -> e.get("OpIndex").asInt()).containsExactly(1, 2, 3);
-      assertThat(r.get("Errors").get(0).get("What").asText()).isEqualTo("failed to set key \"t/c\", index is stale");
-      assertThat(r.get("Errors").get(1).get("What").asText()).isEqualTo("key \"t/none\" doesn't exist");
-      assertThat(r.get("Errors").get(2).get("What").asText()).startsWith("failed index check for key \"t/b\"");
+      assertThat(r.get("Errors"))
+          .extracting(e -> e.get("OpIndex").asInt())
+          .containsExactly(1, 2, 3);
+      assertThat(r.get("Errors").get(0).get("What").asText())
+          .isEqualTo("failed to set key \"t/c\", index is stale");
+      assertThat(r.get("Errors").get(1).get("What").asText())
+          .isEqualTo("key \"t/none\" doesn't exist");
+      assertThat(r.get("Errors").get(2).get("What").asText())
+          .startsWith("failed index check for key \"t/b\"");
       assertThat(call("GET", "/v1/kv/t/b?raw", null).body()).isEqualTo("old");
     }
 
@@ -393,27 +453,51 @@ class ConsulEmulatorTest {
       call("PUT", "/v1/kv/dt/a", "1");
       call("PUT", "/v1/kv/dt/b", "2");
       String s = session("{\"LockDelay\":\"0s\"}");
-      Answer a = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"delete-tree\",\"Key\":\"dt/\"}},"
-          + "{\"KV\":{\"Verb\":\"check-not-exists\",\"Key\":\"dt/a\"}},"
-          + "{\"KV\":{\"Verb\":\"lock\",\"Key\":\"dt/l\",\"Value\":\"" + b64("v") + "\",\"Session\":\"" + s + "\"}},"
-          + "{\"KV\":{\"Verb\":\"check-session\",\"Key\":\"dt/l\",\"Session\":\"" + s + "\"}}]");
+      Answer a =
+          call(
+              "PUT",
+              "/v1/txn",
+              "[{\"KV\":{\"Verb\":\"delete-tree\",\"Key\":\"dt/\"}},"
+                  + "{\"KV\":{\"Verb\":\"check-not-exists\",\"Key\":\"dt/a\"}},"
+                  + "{\"KV\":{\"Verb\":\"lock\",\"Key\":\"dt/l\",\"Value\":\""
+                  + b64("v")
+                  + "\",\"Session\":\""
+                  + s
+                  + "\"}},"
+                  + "{\"KV\":{\"Verb\":\"check-session\",\"Key\":\"dt/l\",\"Session\":\""
+                  + s
+                  + "\"}}]");
       assertThat(a.status()).as(a.body()).isEqualTo(200);
       JsonNode lock = a.json().get("Results").get(0).get("KV");
       assertThat(lock.get("Session").asText()).isEqualTo(s);
       assertThat(lock.get("LockIndex").asLong()).isEqualTo(1);
       long idx = lock.get("ModifyIndex").asLong();
-      Answer del = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"unlock\",\"Key\":\"dt/l\",\"Value\":\"" + b64("u")
-          + "\",\"Session\":\"" + s + "\"}},{\"KV\":{\"Verb\":\"delete-cas\",\"Key\":\"dt/l\",\"Index\":" + idx + "}}]");
-      assertThat(del.status()).isEqualTo(409); // the unlock moved the index: the CAS delete is stale
+      Answer del =
+          call(
+              "PUT",
+              "/v1/txn",
+              "[{\"KV\":{\"Verb\":\"unlock\",\"Key\":\"dt/l\",\"Value\":\""
+                  + b64("u")
+                  + "\",\"Session\":\""
+                  + s
+                  + "\"}},{\"KV\":{\"Verb\":\"delete-cas\",\"Key\":\"dt/l\",\"Index\":"
+                  + idx
+                  + "}}]");
+      assertThat(del.status())
+          .isEqualTo(409); // the unlock moved the index: the CAS delete is stale
       assertThat(del.json().get("Errors").get(0).get("OpIndex").asInt()).isEqualTo(1);
-      assertThat(call("GET", "/v1/kv/dt/l", null).json().get(0).get("Session").asText()).isEqualTo(s);
+      assertThat(call("GET", "/v1/kv/dt/l", null).json().get(0).get("Session").asText())
+          .isEqualTo(s);
     }
 
     @Test
     void limitsAndMalformedBodies() throws Exception {
       StringBuilder many = new StringBuilder("[");
       for (int i = 0; i < 65; i++) {
-        many.append(i == 0 ? "" : ",").append("{\"KV\":{\"Verb\":\"get\",\"Key\":\"k").append(i).append("\"}}");
+        many.append(i == 0 ? "" : ",")
+            .append("{\"KV\":{\"Verb\":\"get\",\"Key\":\"k")
+            .append(i)
+            .append("\"}}");
       }
       Answer tooMany = call("PUT", "/v1/txn", many.append("]").toString());
       assertThat(tooMany.status()).isEqualTo(413);
@@ -422,8 +506,13 @@ class ConsulEmulatorTest {
       assertThat(bad.status()).isEqualTo(400);
       assertThat(bad.body()).startsWith("Failed to parse body:");
       String big = Base64.getEncoder().encodeToString(new byte[400 * 1024]);
-      Answer tooBig = call("PUT", "/v1/txn", "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"b\",\"Value\":\"" + big + "\"}}]");
-      assertThat(tooBig.status()).isEqualTo(413); // the body, base64 and all, is over txn_max_req_len
+      Answer tooBig =
+          call(
+              "PUT",
+              "/v1/txn",
+              "[{\"KV\":{\"Verb\":\"set\",\"Key\":\"b\",\"Value\":\"" + big + "\"}}]");
+      assertThat(tooBig.status())
+          .isEqualTo(413); // the body, base64 and all, is over txn_max_req_len
       assertThat(tooBig.body()).startsWith("Request body too large, max size: 524288 bytes");
       assertThat(call("PUT", "/v1/txn", "[{\"KV\":{\"verb\":\"set\",\"key\":\"lower\"}}]").status())
           .isEqualTo(200); // Go decodes field names without regard to case
@@ -437,13 +526,15 @@ class ConsulEmulatorTest {
       try (ConsulEmulator c = ConsulEmulator.builder().aclToken("s3cret").start()) {
         Answer anonymous = call(c, "GET", "/v1/kv/k", null, null);
         assertThat(anonymous.status()).isEqualTo(403);
-        assertThat(anonymous.body()).isEqualTo("Permission denied: anonymous token lacks permission 'key:read' on \"k\"");
+        assertThat(anonymous.body())
+            .isEqualTo("Permission denied: anonymous token lacks permission 'key:read' on \"k\"");
         Answer wrong = call(c, "PUT", "/v1/kv/k", "v", "guess");
         assertThat(wrong.status()).isEqualTo(403);
         assertThat(wrong.body()).isEqualTo("ACL not found");
         assertThat(call(c, "PUT", "/v1/kv/k", "v", "s3cret").body()).isEqualTo("true");
         assertThat(call(c, "GET", "/v1/kv/k?token=s3cret", null, null).status()).isEqualTo(200);
-        assertThat(call(c, "GET", "/v1/status/leader", null, null).status()).isEqualTo(200); // no ACL needed
+        assertThat(call(c, "GET", "/v1/status/leader", null, null).status())
+            .isEqualTo(200); // no ACL needed
       }
     }
   }
@@ -469,8 +560,11 @@ class ConsulEmulatorTest {
     @Test
     void aHungAgentAcceptsAndNeverAnswers() throws Exception {
       consul.hang(true);
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + consul.address() + "/v1/kv/k"))
-          .timeout(Duration.ofMillis(300)).GET().build();
+      HttpRequest r =
+          HttpRequest.newBuilder(URI.create("http://" + consul.address() + "/v1/kv/k"))
+              .timeout(Duration.ofMillis(300))
+              .GET()
+              .build();
       assertThatThrownBy(() -> HTTP.send(r, HttpResponse.BodyHandlers.ofString()))
           .isInstanceOf(HttpTimeoutException.class);
       consul.hang(false);

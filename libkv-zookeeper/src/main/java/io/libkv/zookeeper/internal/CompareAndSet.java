@@ -30,73 +30,79 @@ final class CompareAndSet {
 
   KVPair atomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     String path = paths.path(key);
-    return session.write(key, zk -> {
-      if (previous == null) {
-        while (true) {
-          try {
-            return KVPair.of(key, value, nodes.createWithParents(zk, key, path, value, options).getMzxid());
-          } catch (KeeperException.NodeExistsException e) {
-            // an implicit parent is not a key: create-only may take it over
+    return session.write(
+        key,
+        zk -> {
+          if (previous == null) {
+            while (true) {
+              try {
+                return KVPair.of(
+                    key, value, nodes.createWithParents(zk, key, path, value, options).getMzxid());
+              } catch (KeeperException.NodeExistsException e) {
+                // an implicit parent is not a key: create-only may take it over
+              }
+              Stat s = new Stat();
+              byte[] data;
+              try {
+                data = zk.getData(path, false, s);
+              } catch (KeeperException.NoNodeException e) {
+                continue;
+              }
+              if (data != null) {
+                throw new KeyExistsException(
+                    "key exists (create-only write)", key, session.description(), null);
+              }
+              if (options.isEphemeral() || options.isExpiring()) {
+                throw nodes.ephemeralWithChildren(key, null);
+              }
+              try {
+                return KVPair.of(key, value, zk.setData(path, value, s.getVersion()).getMzxid());
+              } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                // changed meanwhile
+              }
+            }
           }
           Stat s = new Stat();
-          byte[] data;
-          try {
-            data = zk.getData(path, false, s);
-          } catch (KeeperException.NoNodeException e) {
-            continue;
+          byte[] data = readForCompare(zk, path, s, previous);
+          if (data == null) {
+            throw new KeyNotFoundException(
+                "key not found (compare-and-set)", key, session.description(), null);
           }
-          if (data != null) {
-            throw new KeyExistsException("key exists (create-only write)", key, session.description(), null);
+          if (s.getMzxid() != previous.lastIndex()) {
+            throw modified(key, s.getMzxid(), previous);
           }
-          if (options.isEphemeral() || options.isExpiring()) {
-            throw nodes.ephemeralWithChildren(key, null);
+          Stat done;
+          if (nodes.updatableInPlace(s, options)) {
+            try {
+              done = zk.setData(path, value, s.getVersion());
+            } catch (KeeperException.BadVersionException e) {
+              throw modified(key, -1, previous);
+            } catch (KeeperException.NoNodeException e) {
+              throw new KeyNotFoundException(
+                  "key not found (compare-and-set)", key, session.description(), e);
+            }
+          } else {
+            if (s.getNumChildren() > 0) {
+              throw nodes.ephemeralWithChildren(key, null);
+            }
+            done = nodes.replace(zk, key, path, s.getVersion(), value, options);
+            if (done == null) {
+              throw modified(key, -1, previous);
+            }
           }
-          try {
-            return KVPair.of(key, value, zk.setData(path, value, s.getVersion()).getMzxid());
-          } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-            // changed meanwhile
-          }
-        }
-      }
-      Stat s = new Stat();
-      byte[] data = readForCompare(zk, path, s, previous);
-      if (data == null) {
-        throw new KeyNotFoundException("key not found (compare-and-set)", key, session.description(), null);
-      }
-      if (s.getMzxid() != previous.lastIndex()) {
-        throw modified(key, s.getMzxid(), previous);
-      }
-      Stat done;
-      if (nodes.updatableInPlace(s, options)) {
-        try {
-          done = zk.setData(path, value, s.getVersion());
-        } catch (KeeperException.BadVersionException e) {
-          throw modified(key, -1, previous);
-        } catch (KeeperException.NoNodeException e) {
-          throw new KeyNotFoundException("key not found (compare-and-set)", key, session.description(), e);
-        }
-      } else {
-        if (s.getNumChildren() > 0) {
-          throw nodes.ephemeralWithChildren(key, null);
-        }
-        done = nodes.replace(zk, key, path, s.getVersion(), value, options);
-        if (done == null) {
-          throw modified(key, -1, previous);
-        }
-      }
-      return KVPair.of(key, value, done.getMzxid());
-    });
+          return KVPair.of(key, value, done.getMzxid());
+        });
   }
 
   /**
    * Reads a node for a compare against {@code previous}: its data (null when it is missing or an
-   * implicit parent), its stat into {@code s}. The member may not yet have applied the write
-   * {@code previous} came from, acknowledged to another client by another member: the node then
-   * looks older than the pair (an mzxid below its index) or missing (and its nearest ancestor shows
-   * no change since the pair either). Such a view proves nothing. A follower catches up through
-   * {@code sync}; the leader answers a sync at once, so if the view is still older the member is
-   * made to apply every earlier commit ({@link #applyEarlierCommits}), the pair's among them, and
-   * the view read after that is decisive.
+   * implicit parent), its stat into {@code s}. The member may not yet have applied the write {@code
+   * previous} came from, acknowledged to another client by another member: the node then looks
+   * older than the pair (an mzxid below its index) or missing (and its nearest ancestor shows no
+   * change since the pair either). Such a view proves nothing. A follower catches up through {@code
+   * sync}; the leader answers a sync at once, so if the view is still older the member is made to
+   * apply every earlier commit ({@link #applyEarlierCommits}), the pair's among them, and the view
+   * read after that is decisive.
    */
   private byte @Nullable [] readForCompare(ZooKeeper zk, String path, Stat s, KVPair previous)
       throws KeeperException, InterruptedException {
@@ -132,32 +138,42 @@ final class CompareAndSet {
   }
 
   private KeyModifiedException modified(String key, long now, KVPair previous) {
-    return new KeyModifiedException("key was modified: index is " + (now < 0 ? "newer" : Long.toString(now))
-        + ", expected " + previous.lastIndex(), key, session.description(), null);
+    return new KeyModifiedException(
+        "key was modified: index is "
+            + (now < 0 ? "newer" : Long.toString(now))
+            + ", expected "
+            + previous.lastIndex(),
+        key,
+        session.description(),
+        null);
   }
 
   void atomicDelete(String key, KVPair previous) {
     String path = paths.path(key);
-    session.writeVoid(key, zk -> {
-      Stat s = new Stat();
-      byte[] data = readForCompare(zk, path, s, previous);
-      if (data == null) {
-        throw new KeyNotFoundException("key not found (compare-and-delete)", key, session.description(), null);
-      }
-      if (s.getMzxid() != previous.lastIndex()) {
-        throw modified(key, s.getMzxid(), previous);
-      }
-      try {
-        if (s.getNumChildren() > 0) {
-          zk.setData(path, null, s.getVersion());
-        } else {
-          zk.delete(path, s.getVersion());
-        }
-      } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException e) {
-        throw modified(key, -1, previous);
-      } catch (KeeperException.NoNodeException e) {
-        throw new KeyNotFoundException("key not found (compare-and-delete)", key, session.description(), e);
-      }
-    });
+    session.writeVoid(
+        key,
+        zk -> {
+          Stat s = new Stat();
+          byte[] data = readForCompare(zk, path, s, previous);
+          if (data == null) {
+            throw new KeyNotFoundException(
+                "key not found (compare-and-delete)", key, session.description(), null);
+          }
+          if (s.getMzxid() != previous.lastIndex()) {
+            throw modified(key, s.getMzxid(), previous);
+          }
+          try {
+            if (s.getNumChildren() > 0) {
+              zk.setData(path, null, s.getVersion());
+            } else {
+              zk.delete(path, s.getVersion());
+            }
+          } catch (KeeperException.BadVersionException | KeeperException.NotEmptyException e) {
+            throw modified(key, -1, previous);
+          } catch (KeeperException.NoNodeException e) {
+            throw new KeyNotFoundException(
+                "key not found (compare-and-delete)", key, session.description(), e);
+          }
+        });
   }
 }

@@ -37,7 +37,10 @@ final class HeldLocks {
     }
   }
 
-  /** Connected again: locks declared lost while the session lived on still hold their nodes; free them for others. */
+  /**
+   * Connected again: locks declared lost while the session lived on still hold their nodes; free
+   * them for others.
+   */
   void sessionResumed(boolean newSession) {
     for (ZooKeeperLock.Held h : held) {
       if (!h.isHeld()) {

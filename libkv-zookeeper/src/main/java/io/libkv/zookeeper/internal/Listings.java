@@ -1,9 +1,9 @@
 package io.libkv.zookeeper.internal;
 
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyNotFoundException;
-import io.libkv.Durations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Listings {
   private static final System.Logger LOG = System.getLogger("io.libkv.zookeeper");
+
   /**
    * The largest answer a list asks for at once: its reads go in read-only multi-ops (ZooKeeper
    * 3.6+, one request for many nodes) sized so that even values all at the limit fit, and the
@@ -42,6 +43,7 @@ final class Listings {
 
   private final Session session;
   private final Paths paths;
+
   /** Whether the servers take read-only multi-ops (3.6+); cleared for good on the first refusal. */
   private volatile boolean multiRead = true;
 
@@ -61,7 +63,8 @@ final class Listings {
    * Lists every node below {@code dir}, reading a whole level's nodes at once (async calls in
    * flight together), so a listing costs one round trip per level rather than per key.
    */
-  Listing listing(ZooKeeper zk, String dir, boolean withValues) throws KeeperException, InterruptedException {
+  Listing listing(ZooKeeper zk, String dir, boolean withValues)
+      throws KeeperException, InterruptedException {
     return listing(zk, dir, withValues, null);
   }
 
@@ -69,13 +72,13 @@ final class Listings {
    * A listing, which tells whether a change fell between its reads ({@link Listing#torn}).
    *
    * <p>Why an untorn listing is one moment's state: {@code at} is the newest zxid the handle had
-   * seen once the directory was read, so every later read is served at state {@code at} or newer.
-   * A node read then whose mzxid and pzxid are both at most {@code at} had the same data and the
-   * same children at {@code at} (a zxid only grows, and a child's creation or deletion moves its
+   * seen once the directory was read, so every later read is served at state {@code at} or newer. A
+   * node read then whose mzxid and pzxid are both at most {@code at} had the same data and the same
+   * children at {@code at} (a zxid only grows, and a child's creation or deletion moves its
    * parent's pzxid). A node listed by its parent but gone when read changed after {@code at}. The
    * directory itself, read before {@code at}, is checked unchanged by its stat in the children
-   * answer. So if no read shows a newer zxid or a node gone, the listing is the state at {@code at},
-   * proved from the stats the reads return anyway: no extra round trip.
+   * answer. So if no read shows a newer zxid or a node gone, the listing is the state at {@code
+   * at}, proved from the stats the reads return anyway: no extra round trip.
    *
    * <p>A retry ({@code known}: the previous attempt) does not walk level by level: it takes {@code
    * at} first and sends every read the previous attempt made at once, so the state has one round
@@ -99,8 +102,10 @@ final class Listings {
       for (String p : known.parents) {
         childrenSent.put(p, children(zk, p));
       }
-      List<CompletableFuture<NodeRead>> datas = withValues && multiRead
-          ? readBatched(zk, known.nodes) : readEach(zk, known.nodes, withValues);
+      List<CompletableFuture<NodeRead>> datas =
+          withValues && multiRead
+              ? readBatched(zk, known.nodes)
+              : readEach(zk, known.nodes, withValues);
       for (int i = 0; i < known.nodes.size(); i++) {
         dataSent.put(known.nodes.get(i), datas.get(i));
       }
@@ -153,8 +158,10 @@ final class Listings {
         }
         out.parents.add(parent);
         Stat ps = r.stat();
-        if (ps.getMzxid() > at || ps.getPzxid() > at
-            || parent.equals(dirPath) && (ps.getCzxid() != ds.getCzxid() || ps.getMzxid() != ds.getMzxid())) {
+        if (ps.getMzxid() > at
+            || ps.getPzxid() > at
+            || parent.equals(dirPath)
+                && (ps.getCzxid() != ds.getCzxid() || ps.getMzxid() != ds.getMzxid())) {
           out.torn = true;
         }
         for (String c : r.children()) {
@@ -172,15 +179,16 @@ final class Listings {
           unread.add(cp);
         }
       }
-      List<CompletableFuture<NodeRead>> datas = withValues && multiRead
-          ? readBatched(zk, unread) : readEach(zk, unread, withValues);
+      List<CompletableFuture<NodeRead>> datas =
+          withValues && multiRead ? readBatched(zk, unread) : readEach(zk, unread, withValues);
       for (int i = 0; i < unread.size(); i++) {
         dataSent.put(unread.get(i), datas.get(i));
       }
       List<String> next = new ArrayList<>();
       for (int i = 0; i < childPaths.size(); i++) {
         // every child's read was sent above
-        NodeRead r = awaitZk(Objects.requireNonNull(dataSent.get(childPaths.get(i))), childPaths.get(i));
+        NodeRead r =
+            awaitZk(Objects.requireNonNull(dataSent.get(childPaths.get(i))), childPaths.get(i));
         if (r == null) {
           out.torn = true; // deleted meanwhile
           continue;
@@ -208,25 +216,31 @@ final class Listings {
   /** Reads a node's children and stat, or null for a node gone meanwhile. */
   private static CompletableFuture<ChildrenRead> children(ZooKeeper zk, String path) {
     CompletableFuture<ChildrenRead> f = new CompletableFuture<>();
-    zk.getChildren(path, false, (rc, p, ctx, children, stat) -> {
-      if (rc == KeeperException.Code.NONODE.intValue()) {
-        f.complete(null);
-      } else if (rc != 0) {
-        f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
-      } else {
-        f.complete(new ChildrenRead(children, stat));
-      }
-    }, null);
+    zk.getChildren(
+        path,
+        false,
+        (rc, p, ctx, children, stat) -> {
+          if (rc == KeeperException.Code.NONODE.intValue()) {
+            f.complete(null);
+          } else if (rc != 0) {
+            f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+          } else {
+            f.complete(new ChildrenRead(children, stat));
+          }
+        },
+        null);
     return f;
   }
 
   /** One read per node, all in flight at once; null for a node gone meanwhile. */
-  private static List<CompletableFuture<NodeRead>> readEach(ZooKeeper zk, List<String> nodePaths, boolean withValues) {
+  private static List<CompletableFuture<NodeRead>> readEach(
+      ZooKeeper zk, List<String> nodePaths, boolean withValues) {
     List<CompletableFuture<NodeRead>> out = new ArrayList<>(nodePaths.size());
     for (String cp : nodePaths) {
       CompletableFuture<NodeRead> f = new CompletableFuture<>();
       if (withValues) {
-        zk.getData(cp, false, (rc, path, ctx, data, stat) -> complete(f, rc, path, data, stat), null);
+        zk.getData(
+            cp, false, (rc, path, ctx, data, stat) -> complete(f, rc, path, data, stat), null);
       } else {
         zk.exists(cp, false, (rc, path, ctx, stat) -> complete(f, rc, path, null, stat), null);
       }
@@ -251,7 +265,10 @@ final class Listings {
       int to = from;
       List<Op> ops = new ArrayList<>();
       while (to < nodePaths.size()) {
-        long worst = session.maxValueBytes() + 3L * nodePaths.get(to).length() + 256; // value, stat, path, headers
+        long worst =
+            session.maxValueBytes()
+                + 3L * nodePaths.get(to).length()
+                + 256; // value, stat, path, headers
         if (!ops.isEmpty() && worst > budget) {
           break;
         }
@@ -260,13 +277,16 @@ final class Listings {
         to++;
       }
       CompletableFuture<List<OpResult>> f = new CompletableFuture<>();
-      zk.multi(ops, (rc, path, ctx, results) -> {
-        if (rc == 0 || results != null && !results.isEmpty()) {
-          f.complete(results);
-        } else {
-          f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
-        }
-      }, null);
+      zk.multi(
+          ops,
+          (rc, path, ctx, results) -> {
+            if (rc == 0 || results != null && !results.isEmpty()) {
+              f.complete(results);
+            } else {
+              f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
+            }
+          },
+          null);
       batches.add(f);
       spans.add(new int[] {from, to});
       from = to;
@@ -276,25 +296,40 @@ final class Listings {
       try {
         // a multi that succeeds answers with its results
         results = Objects.requireNonNull(awaitZk(batches.get(b), nodePaths.get(spans.get(b)[0])));
-      } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException e) {
+      } catch (KeeperException.UnimplementedException
+          | KeeperException.MarshallingErrorException e) {
         multiRead = false; // a server before 3.6
-        LOG.log(System.Logger.Level.INFO, () -> "store " + session.description()
-            + ": the servers refuse read-only multi-ops (before ZooKeeper 3.6); lists read one node at a time");
+        LOG.log(
+            System.Logger.Level.INFO,
+            () ->
+                "store "
+                    + session.description()
+                    + ": the servers refuse read-only multi-ops (before ZooKeeper 3.6); lists read one node at a time");
         return readEach(zk, nodePaths, true);
       }
       if (results.size() != spans.get(b)[1] - spans.get(b)[0]) {
-        throw new KVException("a multi-read of " + (spans.get(b)[1] - spans.get(b)[0]) + " nodes returned "
-            + results.size() + " results [store " + session.description() + "]", null);
+        throw new KVException(
+            "a multi-read of "
+                + (spans.get(b)[1] - spans.get(b)[0])
+                + " nodes returned "
+                + results.size()
+                + " results [store "
+                + session.description()
+                + "]",
+            null);
       }
       for (OpResult r : results) {
         CompletableFuture<NodeRead> f = new CompletableFuture<>();
         if (r instanceof OpResult.GetDataResult d) {
           f.complete(new NodeRead(d.getData(), d.getStat()));
         } else if (r instanceof OpResult.ErrorResult err) {
-          complete(f, err.getErr(), nodePaths.get(out.size()), null, null); // NONODE: deleted meanwhile
+          complete(
+              f, err.getErr(), nodePaths.get(out.size()), null, null); // NONODE: deleted meanwhile
         } else {
-          f.completeExceptionally(new KVException("unexpected multi-read result " + r + " [store " + session.description()
-              + "]", null));
+          f.completeExceptionally(
+              new KVException(
+                  "unexpected multi-read result " + r + " [store " + session.description() + "]",
+                  null));
         }
         out.add(f);
       }
@@ -302,7 +337,11 @@ final class Listings {
     return out;
   }
 
-  private static void complete(CompletableFuture<NodeRead> f, int rc, String path, byte @Nullable [] data,
+  private static void complete(
+      CompletableFuture<NodeRead> f,
+      int rc,
+      String path,
+      byte @Nullable [] data,
       @Nullable Stat stat) {
     if (rc == 0) {
       // ZooKeeper gives the stat of every node it found
@@ -314,24 +353,26 @@ final class Listings {
     }
   }
 
-  private <T> @Nullable T awaitZk(CompletableFuture<T> f, String path) throws KeeperException, InterruptedException {
+  private <T> @Nullable T awaitZk(CompletableFuture<T> f, String path)
+      throws KeeperException, InterruptedException {
     try {
       return f.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof KeeperException) {
         throw (KeeperException) e.getCause();
       }
-      throw new KVException("ZooKeeper call failed [store " + session.description() + "]", e.getCause());
+      throw new KVException(
+          "ZooKeeper call failed [store " + session.description() + "]", e.getCause());
     } catch (TimeoutException e) {
       throw KeeperException.create(KeeperException.Code.OPERATIONTIMEOUT, path);
     }
   }
 
-
   List<KVPair> list(String dir) {
     Listing l = snapshotListing(dir);
     if (l.pairs.isEmpty() && !l.dirIsKey && !dir.isEmpty()) {
-      // neither the directory is a key nor is any key below it (an implicit parent left empty counts as absent)
+      // neither the directory is a key nor is any key below it (an implicit parent left empty
+      // counts as absent)
       throw new KeyNotFoundException("directory not found", dir, session.description(), null);
     }
     return new ArrayList<>(l.pairs.values());
@@ -340,8 +381,7 @@ final class Listings {
   /**
    * A listing that shows the directory as it was at one moment: read again while a change falls
    * between its reads, at least {@link #LIST_ATTEMPTS} times and for the operation timeout (each
-   * retry starts from a newer zxid, so
-   * only a change during that retry makes it fail again).
+   * retry starts from a newer zxid, so only a change during that retry makes it fail again).
    */
   private Listing snapshotListing(String dir) {
     Listing previous = null;
@@ -354,47 +394,57 @@ final class Listings {
       }
       previous = l;
       if (attempt >= LIST_ATTEMPTS && System.nanoTime() - began >= session.opTimeout().toNanos()) {
-        throw session.errors().listingChanged("the directory changed during each of " + attempt
-            + " attempts to read it at one moment (for " + Durations.format(session.opTimeout()) + ")", dir);
+        throw session
+            .errors()
+            .listingChanged(
+                "the directory changed during each of "
+                    + attempt
+                    + " attempts to read it at one moment (for "
+                    + Durations.format(session.opTimeout())
+                    + ")",
+                dir);
       }
     }
   }
 
   void deleteTree(String dir) {
     String dirPath = paths.path(dir);
-    session.writeVoid(dir, zk -> {
-      for (int attempt = 0; ; attempt++) {
-        Listing l = listing(zk, dir, false);
-        if (!l.dirExists) {
-          return;
-        }
-        List<Op> ops = new ArrayList<>(l.nodes.size() + 1);
-        // children before parents: the listing is breadth-first, so reversed it is deepest first
-        for (int i = l.nodes.size() - 1; i >= 0; i--) {
-          ops.add(Op.delete(l.nodes.get(i), -1));
-        }
-        ops.add(Op.delete(dirPath, -1));
-        long bytes = 0;
-        for (Op op : ops) {
-          bytes += op.getPath().length() * 3L + 16;
-        }
-        try {
-          if (bytes < Session.DEFAULT_JUTE_MAXBUFFER / 2) {
-            zk.multi(ops); // atomic
-          } else {
-            // too big for one request: deepest first, in chunks (not atomic, documented)
-            for (int i = 0; i < ops.size(); i += 1000) {
-              zk.multi(ops.subList(i, Math.min(ops.size(), i + 1000)));
+    session.writeVoid(
+        dir,
+        zk -> {
+          for (int attempt = 0; ; attempt++) {
+            Listing l = listing(zk, dir, false);
+            if (!l.dirExists) {
+              return;
+            }
+            List<Op> ops = new ArrayList<>(l.nodes.size() + 1);
+            // children before parents: the listing is breadth-first, so reversed it is deepest
+            // first
+            for (int i = l.nodes.size() - 1; i >= 0; i--) {
+              ops.add(Op.delete(l.nodes.get(i), -1));
+            }
+            ops.add(Op.delete(dirPath, -1));
+            long bytes = 0;
+            for (Op op : ops) {
+              bytes += op.getPath().length() * 3L + 16;
+            }
+            try {
+              if (bytes < Session.DEFAULT_JUTE_MAXBUFFER / 2) {
+                zk.multi(ops); // atomic
+              } else {
+                // too big for one request: deepest first, in chunks (not atomic, documented)
+                for (int i = 0; i < ops.size(); i += 1000) {
+                  zk.multi(ops.subList(i, Math.min(ops.size(), i + 1000)));
+                }
+              }
+              return;
+            } catch (KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
+              // a concurrent writer added or removed something: list again
+              if (attempt >= 10) {
+                throw e;
+              }
             }
           }
-          return;
-        } catch (KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
-          // a concurrent writer added or removed something: list again
-          if (attempt >= 10) {
-            throw e;
-          }
-        }
-      }
-    });
+        });
   }
 }

@@ -1,12 +1,12 @@
 package io.libkv.zookeeper.internal;
 
+import io.libkv.Durations;
 import io.libkv.InvalidKeyException;
 import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyNotFoundException;
 import io.libkv.Keys;
 import io.libkv.WriteOptions;
-import io.libkv.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,26 +59,32 @@ final class Nodes {
   boolean probeTtlNodes() {
     String probe = paths.path(TTL_PROBE);
     try {
-      return session.write(null, zk -> {
-        try {
-          ensureParents(zk, probe);
-          // a TTL of 1 ms: the server's next sweep removes it; a later open recreates it
-          zk.create(probe, new byte[0], acl, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 1);
-          return true;
-        } catch (KeeperException.NodeExistsException e) {
-          return true;
-        } catch (KeeperException.UnimplementedException | KeeperException.BadArgumentsException e) {
-          return false;
-        }
-      });
+      return session.write(
+          null,
+          zk -> {
+            try {
+              ensureParents(zk, probe);
+              // a TTL of 1 ms: the server's next sweep removes it; a later open recreates it
+              zk.create(probe, new byte[0], acl, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 1);
+              return true;
+            } catch (KeeperException.NodeExistsException e) {
+              return true;
+            } catch (KeeperException.UnimplementedException
+                | KeeperException.BadArgumentsException e) {
+              return false;
+            }
+          });
     } catch (KVException e) {
-      LOG.log(System.Logger.Level.DEBUG, "TTL-node probe failed on " + session.description() + ": " + e.getMessage());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "TTL-node probe failed on " + session.description() + ": " + e.getMessage());
       return false;
     }
   }
 
   /** Creates the node with null data (an implicit parent) if absent, and its parents. */
-  void ensureNode(ZooKeeper zk, String path, @Nullable CreateMode mode) throws KeeperException, InterruptedException {
+  void ensureNode(ZooKeeper zk, String path, @Nullable CreateMode mode)
+      throws KeeperException, InterruptedException {
     if (path.equals("/")) {
       return;
     }
@@ -118,7 +124,8 @@ final class Nodes {
     return Op.create(path, value, b.build());
   }
 
-  private Stat create(ZooKeeper zk, String path, byte[] value, WriteOptions o) throws KeeperException, InterruptedException {
+  private Stat create(ZooKeeper zk, String path, byte[] value, WriteOptions o)
+      throws KeeperException, InterruptedException {
     Stat stat = new Stat();
     if (o.isExpiring()) {
       zk.create(path, value, acl, CreateMode.PERSISTENT_WITH_TTL, stat, ttlMillis(o));
@@ -131,10 +138,11 @@ final class Nodes {
 
   /**
    * Marks a TTL node so that later writes can tell it from a plain one: ZooKeeper shows clients a
-   * TTL node's stat with an ephemeral owner of 0, like a plain node's. Setting its (unchanged)
-   * ACL bumps the stat's ACL version, which libkv's plain nodes keep at 0.
+   * TTL node's stat with an ephemeral owner of 0, like a plain node's. Setting its (unchanged) ACL
+   * bumps the stat's ACL version, which libkv's plain nodes keep at 0.
    */
-  private void markExpiring(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+  private void markExpiring(ZooKeeper zk, String path)
+      throws KeeperException, InterruptedException {
     try {
       zk.setACL(path, acl, 0);
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -163,14 +171,21 @@ final class Nodes {
   }
 
   InvalidKeyException ephemeralParent(@Nullable String key, Exception cause) {
-    return new InvalidKeyException("a parent of this key is an ephemeral key, and ZooKeeper's ephemeral nodes cannot "
-        + "have children", key, session.description(), cause);
+    return new InvalidKeyException(
+        "a parent of this key is an ephemeral key, and ZooKeeper's ephemeral nodes cannot "
+            + "have children",
+        key,
+        session.description(),
+        cause);
   }
 
   KVException ephemeralWithChildren(String key, @Nullable Exception cause) {
-    return new InvalidKeyException("this key has keys below it, so it cannot become an ephemeral or expiring key: "
-        + "ZooKeeper keeps the kind of a node for its life and ephemeral nodes cannot have children", key,
-        session.description(), cause);
+    return new InvalidKeyException(
+        "this key has keys below it, so it cannot become an ephemeral or expiring key: "
+            + "ZooKeeper keeps the kind of a node for its life and ephemeral nodes cannot have children",
+        key,
+        session.description(),
+        cause);
   }
 
   /**
@@ -179,7 +194,8 @@ final class Nodes {
    *
    * @return the new node's stat, or null if the node changed meanwhile (retry)
    */
-  @Nullable Stat replace(ZooKeeper zk, String key, String path, int version, byte[] value, WriteOptions o)
+  @Nullable Stat replace(
+      ZooKeeper zk, String key, String path, int version, byte[] value, WriteOptions o)
       throws KeeperException, InterruptedException {
     try {
       List<OpResult> r = zk.multi(List.of(Op.delete(path, version), createOp(path, value, o)));
@@ -196,8 +212,8 @@ final class Nodes {
 
   /**
    * Whether a write may update the node in place (setData at its version, which keeps versions
-   * growing for compare-and-set) rather than replace it (delete + create in one multi-op, needed
-   * to change a node's kind: plain, ephemeral, TTL).
+   * growing for compare-and-set) rather than replace it (delete + create in one multi-op, needed to
+   * change a node's kind: plain, ephemeral, TTL).
    */
   boolean updatableInPlace(Stat s, WriteOptions o) {
     if (o.isEphemeral()) {
@@ -211,62 +227,65 @@ final class Nodes {
     return !notPlain(s) || s.getNumChildren() > 0;
   }
 
-
   // ---- puts, gets, deletes
 
   void put(String key, byte[] value, WriteOptions options) {
     String path = paths.path(key);
-    session.writeVoid(key, zk -> {
-      while (true) {
-        try {
-          createWithParents(zk, key, path, value, options);
-          return;
-        } catch (KeeperException.NodeExistsException e) {
-          // an existing key, or an implicit parent becoming a key
-        }
-        if (!options.isEphemeral() && !options.isExpiring()) {
-          // set in place (versions keep growing, so compare-and-set stays sound); an ephemeral or
-          // expiring node found so is then replaced by a plain one
-          Stat st;
-          try {
-            st = zk.setData(path, value, -1);
-          } catch (KeeperException.NoNodeException e) {
-            continue;
+    session.writeVoid(
+        key,
+        zk -> {
+          while (true) {
+            try {
+              createWithParents(zk, key, path, value, options);
+              return;
+            } catch (KeeperException.NodeExistsException e) {
+              // an existing key, or an implicit parent becoming a key
+            }
+            if (!options.isEphemeral() && !options.isExpiring()) {
+              // set in place (versions keep growing, so compare-and-set stays sound); an ephemeral
+              // or
+              // expiring node found so is then replaced by a plain one
+              Stat st;
+              try {
+                st = zk.setData(path, value, -1);
+              } catch (KeeperException.NoNodeException e) {
+                continue;
+              }
+              if (!notPlain(st) || st.getNumChildren() > 0) {
+                return;
+              }
+              try {
+                zk.multi(List.of(Op.delete(path, st.getVersion()), createOp(path, value, options)));
+                return;
+              } catch (KeeperException.NoNodeException
+                  | KeeperException.BadVersionException
+                  | KeeperException.NotEmptyException e) {
+                continue;
+              }
+            }
+            Stat s = new Stat();
+            byte[] current;
+            try {
+              current = zk.getData(path, false, s);
+            } catch (KeeperException.NoNodeException e) {
+              continue;
+            }
+            if (current != null && updatableInPlace(s, options)) {
+              try {
+                zk.setData(path, value, s.getVersion());
+                return;
+              } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+                continue;
+              }
+            }
+            if (s.getNumChildren() > 0) {
+              throw ephemeralWithChildren(key, null);
+            }
+            if (replace(zk, key, path, s.getVersion(), value, options) != null) {
+              return;
+            }
           }
-          if (!notPlain(st) || st.getNumChildren() > 0) {
-            return;
-          }
-          try {
-            zk.multi(List.of(Op.delete(path, st.getVersion()), createOp(path, value, options)));
-            return;
-          } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
-              | KeeperException.NotEmptyException e) {
-            continue;
-          }
-        }
-        Stat s = new Stat();
-        byte[] current;
-        try {
-          current = zk.getData(path, false, s);
-        } catch (KeeperException.NoNodeException e) {
-          continue;
-        }
-        if (current != null && updatableInPlace(s, options)) {
-          try {
-            zk.setData(path, value, s.getVersion());
-            return;
-          } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-            continue;
-          }
-        }
-        if (s.getNumChildren() > 0) {
-          throw ephemeralWithChildren(key, null);
-        }
-        if (replace(zk, key, path, s.getVersion(), value, options) != null) {
-          return;
-        }
-      }
-    });
+        });
   }
 
   void putAll(Map<String, byte[]> entries) {
@@ -281,54 +300,62 @@ final class Nodes {
       }
       return;
     }
-    session.writeVoid(null, zk -> {
-      for (int attempt = 0; ; attempt++) {
-        // read what exists (pipelined), then apply all in one multi-op; retry if anything moved
-        List<String> keys = new ArrayList<>(entries.keySet());
-        List<CompletableFuture<Stat>> stats = new ArrayList<>();
-        for (String k : keys) {
-          CompletableFuture<Stat> f = new CompletableFuture<>();
-          zk.exists(paths.path(k), false, (rc, p, ctx, stat) -> f.complete(rc == 0 ? stat : null), null);
-          stats.add(f);
-        }
-        List<Op> ops = new ArrayList<>();
-        Set<String> parents = new TreeSet<>();
-        for (int i = 0; i < keys.size(); i++) {
-          String path = paths.path(keys.get(i));
-          Stat s = await(stats.get(i), keys.get(i));
-          byte[] v = Objects.requireNonNull(entries.get(keys.get(i))); // keys are entries' keys
-          if (s == null) {
-            ops.add(createOp(path, v, WriteOptions.DEFAULT));
-            for (String p = Paths.parentOf(path); !p.equals("/") && !p.equals(paths.root()) && parents.add(p);
-                p = Paths.parentOf(p)) {
-              // collected; checked below
+    session.writeVoid(
+        null,
+        zk -> {
+          for (int attempt = 0; ; attempt++) {
+            // read what exists (pipelined), then apply all in one multi-op; retry if anything moved
+            List<String> keys = new ArrayList<>(entries.keySet());
+            List<CompletableFuture<Stat>> stats = new ArrayList<>();
+            for (String k : keys) {
+              CompletableFuture<Stat> f = new CompletableFuture<>();
+              zk.exists(
+                  paths.path(k),
+                  false,
+                  (rc, p, ctx, stat) -> f.complete(rc == 0 ? stat : null),
+                  null);
+              stats.add(f);
             }
-          } else if (!notPlain(s) || s.getNumChildren() > 0) {
-            ops.add(Op.setData(path, v, s.getVersion()));
-          } else {
-            // an expiring (TTL) or ephemeral node becomes a plain one
-            ops.add(Op.delete(path, s.getVersion()));
-            ops.add(createOp(path, v, WriteOptions.DEFAULT));
+            List<Op> ops = new ArrayList<>();
+            Set<String> parents = new TreeSet<>();
+            for (int i = 0; i < keys.size(); i++) {
+              String path = paths.path(keys.get(i));
+              Stat s = await(stats.get(i), keys.get(i));
+              byte[] v = Objects.requireNonNull(entries.get(keys.get(i))); // keys are entries' keys
+              if (s == null) {
+                ops.add(createOp(path, v, WriteOptions.DEFAULT));
+                for (String p = Paths.parentOf(path);
+                    !p.equals("/") && !p.equals(paths.root()) && parents.add(p);
+                    p = Paths.parentOf(p)) {
+                  // collected; checked below
+                }
+              } else if (!notPlain(s) || s.getNumChildren() > 0) {
+                ops.add(Op.setData(path, v, s.getVersion()));
+              } else {
+                // an expiring (TTL) or ephemeral node becomes a plain one
+                ops.add(Op.delete(path, s.getVersion()));
+                ops.add(createOp(path, v, WriteOptions.DEFAULT));
+              }
+            }
+            for (String p : parents) {
+              if (zk.exists(p, false) == null) {
+                ensureNode(zk, p, null);
+              }
+            }
+            try {
+              zk.multi(ops);
+              return;
+            } catch (KeeperException.NodeExistsException
+                | KeeperException.NoNodeException
+                | KeeperException.BadVersionException e) {
+              if (attempt >= 10) {
+                throw e;
+              }
+            } catch (KeeperException.NoChildrenForEphemeralsException e) {
+              throw ephemeralParent(null, e);
+            }
           }
-        }
-        for (String p : parents) {
-          if (zk.exists(p, false) == null) {
-            ensureNode(zk, p, null);
-          }
-        }
-        try {
-          zk.multi(ops);
-          return;
-        } catch (KeeperException.NodeExistsException | KeeperException.NoNodeException
-            | KeeperException.BadVersionException e) {
-          if (attempt >= 10) {
-            throw e;
-          }
-        } catch (KeeperException.NoChildrenForEphemeralsException e) {
-          throw ephemeralParent(null, e);
-        }
-      }
-    });
+        });
   }
 
   private <T> @Nullable T await(CompletableFuture<T> f, String key) throws InterruptedException {
@@ -341,7 +368,9 @@ final class Nodes {
       }
       throw new KVException("ZooKeeper call failed [store " + session.description() + "]", c);
     } catch (TimeoutException e) {
-      throw session.errors().unavailable("no answer within " + Durations.format(session.opTimeout()), key, e);
+      throw session
+          .errors()
+          .unavailable("no answer within " + Durations.format(session.opTimeout()), key, e);
     }
   }
 
@@ -371,38 +400,44 @@ final class Nodes {
 
   void delete(String key) {
     String path = paths.path(key);
-    session.writeVoid(key, zk -> {
-      while (true) {
-        try {
-          zk.delete(path, -1);
-          return;
-        } catch (KeeperException.NoNodeException e) {
-          return;
-        } catch (KeeperException.NotEmptyException e) {
-          // keys lie below: the key becomes an implicit parent again
-        }
-        Stat s = new Stat();
-        byte[] data;
-        try {
-          data = zk.getData(path, false, s);
-        } catch (KeeperException.NoNodeException e) {
-          return;
-        }
-        if (data == null) {
-          return;
-        }
-        try {
-          zk.setData(path, null, s.getVersion());
-          return;
-        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
-          // changed meanwhile: look again
-        }
-      }
-    });
+    session.writeVoid(
+        key,
+        zk -> {
+          while (true) {
+            try {
+              zk.delete(path, -1);
+              return;
+            } catch (KeeperException.NoNodeException e) {
+              return;
+            } catch (KeeperException.NotEmptyException e) {
+              // keys lie below: the key becomes an implicit parent again
+            }
+            Stat s = new Stat();
+            byte[] data;
+            try {
+              data = zk.getData(path, false, s);
+            } catch (KeeperException.NoNodeException e) {
+              return;
+            }
+            if (data == null) {
+              return;
+            }
+            try {
+              zk.setData(path, null, s.getVersion());
+              return;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+              // changed meanwhile: look again
+            }
+          }
+        });
   }
 
-  /** The pzxid of the nearest existing ancestor of {@code path}: at least the zxid of any change below it. */
-  static long ancestorIndex(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+  /**
+   * The pzxid of the nearest existing ancestor of {@code path}: at least the zxid of any change
+   * below it.
+   */
+  static long ancestorIndex(ZooKeeper zk, String path)
+      throws KeeperException, InterruptedException {
     for (String p = Paths.parentOf(path); ; p = Paths.parentOf(p)) {
       Stat s = zk.exists(p, false);
       if (s != null) {

@@ -13,8 +13,10 @@ final class Paths {
   static final String LOCKS = "_libkv/locks";
 
   private final String description;
+
   /** The chroot as a path prefix: "" or "/app". */
   private final String root;
+
   private final boolean chrooted;
 
   Paths(String description, String prefix) {
@@ -51,20 +53,30 @@ final class Paths {
     return null;
   }
 
-  /** Whether a key or directory is not the user's: ZooKeeper's own {@code /zookeeper} or libkv's. */
+  /**
+   * Whether a key or directory is not the user's: ZooKeeper's own {@code /zookeeper} or libkv's.
+   */
   boolean hidden(String key) {
-    return Keys.isReserved(key) || (!chrooted && (key.equals("zookeeper") || key.startsWith("zookeeper/")));
+    return Keys.isReserved(key)
+        || (!chrooted && (key.equals("zookeeper") || key.startsWith("zookeeper/")));
   }
 
   String checkUserKey(String key) {
     if (!chrooted && (key.equals("zookeeper") || key.startsWith("zookeeper/"))) {
-      throw new InvalidKeyException("/zookeeper is ZooKeeper's own tree: without a chroot, keys under \"zookeeper\" "
-          + "are reserved", key, description, null);
+      throw new InvalidKeyException(
+          "/zookeeper is ZooKeeper's own tree: without a chroot, keys under \"zookeeper\" "
+              + "are reserved",
+          key,
+          description,
+          null);
     }
     return key;
   }
 
-  /** The directory of a lock's queue: one flat directory per key ('/' escaped), so no queue nests in another. */
+  /**
+   * The directory of a lock's queue: one flat directory per key ('/' escaped), so no queue nests in
+   * another.
+   */
   String lockQueue(String key) {
     return path(LOCKS) + "/" + key.replace("%", "%25").replace("/", "%2F");
   }

@@ -3,18 +3,18 @@ package io.libkv.zookeeper.internal;
 import io.libkv.Capabilities;
 import io.libkv.ConfigurationException;
 import io.libkv.ConnectionState;
+import io.libkv.Durations;
 import io.libkv.KVException;
 import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
 import io.libkv.Subscription;
 import io.libkv.TimeSource;
-import io.libkv.zookeeper.ZooKeeperOptions;
-import io.libkv.util.Backoff;
-import io.libkv.Durations;
 import io.libkv.spi.EndpointProbe;
 import io.libkv.spi.LeaseDeadline;
 import io.libkv.spi.Retry;
+import io.libkv.util.Backoff;
+import io.libkv.zookeeper.ZooKeeperOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,9 +45,11 @@ import org.jspecify.annotations.Nullable;
 final class Session {
   /** ZooKeeper's own packet limit ({@code jute.maxbuffer}) when nothing raises it. */
   static final int DEFAULT_JUTE_MAXBUFFER = 0xfffff;
+
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final Pattern SRVR_VERSION = Pattern.compile("Zookeeper version: ([^,\\s-]+)");
   private static final Pattern SRVR_MODE = Pattern.compile("Mode: (\\w+)");
+
   /** Bound on each step of the probe that explains a failed connect. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -80,7 +82,8 @@ final class Session {
   private final StoreConfig config;
   private final ZooKeeperOptions options;
   private final Duration opTimeout;
-  private final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
+  private final Backoff backoff =
+      Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final long maxValueBytes;
   private final boolean tls;
   private final CuratorFramework client;
@@ -98,9 +101,15 @@ final class Session {
    * A session not yet started. {@code checkOpen} throws once the store is closed, {@code closed}
    * tells whether it is; {@code events} hears the connection's states.
    */
-  Session(String description, List<String> endpoints, StoreConfig config, ZooKeeperOptions options, long maxValueBytes,
+  Session(
+      String description,
+      List<String> endpoints,
+      StoreConfig config,
+      ZooKeeperOptions options,
+      long maxValueBytes,
       Runnable checkOpen,
-      BooleanSupplier closed, Events events) {
+      BooleanSupplier closed,
+      Events events) {
     this.description = description;
     this.errors = new ZkErrors(description, endpoints);
     this.config = config;
@@ -110,30 +119,42 @@ final class Session {
     this.checkOpen = checkOpen;
     this.closed = closed;
     ZKClientConfig zkConfig = new ZKClientConfig();
-    zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Long.toString(config.operationTimeout().toMillis()));
+    zkConfig.setProperty(
+        ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT,
+        Long.toString(config.operationTimeout().toMillis()));
     // a read returns the value plus its stat: let the client take what the limit lets through
     // and a list's batched reads (multi-reads) answers of up to LIST_REPLY_BYTES
     long packet = Math.max(Listings.LIST_REPLY_BYTES, maxValueBytes + 64 * 1024);
     zkConfig.setProperty("jute.maxbuffer", Long.toString(Math.min(Integer.MAX_VALUE, packet)));
     this.tls = ZkTls.configure(config, zkConfig, description);
-    CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
-        .connectString(String.join(",", endpoints))
-        .sessionTimeoutMs(millis(options.sessionTimeout()))
-        .connectionTimeoutMs(millis(config.connectTimeout()))
-        // libkv decides what may be retried: a write sent twice could apply twice
-        .retryPolicy(new RetryNTimes(0, 0))
-        .zkClientConfig(zkConfig)
-        // handles that tell the zxid their last answer came from: a list proves its snapshot with it
-        .zookeeperFactory(new ZxidZooKeeper.Factory(zkConfig))
-        .dontUseContainerParents()
-        // connect only to the servers the URI names: the ensemble's own configuration may list
-        // addresses this client cannot or must not use (NAT, proxies, another network)
-        .ensembleTracker(false)
-        .threadFactory(r -> daemon("libkv-zk-curator-", r));
+    CuratorFrameworkFactory.Builder b =
+        CuratorFrameworkFactory.builder()
+            .connectString(String.join(",", endpoints))
+            .sessionTimeoutMs(millis(options.sessionTimeout()))
+            .connectionTimeoutMs(millis(config.connectTimeout()))
+            // libkv decides what may be retried: a write sent twice could apply twice
+            .retryPolicy(new RetryNTimes(0, 0))
+            .zkClientConfig(zkConfig)
+            // handles that tell the zxid their last answer came from: a list proves its snapshot
+            // with it
+            .zookeeperFactory(new ZxidZooKeeper.Factory(zkConfig))
+            .dontUseContainerParents()
+            // connect only to the servers the URI names: the ensemble's own configuration may list
+            // addresses this client cannot or must not use (NAT, proxies, another network)
+            .ensembleTracker(false)
+            .threadFactory(r -> daemon("libkv-zk-curator-", r));
     if (config.username().isPresent()) {
-      String password = config.password().map(s -> s.reveal()).orElseThrow(() -> new ConfigurationException(
-          "username given without a password (passwordFile, or LIBKV_PASSWORD for the CLI) for " + description));
-      b.authorization("digest", (config.username().get() + ":" + password).getBytes(StandardCharsets.UTF_8));
+      String password =
+          config
+              .password()
+              .map(s -> s.reveal())
+              .orElseThrow(
+                  () ->
+                      new ConfigurationException(
+                          "username given without a password (passwordFile, or LIBKV_PASSWORD for the CLI) for "
+                              + description));
+      b.authorization(
+          "digest", (config.username().get() + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
     this.client = b.build();
     this.stateListener = (c, s) -> onState(s, events);
@@ -164,11 +185,17 @@ final class Session {
   /** The failure of a connect that got no session, saying what answered at the endpoints. */
   StoreUnavailableException notConnected() {
     // the client itself only knows that no session came
-    return errors.unavailable("could not connect to ZooKeeper within "
-        + Durations.format(config.connectTimeout()) + ": "
-        + EndpointProbe.explain("zookeeper", tls, errors.endpoints(), PROBE_TIMEOUT).orElse(tls
-            ? "check that the server serves TLS and that ca, cert and key match it"
-            : "no session was established"), null, null);
+    return errors.unavailable(
+        "could not connect to ZooKeeper within "
+            + Durations.format(config.connectTimeout())
+            + ": "
+            + EndpointProbe.explain("zookeeper", tls, errors.endpoints(), PROBE_TIMEOUT)
+                .orElse(
+                    tls
+                        ? "check that the server serves TLS and that ca, cert and key match it"
+                        : "no session was established"),
+        null,
+        null);
   }
 
   /** Once connected: takes the session's id and timeout, and starts the heartbeat. */
@@ -181,22 +208,28 @@ final class Session {
   }
 
   private Capabilities buildCapabilities(int negotiatedMs) {
-    Duration session = Duration.ofMillis(negotiatedMs > 0 ? negotiatedMs : options.sessionTimeout().toMillis());
-    Capabilities.Builder b = Capabilities.builder("zookeeper")
-        // the session is the real bound; the server notices an expired session within a tick or two
-        .ephemeralTtl(session, Duration.ofSeconds(2))
-        .everyRevisionWatch(false)
-        .crossProcessWatch(true)
-        .tls(true)
-        .auth(true)
-        .atomicBatch(true)
-        .maxValueBytes(maxValueBytes)
-        .forbidKeyCodePoints(0x0000, 0x001F, "control character")
-        .forbidKeyCodePoints(0x007F, 0x009F, "control character")
-        .forbidKeyCodePoints(0xD800, 0xF8FF, "surrogate or private use: ZooKeeper refuses it in paths")
-        .forbidKeyCodePoints(0xFFF0, 0xFFFF, "specials: ZooKeeper refuses them in paths")
-        .forbidKeyCodePoints(0x10000, 0x10FFFF,
-            "supplementary character: ZooKeeper checks UTF-16 units and refuses surrogates in paths");
+    Duration session =
+        Duration.ofMillis(negotiatedMs > 0 ? negotiatedMs : options.sessionTimeout().toMillis());
+    Capabilities.Builder b =
+        Capabilities.builder("zookeeper")
+            // the session is the real bound; the server notices an expired session within a tick or
+            // two
+            .ephemeralTtl(session, Duration.ofSeconds(2))
+            .everyRevisionWatch(false)
+            .crossProcessWatch(true)
+            .tls(true)
+            .auth(true)
+            .atomicBatch(true)
+            .maxValueBytes(maxValueBytes)
+            .forbidKeyCodePoints(0x0000, 0x001F, "control character")
+            .forbidKeyCodePoints(0x007F, 0x009F, "control character")
+            .forbidKeyCodePoints(
+                0xD800, 0xF8FF, "surrogate or private use: ZooKeeper refuses it in paths")
+            .forbidKeyCodePoints(0xFFF0, 0xFFFF, "specials: ZooKeeper refuses them in paths")
+            .forbidKeyCodePoints(
+                0x10000,
+                0x10FFFF,
+                "supplementary character: ZooKeeper checks UTF-16 units and refuses surrogates in paths");
     if (expiringSupported) {
       // TTL nodes are swept every container check interval, not at their deadline
       b.expiringTtl(Duration.ofMillis(1), options.containerCheckInterval());
@@ -248,17 +281,27 @@ final class Session {
       Optional<String> reply = EndpointProbe.ask(e, "srvr", PROBE_TIMEOUT);
       Matcher version = SRVR_VERSION.matcher(reply.orElse(""));
       Matcher mode = SRVR_MODE.matcher(reply.orElse(""));
-      String detail = mode.find() ? "mode " + mode.group(1) : reply.isPresent() ? "srvr not allowed" : "no answer";
-      StoreStatus.Health health = version.find() ? StoreStatus.Health.UP
-          : reply.isPresent() ? StoreStatus.Health.UNKNOWN : StoreStatus.Health.DOWN;
-      Optional<String> v = health == StoreStatus.Health.UP ? Optional.of(version.group(1)) : Optional.empty();
-      b.member(new StoreStatus.Member(e, health, v, detail.startsWith("mode leader"), Optional.of(detail)));
+      String detail =
+          mode.find()
+              ? "mode " + mode.group(1)
+              : reply.isPresent() ? "srvr not allowed" : "no answer";
+      StoreStatus.Health health =
+          version.find()
+              ? StoreStatus.Health.UP
+              : reply.isPresent() ? StoreStatus.Health.UNKNOWN : StoreStatus.Health.DOWN;
+      Optional<String> v =
+          health == StoreStatus.Health.UP ? Optional.of(version.group(1)) : Optional.empty();
+      b.member(
+          new StoreStatus.Member(
+              e, health, v, detail.startsWith("mode leader"), Optional.of(detail)));
       if (v.isPresent() && !versioned) {
         b.serverVersion(v.get());
         versioned = true;
       }
     }
-    b.detail("session", "0x" + Long.toHexString(sessionId) + ", timeout " + Durations.format(sessionTimeout()));
+    b.detail(
+        "session",
+        "0x" + Long.toHexString(sessionId) + ", timeout " + Durations.format(sessionTimeout()));
     return b;
   }
 
@@ -269,7 +312,8 @@ final class Session {
     try {
       if (!client.getZookeeperClient().isConnected()
           && !client.blockUntilConnected(millis(opTimeout), TimeUnit.MILLISECONDS)) {
-        throw errors.unavailable("not connected to ZooKeeper within " + Durations.format(opTimeout), key, null);
+        throw errors.unavailable(
+            "not connected to ZooKeeper within " + Durations.format(opTimeout), key, null);
       }
       return client.getZookeeperClient().getZooKeeper();
     } catch (InterruptedException e) {
@@ -306,18 +350,22 @@ final class Session {
 
   /** {@link #read} of a call without a result. */
   void readVoid(@Nullable String key, ZkRun call) {
-    read(key, zk -> {
-      call.run(zk);
-      return Boolean.TRUE; // a ZkCall gives a result, never null: dropped here
-    });
+    read(
+        key,
+        zk -> {
+          call.run(zk);
+          return Boolean.TRUE; // a ZkCall gives a result, never null: dropped here
+        });
   }
 
   /** {@link #write} of a call without a result. */
   void writeVoid(@Nullable String key, ZkRun call) {
-    write(key, zk -> {
-      call.run(zk);
-      return Boolean.TRUE;
-    });
+    write(
+        key,
+        zk -> {
+          call.run(zk);
+          return Boolean.TRUE;
+        });
   }
 
   private <T> T once(@Nullable String key, ZkCall<T> call, boolean write) {
@@ -390,11 +438,11 @@ final class Session {
   // ---- what the server last heard of the session: the deadline of this store's locks
 
   /**
-   * The last answer the server gave for a session: when the request it answered was sent, and
-   * which unbroken run of answers (each sent within two thirds of the session timeout of the one
-   * before) it belongs to. The server expires a session no earlier than its timeout after it last
-   * heard from it, so a lock of this session is confirmed until {@code sentAt} plus two thirds of
-   * that timeout (the same margin as the client's own disconnect detection and the keep-alives).
+   * The last answer the server gave for a session: when the request it answered was sent, and which
+   * unbroken run of answers (each sent within two thirds of the session timeout of the one before)
+   * it belongs to. The server expires a session no earlier than its timeout after it last heard
+   * from it, so a lock of this session is confirmed until {@code sentAt} plus two thirds of that
+   * timeout (the same margin as the client's own disconnect detection and the keep-alives).
    */
   private record Heard(long session, long run, long sentAt) {}
 
@@ -404,25 +452,32 @@ final class Session {
     return (c == null ? options.sessionTimeout() : c.minEphemeralTtl()).toNanos() * 2 / 3;
   }
 
-  /** Whether a result code is the server's answer, not the client's report of a broken connection. */
+  /**
+   * Whether a result code is the server's answer, not the client's report of a broken connection.
+   */
   private static boolean answered(int rc) {
     KeeperException.Code c = KeeperException.Code.get(rc);
-    return c == KeeperException.Code.OK || c == KeeperException.Code.NONODE || c == KeeperException.Code.NODEEXISTS
-        || c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NOTEMPTY
+    return c == KeeperException.Code.OK
+        || c == KeeperException.Code.NONODE
+        || c == KeeperException.Code.NODEEXISTS
+        || c == KeeperException.Code.BADVERSION
+        || c == KeeperException.Code.NOTEMPTY
         || c == KeeperException.Code.NOCHILDRENFOREPHEMERALS;
   }
 
   /** The server answered a request of {@code session} that was sent at {@code sentAt}. */
   private void heard(long session, long sentAt) {
     long lossAfter = lossAfterNanos();
-    heard.updateAndGet(h -> {
-      if (sentAt - h.sentAt() <= 0 && h.session() != 0) {
-        return h; // an older request's answer, of this session or one before it
-      }
-      // a new session, or an answer past the last one's deadline: the locks of the run before are lost
-      boolean newRun = session != h.session() || sentAt - h.sentAt() >= lossAfter;
-      return new Heard(session, newRun ? h.run() + 1 : h.run(), sentAt);
-    });
+    heard.updateAndGet(
+        h -> {
+          if (sentAt - h.sentAt() <= 0 && h.session() != 0) {
+            return h; // an older request's answer, of this session or one before it
+          }
+          // a new session, or an answer past the last one's deadline: the locks of the run before
+          // are lost
+          boolean newRun = session != h.session() || sentAt - h.sentAt() >= lossAfter;
+          return new Heard(session, newRun ? h.run() + 1 : h.run(), sentAt);
+        });
   }
 
   /**
@@ -442,7 +497,9 @@ final class Session {
       @Override
       public long confirmedUntil() {
         Heard h = Objects.requireNonNull(heard.get());
-        return h.session() == session && h.run() == run ? h.sentAt() + lossAfterNanos() : time.nanoTime();
+        return h.session() == session && h.run() == run
+            ? h.sentAt() + lossAfterNanos()
+            : time.nanoTime();
       }
     };
   }
@@ -463,11 +520,15 @@ final class Session {
       if (connected()) {
         ZooKeeper zk = handle();
         long sent = time().nanoTime();
-        zk.exists("/", false, (rc, path, ctx, stat) -> {
-          if (answered(rc)) {
-            heard(zk.getSessionId(), sent);
-          }
-        }, null);
+        zk.exists(
+            "/",
+            false,
+            (rc, path, ctx, stat) -> {
+              if (answered(rc)) {
+                heard(zk.getSessionId(), sent);
+              }
+            },
+            null);
       }
     } catch (Exception e) {
       // not connected now: the next beat tries again, the deadline passes meanwhile

@@ -53,7 +53,12 @@ final class Watches {
   private final Map<String, Integer> registrations = new HashMap<>();
 
   /** {@code executor}: the one thread that turns events into changes and resyncs. */
-  Watches(Session session, Paths paths, Nodes nodes, Listings listings, BooleanSupplier closed,
+  Watches(
+      Session session,
+      Paths paths,
+      Nodes nodes,
+      Listings listings,
+      BooleanSupplier closed,
       ExecutorService executor) {
     this.session = session;
     this.paths = paths;
@@ -68,7 +73,8 @@ final class Watches {
     synchronized (registrations) {
       server = registrations.values().stream().mapToInt(Integer::intValue).sum();
     }
-    return Map.of("watchers in the store's hub", hub.watcherCount(), "holders of server watches", server);
+    return Map.of(
+        "watchers in the store's hub", hub.watcherCount(), "holders of server watches", server);
   }
 
   void watch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
@@ -95,14 +101,19 @@ final class Watches {
     }
   }
 
-  private KeyState readKeyState(ZooKeeper zk, String key) throws KeeperException, InterruptedException {
+  private KeyState readKeyState(ZooKeeper zk, String key)
+      throws KeeperException, InterruptedException {
     KVPair p = nodes.readPair(zk, key);
     long index = p != null ? p.lastIndex() : ancestorIndexOrSelf(zk, paths.path(key));
     return new KeyState(p, index);
   }
 
-  /** For an absent key: the node's own stat if it is an implicit parent, else the nearest ancestor's. */
-  private long ancestorIndexOrSelf(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
+  /**
+   * For an absent key: the node's own stat if it is an implicit parent, else the nearest
+   * ancestor's.
+   */
+  private long ancestorIndexOrSelf(ZooKeeper zk, String path)
+      throws KeeperException, InterruptedException {
     Stat s = zk.exists(path, false);
     if (s != null) {
       return Math.max(s.getMzxid(), s.getPzxid());
@@ -121,9 +132,11 @@ final class Watches {
         w.startResumed(new ArrayList<>(l.pairs.values()), List.of(), from, from);
       } else {
         // no history to tell which keys went: re-read (RESYNC)
-        session.readVoid(dir, zk -> {
-          resync(zk, w, l);
-        });
+        session.readVoid(
+            dir,
+            zk -> {
+              resync(zk, w, l);
+            });
       }
     } else {
       w.start(new ArrayList<>(l.pairs.values()), l.index);
@@ -131,25 +144,31 @@ final class Watches {
   }
 
   /**
-   * Delivers RESYNC at {@code first}'s newest zxid: the newest index of the tree, so never below one
-   * the watch has delivered (its directory node's own zxid can be far older). A listing is no
+   * Delivers RESYNC at {@code first}'s newest zxid: the newest index of the tree, so never below
+   * one the watch has delivered (its directory node's own zxid can be far older). A listing is no
    * snapshot (a node read early may change before a later node is read), so the pairs come from a
    * second listing begun after the first saw that zxid: each pair is at least that new, and no
    * change the watcher then drops as older than the RESYNC is missing from it.
    */
-  private void resync(ZooKeeper zk, WatchHub.TreeWatcher w, Listing first) throws KeeperException, InterruptedException {
+  private void resync(ZooKeeper zk, WatchHub.TreeWatcher w, Listing first)
+      throws KeeperException, InterruptedException {
     Listing now = listings.listing(zk, w.directory(), true);
     w.restart(EventType.RESYNC, new ArrayList<>(now.pairs.values()), first.maxZxid);
   }
 
-  /** Adds a persistent recursive watch at {@code path} unless one is there; the channel's close removes it. */
+  /**
+   * Adds a persistent recursive watch at {@code path} unless one is there; the channel's close
+   * removes it.
+   */
   private void register(String path, EventChannel<?> channel) {
     synchronized (registrations) {
       int n = registrations.getOrDefault(path, 0);
       if (n == 0) {
-        session.readVoid(path, zk -> {
-          zk.addWatch(path, eventWatcher, AddWatchMode.PERSISTENT_RECURSIVE);
-        });
+        session.readVoid(
+            path,
+            zk -> {
+              zk.addWatch(path, eventWatcher, AddWatchMode.PERSISTENT_RECURSIVE);
+            });
       }
       registrations.put(path, n + 1);
     }
@@ -173,8 +192,13 @@ final class Watches {
     }
     try {
       ZooKeeper zk = session.handle();
-      zk.removeWatches(path, eventWatcher, Watcher.WatcherType.Any, !session.connected(),
-          (rc, p, ctx) -> { }, null);
+      zk.removeWatches(
+          path,
+          eventWatcher,
+          Watcher.WatcherType.Any,
+          !session.connected(),
+          (rc, p, ctx) -> {},
+          null);
     } catch (Exception e) {
       LOG.log(System.Logger.Level.DEBUG, "could not remove the watch of " + path + ": " + e);
     }
@@ -197,8 +221,8 @@ final class Watches {
   }
 
   /**
-   * Turns every queued event into a change and publishes them together: the events of one
-   * multi-op (a deleteTree, a putAll) arrive back to back, so a tree watch sees them as one event.
+   * Turns every queued event into a change and publishes them together: the events of one multi-op
+   * (a deleteTree, a putAll) arrive back to back, so a tree watch sees them as one event.
    */
   private void drainEvents() {
     List<WatchHub.Change> changes = new ArrayList<>();
@@ -213,7 +237,10 @@ final class Watches {
     }
   }
 
-  /** Turns one event into a change, reading the node after it: indexes come from stats, never from events. */
+  /**
+   * Turns one event into a change, reading the node after it: indexes come from stats, never from
+   * events.
+   */
   private WatchHub.@Nullable Change process(String key, Watcher.Event.EventType type) {
     if (closed.getAsBoolean()) {
       return null;
@@ -231,7 +258,8 @@ final class Watches {
       if (data != null) {
         return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
       } else if (type != Watcher.Event.EventType.NodeCreated) {
-        // a key became an implicit parent (deleted with keys below it), or was deleted and its parent remade
+        // a key became an implicit parent (deleted with keys below it), or was deleted and its
+        // parent remade
         return WatchHub.Change.delete(key, Math.max(s.getMzxid(), s.getPzxid()));
       }
       return null;
@@ -247,7 +275,8 @@ final class Watches {
    * ancestor's pzxid, read after the deletion, then the key is checked absent again, so a
    * re-creation racing with that read is a put instead and never hidden behind a larger index.
    */
-  private WatchHub.Change deleted(ZooKeeper zk, String key, String path) throws KeeperException, InterruptedException {
+  private WatchHub.Change deleted(ZooKeeper zk, String key, String path)
+      throws KeeperException, InterruptedException {
     long index = Nodes.ancestorIndex(zk, path);
     Stat s = new Stat();
     try {
@@ -262,7 +291,9 @@ final class Watches {
     return WatchHub.Change.delete(key, index);
   }
 
-  /** Re-reads every watch and delivers RESYNC; re-adds the server watches first after a new session. */
+  /**
+   * Re-reads every watch and delivers RESYNC; re-adds the server watches first after a new session.
+   */
   private void resyncWatches(boolean newSession) {
     try {
       ZooKeeper zk = session.handle();
@@ -286,14 +317,19 @@ final class Watches {
       if (closed.getAsBoolean()) {
         return;
       }
-      LOG.log(System.Logger.Level.DEBUG, "watch resync on " + session.description() + " failed, retrying: " + e);
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "watch resync on " + session.description() + " failed, retrying: " + e);
       // try again once connected: a later RECONNECTED schedules another resync too
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, executor)
           .execute(() -> resyncWatches(newSession));
     }
   }
 
-  /** After a reconnect: re-reads every watch (RESYNC), re-adding the server watches if the session is new. */
+  /**
+   * After a reconnect: re-reads every watch (RESYNC), re-adding the server watches if the session
+   * is new.
+   */
   void sessionResumed(boolean newSession) {
     if (!hub.isEmpty()) {
       executor.execute(() -> resyncWatches(newSession));

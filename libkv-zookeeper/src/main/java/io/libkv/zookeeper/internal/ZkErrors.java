@@ -17,8 +17,8 @@ import org.apache.zookeeper.KeeperException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Maps every ZooKeeper error code to a typed libkv exception naming the key: nothing of
- * ZooKeeper's leaks raw (the original stays as the cause).
+ * Maps every ZooKeeper error code to a typed libkv exception naming the key: nothing of ZooKeeper's
+ * leaks raw (the original stays as the cause).
  */
 final class ZkErrors {
   private final String store;
@@ -34,7 +34,8 @@ final class ZkErrors {
     return endpoints;
   }
 
-  StoreUnavailableException unavailable(String message, @Nullable String key, @Nullable Throwable cause) {
+  StoreUnavailableException unavailable(
+      String message, @Nullable String key, @Nullable Throwable cause) {
     return new StoreUnavailableException(message, key, store, endpoints, cause);
   }
 
@@ -53,7 +54,8 @@ final class ZkErrors {
    *     leave its outcome unknown)
    */
   KVException map(KeeperException e, @Nullable String key, boolean write) {
-    String what = "ZooKeeper " + e.code().name() + (e.getPath() == null ? "" : " on " + e.getPath());
+    String what =
+        "ZooKeeper " + e.code().name() + (e.getPath() == null ? "" : " on " + e.getPath());
     if (e instanceof CuratorConnectionLossException) {
       // raised by Curator before anything was sent: the write did not happen
       return unavailable("not connected to ZooKeeper", key, e);
@@ -70,20 +72,29 @@ final class ZkErrors {
           private static final long serialVersionUID = 1L;
         };
       case NOCHILDRENFOREPHEMERALS:
-        return new InvalidKeyException("a key below an ephemeral key: ZooKeeper's ephemeral nodes cannot have children ("
-            + what + ")", key, store, e);
+        return new InvalidKeyException(
+            "a key below an ephemeral key: ZooKeeper's ephemeral nodes cannot have children ("
+                + what
+                + ")",
+            key,
+            store,
+            e);
       case NOAUTH:
-        return new PermissionDeniedException("ZooKeeper ACL refuses this identity (" + what + ")", key, store, e);
+        return new PermissionDeniedException(
+            "ZooKeeper ACL refuses this identity (" + what + ")", key, store, e);
       case AUTHFAILED:
       case SESSIONCLOSEDREQUIRESASLAUTH:
-        return new PermissionDeniedException("ZooKeeper refused the credentials (" + what + ")", key, store, e);
+        return new PermissionDeniedException(
+            "ZooKeeper refused the credentials (" + what + ")", key, store, e);
       case INVALIDACL:
-        return new ConfigurationException("ZooKeeper refused the ACL libkv sets (" + what + "): check username/password");
+        return new ConfigurationException(
+            "ZooKeeper refused the ACL libkv sets (" + what + "): check username/password");
       case UNIMPLEMENTED:
-        return new CallNotSupportedException("this ZooKeeper server does not implement the call (" + what + ")", key,
-            store, e);
+        return new CallNotSupportedException(
+            "this ZooKeeper server does not implement the call (" + what + ")", key, store, e);
       case BADARGUMENTS:
-        return new InvalidKeyException("ZooKeeper refused the path or argument (" + what + ")", key, store, e);
+        return new InvalidKeyException(
+            "ZooKeeper refused the path or argument (" + what + ")", key, store, e);
       case CONNECTIONLOSS:
       case OPERATIONTIMEOUT:
       case REQUESTTIMEOUT:
@@ -91,8 +102,12 @@ final class ZkErrors {
       case SESSIONMOVED:
       case MARSHALLINGERROR:
         return write
-            ? unknown("the connection failed after the write was sent (" + what + "): it may or may not have applied",
-                key, e)
+            ? unknown(
+                "the connection failed after the write was sent ("
+                    + what
+                    + "): it may or may not have applied",
+                key,
+                e)
             : unavailable("ZooKeeper did not answer (" + what + ")", key, e);
       case THROTTLEDOP:
       case NOTREADONLY:

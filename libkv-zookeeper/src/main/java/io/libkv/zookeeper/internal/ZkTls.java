@@ -28,10 +28,13 @@ final class ZkTls {
       return false;
     }
     if (config.sslContext().isPresent()) {
-      throw new ConfigurationException("ZooKeeper's client builds its TLS context itself from files: give ca (and "
-          + "cert/key) instead of an SSLContext for " + description);
+      throw new ConfigurationException(
+          "ZooKeeper's client builds its TLS context itself from files: give ca (and "
+              + "cert/key) instead of an SSLContext for "
+              + description);
     }
-    zk.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+    zk.setProperty(
+        ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
     zk.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
     try (ClientX509Util x = new ClientX509Util()) {
       if (config.caFile().isPresent()) {
@@ -78,11 +81,15 @@ final class ZkTls {
         // not a POSIX file system: the temporary directory's own protection applies
       }
       tmp.toFile().deleteOnExit();
-      String pem = Files.readString(key, StandardCharsets.US_ASCII) + "\n" + Files.readString(cert, StandardCharsets.US_ASCII);
+      String pem =
+          Files.readString(key, StandardCharsets.US_ASCII)
+              + "\n"
+              + Files.readString(cert, StandardCharsets.US_ASCII);
       Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
       return tmp;
     } catch (IOException e) {
-      throw new ConfigurationException("cannot prepare the client key store from cert and key: " + e.getMessage());
+      throw new ConfigurationException(
+          "cannot prepare the client key store from cert and key: " + e.getMessage());
     }
   }
 }

@@ -23,12 +23,12 @@ import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A ZooKeeper lock: a queue of protected (GUID-named) ephemeral sequential nodes under
- * {@code _libkv/locks/<key>}; the head creates the user key as an ephemeral node holding the lock's
- * value, in one multi-op that checks its queue node still exists. Waiters watch the node just
- * ahead of theirs; the head, while the key holds a value the lock did not write, watches the key.
- * Unlock deletes the key only while it is the node the lock created, unchanged. The fencing token is the holder's queue node's czxid, so it grows with the
- * queue order.
+ * A ZooKeeper lock: a queue of protected (GUID-named) ephemeral sequential nodes under {@code
+ * _libkv/locks/<key>}; the head creates the user key as an ephemeral node holding the lock's value,
+ * in one multi-op that checks its queue node still exists. Waiters watch the node just ahead of
+ * theirs; the head, while the key holds a value the lock did not write, watches the key. Unlock
+ * deletes the key only while it is the node the lock created, unchanged. The fencing token is the
+ * holder's queue node's czxid, so it grows with the queue order.
  */
 final class ZooKeeperLock extends AbstractLock {
   private static final String PREFIX = "_c_";
@@ -51,7 +51,13 @@ final class ZooKeeperLock extends AbstractLock {
    * A lock on {@code key} run in {@code session}, whose held leases {@code held} tracks; {@code
    * open} tells whether the store is closed (a lost lock's clean-up then has nothing to do).
    */
-  ZooKeeperLock(Session session, Paths paths, Nodes nodes, HeldLocks held, OpenCheck open, String key,
+  ZooKeeperLock(
+      Session session,
+      Paths paths,
+      Nodes nodes,
+      HeldLocks held,
+      OpenCheck open,
+      String key,
       byte[] value) {
     super(key, session.time());
     this.session = session;
@@ -73,31 +79,33 @@ final class ZooKeeperLock extends AbstractLock {
     }
     // enqueue() set it, or threw
     String node = Objects.requireNonNull(ourNode);
-    return session.write(key(), zk -> {
-      List<String> children;
-      try {
-        children = new ArrayList<>(zk.getChildren(queueDir, false));
-      } catch (KeeperException.NoNodeException e) {
-        ourNode = null;
-        return Attempt.waitFor(CompletableFuture.completedFuture(null));
-      }
-      children.removeIf(c -> !c.startsWith(PREFIX) || c.lastIndexOf(SUFFIX) < 0);
-      children.sort(Comparator.comparing(ZooKeeperLock::sequence));
-      String ours = node.substring(node.lastIndexOf('/') + 1);
-      int at = children.indexOf(ours);
-      if (at < 0) {
-        ourNode = null; // removed (our session was replaced): queue again
-        return Attempt.waitFor(CompletableFuture.completedFuture(null));
-      }
-      if (at == 0) {
-        return acquire(zk);
-      }
-      CompletableFuture<Void> ahead = new CompletableFuture<>();
-      if (zk.exists(queueDir + "/" + children.get(at - 1), completing(ahead)) == null) {
-        ahead.complete(null);
-      }
-      return Attempt.waitFor(ahead);
-    });
+    return session.write(
+        key(),
+        zk -> {
+          List<String> children;
+          try {
+            children = new ArrayList<>(zk.getChildren(queueDir, false));
+          } catch (KeeperException.NoNodeException e) {
+            ourNode = null;
+            return Attempt.waitFor(CompletableFuture.completedFuture(null));
+          }
+          children.removeIf(c -> !c.startsWith(PREFIX) || c.lastIndexOf(SUFFIX) < 0);
+          children.sort(Comparator.comparing(ZooKeeperLock::sequence));
+          String ours = node.substring(node.lastIndexOf('/') + 1);
+          int at = children.indexOf(ours);
+          if (at < 0) {
+            ourNode = null; // removed (our session was replaced): queue again
+            return Attempt.waitFor(CompletableFuture.completedFuture(null));
+          }
+          if (at == 0) {
+            return acquire(zk);
+          }
+          CompletableFuture<Void> ahead = new CompletableFuture<>();
+          if (zk.exists(queueDir + "/" + children.get(at - 1), completing(ahead)) == null) {
+            ahead.complete(null);
+          }
+          return Attempt.waitFor(ahead);
+        });
   }
 
   /** A watcher completing {@code f} when its node changes or the session ends. */
@@ -124,21 +132,25 @@ final class ZooKeeperLock extends AbstractLock {
     pendingGuid = guid;
     for (int tries = 0; ; tries++) {
       try {
-        session.writeVoid(key(), zk -> {
-          while (true) {
-            try {
-              Stat s = new Stat();
-              ourNode = zk.create(prefix, new byte[0], nodes.acl(), CreateMode.EPHEMERAL_SEQUENTIAL, s);
-              ourToken = s.getCzxid();
-              ourSession = zk.getSessionId();
-              pendingGuid = null;
-              return;
-            } catch (KeeperException.NoNodeException e) {
-              // the queue's directories are containers: the server removes them once empty
-              nodes.ensureNode(zk, queueDir, CreateMode.CONTAINER);
-            }
-          }
-        });
+        session.writeVoid(
+            key(),
+            zk -> {
+              while (true) {
+                try {
+                  Stat s = new Stat();
+                  ourNode =
+                      zk.create(
+                          prefix, new byte[0], nodes.acl(), CreateMode.EPHEMERAL_SEQUENTIAL, s);
+                  ourToken = s.getCzxid();
+                  ourSession = zk.getSessionId();
+                  pendingGuid = null;
+                  return;
+                } catch (KeeperException.NoNodeException e) {
+                  // the queue's directories are containers: the server removes them once empty
+                  nodes.ensureNode(zk, queueDir, CreateMode.CONTAINER);
+                }
+              }
+            });
         return;
       } catch (io.libkv.UnknownOutcomeException e) {
         if (Thread.currentThread().isInterrupted()) {
@@ -156,27 +168,29 @@ final class ZooKeeperLock extends AbstractLock {
   }
 
   private boolean findOurs(String guid) {
-    return session.read(key(), zk -> {
-      List<String> children;
-      try {
-        children = zk.getChildren(queueDir, false);
-      } catch (KeeperException.NoNodeException e) {
-        return false;
-      }
-      for (String c : children) {
-        if (c.startsWith(PREFIX + guid)) {
-          Stat s = zk.exists(queueDir + "/" + c, false);
-          if (s != null && s.getEphemeralOwner() == zk.getSessionId()) {
-            ourNode = queueDir + "/" + c;
-            ourToken = s.getCzxid();
-            ourSession = zk.getSessionId();
-            pendingGuid = null;
-            return true;
+    return session.read(
+        key(),
+        zk -> {
+          List<String> children;
+          try {
+            children = zk.getChildren(queueDir, false);
+          } catch (KeeperException.NoNodeException e) {
+            return false;
           }
-        }
-      }
-      return false;
-    });
+          for (String c : children) {
+            if (c.startsWith(PREFIX + guid)) {
+              Stat s = zk.exists(queueDir + "/" + c, false);
+              if (s != null && s.getEphemeralOwner() == zk.getSessionId()) {
+                ourNode = queueDir + "/" + c;
+                ourToken = s.getCzxid();
+                ourSession = zk.getSessionId();
+                pendingGuid = null;
+                return true;
+              }
+            }
+          }
+          return false;
+        });
   }
 
   /**
@@ -197,30 +211,46 @@ final class ZooKeeperLock extends AbstractLock {
           continue;
         }
         if (data != null) {
-          // a value another writer put (a dead holder's key goes with its session): held until deleted
+          // a value another writer put (a dead holder's key goes with its session): held until
+          // deleted
           return Attempt.waitFor(changed);
         }
         if (existing.getNumChildren() > 0) {
-          throw new CannotLockException("the lock's key has keys below it: ZooKeeper cannot make it the ephemeral node "
-              + "a lock holds", key(), session.description(), null);
+          throw new CannotLockException(
+              "the lock's key has keys below it: ZooKeeper cannot make it the ephemeral node "
+                  + "a lock holds",
+              key(),
+              session.description(),
+              null);
         }
         // an implicit parent left empty, not a key: the lock's node replaces it
         ops.add(Op.delete(keyPath, existing.getVersion()));
       }
-      ops.add(Op.create(keyPath, value, CreateOptions.newBuilder(nodes.acl(), CreateMode.EPHEMERAL).build()));
+      ops.add(
+          Op.create(
+              keyPath, value, CreateOptions.newBuilder(nodes.acl(), CreateMode.EPHEMERAL).build()));
       try {
         List<OpResult> r = zk.multi(ops);
         Stat keyStat = ((OpResult.CreateResult) r.get(r.size() - 1)).getStat();
         // our queue node, which the multi just checked
-        Held h = new Held(key(), ourToken, Objects.requireNonNull(ourNode), keyStat.getCzxid(), keyStat.getVersion(),
-            ourSession);
+        Held h =
+            new Held(
+                key(),
+                ourToken,
+                Objects.requireNonNull(ourNode),
+                keyStat.getCzxid(),
+                keyStat.getVersion(),
+                ourSession);
         held.add(h);
         ourNode = null;
         return Attempt.acquired(h);
       } catch (KeeperException.NoNodeException e) {
         List<OpResult> results = e.getResults();
-        boolean queueGone = results != null && !results.isEmpty() && results.get(0) instanceof OpResult.ErrorResult
-            && ((OpResult.ErrorResult) results.get(0)).getErr() != 0;
+        boolean queueGone =
+            results != null
+                && !results.isEmpty()
+                && results.get(0) instanceof OpResult.ErrorResult
+                && ((OpResult.ErrorResult) results.get(0)).getErr() != 0;
         if (queueGone) {
           ourNode = null;
           return Attempt.waitFor(CompletableFuture.completedFuture(null));
@@ -229,7 +259,8 @@ final class ZooKeeperLock extends AbstractLock {
       } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
         // the key changed meanwhile: look again
       } catch (KeeperException.NoChildrenForEphemeralsException e) {
-        throw new CannotLockException("a parent of the lock's key is an ephemeral key", key(), session.description(), e);
+        throw new CannotLockException(
+            "a parent of the lock's key is an ephemeral key", key(), session.description(), e);
       }
     }
   }
@@ -251,13 +282,15 @@ final class ZooKeeperLock extends AbstractLock {
       return;
     }
     try {
-      session.writeVoid(key(), zk -> {
-        try {
-          zk.delete(node, -1);
-        } catch (KeeperException.NoNodeException e) {
-          // already gone
-        }
-      });
+      session.writeVoid(
+          key(),
+          zk -> {
+            try {
+              zk.delete(node, -1);
+            } catch (KeeperException.NoNodeException e) {
+              // already gone
+            }
+          });
     } catch (KVException | IllegalStateException e) {
       // ephemeral: it goes with the session anyway
     }
@@ -290,26 +323,30 @@ final class ZooKeeperLock extends AbstractLock {
       if (session.sessionId() != sessionId) {
         return; // the session ended, and our nodes with it
       }
-      session.writeVoid(key(), zk -> {
-        List<Op> ops = new ArrayList<>(2);
-        // the key only while it is the node the lock created (a put replaces the node, a new czxid)
-        // and unchanged since (its version); the delete carries that version
-        Stat s = zk.exists(keyPath, false);
-        if (s != null && s.getCzxid() == keyCzxid && s.getVersion() == keyVersion) {
-          ops.add(Op.delete(keyPath, keyVersion));
-        }
-        ops.add(Op.delete(queueNode, -1));
-        try {
-          zk.multi(ops);
-        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-          // the key was deleted or rewritten by someone else meanwhile: leave it, free the queue
-          try {
-            zk.delete(queueNode, -1);
-          } catch (KeeperException.NoNodeException gone) {
-            // already gone
-          }
-        }
-      });
+      session.writeVoid(
+          key(),
+          zk -> {
+            List<Op> ops = new ArrayList<>(2);
+            // the key only while it is the node the lock created (a put replaces the node, a new
+            // czxid)
+            // and unchanged since (its version); the delete carries that version
+            Stat s = zk.exists(keyPath, false);
+            if (s != null && s.getCzxid() == keyCzxid && s.getVersion() == keyVersion) {
+              ops.add(Op.delete(keyPath, keyVersion));
+            }
+            ops.add(Op.delete(queueNode, -1));
+            try {
+              zk.multi(ops);
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+              // the key was deleted or rewritten by someone else meanwhile: leave it, free the
+              // queue
+              try {
+                zk.delete(queueNode, -1);
+              } catch (KeeperException.NoNodeException gone) {
+                // already gone
+              }
+            }
+          });
     }
 
     @Override

@@ -12,9 +12,9 @@ import io.libkv.StoreUnavailableException;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
-import io.libkv.zookeeper.ZooKeeperOptions;
 import io.libkv.spi.AbstractStore;
 import io.libkv.spi.EventChannel;
+import io.libkv.zookeeper.ZooKeeperOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * Public only for the provider: the package is not exported.
  */
 public final class ZooKeeperStore extends AbstractStore {
-  /** The value limit by default: below ZooKeeper's 1 MiB packet limit with room for path and stat. */
+  /**
+   * The value limit by default: below ZooKeeper's 1 MiB packet limit with room for path and stat.
+   */
   static final long DEFAULT_MAX_VALUE_BYTES = 1_000_000;
 
   private final Paths paths;
@@ -49,28 +51,44 @@ public final class ZooKeeperStore extends AbstractStore {
   private final Watches watches;
   private final HeldLocks held;
 
-  private ZooKeeperStore(String description, List<String> endpoints, StoreConfig config, ZooKeeperOptions options) {
+  private ZooKeeperStore(
+      String description, List<String> endpoints, StoreConfig config, ZooKeeperOptions options) {
     super(description);
     this.paths = new Paths(description, config.prefix());
-    this.session = new Session(description, endpoints, config, options, config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES),
-        this::checkOpen, this::isClosed, new Session.Events() {
-          @Override
-          public void stateChanged(ConnectionState state) {
-            onState(state);
-          }
+    this.session =
+        new Session(
+            description,
+            endpoints,
+            config,
+            options,
+            config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES),
+            this::checkOpen,
+            this::isClosed,
+            new Session.Events() {
+              @Override
+              public void stateChanged(ConnectionState state) {
+                onState(state);
+              }
 
-          @Override
-          public void sessionResumed(boolean newSession) {
-            held.sessionResumed(newSession);
-            watches.sessionResumed(newSession);
-          }
-        });
+              @Override
+              public void sessionResumed(boolean newSession) {
+                held.sessionResumed(newSession);
+                watches.sessionResumed(newSession);
+              }
+            });
     this.nodes = new Nodes(session, paths, config.username().isPresent());
     this.cas = new CompareAndSet(session, paths, nodes);
     this.listings = new Listings(session, paths);
-    ThreadPoolExecutor watchThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-        new LinkedBlockingQueue<>(), r -> Session.daemon("libkv-zk-watch-", r));
-    // started with the store, not by its first event, so the store's threads are fixed once it is open
+    ThreadPoolExecutor watchThread =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> Session.daemon("libkv-zk-watch-", r));
+    // started with the store, not by its first event, so the store's threads are fixed once it is
+    // open
     watchThread.prestartCoreThread();
     this.watchExecutor = watchThread;
     this.watches = new Watches(session, paths, nodes, listings, this::isClosed, watchExecutor);
@@ -87,10 +105,13 @@ public final class ZooKeeperStore extends AbstractStore {
    * @param options the backend's own settings (session timeout, container check interval)
    * @return the open store
    */
-  public static ZooKeeperStore open(String scheme, List<String> endpoints, StoreConfig config,
-      ZooKeeperOptions options) {
-    String description = scheme + "://" + String.join(",", endpoints)
-        + (config.prefix().isEmpty() ? "" : "/" + config.prefix());
+  public static ZooKeeperStore open(
+      String scheme, List<String> endpoints, StoreConfig config, ZooKeeperOptions options) {
+    String description =
+        scheme
+            + "://"
+            + String.join(",", endpoints)
+            + (config.prefix().isEmpty() ? "" : "/" + config.prefix());
     ZooKeeperStore store = new ZooKeeperStore(description, endpoints, config, options);
     try {
       if (!store.session.start()) {
@@ -113,12 +134,16 @@ public final class ZooKeeperStore extends AbstractStore {
     }
   }
 
-  /** Probes what depends on the server: the negotiated session timeout, TTL nodes; makes the chroot. */
+  /**
+   * Probes what depends on the server: the negotiated session timeout, TTL nodes; makes the chroot.
+   */
   private void afterConnect() {
     if (paths.chrooted()) {
-      session.writeVoid(null, z -> {
-        nodes.ensureNode(z, paths.root(), null);
-      });
+      session.writeVoid(
+          null,
+          z -> {
+            nodes.ensureNode(z, paths.root(), null);
+          });
     }
     session.established(nodes.probeTtlNodes());
   }
@@ -191,7 +216,8 @@ public final class ZooKeeperStore extends AbstractStore {
   }
 
   @Override
-  protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+  protected KVPair doAtomicPut(
+      String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
     return cas.atomicPut(paths.checkUserKey(key), value, previous, options);
   }
 

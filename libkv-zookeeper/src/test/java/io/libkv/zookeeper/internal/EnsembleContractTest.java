@@ -36,8 +36,8 @@ class EnsembleContractTest extends ZooKeeperContractTest {
 
   /**
    * Each store on a member of its own, each compare-and-set made by another member's client than
-   * the write it compares against: a follower may get the compare before it has applied that
-   * write, and must not call the key modified (or missing) for it.
+   * the write it compares against: a follower may get the compare before it has applied that write,
+   * and must not call the key modified (or missing) for it.
    */
   @Test
   void compareAndSetOnAMemberThatHasNotAppliedTheWriteYet() {
@@ -57,23 +57,26 @@ class EnsembleContractTest extends ZooKeeperContractTest {
   }
 
   /**
-   * The leader sends a commit to the followers before it applies it, and answers a sync at once:
-   * a compare on the leader right after a follower's client saw its write acknowledged may read
-   * the node one write behind. Busy threads make that window wide enough to hit.
+   * The leader sends a commit to the followers before it applies it, and answers a sync at once: a
+   * compare on the leader right after a follower's client saw its write acknowledged may read the
+   * node one write behind. Busy threads make that window wide enough to hit.
    */
   @Test
   void compareAndSetOnTheLeaderRightAfterAFollowersWrite() throws Exception {
     int leader = ensemble.awaitLeader(10_000);
     ZooKeeperStore onLeader = track(ZkTesting.open(ensemble.endpoint(leader), chroot, QUERY));
-    ZooKeeperStore onFollower = track(ZkTesting.open(ensemble.endpoint((leader + 1) % ensemble.size()), chroot, QUERY));
+    ZooKeeperStore onFollower =
+        track(ZkTesting.open(ensemble.endpoint((leader + 1) % ensemble.size()), chroot, QUERY));
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> busy = new ArrayList<>();
     for (int t = 0; t < 3; t++) {
-      Thread spinner = new Thread(() -> {
-        while (!stop.get()) {
-          Thread.onSpinWait();
-        }
-      });
+      Thread spinner =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  Thread.onSpinWait();
+                }
+              });
       spinner.setDaemon(true);
       spinner.start();
       busy.add(spinner);

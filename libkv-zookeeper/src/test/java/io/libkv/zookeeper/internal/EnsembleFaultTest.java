@@ -71,7 +71,8 @@ class EnsembleFaultTest {
       }
       assertThat(found).containsAllEntriesOf(acked);
       // what was not acknowledged is either there or not; nothing else appeared
-      assertThat(acked.keySet().size() + unknown.size() + unavailable).isGreaterThanOrEqualTo(found.size());
+      assertThat(acked.keySet().size() + unknown.size() + unavailable)
+          .isGreaterThanOrEqualTo(found.size());
     }
   }
 }

@@ -38,8 +38,9 @@ class StandaloneContractTest extends ZooKeeperContractTest {
     store.put("d/a", "1".getBytes(UTF_8));
     store.put("d/b/c", "2".getBytes(UTF_8));
     ZooKeeper zk = store.currentZooKeeper();
-    assertThat(ZxidZooKeeper.lastZxid(zk)).as("zxid seen after a write").isGreaterThanOrEqualTo(
-        store.get("d/b/c").lastIndex());
+    assertThat(ZxidZooKeeper.lastZxid(zk))
+        .as("zxid seen after a write")
+        .isGreaterThanOrEqualTo(store.get("d/b/c").lastIndex());
     Listing first = store.listings().listing(zk, "d", true, null);
     assertThat(first.torn).isFalse();
     assertThat(first.pairs.keySet()).containsExactly("d/a", "d/b/c");
@@ -47,9 +48,12 @@ class StandaloneContractTest extends ZooKeeperContractTest {
     assertThat(retry.torn).as("a retry with nothing changed").isFalse();
     assertThat(retry.pairs).isEqualTo(first.pairs);
 
-    // a write this session has not seen: the retry's reads show a pzxid past the zxid it starts from
+    // a write this session has not seen: the retry's reads show a pzxid past the zxid it starts
+    // from
     another().put("d/b/e", "3".getBytes(UTF_8));
-    assertThat(store.listings().listing(zk, "d", true, first).torn).as("a retry over a change it cannot place").isTrue();
+    assertThat(store.listings().listing(zk, "d", true, first).torn)
+        .as("a retry over a change it cannot place")
+        .isTrue();
     Listing fresh = store.listings().listing(zk, "d", true, null);
     assertThat(fresh.torn).as("a walk that starts after the change").isFalse();
     assertThat(fresh.pairs.keySet()).containsExactly("d/a", "d/b/c", "d/b/e");

@@ -20,20 +20,28 @@ final class ZkTesting {
     return "t" + ProcessHandle.current().pid() + "-" + name + "-" + SEQ.incrementAndGet();
   }
 
-  /** A store on {@code connect} below {@code chroot} ("" for none), with URI parameters {@code query}. */
+  /**
+   * A store on {@code connect} below {@code chroot} ("" for none), with URI parameters {@code
+   * query}.
+   */
   static ZooKeeperStore open(String connect, String chroot, String query) {
     return open(connect, chroot, query, StoreConfig.DEFAULT);
   }
 
   static ZooKeeperStore open(String connect, String chroot, String query, StoreConfig base) {
-    String uri = "zk://" + connect + (chroot.isEmpty() ? "" : "/" + chroot) + (query.isEmpty() ? "" : "?" + query);
+    String uri =
+        "zk://"
+            + connect
+            + (chroot.isEmpty() ? "" : "/" + chroot)
+            + (query.isEmpty() ? "" : "?" + query);
     Store s = LibKV.open(uri, base);
     return (ZooKeeperStore) s;
   }
 
   /** A raw Curator client, for checks below the API and for baselines. */
   static CuratorFramework raw(String connect) {
-    CuratorFramework c = CuratorFrameworkFactory.newClient(connect, 10_000, 5_000, new RetryOneTime(100));
+    CuratorFramework c =
+        CuratorFrameworkFactory.newClient(connect, 10_000, 5_000, new RetryOneTime(100));
     c.start();
     try {
       if (!c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -115,7 +115,9 @@ abstract class ZooKeeperContractTest {
     assertThat(store.exists("a/b")).isTrue();
     store.delete("a/b");
     assertThat(store.exists("a/b")).isFalse();
-    assertThatThrownBy(() -> store.get("a/b")).isInstanceOf(KeyNotFoundException.class).hasMessageContaining("a/b");
+    assertThatThrownBy(() -> store.get("a/b"))
+        .isInstanceOf(KeyNotFoundException.class)
+        .hasMessageContaining("a/b");
     store.delete("a/b"); // absent: no error
     store.put("a/b", b("three"));
     assertThat(store.get("a/b").lastIndex()).isGreaterThan(p2.lastIndex());
@@ -153,7 +155,8 @@ abstract class ZooKeeperContractTest {
     assertThat(store.exists("empty")).isTrue();
     assertThat(store.get("empty").valueLength()).isZero();
     try (CuratorFramework raw = ZkTesting.raw(connectString())) {
-      // what ZooKeeper itself keeps: null data for the implicit parent, an empty array for the empty value
+      // what ZooKeeper itself keeps: null data for the implicit parent, an empty array for the
+      // empty value
       assertThat(raw.getData().forPath("/" + chroot + "/x")).isNull();
       assertThat(raw.getData().forPath("/" + chroot + "/empty")).isNotNull().isEmpty();
     }
@@ -177,9 +180,11 @@ abstract class ZooKeeperContractTest {
     store.put("apple", b("not below"));
     store.put("app/\u00e9", b("3"));
     store.put("app/z", b("4"));
-    assertThat(store.list("app")).extracting(KVPair::key)
+    assertThat(store.list("app"))
+        .extracting(KVPair::key)
         .containsExactly("app/a/deep/er", "app/b", "app/z", "app/\u00e9");
-    assertThat(store.list("/")).extracting(KVPair::key)
+    assertThat(store.list("/"))
+        .extracting(KVPair::key)
         .containsExactly("app", "app/a/deep/er", "app/b", "app/z", "app/\u00e9", "apple");
     assertThatThrownBy(() -> store.list("nothing")).isInstanceOf(KeyNotFoundException.class);
     store.put("leaf", b("x"));
@@ -190,8 +195,12 @@ abstract class ZooKeeperContractTest {
   void aListOfLargeValuesIsReadInBatchesThatFitTheClientsPacketLimit() throws Exception {
     // a store whose value limit is 2 MB: a list batch holds at most 16 nodes (32 MB at the limit),
     // so 20 values of about 1 MB take two batches; sessions long enough for a slow disk's fsyncs
-    ZooKeeperStore s = track(ZkTesting.open(connectString(), chroot,
-        "sessionTimeout=20s&connectTimeout=5s&timeout=20s&maxValueBytes=2000000"));
+    ZooKeeperStore s =
+        track(
+            ZkTesting.open(
+                connectString(),
+                chroot,
+                "sessionTimeout=20s&connectTimeout=5s&timeout=20s&maxValueBytes=2000000"));
     byte[] big = new byte[(int) ZooKeeperStore.DEFAULT_MAX_VALUE_BYTES - 1024];
     for (int i = 0; i < 20; i++) {
       big[0] = (byte) i;
@@ -241,7 +250,8 @@ abstract class ZooKeeperContractTest {
       assertThat(next(w).pairs()).hasSize(22);
       store.deleteTree("tree");
       TreeEvent e = next(w);
-      // one multi-op: the watch may see the deletions in one or a few events, ending with only treetop
+      // one multi-op: the watch may see the deletions in one or a few events, ending with only
+      // treetop
       while (e.pairs().size() != 1) {
         e = next(w);
       }
@@ -259,14 +269,16 @@ abstract class ZooKeeperContractTest {
   void atomicPutAndDeleteCompareTheIndex() {
     KVPair p = store.atomicCreate("c", b("1"), WriteOptions.DEFAULT);
     assertThatThrownBy(() -> store.atomicCreate("c", b("x"), WriteOptions.DEFAULT))
-        .isInstanceOf(KeyExistsException.class).hasMessageContaining("\"c\"");
+        .isInstanceOf(KeyExistsException.class)
+        .hasMessageContaining("\"c\"");
     KVPair p2 = store.atomicPut("c", b("2"), p, WriteOptions.DEFAULT);
     assertThat(p2.lastIndex()).isGreaterThan(p.lastIndex());
     assertThat(store.get("c")).isEqualTo(p2);
     assertThatThrownBy(() -> store.atomicPut("c", b("3"), p, WriteOptions.DEFAULT))
         .isInstanceOf(KeyModifiedException.class);
     assertThatThrownBy(() -> store.atomicDelete("c", p)).isInstanceOf(KeyModifiedException.class);
-    assertThatThrownBy(() -> store.atomicDelete("c", null)).isInstanceOf(PreviousNotSpecifiedException.class);
+    assertThatThrownBy(() -> store.atomicDelete("c", null))
+        .isInstanceOf(PreviousNotSpecifiedException.class);
     store.atomicDelete("c", p2);
     assertThat(store.exists("c")).isFalse();
     assertThatThrownBy(() -> store.atomicPut("c", b("4"), p2, WriteOptions.DEFAULT))
@@ -285,19 +297,21 @@ abstract class ZooKeeperContractTest {
       List<Future<?>> fs = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         ZooKeeperStore s = another();
-        fs.add(pool.submit(() -> {
-          for (int i = 0; i < 25; i++) {
-            KVPair cur = s.get("counter");
-            int n = Integer.parseInt(cur.valueAsString());
-            try {
-              s.atomicPut("counter", b(Integer.toString(n + 1)), cur, WriteOptions.DEFAULT);
-              successes.incrementAndGet();
-            } catch (KeyModifiedException e) {
-              // lost the race
-            }
-          }
-          return null;
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    KVPair cur = s.get("counter");
+                    int n = Integer.parseInt(cur.valueAsString());
+                    try {
+                      s.atomicPut("counter", b(Integer.toString(n + 1)), cur, WriteOptions.DEFAULT);
+                      successes.incrementAndGet();
+                    } catch (KeyModifiedException e) {
+                      // lost the race
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
@@ -305,7 +319,9 @@ abstract class ZooKeeperContractTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(Integer.parseInt(synced(store).get("counter").valueAsString())).isEqualTo(successes.get()).isPositive();
+    assertThat(Integer.parseInt(synced(store).get("counter").valueAsString()))
+        .isEqualTo(successes.get())
+        .isPositive();
   }
 
   @Test
@@ -316,7 +332,9 @@ abstract class ZooKeeperContractTest {
     m.put("batch/n/1", b("1"));
     m.put("batch/n/2", b("2"));
     store.putAll(m);
-    assertThat(store.list("batch")).extracting(KVPair::valueAsString).containsExactly("1", "2", "new");
+    assertThat(store.list("batch"))
+        .extracting(KVPair::valueAsString)
+        .containsExactly("1", "2", "new");
     assertThat(store.capabilities().atomicBatch()).isTrue();
   }
 
@@ -337,7 +355,9 @@ abstract class ZooKeeperContractTest {
     other.put("plain-over-eph", b("plain now"));
     assertThat(synced(store).get("eph/k").valueAsString()).isEqualTo("x");
     assertThatThrownBy(() -> other.put("eph/k/child", b("y")))
-        .isInstanceOf(InvalidKeyException.class).hasMessageContaining("eph/k/child").hasMessageContaining("ephemeral");
+        .isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("eph/k/child")
+        .hasMessageContaining("ephemeral");
     other.close();
     // closing the session removes its ephemeral keys at once
     assertThat(synced(store).exists("eph/k")).isFalse();
@@ -347,8 +367,10 @@ abstract class ZooKeeperContractTest {
   @Test
   void anEphemeralKeyCannotGoOverKeysBelowIt() {
     store.put("dir/child", b("x"));
-    assertThatThrownBy(() -> store.put("dir", b("e"), WriteOptions.ephemeral(Duration.ofSeconds(5))))
-        .isInstanceOf(InvalidKeyException.class).hasMessageContaining("\"dir\"");
+    assertThatThrownBy(
+            () -> store.put("dir", b("e"), WriteOptions.ephemeral(Duration.ofSeconds(5))))
+        .isInstanceOf(InvalidKeyException.class)
+        .hasMessageContaining("\"dir\"");
     assertThat(store.exists("dir")).isFalse();
   }
 
@@ -367,8 +389,10 @@ abstract class ZooKeeperContractTest {
   void expiringKeysAreTtlNodesSweptByTheServer() {
     Capabilities caps = store.capabilities();
     assertThat(caps.expiringTtl()).isTrue();
-    assertThat(caps.expiringTtlGranularity()).isEqualTo(Duration.ofSeconds(60)); // the URI's default: not told
-    ZooKeeperStore s = track(ZkTesting.open(connectString(), chroot, QUERY + "&containerCheckInterval=500ms"));
+    assertThat(caps.expiringTtlGranularity())
+        .isEqualTo(Duration.ofSeconds(60)); // the URI's default: not told
+    ZooKeeperStore s =
+        track(ZkTesting.open(connectString(), chroot, QUERY + "&containerCheckInterval=500ms"));
     assertThat(s.capabilities().expiringTtlGranularity()).isEqualTo(Duration.ofMillis(500));
     s.put("exp", b("x"), WriteOptions.expiring(Duration.ofMillis(300)));
     // long enough that the sweep cannot have picked it as expired: ZooKeeper's sweep deletes a
@@ -393,10 +417,13 @@ abstract class ZooKeeperContractTest {
     store.put("big", big);
     assertThat(store.get("big").value()).isEqualTo(big);
     assertThatThrownBy(() -> store.put("bigger", new byte[(int) limit + 1]))
-        .isInstanceOf(ValueTooLargeException.class).hasMessageContaining("bigger");
+        .isInstanceOf(ValueTooLargeException.class)
+        .hasMessageContaining("bigger");
     assertThat(store.exists("bigger")).isFalse();
-    ZooKeeperStore small = track(ZkTesting.open(connectString(), chroot, QUERY + "&maxValueBytes=10"));
-    assertThatThrownBy(() -> small.put("k", new byte[11])).isInstanceOf(ValueTooLargeException.class);
+    ZooKeeperStore small =
+        track(ZkTesting.open(connectString(), chroot, QUERY + "&maxValueBytes=10"));
+    assertThatThrownBy(() -> small.put("k", new byte[11]))
+        .isInstanceOf(ValueTooLargeException.class);
   }
 
   @Tag("core")
@@ -415,10 +442,13 @@ abstract class ZooKeeperContractTest {
   @Test
   void withoutChrootZooKeepersOwnTreeIsReservedAndNeverListed() {
     ZooKeeperStore bare = track(ZkTesting.open(connectString(), "", QUERY));
-    assertThatThrownBy(() -> bare.put("zookeeper/x", b("x"))).isInstanceOf(InvalidKeyException.class);
+    assertThatThrownBy(() -> bare.put("zookeeper/x", b("x")))
+        .isInstanceOf(InvalidKeyException.class);
     assertThatThrownBy(() -> bare.get("zookeeper")).isInstanceOf(InvalidKeyException.class);
     bare.put(chroot + "-bare/k", b("x"));
-    assertThat(bare.list("")).extracting(KVPair::key).noneMatch(k -> k.startsWith("zookeeper") || k.startsWith("_libkv"));
+    assertThat(bare.list(""))
+        .extracting(KVPair::key)
+        .noneMatch(k -> k.startsWith("zookeeper") || k.startsWith("_libkv"));
     bare.deleteTree(chroot + "-bare");
     // with a chroot, "zookeeper" is an ordinary key
     store.put("zookeeper", b("fine"));
@@ -495,11 +525,13 @@ abstract class ZooKeeperContractTest {
     ZooKeeperStore writer = another();
     int n = 20;
     List<Watch<KeyEvent>> ws = new ArrayList<>();
-    Thread t = new Thread(() -> {
-      for (int i = 1; i <= 50; i++) {
-        writer.put("race", b(Integer.toString(i)));
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              for (int i = 1; i <= 50; i++) {
+                writer.put("race", b(Integer.toString(i)));
+              }
+            });
     t.start();
     for (int i = 0; i < n; i++) {
       ws.add(store.watch("race"));
@@ -535,7 +567,10 @@ abstract class ZooKeeperContractTest {
     ZooKeeperStore other = another();
     LockOptions opts = LockOptions.builder().value("holder-1").ttl(Duration.ofSeconds(1)).build();
     Lock l1 = store.newLock("locks/job", opts);
-    Lock l2 = other.newLock("locks/job", LockOptions.builder().value("holder-2").ttl(Duration.ofSeconds(1)).build());
+    Lock l2 =
+        other.newLock(
+            "locks/job",
+            LockOptions.builder().value("holder-2").ttl(Duration.ofSeconds(1)).build());
     LockLease a = l1.lock();
     assertThat(store.get("locks/job").valueAsString()).isEqualTo("holder-1");
     assertThat(l2.tryLock(Duration.ofMillis(300))).isEmpty();
@@ -570,7 +605,8 @@ abstract class ZooKeeperContractTest {
       try (LockLease lb = b.tryLock(Duration.ofSeconds(5)).orElseThrow()) {
         assertThat(lb.isHeld()).isTrue();
       } catch (io.libkv.CannotLockException e) {
-        // ZooKeeper: an ephemeral node (the held key "l") cannot have children, so "l/sub" cannot be locked
+        // ZooKeeper: an ephemeral node (the held key "l") cannot have children, so "l/sub" cannot
+        // be locked
         assertThat(e).hasMessageContaining("l/sub");
       }
       assertThat(la.isHeld()).isTrue();
@@ -580,18 +616,23 @@ abstract class ZooKeeperContractTest {
   @Test
   void closingTheStoreReleasesItsLocks() throws Exception {
     ZooKeeperStore other = another();
-    LockLease held = other.newLock("cl", LockOptions.builder().ttl(Duration.ofSeconds(1)).build()).lock();
+    LockLease held =
+        other.newLock("cl", LockOptions.builder().ttl(Duration.ofSeconds(1)).build()).lock();
     other.close();
     assertThat(held.lost()).isDone();
-    try (LockLease mine = store.newLock("cl", LockOptions.builder().ttl(Duration.ofSeconds(1)).build())
-        .tryLock(Duration.ofSeconds(5)).orElseThrow()) {
+    try (LockLease mine =
+        store
+            .newLock("cl", LockOptions.builder().ttl(Duration.ofSeconds(1)).build())
+            .tryLock(Duration.ofSeconds(5))
+            .orElseThrow()) {
       assertThat(mine.fencingToken()).isGreaterThan(held.fencingToken());
     }
   }
 
   @Test
   void aLockTtlBelowTheSessionTimeoutIsRefused() {
-    assertThatThrownBy(() -> store.newLock("x", LockOptions.builder().ttl(Duration.ofMillis(500)).build()))
+    assertThatThrownBy(
+            () -> store.newLock("x", LockOptions.builder().ttl(Duration.ofMillis(500)).build()))
         .isInstanceOf(TtlTooShortException.class);
   }
 

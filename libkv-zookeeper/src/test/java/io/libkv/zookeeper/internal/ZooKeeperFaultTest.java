@@ -55,21 +55,28 @@ class ZooKeeperFaultTest {
   void aWriteWhoseAnswerNeverComesIsAnUnknownOutcomeAndWasAppliedOnce() throws Exception {
     String chroot = ZkTesting.freshChroot("unknown");
     io.libkv.testkit.servers.TcpProxy proxy = io.libkv.testkit.servers.TcpProxy.to(server.port());
-    try (ZooKeeperStore other = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
-        ZooKeeperStore faulted = ZkTesting.open(proxy.address(), chroot,
-            "sessionTimeout=6s&connectTimeout=5s&timeout=2s")) {
+    try (ZooKeeperStore other =
+            ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
+        ZooKeeperStore faulted =
+            ZkTesting.open(
+                proxy.address(), chroot, "sessionTimeout=6s&connectTimeout=5s&timeout=2s")) {
       faulted.put("warm", "x".getBytes(UTF_8));
       // the create reaches the server and is applied; its answer is held back
       proxy.holdReplies(true);
       long start = System.nanoTime();
-      org.assertj.core.api.Assertions.assertThatExceptionOfType(io.libkv.UnknownOutcomeException.class)
+      org.assertj.core.api.Assertions.assertThatExceptionOfType(
+              io.libkv.UnknownOutcomeException.class)
           .isThrownBy(() -> faulted.atomicCreate("k", "v".getBytes(UTF_8), WriteOptions.DEFAULT))
           .withMessageContaining("k");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2 + 3));
-      assertThat(other.get("k").valueAsString()).as("the unanswered create was applied").isEqualTo("v");
+      assertThat(other.get("k").valueAsString())
+          .as("the unanswered create was applied")
+          .isEqualTo("v");
       proxy.holdReplies(false);
       // the same store works again once answers flow, and sees the write it could not confirm
-      await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .ignoreExceptions()
           .until(() -> faulted.get("k").valueAsString().equals("v"));
       assertThatThrownBy(() -> faulted.atomicCreate("k", "w".getBytes(UTF_8), WriteOptions.DEFAULT))
           .isInstanceOf(io.libkv.KeyExistsException.class);
@@ -81,13 +88,18 @@ class ZooKeeperFaultTest {
   @Test
   void anExpiredHoldersLockPassesOnAfterItsLostFiredWithAGreaterToken() throws Exception {
     String chroot = ZkTesting.freshChroot("expire");
-    try (ZooKeeperStore holder = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
-        ZooKeeperStore waiter = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY)) {
+    try (ZooKeeperStore holder =
+            ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
+        ZooKeeperStore waiter =
+            ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY)) {
       List<ConnectionState> states = new CopyOnWriteArrayList<>();
       holder.onConnectionStateChange(states::add, Runnable::run);
       LockOptions opts = LockOptions.builder().ttl(Duration.ofSeconds(1)).build();
-      LockLease held = holder.newLock("job", LockOptions.builder().value("holder").ttl(Duration.ofSeconds(1)).build())
-          .lock();
+      LockLease held =
+          holder
+              .newLock(
+                  "job", LockOptions.builder().value("holder").ttl(Duration.ofSeconds(1)).build())
+              .lock();
       holder.put("eph", "x".getBytes(UTF_8), WriteOptions.ephemeral(Duration.ofSeconds(1)));
       AtomicLong lostAt = new AtomicLong();
       held.lost().thenRun(() -> lostAt.set(System.nanoTime()));
@@ -111,7 +123,9 @@ class ZooKeeperFaultTest {
         pool.shutdownNow();
       }
       // the holder goes on with a new session; its ephemeral key went with the old one
-      await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.RECONNECTED));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> states.contains(ConnectionState.RECONNECTED));
       assertThat(states).contains(ConnectionState.LOST);
       assertThat(holder.exists("eph")).isFalse();
       holder.put("after", "ok".getBytes(UTF_8));
@@ -122,8 +136,10 @@ class ZooKeeperFaultTest {
   @Test
   void watchesComeBackWithTheCurrentStateAfterANewSession() throws Exception {
     String chroot = ZkTesting.freshChroot("resync");
-    try (ZooKeeperStore s = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
-        ZooKeeperStore other = ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
+    try (ZooKeeperStore s =
+            ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
+        ZooKeeperStore other =
+            ZkTesting.open(server.connectString(), chroot, ZooKeeperContractTest.QUERY);
         Watch<KeyEvent> w = s.watch("k")) {
       assertThat(w.poll(Duration.ofSeconds(5)).orElseThrow().type()).isEqualTo(EventType.ABSENT);
       killSession(s);
@@ -149,15 +165,19 @@ class ZooKeeperFaultTest {
       List<ConnectionState> states = new CopyOnWriteArrayList<>();
       s.onConnectionStateChange(states::add, Runnable::run);
       s.put("k", "1".getBytes(UTF_8));
-      LockLease lease = s.newLock("lk", LockOptions.builder().ttl(Duration.ofSeconds(10)).build()).lock();
+      LockLease lease =
+          s.newLock("lk", LockOptions.builder().ttl(Duration.ofSeconds(10)).build()).lock();
       try (Watch<KeyEvent> w = s.watch("k")) {
         assertThat(poll(w).type()).isEqualTo(EventType.CURRENT);
         server.stop();
-        await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.SUSPENDED));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> states.contains(ConnectionState.SUSPENDED));
         // a lock is lost on SUSPENDED: another holder may be granted it before we learn more
         assertThat(lease.lost()).isDone();
         assertThatThrownBy(() -> s.put("k", "x".getBytes(UTF_8)))
-            .isInstanceOf(StoreUnavailableException.class).hasMessageContaining(server.connectString());
+            .isInstanceOf(StoreUnavailableException.class)
+            .hasMessageContaining(server.connectString());
         server.restart();
         KeyEvent e = poll(w);
         assertThat(e.type()).isEqualTo(EventType.RESYNC);
@@ -169,8 +189,10 @@ class ZooKeeperFaultTest {
       }
       assertThat(states).contains(ConnectionState.RECONNECTED);
       // the lost lock was freed once reconnected, so it can be taken again
-      try (LockLease again = s.newLock("lk", LockOptions.builder().ttl(Duration.ofSeconds(10)).build())
-          .tryLock(Duration.ofSeconds(10)).orElseThrow()) {
+      try (LockLease again =
+          s.newLock("lk", LockOptions.builder().ttl(Duration.ofSeconds(10)).build())
+              .tryLock(Duration.ofSeconds(10))
+              .orElseThrow()) {
         assertThat(again.fencingToken()).isGreaterThan(lease.fencingToken());
       }
       lease.close();
@@ -197,12 +219,16 @@ class ZooKeeperFaultTest {
           seen.add(pollTree(w));
         }
         server.stop();
-        await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.SUSPENDED));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> states.contains(ConnectionState.SUSPENDED));
         server.restart();
         do {
           seen.add(pollTree(w));
         } while (seen.get(seen.size() - 1).type() != EventType.RESYNC);
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .ignoreExceptions()
             .untilAsserted(() -> writer.put("d/a", "a2".getBytes(UTF_8)));
         while (!holds(seen.get(seen.size() - 1), "d/a", "a2")) {
           seen.add(pollTree(w));
@@ -212,7 +238,8 @@ class ZooKeeperFaultTest {
       List<String> sequence = new ArrayList<>();
       seen.forEach(e -> sequence.add(e.type() + "@" + e.index()));
       for (int i = 1; i < seen.size(); i++) {
-        assertThat(seen.get(i).index()).as("index of event %d of %s", i, sequence)
+        assertThat(seen.get(i).index())
+            .as("index of event %d of %s", i, sequence)
             .isGreaterThanOrEqualTo(seen.get(i - 1).index());
       }
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.curator.test.KillSession;
 
 /**
- * The kit's faults on ZooKeeper: the server expires a store's session (Curator's session killer);
- * a store reached through a {@link TcpProxy} of its own can be cut off and reconnected.
+ * The kit's faults on ZooKeeper: the server expires a store's session (Curator's session killer); a
+ * store reached through a {@link TcpProxy} of its own can be cut off and reconnected.
  */
 final class ZooKeeperFaults implements StoreFaults {
   private final Map<Store, TcpProxy> proxies = Collections.synchronizedMap(new IdentityHashMap<>());
@@ -42,7 +42,8 @@ final class ZooKeeperFaults implements StoreFaults {
 
   @Override
   public void killSession(Store store) {
-    // Curator's session killer: the session is expired as the server would, the store goes on with a new one
+    // Curator's session killer: the session is expired as the server would, the store goes on with
+    // a new one
     KillSession.kill(((ZooKeeperStore) store).currentZooKeeper());
   }
 
@@ -54,11 +55,23 @@ final class ZooKeeperFaults implements StoreFaults {
   /** Threads of the in-process servers (they come and go with connections). */
   static boolean isServerThread(Thread t) {
     String n = t.getName();
-    return n.contains("NIOWorkerThread") || n.contains("NIOServerCxn") || n.contains("SessionTracker")
-        || n.contains("SyncThread") || n.contains("ProcessThread") || n.contains("CommitProcessor")
-        || n.contains("ContainerManager") || n.contains("RequestThrottler") || n.contains("QuorumPeer")
-        || n.contains("LearnerHandler") || n.contains("FollowerRequestProcessor") || n.contains("Sender")
-        || n.contains("RecvWorker") || n.contains("ListenerHandler") || n.contains("ConnectionExpirer")
-        || n.contains("NIOServerCxnFactory") || n.startsWith("zkNetty") || n.contains("FileTxnSnapLog");
+    return n.contains("NIOWorkerThread")
+        || n.contains("NIOServerCxn")
+        || n.contains("SessionTracker")
+        || n.contains("SyncThread")
+        || n.contains("ProcessThread")
+        || n.contains("CommitProcessor")
+        || n.contains("ContainerManager")
+        || n.contains("RequestThrottler")
+        || n.contains("QuorumPeer")
+        || n.contains("LearnerHandler")
+        || n.contains("FollowerRequestProcessor")
+        || n.contains("Sender")
+        || n.contains("RecvWorker")
+        || n.contains("ListenerHandler")
+        || n.contains("ConnectionExpirer")
+        || n.contains("NIOServerCxnFactory")
+        || n.startsWith("zkNetty")
+        || n.contains("FileTxnSnapLog");
   }
 }

@@ -25,14 +25,18 @@ abstract class ZooKeeperKit extends StoreCompatibilityKit {
   private static final String KIT_QUERY = "sessionTimeout=3s&connectTimeout=5s&timeout=5s";
 
   /** Mirrored in docs/compatibility.md and .ci/allowed-skips. */
-  static final Map<String, String> EXCLUDED = Map.of(
-      "putTtl", "ZooKeeper's ephemeral nodes cannot have children: an ephemeral key below an ephemeral key is "
-          + "refused with InvalidKeyException",
-      "treeResumedFromIndex", "ZooKeeper keeps no change history: a tree watch resumed from an index re-reads the "
-          + "directory (RESYNC) and cannot name the keys deleted meanwhile",
-      "resumedPastCompactionResyncs", "ZooKeeper keeps no change history, so none can be compacted: a key watch "
-          + "resumed from an index delivers the key's latest state (PUT or DELETE, nothing if unchanged) whether or "
-          + "not a compaction was simulated");
+  static final Map<String, String> EXCLUDED =
+      Map.of(
+          "putTtl",
+              "ZooKeeper's ephemeral nodes cannot have children: an ephemeral key below an ephemeral key is "
+                  + "refused with InvalidKeyException",
+          "treeResumedFromIndex",
+              "ZooKeeper keeps no change history: a tree watch resumed from an index re-reads the "
+                  + "directory (RESYNC) and cannot name the keys deleted meanwhile",
+          "resumedPastCompactionResyncs",
+              "ZooKeeper keeps no change history, so none can be compacted: a key watch "
+                  + "resumed from an index delivers the key's latest state (PUT or DELETE, nothing if unchanged) whether or "
+                  + "not a compaction was simulated");
 
   /** The client port of the server the {@code n}th client talks to. */
   protected abstract int serverPort(int n);
@@ -50,8 +54,14 @@ abstract class ZooKeeperKit extends StoreCompatibilityKit {
   protected Store openStore() {
     TcpProxy proxy = TcpProxy.to(serverPort(clients.getAndIncrement()));
     PROXIES.add(proxy);
-    ZooKeeperStore s = ZkTesting.open(proxy.address(), chroot(), KIT_QUERY
-        + "&containerCheckInterval=" + ZooKeeperServer.containerCheckInterval().toMillis() + "ms");
+    ZooKeeperStore s =
+        ZkTesting.open(
+            proxy.address(),
+            chroot(),
+            KIT_QUERY
+                + "&containerCheckInterval="
+                + ZooKeeperServer.containerCheckInterval().toMillis()
+                + "ms");
     FAULTS.route(s, proxy);
     return s;
   }

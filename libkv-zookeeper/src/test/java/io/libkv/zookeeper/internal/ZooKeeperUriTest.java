@@ -35,8 +35,15 @@ class ZooKeeperUriTest {
   @Test
   void bothSchemesTheChrootFromThePathAndTheSessionTimeout() throws Exception {
     String chroot = ZkTesting.freshChroot("uri") + "/nested";
-    try (Store a = LibKV.open("zk://" + server.connectString() + "/" + chroot + "?sessionTimeout=2s");
-        Store b = LibKV.open("zookeeper://" + server.connectString() + "/" + chroot + "/?timeout=3s&connectTimeout=3s");
+    try (Store a =
+            LibKV.open("zk://" + server.connectString() + "/" + chroot + "?sessionTimeout=2s");
+        Store b =
+            LibKV.open(
+                "zookeeper://"
+                    + server.connectString()
+                    + "/"
+                    + chroot
+                    + "/?timeout=3s&connectTimeout=3s");
         CuratorFramework raw = ZkTesting.raw(server.connectString())) {
       a.put("k", "v".getBytes(UTF_8));
       assertThat(b.get("k").valueAsString()).isEqualTo("v");
@@ -44,8 +51,9 @@ class ZooKeeperUriTest {
       assertThat(a.capabilities().minEphemeralTtl()).isEqualTo(Duration.ofSeconds(2));
       assertThat(a.description()).isEqualTo("zk://" + server.connectString() + "/" + chroot);
     }
-    try (Store c = LibKV.newStore("zk", List.of(server.connectString()),
-        StoreConfig.builder().prefix(chroot).build())) {
+    try (Store c =
+        LibKV.newStore(
+            "zk", List.of(server.connectString()), StoreConfig.builder().prefix(chroot).build())) {
       assertThat(c.get("k").valueAsString()).isEqualTo("v");
     }
   }
@@ -53,9 +61,9 @@ class ZooKeeperUriTest {
   @Test
   void parametersOfOtherBackendsAreRefused() {
     assertThatThrownBy(() -> LibKV.open("zk://" + server.connectString() + "?bucket=x"))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("bucket");
-    assertThatThrownBy(() -> LibKV.open("zk://"))
-        .isInstanceOf(ConfigurationException.class);
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("bucket");
+    assertThatThrownBy(() -> LibKV.open("zk://")).isInstanceOf(ConfigurationException.class);
   }
 
   @Test
@@ -63,15 +71,19 @@ class ZooKeeperUriTest {
     String dead = "127.0.0.1:" + FreePorts.next();
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> LibKV.open("zk://" + dead + "?connectTimeout=1s"))
-        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining(dead)
-        .satisfies(e -> assertThat(((StoreUnavailableException) e).endpoints()).containsExactly(dead));
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining(dead)
+        .satisfies(
+            e -> assertThat(((StoreUnavailableException) e).endpoints()).containsExactly(dead));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
   void aTlsStoreNeedsFilesNotAnSslContext() throws Exception {
-    StoreConfig withContext = StoreConfig.builder().sslContext(javax.net.ssl.SSLContext.getDefault()).build();
+    StoreConfig withContext =
+        StoreConfig.builder().sslContext(javax.net.ssl.SSLContext.getDefault()).build();
     assertThatThrownBy(() -> LibKV.open("zk://" + server.connectString(), withContext))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("ca");
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("ca");
   }
 }
