@@ -8,6 +8,7 @@ import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.Lock;
 import io.libkv.LockLease;
+import io.libkv.LockLostException;
 import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,6 +161,29 @@ class ConsulFaultTest {
     try (LockLease again = holder.newLock("lock", opts).lock()) {
       assertThat(again.fencingToken()).isGreaterThan(taken.get().fencingToken());
     }
+  }
+
+  @Test
+  void aHolderWhoseRenewalsComeTooLateIsToldItLostTheLockBeforeAnotherClientGetsIt() throws Exception {
+    ConsulStore holder = open(List.of(consul.address()), "5s", Duration.ofSeconds(30));
+    Store other = open(List.of(consul.address()), "5s", Duration.ofSeconds(30));
+    LockLease lease = holder.newLock("slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("holder").build())
+        .lock();
+    AtomicLong lostAt = new AtomicLong();
+    lease.lost().thenRun(() -> lostAt.set(System.nanoTime()));
+    // a renewal round trip now outlasts its window (a third of the 1 s session TTL), as on a loaded machine
+    consul.delay(Duration.ofMillis(450));
+    Optional<LockLease> taken = other.newLock("slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("other")
+        .build()).tryLock(Duration.ofSeconds(10));
+    long grantedAt = System.nanoTime();
+    assertThat(taken).isPresent();
+    assertThat(lostAt.get()).as("when the holder's lost() completed").isNotZero().isLessThan(grantedAt);
+    assertThatExceptionOfType(LockLostException.class).isThrownBy(lease::checkHeld);
+    assertThat(taken.get().fencingToken()).isGreaterThan(lease.fencingToken());
+    consul.delay(Duration.ZERO);
+    lease.close(); // a late unlock of the lost lock leaves the new holder alone
+    assertThat(other.get("slow").valueAsString()).isEqualTo("other");
+    taken.get().close();
   }
 
   @Test
