@@ -164,20 +164,31 @@ class ConsulFaultTest {
   }
 
   @Test
-  void aHolderWhoseRenewalsComeTooLateIsToldItLostTheLockBeforeAnotherClientGetsIt() throws Exception {
+  void aHolderWhoseRenewalsComeTooLateIsToldItLostTheLockBeforeAnotherClientGetsIt()
+      throws Exception {
     ConsulStore holder = open(List.of(consul.address()), "5s", Duration.ofSeconds(30));
     Store other = open(List.of(consul.address()), "5s", Duration.ofSeconds(30));
-    LockLease lease = holder.newLock("slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("holder").build())
-        .lock();
+    LockLease lease =
+        holder
+            .newLock(
+                "slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("holder").build())
+            .lock();
     AtomicLong lostAt = new AtomicLong();
     lease.lost().thenRun(() -> lostAt.set(System.nanoTime()));
-    // a renewal round trip now outlasts its window (a third of the 1 s session TTL), as on a loaded machine
+    // a renewal round trip now outlasts its window (a third of the 1 s session TTL), as on a loaded
+    // machine
     consul.delay(Duration.ofMillis(450));
-    Optional<LockLease> taken = other.newLock("slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("other")
-        .build()).tryLock(Duration.ofSeconds(10));
+    Optional<LockLease> taken =
+        other
+            .newLock(
+                "slow", LockOptions.builder().ttl(Duration.ofSeconds(2)).value("other").build())
+            .tryLock(Duration.ofSeconds(10));
     long grantedAt = System.nanoTime();
     assertThat(taken).isPresent();
-    assertThat(lostAt.get()).as("when the holder's lost() completed").isNotZero().isLessThan(grantedAt);
+    assertThat(lostAt.get())
+        .as("when the holder's lost() completed")
+        .isNotZero()
+        .isLessThan(grantedAt);
     assertThatExceptionOfType(LockLostException.class).isThrownBy(lease::checkHeld);
     assertThat(taken.get().fencingToken()).isGreaterThan(lease.fencingToken());
     consul.delay(Duration.ZERO);
