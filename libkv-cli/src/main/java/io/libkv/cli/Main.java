@@ -18,6 +18,11 @@ public final class Main {
   // as interactive
   @SuppressWarnings("SystemConsoleNull")
   public static void main(String[] args) {
+    // JNA (the bbolt file lock, FastExit) otherwise fills its default library path by running
+    // `ldconfig -p`, a process on every start; libc is bound by its file name, which needs no path
+    if (System.getProperty("jna.platform.library.path") == null) {
+      System.setProperty("jna.platform.library.path", "");
+    }
     // raw stdout: values are written as exact bytes, and nothing else may write there
     FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
     PrintStream stderr =

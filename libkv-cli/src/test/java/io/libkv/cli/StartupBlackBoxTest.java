@@ -106,6 +106,24 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   }
 
   @Test
+  void aBboltCommandStartsNoProcess() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    Path log = tmp.resolve("spawn.log");
+    Result r =
+        runner.run(
+            Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+init=info:file=" + log),
+            new byte[0],
+            List.of("--store", store, "get", "k"));
+    assertOk(r);
+    assertThat(r.out()).isEqualTo("v");
+    // binding libc by a bare name made JNA run `ldconfig -p` on every start (a fork and exec)
+    assertThat(Files.readAllLines(log))
+        .as("classes initialised by a bbolt get")
+        .anyMatch(l -> l.contains("'io/libkv/bolt/"))
+        .noneMatch(l -> l.matches(".*Initializing 'java/lang/(ProcessImpl|ProcessBuilder)'.*"));
+  }
+
+  @Test
   void concurrentFirstRunsAllWorkAndLeaveOneGoodArchive() throws Exception {
     assertOk(lib("put", "k", "v"));
     deleteArchive();

@@ -26,10 +26,25 @@ public final class FileLock implements AutoCloseable {
     this.fd = fd;
   }
 
+  /**
+   * libc, by glibc's file name where that loads: JNA resolves the bare name by running {@code
+   * ldconfig -p}, a process on every start. Elsewhere (musl, other systems) JNA's own lookup.
+   */
+  static NativeLibrary libc() {
+    if (Platform.isLinux()) {
+      try {
+        return NativeLibrary.getInstance("libc.so.6");
+      } catch (UnsatisfiedLinkError e) {
+        // not glibc: fall through to the lookup by name
+      }
+    }
+    return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+  }
+
   /** Direct-mapped libc calls; errno arrives as {@link LastErrorException}. */
   private static final class LibC {
     static {
-      Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+      Native.register(LibC.class, libc());
     }
 
     static native int open(String path, int flags) throws LastErrorException;
