@@ -62,10 +62,6 @@ final class KeySpace {
    * The canonical key of an etcd key, or null when it is outside the prefix or not a canonical key
    * (written by another tool: such keys are never shown).
    */
-  /**
-   * The canonical key of an etcd key, or null when it is outside the prefix or not a canonical key
-   * (written by another tool: such keys are never shown).
-   */
   @Nullable String decode(ByteString etcdKey) {
     if (etcdKey.size() <= root.length || !etcdKey.startsWith(rootBytes)) {
       return null;
