@@ -28,19 +28,25 @@ import org.jspecify.annotations.Nullable;
  * store while acquiring ({@link KVException}) is thrown with nothing held.
  *
  * <p><b>Reentrant per thread</b>, as Spring's own registries: a thread that holds the lock acquires
- * it again at once and must unlock as many times. A re-acquisition first checks the store's lease
- * ({@link LockLease#isHeld()}); if it was lost, the store lock is acquired anew within the call's
- * wait (so Spring's {@code LockRegistryLeaderInitiator}, which re-acquires on every heartbeat,
- * learns of a loss at its next heartbeat) and the call returns false (or, for {@link #lock()},
- * waits) while another client holds it.
+ * it again at once (without a store call) and must unlock as many times. A re-acquisition first
+ * checks the store's lease ({@link LockLease#isHeld()}).
  *
- * <p><b>Unlocking.</b> {@link #unlock()} by a thread that does not hold the lock throws {@link
- * IllegalMonitorStateException}, as {@link ReentrantLock}: another thread cannot release it. The
- * last unlock of the holding thread closes the store lease (its key is deleted, if it still holds
- * the lease's own write) and releases the local lock; if the lease had been lost before that
- * unlock, it then throws {@link LockLostException}, because what the lock protected may have been
- * done by two holders at once. If the store cannot be reached it throws that {@link KVException}
- * (the lock then ends with its TTL); the local lock is released either way.
+ * <p><b>A loss ends the hold.</b> When a thread that holds the lock acquires it again and finds its
+ * lease lost, the holds it had are dropped and this acquisition starts afresh: it acquires the
+ * store lock anew (waiting as the call says; {@code tryLock} returns false while another client
+ * holds it) with a hold count of one. Spring's {@code LockRegistryLeaderInitiator}, which
+ * re-acquires on every heartbeat and never unlocks after a failed one, so learns of a loss at its
+ * next heartbeat and can lead again later. An {@link #unlock()} of a dropped hold (the thread holds
+ * nothing more, nested code unlocking outwards) throws {@link LockLostException}.
+ *
+ * <p><b>Unlocking.</b> {@link #unlock()} by a thread that does not hold the lock (and has no
+ * dropped hold) throws {@link IllegalMonitorStateException}, as {@link ReentrantLock}: another
+ * thread cannot release it, and a lock whose holding thread ended stays held until its store
+ * closes. The last unlock of the holding thread closes the store lease (its key is deleted, if it
+ * still holds the lease's own write) and releases the local lock; if the lease had been lost before
+ * that unlock, it then throws {@link LockLostException}, because what the lock protected may have
+ * been done by two holders at once. If the store cannot be reached it throws that {@link
+ * KVException} (the lock then ends with its TTL); the local lock is released either way.
  *
  * <p><b>Fencing and loss.</b> {@link #lease()} gives the holding thread the store's lease: its
  * {@link LockLease#fencingToken()} to pass to what it writes, {@link LockLease#lost()} to learn of
@@ -58,6 +64,8 @@ public final class LibkvLock implements Lock {
   // written only by the thread holding `local`
   private @Nullable LockLease lease;
   private volatile long lastUsedMillis = System.currentTimeMillis();
+  // per thread: holds ended by a loss that the thread has not unlocked yet
+  private final ThreadLocal<int[]> dropped = ThreadLocal.withInitial(() -> new int[1]);
 
   LibkvLock(Store store, String key, LockOptions options) {
     this.store = store;
@@ -178,8 +186,18 @@ public final class LibkvLock implements Lock {
   private boolean acquireStore(@Nullable Duration timeout) throws InterruptedException {
     lastUsedMillis = System.currentTimeMillis();
     LockLease current = lease;
-    if (current != null && current.isHeld()) {
-      return true;
+    if (current != null) {
+      if (current.isHeld()) {
+        return true;
+      }
+      // the lease was lost under the thread's earlier holds: they end, this acquisition is alone
+      int earlier = local.getHoldCount() - 1;
+      dropped.get()[0] += earlier;
+      for (int i = 0; i < earlier; i++) {
+        local.unlock();
+      }
+      lease = null;
+      closeQuietly(current);
     }
     // a fresh store Lock per acquisition: a store Lock is not reentrant, and a lost one is done
     io.libkv.Lock storeLock = store.newLock(key, options);
@@ -187,9 +205,6 @@ public final class LibkvLock implements Lock {
         timeout == null ? Optional.of(storeLock.lock()) : storeLock.tryLock(timeout);
     if (acquired.isEmpty()) {
       return false;
-    }
-    if (current != null) {
-      closeQuietly(current);
     }
     lease = acquired.get();
     return true;
@@ -206,6 +221,15 @@ public final class LibkvLock implements Lock {
   @Override
   public void unlock() {
     if (!local.isHeldByCurrentThread()) {
+      int[] ended = dropped.get();
+      if (ended[0] > 0) {
+        ended[0]--;
+        throw new LockLostException(
+            "this hold ended when the lock was lost: another client may have held it meanwhile",
+            key,
+            store.description(),
+            null);
+      }
       throw new IllegalMonitorStateException(
           "the current thread does not hold the lock on \"" + key + "\"");
     }
