@@ -75,6 +75,28 @@ abstract class LockRegistryContract {
     return threads.submit(task);
   }
 
+  /** A task running on its own thread, started: its thread (to interrupt) and its result. */
+  record Waiting<T>(Thread thread, Future<T> result) {
+    T get() throws Exception {
+      return result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs {@code task} on a new thread and returns once that thread has started it. */
+  <T> Waiting<T> startWaiting(java.util.concurrent.Callable<T> task) throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    Future<T> result =
+        inThread(
+            () -> {
+              thread.set(Thread.currentThread());
+              started.countDown();
+              return task.call();
+            });
+    started.await();
+    return new Waiting<>(thread.get(), result);
+  }
+
   @Test
   @DisplayName("lock() holds the store key until unlock(); meanwhile another client cannot lock")
   void lockHoldsTheKeyUntilUnlock() {
@@ -167,22 +189,19 @@ abstract class LockRegistryContract {
     long start = System.nanoTime();
     assertThat(inThread(() -> b.tryLock(300, TimeUnit.MILLISECONDS)).get()).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(ms(300));
-    CountDownLatch waiting = new CountDownLatch(1);
-    Future<Boolean> later =
-        inThread(
+    Waiting<Boolean> later =
+        startWaiting(
             () -> {
-              waiting.countDown();
               boolean got = b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS);
               if (got) {
                 b.unlock();
               }
               return got;
             });
-    waiting.await();
     Thread.sleep(200);
-    assertThat(later).isNotDone();
+    assertThat(later.result()).isNotDone();
     a.unlock();
-    assertThat(later.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(later.get()).isTrue();
   }
 
   @Test
@@ -191,13 +210,9 @@ abstract class LockRegistryContract {
     LibkvLock a = registry().obtain("job");
     LibkvLock b = registry().obtain("job");
     a.lock();
-    CountDownLatch started = new CountDownLatch(1);
-    AtomicReference<Thread> holder = new AtomicReference<>();
-    Future<Object> waiter =
-        inThread(
+    Waiting<Object> waiter =
+        startWaiting(
             () -> {
-              holder.set(Thread.currentThread());
-              started.countDown();
               try {
                 b.lockInterruptibly();
                 return "acquired";
@@ -205,11 +220,9 @@ abstract class LockRegistryContract {
                 return e;
               }
             });
-    started.await();
     Thread.sleep(200);
-    holder.get().interrupt();
-    assertThat(waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-        .isInstanceOf(InterruptedException.class);
+    waiter.thread().interrupt();
+    assertThat(waiter.get()).isInstanceOf(InterruptedException.class);
     a.unlock();
     assertThat(b.tryLock()).as("b's local lock and store queue are free").isTrue();
     b.unlock();
@@ -223,25 +236,20 @@ abstract class LockRegistryContract {
     LibkvLock a = registry().obtain("job");
     LibkvLock b = registry().obtain("job");
     a.lock();
-    CountDownLatch started = new CountDownLatch(1);
-    AtomicReference<Thread> holder = new AtomicReference<>();
-    Future<Boolean> waiter =
-        inThread(
+    Waiting<Boolean> waiter =
+        startWaiting(
             () -> {
-              holder.set(Thread.currentThread());
-              started.countDown();
               b.lock();
               boolean interrupted = Thread.interrupted();
               b.unlock();
               return interrupted;
             });
-    started.await();
     Thread.sleep(100);
-    holder.get().interrupt();
+    waiter.thread().interrupt();
     Thread.sleep(300);
-    assertThat(waiter).as("still waiting after the interrupt").isNotDone();
+    assertThat(waiter.result()).as("still waiting after the interrupt").isNotDone();
     a.unlock();
-    assertThat(waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(waiter.get()).isTrue();
   }
 
   @Test

@@ -30,6 +30,18 @@ class MemoryLockRegistryTest extends LockRegistryContract {
     return LibKV.open("memory:" + name);
   }
 
+  private MemoryStore store;
+  private LibkvLock a;
+  private LibkvLock b;
+
+  /** Lock "job" through two clients: {@code a} (on {@code store}, holding it) and {@code b}. */
+  private void contenders() {
+    store = (MemoryStore) client();
+    a = new LibkvLockRegistry(store, dir).obtain("job");
+    b = registry().obtain("job");
+    a.lock();
+  }
+
   @AfterEach
   void drop() {
     MemoryStore.drop(name);
@@ -40,10 +52,7 @@ class MemoryLockRegistryTest extends LockRegistryContract {
       "a lost lock: lost() completes, another client takes it, the holder's unlock throws"
           + " LockLostException and releases the local lock")
   void lossSeenByTheHolder() throws Exception {
-    MemoryStore store = (MemoryStore) client();
-    LibkvLock a = new LibkvLockRegistry(store, dir).obtain("job");
-    LibkvLock b = registry().obtain("job");
-    a.lock();
+    contenders();
     LockLease lease = a.lease();
     store.simulateSessionExpiry();
     lease.lost().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -59,10 +68,7 @@ class MemoryLockRegistryTest extends LockRegistryContract {
       "a loss ends the holder's holds: its next acquisition starts afresh; unlocking a dropped"
           + " hold throws LockLostException")
   void lossEndsEarlierHolds() throws Exception {
-    MemoryStore store = (MemoryStore) client();
-    LibkvLock a = new LibkvLockRegistry(store, dir).obtain("job");
-    LibkvLock b = registry().obtain("job");
-    a.lock();
+    contenders();
     a.lock();
     long lostToken = a.lease().fencingToken();
     store.simulateSessionExpiry();
