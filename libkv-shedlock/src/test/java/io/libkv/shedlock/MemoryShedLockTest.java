@@ -1,5 +1,6 @@
 package io.libkv.shedlock;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.CallNotSupportedException;
@@ -10,6 +11,7 @@ import io.libkv.memory.MemoryStore;
 import io.libkv.util.ForwardingStore;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.javacrumbs.shedlock.core.SimpleLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,5 +47,21 @@ class MemoryShedLockTest extends ShedLockContract {
     assertThatThrownBy(() -> new LibkvLockProvider(noExpiring, dir))
         .isInstanceOf(CallNotSupportedException.class)
         .hasMessageContaining("expiring");
+  }
+
+  @Test
+  @DisplayName(
+      "the holder's session expiring (its store locks are lost) leaves a ShedLock lock held: it is"
+          + " an expiring key, bound by lockAtMostFor, not by the session")
+  void sessionExpiryLeavesTheLockHeld() {
+    MemoryStore holder = (MemoryStore) client();
+    LibkvLockProvider mine = new LibkvLockProvider(holder, dir);
+    LibkvLockProvider other = new LibkvLockProvider(client(), dir);
+    SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+    holder.simulateSessionExpiry();
+    assertThat(holder.exists(dir + "/" + LOCK_NAME1)).isTrue();
+    assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+    lock.unlock();
+    assertThat(other.lock(lockConfig(LOCK_NAME1))).isNotEmpty();
   }
 }
