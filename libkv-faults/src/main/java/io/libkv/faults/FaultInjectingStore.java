@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  *       that description), and never reach the wrapped store; so a write refused this way is known
  *       not to have applied, as {@code docs/errors.md} says. It does not make the wrapped store's
  *       own keep-alives fail: leases and sessions of the wrapped store stay alive (use {@link
- *       #loseSession()} for that).
+ *       #loseSession()} for that), and its open watches go on delivering.
  *   <li>{@link #unknownOutcome(WriteOutcome, Calls)}: the matching write throws {@link
  *       UnknownOutcomeException}, after being passed to the wrapped store ({@link
  *       WriteOutcome#applied()}: the store applies it, or refuses it, for a failed compare-and-set,
@@ -81,7 +82,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #delay(Duration, Calls)}: matching calls wait, on the caller's thread, before going
  *       on. An interrupt ends the wait: the call then throws {@link StoreUnavailableException} (its
  *       cause the {@link InterruptedException}) with the thread's interrupt flag set, and is not
- *       passed on. The wrapped store's background work (keep-alives, watch streams) is not delayed.
+ *       passed on. Removing the delay (or {@link #heal()}, or closing the store) lets the calls
+ *       waiting in it go on at once. The wrapped store's background work (keep-alives, watch
+ *       streams) is not delayed.
  *   <li>{@link #loseSession()}: connection listeners registered through this decorator get {@link
  *       ConnectionState#SUSPENDED} then {@link ConnectionState#LOST} on their executors; every lock
  *       lease handed out through it is lost ({@link LockLease#lost()} completes, {@link
@@ -653,7 +656,7 @@ public final class FaultInjectingStore extends ForwardingStore {
       for (Rule r : rules) {
         if (r.kind == Rule.Kind.DELAY && r.fire(op)) {
           fired.add(FaultKind.DELAYED);
-          sleep(r.delay, op, key);
+          r.sleep(op, key);
         }
       }
       if (sessionLost()) {
@@ -733,16 +736,6 @@ public final class FaultInjectingStore extends ForwardingStore {
       l.loseBySession();
     }
     return l;
-  }
-
-  private void sleep(Duration d, Operation op, String key) {
-    try {
-      TimeUnit.NANOSECONDS.sleep(d.toNanos());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable(
-          "interrupted while delayed (injected by FaultInjectingStore) before " + op, key, e);
-    }
   }
 
   private StoreUnavailableException unavailable(
@@ -857,6 +850,8 @@ public final class FaultInjectingStore extends ForwardingStore {
     // calls left for a limited rule; unused (Long.MAX_VALUE) for an unlimited one
     private final AtomicLong left;
     private final AtomicLong fired = new AtomicLong();
+    // a delay's waiting calls go on at once when it is removed
+    private final CountDownLatch removed = new CountDownLatch(1);
     private volatile boolean active = true;
 
     Rule(Kind kind, Calls calls, Duration delay, WriteOutcome outcome) {
@@ -885,6 +880,18 @@ public final class FaultInjectingStore extends ForwardingStore {
       return true;
     }
 
+    /** A delay's wait: until it is over or the fault removed; an interrupt ends the call. */
+    void sleep(Operation op, String key) {
+      try {
+        // over or removed, the call goes on either way
+        boolean unused = removed.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw unavailable(
+            "interrupted while delayed (injected by FaultInjectingStore) before " + op, key, e);
+      }
+    }
+
     @Override
     public long fired() {
       return fired.get();
@@ -899,6 +906,7 @@ public final class FaultInjectingStore extends ForwardingStore {
     public void close() {
       active = false;
       rules.remove(this);
+      removed.countDown();
     }
 
     @Override

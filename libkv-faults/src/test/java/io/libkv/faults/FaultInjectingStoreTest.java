@@ -306,6 +306,7 @@ class FaultInjectingStoreTest {
                   flag.set(Thread.currentThread().isInterrupted());
                 }
               });
+      t.setDaemon(true);
       t.start();
       Awaitility.await().atMost(BOUND).until(() -> t.getState() == Thread.State.TIMED_WAITING);
       t.interrupt();
@@ -315,6 +316,24 @@ class FaultInjectingStoreTest {
           .hasCauseInstanceOf(InterruptedException.class);
       assertThat(flag.get()).as("interrupt flag kept").isTrue();
       assertThat(inner.exists("k")).isFalse();
+    }
+
+    @Test
+    @DisplayName("removing a delay releases the calls waiting in it: they go on at once")
+    void removingADelayReleasesWaitingCalls() throws Exception {
+      store.put("k", utf8("v"));
+      Fault f = store.delay(Duration.ofMinutes(5), Calls.of(Operation.GET));
+      AtomicReference<String> read = new AtomicReference<>();
+      Thread t = new Thread(() -> read.set(text(store.get("k"))));
+      t.setDaemon(true);
+      t.start();
+      Awaitility.await().atMost(BOUND).until(() -> t.getState() == Thread.State.TIMED_WAITING);
+
+      f.close();
+
+      t.join(BOUND.toMillis());
+      assertThat(t.isAlive()).as("the get still waiting after the delay was removed").isFalse();
+      assertThat(read.get()).isEqualTo("v");
     }
 
     // ---- 4. session loss
