@@ -470,6 +470,56 @@ class FaultInjectingStoreTest {
       assertThat(store.dropWatches()).isZero();
     }
 
+    @Test
+    @DisplayName("a consumer blocked in take() when its watch is dropped gets the RESYNC")
+    void blockedTakeGetsTheResync() throws Exception {
+      try (Watch<TreeEvent> w = store.watchTree("b")) {
+        assertThat(w.take().type()).isEqualTo(EventType.ABSENT);
+        AtomicReference<TreeEvent> got = new AtomicReference<>();
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    got.set(w.take());
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        t.setDaemon(true);
+        t.start();
+        Awaitility.await().atMost(BOUND).until(() -> t.getState() == Thread.State.WAITING);
+        inner.put("b/x", utf8("1")); // may reach the old stream or the new one's state
+        store.dropWatches();
+        t.join(BOUND.toMillis());
+        TreeEvent first = got.get();
+        assertThat(first).as("what the blocked take returned").isNotNull();
+        if (first.type() == EventType.PUT) {
+          // the put beat the drop on the old stream; the RESYNC follows
+          first = w.poll(BOUND).orElseThrow();
+        }
+        assertThat(first.type()).isEqualTo(EventType.RESYNC);
+        assertThat(first.pairs()).extracting(KVPair::key).containsExactly("b/x");
+      }
+    }
+
+    @Test
+    @DisplayName("a dropped key watch (listener) delivers RESYNC of an absent key, then goes on")
+    void droppedKeyListenerResyncs() {
+      List<KeyEvent> events = new CopyOnWriteArrayList<>();
+      try (Subscription s = store.watch("l/k", WatchOptions.DEFAULT, events::add, executor)) {
+        Awaitility.await().atMost(BOUND).until(() -> events.size() == 1);
+        assertThat(events.get(0).type()).isEqualTo(EventType.ABSENT);
+        store.dropWatches();
+        Awaitility.await().atMost(BOUND).until(() -> events.size() == 2);
+        assertThat(events.get(1).type()).isEqualTo(EventType.RESYNC);
+        assertThat(events.get(1).exists()).isFalse();
+        inner.put("l/k", utf8("1"));
+        Awaitility.await().atMost(BOUND).until(() -> events.size() == 3);
+        assertThat(events.get(2).type()).isEqualTo(EventType.PUT);
+        assertThat(s).isNotNull();
+      }
+    }
+
     Store other() {
       return client();
     }
