@@ -470,90 +470,100 @@ public final class FaultInjectingStore extends ForwardingStore {
 
   @Override
   public Watch<KeyEvent> watch(String key) {
-    return watch(key, () -> delegate().watch(key), WatchOptions.DEFAULT);
+    return polling(
+        Operation.WATCH,
+        canonicalKey(key),
+        () -> delegate().watch(key),
+        () -> delegate().watch(key),
+        EventShape.KEY);
   }
 
   @Override
   public Watch<KeyEvent> watch(String key, WatchOptions options) {
-    Objects.requireNonNull(options, "options");
-    return watch(key, () -> delegate().watch(key, options), options);
-  }
-
-  private Watch<KeyEvent> watch(String key, Supplier<Watch<KeyEvent>> first, WatchOptions o) {
-    WatchOptions again = reopened(o);
-    return call(
+    WatchOptions again = reopened(options);
+    return polling(
         Operation.WATCH,
         canonicalKey(key),
-        () -> polling(first.get(), EventShape.KEY, () -> delegate().watch(key, again)));
+        () -> delegate().watch(key, options),
+        () -> delegate().watch(key, again),
+        EventShape.KEY);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir) {
-    return watchTree(dir, () -> delegate().watchTree(dir), WatchOptions.DEFAULT);
+    return polling(
+        Operation.WATCH_TREE,
+        canonicalDirectory(dir),
+        () -> delegate().watchTree(dir),
+        () -> delegate().watchTree(dir),
+        EventShape.TREE);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir, WatchOptions options) {
-    Objects.requireNonNull(options, "options");
-    return watchTree(dir, () -> delegate().watchTree(dir, options), options);
-  }
-
-  private Watch<TreeEvent> watchTree(String dir, Supplier<Watch<TreeEvent>> first, WatchOptions o) {
-    WatchOptions again = reopened(o);
-    return call(
+    WatchOptions again = reopened(options);
+    return polling(
         Operation.WATCH_TREE,
         canonicalDirectory(dir),
-        () -> polling(first.get(), EventShape.TREE, () -> delegate().watchTree(dir, again)));
+        () -> delegate().watchTree(dir, options),
+        () -> delegate().watchTree(dir, again),
+        EventShape.TREE);
   }
 
   @Override
   public Subscription watch(
       String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(executor, "executor");
     WatchOptions again = reopened(options);
-    return call(
+    return listening(
         Operation.WATCH,
         canonicalKey(key),
-        () ->
-            listening(
-                (l, first) -> delegate().watch(key, first ? options : again, l, executor),
-                listener,
-                EventShape.KEY));
+        (l, first) -> delegate().watch(key, first ? options : again, l, executor),
+        listener,
+        executor,
+        EventShape.KEY);
   }
 
   @Override
   public Subscription watchTree(
       String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor) {
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(listener, "listener");
-    Objects.requireNonNull(executor, "executor");
     WatchOptions again = reopened(options);
-    return call(
+    return listening(
         Operation.WATCH_TREE,
         canonicalDirectory(dir),
-        () ->
-            listening(
-                (l, first) -> delegate().watchTree(dir, first ? options : again, l, executor),
-                listener,
-                EventShape.TREE));
+        (l, first) -> delegate().watchTree(dir, first ? options : again, l, executor),
+        listener,
+        executor,
+        EventShape.TREE);
   }
 
   /** A dropped watch opens again from the current state, with the buffer it had. */
   private static WatchOptions reopened(WatchOptions o) {
-    return WatchOptions.builder().bufferSize(o.bufferSize()).build();
+    return WatchOptions.builder()
+        .bufferSize(Objects.requireNonNull(o, "options").bufferSize())
+        .build();
   }
 
-  private <E> Watch<E> polling(Watch<E> first, EventShape<E> shape, Supplier<Watch<E>> reopen) {
-    Droppable[] self = new Droppable[1];
-    ResyncingWatch<E> w = new ResyncingWatch<>(first, shape, reopen, () -> forget(self[0]));
-    self[0] = w;
-    watches.add(w);
-    if (w.done().isDone()) {
-      watches.remove(w);
-    }
-    return w;
+  /** A polling watch: opened by {@code first}, by {@code reopen} after each drop. */
+  private <E> Watch<E> polling(
+      Operation op,
+      @Nullable String key,
+      Supplier<Watch<E>> first,
+      Supplier<Watch<E>> reopen,
+      EventShape<E> shape) {
+    return call(
+        op,
+        key,
+        () -> {
+          Droppable[] self = new Droppable[1];
+          ResyncingWatch<E> w =
+              new ResyncingWatch<>(first.get(), shape, reopen, () -> forget(self[0]));
+          self[0] = w;
+          watches.add(w);
+          if (w.done().isDone()) {
+            watches.remove(w);
+          }
+          return w;
+        });
   }
 
   /** Opens a listener watch on the wrapped store: the first time with the caller's options. */
@@ -562,22 +572,34 @@ public final class FaultInjectingStore extends ForwardingStore {
   }
 
   private <E> Subscription listening(
-      ListenerOpener<E> opener, WatchListener<E> listener, EventShape<E> shape) {
-    boolean[] opened = new boolean[1];
-    Droppable[] self = new Droppable[1];
-    ResyncingSubscription<E> s =
-        ResyncingSubscription.open(
-            l -> {
-              boolean first = !opened[0];
-              opened[0] = true;
-              return opener.open(l, first);
-            },
-            listener,
-            shape,
-            () -> forget(self[0]));
-    self[0] = s;
-    watches.add(s);
-    return s;
+      Operation op,
+      @Nullable String key,
+      ListenerOpener<E> opener,
+      WatchListener<E> listener,
+      Executor executor,
+      EventShape<E> shape) {
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(executor, "executor");
+    return call(
+        op,
+        key,
+        () -> {
+          boolean[] opened = new boolean[1];
+          Droppable[] self = new Droppable[1];
+          ResyncingSubscription<E> s =
+              ResyncingSubscription.open(
+                  l -> {
+                    boolean first = !opened[0];
+                    opened[0] = true;
+                    return opener.open(l, first);
+                  },
+                  listener,
+                  shape,
+                  () -> forget(self[0]));
+          self[0] = s;
+          watches.add(s);
+          return s;
+        });
   }
 
   private void forget(@Nullable Droppable w) {
