@@ -49,6 +49,17 @@ import org.junit.jupiter.api.io.TempDir;
 class FaultInjectingStoreTest {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
+  @Test
+  @DisplayName("the endpoints a refusal names are those of the wrapped store's description")
+  void endpointsComeFromTheDescription() {
+    assertThat(FaultInjectingStore.endpoints("etcd://127.0.0.1:2379,127.0.0.1:2479/app"))
+        .containsExactly("127.0.0.1:2379", "127.0.0.1:2479");
+    assertThat(FaultInjectingStore.endpoints("consul://user@127.0.0.1:8500?x=1"))
+        .containsExactly("127.0.0.1:8500");
+    assertThat(FaultInjectingStore.endpoints("memory:name")).isEmpty();
+    assertThat(FaultInjectingStore.endpoints("boltdb:dir/file.db")).isEmpty();
+  }
+
   @Nested
   @DisplayName("over memory:")
   class OverMemory extends Faults {
