@@ -108,12 +108,8 @@ public final class ProviderRegistry {
 
   static Map<String, StoreDecorator> loadDecorators(ClassLoader loader, Set<String> taken) {
     Map<String, StoreDecorator> m = new TreeMap<>();
-    ServiceLoader<StoreDecorator> sl =
-        ProviderRegistry.class.getModule().isNamed()
-            ? ServiceLoader.load(StoreDecorator.class)
-            : ServiceLoader.load(StoreDecorator.class, loader);
     try {
-      for (StoreDecorator d : sl) {
+      for (StoreDecorator d : serviceLoader(StoreDecorator.class, loader)) {
         String parameter = d.parameter();
         StoreDecorator prev = m.putIfAbsent(parameter, d);
         if (prev != null && !prev.getClass().equals(d.getClass())) {
@@ -161,12 +157,8 @@ public final class ProviderRegistry {
 
   static Map<String, StoreProvider> load(ClassLoader loader) {
     Map<String, StoreProvider> m = new TreeMap<>();
-    ServiceLoader<StoreProvider> sl =
-        ProviderRegistry.class.getModule().isNamed()
-            ? ServiceLoader.load(StoreProvider.class)
-            : ServiceLoader.load(StoreProvider.class, loader);
     try {
-      for (StoreProvider p : sl) {
+      for (StoreProvider p : serviceLoader(StoreProvider.class, loader)) {
         if (p.apiVersion() != StoreProvider.API_VERSION) {
           throw new ConfigurationException(
               "backend "
@@ -197,6 +189,13 @@ public final class ProviderRegistry {
       throw new ConfigurationException("a libkv backend failed to load: " + e.getMessage());
     }
     return m;
+  }
+
+  /** In a named module the descriptor's {@code uses} finds them; on the class path, the loader. */
+  private static <S> ServiceLoader<S> serviceLoader(Class<S> service, ClassLoader loader) {
+    return ProviderRegistry.class.getModule().isNamed()
+        ? ServiceLoader.load(service)
+        : ServiceLoader.load(service, loader);
   }
 
   private static String where(Object p) {

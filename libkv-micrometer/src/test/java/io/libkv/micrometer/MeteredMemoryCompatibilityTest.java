@@ -6,6 +6,7 @@ import io.libkv.memory.MemoryStore;
 import io.libkv.testkit.StoreCompatibilityKit;
 import io.libkv.testkit.StoreFaults;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -60,13 +61,15 @@ class MeteredMemoryCompatibilityTest extends StoreCompatibilityKit {
 
       @Override
       public void compactHistory(Store store) {
-        // memory keeps the last 10,000 changes (MemoryData.HISTORY) for resumed watches: push older
-        // ones out
+        // memory keeps its last 10,000 changes for resumed watches, one per key written: one batch
+        // of more keys than that, and its removal, push every older change out
         String scratch = "kit-compaction-" + UUID.randomUUID();
+        Map<String, byte[]> batch = new HashMap<>();
         for (int i = 0; i <= 10_000; i++) {
-          store.put(scratch, new byte[0]);
+          batch.put(scratch + "/" + i, new byte[0]);
         }
-        store.delete(scratch);
+        store.putAll(batch);
+        store.deleteTree(scratch);
       }
     };
   }
