@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.libkv.EventType;
+import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyEvent;
 import io.libkv.KeyExistsException;
@@ -21,6 +22,7 @@ import io.libkv.Subscription;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.Watch;
+import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.memory.MemoryStore;
@@ -29,11 +31,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -160,6 +164,53 @@ class MeteredStoreTest {
       delegate().put(key, value, options);
       throw new UnknownOutcomeException(
           "connection lost after the write", key, null, List.of(), null);
+    }
+  }
+
+  /** A store whose listener watches fail at once, as one whose server went away would. */
+  private static final class FailingWatches extends ForwardingStore {
+    FailingWatches(Store delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Subscription watch(
+        String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
+      listener.onError(new StoreUnavailableException("gone", key, null, List.of(), null));
+      return () -> {};
+    }
+  }
+
+  @Test
+  void aFailedWatchIsAnErrorAndNoLongerOpen() {
+    List<KVException> seen = new ArrayList<>();
+    try (Store s = MeteredStore.wrap(new FailingWatches(raw), registry)) {
+      Subscription sub =
+          s.watch(
+              "k",
+              WatchOptions.DEFAULT,
+              new WatchListener<KeyEvent>() {
+                @Override
+                public void onEvent(KeyEvent event) {}
+
+                @Override
+                public void onError(KVException error) {
+                  seen.add(error);
+                }
+              },
+              Runnable::run);
+      assertThat(seen).singleElement().isInstanceOf(StoreUnavailableException.class);
+      assertThat(
+              counter(
+                  "libkv.store.errors",
+                  "operation",
+                  "watch",
+                  "exception",
+                  "StoreUnavailableException"))
+          .isEqualTo(1);
+      assertThat(gauge("libkv.store.watches.open", "kind", "key")).isZero();
+      sub.close();
+      assertThat(gauge("libkv.store.watches.open", "kind", "key")).isZero();
     }
   }
 
