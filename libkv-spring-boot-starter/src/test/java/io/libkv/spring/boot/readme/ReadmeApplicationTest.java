@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.libkv.Store;
 import io.libkv.spring.boot.LeaderElection;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +25,18 @@ class ReadmeApplicationTest {
   @Autowired BillingApplication.InvoiceRun invoices;
   @Autowired LeaderElection election;
   @Autowired HealthContributor libkvHealthContributor;
+
+  @Test
+  void theReadmeShowsThisApplicationsYaml() throws Exception {
+    Path root = Path.of(System.getProperty("libkv.repo.root", ".."));
+    String yaml;
+    try (InputStream in = getClass().getResourceAsStream("/readme-app.yaml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(Files.readString(root.resolve("README.md")))
+        .contains("```yaml\n" + yaml + "```\n")
+        .contains("public static class InvoiceRun implements LeaderCallback {");
+  }
 
   @Test
   void theApplicationUsesTheStoreLeadsAndIsHealthy() {
