@@ -66,6 +66,7 @@ class SecretsTest {
             });
     // the failure was reported, naming the property, and the secrets are nowhere in the output
     assertThat(output.getAll())
+        .contains("APPLICATION FAILED TO START", "The libkv property libkv.uri is refused")
         .contains("libkv.uri: ", "do not apply to memory")
         .doesNotContain(PASSWORD, TOKEN);
   }
