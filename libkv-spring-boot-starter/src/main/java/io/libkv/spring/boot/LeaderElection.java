@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
@@ -175,22 +176,20 @@ public final class LeaderElection implements SmartLifecycle {
 
     @Override
     public void elected(Leadership term) {
-      for (LeaderCallback c : callbacks) {
-        try {
-          c.elected(term);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "leader callback " + c + " failed on elected", e);
-        }
-      }
+      each("elected", c -> c.elected(term));
     }
 
     @Override
     public void deposed(Leadership term) {
+      each("deposed", c -> c.deposed(term));
+    }
+
+    private void each(String event, Consumer<LeaderCallback> call) {
       for (LeaderCallback c : callbacks) {
         try {
-          c.deposed(term);
+          call.accept(c);
         } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.ERROR, "leader callback " + c + " failed on deposed", e);
+          LOG.log(System.Logger.Level.ERROR, "leader callback " + c + " failed on " + event, e);
         }
       }
     }
