@@ -111,6 +111,18 @@ class LeaderElectionAutoConfigurationTest {
   }
 
   @Test
+  void leaderSettingsWithoutAnElectionKeyFailStartupNamingTheProperty() {
+    runner
+        .withPropertyValues("libkv.uri=memory:elect-ttl-only", "libkv.leader.ttl=20s")
+        .run(
+            ctx ->
+                assertThat(
+                        StoreAutoConfigurationTest.startupFailure(ctx.getStartupFailure())
+                            .getMessage())
+                    .startsWith("libkv.leader.key: not set"));
+  }
+
+  @Test
   void noElectionWithoutAKeyOrCallbacks() {
     runner
         .withPropertyValues("libkv.uri=memory:elect-none")
@@ -140,7 +152,7 @@ class LeaderElectionAutoConfigurationTest {
   void theApplicationsOwnElectionIsKept() {
     runner
         .withUserConfiguration(OwnElection.class)
-        .withPropertyValues("libkv.uri=memory:elect-own", "libkv.leader.key=jobs/ignored")
+        .withPropertyValues("libkv.uri=memory:elect-own")
         .run(
             ctx -> {
               assertThat(ctx).hasSingleBean(LeaderElection.class);

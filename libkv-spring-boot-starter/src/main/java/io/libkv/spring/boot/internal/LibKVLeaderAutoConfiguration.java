@@ -18,8 +18,9 @@ import org.springframework.context.annotation.Conditional;
 
 /**
  * The {@link LeaderElection} bean, from {@code libkv.leader.*}, calling the application's {@link
- * LeaderCallback} beans; made when the key is set or when there are callbacks (which then need the
- * key: callbacks that could never run are an error, not ignored).
+ * LeaderCallback} beans; made when any {@code libkv.leader.*} property is set or when there are
+ * callbacks (which then need the key: settings and callbacks that could never take effect are an
+ * error, not ignored).
  */
 @AutoConfiguration(after = LibKVAutoConfiguration.class)
 @Conditional(LibKVLeaderAutoConfiguration.Wanted.class)
@@ -34,8 +35,8 @@ public class LibKVLeaderAutoConfiguration {
     if (key == null || key.isBlank()) {
       throw new LibKVPropertyException(
           "libkv.leader.key",
-          "not set, but the application declares LeaderCallback beans, which run only while this"
-              + " node leads the election of that key",
+          "not set, but libkv.leader.* settings or LeaderCallback beans are given, which take"
+              + " effect only in the election of that key",
           null);
     }
     String node = p.getNodeId();
@@ -53,7 +54,7 @@ public class LibKVLeaderAutoConfiguration {
     return b.build();
   }
 
-  /** The election key is set, or the application has callbacks. */
+  /** A libkv.leader.* property is set, or the application has callbacks. */
   static final class Wanted extends AnyNestedCondition {
     Wanted() {
       super(ConfigurationPhase.REGISTER_BEAN);
@@ -61,6 +62,12 @@ public class LibKVLeaderAutoConfiguration {
 
     @ConditionalOnProperty("libkv.leader.key")
     static final class KeySet {}
+
+    @ConditionalOnProperty("libkv.leader.node-id")
+    static final class NodeIdSet {}
+
+    @ConditionalOnProperty("libkv.leader.ttl")
+    static final class TtlSet {}
 
     @ConditionalOnBean(LeaderCallback.class)
     static final class HasCallbacks {}
