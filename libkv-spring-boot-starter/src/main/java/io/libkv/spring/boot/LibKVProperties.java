@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code libkv.*} properties: the store's URI and the settings every backend shares ({@code
  * io.libkv.StoreConfig}), and {@code libkv.leader.*} for leader election.
  *
- * <p>The URI's own parameters apply over these. The password and token are held as {@link Secret}s,
- * never shown by {@link #toString()}.
+ * <p>A setting given both here and as a parameter of the URI is refused. The password and token are
+ * held as {@link Secret}s, never shown by {@link #toString()}.
  *
  * <pre>{@code
  * libkv:

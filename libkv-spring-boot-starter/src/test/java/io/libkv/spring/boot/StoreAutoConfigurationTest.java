@@ -127,6 +127,18 @@ class StoreAutoConfigurationTest {
   }
 
   @Test
+  void aSettingGivenAsAPropertyAndInTheUriIsRefusedNotOverridden() {
+    runner
+        .withPropertyValues("libkv.uri=memory:x?maxValueBytes=8", "libkv.max-value-bytes=16")
+        .run(
+            ctx -> {
+              LibKVPropertyException e = startupFailure(ctx.getStartupFailure());
+              assertThat(e.property()).isEqualTo("libkv.max-value-bytes");
+              assertThat(e.getMessage()).contains("maxValueBytes", "libkv.uri");
+            });
+  }
+
+  @Test
   void aSettingTheBackendCannotTakeIsRefusedNotIgnored(@TempDir Path dir) throws Exception {
     Path pw = Files.writeString(dir.resolve("pw"), "x");
     runner

@@ -8,6 +8,10 @@ import io.libkv.StoreConfig;
 import io.libkv.spring.boot.LibKVProperties;
 import io.libkv.spring.boot.LibKVPropertyException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -33,12 +37,64 @@ final class StoreFactory {
           null);
     }
     StoreConfig config = config(p);
+    givenOnce(p, uri);
     try {
       return LibKV.open(uri, config);
     } catch (ConfigurationException | BackendNotSupportedException e) {
       // libkv's message shows the URI redacted and names every parameter it refuses
       throw new LibKVPropertyException("libkv.uri", reason(e), e);
     }
+  }
+
+  /**
+   * Refuses a setting given both as a property and as a parameter of the URI: libkv would apply the
+   * URI's over the property's, which would then be ignored.
+   */
+  private static void givenOnce(LibKVProperties p, String uri) {
+    int q = uri.indexOf('?');
+    if (q < 0) {
+      return;
+    }
+    Set<String> inUri = new HashSet<>();
+    for (String kv : uri.substring(q + 1).split("&")) {
+      int eq = kv.indexOf('=');
+      inUri.add(eq >= 0 ? kv.substring(0, eq) : kv);
+    }
+    Map<String, @Nullable Object> byParameter = new LinkedHashMap<>();
+    byParameter.put("connectTimeout", p.getConnectTimeout());
+    byParameter.put("timeout", p.getTimeout());
+    byParameter.put("tls", p.getTls());
+    byParameter.put("ca", p.getCa());
+    byParameter.put("cert", p.getCert());
+    byParameter.put("key", p.getKey());
+    byParameter.put("username", p.getUsername());
+    byParameter.put("passwordFile", p.getPasswordFile());
+    byParameter.put("tokenFile", p.getTokenFile());
+    byParameter.put("maxValueBytes", p.getMaxValueBytes());
+    byParameter.forEach(
+        (parameter, value) -> {
+          if (value != null && inUri.contains(parameter)) {
+            String property = "libkv." + kebab(parameter);
+            throw new LibKVPropertyException(
+                property,
+                "also given in libkv.uri as its parameter "
+                    + parameter
+                    + ": give it in one place only",
+                null);
+          }
+        });
+  }
+
+  private static String kebab(String camel) {
+    StringBuilder b = new StringBuilder();
+    for (char c : camel.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        b.append('-').append(Character.toLowerCase(c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** The shared settings, each refused setting named by its property. */
