@@ -19,6 +19,7 @@ module io.libkv {
       io.libkv.testkit;
 
   uses io.libkv.spi.StoreProvider;
+  uses io.libkv.util.StoreDecorator;
 
   provides io.libkv.spi.StoreProvider with
       io.libkv.memory.MemoryStoreProvider;

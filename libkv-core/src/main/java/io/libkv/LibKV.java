@@ -5,10 +5,13 @@ import io.libkv.internal.UriParser;
 import io.libkv.spi.StoreLocation;
 import io.libkv.spi.StoreProvider;
 import io.libkv.spi.UriOptions;
+import io.libkv.util.StoreDecorator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * Opens stores by URI or programmatically.
@@ -59,8 +62,43 @@ public final class LibKV {
     StoreProvider provider = ProviderRegistry.forScheme(loc.scheme());
     Map<String, String> parameters = new LinkedHashMap<>(parsed.parameters());
     defaults.forEach(parameters::putIfAbsent);
+    List<String> problems = new ArrayList<>();
+    List<UnaryOperator<Store>> decorations = decorations(parameters, problems);
     UriOptions own = provider.uriOptions();
-    return own.open(loc, configure(uri, parameters, loc.scheme(), base, provider, own));
+    Store store =
+        own.open(loc, configure(uri, parameters, loc.scheme(), base, provider, own, problems));
+    try {
+      for (UnaryOperator<Store> d : decorations) {
+        store = d.apply(store);
+      }
+      return store;
+    } catch (RuntimeException | Error e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Takes the parameters of installed store decorators out of {@code parameters}: the decorations
+   * they ask for, in the URI's order; a value a decorator refuses is a problem.
+   */
+  private static List<UnaryOperator<Store>> decorations(
+      Map<String, String> parameters, List<String> problems) {
+    Map<String, StoreDecorator> installed = ProviderRegistry.decorators();
+    List<UnaryOperator<Store>> out = new ArrayList<>();
+    for (var it = parameters.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, String> e = it.next();
+      StoreDecorator d = installed.get(e.getKey());
+      if (d != null) {
+        it.remove();
+        try {
+          out.add(Objects.requireNonNull(d.decoration(e.getValue()), "decoration"));
+        } catch (IllegalArgumentException ex) {
+          problems.add("parameter '" + e.getKey() + "': " + ex.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   /** The configuration a parsed URI describes for a provider, over {@code base}. */
@@ -72,12 +110,14 @@ public final class LibKV {
         parsed.location().scheme(),
         base,
         provider,
-        provider.uriOptions());
+        provider.uriOptions(),
+        new ArrayList<>());
   }
 
   /**
    * The shared configuration URI parameters describe for a provider, over {@code base}; its own
-   * parameters go to {@code own}. Every problem, shared and own, is listed in one exception.
+   * parameters go to {@code own}. Every problem, shared and own and {@code earlier} ones, is listed
+   * in one exception.
    */
   private static StoreConfig configure(
       String uri,
@@ -85,10 +125,12 @@ public final class LibKV {
       String scheme,
       StoreConfig base,
       StoreProvider provider,
-      UriOptions own) {
+      UriOptions own,
+      List<String> earlier) {
     StoreConfig.Builder b = base.toBuilder();
-    List<String> problems =
-        UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own);
+    List<String> problems = new ArrayList<>(earlier);
+    problems.addAll(
+        UriParser.apply(parameters, provider, ProviderRegistry.ownParameters(), b, own));
     List<String> configProblems = b.problems();
     problems.addAll(configProblems);
     // settings a backend does not take are listed even when others are wrong too

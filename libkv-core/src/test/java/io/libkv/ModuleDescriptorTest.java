@@ -34,7 +34,8 @@ class ModuleDescriptorTest {
                         ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets)))
         .containsExactly(
             java.util.Map.entry("io.libkv.internal.kit", java.util.Set.of("io.libkv.testkit")));
-    assertThat(d.uses()).containsExactly("io.libkv.spi.StoreProvider");
+    assertThat(d.uses())
+        .containsExactlyInAnyOrder("io.libkv.spi.StoreProvider", "io.libkv.util.StoreDecorator");
     assertThat(d.provides())
         .singleElement()
         .satisfies(

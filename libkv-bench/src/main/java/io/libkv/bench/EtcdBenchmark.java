@@ -219,6 +219,21 @@ public class EtcdBenchmark {
     }
   }
 
+  /** libkv as a request handler writes it: a new {@code Lock} per cycle, then lock and unlock. */
+  @Benchmark
+  public long libkvNewLockCycle() throws Exception {
+    try (LockLease l =
+        store.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(15)).build()).lock()) {
+      return l.fencingToken();
+    }
+  }
+
+  /** jetcd's twin of {@link #libkvNewLockCycle}: etcd's Lock service keeps no client object. */
+  @Benchmark
+  public Object jetcdNewLockCycle() throws Exception {
+    return jetcdLockCycle();
+  }
+
   /** jetcd: lock and unlock through etcd's Lock service on a kept-alive lease. */
   @Benchmark
   public Object jetcdLockCycle() throws Exception {
@@ -232,7 +247,7 @@ public class EtcdBenchmark {
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    String[] ops = {"Put", "Get", "List1000", "Cas", "LockCycle"};
+    String[] ops = {"Put", "Get", "List1000", "Cas", "LockCycle", "NewLockCycle"};
     Map<String, List<Double>> scores = new HashMap<>();
     try (EtcdServer s = EtcdServer.start()) {
       for (int r = 0; r < rounds; r++) {

@@ -32,10 +32,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * libkv's ZooKeeper store next to raw Curator on the same in-process server: put of a new key, get,
- * CAS, and a 1,000-key list. Each libkv benchmark has its raw twin ({@code raw*}); JMH runs them in
- * alphabetical order, and {@link #main} prints the same pairs measured in interleaved rounds
- * (libkv, raw, libkv, raw...), which cancels drift on a shared machine.
+ * libkv's ZooKeeper store next to raw Curator on the same in-process server: put of a new key, put
+ * over an existing key, get, CAS, and a 1,000-key list. Each libkv benchmark has its raw twin
+ * ({@code raw*}); JMH runs them in alphabetical order, and {@link #main} prints the same pairs
+ * measured in interleaved rounds (libkv, raw, libkv, raw...), which cancels drift on a shared
+ * machine.
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.ZooKeeperBenchmark} (interleaved figures), or through JMH's runner with {@code
@@ -50,6 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class ZooKeeperBenchmark {
   private static final int LIST_KEYS = 1000;
+  private static final int OVERWRITE_KEYS = 100;
   private static final byte[] VALUE =
       "a value of some tens of bytes, like an address:port pair".getBytes(StandardCharsets.UTF_8);
 
@@ -74,6 +76,10 @@ public class ZooKeeperBenchmark {
     for (int i = 0; i < LIST_KEYS; i++) {
       store.put("list/k" + i, VALUE);
       curator.create().creatingParentsIfNeeded().forPath("/raw/list/k" + i, VALUE);
+    }
+    for (int i = 0; i < OVERWRITE_KEYS; i++) {
+      store.put("over/k" + i, VALUE);
+      curator.create().creatingParentsIfNeeded().forPath("/raw/over/k" + i, VALUE);
     }
     store.put("new/seed", VALUE);
     store.put("get", VALUE);
@@ -101,6 +107,29 @@ public class ZooKeeperBenchmark {
   @Benchmark
   public void rawPutNew() throws Exception {
     curator.create().withMode(CreateMode.PERSISTENT).forPath("/raw/new/k" + (n++), VALUE);
+  }
+
+  /** libkv: put over an existing key (one of 100, cycled). */
+  @Benchmark
+  public void overwrite() {
+    store.put("over/k" + (n++ % OVERWRITE_KEYS), VALUE, WriteOptions.DEFAULT);
+  }
+
+  /** Raw Curator: one setData at any version. */
+  @Benchmark
+  public void rawOverwrite() throws Exception {
+    curator.setData().forPath("/raw/over/k" + (n++ % OVERWRITE_KEYS), VALUE);
+  }
+
+  /** Raw Curator as Go libkv writes a put: exists, then setData (or create). */
+  @Benchmark
+  public void rawExistsThenSet() throws Exception {
+    String path = "/raw/over/k" + (n++ % OVERWRITE_KEYS);
+    if (curator.checkExists().forPath(path) == null) {
+      curator.create().forPath(path, VALUE);
+    } else {
+      curator.setData().forPath(path, VALUE);
+    }
   }
 
   /** libkv: get. */
@@ -183,14 +212,15 @@ public class ZooKeeperBenchmark {
     ZooKeeperBenchmark b = new ZooKeeperBenchmark();
     b.setUp();
     try {
-      String[] names = {"put new key", "get", "CAS", "list 1,000 keys"};
+      String[] names = {"put new key", "overwrite", "get", "CAS", "list 1,000 keys"};
       Timing.Op[][] pairs = {
         {b::putNew, b::rawPutNew},
+        {b::overwrite, b::rawOverwrite, b::rawExistsThenSet},
         {b::get, b::rawGet},
         {b::cas, b::rawCas, b::rawCasOnMzxid},
         {b::list, b::rawList, b::rawListPipelined},
       };
-      int[] opsPerRound = {300, 1000, 300, 5};
+      int[] opsPerRound = {300, 300, 1000, 300, 5};
       System.out.println(
           "ZooKeeper 3.9.5 in-process, loopback; median of " + rounds + " interleaved rounds");
       System.out.println(
@@ -202,8 +232,9 @@ public class ZooKeeperBenchmark {
               "raw Curator",
               "raw (3rd form)"));
       System.out.println(
-          "  (CAS: raw setData at a known version, then raw read + setData as a CAS on the mzxid needs;"
-              + " list: raw one read at a time, then raw pipelined)");
+          "  (overwrite: raw setData, then raw exists + setData as Go libkv writes a put;"
+              + " CAS: raw setData at a known version, then raw read + setData as a CAS on the mzxid"
+              + " needs; list: raw one read at a time, then raw pipelined)");
       for (int p = 0; p < pairs.length; p++) {
         double[][] perOp = new double[pairs[p].length][rounds];
         for (Timing.Op op : pairs[p]) {
@@ -219,7 +250,10 @@ public class ZooKeeperBenchmark {
           java.util.Arrays.sort(t);
           double micros = t[t.length / 2];
           line.append(String.format(Locale.ROOT, " %8.0f ops/s", 1e6 / micros))
-              .append(p == 3 ? String.format(Locale.ROOT, " (%.1f ms)", micros / 1000) : "");
+              .append(
+                  names[p].startsWith("list")
+                      ? String.format(Locale.ROOT, " (%.1f ms)", micros / 1000)
+                      : "");
         }
         System.out.println(line);
       }

@@ -41,6 +41,18 @@ public final class CdsTraining {
     // etcd's client (gRPC, Netty) up to its first call, against a loopback port nothing listens on:
     // the call fails at once, and the connect timeout bounds the retries
     run("--store", "etcd://127.0.0.1:" + closedPort() + "?connectTimeout=300ms", "get", "k");
+    // what every command loads outside the in-process runs above: its entry point, how it exits
+    for (String name : new String[] {"Main", "FastExit", "FastExit$LibC", "Termination"}) {
+      load("io.libkv.cli." + name);
+    }
+  }
+
+  private static void load(String name) {
+    try {
+      Class.forName(name, false, CdsTraining.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void run(String... args) {

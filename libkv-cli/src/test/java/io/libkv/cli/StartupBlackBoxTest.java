@@ -81,6 +81,26 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
     }
   }
 
+  @Test
+  void aWarmBboltGetReadsNoClassOfTheCliOrPicocliFromAJar() throws Exception {
+    assertOk(lib("put", "k", "v"));
+    assertOk(lib("get", "k")); // the archive exists from here on
+    Path log = tmp.resolve("loaded-" + System.nanoTime() + ".log");
+    Result r =
+        runner.run(
+            Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+load=info:file=" + log),
+            new byte[0],
+            List.of("--store", store, "get", "k"));
+    assertOk(r);
+    assertThat(r.out()).isEqualTo("v");
+    // picocli's classes (class-file version 49) were parsed and verified from its jar on every
+    // start
+    assertThat(Files.readAllLines(log))
+        .as("classes of the CLI and of picocli loaded from a jar instead of the archive")
+        .noneMatch(
+            l -> l.matches(".* (io\\.libkv\\.cli|picocli)\\.[\\w.$]+ source: (file|jar):.*"));
+  }
+
   /**
    * Runs {@code get k} on the bbolt store, which must print {@code v}; returns the classes it
    * initialised, each line e.g. {@code "[0.3s][info][class,init] 1436 Initializing

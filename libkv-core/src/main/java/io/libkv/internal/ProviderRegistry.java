@@ -4,6 +4,7 @@ import io.libkv.BackendNotSupportedException;
 import io.libkv.ConfigurationException;
 import io.libkv.spi.ServerSignature;
 import io.libkv.spi.StoreProvider;
+import io.libkv.util.StoreDecorator;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProviderRegistry {
   private static volatile @Nullable Map<String, StoreProvider> cached;
+  private static volatile @Nullable Map<String, StoreDecorator> cachedDecorators;
 
   private ProviderRegistry() {}
 
@@ -87,6 +89,54 @@ public final class ProviderRegistry {
         .flatMap(StoreProvider::serverSignature);
   }
 
+  /** Every installed store decorator, by its URI parameter. */
+  public static Map<String, StoreDecorator> decorators() {
+    Map<String, StoreDecorator> m = cachedDecorators;
+    if (m == null) {
+      synchronized (ProviderRegistry.class) {
+        m = cachedDecorators;
+        if (m == null) {
+          Set<String> taken = new LinkedHashSet<>(UriParser.sharedParameters());
+          taken.addAll(ownParameters());
+          m = loadDecorators(ProviderRegistry.class.getClassLoader(), taken);
+          cachedDecorators = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  static Map<String, StoreDecorator> loadDecorators(ClassLoader loader, Set<String> taken) {
+    Map<String, StoreDecorator> m = new TreeMap<>();
+    try {
+      for (StoreDecorator d : serviceLoader(StoreDecorator.class, loader)) {
+        String parameter = d.parameter();
+        StoreDecorator prev = m.putIfAbsent(parameter, d);
+        if (prev != null && !prev.getClass().equals(d.getClass())) {
+          throw new ConfigurationException(
+              "two store decorators take parameter \""
+                  + parameter
+                  + "\": "
+                  + where(prev)
+                  + " and "
+                  + where(d)
+                  + "; remove one from the class path");
+        }
+        if (taken.contains(parameter)) {
+          throw new ConfigurationException(
+              "store decorator "
+                  + where(d)
+                  + " takes parameter \""
+                  + parameter
+                  + "\", which is a store parameter already");
+        }
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new ConfigurationException("a libkv store decorator failed to load: " + e.getMessage());
+    }
+    return m;
+  }
+
   private static Set<StoreProvider> distinct() {
     return new LinkedHashSet<>(providers().values());
   }
@@ -107,12 +157,8 @@ public final class ProviderRegistry {
 
   static Map<String, StoreProvider> load(ClassLoader loader) {
     Map<String, StoreProvider> m = new TreeMap<>();
-    ServiceLoader<StoreProvider> sl =
-        ProviderRegistry.class.getModule().isNamed()
-            ? ServiceLoader.load(StoreProvider.class)
-            : ServiceLoader.load(StoreProvider.class, loader);
     try {
-      for (StoreProvider p : sl) {
+      for (StoreProvider p : serviceLoader(StoreProvider.class, loader)) {
         if (p.apiVersion() != StoreProvider.API_VERSION) {
           throw new ConfigurationException(
               "backend "
@@ -145,7 +191,14 @@ public final class ProviderRegistry {
     return m;
   }
 
-  private static String where(StoreProvider p) {
+  /** In a named module the descriptor's {@code uses} finds them; on the class path, the loader. */
+  private static <S> ServiceLoader<S> serviceLoader(Class<S> service, ClassLoader loader) {
+    return ProviderRegistry.class.getModule().isNamed()
+        ? ServiceLoader.load(service)
+        : ServiceLoader.load(service, loader);
+  }
+
+  private static String where(Object p) {
     var src = p.getClass().getProtectionDomain().getCodeSource();
     return p.getClass().getName() + (src == null ? "" : " in " + src.getLocation());
   }

@@ -146,6 +146,57 @@ class EtcdStoreTest {
     }
   }
 
+  /** The names of the lock queue entries of {@code key} under {@code prefix}, as etcd has them. */
+  private static List<String> queueEntries(String prefix, String key) throws Exception {
+    ByteSequence queue = ByteSequence.from(prefix + "/_libkv/locks/" + key + "//", UTF_8);
+    var r =
+        raw.getKVClient()
+            .get(queue, io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build())
+            .get(5, TimeUnit.SECONDS);
+    List<String> names = new ArrayList<>();
+    r.getKvs().forEach(kv -> names.add(kv.getKey().toString(UTF_8)));
+    return names;
+  }
+
+  @Test
+  void aNewLockPerCycleReusesItsQueueEntrysNameAndConcurrentOnesDoNot(TestInfo info)
+      throws Exception {
+    // etcd indexes every key ever written until compaction, and the queue's range compare walks
+    // that index: a fresh entry name per cycle made each cycle slower than the last
+    try (Store s = open(prefix(info))) {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      long token = 0;
+      for (int i = 0; i < 20; i++) {
+        try (io.libkv.LockLease l = s.newLock("job").lock()) {
+          assertThat(l.fencingToken()).isGreaterThan(token);
+          token = l.fencingToken();
+          names.addAll(queueEntries(prefix(info), "job"));
+        }
+      }
+      assertThat(names).as("entry names over 20 cycles, a new Lock each").hasSize(1);
+      // two acquisitions at once through one store: two entries, two names
+      io.libkv.LockLease held = s.newLock("job").lock();
+      io.libkv.Lock second = s.newLock("job");
+      Thread waiter =
+          new Thread(
+              () -> {
+                try (io.libkv.LockLease l = second.lock()) {
+                  assertThat(l.fencingToken()).isGreaterThan(held.fencingToken());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      waiter.start();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> queueEntries(prefix(info), "job").size() == 2);
+      held.close();
+      waiter.join(10_000);
+      assertThat(waiter.isAlive()).isFalse();
+      assertThat(queueEntries(prefix(info), "job")).isEmpty();
+    }
+  }
+
   @Test
   void contendedLocksAreFifoWithIncreasingTokens(TestInfo info) throws Exception {
     try (Store a = open(prefix(info));

@@ -2,6 +2,8 @@ package io.libkv.internal.kit;
 
 import io.libkv.Store;
 import io.libkv.spi.AbstractStore;
+import io.libkv.util.ForwardingStore;
+import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,13 +30,34 @@ public final class LeakProbe {
   }
 
   /**
-   * What {@code store} keeps for watches (its hub's watchers, server-side watches), by kind; empty
-   * if it is not built on the SPI's store and cannot say.
+   * What {@code store}, or the store below its {@link ForwardingStore} decorators, keeps for
+   * watches (its hub's watchers, server-side watches), by kind; empty if it is not built on the
+   * SPI's store and cannot say.
    */
   public static Optional<Map<String, Integer>> watchResources(Store store) {
-    return store instanceof AbstractStore
-        ? Optional.of(((AbstractStore) store).watchResources())
+    Store s = unwrap(store);
+    return s instanceof AbstractStore
+        ? Optional.of(((AbstractStore) s).watchResources())
         : Optional.empty();
+  }
+
+  /**
+   * The store below any {@link ForwardingStore}s: a decorator keeps nothing for watches in a store,
+   * what it wraps does. Its delegate is protected API (for decorators), so it is read here through
+   * reflection, within this module.
+   */
+  private static Store unwrap(Store store) {
+    Store s = store;
+    while (s instanceof ForwardingStore) {
+      try {
+        Method m = ForwardingStore.class.getDeclaredMethod("delegate");
+        m.setAccessible(true);
+        s = (Store) m.invoke(s);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read the delegate of " + s, e);
+      }
+    }
+    return s;
   }
 
   /** A watch channel was made. */

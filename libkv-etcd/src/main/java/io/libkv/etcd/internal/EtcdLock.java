@@ -13,7 +13,6 @@ import io.libkv.spi.OpenCheck;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +27,6 @@ import org.jspecify.annotations.Nullable;
  * token, the holder's entry create revision, strictly increases.
  */
 final class EtcdLock extends AbstractLock {
-  private static final AtomicLong SEQ = new AtomicLong();
 
   private final EtcdStore store;
   private final OpenCheck open;
@@ -37,13 +35,8 @@ final class EtcdLock extends AbstractLock {
   private final ByteString userKey;
   private final ByteString queue;
 
-  /**
-   * Names this Lock's entries, the same in every acquisition: etcd keeps an index entry for every
-   * key ever written until compaction, and the queue's range compare walks them, so a fresh name
-   * per acquisition made each one slower than the last. A Lock acquires once at a time, so one name
-   * (with its lease's ID, unique among stores) suffices.
-   */
-  private final long instance = SEQ.incrementAndGet();
+  /** The slot naming the pending or held entry ({@link LockSlots}); -1 when there is none. */
+  private int slot = -1;
 
   // the pending entry between attempts
   private @Nullable ByteString entry;
@@ -117,8 +110,10 @@ final class EtcdLock extends AbstractLock {
    */
   private Attempt enqueue() {
     lease = store.leases.lease(ttl, key());
-    ByteString e =
-        queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + instance));
+    if (slot < 0) {
+      slot = store.lockSlots.take(queue);
+    }
+    ByteString e = queue.concat(ByteString.copyFromUtf8(Long.toHexString(lease.id) + "-" + slot));
     ByteString mark = ByteString.EMPTY;
     RangeRequest last2 = queueRange().setLimit(2).build();
     // free = nobody queued and the key absent
@@ -140,6 +135,7 @@ final class EtcdLock extends AbstractLock {
       if (Failures.isLeaseNotFound(ex.getCause() == null ? ex : ex.getCause())) {
         store.leases.gone(lease.id);
       }
+      slot = -1; // the entry may have been written: its name is not reused
       throw ex;
     }
     entry = e;
@@ -167,22 +163,29 @@ final class EtcdLock extends AbstractLock {
             token,
             keyRevision,
             Objects.requireNonNull(entry),
+            slot,
             Objects.requireNonNull(lease));
     h.ref.held.add(h);
     entry = null;
+    slot = -1;
     return Attempt.acquired(h);
   }
 
   @Override
   protected void abandon() {
     ByteString e = entry;
+    int s = slot;
     entry = null;
+    slot = -1;
     if (e != null) {
       try {
         store.write(() -> store.kv.delete(DirectKv.delete(e)), key());
+        store.lockSlots.give(queue, s);
       } catch (KVException ex) {
         // it goes with its lease
       }
+    } else if (s >= 0) {
+      store.lockSlots.give(queue, s); // no entry was written under it
     }
   }
 
@@ -190,12 +193,15 @@ final class EtcdLock extends AbstractLock {
   final class Held extends AbstractLockLease {
     private final long revision;
     private final ByteString entryKey;
+    private final int entrySlot;
     private final Leases.Ref ref;
 
-    Held(String key, long token, long revision, ByteString entryKey, Leases.Ref ref) {
+    Held(
+        String key, long token, long revision, ByteString entryKey, int entrySlot, Leases.Ref ref) {
       super(key, token, store.description(), ref.keepAlive);
       this.revision = revision;
       this.entryKey = entryKey;
+      this.entrySlot = entrySlot;
       this.ref = ref;
     }
 
@@ -212,6 +218,7 @@ final class EtcdLock extends AbstractLock {
           },
           new RequestOp[] {DirectKv.op(DirectKv.delete(entryKey))},
           key());
+      store.lockSlots.give(queue, entrySlot);
     }
 
     @Override

@@ -82,6 +82,7 @@ public final class EtcdStore extends AbstractStore {
   final WatchHub hub = new WatchHub();
   final StoreWatch watch;
   final Leases leases;
+  final LockSlots lockSlots = new LockSlots();
   final ExecutorService io;
   final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final Capabilities capabilities;

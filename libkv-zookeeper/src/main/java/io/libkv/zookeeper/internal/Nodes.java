@@ -42,6 +42,7 @@ final class Nodes {
   private final Session session;
   private final Paths paths;
   private final List<ACL> acl;
+  private final KnownKeys known = new KnownKeys();
 
   /** {@code auth}: the session authenticates, so its nodes are its own (creator-all ACL). */
   Nodes(Session session, Paths paths, boolean auth) {
@@ -231,20 +232,25 @@ final class Nodes {
 
   void put(String key, byte[] value, WriteOptions options) {
     String path = paths.path(key);
+    boolean plain = !options.isEphemeral() && !options.isExpiring();
     session.writeVoid(
         key,
         zk -> {
+          // over a key this store saw exist, setData first: one round trip instead of two
+          boolean createFirst = !plain || !known.contains(key);
           while (true) {
-            try {
-              createWithParents(zk, key, path, value, options);
-              return;
-            } catch (KeeperException.NodeExistsException e) {
-              // an existing key, or an implicit parent becoming a key
+            if (createFirst) {
+              try {
+                createWithParents(zk, key, path, value, options);
+                return;
+              } catch (KeeperException.NodeExistsException e) {
+                // an existing key, or an implicit parent becoming a key
+              }
             }
-            if (!options.isEphemeral() && !options.isExpiring()) {
+            createFirst = true;
+            if (plain) {
               // set in place (versions keep growing, so compare-and-set stays sound); an ephemeral
-              // or
-              // expiring node found so is then replaced by a plain one
+              // or expiring node found so is then replaced by a plain one
               Stat st;
               try {
                 st = zk.setData(path, value, -1);
@@ -286,6 +292,7 @@ final class Nodes {
             }
           }
         });
+    known.add(key);
   }
 
   void putAll(Map<String, byte[]> entries) {
@@ -377,8 +384,10 @@ final class Nodes {
   KVPair get(String key) {
     Optional<KVPair> p = session.read(key, zk -> Optional.ofNullable(readPair(zk, key)));
     if (p.isEmpty()) {
+      known.forget(key);
       throw new KeyNotFoundException("key not found", key, session.description(), null);
     }
+    known.add(key);
     return p.get();
   }
 
@@ -400,6 +409,7 @@ final class Nodes {
 
   void delete(String key) {
     String path = paths.path(key);
+    known.forget(key);
     session.writeVoid(
         key,
         zk -> {

@@ -1,0 +1,53 @@
+package io.libkv.faults;
+
+import io.libkv.EventType;
+import io.libkv.KeyEvent;
+import io.libkv.TreeEvent;
+import java.util.List;
+
+/** How a watch's events are re-typed as RESYNC and re-indexed, per event type. */
+interface EventShape<E> {
+  long index(E event);
+
+  /** {@code event}'s state as a RESYNC at {@code index}. */
+  E resync(E event, long index);
+
+  /** {@code event} at {@code index} instead of its own. */
+  E reindexed(E event, long index);
+
+  EventShape<KeyEvent> KEY =
+      new EventShape<>() {
+        @Override
+        public long index(KeyEvent e) {
+          return e.index();
+        }
+
+        @Override
+        public KeyEvent resync(KeyEvent e, long index) {
+          return KeyEvent.of(EventType.RESYNC, e.key(), e.pair().orElse(null), index);
+        }
+
+        @Override
+        public KeyEvent reindexed(KeyEvent e, long index) {
+          return KeyEvent.of(e.type(), e.key(), e.pair().orElse(null), index);
+        }
+      };
+
+  EventShape<TreeEvent> TREE =
+      new EventShape<>() {
+        @Override
+        public long index(TreeEvent e) {
+          return e.index();
+        }
+
+        @Override
+        public TreeEvent resync(TreeEvent e, long index) {
+          return TreeEvent.of(EventType.RESYNC, e.directory(), e.pairs(), List.of(), index);
+        }
+
+        @Override
+        public TreeEvent reindexed(TreeEvent e, long index) {
+          return TreeEvent.of(e.type(), e.directory(), e.pairs(), e.changes(), index);
+        }
+      };
+}

@@ -1,0 +1,399 @@
+package io.libkv.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.libkv.InvalidKeyException;
+import io.libkv.LockLease;
+import io.libkv.Store;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.springframework.integration.leader.Candidate;
+import org.springframework.integration.leader.Context;
+import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
+
+/**
+ * What {@link LibkvLockRegistry} and {@link LibkvLock} promise, on one backend: each subclass gives
+ * clients of one store's data (two clients stand for two processes).
+ */
+// the tests lock and unlock step by step on purpose, to see each state in between
+@SuppressWarnings("LockNotBeforeTry")
+abstract class LockRegistryContract {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final List<Store> clients = new ArrayList<>();
+  private final List<LockRegistryLeaderInitiator> initiators = new ArrayList<>();
+  final ExecutorService threads = Executors.newCachedThreadPool();
+  String dir = "";
+
+  /** A new client of the data every other client of this test shares. */
+  abstract Store openClient();
+
+  final Store client() {
+    Store s = openClient();
+    clients.add(s);
+    return s;
+  }
+
+  @BeforeEach
+  void directory(TestInfo info) {
+    dir =
+        "locks/" + getClass().getSimpleName() + "/" + info.getTestMethod().orElseThrow().getName();
+  }
+
+  @AfterEach
+  void closeAll() throws InterruptedException {
+    initiators.forEach(LockRegistryLeaderInitiator::stop);
+    threads.shutdownNow();
+    assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    clients.forEach(Store::close);
+  }
+
+  LibkvLockRegistry registry() {
+    return new LibkvLockRegistry(client(), dir);
+  }
+
+  <T> Future<T> inThread(java.util.concurrent.Callable<T> task) {
+    return threads.submit(task);
+  }
+
+  /** A task running on its own thread, started: its thread (to interrupt) and its result. */
+  record Waiting<T>(Thread thread, Future<T> result) {
+    T get() throws Exception {
+      return result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs {@code task} on a new thread and returns once that thread has started it. */
+  <T> Waiting<T> startWaiting(java.util.concurrent.Callable<T> task) throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    Future<T> result =
+        inThread(
+            () -> {
+              thread.set(Thread.currentThread());
+              started.countDown();
+              return task.call();
+            });
+    started.await();
+    return new Waiting<>(thread.get(), result);
+  }
+
+  @Test
+  @DisplayName("lock() holds the store key until unlock(); meanwhile another client cannot lock")
+  void lockHoldsTheKeyUntilUnlock() {
+    Store store = client();
+    LibkvLock a = new LibkvLockRegistry(store, dir).obtain("job");
+    LibkvLock b = registry().obtain("job");
+    a.lock();
+    assertThat(store.exists(dir + "/job")).isTrue();
+    assertThat(b.tryLock()).isFalse();
+    a.unlock();
+    assertThat(store.exists(dir + "/job")).isFalse();
+    assertThat(b.tryLock()).isTrue();
+    b.unlock();
+  }
+
+  @Test
+  @DisplayName(
+      "reentrant per thread: the holder re-acquires at once, same lease, and unlocks as often")
+  void reentrantPerThread() throws Exception {
+    LibkvLock a = registry().obtain("job");
+    LibkvLock b = registry().obtain("job");
+    a.lock();
+    long token = a.lease().fencingToken();
+    assertThat(a.tryLock()).isTrue();
+    a.lockInterruptibly();
+    assertThat(a.tryLock(1, TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(a.lease().fencingToken()).isEqualTo(token);
+    a.unlock();
+    a.unlock();
+    a.unlock();
+    assertThat(b.tryLock()).as("one hold left").isFalse();
+    a.unlock();
+    assertThat(b.tryLock()).isTrue();
+    assertThat(b.lease().fencingToken()).isGreaterThan(token);
+    b.unlock();
+  }
+
+  @Test
+  @DisplayName(
+      "another thread can neither unlock the lock nor take it; unlock without a hold fails")
+  void otherThreadCannotUnlock() throws Exception {
+    LibkvLock a = registry().obtain("job");
+    LibkvLock b = registry().obtain("job");
+    assertThatThrownBy(a::unlock).isInstanceOf(IllegalMonitorStateException.class);
+    a.lock();
+    assertThat(inThread(() -> catchUnlock(a)).get())
+        .isInstanceOf(IllegalMonitorStateException.class);
+    assertThat(inThread(a::tryLock).get()).isFalse();
+    assertThatThrownBy(() -> inThread(a::lease).get())
+        .hasCauseInstanceOf(IllegalMonitorStateException.class);
+    assertThat(b.tryLock()).as("still held").isFalse();
+    a.unlock();
+    assertThat(b.tryLock()).isTrue();
+    b.unlock();
+  }
+
+  private static Throwable catchUnlock(Lock lock) {
+    try {
+      lock.unlock();
+      return new AssertionError("unlock from another thread succeeded");
+    } catch (RuntimeException e) {
+      return e;
+    }
+  }
+
+  @Test
+  @DisplayName("newCondition() is unsupported; the lease refuses close(); keys are Strings")
+  void unsupported() {
+    LibkvLockRegistry registry = registry();
+    LibkvLock a = registry.obtain("job");
+    assertThatThrownBy(a::newCondition).isInstanceOf(UnsupportedOperationException.class);
+    a.lock();
+    LockLease lease = a.lease();
+    assertThatThrownBy(lease::close).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(lease.isHeld()).isTrue();
+    a.unlock();
+    assertThat(lease.isHeld()).isFalse();
+    assertThat(registry.obtain("job")).isSameAs(a);
+    assertThat(registry.obtain("job/")).as("canonical key").isSameAs(a);
+    assertThatThrownBy(() -> registry.obtain(42)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> registry.obtain("a//b")).isInstanceOf(InvalidKeyException.class);
+  }
+
+  @Test
+  @DisplayName("tryLock(timeout) gives up after the timeout, and acquires when the holder unlocks")
+  void tryLockWaits() throws Exception {
+    LibkvLock a = registry().obtain("job");
+    LibkvLock b = registry().obtain("job");
+    a.lock();
+    long start = System.nanoTime();
+    assertThat(inThread(() -> b.tryLock(300, TimeUnit.MILLISECONDS)).get()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(ms(300));
+    Waiting<Boolean> later =
+        startWaiting(
+            () -> {
+              boolean got = b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+              if (got) {
+                b.unlock();
+              }
+              return got;
+            });
+    Thread.sleep(200);
+    assertThat(later.result()).isNotDone();
+    a.unlock();
+    assertThat(later.get()).isTrue();
+  }
+
+  @Test
+  @DisplayName("lockInterruptibly() stops on interrupt and leaves nothing held or queued")
+  void lockInterruptiblyStops() throws Exception {
+    LibkvLock a = registry().obtain("job");
+    LibkvLock b = registry().obtain("job");
+    a.lock();
+    Waiting<Object> waiter =
+        startWaiting(
+            () -> {
+              try {
+                b.lockInterruptibly();
+                return "acquired";
+              } catch (InterruptedException e) {
+                return e;
+              }
+            });
+    Thread.sleep(200);
+    waiter.thread().interrupt();
+    assertThat(waiter.get()).isInstanceOf(InterruptedException.class);
+    a.unlock();
+    assertThat(b.tryLock()).as("b's local lock and store queue are free").isTrue();
+    b.unlock();
+    assertThat(a.tryLock()).isTrue();
+    a.unlock();
+  }
+
+  @Test
+  @DisplayName("lock() is not interruptible: it acquires once free, with the interrupt re-asserted")
+  void lockIgnoresInterrupt() throws Exception {
+    LibkvLock a = registry().obtain("job");
+    LibkvLock b = registry().obtain("job");
+    a.lock();
+    Waiting<Boolean> waiter =
+        startWaiting(
+            () -> {
+              b.lock();
+              boolean interrupted = Thread.interrupted();
+              b.unlock();
+              return interrupted;
+            });
+    Thread.sleep(100);
+    waiter.thread().interrupt();
+    Thread.sleep(300);
+    assertThat(waiter.result()).as("still waiting after the interrupt").isNotDone();
+    a.unlock();
+    assertThat(waiter.get()).isTrue();
+  }
+
+  @Test
+  @DisplayName(
+      "two registries on two clients contend: one holder at a time, fencing tokens increase")
+  void mutualExclusion() throws Exception {
+    LibkvLockRegistry r1 = registry();
+    LibkvLockRegistry r2 = registry();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicLong lastToken = new AtomicLong();
+    List<Long> tokensOutOfOrder = new CopyOnWriteArrayList<>();
+    AtomicInteger sections = new AtomicInteger();
+    List<Future<?>> workers = new ArrayList<>();
+    for (LibkvLockRegistry r : List.of(r1, r2, r1, r2)) {
+      workers.add(
+          inThread(
+              () -> {
+                LibkvLock lock = r.obtain("counter");
+                for (int i = 0; i < 5; i++) {
+                  lock.lock();
+                  try {
+                    if (inside.incrementAndGet() != 1) {
+                      overlaps.incrementAndGet();
+                    }
+                    long token = lock.lease().fencingToken();
+                    if (token <= lastToken.get()) {
+                      tokensOutOfOrder.add(token);
+                    }
+                    lastToken.set(token);
+                    Thread.sleep(5);
+                    sections.incrementAndGet();
+                    inside.decrementAndGet();
+                  } finally {
+                    lock.unlock();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> w : workers) {
+      w.get(60, TimeUnit.SECONDS);
+    }
+    assertThat(sections).hasValue(20);
+    assertThat(overlaps).hasValue(0);
+    assertThat(tokensOutOfOrder).isEmpty();
+  }
+
+  @Test
+  @DisplayName("expireUnusedOlderThan forgets idle locks only; a forgotten lock still excludes")
+  void expireUnused() throws Exception {
+    LibkvLockRegistry registry = registry();
+    LibkvLock held = registry.obtain("held");
+    LibkvLock idle = registry.obtain("idle");
+    held.lock();
+    Thread.sleep(20);
+    registry.expireUnusedOlderThan(10);
+    assertThat(registry.obtain("held")).isSameAs(held);
+    LibkvLock fresh = registry.obtain("idle");
+    assertThat(fresh).isNotSameAs(idle);
+    idle.lock();
+    assertThat(inThread(fresh::tryLock).get()).isFalse();
+    idle.unlock();
+    held.unlock();
+  }
+
+  @Test
+  @DisplayName(
+      "LockRegistryLeaderInitiator: one leader of two at a time; leadership moves when it stops")
+  void leaderInitiatorMovesOnStop() throws Exception {
+    Leader one = leader("one", registry());
+    Leader two = leader("two", registry());
+    await().atMost(WAIT).until(() -> one.isLeader() || two.isLeader());
+    // steady state: the follower's heartbeats keep failing, never two leaders
+    long until = System.nanoTime() + ms(1000).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(one.isLeader() && two.isLeader()).as("two leaders").isFalse();
+      Thread.sleep(10);
+    }
+    Leader first = one.isLeader() ? one : two;
+    Leader second = first == one ? two : one;
+    long firstToken = first.tokens.get(0);
+    first.initiator.stop();
+    await().atMost(WAIT).until(() -> second.isLeader());
+    assertThat(first.revoked).hasValue(1);
+    assertThat(first.isLeader()).isFalse();
+    assertThat(second.tokens).hasSize(1);
+    assertThat(second.tokens.get(0)).isGreaterThan(firstToken);
+  }
+
+  /** A started initiator and what its candidate saw. */
+  static final class Leader implements Candidate {
+    final String id;
+    final LibkvLockRegistry registry;
+    final LockRegistryLeaderInitiator initiator;
+    final List<Long> tokens = new CopyOnWriteArrayList<>();
+    final AtomicInteger revoked = new AtomicInteger();
+    final AtomicBoolean granted = new AtomicBoolean();
+
+    Leader(String id, LibkvLockRegistry registry) {
+      this.id = id;
+      this.registry = registry;
+      this.initiator = new LockRegistryLeaderInitiator(registry, this);
+    }
+
+    boolean isLeader() {
+      return initiator.getContext().isLeader();
+    }
+
+    @Override
+    public String getRole() {
+      return "leader";
+    }
+
+    @Override
+    public String getId() {
+      return id;
+    }
+
+    @Override
+    public void onGranted(Context context) {
+      // called on the initiator's thread, which holds the lock: its lease is the leader's
+      tokens.add(registry.obtain(getRole()).lease().fencingToken());
+      granted.set(true);
+    }
+
+    @Override
+    public void onRevoked(Context context) {
+      granted.set(false);
+      revoked.incrementAndGet();
+    }
+  }
+
+  Leader leader(String id, LibkvLockRegistry registry) {
+    Leader l = new Leader(id, registry);
+    l.initiator.setHeartBeatMillis(200);
+    l.initiator.setBusyWaitMillis(50);
+    l.initiator.setApplicationEventPublisher(event -> {});
+    initiators.add(l.initiator);
+    l.initiator.start();
+    return l;
+  }
+
+  static Duration ms(long millis) {
+    return Duration.ofMillis(millis);
+  }
+}
