@@ -14,6 +14,9 @@ module io.libkv.spring.boot {
   requires spring.core;
   // the health indicator is configured only when the application has Boot's health module
   requires static spring.boot.health;
+  // the store is metered only when the application has libkv-micrometer
+  requires static io.libkv.micrometer;
+  requires static micrometer.core;
 
   exports io.libkv.spring.boot;
 

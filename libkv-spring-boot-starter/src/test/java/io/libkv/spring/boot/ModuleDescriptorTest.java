@@ -34,7 +34,8 @@ class ModuleDescriptorTest {
         .containsExactly(
             "io.libkv.spring.boot.internal.LibKVAutoConfiguration",
             "io.libkv.spring.boot.internal.LibKVHealthAutoConfiguration",
-            "io.libkv.spring.boot.internal.LibKVLeaderAutoConfiguration");
+            "io.libkv.spring.boot.internal.LibKVLeaderAutoConfiguration",
+            "io.libkv.spring.boot.internal.LibKVMetricsAutoConfiguration");
     String metadata =
         Files.readString(Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
     assertThat(metadata)

@@ -7,9 +7,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spring Boot's BOM, imported by this module, manages Netty, Jackson and JUnit too: the versions on
- * this module's class path (with libkv-etcd's whole stack) must still be libkv-bom's, the ones the
- * backends are built and tested with. The build passes the expected versions in.
+ * Spring Boot's BOM, imported by this module, manages Netty, Jackson, Micrometer and JUnit too: the
+ * versions on this module's class path (with libkv-etcd's whole stack) must still be libkv-bom's,
+ * the ones the backends are built and tested with. The build passes the expected versions in.
  */
 class SpringBomKeepsTheBackendStackTest {
   private static String jarOf(String className) throws ClassNotFoundException {
@@ -28,7 +28,7 @@ class SpringBomKeepsTheBackendStackTest {
   }
 
   @Test
-  void nettyGrpcJacksonAndJunitAreLibkvBomsVersions() throws Exception {
+  void nettyGrpcJacksonMicrometerAndJunitAreLibkvBomsVersions() throws Exception {
     Map<String, String> jars = new LinkedHashMap<>();
     jars.put("io.netty.util.Version", "netty-common-" + expected("netty") + ".jar");
     jars.put("io.netty.handler.ssl.SslContext", "netty-handler-" + expected("netty") + ".jar");
@@ -42,6 +42,12 @@ class SpringBomKeepsTheBackendStackTest {
         "jackson-databind-" + expected("jackson") + ".jar");
     jars.put("com.google.protobuf.Message", "protobuf-java-" + expected("protobuf") + ".jar");
     jars.put("org.junit.jupiter.api.Test", "junit-jupiter-api-" + expected("junit") + ".jar");
+    jars.put(
+        "io.micrometer.core.instrument.MeterRegistry",
+        "micrometer-core-" + expected("micrometer") + ".jar");
+    jars.put(
+        "io.micrometer.observation.Observation",
+        "micrometer-observation-" + expected("micrometer") + ".jar");
     Map<String, String> seen = new LinkedHashMap<>();
     for (String c : jars.keySet()) {
       seen.put(c, jarOf(c));

@@ -2,6 +2,7 @@ package io.libkv.spring.boot.internal;
 
 import io.libkv.Store;
 import io.libkv.spring.boot.LibKVProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,10 +15,25 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration
 @EnableConfigurationProperties(LibKVProperties.class)
 public class LibKVAutoConfiguration {
-  /** The store {@code libkv.uri} names. */
+  /** The configuration. */
+  public LibKVAutoConfiguration() {}
+
+  /**
+   * The store {@code libkv.uri} names, metered when libkv-micrometer and a registry are present.
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean(Store.class)
-  public Store libkvStore(LibKVProperties properties) {
-    return StoreFactory.open(properties);
+  Store libkvStore(LibKVProperties properties, ObjectProvider<StoreWrapper> wrappers) {
+    Store store = StoreFactory.open(properties);
+    StoreWrapper wrapper = wrappers.getIfUnique();
+    if (wrapper == null) {
+      return store;
+    }
+    try {
+      return wrapper.wrap(store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 }

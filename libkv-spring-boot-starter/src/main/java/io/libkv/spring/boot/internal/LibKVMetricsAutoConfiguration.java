@@ -1,0 +1,30 @@
+package io.libkv.spring.boot.internal;
+
+import io.libkv.micrometer.MeteredStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Meters the starter's Store bean with {@code libkv-micrometer} when the application has it and a
+ * {@link MeterRegistry} bean (Spring Boot's, with actuator): the bean is then a {@link
+ * MeteredStore}. A Store bean the application declares itself is left as declared.
+ */
+@AutoConfiguration(before = LibKVAutoConfiguration.class)
+@ConditionalOnClass({MeteredStore.class, MeterRegistry.class})
+public class LibKVMetricsAutoConfiguration {
+  /** The configuration. */
+  public LibKVMetricsAutoConfiguration() {}
+
+  @Bean
+  StoreWrapper libkvMeteredStore(ObjectProvider<MeterRegistry> registries) {
+    return store -> {
+      // looked up when the store is made, so that the registry's own auto-configuration may come
+      // in any order; none (or several without a primary) leaves the store unmetered
+      MeterRegistry registry = registries.getIfUnique();
+      return registry == null ? store : MeteredStore.wrap(store, registry);
+    };
+  }
+}
