@@ -72,6 +72,26 @@ class StoreMetricsTest {
   }
 
   @Test
+  void theUrisOwnMetricsParameterDecidesAndTheStoreIsNotMeteredTwice() {
+    runner
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("libkv.uri=memory:metrics-uri-off?metrics=false")
+        .run(ctx -> assertThat(ctx.getBean(Store.class)).isInstanceOf(MemoryStore.class));
+    runner
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("libkv.uri=memory:metrics-uri-on?metrics=true")
+        .run(
+            ctx -> {
+              Store store = ctx.getBean(Store.class);
+              store.put("a", "1".getBytes(UTF_8));
+              // metered once, on the global registry the parameter names, not again on this one
+              assertThat(store).isInstanceOf(MeteredStore.class);
+              assertThat(ctx.getBean(MeterRegistry.class).find("libkv.store.operations").timer())
+                  .isNull();
+            });
+  }
+
+  @Test
   void noRegistryNoMetering() {
     runner
         .withPropertyValues("libkv.uri=memory:metrics-noregistry")

@@ -51,14 +51,9 @@ final class StoreFactory {
    * URI's over the property's, which would then be ignored.
    */
   private static void givenOnce(LibKVProperties p, String uri) {
-    int q = uri.indexOf('?');
-    if (q < 0) {
+    Set<String> inUri = uriParameters(uri);
+    if (inUri.isEmpty()) {
       return;
-    }
-    Set<String> inUri = new HashSet<>();
-    for (String kv : uri.substring(q + 1).split("&")) {
-      int eq = kv.indexOf('=');
-      inUri.add(eq >= 0 ? kv.substring(0, eq) : kv);
     }
     Map<String, @Nullable Object> byParameter = new LinkedHashMap<>();
     byParameter.put("connectTimeout", p.getConnectTimeout());
@@ -83,6 +78,21 @@ final class StoreFactory {
                 null);
           }
         });
+  }
+
+  /**
+   * The names of the URI's query parameters (libkv checks their values when it opens the store).
+   */
+  static Set<String> uriParameters(@Nullable String uri) {
+    Set<String> names = new HashSet<>();
+    int q = uri == null ? -1 : uri.indexOf('?');
+    if (uri != null && q >= 0) {
+      for (String kv : uri.substring(q + 1).split("&")) {
+        int eq = kv.indexOf('=');
+        names.add(eq >= 0 ? kv.substring(0, eq) : kv);
+      }
+    }
+    return names;
   }
 
   private static String kebab(String camel) {
