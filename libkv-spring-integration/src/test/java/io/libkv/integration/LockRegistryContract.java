@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.libkv.InvalidKeyException;
 import io.libkv.LockLease;
+import io.libkv.LockLostException;
 import io.libkv.Store;
+import io.libkv.StoreUnavailableException;
+import io.libkv.faults.Calls;
+import io.libkv.faults.Fault;
+import io.libkv.faults.FaultInjectingStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +29,7 @@ import java.util.concurrent.locks.Lock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.springframework.integration.leader.Candidate;
@@ -338,6 +344,119 @@ abstract class LockRegistryContract {
     assertThat(first.isLeader()).isFalse();
     assertThat(second.tokens).hasSize(1);
     assertThat(second.tokens.get(0)).isGreaterThan(firstToken);
+  }
+
+  /**
+   * The adapter under the faults of {@link FaultInjectingStore}, wrapping one client: its session
+   * lost and healed, its calls refused. Other clients of the same data stand for other processes.
+   */
+  @Nested
+  @DisplayName("under injected faults (FaultInjectingStore)")
+  class UnderInjectedFaults {
+    private FaultInjectingStore faulty;
+    private LibkvLockRegistry faultyRegistry;
+
+    @BeforeEach
+    void wrap() {
+      faulty = FaultInjectingStore.wrap(client());
+      faultyRegistry = new LibkvLockRegistry(faulty, dir);
+    }
+
+    @Test
+    @DisplayName(
+        "a session lost while the lock is held: lost() completes, another client takes the lock,"
+            + " unlock() throws LockLostException; after heal() lock() acquires afresh with a"
+            + " greater fencing token")
+    void sessionLossWhileHeld() throws Exception {
+      LibkvLock a = faultyRegistry.obtain("job");
+      LibkvLock b = registry().obtain("job");
+      a.lock();
+      LockLease lease = a.lease();
+      long lostToken = lease.fencingToken();
+      Fault loss = faulty.loseSession();
+      lease.lost().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(lease.isHeld()).isFalse();
+      assertThat(inThread(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)).get())
+          .as("another client takes the lock while this one's session is lost")
+          .isTrue();
+      assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(faulty.delegate().exists(dir + "/job")).as("the new holder's key stays").isTrue();
+      assertThatThrownBy(a::tryLock)
+          .as("while the session is lost an acquisition fails as unavailable")
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      loss.close();
+      inThread(
+              () -> {
+                b.unlock();
+                return null;
+              })
+          .get();
+      a.lock();
+      assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
+      a.unlock();
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "a store refusing calls: tryLock(timeout), tryLock() and lock() throw"
+            + " StoreUnavailableException with nothing held, never a silent false; they acquire once"
+            + " the refusal ends")
+    void refusedAcquisitionThrows() throws Exception {
+      LibkvLock a = faultyRegistry.obtain("job");
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThatThrownBy(() -> a.tryLock(1, TimeUnit.SECONDS))
+            .isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(a::tryLock).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(a::lock).isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused.fired()).isEqualTo(3);
+      }
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(inThread(() -> a.tryLock()).get())
+          .as("no thread was left holding the local lock")
+          .isTrue();
+      assertThat(faulty.delegate().exists(dir + "/job")).isTrue();
+      assertThat(a.tryLock(1, TimeUnit.SECONDS)).as("held by the other thread").isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "a store refusing calls while the lock is held: a reentrant acquisition needs no store"
+            + " call and unlock still releases the store lock")
+    void refusalDoesNotTouchAHeldLock() {
+      LibkvLock a = faultyRegistry.obtain("job");
+      a.lock();
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThat(a.tryLock()).isTrue();
+        a.unlock();
+        a.unlock();
+        assertThat(refused.fired()).isZero();
+      }
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "LockRegistryLeaderInitiator: a session loss revokes leadership, another client leads"
+            + " meanwhile, and the first leads again after heal()")
+    void leaderRevokedOnLossAndRegained() throws Exception {
+      Leader one = leader("one", faultyRegistry);
+      await().atMost(WAIT).until(one::isLeader);
+      long oneToken = one.tokens.get(0);
+      faulty.loseSession();
+      await().atMost(WAIT).until(() -> !one.isLeader());
+      assertThat(one.revoked).hasValue(1);
+      Leader two = leader("two", registry());
+      await().atMost(WAIT).until(two::isLeader);
+      assertThat(two.tokens.get(0)).isGreaterThan(oneToken);
+      faulty.heal();
+      two.initiator.stop();
+      await().atMost(WAIT).until(one::isLeader);
+      assertThat(one.tokens).hasSize(2);
+      assertThat(one.tokens.get(1)).isGreaterThan(two.tokens.get(0));
+    }
   }
 
   /** A started initiator and what its candidate saw. */
