@@ -7,14 +7,19 @@ import static org.awaitility.Awaitility.await;
 import io.libkv.InvalidKeyException;
 import io.libkv.LockLease;
 import io.libkv.LockLostException;
+import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.StoreUnavailableException;
+import io.libkv.UnknownOutcomeException;
 import io.libkv.faults.Calls;
 import io.libkv.faults.Fault;
 import io.libkv.faults.FaultInjectingStore;
+import io.libkv.util.ForwardingStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +53,8 @@ abstract class LockRegistryContract {
   private final List<Store> clients = new ArrayList<>();
   private final List<LockRegistryLeaderInitiator> initiators = new ArrayList<>();
   final ExecutorService threads = Executors.newCachedThreadPool();
+  // one thread for a second holder: a lock it takes in one task it unlocks in the next
+  private final ExecutorService otherHolder = Executors.newSingleThreadExecutor();
   String dir = "";
 
   /** A new client of the data every other client of this test shares. */
@@ -69,7 +76,9 @@ abstract class LockRegistryContract {
   void closeAll() throws InterruptedException {
     initiators.forEach(LockRegistryLeaderInitiator::stop);
     threads.shutdownNow();
+    otherHolder.shutdownNow();
     assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(otherHolder.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     clients.forEach(Store::close);
   }
 
@@ -79,6 +88,11 @@ abstract class LockRegistryContract {
 
   <T> Future<T> inThread(java.util.concurrent.Callable<T> task) {
     return threads.submit(task);
+  }
+
+  /** Runs {@code task} on the second holder's thread, always the same one, and waits for it. */
+  <T> T asOtherHolder(java.util.concurrent.Callable<T> task) throws Exception {
+    return otherHolder.submit(task).get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
   /** A task running on its own thread, started: its thread (to interrupt) and its result. */
@@ -376,7 +390,7 @@ abstract class LockRegistryContract {
       Fault loss = faulty.loseSession();
       lease.lost().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       assertThat(lease.isHeld()).isFalse();
-      assertThat(inThread(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)).get())
+      assertThat(asOtherHolder(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)))
           .as("another client takes the lock while this one's session is lost")
           .isTrue();
       assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
@@ -387,12 +401,11 @@ abstract class LockRegistryContract {
           .isInstanceOf(StoreUnavailableException.class);
       assertThat(a.isHeldByCurrentThread()).isFalse();
       loss.close();
-      inThread(
-              () -> {
-                b.unlock();
-                return null;
-              })
-          .get();
+      asOtherHolder(
+          () -> {
+            b.unlock();
+            return null;
+          });
       a.lock();
       assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
       a.unlock();
@@ -456,6 +469,133 @@ abstract class LockRegistryContract {
       await().atMost(WAIT).until(one::isLeader);
       assertThat(one.tokens).hasSize(2);
       assertThat(one.tokens.get(1)).isGreaterThan(two.tokens.get(0));
+    }
+
+    @Test
+    @DisplayName(
+        "unlock() whose release's answer is lost: it throws UnknownOutcomeException with the local"
+            + " lock released and the hold ended; the lock is free if the release applied, else"
+            + " taken until the store lock expires; the next lock() acquires afresh")
+    void unlockOutcomeLost() throws Exception {
+      LostReleaseAnswer store = new LostReleaseAnswer(faulty);
+      LibkvLock a = new LibkvLockRegistry(store, dir).obtain("job");
+      io.libkv.Lock other = client().newLock(dir + "/job");
+
+      a.lock();
+      long applied = a.lease().fencingToken();
+      store.loseNextAnswer(true);
+      assertThatThrownBy(a::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThatThrownBy(a::unlock).isInstanceOf(IllegalMonitorStateException.class);
+      LockLease theirs = other.tryLock(Duration.ZERO).orElseThrow();
+      theirs.close();
+
+      a.lock();
+      long notApplied = a.lease().fencingToken();
+      assertThat(notApplied).isGreaterThan(applied);
+      store.loseNextAnswer(false);
+      assertThatThrownBy(a::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(other.tryLock(Duration.ZERO)).as("still taken by the unreleased lock").isEmpty();
+      assertThat(inThread(() -> a.tryLock()).get()).as("the registry does not hold it").isFalse();
+      store.expireUnreleased();
+      a.lock();
+      assertThat(a.lease().fencingToken()).isGreaterThan(notApplied);
+      a.unlock();
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+  }
+
+  /**
+   * The one fault {@link FaultInjectingStore} cannot inject into a lock: a release ({@link
+   * LockLease#close()}, which it passes to the wrapped store unfaulted) whose answer is lost. Not
+   * applied, the lock stays taken until {@link #expireUnreleased()} stands for its TTL ending.
+   */
+  static final class LostReleaseAnswer extends ForwardingStore {
+    private final AtomicInteger next = new AtomicInteger(); // 0 none, 1 applied, 2 not applied
+    private final List<LockLease> unreleased = new CopyOnWriteArrayList<>();
+
+    LostReleaseAnswer(Store store) {
+      super(store);
+    }
+
+    void loseNextAnswer(boolean applied) {
+      next.set(applied ? 1 : 2);
+    }
+
+    void expireUnreleased() {
+      unreleased.forEach(LockLease::close);
+      unreleased.clear();
+    }
+
+    @Override
+    public io.libkv.Lock newLock(String key, LockOptions options) {
+      io.libkv.Lock inner = super.newLock(key, options);
+      return new io.libkv.Lock() {
+        @Override
+        public String key() {
+          return inner.key();
+        }
+
+        @Override
+        public LockLease lock() throws InterruptedException {
+          return new Releasing(inner.lock());
+        }
+
+        @Override
+        public Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
+          return inner.tryLock(timeout).map(Releasing::new);
+        }
+      };
+    }
+
+    private final class Releasing implements LockLease {
+      private final LockLease lease;
+
+      Releasing(LockLease lease) {
+        this.lease = lease;
+      }
+
+      @Override
+      public String key() {
+        return lease.key();
+      }
+
+      @Override
+      public long fencingToken() {
+        return lease.fencingToken();
+      }
+
+      @Override
+      public CompletableFuture<Void> lost() {
+        return lease.lost();
+      }
+
+      @Override
+      public boolean isHeld() {
+        return lease.isHeld();
+      }
+
+      @Override
+      public void checkHeld() {
+        lease.checkHeld();
+      }
+
+      @Override
+      public void close() {
+        int fault = next.getAndSet(0);
+        if (fault == 0) {
+          lease.close();
+          return;
+        }
+        if (fault == 1) {
+          lease.close();
+        } else {
+          unreleased.add(lease);
+        }
+        throw new UnknownOutcomeException(
+            "the release's answer was lost", lease.key(), description(), List.of(), null);
+      }
     }
   }
 
