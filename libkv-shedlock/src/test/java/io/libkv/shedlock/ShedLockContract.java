@@ -372,6 +372,23 @@ abstract class ShedLockContract extends AbstractExtensibleLockProviderIntegratio
 
     @Test
     @DisplayName(
+        "the holder's session lost: the lock (an expiring key, not a session's) stays held, the"
+            + " holder's unlock fails as unavailable meanwhile and goes through after heal()")
+    void sessionLossLeavesTheLockHeld() {
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      faulty.loseSession();
+      assertThat(held(LOCK_NAME1)).isTrue();
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      assertThatThrownBy(lock::unlock).isInstanceOf(StoreUnavailableException.class);
+      assertThat(held(LOCK_NAME1)).isTrue();
+      faulty.heal();
+      lock.unlock();
+      assertThat(held(LOCK_NAME1)).isFalse();
+      other.lock(lockConfig(LOCK_NAME1)).orElseThrow().unlock();
+    }
+
+    @Test
+    @DisplayName(
         "extend() delayed past lockAtMostFor: it returns empty, and leaves the lock free or, if"
             + " another took it meanwhile, the other's lock alone")
     void extendDelayedPastLockAtMostFor() throws Exception {
