@@ -15,11 +15,12 @@ import io.libkv.faults.Calls;
 import io.libkv.faults.Fault;
 import io.libkv.faults.FaultInjectingStore;
 import io.libkv.util.ForwardingStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -93,6 +94,15 @@ abstract class LockRegistryContract {
   /** Runs {@code task} on the second holder's thread, always the same one, and waits for it. */
   <T> T asOtherHolder(java.util.concurrent.Callable<T> task) throws Exception {
     return otherHolder.submit(task).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Unlocks {@code lock} on the second holder's thread. */
+  void unlockAsOtherHolder(Lock lock) throws Exception {
+    asOtherHolder(
+        () -> {
+          lock.unlock();
+          return null;
+        });
   }
 
   /** A task running on its own thread, started: its thread (to interrupt) and its result. */
@@ -401,11 +411,7 @@ abstract class LockRegistryContract {
           .isInstanceOf(StoreUnavailableException.class);
       assertThat(a.isHeldByCurrentThread()).isFalse();
       loss.close();
-      asOtherHolder(
-          () -> {
-            b.unlock();
-            return null;
-          });
+      unlockAsOtherHolder(b);
       a.lock();
       assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
       a.unlock();
@@ -539,60 +545,43 @@ abstract class LockRegistryContract {
 
         @Override
         public LockLease lock() throws InterruptedException {
-          return new Releasing(inner.lock());
+          return releasing(inner.lock());
         }
 
         @Override
         public Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
-          return inner.tryLock(timeout).map(Releasing::new);
+          return inner.tryLock(timeout).map(l -> releasing(l));
         }
       };
     }
 
-    private final class Releasing implements LockLease {
-      private final LockLease lease;
+    /** The lease with its close() faulted; every other method is the lease's. */
+    private LockLease releasing(LockLease lease) {
+      return (LockLease)
+          Proxy.newProxyInstance(
+              LockLease.class.getClassLoader(),
+              new Class<?>[] {LockLease.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("close")) {
+                  release(lease);
+                  return null;
+                }
+                try {
+                  return method.invoke(lease, args);
+                } catch (InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+    }
 
-      Releasing(LockLease lease) {
-        this.lease = lease;
+    private void release(LockLease lease) {
+      int fault = next.getAndSet(0);
+      if (fault != 2) {
+        lease.close();
+      } else {
+        unreleased.add(lease);
       }
-
-      @Override
-      public String key() {
-        return lease.key();
-      }
-
-      @Override
-      public long fencingToken() {
-        return lease.fencingToken();
-      }
-
-      @Override
-      public CompletableFuture<Void> lost() {
-        return lease.lost();
-      }
-
-      @Override
-      public boolean isHeld() {
-        return lease.isHeld();
-      }
-
-      @Override
-      public void checkHeld() {
-        lease.checkHeld();
-      }
-
-      @Override
-      public void close() {
-        int fault = next.getAndSet(0);
-        if (fault == 0) {
-          lease.close();
-          return;
-        }
-        if (fault == 1) {
-          lease.close();
-        } else {
-          unreleased.add(lease);
-        }
+      if (fault != 0) {
         throw new UnknownOutcomeException(
             "the release's answer was lost", lease.key(), description(), List.of(), null);
       }

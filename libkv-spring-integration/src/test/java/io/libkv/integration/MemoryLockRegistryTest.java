@@ -78,11 +78,7 @@ class MemoryLockRegistryTest extends LockRegistryContract {
     assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
     assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
     assertThatThrownBy(a::unlock).isInstanceOf(IllegalMonitorStateException.class);
-    asOtherHolder(
-        () -> {
-          b.unlock();
-          return null;
-        });
+    unlockAsOtherHolder(b);
     a.lock();
     assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
     a.unlock();
