@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.Capabilities;
 import io.libkv.Store;
+import io.libkv.StoreUnavailableException;
 import io.libkv.TtlTooShortException;
+import io.libkv.UnknownOutcomeException;
+import io.libkv.faults.Calls;
+import io.libkv.faults.Fault;
+import io.libkv.faults.FaultInjectingStore;
+import io.libkv.faults.Operation;
+import io.libkv.faults.WriteOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +28,9 @@ import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.core.SimpleLock;
 import net.javacrumbs.shedlock.test.support.AbstractExtensibleLockProviderIntegrationTest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -212,5 +221,207 @@ abstract class ShedLockContract extends AbstractExtensibleLockProviderIntegratio
     assertThat(runs.get()).isPositive();
     assertThat(counter[0]).isEqualTo(runs.get());
     assertUnlocked(LOCK_NAME1);
+  }
+
+  /**
+   * The provider under the faults of {@link FaultInjectingStore}, wrapping one client; another
+   * provider on another client of the same data stands for a second process. The safety asserted
+   * throughout: never two holders at once, and never a holder's lock removed by another.
+   */
+  @Nested
+  @DisplayName("under injected faults (FaultInjectingStore)")
+  class UnderInjectedFaults {
+    private FaultInjectingStore faulty;
+    private LibkvLockProvider mine;
+    private LibkvLockProvider other;
+
+    @BeforeEach
+    void wrap() {
+      faulty = FaultInjectingStore.wrap(client());
+      mine = new LibkvLockProvider(faulty, dir);
+      other = new LibkvLockProvider(client(), dir);
+    }
+
+    private boolean held(String name) {
+      return faulty.delegate().exists(dir + "/" + name);
+    }
+
+    @Test
+    @DisplayName(
+        "lock()'s create applied with its answer lost: lock() throws UnknownOutcomeException, no"
+            + " one holds it (ShedLock skips the run) until lockAtMostFor ends it")
+    void createAppliedOutcomeLost() {
+      Duration most = shortest();
+      faulty.unknownOutcome(WriteOutcome.applied(), Calls.of(Operation.ATOMIC_CREATE).first(1));
+      assertThatThrownBy(() -> mine.lock(lockConfig(LOCK_NAME1, most, Duration.ZERO)))
+          .isInstanceOf(UnknownOutcomeException.class);
+      assertThat(held(LOCK_NAME1)).isTrue();
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).as("the second provider").isEmpty();
+      assertThat(mine.lock(lockConfig(LOCK_NAME1))).as("the first provider again").isEmpty();
+      sleepFor(expiry(most));
+      SimpleLock theirs = other.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      assertThat(mine.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      theirs.unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "lock()'s create not applied with its answer lost: lock() throws UnknownOutcomeException"
+            + " and the lock is free for one other holder")
+    void createNotAppliedOutcomeLost() {
+      faulty.unknownOutcome(WriteOutcome.notApplied(), Calls.of(Operation.ATOMIC_CREATE).first(1));
+      assertThatThrownBy(() -> mine.lock(lockConfig(LOCK_NAME1)))
+          .isInstanceOf(UnknownOutcomeException.class);
+      assertThat(held(LOCK_NAME1)).isFalse();
+      SimpleLock theirs = other.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      assertThat(mine.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      theirs.unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "unlock()'s delete applied with its answer lost: the lock is free; once another holds"
+            + " it, the first holder's unlock and extend leave the other's lock alone")
+    void unlockAppliedOutcomeLost() {
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      faulty.unknownOutcome(WriteOutcome.applied(), Calls.writes().first(1));
+      assertThatThrownBy(lock::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(held(LOCK_NAME1)).isFalse();
+      SimpleLock theirs = other.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      lock.unlock();
+      assertThat(held(LOCK_NAME1)).as("the other's lock stays").isTrue();
+      assertThat(mine.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      theirs.unlock();
+      assertThat(held(LOCK_NAME1)).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "unlock()'s delete not applied with its answer lost: the lock is still held (until its"
+            + " TTL, or an unlock that goes through), and no one else takes it meanwhile")
+    void unlockNotAppliedOutcomeLost() {
+      Duration most = shortest();
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1, most, Duration.ZERO)).orElseThrow();
+      SimpleLock kept = mine.lock(lockConfig("kept")).orElseThrow();
+      faulty.unknownOutcome(WriteOutcome.notApplied(), Calls.writes().first(2));
+      assertThatThrownBy(lock::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThatThrownBy(kept::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(held(LOCK_NAME1)).isTrue();
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      kept.unlock();
+      assertThat(held("kept")).as("an unlock that goes through frees it").isFalse();
+      sleepFor(expiry(most));
+      assertThat(held(LOCK_NAME1)).as("the TTL ends it").isFalse();
+      other.lock(lockConfig(LOCK_NAME1)).orElseThrow().unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "extend()'s rewrite with its answer lost (applied or not): extend throws, the lock stays"
+            + " held until a TTL (the old or the new), no one else takes it meanwhile")
+    void extendOutcomeLost() {
+      Duration most = shortest();
+      SimpleLock applied = mine.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      SimpleLock notApplied = mine.lock(lockConfig("not-applied", most, Duration.ZERO)).get();
+      faulty.unknownOutcome(WriteOutcome.applied(), Calls.writes().first(1));
+      assertThatThrownBy(() -> applied.extend(most, Duration.ZERO))
+          .isInstanceOf(UnknownOutcomeException.class);
+      faulty.unknownOutcome(WriteOutcome.notApplied(), Calls.writes().first(1));
+      assertThatThrownBy(() -> notApplied.extend(Duration.ofMinutes(5), Duration.ZERO))
+          .isInstanceOf(UnknownOutcomeException.class);
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      assertThat(other.lock(lockConfig("not-applied"))).isEmpty();
+      // the applied extension's write is not the holder's any more: its unlock leaves it to expire
+      applied.unlock();
+      assertThat(held(LOCK_NAME1)).isTrue();
+      sleepFor(expiry(most));
+      assertThat(held(LOCK_NAME1)).as("the new TTL ends it").isFalse();
+      assertThat(held("not-applied")).as("the old TTL ends it").isFalse();
+      other.lock(lockConfig(LOCK_NAME1)).orElseThrow().unlock();
+      other.lock(lockConfig("not-applied")).orElseThrow().unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "a store refusing calls: lock() throws StoreUnavailableException (ShedLock's executor"
+            + " does not run the task); a refused unlock throws and leaves the lock to its TTL")
+    void refusedCallsThrow() {
+      AtomicInteger ran = new AtomicInteger();
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThatThrownBy(() -> mine.lock(lockConfig(LOCK_NAME1)))
+            .isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(
+                () ->
+                    new DefaultLockingTaskExecutor(mine)
+                        .executeWithLock((Runnable) ran::incrementAndGet, lockConfig(LOCK_NAME1)))
+            .isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused.fired()).isEqualTo(2);
+      }
+      assertThat(ran).hasValue(0);
+      assertThat(held(LOCK_NAME1)).isFalse();
+      Duration most = shortest();
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1, most, Duration.ZERO)).orElseThrow();
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThatThrownBy(lock::unlock).isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused.fired()).isEqualTo(1);
+      }
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      sleepFor(expiry(most));
+      other.lock(lockConfig(LOCK_NAME1)).orElseThrow().unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "the holder's session lost: the lock (an expiring key, not a session's) stays held, the"
+            + " holder's unlock fails as unavailable meanwhile and goes through after heal()")
+    void sessionLossLeavesTheLockHeld() {
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1)).orElseThrow();
+      faulty.loseSession();
+      assertThat(held(LOCK_NAME1)).isTrue();
+      assertThat(other.lock(lockConfig(LOCK_NAME1))).isEmpty();
+      assertThatThrownBy(lock::unlock).isInstanceOf(StoreUnavailableException.class);
+      assertThat(held(LOCK_NAME1)).isTrue();
+      faulty.heal();
+      lock.unlock();
+      assertThat(held(LOCK_NAME1)).isFalse();
+      other.lock(lockConfig(LOCK_NAME1)).orElseThrow().unlock();
+    }
+
+    @Test
+    @DisplayName(
+        "extend() delayed past lockAtMostFor: it returns empty, and leaves the lock free or, if"
+            + " another took it meanwhile, the other's lock alone")
+    void extendDelayedPastLockAtMostFor() throws Exception {
+      Duration most = shortest();
+      SimpleLock lock = mine.lock(lockConfig(LOCK_NAME1, most, Duration.ZERO)).orElseThrow();
+      try (Fault delayed = faulty.delay(expiry(most), Calls.of(Operation.ATOMIC_PUT))) {
+        assertThat(lock.extend(Duration.ofMinutes(5), Duration.ZERO)).isEmpty();
+        assertThat(delayed.fired()).isEqualTo(1);
+      }
+      assertThat(held(LOCK_NAME1)).isFalse();
+
+      SimpleLock late = mine.lock(lockConfig(LOCK_NAME1, most, Duration.ZERO)).orElseThrow();
+      ExecutorService thread = Executors.newSingleThreadExecutor();
+      Fault delayed = faulty.delay(Duration.ofMinutes(1), Calls.of(Operation.ATOMIC_PUT));
+      try {
+        Future<Optional<SimpleLock>> extended =
+            thread.submit(() -> late.extend(Duration.ofMinutes(5), Duration.ZERO));
+        Optional<SimpleLock> theirs = Optional.empty();
+        long deadline = System.nanoTime() + expiry(most).multipliedBy(4).toNanos();
+        while (theirs.isEmpty() && System.nanoTime() < deadline) {
+          sleepFor(Duration.ofMillis(50));
+          theirs = other.lock(lockConfig(LOCK_NAME1));
+        }
+        assertThat(theirs).as("another takes the expired lock").isNotEmpty();
+        delayed.close();
+        assertThat(extended.get(20, TimeUnit.SECONDS)).isEmpty();
+        assertThat(held(LOCK_NAME1)).as("the other's lock stays").isTrue();
+        assertThat(mine.lock(lockConfig(LOCK_NAME1))).isEmpty();
+        theirs.get().unlock();
+      } finally {
+        delayed.close();
+        thread.shutdownNow();
+      }
+    }
   }
 }

@@ -6,10 +6,21 @@ import static org.awaitility.Awaitility.await;
 
 import io.libkv.InvalidKeyException;
 import io.libkv.LockLease;
+import io.libkv.LockLostException;
+import io.libkv.LockOptions;
 import io.libkv.Store;
+import io.libkv.StoreUnavailableException;
+import io.libkv.UnknownOutcomeException;
+import io.libkv.faults.Calls;
+import io.libkv.faults.Fault;
+import io.libkv.faults.FaultInjectingStore;
+import io.libkv.util.ForwardingStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +35,7 @@ import java.util.concurrent.locks.Lock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.springframework.integration.leader.Candidate;
@@ -42,6 +54,8 @@ abstract class LockRegistryContract {
   private final List<Store> clients = new ArrayList<>();
   private final List<LockRegistryLeaderInitiator> initiators = new ArrayList<>();
   final ExecutorService threads = Executors.newCachedThreadPool();
+  // one thread for a second holder: a lock it takes in one task it unlocks in the next
+  private final ExecutorService otherHolder = Executors.newSingleThreadExecutor();
   String dir = "";
 
   /** A new client of the data every other client of this test shares. */
@@ -63,7 +77,9 @@ abstract class LockRegistryContract {
   void closeAll() throws InterruptedException {
     initiators.forEach(LockRegistryLeaderInitiator::stop);
     threads.shutdownNow();
+    otherHolder.shutdownNow();
     assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(otherHolder.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     clients.forEach(Store::close);
   }
 
@@ -73,6 +89,20 @@ abstract class LockRegistryContract {
 
   <T> Future<T> inThread(java.util.concurrent.Callable<T> task) {
     return threads.submit(task);
+  }
+
+  /** Runs {@code task} on the second holder's thread, always the same one, and waits for it. */
+  <T> T asOtherHolder(java.util.concurrent.Callable<T> task) throws Exception {
+    return otherHolder.submit(task).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Unlocks {@code lock} on the second holder's thread. */
+  void unlockAsOtherHolder(Lock lock) throws Exception {
+    asOtherHolder(
+        () -> {
+          lock.unlock();
+          return null;
+        });
   }
 
   /** A task running on its own thread, started: its thread (to interrupt) and its result. */
@@ -338,6 +368,224 @@ abstract class LockRegistryContract {
     assertThat(first.isLeader()).isFalse();
     assertThat(second.tokens).hasSize(1);
     assertThat(second.tokens.get(0)).isGreaterThan(firstToken);
+  }
+
+  /**
+   * The adapter under the faults of {@link FaultInjectingStore}, wrapping one client: its session
+   * lost and healed, its calls refused. Other clients of the same data stand for other processes.
+   */
+  @Nested
+  @DisplayName("under injected faults (FaultInjectingStore)")
+  class UnderInjectedFaults {
+    private FaultInjectingStore faulty;
+    private LibkvLockRegistry faultyRegistry;
+
+    @BeforeEach
+    void wrap() {
+      faulty = FaultInjectingStore.wrap(client());
+      faultyRegistry = new LibkvLockRegistry(faulty, dir);
+    }
+
+    @Test
+    @DisplayName(
+        "a session lost while the lock is held: lost() completes, another client takes the lock,"
+            + " unlock() throws LockLostException; after heal() lock() acquires afresh with a"
+            + " greater fencing token")
+    void sessionLossWhileHeld() throws Exception {
+      LibkvLock a = faultyRegistry.obtain("job");
+      LibkvLock b = registry().obtain("job");
+      a.lock();
+      LockLease lease = a.lease();
+      long lostToken = lease.fencingToken();
+      Fault loss = faulty.loseSession();
+      lease.lost().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(lease.isHeld()).isFalse();
+      assertThat(asOtherHolder(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)))
+          .as("another client takes the lock while this one's session is lost")
+          .isTrue();
+      assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(faulty.delegate().exists(dir + "/job")).as("the new holder's key stays").isTrue();
+      assertThatThrownBy(a::tryLock)
+          .as("while the session is lost an acquisition fails as unavailable")
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      loss.close();
+      unlockAsOtherHolder(b);
+      a.lock();
+      assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
+      a.unlock();
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "a store refusing calls: tryLock(timeout), tryLock() and lock() throw"
+            + " StoreUnavailableException with nothing held, never a silent false; they acquire once"
+            + " the refusal ends")
+    void refusedAcquisitionThrows() throws Exception {
+      LibkvLock a = faultyRegistry.obtain("job");
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThatThrownBy(() -> a.tryLock(1, TimeUnit.SECONDS))
+            .isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(a::tryLock).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(a::lock).isInstanceOf(StoreUnavailableException.class);
+        assertThat(refused.fired()).isEqualTo(3);
+      }
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(inThread(() -> a.tryLock()).get())
+          .as("no thread was left holding the local lock")
+          .isTrue();
+      assertThat(faulty.delegate().exists(dir + "/job")).isTrue();
+      assertThat(a.tryLock(1, TimeUnit.SECONDS)).as("held by the other thread").isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "a store refusing calls while the lock is held: a reentrant acquisition needs no store"
+            + " call and unlock still releases the store lock")
+    void refusalDoesNotTouchAHeldLock() {
+      LibkvLock a = faultyRegistry.obtain("job");
+      a.lock();
+      try (Fault refused = faulty.refuse(Calls.all())) {
+        assertThat(a.tryLock()).isTrue();
+        a.unlock();
+        a.unlock();
+        assertThat(refused.fired()).isZero();
+      }
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+
+    @Test
+    @DisplayName(
+        "LockRegistryLeaderInitiator: a session loss revokes leadership, another client leads"
+            + " meanwhile, and the first leads again after heal()")
+    void leaderRevokedOnLossAndRegained() throws Exception {
+      Leader one = leader("one", faultyRegistry);
+      await().atMost(WAIT).until(one::isLeader);
+      long oneToken = one.tokens.get(0);
+      faulty.loseSession();
+      await().atMost(WAIT).until(() -> !one.isLeader());
+      assertThat(one.revoked).hasValue(1);
+      Leader two = leader("two", registry());
+      await().atMost(WAIT).until(two::isLeader);
+      assertThat(two.tokens.get(0)).isGreaterThan(oneToken);
+      faulty.heal();
+      two.initiator.stop();
+      await().atMost(WAIT).until(one::isLeader);
+      assertThat(one.tokens).hasSize(2);
+      assertThat(one.tokens.get(1)).isGreaterThan(two.tokens.get(0));
+    }
+
+    @Test
+    @DisplayName(
+        "unlock() whose release's answer is lost: it throws UnknownOutcomeException with the local"
+            + " lock released and the hold ended; the lock is free if the release applied, else"
+            + " taken until the store lock expires; the next lock() acquires afresh")
+    void unlockOutcomeLost() throws Exception {
+      LostReleaseAnswer store = new LostReleaseAnswer(faulty);
+      LibkvLock a = new LibkvLockRegistry(store, dir).obtain("job");
+      io.libkv.Lock other = client().newLock(dir + "/job");
+
+      a.lock();
+      long applied = a.lease().fencingToken();
+      store.loseNextAnswer(true);
+      assertThatThrownBy(a::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThatThrownBy(a::unlock).isInstanceOf(IllegalMonitorStateException.class);
+      LockLease theirs = other.tryLock(Duration.ZERO).orElseThrow();
+      theirs.close();
+
+      a.lock();
+      long notApplied = a.lease().fencingToken();
+      assertThat(notApplied).isGreaterThan(applied);
+      store.loseNextAnswer(false);
+      assertThatThrownBy(a::unlock).isInstanceOf(UnknownOutcomeException.class);
+      assertThat(a.isHeldByCurrentThread()).isFalse();
+      assertThat(other.tryLock(Duration.ZERO)).as("still taken by the unreleased lock").isEmpty();
+      assertThat(inThread(() -> a.tryLock()).get()).as("the registry does not hold it").isFalse();
+      store.expireUnreleased();
+      a.lock();
+      assertThat(a.lease().fencingToken()).isGreaterThan(notApplied);
+      a.unlock();
+      assertThat(faulty.delegate().exists(dir + "/job")).isFalse();
+    }
+  }
+
+  /**
+   * The one fault {@link FaultInjectingStore} cannot inject into a lock: a release ({@link
+   * LockLease#close()}, which it passes to the wrapped store unfaulted) whose answer is lost. Not
+   * applied, the lock stays taken until {@link #expireUnreleased()} stands for its TTL ending.
+   */
+  static final class LostReleaseAnswer extends ForwardingStore {
+    private final AtomicInteger next = new AtomicInteger(); // 0 none, 1 applied, 2 not applied
+    private final List<LockLease> unreleased = new CopyOnWriteArrayList<>();
+
+    LostReleaseAnswer(Store store) {
+      super(store);
+    }
+
+    void loseNextAnswer(boolean applied) {
+      next.set(applied ? 1 : 2);
+    }
+
+    void expireUnreleased() {
+      unreleased.forEach(LockLease::close);
+      unreleased.clear();
+    }
+
+    @Override
+    public io.libkv.Lock newLock(String key, LockOptions options) {
+      io.libkv.Lock inner = super.newLock(key, options);
+      return new io.libkv.Lock() {
+        @Override
+        public String key() {
+          return inner.key();
+        }
+
+        @Override
+        public LockLease lock() throws InterruptedException {
+          return releasing(inner.lock());
+        }
+
+        @Override
+        public Optional<LockLease> tryLock(Duration timeout) throws InterruptedException {
+          return inner.tryLock(timeout).map(l -> releasing(l));
+        }
+      };
+    }
+
+    /** The lease with its close() faulted; every other method is the lease's. */
+    private LockLease releasing(LockLease lease) {
+      return (LockLease)
+          Proxy.newProxyInstance(
+              LockLease.class.getClassLoader(),
+              new Class<?>[] {LockLease.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("close")) {
+                  release(lease);
+                  return null;
+                }
+                try {
+                  return method.invoke(lease, args);
+                } catch (InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+    }
+
+    private void release(LockLease lease) {
+      int fault = next.getAndSet(0);
+      if (fault != 2) {
+        lease.close();
+      } else {
+        unreleased.add(lease);
+      }
+      if (fault != 0) {
+        throw new UnknownOutcomeException(
+            "the release's answer was lost", lease.key(), description(), List.of(), null);
+      }
+    }
   }
 
   /** A started initiator and what its candidate saw. */

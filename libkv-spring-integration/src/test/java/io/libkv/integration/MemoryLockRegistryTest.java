@@ -72,18 +72,13 @@ class MemoryLockRegistryTest extends LockRegistryContract {
     a.lock();
     long lostToken = a.lease().fencingToken();
     store.simulateSessionExpiry();
-    assertThat(inThread(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)).get()).isTrue();
+    assertThat(asOtherHolder(() -> b.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS))).isTrue();
     assertThat(a.tryLock()).as("b holds it now").isFalse();
     assertThat(a.isHeldByCurrentThread()).as("both earlier holds dropped").isFalse();
     assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
     assertThatThrownBy(a::unlock).isInstanceOf(LockLostException.class);
     assertThatThrownBy(a::unlock).isInstanceOf(IllegalMonitorStateException.class);
-    inThread(
-            () -> {
-              b.unlock();
-              return null;
-            })
-        .get();
+    unlockAsOtherHolder(b);
     a.lock();
     assertThat(a.lease().fencingToken()).isGreaterThan(lostToken);
     a.unlock();
