@@ -33,10 +33,11 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   }
 
   /**
-   * Runs {@code get k}, which must print {@code v} and nothing else; returns where the JVM took the
-   * CLI's classes from.
+   * Runs {@code get k}, which must print {@code v} and nothing else; returns the JVM's
+   * class-loading log, a line per class, e.g. {@code "[0.1s][info][class,load] io.libkv.cli.Cli
+   * source: shared objects file (top)"}.
    */
-  private String getAndClassSource() throws IOException {
+  private List<String> getAndClassesLoaded() throws IOException {
     Path log = tmp.resolve("classes-" + System.nanoTime() + ".log");
     Result r =
         runner.run(
@@ -45,12 +46,15 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
             List.of("--store", store, "get", "k"));
     assertOk(r);
     assertThat(r.out()).isEqualTo("v");
-    // e.g. "[0.1s][info][class,load] io.libkv.cli.Cli source: shared objects file (top)"
-    return Files.readAllLines(log).stream()
+    return Files.readAllLines(log);
+  }
+
+  /** Runs {@code get k}; returns where the JVM took the CLI's classes from. */
+  private String getAndClassSource() throws IOException {
+    return getAndClassesLoaded().stream()
         .filter(l -> l.contains(" io.libkv.cli.Cli source: "))
         .findFirst()
-        .orElseThrow(
-            () -> new AssertionError("io.libkv.cli.Cli is not in the class-loading log " + log));
+        .orElseThrow(() -> new AssertionError("io.libkv.cli.Cli is not in the class-loading log"));
   }
 
   @Test
@@ -85,17 +89,9 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   void aWarmBboltGetReadsNoClassOfTheCliOrPicocliFromAJar() throws Exception {
     assertOk(lib("put", "k", "v"));
     assertOk(lib("get", "k")); // the archive exists from here on
-    Path log = tmp.resolve("loaded-" + System.nanoTime() + ".log");
-    Result r =
-        runner.run(
-            Map.of("LIBKV_JAVA_OPTS", "-Xlog:class+load=info:file=" + log),
-            new byte[0],
-            List.of("--store", store, "get", "k"));
-    assertOk(r);
-    assertThat(r.out()).isEqualTo("v");
     // picocli's classes (class-file version 49) were parsed and verified from its jar on every
     // start
-    assertThat(Files.readAllLines(log))
+    assertThat(getAndClassesLoaded())
         .as("classes of the CLI and of picocli loaded from a jar instead of the archive")
         .noneMatch(
             l -> l.matches(".* (io\\.libkv\\.cli|picocli)\\.[\\w.$]+ source: (file|jar):.*"));
