@@ -83,6 +83,11 @@ import org.jspecify.annotations.Nullable;
  *       RESYNC and RESET are counted apart) counts events as the consumer takes them; {@code
  *       libkv.store.watch.listener} (timer; {@code kind}) is the time a watch listener took per
  *       event, during which that watch's later events wait.
+ *   <li>{@code libkv.store.watch.delivery} (timer; {@code kind}): from the event's {@link
+ *       KeyEvent#receivedNanos() receivedNanos} (the store received the change; the oldest one for
+ *       a coalesced event) to the consumer taking it, or its listener being invoked; {@code
+ *       libkv.store.watch.coalesced} (counter; {@code kind}) sums the events' {@link
+ *       KeyEvent#coalesced() coalesced}: the events merged because a consumer fell behind.
  *   <li>{@code libkv.store.connection} (gauge; {@code state} CONNECTED, SUSPENDED or LOST): the
  *       number of stores in that state (RECONNECTED counts as CONNECTED); {@code
  *       libkv.store.connection.changes} (counter; {@code state}, all four) counts the changes.
@@ -93,9 +98,9 @@ import org.jspecify.annotations.Nullable;
  *       counts leases whose {@link LockLease#lost()} completed.
  * </ul>
  *
- * <p>Not measured, because the API does not tell them: how long an event took from the server to
- * the consumer (events carry no time), how many events a slow consumer's watch coalesced, and
- * keep-alive renewals (internal to each backend).
+ * <p>Not measured, because the API does not tell them: the time from a change's commit on the
+ * server to the store receiving it (the clocks differ), and keep-alive renewals (internal to each
+ * backend).
  */
 public final class MeteredStore extends ForwardingStore {
   /** Answers of the store, not errors: kept out of {@code libkv.store.errors}. */
@@ -277,36 +282,35 @@ public final class MeteredStore extends ForwardingStore {
 
   @Override
   public Watch<KeyEvent> watch(String key) {
-    return keyWatches.opened(delegate().watch(key), KeyEvent::type);
+    return keyWatches.opened(delegate().watch(key), KEY);
   }
 
   @Override
   public Watch<KeyEvent> watch(String key, WatchOptions options) {
-    return keyWatches.opened(delegate().watch(key, options), KeyEvent::type);
+    return keyWatches.opened(delegate().watch(key, options), KEY);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir) {
-    return treeWatches.opened(delegate().watchTree(dir), TreeEvent::type);
+    return treeWatches.opened(delegate().watchTree(dir), TREE);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir, WatchOptions options) {
-    return treeWatches.opened(delegate().watchTree(dir, options), TreeEvent::type);
+    return treeWatches.opened(delegate().watchTree(dir, options), TREE);
   }
 
   @Override
   public Subscription watch(
       String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
-    return keyWatches.subscribed(
-        l -> delegate().watch(key, options, l, executor), listener, KeyEvent::type);
+    return keyWatches.subscribed(l -> delegate().watch(key, options, l, executor), listener, KEY);
   }
 
   @Override
   public Subscription watchTree(
       String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor) {
     return treeWatches.subscribed(
-        l -> delegate().watchTree(dir, options, l, executor), listener, TreeEvent::type);
+        l -> delegate().watchTree(dir, options, l, executor), listener, TREE);
   }
 
   // ---- locks
@@ -494,12 +498,59 @@ public final class MeteredStore extends ForwardingStore {
     }
   }
 
+  /** What the watch meters read from an event of one kind. */
+  private interface EventFacts<E> {
+    EventType type(E event);
+
+    long receivedNanos(E event);
+
+    long coalesced(E event);
+  }
+
+  private static final EventFacts<KeyEvent> KEY =
+      new EventFacts<>() {
+        @Override
+        public EventType type(KeyEvent e) {
+          return e.type();
+        }
+
+        @Override
+        public long receivedNanos(KeyEvent e) {
+          return e.receivedNanos();
+        }
+
+        @Override
+        public long coalesced(KeyEvent e) {
+          return e.coalesced();
+        }
+      };
+
+  private static final EventFacts<TreeEvent> TREE =
+      new EventFacts<>() {
+        @Override
+        public EventType type(TreeEvent e) {
+          return e.type();
+        }
+
+        @Override
+        public long receivedNanos(TreeEvent e) {
+          return e.receivedNanos();
+        }
+
+        @Override
+        public long coalesced(TreeEvent e) {
+          return e.coalesced();
+        }
+      };
+
   /** The meters of one kind of watch (key or tree). */
   private final class Watches {
     final String kind;
     final AtomicLong open;
     final Map<EventType, Counter> events = new EnumMap<>(EventType.class);
     final Timer listener;
+    final Timer delivery;
+    final Counter coalesced;
 
     Watches(String kind) {
       this.kind = kind;
@@ -519,6 +570,29 @@ public final class MeteredStore extends ForwardingStore {
               .description("Time a watch listener took per event (later events wait meanwhile)")
               .tags(kindTags)
               .register(registry);
+      delivery =
+          Timer.builder("libkv.store.watch.delivery")
+              .description(
+                  "Time from the store receiving a change to the consumer taking its event"
+                      + " or the listener being invoked")
+              .tags(kindTags)
+              .register(registry);
+      coalesced =
+          Counter.builder("libkv.store.watch.coalesced")
+              .description("Watch events merged into later ones because the consumer fell behind")
+              .tags(kindTags)
+              .register(registry);
+    }
+
+    /** Records an event reaching its consumer. */
+    <E> void delivered(E event, EventFacts<E> facts) {
+      long now = System.nanoTime();
+      in(events, facts.type(event)).increment();
+      delivery.record(Math.max(0, now - facts.receivedNanos(event)), TimeUnit.NANOSECONDS);
+      long n = facts.coalesced(event);
+      if (n > 0) {
+        coalesced.increment((double) n);
+      }
     }
 
     /** Counts the watch open until it ends (closed, failed, or its store closed). */
@@ -541,7 +615,7 @@ public final class MeteredStore extends ForwardingStore {
       errorCounter(kind.equals("key") ? "watch" : "watchTree", e).increment();
     }
 
-    <E> Watch<E> opened(Watch<E> watch, Function<E, EventType> type) {
+    <E> Watch<E> opened(Watch<E> watch, EventFacts<E> facts) {
       Runnable release = opening();
       watch
           .done()
@@ -553,13 +627,13 @@ public final class MeteredStore extends ForwardingStore {
                 }
                 release.run();
               });
-      return new MeteredWatch<>(watch, e -> in(events, type.apply(e)).increment());
+      return new MeteredWatch<>(watch, e -> delivered(e, facts));
     }
 
     <E> Subscription subscribed(
         Function<WatchListener<E>, Subscription> subscribe,
         WatchListener<E> user,
-        Function<E, EventType> type) {
+        EventFacts<E> facts) {
       Objects.requireNonNull(user, "listener");
       Runnable release = opening();
       Subscription s;
@@ -569,7 +643,7 @@ public final class MeteredStore extends ForwardingStore {
                 new WatchListener<E>() {
                   @Override
                   public void onEvent(E event) {
-                    in(events, type.apply(event)).increment();
+                    delivered(event, facts);
                     long start = System.nanoTime();
                     try {
                       user.onEvent(event);
