@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -499,49 +500,24 @@ public final class MeteredStore extends ForwardingStore {
   }
 
   /** What the watch meters read from an event of one kind. */
-  private interface EventFacts<E> {
-    EventType type(E event);
+  private static final class EventFacts<E> {
+    final Function<E, EventType> type;
+    final ToLongFunction<E> receivedNanos;
+    final ToLongFunction<E> coalesced;
 
-    long receivedNanos(E event);
-
-    long coalesced(E event);
+    EventFacts(
+        Function<E, EventType> type, ToLongFunction<E> receivedNanos, ToLongFunction<E> coalesced) {
+      this.type = type;
+      this.receivedNanos = receivedNanos;
+      this.coalesced = coalesced;
+    }
   }
 
   private static final EventFacts<KeyEvent> KEY =
-      new EventFacts<>() {
-        @Override
-        public EventType type(KeyEvent e) {
-          return e.type();
-        }
-
-        @Override
-        public long receivedNanos(KeyEvent e) {
-          return e.receivedNanos();
-        }
-
-        @Override
-        public long coalesced(KeyEvent e) {
-          return e.coalesced();
-        }
-      };
+      new EventFacts<>(KeyEvent::type, KeyEvent::receivedNanos, KeyEvent::coalesced);
 
   private static final EventFacts<TreeEvent> TREE =
-      new EventFacts<>() {
-        @Override
-        public EventType type(TreeEvent e) {
-          return e.type();
-        }
-
-        @Override
-        public long receivedNanos(TreeEvent e) {
-          return e.receivedNanos();
-        }
-
-        @Override
-        public long coalesced(TreeEvent e) {
-          return e.coalesced();
-        }
-      };
+      new EventFacts<>(TreeEvent::type, TreeEvent::receivedNanos, TreeEvent::coalesced);
 
   /** The meters of one kind of watch (key or tree). */
   private final class Watches {
@@ -587,9 +563,11 @@ public final class MeteredStore extends ForwardingStore {
     /** Records an event reaching its consumer. */
     <E> void delivered(E event, EventFacts<E> facts) {
       long now = System.nanoTime();
-      in(events, facts.type(event)).increment();
-      delivery.record(Math.max(0, now - facts.receivedNanos(event)), TimeUnit.NANOSECONDS);
-      long n = facts.coalesced(event);
+      in(events, facts.type.apply(event)).increment();
+      // an event built by hand (withReceivedNanos) may claim a time not yet come
+      delivery.record(
+          Math.max(0, now - facts.receivedNanos.applyAsLong(event)), TimeUnit.NANOSECONDS);
+      long n = facts.coalesced.applyAsLong(event);
       if (n > 0) {
         coalesced.increment((double) n);
       }
