@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * the directory) with no changes. Change events have type {@link EventType#PUT} or {@link
  * EventType#DELETE} (that of the last change when several were coalesced); {@link EventType#RESYNC}
  * and {@link EventType#RESET} carry the re-read state.
+ *
+ * <p>Besides the change, an event tells about its own delivery: {@link #receivedNanos()} and {@link
+ * #coalesced()}. A tree event is equal only to itself.
  */
 public final class TreeEvent {
   private final EventType type;
@@ -20,18 +23,29 @@ public final class TreeEvent {
   private final List<KVPair> pairs;
   private final List<Change> changes;
   private final long index;
+  private final long receivedNanos;
+  private final long coalesced;
 
   private TreeEvent(
-      EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
+      EventType type,
+      String directory,
+      List<KVPair> pairs,
+      List<Change> changes,
+      long index,
+      long receivedNanos,
+      long coalesced) {
     this.type = Objects.requireNonNull(type, "type");
     this.directory = Objects.requireNonNull(directory, "directory");
     this.pairs = List.copyOf(pairs);
     this.changes = List.copyOf(changes);
     this.index = index;
+    this.receivedNanos = receivedNanos;
+    this.coalesced = coalesced;
   }
 
   /**
-   * Creates an event.
+   * Creates an event received now ({@link #receivedNanos()} is {@link System#nanoTime()}) and
+   * standing for itself alone.
    *
    * @param type the type
    * @param directory the canonical directory watched ("" for the root)
@@ -41,7 +55,28 @@ public final class TreeEvent {
    */
   public static TreeEvent of(
       EventType type, String directory, List<KVPair> pairs, List<Change> changes, long index) {
-    return new TreeEvent(type, directory, pairs, changes, index);
+    return new TreeEvent(type, directory, pairs, changes, index, System.nanoTime(), 0);
+  }
+
+  /**
+   * This event, received at {@code nanos} instead.
+   *
+   * @param nanos a {@link System#nanoTime()} reading of this JVM
+   */
+  public TreeEvent withReceivedNanos(long nanos) {
+    return new TreeEvent(type, directory, pairs, changes, index, nanos, coalesced);
+  }
+
+  /**
+   * This event, standing for {@code n} earlier events merged into it.
+   *
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  public TreeEvent withCoalesced(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("coalesced must be >= 0, was " + n);
+    }
+    return new TreeEvent(type, directory, pairs, changes, index, receivedNanos, n);
   }
 
   /** The event's type. */
@@ -69,6 +104,24 @@ public final class TreeEvent {
     return index;
   }
 
+  /**
+   * When the store received the change, as a {@link System#nanoTime()} reading of this JVM: when
+   * the backend handed it to its watches (a state read for CURRENT, ABSENT, RESYNC, RESET; the
+   * resumption for changes a resumed watch replays). A coalesced event has the time of the oldest
+   * event merged into it. Compare it only with other {@code nanoTime} readings of the same JVM.
+   */
+  public long receivedNanos() {
+    return receivedNanos;
+  }
+
+  /**
+   * How many events this one stands for beyond itself: 0, or {@code n} when a consumer slower than
+   * the watch's buffer let {@code n} earlier events be merged into it.
+   */
+  public long coalesced() {
+    return coalesced;
+  }
+
   @Override
   public String toString() {
     return "TreeEvent{"
@@ -81,6 +134,7 @@ public final class TreeEvent {
         + pairs.size()
         + " pairs, changes="
         + changes
+        + (coalesced == 0 ? "" : ", " + coalesced + " coalesced")
         + "}";
   }
 

@@ -13,7 +13,9 @@ import java.util.function.BinaryOperator;
 /**
  * How two queued events become one when a consumer falls behind: the result always carries the
  * later event's state, and an initial, resync or reset event keeps its type so the consumer still
- * learns that the state was (re)read.
+ * learns that the state was (re)read. A merged key or tree event counts the events it stands for
+ * ({@code coalesced()}: both events' counts plus one) and keeps the earlier event's {@code
+ * receivedNanos()}, so the consumer can tell how long the oldest change it carries waited.
  */
 public final class Coalescers {
   private Coalescers() {}
@@ -32,6 +34,12 @@ public final class Coalescers {
   }
 
   private static KeyEvent mergeKey(KeyEvent a, KeyEvent b) {
+    return mergedKey(a, b)
+        .withReceivedNanos(a.receivedNanos())
+        .withCoalesced(a.coalesced() + b.coalesced() + 1);
+  }
+
+  private static KeyEvent mergedKey(KeyEvent a, KeyEvent b) {
     if (b.type() == EventType.RESET || !isSnapshot(a.type())) {
       return b;
     }
@@ -44,6 +52,12 @@ public final class Coalescers {
   }
 
   private static TreeEvent mergeTree(TreeEvent a, TreeEvent b) {
+    return mergedTree(a, b)
+        .withReceivedNanos(a.receivedNanos())
+        .withCoalesced(a.coalesced() + b.coalesced() + 1);
+  }
+
+  private static TreeEvent mergedTree(TreeEvent a, TreeEvent b) {
     if (b.type() == EventType.RESET || b.type() == EventType.RESYNC) {
       return b;
     }
@@ -68,7 +82,10 @@ public final class Coalescers {
     return TreeEvent.of(t, b.directory(), b.pairs(), changes, b.index());
   }
 
-  /** Keeps the later of two events (for streams where only the latest matters). */
+  /**
+   * Keeps the later of two events (for streams where only the latest matters, such as connection
+   * states, whose values carry no count of what they replaced).
+   */
   public static <E> BinaryOperator<E> latest() {
     return (a, b) -> b;
   }

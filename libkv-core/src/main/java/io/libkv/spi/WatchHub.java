@@ -39,6 +39,8 @@ public final class WatchHub {
     final EventType type;
     final @Nullable KVPair pair;
     final long index;
+    // stamped here, where every backend hands its changes over, for the events' receivedNanos
+    final long receivedNanos = System.nanoTime();
 
     private Change(String key, EventType type, @Nullable KVPair pair, long index) {
       this.key = key;
@@ -75,6 +77,11 @@ public final class WatchHub {
     /** The new pair of a put; empty for a delete. */
     public java.util.Optional<KVPair> pair() {
       return java.util.Optional.ofNullable(pair);
+    }
+
+    /** When the backend made this change ({@link System#nanoTime()}): its events' receivedNanos. */
+    public long receivedNanos() {
+      return receivedNanos;
     }
 
     @Override
@@ -267,8 +274,10 @@ public final class WatchHub {
      */
     public synchronized void startResumed(List<Change> history, long fromIndex, long index) {
       lastIndex = fromIndex;
+      // history predates the watch: it is received now, not when the store first had it
+      long now = System.nanoTime();
       for (Change c : history) {
-        deliver(c);
+        deliver(c, now);
       }
       lastIndex = Math.max(lastIndex, index);
       flush();
@@ -295,7 +304,7 @@ public final class WatchHub {
       pending = null;
       if (p != null) {
         for (Change c : p) {
-          deliver(c);
+          deliver(c, c.receivedNanos);
         }
       }
     }
@@ -304,11 +313,11 @@ public final class WatchHub {
       if (pending != null) {
         pending.add(c);
       } else {
-        deliver(c);
+        deliver(c, c.receivedNanos);
       }
     }
 
-    private void deliver(Change c) {
+    private void deliver(Change c, long receivedNanos) {
       if (c.index <= lastIndex) {
         return;
       }
@@ -319,7 +328,7 @@ public final class WatchHub {
         return;
       }
       present = c.type == EventType.PUT;
-      channel.offer(KeyEvent.of(c.type, key, c.pair, c.index));
+      channel.offer(KeyEvent.of(c.type, key, c.pair, c.index).withReceivedNanos(receivedNanos));
     }
   }
 
@@ -432,6 +441,7 @@ public final class WatchHub {
     private void deliver(List<Change> batch) {
       Map<String, TreeEvent.Change> changes = new TreeMap<>(Keys.UTF8_ORDER);
       long max = lastIndex;
+      long received = 0;
       EventType lastType = null;
       for (Change c : batch) {
         // one write may change several keys at one index, and a backend that learns of them key
@@ -450,6 +460,9 @@ public final class WatchHub {
           }
           changes.put(c.key, TreeEvent.Change.delete(c.key));
         }
+        if (lastType == null) {
+          received = c.receivedNanos; // the batch's oldest change
+        }
         lastType = c.type;
         max = Math.max(max, c.index);
       }
@@ -459,11 +472,12 @@ public final class WatchHub {
       lastIndex = max;
       channel.offer(
           TreeEvent.of(
-              lastType,
-              dir,
-              new ArrayList<>(state.values()),
-              new ArrayList<>(changes.values()),
-              max));
+                  lastType,
+                  dir,
+                  new ArrayList<>(state.values()),
+                  new ArrayList<>(changes.values()),
+                  max)
+              .withReceivedNanos(received));
     }
 
     private boolean applied(Change c) {

@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,6 +84,11 @@ import org.jspecify.annotations.Nullable;
  *       RESYNC and RESET are counted apart) counts events as the consumer takes them; {@code
  *       libkv.store.watch.listener} (timer; {@code kind}) is the time a watch listener took per
  *       event, during which that watch's later events wait.
+ *   <li>{@code libkv.store.watch.delivery} (timer; {@code kind}): from the event's {@link
+ *       KeyEvent#receivedNanos() receivedNanos} (the store received the change; the oldest one for
+ *       a coalesced event) to the consumer taking it, or its listener being invoked; {@code
+ *       libkv.store.watch.coalesced} (counter; {@code kind}) sums the events' {@link
+ *       KeyEvent#coalesced() coalesced}: the events merged because a consumer fell behind.
  *   <li>{@code libkv.store.connection} (gauge; {@code state} CONNECTED, SUSPENDED or LOST): the
  *       number of stores in that state (RECONNECTED counts as CONNECTED); {@code
  *       libkv.store.connection.changes} (counter; {@code state}, all four) counts the changes.
@@ -93,9 +99,9 @@ import org.jspecify.annotations.Nullable;
  *       counts leases whose {@link LockLease#lost()} completed.
  * </ul>
  *
- * <p>Not measured, because the API does not tell them: how long an event took from the server to
- * the consumer (events carry no time), how many events a slow consumer's watch coalesced, and
- * keep-alive renewals (internal to each backend).
+ * <p>Not measured, because the API does not tell them: the time from a change's commit on the
+ * server to the store receiving it (the clocks differ), and keep-alive renewals (internal to each
+ * backend).
  */
 public final class MeteredStore extends ForwardingStore {
   /** Answers of the store, not errors: kept out of {@code libkv.store.errors}. */
@@ -277,36 +283,35 @@ public final class MeteredStore extends ForwardingStore {
 
   @Override
   public Watch<KeyEvent> watch(String key) {
-    return keyWatches.opened(delegate().watch(key), KeyEvent::type);
+    return keyWatches.opened(delegate().watch(key), KEY);
   }
 
   @Override
   public Watch<KeyEvent> watch(String key, WatchOptions options) {
-    return keyWatches.opened(delegate().watch(key, options), KeyEvent::type);
+    return keyWatches.opened(delegate().watch(key, options), KEY);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir) {
-    return treeWatches.opened(delegate().watchTree(dir), TreeEvent::type);
+    return treeWatches.opened(delegate().watchTree(dir), TREE);
   }
 
   @Override
   public Watch<TreeEvent> watchTree(String dir, WatchOptions options) {
-    return treeWatches.opened(delegate().watchTree(dir, options), TreeEvent::type);
+    return treeWatches.opened(delegate().watchTree(dir, options), TREE);
   }
 
   @Override
   public Subscription watch(
       String key, WatchOptions options, WatchListener<KeyEvent> listener, Executor executor) {
-    return keyWatches.subscribed(
-        l -> delegate().watch(key, options, l, executor), listener, KeyEvent::type);
+    return keyWatches.subscribed(l -> delegate().watch(key, options, l, executor), listener, KEY);
   }
 
   @Override
   public Subscription watchTree(
       String dir, WatchOptions options, WatchListener<TreeEvent> listener, Executor executor) {
     return treeWatches.subscribed(
-        l -> delegate().watchTree(dir, options, l, executor), listener, TreeEvent::type);
+        l -> delegate().watchTree(dir, options, l, executor), listener, TREE);
   }
 
   // ---- locks
@@ -494,12 +499,34 @@ public final class MeteredStore extends ForwardingStore {
     }
   }
 
+  /** What the watch meters read from an event of one kind. */
+  private static final class EventFacts<E> {
+    final Function<E, EventType> type;
+    final ToLongFunction<E> receivedNanos;
+    final ToLongFunction<E> coalesced;
+
+    EventFacts(
+        Function<E, EventType> type, ToLongFunction<E> receivedNanos, ToLongFunction<E> coalesced) {
+      this.type = type;
+      this.receivedNanos = receivedNanos;
+      this.coalesced = coalesced;
+    }
+  }
+
+  private static final EventFacts<KeyEvent> KEY =
+      new EventFacts<>(KeyEvent::type, KeyEvent::receivedNanos, KeyEvent::coalesced);
+
+  private static final EventFacts<TreeEvent> TREE =
+      new EventFacts<>(TreeEvent::type, TreeEvent::receivedNanos, TreeEvent::coalesced);
+
   /** The meters of one kind of watch (key or tree). */
   private final class Watches {
     final String kind;
     final AtomicLong open;
     final Map<EventType, Counter> events = new EnumMap<>(EventType.class);
     final Timer listener;
+    final Timer delivery;
+    final Counter coalesced;
 
     Watches(String kind) {
       this.kind = kind;
@@ -519,6 +546,31 @@ public final class MeteredStore extends ForwardingStore {
               .description("Time a watch listener took per event (later events wait meanwhile)")
               .tags(kindTags)
               .register(registry);
+      delivery =
+          Timer.builder("libkv.store.watch.delivery")
+              .description(
+                  "Time from the store receiving a change to the consumer taking its event"
+                      + " or the listener being invoked")
+              .tags(kindTags)
+              .register(registry);
+      coalesced =
+          Counter.builder("libkv.store.watch.coalesced")
+              .description("Watch events merged into later ones because the consumer fell behind")
+              .tags(kindTags)
+              .register(registry);
+    }
+
+    /** Records an event reaching its consumer. */
+    <E> void delivered(E event, EventFacts<E> facts) {
+      long now = System.nanoTime();
+      in(events, facts.type.apply(event)).increment();
+      // an event built by hand (withReceivedNanos) may claim a time not yet come
+      delivery.record(
+          Math.max(0, now - facts.receivedNanos.applyAsLong(event)), TimeUnit.NANOSECONDS);
+      long n = facts.coalesced.applyAsLong(event);
+      if (n > 0) {
+        coalesced.increment((double) n);
+      }
     }
 
     /** Counts the watch open until it ends (closed, failed, or its store closed). */
@@ -541,7 +593,7 @@ public final class MeteredStore extends ForwardingStore {
       errorCounter(kind.equals("key") ? "watch" : "watchTree", e).increment();
     }
 
-    <E> Watch<E> opened(Watch<E> watch, Function<E, EventType> type) {
+    <E> Watch<E> opened(Watch<E> watch, EventFacts<E> facts) {
       Runnable release = opening();
       watch
           .done()
@@ -553,13 +605,13 @@ public final class MeteredStore extends ForwardingStore {
                 }
                 release.run();
               });
-      return new MeteredWatch<>(watch, e -> in(events, type.apply(e)).increment());
+      return new MeteredWatch<>(watch, e -> delivered(e, facts));
     }
 
     <E> Subscription subscribed(
         Function<WatchListener<E>, Subscription> subscribe,
         WatchListener<E> user,
-        Function<E, EventType> type) {
+        EventFacts<E> facts) {
       Objects.requireNonNull(user, "listener");
       Runnable release = opening();
       Subscription s;
@@ -569,7 +621,7 @@ public final class MeteredStore extends ForwardingStore {
                 new WatchListener<E>() {
                   @Override
                   public void onEvent(E event) {
-                    in(events, type.apply(event)).increment();
+                    delivered(event, facts);
                     long start = System.nanoTime();
                     try {
                       user.onEvent(event);

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.libkv.ConfigurationException;
+import io.libkv.KeyEvent;
 import io.libkv.LibKV;
 import io.libkv.Store;
+import io.libkv.TreeEvent;
+import io.libkv.Watch;
 import io.libkv.memory.MemoryStore;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,5 +81,38 @@ class MeteredBoltdbStoreTest {
     assertThatThrownBy(() -> LibKV.open("memory:metrics-bad?metrics=yes"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("parameter 'metrics': expected true or false, was \"yes\"");
+  }
+
+  @Test
+  void aBboltStoresEventsAreStampedWhenReceivedAndTheirDeliveryTimed() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    long before = System.nanoTime();
+    try (Store store = MeteredStore.wrap(LibKV.open("boltdb:" + dir.resolve("w.db")), registry);
+        Watch<KeyEvent> w = store.watch("a");
+        Watch<TreeEvent> t = store.watchTree("")) {
+      List<Object> stamped = new ArrayList<>();
+      stamped.add(w.take());
+      stamped.add(t.take());
+      store.put("a", "1".getBytes(UTF_8));
+      stamped.add(w.take());
+      stamped.add(t.take());
+      long now = System.nanoTime();
+      for (Object e : stamped) {
+        long received =
+            e instanceof KeyEvent
+                ? ((KeyEvent) e).receivedNanos()
+                : ((TreeEvent) e).receivedNanos();
+        assertThat(received - before).as("%s", e).isBetween(0L, now - before);
+      }
+    }
+    for (String kind : List.of("key", "tree")) {
+      assertThat(
+              registry
+                  .get("libkv.store.watch.delivery")
+                  .tags("backend", "boltdb", "kind", kind)
+                  .timer()
+                  .count())
+          .isEqualTo(2);
+    }
   }
 }

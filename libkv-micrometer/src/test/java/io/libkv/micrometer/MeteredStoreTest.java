@@ -32,6 +32,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -369,5 +370,81 @@ class MeteredStoreTest {
     lease.close();
     assertThat(held("lost").count()).isEqualTo(1);
     assertThat(held("released").count()).isZero();
+  }
+
+  // ---- delivery delay and coalescing
+
+  private Timer delivery(String kind) {
+    return registry
+        .get("libkv.store.watch.delivery")
+        .tags("backend", "memory", "kind", kind)
+        .timer();
+  }
+
+  @Test
+  void deliveryIsTimedFromTheStoresReceiptToTheConsumerTakingTheEvent() throws Exception {
+    try (Watch<KeyEvent> w = store.watch("d/k");
+        Watch<TreeEvent> t = store.watchTree("d")) {
+      assertThat(w.take().type()).isEqualTo(EventType.ABSENT);
+      assertThat(t.take().type()).isEqualTo(EventType.ABSENT);
+      store.put("d/k", V);
+      Thread.sleep(50); // the consumer is late: each event waited at least this long
+      assertThat(w.poll(BOUND).map(KeyEvent::type)).contains(EventType.PUT);
+      Iterator<TreeEvent> it = t.iterator();
+      assertThat(it.hasNext()).isTrue();
+      assertThat(it.next().type()).isEqualTo(EventType.PUT);
+    }
+    assertThat(delivery("key").count()).isEqualTo(2);
+    assertThat(delivery("key").max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50);
+    assertThat(delivery("key").totalTime(TimeUnit.MILLISECONDS))
+        .isGreaterThanOrEqualTo(50)
+        .isLessThan((double) BOUND.toMillis());
+    assertThat(delivery("tree").count()).isEqualTo(2);
+    assertThat(delivery("tree").max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50);
+  }
+
+  @Test
+  void deliveryToAListenerIsTimedUntilTheListenerIsInvoked() throws Exception {
+    BlockingQueue<KeyEvent> got = new LinkedBlockingQueue<>();
+    // an executor that runs each task 50 ms late, as a busy one would
+    Executor late =
+        r ->
+            new Thread(
+                    () -> {
+                      try {
+                        Thread.sleep(50);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      r.run();
+                    })
+                .start();
+    Subscription s = store.watch("l/k", WatchOptions.DEFAULT, got::add, late);
+    assertThat(got.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+    store.put("l/k", V);
+    assertThat(got.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
+    s.close();
+    assertThat(delivery("key").count()).isEqualTo(2);
+    assertThat(delivery("key").max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50);
+    assertThat(delivery("key").totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  void eventsMergedForASlowConsumerAreCounted() throws Exception {
+    assertThat(counter("libkv.store.watch.coalesced", "kind", "key")).isZero();
+    try (Watch<KeyEvent> w = store.watch("m/k", WatchOptions.builder().bufferSize(2).build());
+        Watch<TreeEvent> t = store.watchTree("m", WatchOptions.builder().bufferSize(1).build())) {
+      w.take();
+      t.take();
+      for (int i = 0; i < 10; i++) {
+        store.put("m/k", V);
+      }
+      // key: the first put, then nine merged into one (8 beyond itself); tree: ten into one
+      assertThat(w.take().coalesced()).isZero();
+      assertThat(w.take().coalesced()).isEqualTo(8);
+      assertThat(t.take().coalesced()).isEqualTo(9);
+    }
+    assertThat(counter("libkv.store.watch.coalesced", "kind", "key")).isEqualTo(8);
+    assertThat(counter("libkv.store.watch.coalesced", "kind", "tree")).isEqualTo(9);
   }
 }
