@@ -15,6 +15,17 @@ interface EventShape<E> {
   /** {@code event} at {@code index} instead of its own. */
   E reindexed(E event, long index);
 
+  /**
+   * {@code made} with {@code from}'s receipt time and coalesced count: it stands for that event.
+   */
+  private static KeyEvent keep(KeyEvent from, KeyEvent made) {
+    return made.withReceivedNanos(from.receivedNanos()).withCoalesced(from.coalesced());
+  }
+
+  private static TreeEvent keep(TreeEvent from, TreeEvent made) {
+    return made.withReceivedNanos(from.receivedNanos()).withCoalesced(from.coalesced());
+  }
+
   EventShape<KeyEvent> KEY =
       new EventShape<>() {
         @Override
@@ -24,12 +35,12 @@ interface EventShape<E> {
 
         @Override
         public KeyEvent resync(KeyEvent e, long index) {
-          return KeyEvent.of(EventType.RESYNC, e.key(), e.pair().orElse(null), index);
+          return keep(e, KeyEvent.of(EventType.RESYNC, e.key(), e.pair().orElse(null), index));
         }
 
         @Override
         public KeyEvent reindexed(KeyEvent e, long index) {
-          return KeyEvent.of(e.type(), e.key(), e.pair().orElse(null), index);
+          return keep(e, KeyEvent.of(e.type(), e.key(), e.pair().orElse(null), index));
         }
       };
 
@@ -42,12 +53,13 @@ interface EventShape<E> {
 
         @Override
         public TreeEvent resync(TreeEvent e, long index) {
-          return TreeEvent.of(EventType.RESYNC, e.directory(), e.pairs(), List.of(), index);
+          return keep(
+              e, TreeEvent.of(EventType.RESYNC, e.directory(), e.pairs(), List.of(), index));
         }
 
         @Override
         public TreeEvent reindexed(TreeEvent e, long index) {
-          return TreeEvent.of(e.type(), e.directory(), e.pairs(), e.changes(), index);
+          return keep(e, TreeEvent.of(e.type(), e.directory(), e.pairs(), e.changes(), index));
         }
       };
 }
