@@ -31,7 +31,7 @@ public final class CdsTraining {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: CdsTraining SCRATCH_DIR");
     }
-    Logging.configure(false);
+    Logging.quietUntilUsed();
     String bolt = Stores.BOLTDB_SCHEME + Path.of(args[0]).resolve("training.db");
     run("--store", bolt, "put", "k", "v");
     run("--store", bolt, "get", "k");

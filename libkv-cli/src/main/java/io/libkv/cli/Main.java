@@ -28,7 +28,7 @@ public final class Main {
     PrintStream stderr =
         new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
     Cli cli = new Cli(System.in, stdout, stderr, System.getenv(), System.console() != null, true);
-    Logging.configure(false);
+    Logging.quietUntilUsed();
     cli.termination()
         .installShutdownHook(
             () -> {

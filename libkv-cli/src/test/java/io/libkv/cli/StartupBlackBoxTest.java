@@ -49,6 +49,16 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
     return Files.readAllLines(log);
   }
 
+  /** The index of the first line containing {@code text}, or -1. */
+  private static int indexOf(List<String> lines, String text) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Runs {@code get k}; returns where the JVM took the CLI's classes from. */
   private String getAndClassSource() throws IOException {
     return getAndClassesLoaded().stream()
@@ -86,7 +96,7 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
   }
 
   @Test
-  void aWarmBboltGetReadsNoClassOfTheCliOrPicocliFromAJar() throws Exception {
+  void aWarmBboltGetReadsNoCliOrPicocliClassFromAJarAndStartsLoggingLate() throws Exception {
     assertOk(lib("put", "k", "v"));
     assertOk(lib("get", "k")); // the archive exists from here on
     // picocli's classes (class-file version 49) were parsed and verified from its jar on every
@@ -102,6 +112,17 @@ class StartupBlackBoxTest extends BoltdbBlackBoxTestBase {
     assertThat(loaded.stream().filter(l -> l.endsWith("source: __JVM_LookupDefineClass__")))
         .as("classes spun at run time by method handles")
         .hasSizeLessThanOrEqualTo(4);
+    // java.util.logging's start looks for a logging backend in every jar of the class path: started
+    // eagerly by the CLI, it opened them all before anything else needed them; now it starts when
+    // a library first logs (JNA does), after the lookup of store providers opened them anyway
+    int provider = indexOf(loaded, " io.libkv.boltdb.internal.BoltdbStoreProvider ");
+    int backendSearch = indexOf(loaded, " jdk.internal.logger.BootstrapLogger$DetectBackend ");
+    assertThat(provider).as("the bbolt provider in the class-loading log").isNotNegative();
+    if (backendSearch >= 0) {
+      assertThat(backendSearch)
+          .as("the JDK's search for a logging backend, before the store providers' lookup")
+          .isGreaterThan(provider);
+    }
   }
 
   /**
