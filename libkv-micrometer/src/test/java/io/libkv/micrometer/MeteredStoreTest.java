@@ -425,8 +425,9 @@ class MeteredStoreTest {
     assertThat(got.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
     s.close();
     assertThat(delivery("key").count()).isEqualTo(2);
+    // the first event waits for the late executor's task; the second may be handed over by a
+    // task still delivering, so only the longest delivery is sure to include the executor's delay
     assertThat(delivery("key").max(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(50);
-    assertThat(delivery("key").totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(100);
   }
 
   @Test
