@@ -25,8 +25,10 @@ public final class Capabilities {
   private final long maxValueBytes;
   private final int maxKeyBytes;
   private final List<CodePointRange> forbiddenKeyCodePoints;
+  private final TransactionLimits transactionLimits;
 
   private Capabilities(Builder b) {
+    this.transactionLimits = b.transactionLimits;
     this.backend = b.backend;
     this.ephemeralTtl = b.ephemeralTtl;
     this.expiringTtl = b.expiringTtl;
@@ -124,6 +126,42 @@ public final class Capabilities {
     return forbiddenKeyCodePoints;
   }
 
+  /** What {@link Store#commit(Transaction)} accepts here. */
+  public TransactionLimits transactionLimits() {
+    return transactionLimits;
+  }
+
+  /**
+   * The limits of one transaction: a transaction over any of them fails with {@link
+   * TransactionTooLargeException} before anything is sent.
+   *
+   * @param maxConditions conditions per transaction (a compare-and-delete counts one)
+   * @param maxOperations operations per transaction
+   * @param maxSteps conditions and operations together
+   * @param maxBytes the keys' UTF-8 bytes and the values' bytes together
+   * @param ephemeralPuts whether a put may be ephemeral (TTL with keep-alive) inside a transaction
+   * @param expiringPuts whether a put may be expiring (TTL without keep-alive) inside a transaction
+   */
+  public record TransactionLimits(
+      int maxConditions,
+      int maxOperations,
+      int maxSteps,
+      long maxBytes,
+      boolean ephemeralPuts,
+      boolean expiringPuts) {
+    /** No limit but memory's, every TTL meaning allowed: for stores that apply in process. */
+    public static final TransactionLimits UNLIMITED =
+        new TransactionLimits(
+            Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, true, true);
+
+    /** Checks the limits are positive. */
+    public TransactionLimits {
+      if (maxConditions < 0 || maxOperations < 1 || maxSteps < 1 || maxBytes < 1) {
+        throw new IllegalArgumentException("transaction limits must be positive");
+      }
+    }
+  }
+
   /** Whether a key may hold code point {@code cp} on this backend (general rules aside). */
   public boolean allowsKeyCodePoint(int cp) {
     for (CodePointRange r : forbiddenKeyCodePoints) {
@@ -152,6 +190,8 @@ public final class Capabilities {
         + maxValueBytes
         + ", maxKeyBytes="
         + maxKeyBytes
+        + ", "
+        + transactionLimits
         + "}";
   }
 
@@ -218,6 +258,7 @@ public final class Capabilities {
     private long maxValueBytes = 1024 * 1024;
     private int maxKeyBytes = Keys.MAX_KEY_BYTES;
     private final java.util.ArrayList<CodePointRange> forbidden = new java.util.ArrayList<>();
+    private TransactionLimits transactionLimits = TransactionLimits.UNLIMITED;
 
     private Builder(String backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -290,6 +331,12 @@ public final class Capabilities {
     /** Code points keys may not hold on this backend. */
     public Builder forbidKeyCodePoints(int first, int last, String reason) {
       forbidden.add(CodePointRange.of(first, last, reason));
+      return this;
+    }
+
+    /** The limits of one transaction (default {@link TransactionLimits#UNLIMITED}). */
+    public Builder transactionLimits(TransactionLimits limits) {
+      this.transactionLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

@@ -19,6 +19,15 @@ public class KeyModifiedException extends KVException {
     super(message, key, store, cause, ErrorAnchors.of(KeyModifiedException.class));
   }
 
+  KeyModifiedException(
+      String message,
+      @Nullable String key,
+      @Nullable String store,
+      @Nullable Throwable cause,
+      String anchor) {
+    super(message, key, store, cause, anchor);
+  }
+
   /** Creates the exception with a message only. */
   public KeyModifiedException(String message) {
     this(message, null, null, null);

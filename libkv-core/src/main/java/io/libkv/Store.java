@@ -2,8 +2,10 @@ package io.libkv;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,6 +105,54 @@ public interface Store extends AutoCloseable {
    * @throws KeyNotFoundException the key is gone
    */
   void atomicDelete(String key, KVPair previous);
+
+  /**
+   * Applies every operation of {@code transaction} atomically if every condition holds, else none.
+   * A transaction's writes reach a tree watch as one event. Never retried by the store: when the
+   * outcome cannot be known it throws {@link UnknownOutcomeException}.
+   *
+   * @return whether it committed, with the new indexes, or the first failed condition
+   * @throws TransactionTooLargeException over {@link Capabilities#transactionLimits()}, nothing
+   *     sent
+   * @throws CallNotSupportedException a put's TTL meaning cannot be applied in a transaction here
+   * @throws IllegalArgumentException two operations write one key (after canonicalisation)
+   */
+  TransactionResult commit(Transaction transaction);
+
+  /**
+   * Read-modify-write with {@link UpdateOptions#DEFAULT}; see {@link #update(String, UpdateOptions,
+   * Function)}.
+   */
+  default KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
+    return update(key, UpdateOptions.DEFAULT, fn);
+  }
+
+  /**
+   * Reads the key, computes its new value with {@code fn} (given the current pair, empty if absent)
+   * and writes it only if the key is unchanged; on a conflict calls {@code fn} again with the pair
+   * that beat it, taken from the failed compare where the backend returns it (no second read).
+   * {@code fn} may run several times and must not have side effects; an exception it throws ends
+   * the update and is rethrown.
+   *
+   * @return the stored pair
+   * @throws UpdateConflictException after {@link UpdateOptions#maxAttempts()} conflicts
+   */
+  default KVPair update(String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
+    return io.libkv.internal.Updates.run(this, key, options, fn, Optional.empty());
+  }
+
+  /** A cached view of {@code dir} with {@link ViewOptions#DEFAULT}. */
+  default View view(String dir) {
+    return view(dir, ViewOptions.DEFAULT);
+  }
+
+  /**
+   * Opens a cached view of {@code dir}: an image of the directory kept current by a tree watch.
+   * Close it to stop the watch.
+   */
+  default View view(String dir, ViewOptions options) {
+    return io.libkv.internal.CachedView.open(this, dir, options);
+  }
 
   /** Watches a key from its current state; see {@link #watch(String, WatchOptions)}. */
   default Watch<KeyEvent> watch(String key) {

@@ -153,6 +153,63 @@ final class MemoryData {
     record(changes);
   }
 
+  /** A put of a transaction, with its lease and deadline resolved. */
+  record Put(String key, byte[] value, @Nullable Lease lease, long expiresAt) {}
+
+  /**
+   * Applies a transaction's puts and deletes at one index, published as one set of changes.
+   *
+   * @return the new index of each key put
+   */
+  Map<String, Long> applyAll(List<Put> puts, List<String> deletes) {
+    List<WatchHub.Change> changes = new ArrayList<>(puts.size() + deletes.size());
+    Map<String, Long> indexes = new java.util.LinkedHashMap<>();
+    long idx = 0;
+    for (String k : deletes) {
+      Entry e = map.remove(k);
+      if (e == null) {
+        continue;
+      }
+      if (idx == 0) {
+        idx = nextIndex();
+      }
+      if (e.lease != null) {
+        e.lease.keys.remove(k);
+      }
+      LockState st = locks.get(k);
+      if (st != null && st.holder == null) {
+        locks.remove(k);
+        st.released.complete(null);
+      }
+      changes.add(WatchHub.Change.delete(k, idx));
+    }
+    for (Put p : puts) {
+      if (idx == 0) {
+        idx = nextIndex();
+      }
+      Entry old = map.get(p.key);
+      if (old != null && old.lease != null && old.lease != p.lease) {
+        old.lease.keys.remove(p.key);
+      }
+      KVPair pair = KVPair.ofOwned(p.key, p.value.clone(), idx);
+      map.put(p.key, new Entry(pair, p.lease, p.expiresAt));
+      if (p.lease != null) {
+        p.lease.keys.add(p.key);
+      }
+      if (p.expiresAt != Long.MAX_VALUE) {
+        expiring.add(p.key);
+        scheduleSweep(p.expiresAt);
+      }
+      changes.add(WatchHub.Change.put(pair));
+      indexes.put(p.key, idx);
+    }
+    if (!changes.isEmpty()) {
+      // one index, one publication: a tree watch sees the transaction as one event
+      record(changes);
+    }
+    return indexes;
+  }
+
   boolean remove(String key) {
     return removeAll(List.of(key));
   }

@@ -12,6 +12,8 @@ import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -340,6 +342,46 @@ public final class MemoryStore extends AbstractStore {
           description(),
           null);
     }
+  }
+
+  @Override
+  protected TransactionResult doCommit(Transaction t) {
+    return locked(
+        t.operations().get(0).key(),
+        () -> {
+          data.sweepDue();
+          for (Transaction.Condition c : t.conditions()) {
+            MemoryData.Entry e = data.live(c.key());
+            if (!c.holdsFor(e == null ? null : e.pair)) {
+              List<KVPair> current = new ArrayList<>();
+              for (String k : t.comparedKeys()) {
+                MemoryData.Entry ce = data.live(k);
+                if (ce != null) {
+                  current.add(ce.pair);
+                }
+              }
+              return TransactionResult.failed(c, current);
+            }
+          }
+          List<MemoryData.Put> puts = new ArrayList<>();
+          List<String> deletes = new ArrayList<>();
+          for (Transaction.Operation o : t.operations()) {
+            if (o instanceof Transaction.Put p) {
+              WriteOptions options = p.options();
+              MemoryData.Lease lease =
+                  options.isEphemeral() ? lease(options.ttl().orElseThrow()) : null;
+              long expiresAt =
+                  options.isExpiring()
+                      ? data.now() + options.ttl().orElseThrow().toNanos()
+                      : Long.MAX_VALUE;
+              puts.add(new MemoryData.Put(p.key(), p.valueUnsafe(), lease, expiresAt));
+            } else {
+              deletes.add(o.key());
+            }
+          }
+          Map<String, Long> indexes = data.applyAll(puts, deletes);
+          return TransactionResult.committed(indexes, data.index());
+        });
   }
 
   @Override

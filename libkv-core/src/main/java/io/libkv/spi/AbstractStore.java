@@ -14,13 +14,20 @@ import io.libkv.PreviousNotSpecifiedException;
 import io.libkv.Store;
 import io.libkv.StoreStatus;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
+import io.libkv.TransactionTooLargeException;
 import io.libkv.TreeEvent;
 import io.libkv.TtlTooShortException;
 import io.libkv.ValueTooLargeException;
+import io.libkv.View;
+import io.libkv.ViewOptions;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
+import io.libkv.internal.CachedView;
+import io.libkv.internal.WriteTracker;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,6 +59,8 @@ public abstract class AbstractStore implements Store {
       ConcurrentHashMap.newKeySet();
   // a store that opened is connected until its backend says otherwise
   private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
+  // the open views of this store, told of its writes so their reads show them
+  private final WriteTracker writes = new WriteTracker();
 
   /** A store described (in messages) by {@code description}, a URI without secrets. */
   protected AbstractStore(String description) {
@@ -187,7 +196,13 @@ public abstract class AbstractStore implements Store {
     String k = key(key);
     checkValue(k, value);
     checkTtl(k, options);
-    doPut(k, value, options);
+    if (writes.covers(k) && putFitsTransaction(options)) {
+      // an open view waits for this write's index, which a plain put does not return
+      TransactionResult r = doCommit(Transaction.builder().put(k, value, options).build());
+      writes.wrote(k, false, r.index().orElse(0));
+    } else {
+      doPut(k, value, options);
+    }
   }
 
   @Override
@@ -220,7 +235,13 @@ public abstract class AbstractStore implements Store {
   @Override
   public final void delete(String key) {
     checkOpen();
-    doDelete(key(key));
+    String k = key(key);
+    if (writes.covers(k)) {
+      TransactionResult r = doCommit(Transaction.builder().delete(k).build());
+      writes.wrote(k, true, r.index().orElse(0));
+    } else {
+      doDelete(k);
+    }
   }
 
   @Override
@@ -246,7 +267,9 @@ public abstract class AbstractStore implements Store {
     String k = key(key);
     checkValue(k, value);
     checkTtl(k, options);
-    return doAtomicPut(k, value, previous, options);
+    KVPair stored = doAtomicPut(k, value, previous, options);
+    writes.wrote(k, false, stored.lastIndex());
+    return stored;
   }
 
   @Override
@@ -257,7 +280,94 @@ public abstract class AbstractStore implements Store {
       throw new PreviousNotSpecifiedException(
           "atomicDelete needs the previous pair", k, description, null);
     }
-    doAtomicDelete(k, previous);
+    if (writes.covers(k)) {
+      TransactionResult r = doCommit(Transaction.builder().compareAndDelete(previous).build());
+      if (!r.committed()) {
+        throw compareFailure(k, r);
+      }
+      writes.wrote(k, true, r.index().orElse(0));
+    } else {
+      doAtomicDelete(k, previous);
+    }
+  }
+
+  private KVException compareFailure(String k, TransactionResult r) {
+    boolean present = r.knowsCurrent() ? r.current(k).isPresent() : doExists(k);
+    return present
+        ? new io.libkv.KeyModifiedException(
+            "the key's index is no longer the one given", k, description, null)
+        : new io.libkv.KeyNotFoundException("the key is gone", k, description, null);
+  }
+
+  @Override
+  public final TransactionResult commit(Transaction transaction) {
+    checkOpen();
+    Objects.requireNonNull(transaction, "transaction");
+    Transaction t = transaction.withKeys(this::key);
+    Capabilities caps = capabilities();
+    Capabilities.TransactionLimits limits = caps.transactionLimits();
+    Set<String> written = new java.util.HashSet<>();
+    long bytes = 0;
+    for (Transaction.Condition c : t.conditions()) {
+      bytes += Keys.utf8Length(c.key());
+    }
+    for (Transaction.Operation o : t.operations()) {
+      if (!written.add(o.key())) {
+        throw new IllegalArgumentException(
+            "key " + o.key() + " is written twice in one transaction");
+      }
+      bytes += Keys.utf8Length(o.key());
+      if (o instanceof Transaction.Put p) {
+        checkValue(p.key(), p.valueUnsafe());
+        checkTtl(p.key(), p.options());
+        if (!putFitsTransaction(p.options())) {
+          throw new CallNotSupportedException(
+              caps.backend()
+                  + " cannot apply a "
+                  + (p.options().keepAlive() ? "ephemeral" : "expiring")
+                  + " put inside a transaction",
+              p.key(),
+              description,
+              null);
+        }
+        bytes += p.valueUnsafe().length;
+      }
+    }
+    int conditions = t.conditions().size();
+    int operations = t.operations().size();
+    checkLimit("conditions", conditions, limits.maxConditions());
+    checkLimit("operations", operations, limits.maxOperations());
+    checkLimit("steps", (long) conditions + operations, limits.maxSteps());
+    checkLimit("bytes", bytes, limits.maxBytes());
+    TransactionResult r = doCommit(t);
+    if (r.committed()) {
+      for (Transaction.Operation o : t.operations()) {
+        Long i = r.indexes().get(o.key());
+        writes.wrote(o.key(), o instanceof Transaction.Delete, i != null ? i : r.index().orElse(0));
+      }
+    }
+    return r;
+  }
+
+  private void checkLimit(String name, long size, long limit) {
+    if (size > limit) {
+      throw new TransactionTooLargeException(name, size, limit, description);
+    }
+  }
+
+  private boolean putFitsTransaction(WriteOptions options) {
+    if (options.ttl().isEmpty()) {
+      return true;
+    }
+    Capabilities.TransactionLimits l = capabilities().transactionLimits();
+    return options.keepAlive() ? l.ephemeralPuts() : l.expiringPuts();
+  }
+
+  @Override
+  public final View view(String dir, ViewOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return CachedView.open(this, dir(dir), options, writes);
   }
 
   @Override
@@ -455,6 +565,18 @@ public abstract class AbstractStore implements Store {
 
   /** Compare-and-delete. */
   protected abstract void doAtomicDelete(String key, KVPair previous);
+
+  /**
+   * Applies a transaction atomically: keys canonical, values, TTLs and limits checked, no key
+   * written twice. On success the result names the new index of every key put and the commit's
+   * index; on failure the first condition (in order) that did not hold, and the compared keys'
+   * current pairs when read in the same step. Throws {@link io.libkv.UnknownOutcomeException} when
+   * the outcome cannot be known; never retries.
+   */
+  protected TransactionResult doCommit(Transaction transaction) {
+    throw new CallNotSupportedException(
+        capabilities().backend() + " has no transactions yet", null, description, null);
+  }
 
   /** Starts feeding a key watch into {@code channel}. */
   protected abstract void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel);

@@ -9,7 +9,12 @@ import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.StoreStatus;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
+import io.libkv.UpdateOptions;
+import io.libkv.View;
+import io.libkv.ViewOptions;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
@@ -17,8 +22,10 @@ import io.libkv.WriteOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -99,6 +106,31 @@ public abstract class ForwardingStore implements Store {
   @Override
   public void atomicDelete(String key, KVPair previous) {
     delegate.atomicDelete(key, previous);
+  }
+
+  @Override
+  public TransactionResult commit(Transaction transaction) {
+    return delegate().commit(transaction);
+  }
+
+  @Override
+  public KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
+    return delegate().update(key, fn);
+  }
+
+  @Override
+  public KVPair update(String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
+    return delegate().update(key, options, fn);
+  }
+
+  @Override
+  public View view(String dir) {
+    return delegate().view(dir);
+  }
+
+  @Override
+  public View view(String dir, ViewOptions options) {
+    return delegate().view(dir, options);
   }
 
   @Override
