@@ -11,6 +11,8 @@ import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.PermissionDeniedException;
 import io.libkv.StoreConfig;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -70,6 +72,7 @@ public final class BoltdbStore extends AbstractStore {
             .everyRevisionWatch(false)
             .crossProcessWatch(file.mode == FileMode.SHARED)
             .atomicBatch(true)
+            .transactionLimits(TransactionApplier.LIMITS)
             .maxValueBytes(config.maxValueBytes().orElse(DEFAULT_MAX_VALUE_BYTES))
             .build();
     this.renewals =
@@ -259,6 +262,18 @@ public final class BoltdbStore extends AbstractStore {
     for (String k : entries.keySet()) {
       track(k, WriteOptions.DEFAULT);
     }
+  }
+
+  @Override
+  protected TransactionResult doCommit(Transaction t) {
+    TransactionResult r =
+        write(null, tx -> TransactionApplier.apply(tx, bucket, t, this::ttlRecord));
+    if (r.committed()) {
+      for (Transaction.Operation o : t.operations()) {
+        track(o.key(), o instanceof Transaction.Put p ? p.options() : WriteOptions.DEFAULT);
+      }
+    }
+    return r;
   }
 
   @Override

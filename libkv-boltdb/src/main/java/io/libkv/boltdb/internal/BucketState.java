@@ -79,7 +79,7 @@ final class BucketState {
     return meta(tx).createBucketIfAbsent(child);
   }
 
-  private long nextIndex(Tx tx) {
+  long nextIndex(Tx tx) {
     Bucket m = meta(tx);
     long counter = m.get(Layout.COUNTER).map(Layout::u64).orElse(0L);
     long next = Math.max(counter, floor) + 1;
@@ -211,11 +211,13 @@ final class BucketState {
   // ---- writes (inside a write transaction; events go out after the commit)
 
   KVPair put(Tx tx, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
-    return putAt(tx, nextIndex(tx), key, value, ttl);
+    KVPair p = putAt(tx, nextIndex(tx), key, value, ttl);
+    pending.add(List.of(WatchHub.Change.put(p)));
+    return p;
   }
 
-  private KVPair putAt(
-      Tx tx, long index, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
+  /** Writes {@code key} at {@code index}; the caller publishes the change with its batch. */
+  KVPair putAt(Tx tx, long index, String key, byte[] value, Layout.@Nullable TtlRecord ttl) {
     Bucket b = tx.createBucketIfAbsent(name);
     byte[] kb = Layout.utf8(key);
     b.put(kb, Layout.encodeValue(index, value));
@@ -230,9 +232,7 @@ final class BucketState {
     } else {
       metaRead(tx, Layout.TTL).ifPresent(t -> t.delete(kb));
     }
-    KVPair p = KVPair.ofOwned(key, value.clone(), index);
-    pending.add(List.of(WatchHub.Change.put(p)));
-    return p;
+    return KVPair.ofOwned(key, value.clone(), index);
   }
 
   /** Several plain puts at one index. */
@@ -240,10 +240,16 @@ final class BucketState {
     long index = nextIndex(tx);
     List<WatchHub.Change> changes = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-      putAt(tx, index, e.getKey(), e.getValue(), null);
-      changes.add(pending.remove(pending.size() - 1).get(0));
+      changes.add(WatchHub.Change.put(putAt(tx, index, e.getKey(), e.getValue(), null)));
     }
     pending.add(changes);
+  }
+
+  /** Publishes {@code changes} as one event once the running write commits. */
+  void publishOnCommit(List<WatchHub.Change> changes) {
+    if (!changes.isEmpty()) {
+      pending.add(changes);
+    }
   }
 
   boolean delete(Tx tx, String key) {
@@ -252,9 +258,19 @@ final class BucketState {
 
   /** Deletes keys at one index; returns how many existed. */
   int deleteAll(Tx tx, List<String> keys) {
+    List<WatchHub.Change> changes = deleteAt(tx, keys, () -> nextIndex(tx));
+    publishOnCommit(changes);
+    return changes.size();
+  }
+
+  /**
+   * Deletes keys at the index {@code index} gives when the first of them exists (asked once at
+   * most); returns the changes, which the caller publishes.
+   */
+  List<WatchHub.Change> deleteAt(Tx tx, List<String> keys, java.util.function.LongSupplier at) {
     Optional<Bucket> b = tx.bucket(name);
     if (b.isEmpty()) {
-      return 0;
+      return List.of();
     }
     long index = 0;
     List<WatchHub.Change> changes = new ArrayList<>();
@@ -269,7 +285,7 @@ final class BucketState {
         continue;
       }
       if (index == 0) {
-        index = nextIndex(tx);
+        index = at.getAsLong();
       }
       metaRead(tx, Layout.TTL).ifPresent(t -> t.delete(kb));
       Bucket tombs = metaChild(tx, Layout.TOMBSTONES);
@@ -281,10 +297,9 @@ final class BucketState {
       changes.add(WatchHub.Change.delete(key, index));
     }
     if (!changes.isEmpty()) {
-      pending.add(changes);
       pruneTombstones(tx);
     }
-    return changes.size();
+    return changes;
   }
 
   /** Every key at or below {@code dir}, as stored in canonical form (no value is read). */
