@@ -11,6 +11,7 @@ import io.libkv.KeyNotFoundException;
 import io.libkv.LockLostException;
 import io.libkv.PreviousNotSpecifiedException;
 import io.libkv.StoreUnavailableException;
+import io.libkv.TransactionTooLargeException;
 import io.libkv.TtlTooShortException;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.ValueTooLargeException;
@@ -63,12 +64,13 @@ final class ExitCodes {
         || t instanceof CannotLockException) {
       return FALSE;
     }
-    // a value over the backend's limit is invalid input: nothing was written
+    // a value or transaction over the backend's limit is invalid input: nothing was written
     if (t instanceof InvalidKeyException
         || t instanceof ConfigurationException
         || t instanceof BackendNotSupportedException
         || t instanceof TtlTooShortException
         || t instanceof ValueTooLargeException
+        || t instanceof TransactionTooLargeException
         || t instanceof PreviousNotSpecifiedException) {
       return USAGE;
     }

@@ -36,6 +36,7 @@ final class LibkvCommand implements Runnable {
     m.put("rm", RmCommand::new);
     m.put("ls", LsCommand::new);
     m.put("cas", CasCommand::new);
+    m.put("txn", TxnCommand::new);
     m.put("watch", WatchCommand::new);
     m.put("lock", LockCommand::new);
     m.put("export", ExportCommand::new);

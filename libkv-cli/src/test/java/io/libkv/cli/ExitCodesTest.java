@@ -11,6 +11,7 @@ import io.libkv.LockLostException;
 import io.libkv.StoreCorruptedException;
 import io.libkv.StoreLockedException;
 import io.libkv.StoreUnavailableException;
+import io.libkv.TransactionTooLargeException;
 import io.libkv.UnknownOutcomeException;
 import java.lang.reflect.Constructor;
 import java.nio.file.Files;
@@ -34,6 +35,9 @@ class ExitCodesTest {
         .as("a list to try again later")
         .isEqualTo(3);
     assertThat(ExitCodes.of(make(CallNotSupportedException.class))).isEqualTo(4);
+    assertThat(ExitCodes.of(make(TransactionTooLargeException.class)))
+        .as("nothing was sent: invalid input")
+        .isEqualTo(2);
     assertThat(ExitCodes.of(make(ConfigurationException.class))).isEqualTo(2);
     assertThat(ExitCodes.of(make(BackendNotSupportedException.class))).isEqualTo(2);
     assertThat(ExitCodes.of(make(StoreCorruptedException.class))).isEqualTo(5);

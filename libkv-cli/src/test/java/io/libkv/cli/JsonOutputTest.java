@@ -82,6 +82,7 @@ class JsonOutputTest extends CliTestBase {
     m.put("rm", refused("rm", "gone"));
     m.put("ls", jsonAndTable("ls"));
     m.put("cas", jsonAndTable("cas", "NEW", "1", "--create"));
+    m.put("txn", json("txn", "--put", "NEW=v"));
     m.put("watch", jsonUntilStopped("watch", "k"));
     m.put("lock", refused("lock", "l", "--", "true"));
     m.put("export", json("export"));
