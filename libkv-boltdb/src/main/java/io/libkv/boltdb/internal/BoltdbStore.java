@@ -399,10 +399,19 @@ public final class BoltdbStore extends AbstractStore {
    * Cuts this store off from its file ({@code true}) or reconnects it, as a process that froze or
    * lost its disk would be: every call fails with {@link io.libkv.StoreUnavailableException} and
    * nothing is renewed, so the deadlines pass, other stores sweep the keys and take the locks, and
-   * this store declares its locks lost first. For tests.
+   * this store declares its locks lost first. Connection listeners see {@link
+   * io.libkv.ConnectionState#SUSPENDED}, then {@link io.libkv.ConnectionState#RECONNECTED}. For
+   * tests.
    */
-  public void simulateCutOff(boolean cut) {
+  public synchronized void simulateCutOff(boolean cut) {
+    boolean was = cutOff;
     cutOff = cut;
+    // cached views go stale on a suspended connection, as on a server backend cut off
+    if (cut && !was) {
+      fireConnectionState(io.libkv.ConnectionState.SUSPENDED);
+    } else if (!cut && was) {
+      fireConnectionState(io.libkv.ConnectionState.RECONNECTED);
+    }
   }
 
   /**
