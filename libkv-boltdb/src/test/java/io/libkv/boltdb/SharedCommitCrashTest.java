@@ -36,23 +36,10 @@ class SharedCommitCrashTest {
   void everyAcknowledgedPutOfASharedCommitSurvivesSigkill() throws Exception {
     Path file = tmp.resolve("crash.db");
     Random rnd = new Random(7);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Set<String> acked = ConcurrentHashMap.newKeySet();
     long next = 0;
     for (int run = 0; run < KILLS; run++) {
-      Process p =
-          new ProcessBuilder(
-                  java,
-                  "-XX:TieredStopAtLevel=1",
-                  "-XX:+UseSerialGC",
-                  "-XX:-UsePerfData",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  ConcurrentWriterMain.class.getName(),
-                  file.toString(),
-                  Long.toString(next))
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+      Process p = JavaChild.start(ConcurrentWriterMain.class, file.toString(), Long.toString(next));
       CountDownLatch ready = new CountDownLatch(1);
       Thread reader =
           new Thread(
