@@ -8,10 +8,7 @@ import io.libkv.Store;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,14 +58,7 @@ final class ImportCommand extends StoreCommand {
     } catch (IOException e) {
       throw CliException.usage("cannot read " + file + ": " + ValueInput.describe(e));
     }
-    BufferedReader r =
-        new BufferedReader(
-            new InputStreamReader(
-                in,
-                StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)));
+    BufferedReader r = Json.lines(in);
     int n = 0;
     try {
       String line;

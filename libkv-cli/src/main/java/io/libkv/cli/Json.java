@@ -53,6 +53,20 @@ final class Json {
     return new ObjectWriter();
   }
 
+  /**
+   * A reader of JSON lines, strict UTF-8: a malformed byte fails the read with {@link
+   * java.nio.charset.MalformedInputException} rather than turn into a replacement character.
+   */
+  static java.io.BufferedReader lines(java.io.InputStream in) {
+    return new java.io.BufferedReader(
+        new java.io.InputStreamReader(
+            in,
+            java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)));
+  }
+
   static void quote(StringBuilder b, String s) {
     b.append('"');
     for (int i = 0; i < s.length(); i++) {

@@ -8,8 +8,6 @@ import io.libkv.Transaction;
 import io.libkv.TransactionResult;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -224,14 +222,7 @@ final class TxnCommand extends StoreCommand implements JsonLines {
   private static final Set<String> DELETE_FIELDS = Set.of("delete", "index");
 
   private void readLines(Transaction.Builder b) throws IOException {
-    BufferedReader r =
-        new BufferedReader(
-            new InputStreamReader(
-                cli().in(),
-                StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)));
+    BufferedReader r = Json.lines(cli().in());
     int n = 0;
     try {
       for (String line = r.readLine(); line != null; line = r.readLine()) {

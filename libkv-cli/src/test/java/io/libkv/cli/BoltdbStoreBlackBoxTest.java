@@ -78,4 +78,35 @@ class BoltdbStoreBlackBoxTest extends CliSharedStoreContract {
     assertThat(libEnv(Map.of(), "--store", store + "?mode=exclusive", "get", "y").out())
         .isEqualTo("2");
   }
+
+  /** docs/cli.md's {@code txn} on a {@code boltdb:} file and on the default store. */
+  @org.junit.jupiter.api.Nested
+  class Transactions extends CliTransactionContract {
+    @Override
+    CliRunner newRunner(Path workDir) {
+      return BoltdbStoreBlackBoxTest.this.newRunner(workDir);
+    }
+
+    @Override
+    String newStoreUri(Path dir) {
+      return BoltdbStoreBlackBoxTest.this.newStoreUri(dir);
+    }
+
+    @Test
+    void onTheDefaultStoreAndSeenByAnotherProcesssWatchAsOneIndex() throws Exception {
+      assertOk(libEnv(Map.of(), "put", "d/old", "o"));
+      CliRunner.Running w = runner.start(Map.of(), java.util.List.of("watch", "-r", "d"));
+      assertThat(w.nextLine(WAIT)).startsWith("current d/old ");
+      Result r =
+          libEnv(Map.of(), "txn", "--if-present", "d/old", "--put", "d/a=1", "--delete", "d/old");
+      assertOk(r);
+      String index = r.lines().get(0).substring("committed ".length());
+      assertThat(Files.isRegularFile(tmp.resolve("libkv.db"))).isTrue();
+      // one change set: both lines carry the commit's index
+      java.util.List<String> seen = java.util.List.of(w.nextLine(WAIT), w.nextLine(WAIT));
+      assertThat(seen)
+          .containsExactlyInAnyOrder("put d/a " + index + " 1", "delete d/old " + index);
+      assertOk(w.stop(WAIT));
+    }
+  }
 }

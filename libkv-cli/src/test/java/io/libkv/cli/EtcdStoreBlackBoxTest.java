@@ -67,4 +67,21 @@ class EtcdStoreBlackBoxTest extends CliSharedStoreContract {
         .containsPattern(
             "member: " + java.util.regex.Pattern.quote(server.endpoint()) + " up [0-9.]+");
   }
+
+  /**
+   * docs/cli.md's {@code txn} on the same server; etcd's operation limit makes the over-limit check
+   * run here.
+   */
+  @org.junit.jupiter.api.Nested
+  class Transactions extends CliTransactionContract {
+    @Override
+    CliRunner newRunner(Path workDir) {
+      return EtcdStoreBlackBoxTest.this.newRunner(workDir);
+    }
+
+    @Override
+    String newStoreUri(Path dir) {
+      return EtcdStoreBlackBoxTest.this.newStoreUri(dir);
+    }
+  }
 }

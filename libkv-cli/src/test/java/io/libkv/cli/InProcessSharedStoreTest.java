@@ -17,4 +17,18 @@ class InProcessSharedStoreTest extends CliSharedStoreContract {
   String newStoreUri(Path dir) {
     return "memory:cli-" + UUID.randomUUID();
   }
+
+  /** docs/cli.md's {@code txn} on the same kind of store. */
+  @org.junit.jupiter.api.Nested
+  class Transactions extends CliTransactionContract {
+    @Override
+    CliRunner newRunner(Path workDir) {
+      return InProcessSharedStoreTest.this.newRunner(workDir);
+    }
+
+    @Override
+    String newStoreUri(Path dir) {
+      return InProcessSharedStoreTest.this.newStoreUri(dir);
+    }
+  }
 }
