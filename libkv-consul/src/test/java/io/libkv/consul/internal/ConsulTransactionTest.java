@@ -151,6 +151,7 @@ class ConsulTransactionTest {
                   .delete("tx/w/c")
                   .build());
       TreeEvent e = w.poll(Duration.ofSeconds(10)).orElseThrow();
+      assertThat(e.type()).isEqualTo(EventType.PUT); // puts and deletes: a put event, as in memory
       assertThat(e.changes().stream().map(TreeEvent.Change::key).collect(Collectors.toSet()))
           .isEqualTo(Set.of("tx/w/a", "tx/w/b", "tx/w/c"));
       assertThat(e.index()).isEqualTo(r.index().orElseThrow());
