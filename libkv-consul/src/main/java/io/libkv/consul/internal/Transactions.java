@@ -100,6 +100,9 @@ final class Transactions {
     /** The session each TTL put binds its key to. */
     final Map<String, String> sessions = new HashMap<>();
 
+    /** The session each lock or unlock names, by its index. */
+    final Map<Integer, String> sessionAt = new HashMap<>();
+
     /** Expiring sessions made for this attempt: destroyed unless it may have applied. */
     final List<String> created = new ArrayList<>();
   }
@@ -183,15 +186,18 @@ final class Transactions {
         if (holder != null && !holder.equals(session)) {
           // lock refuses a key another session holds: free it first, in the same transaction
           plan.operationAt.put(b.size(), o);
+          plan.sessionAt.put(b.size(), holder);
           b.op("unlock", full, new byte[0], 0, 0, holder);
         }
         plan.operationAt.put(b.size(), o);
+        plan.sessionAt.put(b.size(), session);
         b.op("lock", full, p.valueUnsafe(), Wire.nonce(), 0, session);
       } else {
         String bound = notBound.contains(key) ? holder : host.boundKeys().get(key);
         plan.operationAt.put(b.size(), o);
         // unlock writes the value and frees the key in one step; set would keep the session
         if (bound != null) {
+          plan.sessionAt.put(b.size(), bound);
           b.op("unlock", full, p.valueUnsafe(), Wire.nonce(), 0, bound);
         } else {
           b.op("set", full, p.valueUnsafe(), Wire.nonce(), 0, null);
@@ -223,16 +229,15 @@ final class Transactions {
         throw host.unexpected(r, null);
       }
       String key = o.key();
-      if (e.what.contains("invalid session")) {
-        String session = plan.sessions.get(key);
-        if (session == null) {
-          // the session a plain put meant to free the key from is gone, and the key with it
-          notBound.add(key);
-          holders.remove(key);
-        } else {
-          host.ephemeralSessionGone(session);
-        }
-      } else if (e.what.contains("already held") || e.what.contains("isn't held")) {
+      String session = plan.sessionAt.get(e.opIndex);
+      if (e.what.contains("invalid session")
+          && session != null
+          && session.equals(plan.sessions.get(key))) {
+        host.ephemeralSessionGone(session); // ours: the next attempt makes another
+      } else if (e.what.contains("invalid session")
+          || e.what.contains("already held")
+          || e.what.contains("isn't held")) {
+        // the key's holder is not the one this attempt named: read who holds it now
         Wire.Entry now = host.entry(key);
         notBound.add(key);
         if (now != null && now.hasSession()) {
