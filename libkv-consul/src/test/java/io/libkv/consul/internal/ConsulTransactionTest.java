@@ -254,11 +254,16 @@ class ConsulTransactionTest {
             .build());
     store.commit(Transaction.builder().put("tx/e3", utf8("plain now")).build());
     server.faults().killSession(store);
+    staysWith("tx/e3", "plain now");
+  }
+
+  /** The key is still there a second later, with that value. */
+  private void staysWith(String key, String value) {
     Awaitility.await()
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> store.exists("tx/e3"));
-    assertThat(value("tx/e3")).isEqualTo("plain now");
+        .until(() -> store.exists(key));
+    assertThat(value(key)).isEqualTo(value);
   }
 
   @Test
@@ -291,11 +296,7 @@ class ConsulTransactionTest {
       assertThat(store.get("tx/t").lastIndex()).isEqualTo(r.indexes().get("tx/t"));
     }
     // the other store's session went with it; the key stays with ours
-    Awaitility.await()
-        .during(Duration.ofSeconds(1))
-        .atMost(Duration.ofSeconds(3))
-        .until(() -> store.exists("tx/t"));
-    assertThat(value("tx/t")).isEqualTo("ours");
+    staysWith("tx/t", "ours");
   }
 
   @Test
