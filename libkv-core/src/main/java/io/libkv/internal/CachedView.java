@@ -18,6 +18,7 @@ import io.libkv.ViewOptions;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.util.SerialExecutor;
+import io.libkv.util.Updates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -436,7 +437,7 @@ public final class CachedView implements View, WriteTracker.Listener {
   public KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
     String k = inside(key);
     Optional<KVPair> known = Optional.ofNullable(readable(k).byKey.get(k));
-    KVPair stored = Updates.run(store, k, UpdateOptions.DEFAULT, fn, Optional.of(known));
+    KVPair stored = Updates.updateFrom(store, k, known, UpdateOptions.DEFAULT, fn);
     wrote(k, false, stored.lastIndex());
     return stored;
   }
