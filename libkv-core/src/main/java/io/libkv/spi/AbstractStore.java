@@ -199,7 +199,10 @@ public abstract class AbstractStore implements Store {
     String k = key(key);
     checkValue(k, value);
     checkTtl(k, options);
-    if (writes.covers(k) && putFitsTransaction(options)) {
+    if (writes.covers(k)
+        && putFitsTransaction(options)
+        && Keys.utf8Length(k) + (long) value.length
+            <= capabilities().transactionLimits().maxBytes()) {
       // an open view waits for this write's index, which a plain put does not return
       TransactionResult r = doCommit(Transaction.builder().put(k, value, options).build());
       writes.wrote(k, false, r.index().orElse(0));

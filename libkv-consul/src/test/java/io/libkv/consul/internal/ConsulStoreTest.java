@@ -270,38 +270,6 @@ class ConsulStoreTest {
               "denied",
               none.description(),
               () -> none.put("denied", V)));
-      cases.put(
-          "transaction-too-large",
-          Case.provoked(
-              io.libkv.TransactionTooLargeException.class,
-              null,
-              s.description(),
-              () -> {
-                io.libkv.Transaction.Builder b = io.libkv.Transaction.builder();
-                for (int i = 0; i <= 64; i++) {
-                  b.put("many/" + i, V);
-                }
-                s.commit(b.build());
-              }));
-      cases.put(
-          "update-conflict",
-          Case.provoked(
-              io.libkv.UpdateConflictException.class,
-              "raced",
-              s.description(),
-              () ->
-                  s.update(
-                      "raced",
-                      io.libkv.UpdateOptions.builder().maxAttempts(1).build(),
-                      current -> {
-                        s.put("raced", V); // another write wins the race every time
-                        return V;
-                      })));
-      cases.put(
-          "stale-view",
-          Case.notProvokedHere(
-              "consul: a view's reads past its maxStaleness while its store is cut off; the kit's"
-                  + " Views class provokes it"));
       ErrorsDocCoverage.check(cases);
     }
   }
