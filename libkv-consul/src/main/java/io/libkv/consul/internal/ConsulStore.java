@@ -302,6 +302,11 @@ public final class ConsulStore extends AbstractStore {
     }
 
     @Override
+    public java.util.function.Consumer<io.libkv.KeepAliveEvent> keepAliveReports() {
+      return keepAliveReporter();
+    }
+
+    @Override
     public void lockLost() {
       // a lock's session is gone: its holder lost it
       fireConnectionState(ConnectionState.LOST);
@@ -1026,6 +1031,7 @@ public final class ConsulStore extends AbstractStore {
           KeepAlive.start(
               "Consul session " + fresh.id + " of " + description(),
               sessionTtl,
+              time.nanoTime(),
               time,
               executor,
               () -> {
@@ -1033,7 +1039,8 @@ public final class ConsulStore extends AbstractStore {
                   executor.execute(() -> ephemeralLost(fresh));
                 }
               },
-              e -> ephemeralLost(fresh));
+              e -> ephemeralLost(fresh),
+              keepAliveReporter());
       ephemeral.put(ttl, fresh);
       return fresh;
     }
