@@ -71,20 +71,6 @@ class BoltdbErrorsDocTest {
           Case.cannotArise(
               "boltdb: a write commits in the call or is rolled back; "
                   + "nothing is in flight to a server"));
-      cases.put(
-          "transaction-too-large",
-          Case.cannotArise(
-              "boltdb: no count limits, and the byte limit is the file format's 2^48 - 1, more"
-                  + " than a transaction's values can take in a heap (BoltdbTransactionTest)"));
-      cases.put(
-          "update-conflict",
-          Case.notProvokedHere(
-              "the kit's Update class on boltdb: update gives up after maxAttempts conflicts"));
-      cases.put(
-          "stale-view",
-          Case.notProvokedHere(
-              "the kit's Views class on boltdb: a view of a store cut off (simulateCutOff)"
-                  + " refuses reads"));
       // no credentials, but a store opened read-only refuses every write
       String readOnly = "boltdb:" + dir.resolve("walk.db") + "?mode=" + mode + "&readOnly=true";
       cases.put(
