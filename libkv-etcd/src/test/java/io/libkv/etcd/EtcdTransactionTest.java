@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
+import io.etcd.jetcd.Client;
 import io.libkv.Capabilities;
 import io.libkv.EventType;
 import io.libkv.KVPair;
@@ -18,6 +19,7 @@ import io.libkv.TransactionTooLargeException;
 import io.libkv.TreeEvent;
 import io.libkv.Watch;
 import io.libkv.WriteOptions;
+import io.libkv.etcd.internal.EtcdStore;
 import io.libkv.testkit.servers.EtcdServer;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -345,6 +348,24 @@ class EtcdTransactionTest {
                   .build());
       assertThat(ok.committed()).isTrue();
       assertThat(serverLeases()).as("the commit's lease stays").hasSize(before.size() + 1);
+    }
+  }
+
+  @Test
+  void anEphemeralPutOnASessionLeaseEtcdNoLongerHasCommitsOnANewLease(TestInfo info)
+      throws Exception {
+    try (Store s = open(info);
+        Client raw = Client.builder().endpoints("http://" + server.endpoint()).build()) {
+      WriteOptions eph = WriteOptions.ephemeral(Duration.ofSeconds(30));
+      s.commit(Transaction.builder().put("e1", b("1"), eph).build());
+      long old = ((EtcdStore) s).leaseIds().get(0);
+      // as if it expired while the store was cut off: the next renewal is 10 s away
+      raw.getLeaseClient().revoke(old).get(5, TimeUnit.SECONDS);
+      TransactionResult r =
+          s.commit(Transaction.builder().ifAbsent("e1").put("e2", b("2"), eph).build());
+      assertThat(r.committed()).isTrue();
+      assertThat(s.get("e2").lastIndex()).isEqualTo(r.indexes().get("e2"));
+      assertThat(((EtcdStore) s).leaseIds()).hasSize(1).doesNotContain(old);
     }
   }
 }

@@ -148,13 +148,18 @@ final class Transactions {
         b.addCompare(DirectKv.modified(k, Compare.CompareResult.EQUAL, index));
       }
     }
+    // deletes first: etcd's events follow the operations' order, and a tree watch's event takes
+    // the type of its last change (a transaction that puts anything is a PUT event, as in memory)
     for (Transaction.Operation o : t.operations()) {
-      ByteString k = store.space.key(o.key());
+      if (o instanceof Transaction.Delete) {
+        b.addSuccess(DirectKv.op(DirectKv.delete(store.space.key(o.key()))));
+      }
+    }
+    for (Transaction.Operation o : t.operations()) {
       if (o instanceof Transaction.Put p) {
         ByteString v = ByteString.copyFrom(p.valueUnsafe());
-        b.addSuccess(DirectKv.op(DirectKv.put(k, v, leasing.leaseFor(p.options()))));
-      } else {
-        b.addSuccess(DirectKv.op(DirectKv.delete(k)));
+        long lease = leasing.leaseFor(p.options());
+        b.addSuccess(DirectKv.op(DirectKv.put(store.space.key(p.key()), v, lease)));
       }
     }
     if (reads) {
