@@ -93,8 +93,9 @@ final class TxnCommand extends StoreCommand implements JsonLines {
   @Parameters(
       index = "0",
       arity = "0..1",
-      paramLabel = "-",
-      description = "Read the transaction as JSON lines from stdin instead of options.")
+      // a label of "-" alone would leave the completion script's generator an empty name
+      paramLabel = "STDIN",
+      description = "Only -: read the transaction as JSON lines from stdin instead of options.")
   @Nullable String stdin;
 
   /** Every option occurrence, in command-line order: its name and its value. */
