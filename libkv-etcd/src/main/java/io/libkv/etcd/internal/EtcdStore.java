@@ -133,7 +133,8 @@ public final class EtcdStore extends AbstractStore {
             () -> {
               lost();
               watch.wakeAll();
-            });
+            },
+            keepAliveReporter());
     Duration floor;
     try {
       floor = leases.probeFloor(config.connectTimeout(), backoff);
