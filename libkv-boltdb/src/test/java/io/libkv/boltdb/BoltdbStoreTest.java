@@ -75,6 +75,31 @@ class BoltdbStoreTest {
   }
 
   @Test
+  void keepAliveListenersHearTheRenewalsOfEphemeralKeysAndLocks() throws Exception {
+    Path f = dir.resolve("keepalive.db");
+    try (Store s = LibKV.open("boltdb:" + f)) {
+      java.util.concurrent.BlockingQueue<io.libkv.KeepAliveEvent> heard =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      s.onKeepAlive(heard::add, Runnable::run);
+      java.time.Duration ttl = s.capabilities().minEphemeralTtl().plusSeconds(1);
+      s.put("e", b("v"), WriteOptions.ephemeral(ttl));
+      try (io.libkv.LockLease lease =
+          s.newLock("l", io.libkv.LockOptions.builder().ttl(ttl).build()).lock()) {
+        java.util.Set<String> renewed = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + ttl.toNanos() * 2;
+        while (renewed.size() < 2 && System.nanoTime() < deadline) {
+          io.libkv.KeepAliveEvent e = heard.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+          if (e != null && e.outcome() == io.libkv.KeepAliveEvent.Outcome.RENEWED) {
+            renewed.add(e.lease().startsWith("lock l") ? "lock" : e.lease());
+          }
+        }
+        assertThat(renewed).contains("lock", "ephemeral keys of " + s.description());
+        assertThat(lease.isHeld()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void watchesAndLocksWithinTheProcess() throws Exception {
     Path f = dir.resolve("w.db");
     try (Store s = LibKV.open("boltdb:" + f);

@@ -73,7 +73,8 @@ final class BoltdbLock extends AbstractLock {
             TimeSource.system(),
             store.renewals(),
             h::renew,
-            e -> h.lose()));
+            e -> h.lose(),
+            store.keepAliveReports()));
     return Attempt.acquired(h);
   }
 

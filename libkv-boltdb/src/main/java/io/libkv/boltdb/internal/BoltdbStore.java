@@ -219,10 +219,12 @@ public final class BoltdbStore extends AbstractStore {
             KeepAlive.start(
                 "ephemeral keys of " + description(),
                 Duration.ofMillis(ttl),
+                io.libkv.TimeSource.system().nanoTime(),
                 io.libkv.TimeSource.system(),
                 renewals,
                 () -> renew(g),
-                e -> lostKeys(g));
+                e -> lostKeys(g),
+                keepAliveReporter());
       }
     }
   }
@@ -468,6 +470,11 @@ public final class BoltdbStore extends AbstractStore {
 
   ExecutorService renewals() {
     return renewals;
+  }
+
+  /** Where lock keep-alives report their renewals: this store's onKeepAlive listeners. */
+  java.util.function.Consumer<io.libkv.KeepAliveEvent> keepAliveReports() {
+    return keepAliveReporter();
   }
 
   void held(BoltdbLock.Held h, boolean add) {
