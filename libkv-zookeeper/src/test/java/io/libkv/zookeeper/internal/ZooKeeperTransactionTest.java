@@ -237,6 +237,41 @@ class ZooKeeperTransactionTest {
     }
   }
 
+  /**
+   * ZooKeeper's client hands a multi-op's watch events over one by one on its event thread; here
+   * another watcher of the same handle makes that thread slow, so the store's watch thread has read
+   * and published the first change before the next one reaches it.
+   */
+  @Test
+  void aTransactionIsOneTreeEventEvenWhenTheClientsEventThreadLags() throws Exception {
+    org.apache.zookeeper.ZooKeeper zk = store.currentZooKeeper();
+    zk.addWatch(
+        "/" + chroot + "/s",
+        e -> {
+          try {
+            Thread.sleep(30);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        org.apache.zookeeper.AddWatchMode.PERSISTENT_RECURSIVE);
+    try (Watch<TreeEvent> tree = store.watchTree("s")) {
+      next(tree);
+      for (int round = 0; round < 3; round++) {
+        Transaction.Builder t = Transaction.builder();
+        for (int i = 0; i < 6; i++) {
+          t.put("s/k" + i, b(round + "-" + i));
+        }
+        TransactionResult r = store.commit(t.build());
+        TreeEvent e = next(tree);
+        assertThat(e.changes())
+            .as("round %d: the transaction's six changes in one event", round)
+            .hasSize(6);
+        assertThat(e.index()).isEqualTo(r.index().orElseThrow());
+      }
+    }
+  }
+
   @Test
   void aMultiOpPutAllReachesATreeWatchAsOneEvent() throws Exception {
     try (Watch<TreeEvent> tree = store.watchTree("m")) {
