@@ -60,6 +60,9 @@ final class Transactions {
   private final Paths paths;
   private final Nodes nodes;
 
+  /** For fault tests: runs once the keys are read, before the multi-op is sent. */
+  volatile @Nullable Runnable beforeMulti;
+
   Transactions(Session session, Paths paths, Nodes nodes) {
     this.session = session;
     this.paths = paths;
@@ -170,6 +173,10 @@ final class Transactions {
             });
       }
       Plan plan = plan(t, read, proofs);
+      Runnable hook = beforeMulti;
+      if (hook != null) {
+        hook.run();
+      }
       Answer a = session.write(first, zk -> multi(zk, plan));
       List<OpResult> results = a.results();
       if (results != null) {

@@ -266,6 +266,11 @@ public final class ZooKeeperStore extends AbstractStore {
     return session.zk(null);
   }
 
+  /** The transaction part, for fault tests that act between its read and its multi-op. */
+  Transactions transactions() {
+    return transactions;
+  }
+
   /** The listing part, for tests of its snapshot proof. */
   Listings listings() {
     return listings;
