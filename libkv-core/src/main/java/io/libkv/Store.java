@@ -138,7 +138,7 @@ public interface Store extends AutoCloseable {
    * @throws UpdateConflictException after {@link UpdateOptions#maxAttempts()} conflicts
    */
   default KVPair update(String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
-    return io.libkv.internal.Updates.run(this, key, options, fn, Optional.empty());
+    return io.libkv.util.Updates.update(this, key, options, fn);
   }
 
   /** A cached view of {@code dir} with {@link ViewOptions#DEFAULT}. */

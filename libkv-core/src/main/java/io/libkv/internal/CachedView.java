@@ -18,6 +18,7 @@ import io.libkv.ViewOptions;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.util.SerialExecutor;
+import io.libkv.util.Updates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +67,7 @@ public final class CachedView implements View, WriteTracker.Listener {
   private volatile @Nullable KVException failure;
   private volatile long disconnectedSince; // System.nanoTime() when the connection was lost, or 0
   private volatile boolean closed;
+  private volatile boolean storeClosed;
   private final Subscription watch;
   private final Subscription connection;
   private volatile @Nullable TreeEvent lastEvent;
@@ -220,11 +222,23 @@ public final class CachedView implements View, WriteTracker.Listener {
     }
   }
 
+  @Override
+  public void storeClosed() {
+    synchronized (monitor) {
+      storeClosed = true;
+      monitor.notifyAll();
+    }
+  }
+
   // ---- reads
 
   private Image readable(String what) {
     if (closed) {
       throw new IllegalStateException("view of " + shown() + " is closed");
+    }
+    if (storeClosed) {
+      throw new IllegalStateException(
+          "the store of the view of " + shown() + " is closed: " + store.description());
     }
     KVException f = failure;
     if (f != null) {
@@ -255,7 +269,7 @@ public final class CachedView implements View, WriteTracker.Listener {
   private void awaitPending(String what) {
     long deadline = System.nanoTime() + options.readYourWritesTimeout().toNanos();
     synchronized (monitor) {
-      while (!pending.isEmpty() && failure == null && !closed) {
+      while (!pending.isEmpty() && failure == null && !closed && !storeClosed) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           Pending p = pending.values().iterator().next();
@@ -282,7 +296,7 @@ public final class CachedView implements View, WriteTracker.Listener {
         }
       }
     }
-    if (failure != null || closed) {
+    if (failure != null || closed || storeClosed) {
       readable(what); // throws
     }
   }
@@ -367,7 +381,10 @@ public final class CachedView implements View, WriteTracker.Listener {
 
   @Override
   public boolean isHealthy() {
-    return !closed && failure == null && staleness().compareTo(options.maxStaleness()) <= 0;
+    return !closed
+        && !storeClosed
+        && failure == null
+        && staleness().compareTo(options.maxStaleness()) <= 0;
   }
 
   @Override
@@ -420,7 +437,7 @@ public final class CachedView implements View, WriteTracker.Listener {
   public KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
     String k = inside(key);
     Optional<KVPair> known = Optional.ofNullable(readable(k).byKey.get(k));
-    KVPair stored = Updates.run(store, k, UpdateOptions.DEFAULT, fn, Optional.of(known));
+    KVPair stored = Updates.updateFrom(store, k, known, UpdateOptions.DEFAULT, fn);
     wrote(k, false, stored.lastIndex());
     return stored;
   }

@@ -12,6 +12,9 @@ public final class WriteTracker {
 
     /** A write of {@code key} completed at {@code index} (0: not known). */
     void wrote(String key, boolean delete, long index);
+
+    /** The store was closed: the view follows it no more. */
+    void storeClosed();
   }
 
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -46,6 +49,14 @@ public final class WriteTracker {
         l.wrote(key, delete, index);
       }
     }
+  }
+
+  /** Tells every view its store was closed. */
+  public void storeClosed() {
+    for (Listener l : listeners) {
+      l.storeClosed();
+    }
+    listeners.clear();
   }
 
   static boolean holds(String dir, String key) {

@@ -515,6 +515,7 @@ public abstract class AbstractStore implements Store {
     if (!open.close()) {
       return;
     }
+    writes.storeClosed();
     try {
       doClose();
     } finally {

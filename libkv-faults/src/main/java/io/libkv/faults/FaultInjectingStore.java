@@ -14,14 +14,18 @@ import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.StoreUnavailableException;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
+import io.libkv.UpdateOptions;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
 import io.libkv.util.ForwardingStore;
 import io.libkv.util.SerialExecutor;
+import io.libkv.util.Updates;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +34,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,6 +43,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -426,6 +432,43 @@ public final class FaultInjectingStore extends ForwardingStore {
             ephemeral.keySet().removeIf(k -> k.equals(d) || Keys.isBelow(k, d));
           }
         });
+  }
+
+  @Override
+  public TransactionResult commit(Transaction transaction) {
+    Objects.requireNonNull(transaction, "transaction");
+    String first = canonicalKey(transaction.operations().get(0).key());
+    if (first == null) {
+      return delegate().commit(transaction); // refused there, as without the decorator
+    }
+    return call(
+        Operation.COMMIT,
+        first,
+        () -> {
+          TransactionResult r = delegate().commit(transaction);
+          if (r.committed()) {
+            for (Transaction.Operation o : transaction.operations()) {
+              if (o instanceof Transaction.Put p) {
+                Long index = r.indexes().get(canonicalOr(p.key()));
+                wrote(p.key(), p.options(), index == null ? 0 : index);
+              } else {
+                ephemeral.remove(canonicalOr(o.key()));
+              }
+            }
+          }
+          return r;
+        });
+  }
+
+  @Override
+  public KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
+    return update(key, UpdateOptions.DEFAULT, fn);
+  }
+
+  @Override
+  public KVPair update(String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
+    // the shared loop over this store's get and commit, so their faults reach it
+    return Updates.update(this, key, options, fn);
   }
 
   @Override

@@ -26,6 +26,8 @@ public enum Operation {
   ATOMIC_CREATE(true),
   /** {@code atomicDelete}. */
   ATOMIC_DELETE(true),
+  /** {@code commit} of a transaction ({@code update}'s writes included). */
+  COMMIT(true),
   /** Opening a key watch, either shape. */
   WATCH(false),
   /** Opening a tree watch, either shape. */

@@ -16,6 +16,7 @@ import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.StoreUnavailableException;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.Watch;
@@ -225,7 +226,8 @@ class FaultInjectingStoreTest {
               () -> store.deleteTree("d"),
               () -> store.atomicPut("d/a", utf8("x"), a, WriteOptions.DEFAULT),
               () -> store.atomicCreate("d/e", utf8("x"), WriteOptions.DEFAULT),
-              () -> store.atomicDelete("d/a", a));
+              () -> store.atomicDelete("d/a", a),
+              () -> store.commit(Transaction.builder().ifIndex(a).put("d/f", utf8("x")).build()));
       for (Runnable w : writes) {
         store.unknownOutcome(WriteOutcome.notApplied());
         assertThatThrownBy(w::run).isExactlyInstanceOf(UnknownOutcomeException.class);
@@ -239,6 +241,28 @@ class FaultInjectingStoreTest {
                 assertThat(c.faults()).containsExactly(FaultKind.UNKNOWN_OUTCOME_NOT_APPLIED);
                 assertThat(c.reachedStore()).isFalse();
               });
+    }
+
+    @Test
+    @DisplayName(
+        "a transaction's outcome made unknown but APPLIED commits it whole; update's commit goes through the faults")
+    void transactionAndUpdateThroughFaults() {
+      store.unknownOutcome(WriteOutcome.applied(), Calls.of(Operation.COMMIT));
+      assertThatThrownBy(
+              () ->
+                  store.commit(
+                      Transaction.builder().put("t/a", utf8("1")).put("t/b", utf8("2")).build()))
+          .isExactlyInstanceOf(UnknownOutcomeException.class);
+      assertThat(inner.list("t")).hasSize(2);
+
+      store.refuse(Calls.of(Operation.COMMIT));
+      assertThatThrownBy(() -> store.update("t/a", cur -> utf8("3")))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThat(text(inner.get("t/a"))).isEqualTo("1");
+      store.heal();
+      assertThat(text(store.update("t/a", cur -> utf8(text(cur.orElseThrow()) + "+"))))
+          .isEqualTo("1+");
+      assertThat(store.calls(Operation.COMMIT)).hasSize(3);
     }
 
     @Test

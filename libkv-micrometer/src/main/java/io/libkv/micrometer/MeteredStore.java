@@ -13,8 +13,11 @@ import io.libkv.LockLease;
 import io.libkv.LockOptions;
 import io.libkv.Store;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
+import io.libkv.UpdateOptions;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
@@ -123,6 +126,9 @@ public final class MeteredStore extends ForwardingStore {
   private final Op atomicPut;
   private final Op atomicCreate;
   private final Op atomicDelete;
+  private final Op commit;
+  private final Timer commitConditionFailed;
+  private final Op update;
   private final Watches keyWatches;
   private final Watches treeWatches;
   // RECONNECTED is counted as CONNECTED: it has no gauge
@@ -150,6 +156,10 @@ public final class MeteredStore extends ForwardingStore {
     atomicPut = new Op("atomicPut");
     atomicCreate = new Op("atomicCreate");
     atomicDelete = new Op("atomicDelete");
+    commit = new Op("commit");
+    // a transaction whose condition failed is an answer, as a failed compare-and-set is
+    commitConditionFailed = commit.timer("conditionFailed");
+    update = new Op("update");
     keyWatches = new Watches("key");
     treeWatches = new Watches("tree");
     locksLost =
@@ -277,6 +287,33 @@ public final class MeteredStore extends ForwardingStore {
   @Override
   public void atomicDelete(String key, KVPair previous) {
     atomicDelete.run(() -> delegate().atomicDelete(key, previous));
+  }
+
+  @Override
+  public TransactionResult commit(Transaction transaction) {
+    long start = System.nanoTime();
+    TransactionResult r;
+    try {
+      r = delegate().commit(transaction);
+    } catch (RuntimeException e) {
+      throw commit.failed(start, e);
+    }
+    if (r.committed()) {
+      commit.succeeded(start);
+    } else {
+      commitConditionFailed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    return r;
+  }
+
+  @Override
+  public KVPair update(String key, Function<Optional<KVPair>, byte[]> fn) {
+    return update.call(() -> delegate().update(key, fn));
+  }
+
+  @Override
+  public KVPair update(String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
+    return update.call(() -> delegate().update(key, options, fn));
   }
 
   // ---- watches

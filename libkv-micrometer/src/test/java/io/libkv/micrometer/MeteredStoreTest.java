@@ -19,8 +19,10 @@ import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
 import io.libkv.Subscription;
+import io.libkv.Transaction;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
+import io.libkv.UpdateOptions;
 import io.libkv.Watch;
 import io.libkv.WatchListener;
 import io.libkv.WatchOptions;
@@ -130,6 +132,25 @@ class MeteredStoreTest {
     assertThat(op("atomicCreate", "success").count()).isEqualTo(1);
     assertThat(op("atomicDelete", "KeyModifiedException").count()).isEqualTo(1);
     assertThat(op("get", "KeyNotFoundException").count()).isEqualTo(1);
+    assertThat(registry.find("libkv.store.errors").counters()).isEmpty();
+  }
+
+  @Test
+  void transactionsAndUpdatesAreTimedWithAFailedConditionAsItsOwnOutcome() {
+    KVPair old = store.atomicCreate("t/a", V, WriteOptions.DEFAULT);
+    assertThat(
+            store
+                .commit(Transaction.builder().ifIndex(old).put("t/a", V).put("t/b", V).build())
+                .committed())
+        .isTrue();
+    assertThat(store.commit(Transaction.builder().ifIndex(old).delete("t/a").build()).committed())
+        .isFalse();
+    store.update("t/n", cur -> V);
+    store.update("t/n", UpdateOptions.DEFAULT, cur -> V);
+
+    assertThat(op("commit", "success").count()).isEqualTo(1);
+    assertThat(op("commit", "conditionFailed").count()).isEqualTo(1);
+    assertThat(op("update", "success").count()).isEqualTo(2);
     assertThat(registry.find("libkv.store.errors").counters()).isEmpty();
   }
 

@@ -142,9 +142,9 @@ public abstract class StoreCompatibilityKit {
   private final List<Store> clients = new ArrayList<>();
   private final Set<Store> cutOff = new LinkedHashSet<>();
   private final List<ExecutorService> executors = new ArrayList<>();
-  private Store store;
-  private Capabilities caps;
-  private Timing timing;
+  Store store;
+  Capabilities caps;
+  Timing timing;
   private String prefix;
 
   /** For subclasses. */
@@ -273,11 +273,11 @@ public abstract class StoreCompatibilityKit {
   // ---- helpers
 
   /** The test's key {@code prefix/suffix}. */
-  private String key(String suffix) {
+  String key(String suffix) {
     return prefix + "/" + suffix;
   }
 
-  private static byte[] utf8(String s) {
+  static byte[] utf8(String s) {
     return s.getBytes(UTF_8);
   }
 
@@ -292,25 +292,32 @@ public abstract class StoreCompatibilityKit {
     assertThat(reader.exists(key)).as("another client sees " + key).isTrue();
   }
 
+  /** Asserts {@code reader} sees every one of {@code keys} (see {@link #assertSeesWrite}). */
+  void assertNothingMissing(Store reader, String... keys) {
+    for (String k : keys) {
+      assertSeesWrite(reader, k);
+    }
+  }
+
   /** Another client of the same data, closed after the test. */
-  private Store client() {
+  Store client() {
     Store s = openStore();
     clients.add(s);
     return s;
   }
 
-  private void cutOff(Store s) {
+  void cutOff(Store s) {
     faults().cutOff(s);
     cutOff.add(s);
   }
 
-  private void reconnect(Store s) {
+  void reconnect(Store s) {
     faults().reconnect(s);
     cutOff.remove(s);
   }
 
   /** A single-thread executor for watch listeners, shut down after the test. */
-  private ExecutorService executor() {
+  ExecutorService executor() {
     ExecutorService e =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -327,7 +334,7 @@ public abstract class StoreCompatibilityKit {
     return LockOptions.builder().value(value).ttl(timing.ephemeralTtl).build();
   }
 
-  private static List<String> keysOf(List<KVPair> pairs) {
+  static List<String> keysOf(List<KVPair> pairs) {
     return pairs.stream().map(KVPair::key).collect(Collectors.toList());
   }
 
@@ -337,7 +344,7 @@ public abstract class StoreCompatibilityKit {
     return m;
   }
 
-  private <E> E next(Watch<E> w) throws InterruptedException {
+  <E> E next(Watch<E> w) throws InterruptedException {
     return Waits.next(w, timing.operation);
   }
 
@@ -405,7 +412,7 @@ public abstract class StoreCompatibilityKit {
   }
 
   /** Asserts nothing at all was written below the test's prefix. */
-  private void assertNothingWritten() {
+  void assertNothingWritten() {
     assertThatExceptionOfType(KeyNotFoundException.class)
         .as("keys below %s", prefix)
         .isThrownBy(() -> store.list(prefix));
@@ -426,11 +433,11 @@ public abstract class StoreCompatibilityKit {
     return supported;
   }
 
-  private WriteOptions ephemeral() {
+  WriteOptions ephemeral() {
     return WriteOptions.ephemeral(timing.ephemeralTtl);
   }
 
-  private WriteOptions expiring() {
+  WriteOptions expiring() {
     return WriteOptions.expiring(timing.expiringTtl);
   }
 
@@ -3027,6 +3034,30 @@ public abstract class StoreCompatibilityKit {
   }
 
   // =====================================================================================
+  @Nested
+  @DisplayName("Transactions: all operations if all conditions hold, else none")
+  class Transactions extends TransactionContract {
+    Transactions() {
+      super(StoreCompatibilityKit.this);
+    }
+  }
+
+  @Nested
+  @DisplayName("update: read-modify-write that retries with the pair that beat it")
+  class Update extends UpdateContract {
+    Update() {
+      super(StoreCompatibilityKit.this);
+    }
+  }
+
+  @Nested
+  @DisplayName("Views: an image of a directory kept current by a watch")
+  class Views extends ViewContract {
+    Views() {
+      super(StoreCompatibilityKit.this);
+    }
+  }
+
   @Nested
   @DisplayName("Go libkv's shared store tests")
   class GoLibkvScenarios {

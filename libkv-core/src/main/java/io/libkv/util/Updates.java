@@ -1,4 +1,4 @@
-package io.libkv.internal;
+package io.libkv.util;
 
 import io.libkv.KVException;
 import io.libkv.KVPair;
@@ -9,31 +9,51 @@ import io.libkv.Transaction;
 import io.libkv.TransactionResult;
 import io.libkv.UpdateConflictException;
 import io.libkv.UpdateOptions;
-import io.libkv.util.Backoff;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
-/** The read-modify-write loop of {@link Store#update}, once for every store. */
+/**
+ * The read-modify-write loop behind {@link Store#update}, over any store's {@code get} and {@code
+ * commit}: for decorators that want their own {@code commit} (metrics, faults) to be the one an
+ * update uses, and for code that already holds the key's current pair.
+ */
 public final class Updates {
   private Updates() {}
 
+  /** {@link Store#update(String, UpdateOptions, Function)} through {@code store}'s own calls. */
+  public static KVPair update(
+      Store store, String key, UpdateOptions options, Function<Optional<KVPair>, byte[]> fn) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(fn, "fn");
+    return run(store, Keys.canonicalKey(key), options, fn, read(store, Keys.canonicalKey(key)));
+  }
+
   /**
-   * Runs the loop.
-   *
-   * @param initial the key's pair as already known (a view's image), or empty to read it first
+   * The same loop starting from {@code current} (the key's pair as the caller knows it, empty if
+   * absent) instead of a read: a stale {@code current} costs one failed commit.
    */
-  public static KVPair run(
+  public static KVPair updateFrom(
+      Store store,
+      String key,
+      Optional<KVPair> current,
+      UpdateOptions options,
+      Function<Optional<KVPair>, byte[]> fn) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(fn, "fn");
+    return run(
+        store, Keys.canonicalKey(key), options, fn, Objects.requireNonNull(current, "current"));
+  }
+
+  private static KVPair run(
       Store store,
       String key,
       UpdateOptions options,
       Function<Optional<KVPair>, byte[]> fn,
-      Optional<Optional<KVPair>> initial) {
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(fn, "fn");
-    String k = Keys.canonicalKey(key);
-    Optional<KVPair> current = initial.isPresent() ? initial.get() : read(store, k);
+      Optional<KVPair> initial) {
+    String k = key;
+    Optional<KVPair> current = initial;
     Backoff backoff = Backoff.exponential(options.backoffBase(), options.backoffMax());
     for (int attempt = 1; ; attempt++) {
       byte[] value = Objects.requireNonNull(fn.apply(current), "the update function returned null");
