@@ -90,6 +90,13 @@ final class Transactions {
     }
   }
 
+  /**
+   * How a missing key is proved still absent: by creating and deleting {@code path} (the key's
+   * highest missing ancestor), or, below an ephemeral node (which cannot have children), by a check
+   * of that node at {@code ephemeralVersion}.
+   */
+  private record Proof(String path, int ephemeralVersion) {}
+
   /** The multi-op for one read, and which user step each op stands for. */
   private static final class Plan {
     final List<Op> ops = new ArrayList<>();
@@ -118,8 +125,8 @@ final class Transactions {
       paths.checkUserKey(k);
     }
     String first = t.operations().get(0).key();
-    // key -> node whose create + delete proves it absent, when that is not the key's own node
-    Map<String, String> proofs = new HashMap<>();
+    // key -> how it is proved absent, when not by creating and deleting its own node
+    Map<String, Proof> proofs = new HashMap<>();
     for (int attempt = 1; ; attempt++) {
       Map<String, Node> read = session.read(first, zk -> readAll(zk, keys));
       Transaction.Condition failed = firstFailing(t, read);
@@ -167,7 +174,7 @@ final class Transactions {
                 nodes.ensureParents(zk, p);
               }
               for (String k : unproved) {
-                proofs.put(k, highestMissing(zk, paths.path(k)));
+                proofs.put(k, new Proof(highestMissing(zk, paths.path(k)), -1));
               }
               return Boolean.TRUE;
             });
@@ -192,11 +199,20 @@ final class Transactions {
               KeeperException.create(KeeperException.Code.NOCHILDRENFOREPHEMERALS, op.getPath()));
         }
         // an absent key below an ephemeral node: it cannot appear while that node stands
-        proofs.put(key, Paths.parentOf(op.getPath()));
+        String parent = Paths.parentOf(op.getPath());
+        Stat ps =
+            session
+                .read(key, zk -> java.util.Optional.ofNullable(zk.exists(parent, false)))
+                .orElse(null);
+        if (ps != null && ps.getEphemeralOwner() != 0) {
+          proofs.put(key, new Proof(parent, ps.getVersion()));
+        } else {
+          proofs.remove(key);
+        }
       } else if (a.code() == KeeperException.Code.NONODE.intValue()
           && op instanceof Op.Create
           && !plan.putCreate.get(a.failedAt())) {
-        proofs.put(key, session.read(key, zk -> highestMissing(zk, op.getPath())));
+        proofs.put(key, new Proof(session.read(key, zk -> highestMissing(zk, op.getPath())), -1));
       } else if (a.code() == KeeperException.Code.NODEEXISTS.intValue()) {
         proofs.remove(key);
       }
@@ -318,7 +334,7 @@ final class Transactions {
     return missing;
   }
 
-  private Plan plan(Transaction t, Map<String, Node> read, Map<String, String> proofs) {
+  private Plan plan(Transaction t, Map<String, Node> read, Map<String, Proof> proofs) {
     Plan plan = new Plan();
     for (Transaction.Condition c : t.conditions()) {
       Stat s = node(read, c.key()).stat();
@@ -329,45 +345,74 @@ final class Transactions {
         plan.add(Op.check(paths.path(c.key()), s.getVersion()), c.key(), false);
       }
     }
+    // deletes before puts, as the memory store publishes them: a tree event's type is its last
+    // change's
     for (Transaction.Operation o : t.operations()) {
-      String path = paths.path(o.key());
-      Node n = node(read, o.key());
-      Stat s = n.stat();
+      if (o instanceof Transaction.Delete) {
+        planDelete(plan, t, o.key(), node(read, o.key()), proofs);
+      }
+    }
+    for (Transaction.Operation o : t.operations()) {
       if (o instanceof Transaction.Put p) {
-        WriteOptions w = p.options();
-        if (w.isExpiring()) {
-          plan.expiring.add(path);
-        }
-        if (s == null) {
-          plan.putOp.put(o.key(), plan.ops.size());
-          plan.add(nodes.createOp(path, p.valueUnsafe(), w), o.key(), true);
-        } else if (nodes.updatableInPlace(s, w)) {
-          plan.putOp.put(o.key(), plan.ops.size());
-          plan.add(Op.setData(path, p.valueUnsafe(), s.getVersion()), o.key(), false);
-        } else if (s.getNumChildren() > 0) {
-          throw nodes.ephemeralWithChildren(o.key(), null);
-        } else {
-          // another kind of node (plain, ephemeral, TTL): replaced
-          plan.add(Op.delete(path, s.getVersion()), o.key(), false);
-          plan.putOp.put(o.key(), plan.ops.size());
-          plan.add(nodes.createOp(path, p.valueUnsafe(), w), o.key(), true);
-        }
-      } else if (s == null) {
-        proveAbsent(plan, o.key(), proofs); // nothing to delete: it must stay so
-      } else if (n.data() == null) {
-        plan.add(Op.check(path, s.getVersion()), o.key(), false);
-      } else if (s.getNumChildren() > 0) {
-        // keys lie below: the key becomes an implicit parent again
-        plan.add(Op.setData(path, null, s.getVersion()), o.key(), false);
-      } else {
-        plan.add(Op.delete(path, s.getVersion()), o.key(), false);
+        planPut(plan, p, node(read, o.key()).stat());
       }
     }
     return plan;
   }
 
-  private void proveAbsent(Plan plan, String key, Map<String, String> proofs) {
-    String node = proofs.getOrDefault(key, paths.path(key));
+  private void planPut(Plan plan, Transaction.Put p, @Nullable Stat s) {
+    String path = paths.path(p.key());
+    WriteOptions w = p.options();
+    if (w.isExpiring()) {
+      plan.expiring.add(path);
+    }
+    if (s == null) {
+      plan.putOp.put(p.key(), plan.ops.size());
+      plan.add(nodes.createOp(path, p.valueUnsafe(), w), p.key(), true);
+    } else if (nodes.updatableInPlace(s, w)) {
+      plan.putOp.put(p.key(), plan.ops.size());
+      plan.add(Op.setData(path, p.valueUnsafe(), s.getVersion()), p.key(), false);
+    } else if (s.getNumChildren() > 0) {
+      throw nodes.ephemeralWithChildren(p.key(), null);
+    } else {
+      // another kind of node (plain, ephemeral, TTL): replaced
+      plan.add(Op.delete(path, s.getVersion()), p.key(), false);
+      plan.putOp.put(p.key(), plan.ops.size());
+      plan.add(nodes.createOp(path, p.valueUnsafe(), w), p.key(), true);
+    }
+  }
+
+  private void planDelete(Plan plan, Transaction t, String key, Node n, Map<String, Proof> proofs) {
+    String path = paths.path(key);
+    Stat s = n.stat();
+    if (s == null) {
+      proveAbsent(plan, key, proofs); // nothing to delete: it must stay so
+    } else if (n.data() == null) {
+      plan.add(Op.check(path, s.getVersion()), key, false);
+    } else if (s.getNumChildren() > 0 || putsBelow(t, key)) {
+      // keys lie (or are put) below: the key becomes an implicit parent again
+      plan.add(Op.setData(path, null, s.getVersion()), key, false);
+    } else {
+      plan.add(Op.delete(path, s.getVersion()), key, false);
+    }
+  }
+
+  private static boolean putsBelow(Transaction t, String key) {
+    for (Transaction.Operation o : t.operations()) {
+      if (o instanceof Transaction.Put && o.key().startsWith(key + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void proveAbsent(Plan plan, String key, Map<String, Proof> proofs) {
+    Proof p = proofs.get(key);
+    if (p != null && p.ephemeralVersion() >= 0) {
+      plan.add(Op.check(p.path(), p.ephemeralVersion()), key, false);
+      return;
+    }
+    String node = p != null ? p.path() : paths.path(key);
     plan.add(
         Op.create(node, null, nodes.acl(), org.apache.zookeeper.CreateMode.PERSISTENT), key, false);
     plan.add(Op.delete(node, -1), key, false);

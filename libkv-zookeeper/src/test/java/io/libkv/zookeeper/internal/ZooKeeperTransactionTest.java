@@ -182,6 +182,42 @@ class ZooKeeperTransactionTest {
   }
 
   @Test
+  void belowAnEphemeralKeyAKeyIsAbsentAndCannotBePut() {
+    store.put("eph", b("e"), WriteOptions.ephemeral(Duration.ofSeconds(2)));
+    TransactionResult r =
+        store.commit(
+            Transaction.builder().ifAbsent("eph/x").delete("eph/y").put("z", b("z")).build());
+    assertThat(r.committed()).as(r.toString()).isTrue();
+    assertThat(store.get("z").lastIndex()).isEqualTo(r.indexes().get("z"));
+    assertThatExceptionOfType(io.libkv.InvalidKeyException.class)
+        .isThrownBy(
+            () ->
+                store.commit(Transaction.builder().put("eph/x", b("x")).put("z2", b("z")).build()))
+        .withMessageContaining("ephemeral");
+    assertThat(read("z2")).as("nothing applied").isEmpty();
+  }
+
+  @Test
+  void aKeyDeletedWhileAKeyIsPutBelowItBecomesAnImplicitParent() throws Exception {
+    store.put("up", b("u"));
+    try (Watch<TreeEvent> tree = store.watchTree("")) {
+      next(tree);
+      TransactionResult r =
+          store.commit(Transaction.builder().put("up/below", b("b")).delete("up").build());
+      assertThat(r.committed()).as(r.toString()).isTrue();
+      assertThat(read("up")).isEmpty();
+      assertThat(store.get("up/below").valueAsString()).isEqualTo("b");
+      TreeEvent e = next(tree);
+      assertThat(e.type())
+          .as("deletes before puts, as in memory")
+          .isEqualTo(io.libkv.EventType.PUT);
+      assertThat(e.changes())
+          .extracting(TreeEvent.Change::key)
+          .containsExactlyInAnyOrder("up", "up/below");
+    }
+  }
+
+  @Test
   void updateRetriesFromTheCurrentPairsAFailureReturns() {
     store.put("n", b("0"));
     KVPair stale = store.get("n");
