@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
@@ -59,14 +56,16 @@ final class Transactions {
   private final Session session;
   private final Paths paths;
   private final Nodes nodes;
+  private final Listings listings;
 
   /** For fault tests: runs once the keys are read, before the multi-op is sent. */
   volatile @Nullable Runnable beforeMulti;
 
-  Transactions(Session session, Paths paths, Nodes nodes) {
+  Transactions(Session session, Paths paths, Nodes nodes, Listings listings) {
     this.session = session;
     this.paths = paths;
     this.nodes = nodes;
+    this.listings = listings;
   }
 
   /**
@@ -300,25 +299,12 @@ final class Transactions {
     }
     Map<String, Node> out = new HashMap<>();
     for (int i = 0; i < keys.size(); i++) {
-      Node n = await(data.get(i), keys.get(i));
-      boolean parent = await(parents.get(i), keys.get(i));
+      String path = paths.path(keys.get(i));
+      Node n = java.util.Objects.requireNonNull(listings.awaitZk(data.get(i), path));
+      boolean parent = Boolean.TRUE.equals(listings.awaitZk(parents.get(i), path));
       out.put(keys.get(i), new Node(n.data(), n.stat(), n.stat() != null || parent));
     }
     return out;
-  }
-
-  private <T> T await(CompletableFuture<T> f, String key)
-      throws KeeperException, InterruptedException {
-    try {
-      return f.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof KeeperException ke) {
-        throw ke;
-      }
-      throw new IllegalStateException("ZooKeeper callback failed for " + key, e.getCause());
-    } catch (TimeoutException e) {
-      throw new KeeperException.OperationTimeoutException();
-    }
   }
 
   /** The highest node on the way from the root to {@code path} that is missing. */

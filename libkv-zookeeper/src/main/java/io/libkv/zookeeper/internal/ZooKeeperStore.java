@@ -82,7 +82,7 @@ public final class ZooKeeperStore extends AbstractStore {
     this.nodes = new Nodes(session, paths, config.username().isPresent());
     this.cas = new CompareAndSet(session, paths, nodes);
     this.listings = new Listings(session, paths);
-    this.transactions = new Transactions(session, paths, nodes);
+    this.transactions = new Transactions(session, paths, nodes, listings);
     ThreadPoolExecutor watchThread =
         new ThreadPoolExecutor(
             1,
