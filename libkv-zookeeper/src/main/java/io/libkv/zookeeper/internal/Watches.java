@@ -126,7 +126,17 @@ final class Watches {
   void watchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
     WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
     register(paths.path(dir), channel);
-    Listing l = session.read(dir, zk -> listings.listing(zk, dir, true));
+    String dirPath = paths.path(dir);
+    Listing l =
+        session.read(
+            dir,
+            zk -> {
+              // the first image must hold every write acknowledged before the watch began, to any
+              // client: the member the store is connected to may lag, so it catches up first (a
+              // view built on this watch is read as current)
+              zk.sync(dirPath);
+              return listings.listing(zk, dir, true);
+            });
     if (options.startIndex().isPresent()) {
       long from = options.startIndex().getAsLong();
       if (l.maxZxid <= from) {
