@@ -199,6 +199,14 @@ public interface Store extends AutoCloseable {
   /** What this backend supports, and its limits. */
   Capabilities capabilities();
 
+  /**
+   * Tells {@code listener}, on {@code executor}, of every renewal of the sessions and leases this
+   * store keeps alive for its ephemeral keys and locks: renewed (with its round trip), failed,
+   * lost. A backend whose client renews out of sight (ZooKeeper's session pings) tells nothing but
+   * losses through {@link #onConnectionStateChange}.
+   */
+  Subscription onKeepAlive(Consumer<KeepAliveEvent> listener, Executor executor);
+
   /** Tells {@code listener}, on {@code executor}, of every change of connection state. */
   Subscription onConnectionStateChange(Consumer<ConnectionState> listener, Executor executor);
 

@@ -8,7 +8,10 @@ import java.util.Objects;
  * compare-and-set attempts it makes and how long it backs off between them.
  */
 public final class UpdateOptions {
-  /** Plain puts, 32 attempts, backoff from 1 ms up to 100 ms after the second conflict. */
+  /**
+   * Plain puts, 32 attempts: the first four conflicts retried at once with the pair that won, then
+   * a jittered backoff from 1 ms up to 100 ms, each followed by a fresh read.
+   */
   public static final UpdateOptions DEFAULT = builder().build();
 
   private final WriteOptions writeOptions;
@@ -90,8 +93,8 @@ public final class UpdateOptions {
     }
 
     /**
-     * The backoff between attempts after the second conflict: jittered, doubling from {@code base}
-     * up to {@code max}.
+     * The backoff between attempts after the fourth conflict (the first four are retried at once):
+     * jittered, doubling from {@code base} up to {@code max}; the key is read again after each.
      *
      * @throws IllegalArgumentException if negative, or base over max
      */

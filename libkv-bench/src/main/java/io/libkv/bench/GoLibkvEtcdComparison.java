@@ -17,11 +17,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * libkv's etcd lock cycle and contended compare-and-set against Go's docker/libkv (etcd's v2 API)
- * and against the same v3 calls made by Go's own clientv3 (the lock's two transactions; a get and a
- * compare-and-set transaction), on one etcd 3.4 (v2 enabled), in interleaved rounds so that the
- * disk's changing fsync cost falls on both sides alike. The Go side is {@code
- * libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
+ * libkv's etcd lock cycle, contended compare-and-set and contended {@code update} against Go's
+ * docker/libkv (etcd's v2 API) and against the same v3 calls made by Go's own clientv3 (the lock's
+ * two transactions; a get and a compare-and-set transaction), on one etcd 3.4 (v2 enabled), in
+ * interleaved rounds so that the disk's changing fsync cost falls on both sides alike. The Go side
+ * is {@code libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.GoLibkvEtcdComparison GO_BINARY [ROUNDS]}.
@@ -42,6 +42,7 @@ public final class GoLibkvEtcdComparison {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     List<Double> lockRatio = new ArrayList<>();
     List<Double> casRatio = new ArrayList<>();
+    List<Double> updateRatio = new ArrayList<>();
     try (EtcdServer server = EtcdServer.start(new EtcdServer.Options().enableV2());
         Store s = LibKV.open("etcd://" + server.endpoint() + "/bench")) {
       String ep = server.endpoint();
@@ -51,11 +52,12 @@ public final class GoLibkvEtcdComparison {
       while (System.nanoTime() < warm) {
         lockCycles(lock, 1);
         cas(s, 2, 1);
+        update(s, 2, 1);
       }
       runGo(go, ep, "lock");
       System.out.println(
           "round  libkv-lock  golibkv-lock  go-v3-2txn   ratio | libkv-cas4  golibkv-cas4  go-v3-cas4"
-              + "   ratio");
+              + "   ratio | libkv-update4   ratio");
       for (int r = 1; r <= rounds; r++) {
         double lk = lockCycles(lock, SECONDS);
         double gl = runGo(go, ep, "lock");
@@ -63,11 +65,13 @@ public final class GoLibkvEtcdComparison {
         double c = cas(s, 4, SECONDS);
         double gc = runGo(go, ep, "cas");
         double g3c = runGo(go, ep, "v3cas");
+        double u = update(s, 4, SECONDS);
         lockRatio.add(lk / gl);
         casRatio.add(c / gc);
+        updateRatio.add(u / gc);
         System.out.printf(
-            "%5d %11.0f %13.0f %11.0f %7.2f | %10.0f %13.0f %11.0f %7.2f%n",
-            r, lk, gl, g3, lk / gl, c, gc, g3c, c / gc);
+            "%5d %11.0f %13.0f %11.0f %7.2f | %10.0f %13.0f %11.0f %7.2f | %13.0f %7.2f%n",
+            r, lk, gl, g3, lk / gl, c, gc, g3c, c / gc, u, u / gc);
       }
     }
     System.out.printf(
@@ -75,6 +79,33 @@ public final class GoLibkvEtcdComparison {
     System.out.printf(
         "CAS successes/s (4 workers), libkv / Go libkv: median %.2f (%s)%n",
         median(casRatio), range(casRatio));
+    System.out.printf(
+        "update successes/s (4 workers), libkv update / Go libkv's get-then-CAS: median %.2f (%s)%n",
+        median(updateRatio), range(updateRatio));
+  }
+
+  /** Successful {@code Store.update}s per second, {@code workers} threads on one key. */
+  private static double update(Store s, int workers, int seconds) throws InterruptedException {
+    s.put("cas", VALUE);
+    AtomicLong ok = new AtomicLong();
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    Thread[] threads = new Thread[workers];
+    for (int i = 0; i < workers; i++) {
+      threads[i] =
+          new Thread(
+              () -> {
+                while (System.nanoTime() < end) {
+                  s.update("cas", current -> VALUE);
+                  ok.incrementAndGet();
+                }
+              });
+      threads[i].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return ok.get() / ((System.nanoTime() - t0) / 1e9);
   }
 
   private static double lockCycles(Lock lock, int seconds) throws InterruptedException {

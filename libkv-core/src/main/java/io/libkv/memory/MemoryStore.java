@@ -162,10 +162,12 @@ public final class MemoryStore extends AbstractStore {
         KeepAlive.start(
             "lease " + fresh.id + " of " + description(),
             ttl,
+            data.time.nanoTime(),
             data.time,
             Runnable::run,
             () -> renew(fresh),
-            e -> lost(fresh)));
+            e -> lost(fresh),
+            keepAliveReporter()));
     return fresh;
   }
 

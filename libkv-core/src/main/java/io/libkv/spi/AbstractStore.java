@@ -6,6 +6,7 @@ import io.libkv.ConnectionState;
 import io.libkv.InvalidKeyException;
 import io.libkv.KVException;
 import io.libkv.KVPair;
+import io.libkv.KeepAliveEvent;
 import io.libkv.KeyEvent;
 import io.libkv.Keys;
 import io.libkv.Lock;
@@ -56,6 +57,8 @@ public abstract class AbstractStore implements Store {
       Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private final Set<EventChannel<ConnectionState>> connectionListeners =
+      ConcurrentHashMap.newKeySet();
+  private final Set<EventChannel<KeepAliveEvent>> keepAliveListeners =
       ConcurrentHashMap.newKeySet();
   // a store that opened is connected until its backend says otherwise
   private volatile ConnectionState connectionState = ConnectionState.CONNECTED;
@@ -196,7 +199,10 @@ public abstract class AbstractStore implements Store {
     String k = key(key);
     checkValue(k, value);
     checkTtl(k, options);
-    if (writes.covers(k) && putFitsTransaction(options)) {
+    if (writes.covers(k)
+        && putFitsTransaction(options)
+        && Keys.utf8Length(k) + (long) value.length
+            <= capabilities().transactionLimits().maxBytes()) {
       // an open view waits for this write's index, which a plain put does not return
       TransactionResult r = doCommit(Transaction.builder().put(k, value, options).build());
       writes.wrote(k, false, r.index().orElse(0));
@@ -502,6 +508,36 @@ public abstract class AbstractStore implements Store {
     return ch::close;
   }
 
+  @Override
+  public final Subscription onKeepAlive(Consumer<KeepAliveEvent> listener, Executor executor) {
+    checkOpen();
+    Objects.requireNonNull(listener, "listener");
+    // unbounded: a metrics listener counts every renewal, and there are a few per TTL
+    EventChannel<KeepAliveEvent> ch =
+        EventChannel.listening(
+            "keep-alive of " + description,
+            Integer.MAX_VALUE,
+            Coalescers.latest(),
+            listener::accept,
+            executor);
+    keepAliveListeners.add(ch);
+    ch.onClose(() -> keepAliveListeners.remove(ch));
+    return ch::close;
+  }
+
+  /**
+   * What the backend's {@link KeepAlive}s report to: pass it to {@link KeepAlive#start(String,
+   * Duration, long, io.libkv.TimeSource, Executor, KeepAlive.Renewal, Consumer, Consumer)} so that
+   * {@link #onKeepAlive} listeners hear of every renewal.
+   */
+  protected final Consumer<KeepAliveEvent> keepAliveReporter() {
+    return e -> {
+      for (EventChannel<KeepAliveEvent> ch : keepAliveListeners) {
+        ch.offer(e);
+      }
+    };
+  }
+
   /** Tells connection listeners of a new state. */
   protected final void fireConnectionState(ConnectionState state) {
     connectionState = state == ConnectionState.RECONNECTED ? ConnectionState.CONNECTED : state;
@@ -523,6 +559,9 @@ public abstract class AbstractStore implements Store {
         ch.close();
       }
       for (EventChannel<ConnectionState> ch : connectionListeners) {
+        ch.close();
+      }
+      for (EventChannel<KeepAliveEvent> ch : keepAliveListeners) {
         ch.close();
       }
     }

@@ -2,6 +2,7 @@ package io.libkv.spi;
 
 import io.libkv.Durations;
 import io.libkv.KVException;
+import io.libkv.KeepAliveEvent;
 import io.libkv.Subscription;
 import io.libkv.TimeSource;
 import io.libkv.internal.kit.LeakProbe;
@@ -49,6 +50,7 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
   private final Executor executor;
   private final Renewal renewal;
   private final Consumer<KVException> onLost;
+  private final Consumer<KeepAliveEvent> report;
   private final Backoff backoff;
   private long lastSuccess;
 
@@ -66,7 +68,9 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
       TimeSource time,
       Executor executor,
       Renewal renewal,
-      Consumer<KVException> onLost) {
+      Consumer<KVException> onLost,
+      Consumer<KeepAliveEvent> report) {
+    this.report = report;
     this.name = name;
     this.ttl = ttl;
     this.lossAfterNanos = ttl.toNanos() * 2 / 3;
@@ -111,6 +115,23 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
       Executor executor,
       Renewal renewal,
       Consumer<KVException> onLost) {
+    return start(name, ttl, sentAt, time, executor, renewal, onLost, e -> {});
+  }
+
+  /**
+   * As {@link #start(String, Duration, long, TimeSource, Executor, Renewal, Consumer)}, telling
+   * {@code report} of every renewal, failure and the loss ({@code
+   * AbstractStore.keepAliveReporter()} passes them to the store's {@code onKeepAlive} listeners).
+   */
+  public static KeepAlive start(
+      String name,
+      Duration ttl,
+      long sentAt,
+      TimeSource time,
+      Executor executor,
+      Renewal renewal,
+      Consumer<KVException> onLost,
+      Consumer<KeepAliveEvent> report) {
     KeepAlive k =
         new KeepAlive(
             Objects.requireNonNull(name, "name"),
@@ -118,7 +139,8 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
             Objects.requireNonNull(time, "time"),
             Objects.requireNonNull(executor, "executor"),
             Objects.requireNonNull(renewal, "renewal"),
-            Objects.requireNonNull(onLost, "onLost"));
+            Objects.requireNonNull(onLost, "onLost"),
+            Objects.requireNonNull(report, "report"));
     LeakProbe.keepAliveStarted();
     synchronized (k) {
       k.confirmedLocked(sentAt);
@@ -223,6 +245,9 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
           armWatchdogLocked();
         }
       }
+      if (lateRenewal < 0) {
+        tell(KeepAliveEvent.renewed(name, Duration.ofNanos(time.nanoTime() - started)));
+      }
       if (lateRenewal >= 0) {
         lose(
             new io.libkv.StoreUnavailableException(
@@ -253,6 +278,7 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
         }
       }
       LOG.log(System.Logger.Level.DEBUG, () -> "renewal of " + name + " failed: " + e.getMessage());
+      tell(KeepAliveEvent.failed(name, Duration.ofNanos(time.nanoTime() - started), e));
       if (lost) {
         lose(e);
       }
@@ -270,6 +296,15 @@ public final class KeepAlive implements AutoCloseable, LeaseDeadline {
       onLost.accept(cause);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "loss handler of " + name + " threw", e);
+    }
+    tell(KeepAliveEvent.lost(name, cause));
+  }
+
+  private void tell(KeepAliveEvent e) {
+    try {
+      report.accept(e);
+    } catch (RuntimeException x) {
+      LOG.log(System.Logger.Level.WARNING, "keep-alive report of " + name + " threw", x);
     }
   }
 

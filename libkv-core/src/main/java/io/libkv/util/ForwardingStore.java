@@ -3,6 +3,7 @@ package io.libkv.util;
 import io.libkv.Capabilities;
 import io.libkv.ConnectionState;
 import io.libkv.KVPair;
+import io.libkv.KeepAliveEvent;
 import io.libkv.KeyEvent;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
@@ -178,6 +179,11 @@ public abstract class ForwardingStore implements Store {
   @Override
   public Capabilities capabilities() {
     return delegate.capabilities();
+  }
+
+  @Override
+  public Subscription onKeepAlive(Consumer<KeepAliveEvent> listener, Executor executor) {
+    return delegate().onKeepAlive(listener, executor);
   }
 
   @Override

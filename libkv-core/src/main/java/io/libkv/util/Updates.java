@@ -20,6 +20,9 @@ import java.util.function.Function;
  * update uses, and for code that already holds the key's current pair.
  */
 public final class Updates {
+  /** Conflicts retried at once with the winning pair, before backing off. */
+  static final int IMMEDIATE_RETRIES = 4;
+
   private Updates() {}
 
   /** {@link Store#update(String, UpdateOptions, Function)} through {@code store}'s own calls. */
@@ -78,9 +81,13 @@ public final class Updates {
       if (attempt >= options.maxAttempts()) {
         throw new UpdateConflictException(attempt, k, store.description());
       }
-      current = r.knowsCurrent() ? r.current(k) : read(store, k);
-      if (attempt >= 2) {
-        pause(backoff, attempt - 2, k, store);
+      if (attempt <= IMMEDIATE_RETRIES) {
+        // the pair that won is the freshest there is: retry with it at once
+        current = r.knowsCurrent() ? r.current(k) : read(store, k);
+      } else {
+        // a pair from before a sleep is stale by the time it is compared: read after the pause
+        pause(backoff, attempt - IMMEDIATE_RETRIES - 1, k, store);
+        current = read(store, k);
       }
     }
   }

@@ -60,6 +60,31 @@ class MemoryStoreTimeTest {
   }
 
   @Test
+  void keepAliveListenersHearEveryRenewalFailureAndTheLoss() {
+    java.util.List<io.libkv.KeepAliveEvent> heard =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.onKeepAlive(heard::add, Runnable::run);
+    a.put("e", new byte[] {1}, WriteOptions.ephemeral(Duration.ofSeconds(3)));
+    time.advance(Duration.ofMillis(1100));
+    time.advance(Duration.ofMillis(1000));
+    assertThat(heard)
+        .extracting(io.libkv.KeepAliveEvent::outcome)
+        .containsExactly(
+            io.libkv.KeepAliveEvent.Outcome.RENEWED, io.libkv.KeepAliveEvent.Outcome.RENEWED);
+    assertThat(heard.get(0).lease()).contains("lease");
+    heard.clear();
+    a.simulatePartition(true);
+    time.advance(Duration.ofMillis(1100));
+    time.advance(Duration.ofMillis(1100));
+    assertThat(heard)
+        .extracting(io.libkv.KeepAliveEvent::outcome)
+        .contains(io.libkv.KeepAliveEvent.Outcome.FAILED);
+    assertThat(heard.get(0).failure()).isPresent();
+    assertThat(heard.get(heard.size() - 1).outcome())
+        .isEqualTo(io.libkv.KeepAliveEvent.Outcome.LOST);
+  }
+
+  @Test
   void anExpiringKeyGoesItsTtlAfterItsLastWrite() {
     a.put("x", new byte[] {1}, WriteOptions.expiring(Duration.ofSeconds(2)));
     time.advance(Duration.ofSeconds(1));

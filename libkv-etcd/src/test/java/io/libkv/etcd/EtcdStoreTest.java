@@ -67,6 +67,23 @@ class EtcdStoreTest {
   }
 
   @Test
+  void keepAliveListenersHearTheLeaseRenewalsAndTheirRoundTrip(TestInfo info) throws Exception {
+    try (Store s = open(prefix(info))) {
+      java.util.concurrent.BlockingQueue<io.libkv.KeepAliveEvent> heard =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      s.onKeepAlive(heard::add, Runnable::run);
+      Duration ttl = s.capabilities().minEphemeralTtl().plusSeconds(1);
+      s.put("e", "v".getBytes(UTF_8), io.libkv.WriteOptions.ephemeral(ttl));
+      // renewed every third of the TTL
+      io.libkv.KeepAliveEvent e = heard.poll(ttl.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      assertThat(e).as("a renewal within the TTL").isNotNull();
+      assertThat(e.outcome()).isEqualTo(io.libkv.KeepAliveEvent.Outcome.RENEWED);
+      assertThat(e.lease()).startsWith("etcd lease ");
+      assertThat(e.took()).isPositive().isLessThan(ttl);
+    }
+  }
+
+  @Test
   void keysLiveUnderThePrefixAndIndexesAreModRevisions(TestInfo info) throws Exception {
     String p = prefix(info);
     try (Store s = open(p)) {

@@ -4,6 +4,7 @@ import io.libkv.ConnectionState;
 import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
+import io.libkv.KeepAliveEvent;
 import io.libkv.KeyEvent;
 import io.libkv.KeyExistsException;
 import io.libkv.KeyModifiedException;
@@ -136,6 +137,10 @@ public final class MeteredStore extends ForwardingStore {
   private final Map<ConnectionState, Counter> stateChanges = new EnumMap<>(ConnectionState.class);
   private final AtomicReference<@Nullable ConnectionState> state = new AtomicReference<>();
   private final Subscription connection;
+  private final Subscription keepAlive;
+  private final Map<KeepAliveEvent.Outcome, Counter> renewals =
+      new java.util.EnumMap<>(KeepAliveEvent.Outcome.class);
+  private final Timer renewalTime;
   private final Counter locksLost;
   private final Timer heldReleased;
   private final Timer heldLost;
@@ -186,6 +191,23 @@ public final class MeteredStore extends ForwardingStore {
                 tags.and("state", s.name())));
       }
     }
+    for (KeepAliveEvent.Outcome o : KeepAliveEvent.Outcome.values()) {
+      renewals.put(
+          o,
+          Counter.builder("libkv.store.keepalive.renewals")
+              .description(
+                  "Renewals of the sessions and leases the store keeps alive, by outcome"
+                      + " (renewed, failed, lost)")
+              .tags(tags)
+              .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+              .register(registry));
+    }
+    renewalTime =
+        Timer.builder("libkv.store.keepalive.latency")
+            .description("Round trip of a successful session or lease renewal")
+            .tags(tags)
+            .register(registry);
+    keepAlive = store.onKeepAlive(this::keepAliveReported, Runnable::run);
     // subscribed before the status is read, so that a change in between is not missed
     connection = store.onConnectionStateChange(this::connectionChanged, Runnable::run);
     ConnectionState now = store.status().connection();
@@ -365,6 +387,16 @@ public final class MeteredStore extends ForwardingStore {
 
   // ---- connection
 
+  private void keepAliveReported(KeepAliveEvent e) {
+    Counter c = renewals.get(e.outcome());
+    if (c != null) {
+      c.increment();
+    }
+    if (e.outcome() == KeepAliveEvent.Outcome.RENEWED) {
+      renewalTime.record(e.took());
+    }
+  }
+
   private void connectionChanged(ConnectionState s) {
     in(stateChanges, s).increment();
     ConnectionState now = counted(s);
@@ -386,6 +418,7 @@ public final class MeteredStore extends ForwardingStore {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       connection.close();
+      keepAlive.close();
       ConnectionState was = state.getAndSet(null);
       if (was != null) {
         in(inState, was).decrementAndGet();

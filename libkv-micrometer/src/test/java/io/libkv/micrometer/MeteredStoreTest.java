@@ -155,6 +155,42 @@ class MeteredStoreTest {
   }
 
   @Test
+  void keepAliveRenewalsFailuresAndTheLossAreCountedAndRenewalsTimed() {
+    io.libkv.ManualTimeSource time = new io.libkv.ManualTimeSource();
+    String n = "keepalive-" + java.util.UUID.randomUUID();
+    MemoryStore m = MemoryStore.open(n, StoreConfig.builder().timeSource(time).build());
+    try (Store s =
+        MeteredStore.wrap(m, registry, io.micrometer.core.instrument.Tags.of("store", "ka"))) {
+      s.put("e", V, WriteOptions.ephemeral(java.time.Duration.ofSeconds(3)));
+      time.advance(java.time.Duration.ofMillis(1100));
+      time.advance(java.time.Duration.ofMillis(1000));
+      assertThat(renewals("renewed")).isEqualTo(2);
+      assertThat(
+              registry
+                  .get("libkv.store.keepalive.latency")
+                  .tags("backend", "memory", "store", "ka")
+                  .timer()
+                  .count())
+          .isEqualTo(2);
+      m.simulatePartition(true);
+      time.advance(java.time.Duration.ofMillis(1100));
+      time.advance(java.time.Duration.ofMillis(1100));
+      assertThat(renewals("failed")).isPositive();
+      assertThat(renewals("lost")).isEqualTo(1);
+    } finally {
+      MemoryStore.drop(n);
+    }
+  }
+
+  private double renewals(String outcome) {
+    return registry
+        .get("libkv.store.keepalive.renewals")
+        .tags("backend", "memory", "store", "ka", "outcome", outcome)
+        .counter()
+        .count();
+  }
+
+  @Test
   void errorsAreCountedByExceptionType() {
     raw.simulatePartition(true);
     assertThatThrownBy(() -> store.get("k")).isInstanceOf(StoreUnavailableException.class);

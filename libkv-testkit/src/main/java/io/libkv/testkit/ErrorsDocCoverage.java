@@ -171,6 +171,46 @@ public final class ErrorsDocCoverage {
             null,
             () -> LibKV.open("nosuchscheme://127.0.0.1:1").close()));
     m.put("lock-lost", lockLost(() -> LibKV.open(uri), dir + "lock"));
+    m.put(
+        "update-conflict",
+        Case.provoked(
+            io.libkv.UpdateConflictException.class,
+            dir + "raced",
+            d,
+            () ->
+                store.update(
+                    dir + "raced",
+                    io.libkv.UpdateOptions.builder().maxAttempts(1).build(),
+                    current -> {
+                      store.put(dir + "raced", v); // another write wins the race every time
+                      return v;
+                    })));
+    io.libkv.Capabilities.TransactionLimits limits = store.capabilities().transactionLimits();
+    if (limits.maxOperations() > 100_000) {
+      m.put(
+          "transaction-too-large",
+          Case.cannotArise(
+              store.capabilities().backend() + ": no limit of operations short of memory"));
+    } else {
+      m.put(
+          "transaction-too-large",
+          Case.provoked(
+              io.libkv.TransactionTooLargeException.class,
+              null,
+              d,
+              () -> {
+                io.libkv.Transaction.Builder b = io.libkv.Transaction.builder();
+                for (int i = 0; i <= limits.maxOperations(); i++) {
+                  b.put(dir + "many/" + i, v);
+                }
+                store.commit(b.build());
+              }));
+    }
+    m.put(
+        "stale-view",
+        Case.notProvokedHere(
+            "a view's reads while its store is cut off past maxStaleness: the kit's"
+                + " Views.staleViewRefusesReads provokes it"));
     Duration floor =
         store.capabilities().expiringTtl()
             ? store.capabilities().minExpiringTtl()

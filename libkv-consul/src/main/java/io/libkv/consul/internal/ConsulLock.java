@@ -60,6 +60,9 @@ final class ConsulLock extends AbstractLock {
 
     /** A held lock was lost with its session. */
     void lockLost();
+
+    /** Where the lock's session keep-alive reports its renewals (the store's listeners). */
+    java.util.function.Consumer<io.libkv.KeepAliveEvent> keepAliveReports();
   }
 
   /**
@@ -145,7 +148,8 @@ final class ConsulLock extends AbstractLock {
                 throw new KVException("Consul session " + s.id + " is gone", null);
               }
             },
-            e -> lost(s));
+            e -> lost(s),
+            host.keepAliveReports());
     session = s;
     host.register(this);
     return s;

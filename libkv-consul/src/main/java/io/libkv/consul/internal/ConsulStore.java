@@ -76,6 +76,7 @@ public final class ConsulStore extends AbstractStore {
   private final ExecutorService executor;
   private final ConsulWatcher watcher;
   private final ConsulLock.Context lockContext;
+  private final Transactions transactions;
   private final Map<Duration, StoreSession> ephemeral = new HashMap<>();
 
   /**
@@ -128,6 +129,7 @@ public final class ConsulStore extends AbstractStore {
             .auth(true)
             .atomicBatch(false)
             .maxValueBytes(maxValue)
+            .transactionLimits(Transactions.limits(root, txnLimit))
             .build();
     int n = STORES.incrementAndGet();
     this.executor =
@@ -170,10 +172,12 @@ public final class ConsulStore extends AbstractStore {
     this.watcher = new ConsulWatcher(collaborators, description, client, root, watchWait);
     this.lockContext =
         new ConsulLock.Context(collaborators, openCheck(), description, time, executor, client);
+    this.transactions = new Transactions(collaborators, txnLimit);
   }
 
   /** What the store's watcher and locks do through it: only this, never its fields. */
-  private final class Collaborators implements ConsulWatcher.Reads, ConsulLock.Host {
+  private final class Collaborators
+      implements ConsulWatcher.Reads, ConsulLock.Host, Transactions.Host {
     @Override
     public ConsulClient.Reply readTree(String fullPrefix, String key) {
       return ConsulStore.this.readTree(fullPrefix, key);
@@ -233,6 +237,73 @@ public final class ConsulStore extends AbstractStore {
     @Override
     public void unregister(ConsulLock lock) {
       locks.remove(lock);
+    }
+
+    @Override
+    public long listIndex(String fullPrefix, String key) {
+      ConsulClient.Reply r =
+          client.call(
+              "GET",
+              "/v1/kv/" + ConsulClient.encodePath(fullPrefix),
+              "keys&separator=/",
+              null,
+              true,
+              key);
+      if (r.status != 200 && r.status != 404) {
+        throw failure(r, key);
+      }
+      return r.index;
+    }
+
+    @Override
+    public String ephemeralSession(Duration ttl) {
+      return ConsulStore.this.ephemeralSession(ttl).id;
+    }
+
+    @Override
+    public void ephemeralSessionGone(String id) {
+      synchronized (ephemeral) {
+        for (StoreSession s : new ArrayList<>(ephemeral.values())) {
+          if (s.id.equals(id)) {
+            dropEphemeral(s);
+          }
+        }
+      }
+    }
+
+    @Override
+    public String expiringSession(Duration ttl, String key) {
+      return createSession(ttl, "delete", Duration.ZERO, "libkv expiring key", key);
+    }
+
+    @Override
+    public Map<String, String> boundKeys() {
+      return boundKeys;
+    }
+
+    @Override
+    public long releaseFromSession(String key, byte[] value, Wire.Entry written) {
+      return ConsulStore.this.releaseFromSession(key, value, written);
+    }
+
+    @Override
+    public Wire.@Nullable Entry entry(String key) {
+      return ConsulStore.this.entry(key);
+    }
+
+    @Override
+    public KVException unexpected(Wire.TxnResult r, @Nullable String key) {
+      return ConsulStore.this.unexpected(r, key);
+    }
+
+    @Override
+    public String description() {
+      return ConsulStore.this.description();
+    }
+
+    @Override
+    public java.util.function.Consumer<io.libkv.KeepAliveEvent> keepAliveReports() {
+      return keepAliveReporter();
     }
 
     @Override
@@ -782,6 +853,11 @@ public final class ConsulStore extends AbstractStore {
   }
 
   @Override
+  protected io.libkv.TransactionResult doCommit(io.libkv.Transaction t) {
+    return transactions.commit(t);
+  }
+
+  @Override
   protected void doAtomicDelete(String key, KVPair previous) {
     // check-index first: a CAS delete of a missing key succeeds in Consul, the contract says not
     // found
@@ -955,6 +1031,7 @@ public final class ConsulStore extends AbstractStore {
           KeepAlive.start(
               "Consul session " + fresh.id + " of " + description(),
               sessionTtl,
+              time.nanoTime(),
               time,
               executor,
               () -> {
@@ -962,7 +1039,8 @@ public final class ConsulStore extends AbstractStore {
                   executor.execute(() -> ephemeralLost(fresh));
                 }
               },
-              e -> ephemeralLost(fresh));
+              e -> ephemeralLost(fresh),
+              keepAliveReporter());
       ephemeral.put(ttl, fresh);
       return fresh;
     }

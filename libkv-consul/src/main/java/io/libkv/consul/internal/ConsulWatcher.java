@@ -393,16 +393,18 @@ final class ConsulWatcher {
       return; // an answer no newer than what a fresh read already brought
     }
     List<WatchHub.Change> changes = new ArrayList<>();
-    for (Map.Entry<String, KVPair> e : now.entrySet()) {
-      KVPair old = known.get(e.getKey());
-      if (old == null || old.lastIndex() != e.getValue().lastIndex()) {
-        changes.add(WatchHub.Change.put(e.getValue()));
-      }
-    }
+    // deletes before puts: a transaction that does both is a PUT event, as the stores applying
+    // in process publish it (an event's type is its last change's)
     for (String k : known.keySet()) {
       if (!now.containsKey(k)) {
         // Consul does not say when a key went: it went by this answer's index
         changes.add(WatchHub.Change.delete(k, newIndex));
+      }
+    }
+    for (Map.Entry<String, KVPair> e : now.entrySet()) {
+      KVPair old = known.get(e.getKey());
+      if (old == null || old.lastIndex() != e.getValue().lastIndex()) {
+        changes.add(WatchHub.Change.put(e.getValue()));
       }
     }
     known = new HashMap<>(now);

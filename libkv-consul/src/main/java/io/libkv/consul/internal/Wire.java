@@ -93,6 +93,7 @@ final class Wire {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     private final JsonGenerator g;
     private int ops;
+    private byte @Nullable [] done;
 
     Txn() {
       try {
@@ -142,11 +143,16 @@ final class Wire {
       return ops;
     }
 
+    /** The body; the transaction takes no more operations after. */
     byte[] bytes() {
+      if (done != null) {
+        return done;
+      }
       try {
         g.writeEndArray();
         g.close();
-        return out.toByteArray();
+        done = out.toByteArray();
+        return done;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

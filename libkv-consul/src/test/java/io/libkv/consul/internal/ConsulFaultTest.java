@@ -264,4 +264,38 @@ class ConsulFaultTest {
     assertThat(e.pair().orElseThrow().valueAsString()).isEqualTo("v2");
     first.hang(false);
   }
+
+  @Test
+  void aCommitWhoseAnswerIsLostAfterSendingHasAnUnknownOutcome() throws Exception {
+    TcpProxy proxy = closeLater(TcpProxy.to(consul.port()));
+    Store s = open(List.of(proxy.address()), "5s", Duration.ofSeconds(30));
+    Store direct = open(List.of(consul.address()), "5s", Duration.ofSeconds(30));
+    s.put("a", utf8("a1"));
+    io.libkv.KVPair a = s.get("a");
+    long sent = consul.requestCount("txn");
+    proxy.holdReplies(true);
+    java.util.concurrent.CompletableFuture<io.libkv.TransactionResult> commit =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                s.commit(
+                    io.libkv.Transaction.builder()
+                        .ifIndex(a)
+                        .put("a", utf8("a2"))
+                        .put("b", utf8("b1"))
+                        .build()));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> consul.requestCount("txn") > sent);
+    proxy.cut();
+    assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+        .isThrownBy(() -> commit.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .havingCause()
+        .isInstanceOf(UnknownOutcomeException.class);
+    // it did apply: the client could not know
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> direct.exists("b") && direct.get("a").valueAsString().equals("a2"));
+    // and was sent once: an unknown outcome is never retried
+    assertThat(consul.requestCount("txn")).isEqualTo(sent + 1);
+  }
 }

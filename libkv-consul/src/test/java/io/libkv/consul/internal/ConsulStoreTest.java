@@ -115,6 +115,34 @@ class ConsulStoreTest {
   }
 
   @Test
+  void keepAliveListenersHearTheSessionRenewalsOfEphemeralKeysAndLocks() throws Exception {
+    Store s = open("?sessionTtlMin=2s");
+    java.util.concurrent.BlockingQueue<io.libkv.KeepAliveEvent> heard =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    s.onKeepAlive(heard::add, Runnable::run);
+    s.put("e", V, WriteOptions.ephemeral(Duration.ofSeconds(4)));
+    // renewed every third of the TTL
+    io.libkv.KeepAliveEvent first = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(first).isNotNull();
+    assertThat(first.outcome()).isEqualTo(io.libkv.KeepAliveEvent.Outcome.RENEWED);
+    assertThat(first.lease()).contains("Consul session");
+    try (io.libkv.LockLease lease =
+        s.newLock("l", io.libkv.LockOptions.builder().ttl(Duration.ofSeconds(4)).build()).lock()) {
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      io.libkv.KeepAliveEvent ofLock = null;
+      while (ofLock == null && System.nanoTime() < deadline) {
+        io.libkv.KeepAliveEvent e = heard.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+        if (e != null && e.lease().contains("of lock l")) {
+          ofLock = e;
+        }
+      }
+      assertThat(ofLock).as("a renewal of the lock's session").isNotNull();
+      assertThat(ofLock.outcome()).isEqualTo(io.libkv.KeepAliveEvent.Outcome.RENEWED);
+      assertThat(lease.isHeld()).isTrue();
+    }
+  }
+
+  @Test
   void valuesOverTheLimitAreRejectedBeforeAnythingIsSent() {
     Store s = open("");
     long before = consul.requestCount();

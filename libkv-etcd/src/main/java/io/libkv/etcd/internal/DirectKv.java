@@ -49,7 +49,11 @@ final class DirectKv {
     for (RequestOp op : otherwise) {
       b.addFailure(op);
     }
-    return rpc.unary(KVGrpc.getTxnMethod(), b.build());
+    return txn(b.build());
+  }
+
+  CompletableFuture<TxnResponse> txn(TxnRequest r) {
+    return rpc.unary(KVGrpc.getTxnMethod(), r);
   }
 
   // ---- requests and a transaction's parts, as etcd's wire messages

@@ -25,6 +25,8 @@ import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.WatchOptions;
@@ -86,6 +88,7 @@ public final class EtcdStore extends AbstractStore {
   final ExecutorService io;
   final Backoff backoff = Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(500));
   private final Capabilities capabilities;
+  private final Transactions transactions = new Transactions(this);
   private final Connection connection = new Connection();
   private final StallWatch stalls;
 
@@ -130,7 +133,8 @@ public final class EtcdStore extends AbstractStore {
             () -> {
               lost();
               watch.wakeAll();
-            });
+            },
+            keepAliveReporter());
     Duration floor;
     try {
       floor = leases.probeFloor(config.connectTimeout(), backoff);
@@ -175,6 +179,7 @@ public final class EtcdStore extends AbstractStore {
             .tls(true)
             .auth(true)
             .atomicBatch(false)
+            .transactionLimits(Transactions.limits(prefix))
             .maxValueBytes(Math.min(limit, config.maxValueBytes().orElse(limit)))
             .build();
     fireConnectionState(ConnectionState.CONNECTED);
@@ -611,6 +616,11 @@ public final class EtcdStore extends AbstractStore {
         key,
         description(),
         null);
+  }
+
+  @Override
+  protected TransactionResult doCommit(Transaction transaction) {
+    return transactions.commit(transaction);
   }
 
   @Override

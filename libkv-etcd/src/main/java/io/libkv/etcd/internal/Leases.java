@@ -59,6 +59,7 @@ final class Leases {
   private final TimeSource time;
   private final Executor io;
   private final Runnable onLoss;
+  private final java.util.function.Consumer<io.libkv.KeepAliveEvent> reports;
   private final Map<Duration, Ref> byTtl = new HashMap<>();
   private boolean closed;
 
@@ -74,7 +75,9 @@ final class Leases {
       Duration timeout,
       TimeSource time,
       Executor io,
-      Runnable onLoss) {
+      Runnable onLoss,
+      java.util.function.Consumer<io.libkv.KeepAliveEvent> reports) {
+    this.reports = reports;
     this.rpc = rpc;
     this.calls = calls;
     this.failures = failures;
@@ -189,7 +192,8 @@ final class Leases {
             time,
             io,
             () -> renew(fresh),
-            e -> lost(fresh));
+            e -> lost(fresh),
+            reports);
     byTtl.put(ttl, fresh);
     return fresh;
   }
