@@ -86,7 +86,8 @@ public final class TransactionResult {
 
   /**
    * Whether the compared keys' current pairs came back with a failure (etcd, Consul, boltdb and
-   * memory read them in the same step; ZooKeeper does not).
+   * memory read them in the same step; ZooKeeper decides the conditions on a read of the keys and
+   * returns that read).
    */
   public boolean knowsCurrent() {
     return current != null;

@@ -353,7 +353,8 @@ final class Listings {
     }
   }
 
-  private <T> @Nullable T awaitZk(CompletableFuture<T> f, String path)
+  /** Waits out a ZooKeeper callback's future for up to the operation timeout. */
+  <T> @Nullable T awaitZk(CompletableFuture<T> f, String path)
       throws KeeperException, InterruptedException {
     try {
       return f.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);

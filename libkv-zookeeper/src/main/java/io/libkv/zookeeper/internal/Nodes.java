@@ -117,7 +117,8 @@ final class Nodes {
     return o.isExpiring() ? CreateMode.PERSISTENT_WITH_TTL : CreateMode.PERSISTENT;
   }
 
-  private Op createOp(String path, byte[] value, WriteOptions o) {
+  /** The create of a key's node of the kind {@code o} asks for (TTL node: the mark comes after). */
+  Op createOp(String path, byte[] value, WriteOptions o) {
     CreateOptions.Builder b = CreateOptions.newBuilder(acl, modeFor(o));
     if (o.isExpiring()) {
       b.withTtl(ttlMillis(o));
@@ -142,8 +143,7 @@ final class Nodes {
    * TTL node's stat with an ephemeral owner of 0, like a plain node's. Setting its (unchanged) ACL
    * bumps the stat's ACL version, which libkv's plain nodes keep at 0.
    */
-  private void markExpiring(ZooKeeper zk, String path)
-      throws KeeperException, InterruptedException {
+  void markExpiring(ZooKeeper zk, String path) throws KeeperException, InterruptedException {
     try {
       zk.setACL(path, acl, 0);
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
@@ -293,6 +293,17 @@ final class Nodes {
           }
         });
     known.add(key);
+  }
+
+  /** Remembers which keys a committed transaction left existing, for later puts' first try. */
+  void wrote(io.libkv.Transaction t) {
+    for (io.libkv.Transaction.Operation o : t.operations()) {
+      if (o instanceof io.libkv.Transaction.Put) {
+        known.add(o.key());
+      } else {
+        known.forget(o.key());
+      }
+    }
   }
 
   void putAll(Map<String, byte[]> entries) {

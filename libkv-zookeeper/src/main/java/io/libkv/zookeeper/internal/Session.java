@@ -5,6 +5,7 @@ import io.libkv.ConfigurationException;
 import io.libkv.ConnectionState;
 import io.libkv.Durations;
 import io.libkv.KVException;
+import io.libkv.Keys;
 import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
@@ -230,6 +231,14 @@ final class Session {
                 0x10000,
                 0x10FFFF,
                 "supplementary character: ZooKeeper checks UTF-16 units and refuses surrogates in paths");
+    // the server's request limit: ZooKeeper's default, or what a larger value limit needs it raised
+    // to
+    long packet =
+        maxValueBytes <= ZooKeeperStore.DEFAULT_MAX_VALUE_BYTES
+            ? DEFAULT_JUTE_MAXBUFFER
+            : maxValueBytes + 64 * 1024;
+    int root = config.prefix().isEmpty() ? 0 : Keys.utf8Length(config.prefix()) + 1;
+    b.transactionLimits(Transactions.limits(packet, root, expiringSupported));
     if (expiringSupported) {
       // TTL nodes are swept every container check interval, not at their deadline
       b.expiringTtl(Duration.ofMillis(1), options.containerCheckInterval());

@@ -49,6 +49,8 @@ final class Watches {
   private final WatchHub hub = new WatchHub();
   private final Watcher eventWatcher = this::onWatchEvent;
   private final Queue<PendingEvent> pendingEvents = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicLong fences =
+      new java.util.concurrent.atomic.AtomicLong();
   // zk path -> number of open watches needing a persistent recursive watch there
   private final Map<String, Integer> registrations = new HashMap<>();
 
@@ -124,7 +126,17 @@ final class Watches {
   void watchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
     WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
     register(paths.path(dir), channel);
-    Listing l = session.read(dir, zk -> listings.listing(zk, dir, true));
+    String dirPath = paths.path(dir);
+    Listing l =
+        session.read(
+            dir,
+            zk -> {
+              // the first image must hold every write acknowledged before the watch began, to any
+              // client: the member the store is connected to may lag, so it catches up first (a
+              // view built on this watch is read as current)
+              zk.sync(dirPath);
+              return listings.listing(zk, dir, true);
+            });
     if (options.startIndex().isPresent()) {
       long from = options.startIndex().getAsLong();
       if (l.maxZxid <= from) {
@@ -221,12 +233,26 @@ final class Watches {
   }
 
   /**
-   * Turns every queued event into a change and publishes them together: the events of one multi-op
-   * (a deleteTree, a putAll) arrive back to back, so a tree watch sees them as one event.
+   * Turns the queued events into changes and publishes them together, so that a tree watch sees a
+   * multi-op (a transaction, a deleteTree, a putAll) as one event. The client hands a multi-op's
+   * events over one by one, so the batch is closed by a fence: an answer to a request sent now,
+   * which the client hands over after every event it received before it, and so after all the
+   * events of any multi-op whose first event is queued (the server applies a multi-op whole before
+   * it answers a later request).
    */
   private void drainEvents() {
+    if (pendingEvents.isEmpty()) {
+      return;
+    }
+    PendingEvent fence = fence();
     List<WatchHub.Change> changes = new ArrayList<>();
     for (PendingEvent ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
+      if (ev.type() == Watcher.Event.EventType.None) {
+        if (ev.equals(fence)) {
+          break;
+        }
+        continue; // the fence of an earlier drain that gave up waiting for it
+      }
       WatchHub.Change c = process(ev.key(), ev.type());
       if (c != null) {
         changes.add(c);
@@ -234,6 +260,36 @@ final class Watches {
     }
     if (!changes.isEmpty()) {
       hub.publishAll(changes);
+    }
+  }
+
+  /**
+   * Queues a marker behind every event received so far; null when it could not be placed within the
+   * operation timeout (the batch is then what is queued).
+   */
+  private @Nullable PendingEvent fence() {
+    PendingEvent marker =
+        new PendingEvent("\0fence-" + fences.incrementAndGet(), Watcher.Event.EventType.None);
+    CompletableFuture<Boolean> placed = new CompletableFuture<>();
+    try {
+      session
+          .handle()
+          .exists(
+              paths.path(""),
+              false,
+              (rc, p, ctx, st) -> {
+                pendingEvents.add(marker);
+                placed.complete(Boolean.TRUE);
+              },
+              null);
+      placed.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return marker;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "watch fence failed: " + e);
+      return null;
     }
   }
 

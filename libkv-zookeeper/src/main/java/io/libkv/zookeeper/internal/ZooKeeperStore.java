@@ -9,6 +9,8 @@ import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
 import io.libkv.StoreStatus;
 import io.libkv.StoreUnavailableException;
+import io.libkv.Transaction;
+import io.libkv.TransactionResult;
 import io.libkv.TreeEvent;
 import io.libkv.WatchOptions;
 import io.libkv.WriteOptions;
@@ -33,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The store checks keys and hands each operation to the part that owns it: {@link Session}
  * (connection, calls, capabilities, lock deadlines), {@link Nodes} and {@link CompareAndSet} (keys
- * and node kinds), {@link Listings} (lists and deleteTree), {@link Watches}, {@link ZooKeeperLock}.
- * Public only for the provider: the package is not exported.
+ * and node kinds), {@link Listings} (lists and deleteTree), {@link Transactions} (commit), {@link
+ * Watches}, {@link ZooKeeperLock}. Public only for the provider: the package is not exported.
  */
 public final class ZooKeeperStore extends AbstractStore {
   /**
@@ -47,6 +49,7 @@ public final class ZooKeeperStore extends AbstractStore {
   private final Nodes nodes;
   private final CompareAndSet cas;
   private final Listings listings;
+  private final Transactions transactions;
   private final ExecutorService watchExecutor;
   private final Watches watches;
   private final HeldLocks held;
@@ -79,6 +82,7 @@ public final class ZooKeeperStore extends AbstractStore {
     this.nodes = new Nodes(session, paths, config.username().isPresent());
     this.cas = new CompareAndSet(session, paths, nodes);
     this.listings = new Listings(session, paths);
+    this.transactions = new Transactions(session, paths, nodes, listings);
     ThreadPoolExecutor watchThread =
         new ThreadPoolExecutor(
             1,
@@ -227,6 +231,11 @@ public final class ZooKeeperStore extends AbstractStore {
   }
 
   @Override
+  protected TransactionResult doCommit(Transaction transaction) {
+    return transactions.commit(transaction);
+  }
+
+  @Override
   public Map<String, Integer> watchResources() {
     return watches.watchResources();
   }
@@ -255,6 +264,11 @@ public final class ZooKeeperStore extends AbstractStore {
   /** The session's handle, for tests that kill the session. */
   ZooKeeper currentZooKeeper() {
     return session.zk(null);
+  }
+
+  /** The transaction part, for fault tests that act between its read and its multi-op. */
+  Transactions transactions() {
+    return transactions;
   }
 
   /** The listing part, for tests of its snapshot proof. */
