@@ -38,7 +38,8 @@ final class Watches {
   private record KeyState(@Nullable KVPair pair, long index) {}
 
   /** A server event waiting to become a change. */
-  private record PendingEvent(String key, Watcher.Event.EventType type) {}
+  /** A watch event waiting for its batch; {@code zxid} is the server's, or NO_ZXID. */
+  private record PendingEvent(String key, Watcher.Event.EventType type, long zxid) {}
 
   private final Session session;
   private final Paths paths;
@@ -224,7 +225,7 @@ final class Watches {
     if (key == null || paths.hidden(key) || !hub.watches(key)) {
       return;
     }
-    pendingEvents.add(new PendingEvent(key, e.getType()));
+    pendingEvents.add(new PendingEvent(key, e.getType(), e.getZxid()));
     try {
       executor.execute(this::drainEvents);
     } catch (RejectedExecutionException ignored) {
@@ -253,7 +254,7 @@ final class Watches {
         }
         continue; // the fence of an earlier drain that gave up waiting for it
       }
-      WatchHub.Change c = process(ev.key(), ev.type());
+      WatchHub.Change c = process(ev.key(), ev.type(), ev.zxid());
       if (c != null) {
         changes.add(c);
       }
@@ -269,7 +270,10 @@ final class Watches {
    */
   private @Nullable PendingEvent fence() {
     PendingEvent marker =
-        new PendingEvent("\0fence-" + fences.incrementAndGet(), Watcher.Event.EventType.None);
+        new PendingEvent(
+            "\0fence-" + fences.incrementAndGet(),
+            Watcher.Event.EventType.None,
+            WatchedEvent.NO_ZXID);
     CompletableFuture<Boolean> placed = new CompletableFuture<>();
     try {
       session
@@ -297,7 +301,7 @@ final class Watches {
    * Turns one event into a change, reading the node after it: indexes come from stats, never from
    * events.
    */
-  private WatchHub.@Nullable Change process(String key, Watcher.Event.EventType type) {
+  private WatchHub.@Nullable Change process(String key, Watcher.Event.EventType type, long zxid) {
     if (closed.getAsBoolean()) {
       return null;
     }
@@ -309,7 +313,7 @@ final class Watches {
       try {
         data = zk.getData(path, false, s);
       } catch (KeeperException.NoNodeException gone) {
-        return deleted(zk, key, path);
+        return deleted(zk, key, path, type == Watcher.Event.EventType.NodeDeleted ? zxid : -1);
       }
       if (data != null) {
         return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
@@ -327,13 +331,16 @@ final class Watches {
   }
 
   /**
-   * The change for a node found deleted. A deleted node has no stat: the index is the nearest
-   * ancestor's pzxid, read after the deletion, then the key is checked absent again, so a
-   * re-creation racing with that read is a put instead and never hidden behind a larger index.
+   * The change for a node found deleted. A deleted node has no stat: the index is the deletion's
+   * zxid where the server sent it with the event (ZooKeeper 3.9 and later), else the nearest
+   * ancestor's pzxid read after the deletion — which a later child's creation may already have
+   * moved past the deletion, so that the next event could carry the same index. The key is then
+   * checked absent again, so a re-creation racing with that read is a put instead and never hidden
+   * behind a larger index.
    */
-  private WatchHub.Change deleted(ZooKeeper zk, String key, String path)
+  private WatchHub.Change deleted(ZooKeeper zk, String key, String path, long deletionZxid)
       throws KeeperException, InterruptedException {
-    long index = Nodes.ancestorIndex(zk, path);
+    long index = deletionZxid > 0 ? deletionZxid : Nodes.ancestorIndex(zk, path);
     Stat s = new Stat();
     try {
       byte[] data = zk.getData(path, false, s);

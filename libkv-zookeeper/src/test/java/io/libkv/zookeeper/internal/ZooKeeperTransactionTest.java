@@ -308,6 +308,37 @@ class ZooKeeperTransactionTest {
     }
   }
 
+  /**
+   * A deleted node has no stat to read an index from; its parent's pzxid, read when the watch gets
+   * round to the event, may already count a later creation below the parent. With the client's
+   * event thread slowed, that read comes after the next write, and the delete's event carried that
+   * write's index (the kit's treeBurstEndsWithFinalState then saw two tree events at one index).
+   */
+  @Test
+  void aDeleteEventCarriesTheDeletionsOwnIndexEvenWhenTheWatchLags() throws Exception {
+    org.apache.zookeeper.ZooKeeper zk = store.currentZooKeeper();
+    zk.addWatch(
+        "/" + chroot + "/lag",
+        e -> {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        org.apache.zookeeper.AddWatchMode.PERSISTENT_RECURSIVE);
+    store.put("lag/a", b("1"));
+    try (Watch<io.libkv.KeyEvent> w = store.watch("lag/a")) {
+      next(w);
+      TransactionResult r = store.commit(Transaction.builder().delete("lag/a").build());
+      store.put("lag/b", b("x")); // moves the parent's pzxid past the deletion
+      io.libkv.KeyEvent e = next(w);
+      assertThat(e.type()).isEqualTo(io.libkv.EventType.DELETE);
+      assertThat(e.index()).isEqualTo(r.index().orElseThrow());
+      assertThat(e.index()).isLessThan(store.get("lag/b").lastIndex());
+    }
+  }
+
   @Test
   void aMultiOpPutAllReachesATreeWatchAsOneEvent() throws Exception {
     try (Watch<TreeEvent> tree = store.watchTree("m")) {
