@@ -84,30 +84,6 @@ public final class GoLibkvEtcdComparison {
         median(updateRatio), range(updateRatio));
   }
 
-  /** Successful {@code Store.update}s per second, {@code workers} threads on one key. */
-  private static double update(Store s, int workers, int seconds) throws InterruptedException {
-    s.put("cas", VALUE);
-    AtomicLong ok = new AtomicLong();
-    long t0 = System.nanoTime();
-    long end = t0 + seconds * 1_000_000_000L;
-    Thread[] threads = new Thread[workers];
-    for (int i = 0; i < workers; i++) {
-      threads[i] =
-          new Thread(
-              () -> {
-                while (System.nanoTime() < end) {
-                  s.update("cas", current -> VALUE);
-                  ok.incrementAndGet();
-                }
-              });
-      threads[i].start();
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    return ok.get() / ((System.nanoTime() - t0) / 1e9);
-  }
-
   private static double lockCycles(Lock lock, int seconds) throws InterruptedException {
     long t0 = System.nanoTime();
     long end = t0 + seconds * 1_000_000_000L;
@@ -125,6 +101,37 @@ public final class GoLibkvEtcdComparison {
    * key.
    */
   private static double cas(Store s, int workers, int seconds) throws InterruptedException {
+    return contended(
+        s,
+        workers,
+        seconds,
+        () -> {
+          KVPair p = s.get("cas");
+          try {
+            s.atomicPut("cas", VALUE, p, WriteOptions.DEFAULT);
+            return true;
+          } catch (KeyModifiedException lost) {
+            return false; // another worker's write came first
+          }
+        });
+  }
+
+  /** Successful {@code Store.update}s per second, {@code workers} threads on one key. */
+  private static double update(Store s, int workers, int seconds) throws InterruptedException {
+    return contended(
+        s,
+        workers,
+        seconds,
+        () -> {
+          s.update("cas", current -> VALUE);
+          return true;
+        });
+  }
+
+  /** Successes per second of {@code attempt} run by {@code workers} threads on one key. */
+  private static double contended(
+      Store s, int workers, int seconds, java.util.function.BooleanSupplier attempt)
+      throws InterruptedException {
     s.put("cas", VALUE);
     AtomicLong ok = new AtomicLong();
     long t0 = System.nanoTime();
@@ -135,12 +142,8 @@ public final class GoLibkvEtcdComparison {
           new Thread(
               () -> {
                 while (System.nanoTime() < end) {
-                  KVPair p = s.get("cas");
-                  try {
-                    s.atomicPut("cas", VALUE, p, WriteOptions.DEFAULT);
+                  if (attempt.getAsBoolean()) {
                     ok.incrementAndGet();
-                  } catch (KeyModifiedException lost) {
-                    // another worker's write came first
                   }
                 }
               });

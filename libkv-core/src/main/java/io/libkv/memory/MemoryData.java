@@ -139,18 +139,9 @@ final class MemoryData {
   }
 
   void putAll(Map<String, byte[]> entries) {
-    List<WatchHub.Change> changes = new ArrayList<>(entries.size());
-    long idx = nextIndex();
-    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-      Entry old = map.get(e.getKey());
-      if (old != null && old.lease != null) {
-        old.lease.keys.remove(e.getKey());
-      }
-      KVPair pair = KVPair.ofOwned(e.getKey(), e.getValue().clone(), idx);
-      map.put(e.getKey(), new Entry(pair, null, Long.MAX_VALUE));
-      changes.add(WatchHub.Change.put(pair));
-    }
-    record(changes);
+    List<Put> puts = new ArrayList<>(entries.size());
+    entries.forEach((k, v) -> puts.add(new Put(k, v, null, Long.MAX_VALUE)));
+    applyAll(puts, List.of());
   }
 
   /** A put of a transaction, with its lease and deadline resolved. */
@@ -216,32 +207,9 @@ final class MemoryData {
 
   /** Removes keys at one index; false if none existed. */
   boolean removeAll(List<String> keys) {
-    List<WatchHub.Change> changes = new ArrayList<>();
-    long idx = 0;
-    for (String k : keys) {
-      Entry e = map.remove(k);
-      if (e == null) {
-        continue;
-      }
-      if (idx == 0) {
-        idx = nextIndex();
-      }
-      if (e.lease != null) {
-        e.lease.keys.remove(k);
-      }
-      LockState st = locks.get(k);
-      if (st != null && st.holder == null) {
-        // lock waiters were waiting for this value, which no lock wrote, to go
-        locks.remove(k);
-        st.released.complete(null);
-      }
-      changes.add(WatchHub.Change.delete(k, idx));
-    }
-    if (changes.isEmpty()) {
-      return false;
-    }
-    record(changes);
-    return true;
+    long before = index;
+    applyAll(List.of(), keys);
+    return index != before;
   }
 
   List<String> keysFrom(String dir) {
