@@ -1,7 +1,6 @@
 package io.libkv.internal;
 
 import io.libkv.ConnectionState;
-import io.libkv.EventType;
 import io.libkv.KVException;
 import io.libkv.KVPair;
 import io.libkv.KeyNotFoundException;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -61,7 +59,9 @@ public final class CachedView implements View, WriteTracker.Listener {
   private final @Nullable WriteTracker tracker;
   private final Object monitor = new Object();
   private final Map<String, Pending> pending = new HashMap<>();
-  private final CopyOnWriteArrayList<SerialExecutor> listeners = new CopyOnWriteArrayList<>();
+  // each listener with the serial executor that calls it
+  private final Map<SerialExecutor, WatchListener<TreeEvent>> listeners =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile int pendingCount;
   private volatile @Nullable Image image;
   private volatile @Nullable KVException failure;
@@ -70,7 +70,6 @@ public final class CachedView implements View, WriteTracker.Listener {
   private volatile boolean storeClosed;
   private final Subscription watch;
   private final Subscription connection;
-  private volatile @Nullable TreeEvent lastEvent;
 
   private CachedView(Store store, String dir, ViewOptions options, @Nullable WriteTracker tracker) {
     this.store = store;
@@ -157,26 +156,13 @@ public final class CachedView implements View, WriteTracker.Listener {
     Image next = Image.of(e.pairs(), e.index());
     synchronized (monitor) {
       image = next;
-      lastEvent = e;
       if (!pending.isEmpty()) {
         pending.values().removeIf(p -> p.shownIn(next));
         pendingCount = pending.size();
       }
       monitor.notifyAll();
     }
-    for (SerialExecutor l : listeners) {
-      l.offer(() -> deliver(l, e));
-    }
-  }
-
-  private final Map<SerialExecutor, WatchListener<TreeEvent>> listenerOf =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private void deliver(SerialExecutor l, TreeEvent e) {
-    WatchListener<TreeEvent> listener = listenerOf.get(l);
-    if (listener != null) {
-      listener.onEvent(e);
-    }
+    listeners.forEach((serial, listener) -> serial.offer(() -> listener.onEvent(e)));
   }
 
   private void fail(KVException error) {
@@ -184,15 +170,7 @@ public final class CachedView implements View, WriteTracker.Listener {
       failure = error;
       monitor.notifyAll();
     }
-    for (SerialExecutor l : listeners) {
-      l.offer(
-          () -> {
-            WatchListener<TreeEvent> listener = listenerOf.get(l);
-            if (listener != null) {
-              listener.onError(error);
-            }
-          });
-    }
+    listeners.forEach((serial, listener) -> serial.offer(() -> listener.onError(error)));
   }
 
   private void onConnection(ConnectionState s) {
@@ -391,11 +369,9 @@ public final class CachedView implements View, WriteTracker.Listener {
   public Subscription onChange(WatchListener<TreeEvent> listener, Executor executor) {
     Objects.requireNonNull(listener, "listener");
     SerialExecutor serial = SerialExecutor.on("view of " + shown(), executor);
-    listenerOf.put(serial, listener);
-    listeners.add(serial);
+    listeners.put(serial, listener);
     return () -> {
       listeners.remove(serial);
-      listenerOf.remove(serial);
       serial.close();
     };
   }
@@ -456,25 +432,12 @@ public final class CachedView implements View, WriteTracker.Listener {
     }
     watch.close();
     connection.close();
-    for (SerialExecutor l : listeners) {
-      l.close();
-    }
+    listeners.keySet().forEach(SerialExecutor::close);
     listeners.clear();
-    listenerOf.clear();
   }
 
   @Override
   public String toString() {
     return "View{" + shown() + " at " + index() + " of " + store.description() + "}";
-  }
-
-  /** The last event applied, for tests. */
-  @Nullable TreeEvent lastEvent() {
-    return lastEvent;
-  }
-
-  /** Whether {@code type} replaced the image wholesale (for listeners' documentation). */
-  static boolean replacesImage(EventType type) {
-    return type == EventType.RESYNC || type == EventType.RESET;
   }
 }
