@@ -19,7 +19,7 @@ import java.util.TreeSet;
 
 /**
  * Checks what a user of libkv-bom gets: the third-party stack the project is tested with, one
- * Netty, stores that work, and nothing on stderr from opening etcd and ZooKeeper stores (but
+ * Netty, stores that work, and nothing on stderr from opening etcd, ZooKeeper and Redis stores (but
  * SLF4J's own notice that the application has no SLF4J provider, unless it is told to keep quiet).
  */
 public final class Main {
@@ -59,6 +59,7 @@ public final class Main {
     int port = closedPort();
     unreachable("etcd://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s");
     unreachable("zk://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s");
+    unreachable("redis://127.0.0.1:" + port + "?connectTimeout=1s&timeout=1s");
 
     System.setErr(realErr);
     List<String> printed = new ArrayList<>();

@@ -1,0 +1,292 @@
+package io.libkv.redis.internal;
+
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.libkv.ConnectionState;
+import io.libkv.EventType;
+import io.libkv.KVException;
+import io.libkv.spi.WatchHub;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the store's change stream on a connection of its own (one blocking {@code XREAD} at a time)
+ * and hands each change set to the watch hub, whole, and to lock waiters. Stream entries carry the
+ * store index as their id, and every index has its entry, so the feed knows when it missed some:
+ * after a reconnect, and every idle second, it compares the stream with the index it delivered. A
+ * trimmed stream (entries it needed are gone) makes every watch re-read and deliver {@code RESYNC};
+ * a store index below the delivered one (the data was flushed, or a failover lost writes it had
+ * delivered) makes them deliver {@code RESET}.
+ */
+final class ChangeFeed implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.libkv.redis");
+  private static final Duration BLOCK = Duration.ofSeconds(1);
+  private static final int COUNT = 1000;
+
+  private final Link link;
+  private final StoreScript script;
+  private final Reads reads;
+  private final WatchHub hub;
+  private final String description;
+  private final Duration timeout;
+  private final Consumer<ConnectionState> states;
+  private final Map<String, List<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+  private @Nullable Thread thread;
+  private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
+  private volatile boolean closed;
+
+  /** The last index whose change set was delivered whole. */
+  private long delivered;
+
+  ChangeFeed(
+      Link link,
+      StoreScript script,
+      Reads reads,
+      WatchHub hub,
+      String description,
+      Duration timeout,
+      Consumer<ConnectionState> states) {
+    this.link = link;
+    this.script = script;
+    this.reads = reads;
+    this.hub = hub;
+    this.description = description;
+    this.timeout = timeout;
+    this.states = states;
+  }
+
+  /**
+   * Starts reading, from the store's current index, unless it already runs: every change made after
+   * this returns reaches the hub.
+   */
+  synchronized void start() {
+    if (thread != null || closed) {
+      return;
+    }
+    delivered = reads.probe(0)[0];
+    Thread t = new Thread(this::run, "libkv-redis-feed " + description);
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  /**
+   * A future completed at the next change of {@code key}, or when the feed cannot tell (it
+   * reconnected or re-read): register before looking at the key, so no change falls between.
+   */
+  CompletableFuture<Void> nextChange(String key) {
+    start();
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    waiters.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
+    f.whenComplete(
+        (v, e) ->
+            waiters.computeIfPresent(
+                key,
+                (k, l) -> {
+                  l.removeIf(x -> x == f);
+                  return l.isEmpty() ? null : l;
+                }));
+    return f;
+  }
+
+  /** Whether the reader thread runs (for leak checks). */
+  boolean running() {
+    Thread t = thread;
+    return t != null && t.isAlive();
+  }
+
+  @SuppressWarnings("unchecked") // one stream offset: a generic varargs array of one
+  private void run() {
+    String from = delivered + "-" + Long.MAX_VALUE;
+    List<WatchHub.Change> group = new ArrayList<>();
+    long groupIndex = -1;
+    boolean suspended = false;
+    while (!closed) {
+      try {
+        StatefulConnection<byte[], byte[]> c = connection;
+        if (c == null || !c.isOpen()) {
+          if (c != null) {
+            c.closeAsync();
+          }
+          c = link.dedicated(BLOCK.plus(timeout));
+          connection = c;
+          if (closed) {
+            c.closeAsync();
+            return;
+          }
+          // what happened while the feed was away is checked before reading on
+          if (suspended) {
+            suspended = false;
+            states.accept(ConnectionState.RECONNECTED);
+          }
+          if (check()) {
+            group.clear();
+            groupIndex = -1;
+            from = delivered + "-" + Long.MAX_VALUE;
+          }
+          wakeAll();
+        }
+        RedisClusterCommands<byte[], byte[]> cmds = Link.syncOf(c);
+        List<StreamMessage<byte[], byte[]>> batch =
+            cmds.xread(
+                XReadArgs.Builder.block(BLOCK).count(COUNT),
+                XReadArgs.StreamOffset.from(script.streamKey(), from));
+        if (batch == null || batch.isEmpty()) {
+          if (check()) {
+            group.clear();
+            groupIndex = -1;
+            from = delivered + "-" + Long.MAX_VALUE;
+          }
+          continue;
+        }
+        for (StreamMessage<byte[], byte[]> m : batch) {
+          long idx = Reads.entryIndex(m.getId());
+          if (idx != groupIndex) {
+            if (!group.isEmpty()) {
+              deliver(group, groupIndex);
+              group = new ArrayList<>();
+            }
+            if (idx > delivered + 1) {
+              // entries between were trimmed away before this feed read them
+              resync(EventType.RESYNC, reads.probe(0)[0]);
+              groupIndex = -1;
+              from = delivered + "-" + Long.MAX_VALUE;
+              group.clear();
+              break;
+            }
+            groupIndex = idx;
+          }
+          for (Map.Entry<byte[], byte[]> f : m.getBody().entrySet()) {
+            group.add(Reads.change(f.getKey(), f.getValue(), idx));
+          }
+          from = m.getId();
+        }
+        if (batch.size() < COUNT && !group.isEmpty()) {
+          // the end of the stream: a change set's entries are appended at once, so it is whole
+          deliver(group, groupIndex);
+          group = new ArrayList<>();
+          groupIndex = -1;
+        }
+      } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        StatefulConnection<byte[], byte[]> c = connection;
+        connection = null;
+        if (c != null) {
+          c.closeAsync();
+        }
+        if (!suspended) {
+          suspended = true;
+          states.accept(ConnectionState.SUSPENDED);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "change feed of {0}: {1}", description, e.toString());
+        sleep();
+      }
+    }
+  }
+
+  private void deliver(List<WatchHub.Change> group, long index) {
+    hub.publishAll(group);
+    delivered = index;
+    for (WatchHub.Change c : group) {
+      List<CompletableFuture<Void>> l = waiters.get(c.key());
+      if (l != null) {
+        for (CompletableFuture<Void> f : l) {
+          f.complete(null);
+        }
+      }
+    }
+  }
+
+  /**
+   * Compares the stream with what was delivered; re-reads every watch when something was missed.
+   * Returns whether it did.
+   */
+  private boolean check() {
+    long[] p = reads.probe(delivered);
+    long current = p[0];
+    long first = p[1];
+    if (current < delivered) {
+      resync(EventType.RESET, current);
+      return true;
+    }
+    if (current > delivered && first != delivered + 1) {
+      resync(EventType.RESYNC, current);
+      return true;
+    }
+    return false;
+  }
+
+  private void resync(EventType type, long index) {
+    LOG.log(
+        System.Logger.Level.DEBUG,
+        "change feed of {0}: {1} at {2} (delivered {3})",
+        description,
+        type,
+        index,
+        delivered);
+    for (WatchHub.KeyWatcher w : hub.keyWatchers()) {
+      Reads.KeyAt k = reads.key(w.key());
+      w.restart(type, k.pair(), Math.max(k.index(), type == EventType.RESET ? 0 : w.lastIndex()));
+    }
+    for (WatchHub.TreeWatcher w : hub.treeWatchers()) {
+      Reads.DirAt d = reads.dir(w.directory());
+      w.restart(type, d.pairs(), Math.max(d.index(), type == EventType.RESET ? 0 : w.lastIndex()));
+    }
+    delivered = index;
+    wakeAll();
+  }
+
+  private void wakeAll() {
+    for (List<CompletableFuture<Void>> l : waiters.values()) {
+      for (CompletableFuture<Void> f : l) {
+        f.complete(null);
+      }
+    }
+  }
+
+  private void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  /** Ends every watch with {@code error} (the store failed for good). */
+  void failAll(KVException error) {
+    hub.failAll(error);
+  }
+
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      closed = true;
+      t = thread;
+    }
+    StatefulConnection<byte[], byte[]> c = connection;
+    if (c != null) {
+      c.closeAsync();
+    }
+    wakeAll();
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,395 @@
+package io.libkv.redis.internal;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.libkv.ConfigurationException;
+import io.libkv.KVException;
+import io.libkv.PermissionDeniedException;
+import io.libkv.Secret;
+import io.libkv.StoreConfig;
+import io.libkv.StoreUnavailableException;
+import io.libkv.UnknownOutcomeException;
+import io.libkv.redis.RedisOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store's connection to Redis: one multiplexed Lettuce connection for its calls, made again
+ * when it breaks, and dedicated connections for blocking stream reads. Lettuce's own reconnect is
+ * off: it re-sends commands that were in flight when a connection broke, and a write must never be
+ * repeated behind the caller's back, so a broken connection fails its calls and the next call
+ * connects anew.
+ */
+final class Link implements AutoCloseable {
+  private static final Object SHARED_LOCK = new Object();
+  private static @Nullable ClientResources shared;
+  private static int users;
+
+  private final RedisOptions options;
+  private final String description;
+  private final List<String> endpoints;
+  private final AbstractRedisClient client;
+  private final boolean cluster;
+  private @Nullable StatefulConnection<byte[], byte[]> connection;
+  private @Nullable RedisClusterCommands<byte[], byte[]> commands;
+  private boolean closed;
+
+  private Link(RedisOptions options, String description) {
+    this.options = options;
+    this.description = description;
+    this.endpoints = options.endpoints();
+    this.cluster = options.cluster();
+    ClientResources resources = acquireResources();
+    try {
+      List<RedisURI> uris = uris(options);
+      if (cluster) {
+        RedisClusterClient c = RedisClusterClient.create(resources, uris);
+        c.setOptions(
+            ClusterClientOptions.builder()
+                .autoReconnect(false)
+                .socketOptions(socketOptions(options.config()))
+                .sslOptions(sslOptions(options.config()))
+                .build());
+        client = c;
+      } else {
+        RedisClient c = RedisClient.create(resources, uris.get(0));
+        c.setOptions(
+            ClientOptions.builder()
+                .autoReconnect(false)
+                .socketOptions(socketOptions(options.config()))
+                .sslOptions(sslOptions(options.config()))
+                .build());
+        client = c;
+      }
+    } catch (RuntimeException e) {
+      releaseResources();
+      throw e;
+    }
+  }
+
+  /** Connects, failing with {@link StoreUnavailableException} when no server answers. */
+  static Link open(RedisOptions options, String description) {
+    Link l = new Link(options, description);
+    try {
+      l.commands();
+      return l;
+    } catch (RuntimeException e) {
+      l.close();
+      throw e;
+    }
+  }
+
+  List<String> endpoints() {
+    return endpoints;
+  }
+
+  /** The connection's commands, connecting first if it is not open. */
+  synchronized RedisClusterCommands<byte[], byte[]> commands() {
+    if (closed) {
+      throw new IllegalStateException("store is closed: " + description);
+    }
+    StatefulConnection<byte[], byte[]> c = connection;
+    RedisClusterCommands<byte[], byte[]> cmds = commands;
+    if (c != null && cmds != null && c.isOpen()) {
+      return cmds;
+    }
+    if (c != null) {
+      c.closeAsync();
+    }
+    connection = null;
+    commands = null;
+    StatefulConnection<byte[], byte[]> fresh = connect();
+    fresh.setTimeout(options.config().operationTimeout());
+    connection = fresh;
+    commands = syncOf(fresh);
+    return commands;
+  }
+
+  /**
+   * A new connection of its own, for blocking reads, with {@code timeout} for its commands; the
+   * caller closes it.
+   */
+  StatefulConnection<byte[], byte[]> dedicated(Duration timeout) {
+    StatefulConnection<byte[], byte[]> c = connect();
+    c.setTimeout(timeout);
+    return c;
+  }
+
+  @SuppressWarnings("unchecked")
+  static RedisClusterCommands<byte[], byte[]> syncOf(StatefulConnection<byte[], byte[]> c) {
+    if (c instanceof StatefulRedisClusterConnection) {
+      return ((StatefulRedisClusterConnection<byte[], byte[]>) c).sync();
+    }
+    return ((StatefulRedisConnection<byte[], byte[]>) c).sync();
+  }
+
+  private StatefulConnection<byte[], byte[]> connect() {
+    try {
+      if (client instanceof RedisClusterClient cc) {
+        return cc.connect(ByteArrayCodec.INSTANCE);
+      }
+      return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+    } catch (RuntimeException e) {
+      throw failure(e, false, null, "cannot connect");
+    }
+  }
+
+  /** Forgets the connection after a failure that may have broken it, so the next call connects. */
+  synchronized void reset(StatefulConnection<byte[], byte[]> c) {
+    if (connection == c) {
+      c.closeAsync();
+      connection = null;
+      commands = null;
+    }
+  }
+
+  /** The current connection, if one is open (to reset it after a failure). */
+  synchronized @Nullable StatefulConnection<byte[], byte[]> current() {
+    return connection;
+  }
+
+  /**
+   * What a client failure means for the caller: a write whose request may have reached the server
+   * has an unknown outcome; anything refused before sending, or a read, is unavailability; server
+   * errors keep their meaning.
+   */
+  KVException failure(RuntimeException e, boolean write, @Nullable String key, String what) {
+    if (e instanceof KVException k) {
+      return k;
+    }
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof RedisCommandExecutionException) {
+      if (msg.startsWith("NOPERM") || msg.startsWith("NOAUTH") || msg.startsWith("WRONGPASS")) {
+        return new PermissionDeniedException(
+            what + ": Redis refused it (" + msg + ")", key, description, e);
+      }
+      if (msg.startsWith("READONLY")
+          || msg.startsWith("LOADING")
+          || msg.startsWith("MASTERDOWN")
+          || msg.startsWith("CLUSTERDOWN")
+          || msg.startsWith("TRYAGAIN")
+          || msg.startsWith("BUSY")) {
+        // refused before anything was applied
+        return new StoreUnavailableException(what + ": " + msg, key, description, endpoints, e);
+      }
+      return new KVException(what + ": Redis answered " + msg, key, description, e);
+    }
+    if (!write || notSent(e)) {
+      return new StoreUnavailableException(what + ": " + msg, key, description, endpoints, e);
+    }
+    return new UnknownOutcomeException(
+        what + ": no answer (" + msg + "); the write may or may not have been applied",
+        key,
+        description,
+        endpoints,
+        e);
+  }
+
+  /** Whether {@code e} says the command never left this client. */
+  static boolean notSent(RuntimeException e) {
+    if (e instanceof RedisConnectionException) {
+      return true;
+    }
+    if (e instanceof RedisCommandTimeoutException) {
+      return false;
+    }
+    String m = e.getMessage();
+    return e instanceof RedisException
+        && m != null
+        && (m.contains("Currently not connected") || m.contains("Connection is closed"));
+  }
+
+  /** Whether {@code e} may have left the connection unusable (so the next call reconnects). */
+  static boolean breaksConnection(RuntimeException e) {
+    return !(e instanceof RedisCommandExecutionException);
+  }
+
+  /** Runs {@code call} on the connection, mapping failures for {@code key}. */
+  <T> T call(
+      boolean write,
+      @Nullable String key,
+      String what,
+      Function<RedisClusterCommands<byte[], byte[]>, T> call) {
+    RedisClusterCommands<byte[], byte[]> c = commands();
+    StatefulConnection<byte[], byte[]> conn = current();
+    try {
+      return call.apply(c);
+    } catch (RuntimeException e) {
+      if (conn != null && breaksConnection(e) && !(e instanceof RedisCommandTimeoutException)) {
+        reset(conn);
+      }
+      throw failure(e, write, key, what);
+    }
+  }
+
+  @Override
+  public void close() {
+    StatefulConnection<byte[], byte[]> c;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      c = connection;
+      connection = null;
+      commands = null;
+    }
+    try {
+      if (c != null) {
+        c.close();
+      }
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      // closing is best effort: the server drops what it no longer hears from
+    } finally {
+      releaseResources();
+    }
+  }
+
+  // ---- configuration
+
+  private static List<RedisURI> uris(RedisOptions options) {
+    StoreConfig config = options.config();
+    List<RedisURI> out = new ArrayList<>();
+    if (options.sentinel().isPresent()) {
+      RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(options.sentinel().get());
+      for (String e : options.endpoints()) {
+        HostPort hp = HostPort.of(e, RedisStoreProvider.DEFAULT_SENTINEL_PORT);
+        b.withSentinel(hp.host(), hp.port());
+      }
+      out.add(common(b, config).build());
+      return out;
+    }
+    for (String e : options.endpoints()) {
+      HostPort hp = HostPort.of(e, RedisStoreProvider.DEFAULT_PORT);
+      RedisURI.Builder b = RedisURI.builder().withHost(hp.host()).withPort(hp.port());
+      if (!options.cluster()) {
+        b.withDatabase(options.database());
+      }
+      out.add(common(b, config).build());
+    }
+    return out;
+  }
+
+  private static RedisURI.Builder common(RedisURI.Builder b, StoreConfig config) {
+    b.withTimeout(config.operationTimeout()).withSsl(config.tls()).withVerifyPeer(config.tls());
+    Optional<String> user = config.username();
+    if (user.isPresent()) {
+      Secret pw =
+          config
+              .password()
+              .orElseThrow(
+                  () ->
+                      new ConfigurationException(
+                          "redis user "
+                              + user.get()
+                              + " needs a password: passwordFile parameter or StoreConfig.password"));
+      b.withAuthentication(user.get(), pw.reveal());
+    }
+    return b;
+  }
+
+  private static SocketOptions socketOptions(StoreConfig config) {
+    return SocketOptions.builder()
+        .connectTimeout(config.connectTimeout())
+        .keepAlive(true)
+        .tcpNoDelay(true)
+        .build();
+  }
+
+  private static SslOptions sslOptions(StoreConfig config) {
+    if (!config.tls()) {
+      return SslOptions.create();
+    }
+    if (config.sslContext().isPresent()) {
+      throw new ConfigurationException(
+          "redis: an SSLContext cannot be used (Lettuce builds TLS from files): give ca, cert and"
+              + " key");
+    }
+    SslOptions.Builder sb = SslOptions.builder().jdkSslProvider();
+    if (config.caFile().isPresent()) {
+      sb.trustManager(readable(config.caFile().get(), "ca").toFile());
+    }
+    if (config.certFile().isPresent()) {
+      sb.keyManager(
+          readable(config.certFile().get(), "cert").toFile(),
+          readable(config.keyFile().orElseThrow(), "key").toFile(),
+          null);
+    }
+    return sb.build();
+  }
+
+  private static Path readable(Path p, String param) {
+    if (!Files.isReadable(p)) {
+      throw new ConfigurationException(param + ": cannot read " + p);
+    }
+    return p;
+  }
+
+  private static ClientResources acquireResources() {
+    synchronized (SHARED_LOCK) {
+      if (shared == null) {
+        shared =
+            DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .build();
+      }
+      users++;
+      return shared;
+    }
+  }
+
+  private static void releaseResources() {
+    ClientResources r = null;
+    synchronized (SHARED_LOCK) {
+      if (--users == 0) {
+        r = shared;
+        shared = null;
+      }
+    }
+    if (r != null) {
+      r.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One endpoint, split. */
+  record HostPort(String host, int port) {
+    static HostPort of(String endpoint, int defaultPort) {
+      int colon = endpoint.lastIndexOf(':');
+      if (colon < 0 || endpoint.endsWith("]")) {
+        return new HostPort(strip(endpoint), defaultPort);
+      }
+      return new HostPort(
+          strip(endpoint.substring(0, colon)), Integer.parseInt(endpoint.substring(colon + 1)));
+    }
+
+    private static String strip(String h) {
+      return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+  }
+}
