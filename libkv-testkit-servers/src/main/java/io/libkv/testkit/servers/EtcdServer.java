@@ -268,6 +268,11 @@ public final class EtcdServer implements AutoCloseable {
 
   /** The last lines of the server's log, for failure messages. */
   public String tail() {
+    return tail(logFile);
+  }
+
+  /** The last lines of a server's log file, for failure messages. */
+  static String tail(Path logFile) {
     try {
       List<String> lines = Files.readAllLines(logFile);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
@@ -338,9 +343,13 @@ public final class EtcdServer implements AutoCloseable {
 
   private synchronized void signal(String sig) {
     long pid = pid();
-    if (pid < 0) {
-      return;
+    if (pid >= 0) {
+      signal(pid, sig);
     }
+  }
+
+  /** Sends a signal to one process by its own PID (never by name), through {@code kill}. */
+  static void signal(long pid, String sig) {
     try {
       Process p =
           new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
