@@ -42,8 +42,7 @@ class ModuleDescriptorTest {
                 .filter(r -> !r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC))
                 .map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder(
-            "java.base", "io.libkv", "lettuce.core");
+        .containsExactlyInAnyOrder("java.base", "io.libkv", "lettuce.core");
     // the nullness annotations are needed at compile time only
     assertThat(
             d.requires().stream()

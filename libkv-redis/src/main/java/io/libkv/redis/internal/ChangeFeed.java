@@ -85,7 +85,16 @@ final class ChangeFeed implements AutoCloseable {
   CompletableFuture<Void> nextChange(String key) {
     start();
     CompletableFuture<Void> f = new CompletableFuture<>();
-    waiters.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
+    // added inside compute: a list emptied and dropped by another waiter's removal at the same
+    // time must not swallow this one
+    waiters.compute(
+        key,
+        (k, l) -> {
+          List<CompletableFuture<Void>> list =
+              l != null ? l : new java.util.concurrent.CopyOnWriteArrayList<>();
+          list.add(f);
+          return list;
+        });
     f.whenComplete(
         (v, e) ->
             waiters.computeIfPresent(

@@ -57,13 +57,16 @@ final class Link implements AutoCloseable {
   private @Nullable StatefulConnection<byte[], byte[]> connection;
   private @Nullable RedisClusterCommands<byte[], byte[]> commands;
   private boolean closed;
+  private final boolean sharedResources;
+  private final ClientResources resources;
 
-  private Link(RedisOptions options, String description) {
+  private Link(RedisOptions options, String description, @Nullable ClientResources own) {
     this.options = options;
     this.description = description;
     this.endpoints = options.endpoints();
     this.cluster = options.cluster();
-    ClientResources resources = acquireResources();
+    this.sharedResources = own == null;
+    this.resources = own != null ? own : acquireResources();
     try {
       List<RedisURI> uris = uris(options);
       if (cluster) {
@@ -86,14 +89,20 @@ final class Link implements AutoCloseable {
         client = c;
       }
     } catch (RuntimeException e) {
-      releaseResources();
+      if (sharedResources) {
+        releaseResources();
+      }
       throw e;
     }
   }
 
-  /** Connects, failing with {@link StoreUnavailableException} when no server answers. */
-  static Link open(RedisOptions options, String description) {
-    Link l = new Link(options, description);
+  /**
+   * Connects, failing with {@link StoreUnavailableException} when no server answers; on the Lettuce
+   * resources all stores share unless {@code own} are given (tests give their own, to cut one
+   * store's connections); the link shuts those down when it closes.
+   */
+  static Link open(RedisOptions options, String description, @Nullable ClientResources own) {
+    Link l = new Link(options, description, own);
     try {
       l.commands();
       return l;
@@ -266,7 +275,18 @@ final class Link implements AutoCloseable {
     } catch (RuntimeException e) {
       // closing is best effort: the server drops what it no longer hears from
     } finally {
-      releaseResources();
+      if (sharedResources) {
+        releaseResources();
+      } else {
+        try {
+          resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          // its threads are daemons; nothing is left to serve
+        }
+      }
     }
   }
 

@@ -123,6 +123,14 @@ public final class RedisStore extends AbstractStore {
 
   /** Connects and opens a store; fails with {@code StoreUnavailableException} when unreachable. */
   static RedisStore open(RedisOptions options, StoreLocation location) {
+    return open(options, location, null);
+  }
+
+  /** As {@link #open(RedisOptions, StoreLocation)}, on Lettuce resources of the caller's. */
+  static RedisStore open(
+      RedisOptions options,
+      StoreLocation location,
+      io.lettuce.core.resource.@Nullable ClientResources resources) {
     String prefix = options.config().prefix();
     StoreScript.tag(prefix);
     boolean tls = options.config().tls();
@@ -131,7 +139,7 @@ public final class RedisStore extends AbstractStore {
             + "://"
             + String.join(",", location.endpoints())
             + (prefix.isEmpty() ? "" : "/" + prefix);
-    Link link = Link.open(options, description);
+    Link link = Link.open(options, description, resources);
     RedisStore s = new RedisStore(options, description, link);
     s.timers.scheduleWithFixedDelay(
         s::sweep, SWEEP_PERIOD.toMillis(), SWEEP_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
@@ -422,12 +430,20 @@ public final class RedisStore extends AbstractStore {
 
   @Override
   protected void doClose() {
-    timers.shutdownNow();
     feed.close();
     try {
+      // while the connection and the timers still run: ephemeral keys and locks go at once
       sessions.closeAll();
     } finally {
+      timers.shutdownNow();
       link.close();
+      try {
+        // a sweep or renewal in flight ends with the connection; the threads go with it
+        timers.awaitTermination(
+            options.config().operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -119,7 +119,11 @@ final class Sessions {
             utf8("renew"));
     if (alive == 0) {
       // expired or ended on the server: lost now, not two thirds of a TTL later
-      io.execute(() -> lost(r));
+      try {
+        io.execute(() -> lost(r));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the store is closing: closeAll ends the session
+      }
       throw new StoreUnavailableException(
           "session " + r.id + " expired on the server", null, description, List.of(), null);
     }
