@@ -205,7 +205,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
       EtcdServer.sleep(200);
     }
     throw new IllegalStateException(
-        "no failover from " + knownPrimary.name() + " within " + timeout + " (" + last + ")");
+        "no failover from "
+            + knownPrimary.name()
+            + " within "
+            + timeout
+            + " ("
+            + last
+            + ")\n"
+            + sentinelTails());
   }
 
   /**
@@ -218,7 +225,11 @@ public final class RedisSentinelGroup implements AutoCloseable {
       throw new IllegalArgumentException(server + " is not a data server of this group");
     }
     server.restart();
-    server.awaitReplicationLink(timeout);
+    try {
+      server.awaitReplicationLink(timeout);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + sentinelTails(), e);
+    }
     int primaryPort = primary().port();
     String masterPort = server.info("replication").get("master_port");
     if (!Integer.toString(primaryPort).equals(masterPort)) {
@@ -230,6 +241,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
   /** {@link #restart(RedisServer, Duration)} waiting at most 30 s. */
   public void restart(RedisServer server) {
     restart(server, Duration.ofSeconds(30));
+  }
+
+  private String sentinelTails() {
+    return sentinels.stream()
+        .map(s -> s.name() + ":\n" + s.tail())
+        .collect(Collectors.joining("\n"));
   }
 
   private RedisServer firstRunningSentinel() {
