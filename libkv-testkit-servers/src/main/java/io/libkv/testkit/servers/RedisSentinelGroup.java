@@ -238,9 +238,13 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
   }
 
-  /** {@link #restart(RedisServer, Duration)} waiting at most 30 s. */
+  /**
+   * {@link #restart(RedisServer, Duration)} waiting at most 60 s: Sentinel waits 8 s before it
+   * reconfigures a returning primary, and a sentinel whose timer stalled (a loaded machine) acts on
+   * nothing for 30 s (its TILT mode).
+   */
   public void restart(RedisServer server) {
-    restart(server, Duration.ofSeconds(30));
+    restart(server, Duration.ofSeconds(60));
   }
 
   private String sentinelTails() {
