@@ -205,7 +205,14 @@ public final class RedisSentinelGroup implements AutoCloseable {
       EtcdServer.sleep(200);
     }
     throw new IllegalStateException(
-        "no failover from " + knownPrimary.name() + " within " + timeout + " (" + last + ")");
+        "no failover from "
+            + knownPrimary.name()
+            + " within "
+            + timeout
+            + " ("
+            + last
+            + ")\n"
+            + sentinelTails());
   }
 
   /**
@@ -218,7 +225,11 @@ public final class RedisSentinelGroup implements AutoCloseable {
       throw new IllegalArgumentException(server + " is not a data server of this group");
     }
     server.restart();
-    server.awaitReplicationLink(timeout);
+    try {
+      server.awaitReplicationLink(timeout);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + "\n" + sentinelTails(), e);
+    }
     int primaryPort = primary().port();
     String masterPort = server.info("replication").get("master_port");
     if (!Integer.toString(primaryPort).equals(masterPort)) {
@@ -227,9 +238,19 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
   }
 
-  /** {@link #restart(RedisServer, Duration)} waiting at most 30 s. */
+  /**
+   * {@link #restart(RedisServer, Duration)} waiting at most 60 s: Sentinel waits 8 s before it
+   * reconfigures a returning primary, and a sentinel whose timer stalled (a loaded machine) acts on
+   * nothing for 30 s (its TILT mode).
+   */
   public void restart(RedisServer server) {
-    restart(server, Duration.ofSeconds(30));
+    restart(server, Duration.ofSeconds(60));
+  }
+
+  private String sentinelTails() {
+    return sentinels.stream()
+        .map(s -> s.name() + ":\n" + s.tail())
+        .collect(Collectors.joining("\n"));
   }
 
   private RedisServer firstRunningSentinel() {
