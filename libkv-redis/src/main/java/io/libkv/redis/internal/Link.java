@@ -74,6 +74,10 @@ final class Link implements AutoCloseable {
         c.setOptions(
             ClusterClientOptions.builder()
                 .autoReconnect(false)
+                // the connection to a slot's node is made on first use: a command must wait for
+                // it, not be refused because it is still being made (refused commands are for a
+                // connection that broke, and a broken one is not made again but replaced)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socketOptions(options.config()))
                 .sslOptions(sslOptions(options.config()))
                 .build());
@@ -279,7 +283,8 @@ final class Link implements AutoCloseable {
         releaseResources();
       } else {
         try {
-          resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+          java.util.concurrent.Future<?> done = resources.shutdown(0, 2, TimeUnit.SECONDS);
+          done.get(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException
