@@ -9,6 +9,7 @@ import io.libkv.Store;
 import io.libkv.cli.CliRunner.Result;
 import io.libkv.cli.CliRunner.Running;
 import io.libkv.testkit.servers.EtcdServer;
+import io.libkv.testkit.servers.RedisServer;
 import io.libkv.testkit.servers.TcpProxy;
 import io.libkv.testkit.servers.ZooKeeperServer;
 import java.io.IOException;
@@ -60,6 +61,14 @@ class LockDeadlineBlackBoxTest {
     try (EtcdServer server = EtcdServer.start();
         TcpProxy proxy = TcpProxy.to(server.clientPort())) {
       cmdEndsRightAfterTheResume(proxy, a -> "etcd://" + a, "127.0.0.1:" + server.clientPort());
+    }
+  }
+
+  @Test
+  void redis() throws Exception {
+    try (RedisServer server = RedisServer.start();
+        TcpProxy proxy = TcpProxy.to(server.port())) {
+      cmdEndsRightAfterTheResume(proxy, a -> "redis://" + a, server.address());
     }
   }
 

@@ -108,7 +108,8 @@ final class Link implements AutoCloseable {
   static Link open(RedisOptions options, String description, @Nullable ClientResources own) {
     Link l = new Link(options, description, own);
     try {
-      l.commands();
+      // a command, so that wrong or missing credentials fail the open, not the first call
+      l.call(false, null, "connect", c -> c.ping());
       return l;
     } catch (RuntimeException e) {
       l.close();
@@ -195,8 +196,36 @@ final class Link implements AutoCloseable {
       return k;
     }
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof RedisCommandExecutionException
+          && m != null
+          && (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH"))) {
+        Optional<String> user = options.config().username();
+        return new ConfigurationException(
+            what
+                + ": Redis refused "
+                + (user.isPresent()
+                    ? "the credentials of user " + user.get()
+                    : "to serve without credentials (give username and passwordFile)")
+                + " ("
+                + m
+                + ")",
+            key,
+            description,
+            e);
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return new StoreUnavailableException(
+            what + ": TLS handshake failed (" + t.getMessage() + ")",
+            key,
+            description,
+            endpoints,
+            e);
+      }
+    }
     if (e instanceof RedisCommandExecutionException) {
-      if (msg.startsWith("NOPERM") || msg.startsWith("NOAUTH") || msg.startsWith("WRONGPASS")) {
+      if (msg.startsWith("NOPERM")) {
         return new PermissionDeniedException(
             what + ": Redis refused it (" + msg + ")", key, description, e);
       }

@@ -428,6 +428,25 @@ public final class RedisStore extends AbstractStore {
     return new RedisLock(this, script, sessions, feed, key, options.value(), ttl);
   }
 
+  /**
+   * Waits until the timer threads are gone (a sweep or renewal in flight ends with the connection),
+   * also when the closing thread is interrupted: its interrupt is kept for later.
+   */
+  private void awaitTimers() {
+    long deadline = System.nanoTime() + options.config().operationTimeout().toNanos();
+    boolean interrupted = false;
+    while (!timers.isTerminated() && System.nanoTime() < deadline) {
+      try {
+        timers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   protected void doClose() {
     feed.close();
@@ -437,13 +456,7 @@ public final class RedisStore extends AbstractStore {
     } finally {
       timers.shutdownNow();
       link.close();
-      try {
-        // a sweep or renewal in flight ends with the connection; the threads go with it
-        timers.awaitTermination(
-            options.config().operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitTimers();
     }
   }
 }
