@@ -55,10 +55,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * to a watcher's event under back-to-back writes vs {@code XADD} read by a blocking {@code XREAD},
  * lock cycles with a new {@code Lock} per cycle vs {@code SET NX PX} and a compare-and-delete
  * script, contended compare-and-set on one counter vs {@code WATCH/MULTI/EXEC} and a Lua CAS, and
- * what {@code WAIT 1} adds to a put on a primary with one replica. The same payload throughout; the
+ * what {@code WAIT 1} adds to a put on a primary with one replica. Put, get and list also run the
+ * store's own script through raw Lettuce with the arguments the store sends, which splits the
+ * script's cost from the client's, and put runs once more on a store whose change feed runs (it
+ * took a lock): the feed then reads every write of the prefix. The same payload throughout; the
  * sides run in interleaved rounds (which goes first alternates) after a JVM warm-up, and every
- * figure is a median over rounds with p50/p99 over all timed operations. {@code redis-benchmark}'s
- * own figures on the same server are printed for reference.
+ * figure is a median over rounds with p50/p99 over all timed operations; the server's own time per
+ * call comes from {@code INFO commandstats}. {@code redis-benchmark}'s figures on the same server
+ * are printed for reference.
  *
  * <p>{@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.RedisBenchmark [rounds, default 7]}
@@ -82,7 +86,58 @@ public final class RedisBenchmark {
 
   private static final byte[][] LIST_KEY_ARRAY = listKeys();
 
+  /** The store's own script, which raw Lettuce also runs to split script cost from client cost. */
+  private static final byte[] STORE_SCRIPT = storeScript();
+
   private RedisBenchmark() {}
+
+  private static byte[] storeScript() {
+    try (java.io.InputStream in =
+        RedisBenchmark.class.getResourceAsStream("/io/libkv/redis/internal/store.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("store.lua is not on the class path");
+      }
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The store's script run by raw Lettuce on a prefix of its own, with the arguments libkv sends:
+   * what a call costs without libkv's client side.
+   */
+  private static final class RawScript {
+    final RedisCommands<byte[], byte[]> r;
+    final String sha;
+    final byte[][] keys = new byte[9][];
+    final byte[] streamLength = b(Long.toString(RedisOptions.DEFAULT_STREAM_LENGTH));
+    final byte[] sweepLimit = b("256");
+
+    RawScript(RedisCommands<byte[], byte[]> r, String prefix) {
+      this.r = r;
+      this.sha = r.scriptLoad(STORE_SCRIPT);
+      String[] names = {"i", "d", "m", "z", "x", "o", "ok", "s", "e"};
+      for (int i = 0; i < names.length; i++) {
+        keys[i] = b("{libkv:" + prefix + "}:" + names[i]);
+      }
+    }
+
+    List<Object> run(String op, byte[]... args) {
+      byte[][] argv = new byte[args.length + 3][];
+      argv[0] = b(op);
+      argv[1] = streamLength;
+      argv[2] = sweepLimit;
+      System.arraycopy(args, 0, argv, 3, args.length);
+      return r.evalsha(sha, ScriptOutputType.MULTI, keys, argv);
+    }
+
+    void put(String key, byte[] value) {
+      byte[] e = new byte[0];
+      List<Object> o = run("commit", b("0"), b("1"), b("P"), b(key), value, e, b("0"), e);
+      check(((Number) o.get(0)).longValue() == 1, "raw script put committed");
+    }
+  }
 
   /** The figures of one side of a comparison over all its rounds. */
   private static final class Side {
@@ -172,16 +227,25 @@ public final class RedisBenchmark {
               + " interleaved rounds (range), p50/p99 over every timed operation");
       try (RedisServer server = RedisServer.start()) {
         RedisClient client = rawClient(resources, server.port());
+        String uri = "redis://127.0.0.1:" + server.port();
         try (StatefulRedisConnection<byte[], byte[]> raw = client.connect(ByteArrayCodec.INSTANCE);
-            Store store = LibKV.open("redis://127.0.0.1:" + server.port() + "/bench");
-            Store watcher = LibKV.open("redis://127.0.0.1:" + server.port() + "/bench")) {
+            Store store = LibKV.open(uri + "/bench");
+            Store fed = LibKV.open(uri + "/fed")) {
           RedisCommands<byte[], byte[]> r = raw.sync();
-          fill(store, r);
-          warmUp(store, r, Duration.ofSeconds(8));
-          putGetList(server, store, r, rounds);
-          watchDelay(store, watcher, client, r, Math.max(3, rounds / 2));
-          locks(store, r, Math.max(2, rounds / 3));
+          RawScript rs = new RawScript(r, "rawscript");
+          fill(store, r, rs);
+          // a store's change feed starts with its first watch or lock and then reads every write
+          // of its prefix for good; "store" has none until the lock section
+          try (LockLease l = fed.newLock("started-the-feed").lock()) {
+            l.checkHeld();
+          }
+          warmUp(store, fed, r, rs, Duration.ofSeconds(8));
+          putGetList(server, store, fed, r, rs, rounds);
           contendedCas(store, client, r, Math.max(2, rounds / 3));
+          try (Store watcher = LibKV.open(uri + "/bench")) {
+            watchDelay(store, watcher, client, r, Math.max(3, rounds / 2));
+          }
+          locks(store, r, Math.max(2, rounds / 3));
         } finally {
           client.shutdown(0, 2, TimeUnit.SECONDS);
         }
@@ -209,7 +273,7 @@ public final class RedisBenchmark {
     return s.getBytes(UTF_8);
   }
 
-  private static void fill(Store store, RedisCommands<byte[], byte[]> r) {
+  private static void fill(Store store, RedisCommands<byte[], byte[]> r, RawScript rs) {
     Map<String, byte[]> dir = new HashMap<>();
     // distinct field names, so identity is the right equality
     IdentityHashMap<byte[], byte[]> hash = new IdentityHashMap<>();
@@ -222,6 +286,10 @@ public final class RedisBenchmark {
     r.hset(b("raw:hash"), hash);
     store.put("get", VALUE);
     r.set(b("raw:get"), VALUE);
+    for (int i = 0; i < LIST_KEYS; i++) {
+      rs.put("list/k" + i, VALUE);
+    }
+    rs.put("get", VALUE);
   }
 
   private static byte[] listKey(int i) {
@@ -237,23 +305,25 @@ public final class RedisBenchmark {
   }
 
   /** Every measured operation of both sides, until {@code d} has passed. */
-  private static void warmUp(Store store, RedisCommands<byte[], byte[]> r, Duration d)
-      throws Exception {
+  private static void warmUp(
+      Store store, Store fed, RedisCommands<byte[], byte[]> r, RawScript rs, Duration d) {
     long end = System.nanoTime() + d.toNanos();
     while (System.nanoTime() < end) {
       for (int i = 0; i < 200; i++) {
         store.put("warm", VALUE);
+        fed.put("warm", VALUE);
         r.set(b("raw:warm"), VALUE);
         store.get("get");
         r.get(b("raw:get"));
+        rs.put("warm", VALUE);
+        rs.run("get", b("get"));
       }
       store.list("list");
+      rs.run("list", b("list"));
       r.mget(LIST_KEY_ARRAY);
       r.hgetall(b("raw:hash"));
       for (int i = 0; i < 20; i++) {
-        try (LockLease l = store.newLock("warm-lock").lock()) {
-          l.checkHeld();
-        }
+        fed.put("warm", VALUE);
         store.update(
             "warm-counter", p -> b(Long.toString(p.map(x -> number(x.value())).orElse(0L) + 1)));
       }
@@ -288,28 +358,48 @@ public final class RedisBenchmark {
   }
 
   private static void putGetList(
-      RedisServer server, Store store, RedisCommands<byte[], byte[]> r, int rounds)
+      RedisServer server,
+      Store store,
+      Store fed,
+      RedisCommands<byte[], byte[]> r,
+      RawScript rs,
+      int rounds)
       throws Exception {
-    System.out.println("\nput (one EVALSHA of the store's script) vs raw SET, same value:");
+    System.out.println(
+        "\nput (one EVALSHA of the store's script) vs the same EVALSHA sent by raw Lettuce (script"
+            + " cost without libkv's client side) vs raw SET, same value:");
     server.cli("CONFIG", "RESETSTAT");
     long[] n = {0};
     interleaved(
         rounds,
         2000,
-        new Side[] {new Side("libkv put"), new Side("raw SET")},
+        new Side[] {
+          new Side("libkv put"),
+          new Side("libkv put, the store's change feed running"),
+          new Side("raw EVALSHA store.lua commit"),
+          new Side("raw SET")
+        },
         new Timing.Op[] {
           () -> store.put("put/k" + (n[0]++ % 100), VALUE, WriteOptions.DEFAULT),
+          () -> fed.put("put/k" + (n[0]++ % 100), VALUE, WriteOptions.DEFAULT),
+          () -> rs.put("put/k" + (n[0]++ % 100), VALUE),
           () -> r.set(b("raw:put:k" + (n[0]++ % 100)), VALUE)
         });
     System.out.println(serverTimes(server, "evalsha", "set"));
 
-    System.out.println("\nget vs raw GET:");
+    System.out.println("\nget vs the same EVALSHA by raw Lettuce vs raw GET:");
     server.cli("CONFIG", "RESETSTAT");
     interleaved(
         rounds,
         2000,
-        new Side[] {new Side("libkv get"), new Side("raw GET")},
-        new Timing.Op[] {() -> store.get("get"), () -> r.get(b("raw:get"))});
+        new Side[] {
+          new Side("libkv get"), new Side("raw EVALSHA store.lua get"), new Side("raw GET")
+        },
+        new Timing.Op[] {
+          () -> store.get("get"),
+          () -> check(rs.run("get", b("get")).size() == 2, "raw script get"),
+          () -> r.get(b("raw:get"))
+        });
     System.out.println(serverTimes(server, "evalsha", "get"));
 
     System.out.println(
@@ -319,9 +409,15 @@ public final class RedisBenchmark {
     interleaved(
         rounds,
         40,
-        new Side[] {new Side("libkv list"), new Side("raw MGET 1,000"), new Side("raw HGETALL")},
+        new Side[] {
+          new Side("libkv list"),
+          new Side("raw EVALSHA store.lua list"),
+          new Side("raw MGET 1,000"),
+          new Side("raw HGETALL")
+        },
         new Timing.Op[] {
           () -> check(store.list("list").size() == LIST_KEYS, "list size"),
+          () -> check(rs.run("list", b("list")).size() == 2 + 3 * LIST_KEYS, "raw script list"),
           () -> {
             List<KeyValue<byte[], byte[]>> l = r.mget(LIST_KEY_ARRAY);
             check(l.size() == LIST_KEYS, "mget size");
@@ -579,6 +675,11 @@ public final class RedisBenchmark {
           Long deleted = r.evalsha(cad, ScriptOutputType.INTEGER, new byte[][] {key}, token);
           check(deleted != null && deleted == 1L, "raw unlock deleted the key");
         };
+    long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < warmUntil) {
+      libkv.run(0);
+      raw.run(0);
+    }
     Side lib1 = new Side("libkv new Lock, lock(), close()  1 thread");
     Side raw1 = new Side("raw SET NX PX + Lua del        1 thread");
     Side lib4 = new Side("libkv new Lock, lock(), close()  4 threads, 4 keys");
@@ -775,12 +876,10 @@ public final class RedisBenchmark {
       p.destroyForcibly();
       throw new IllegalStateException("redis-benchmark did not finish in 60 s");
     }
-    // -q rewrites a progress line with carriage returns: the last part of each line is the figure
+    // -q still prints progress lines (ended by carriage returns); the figures are the summaries
     for (String line : out.toString().split("\n")) {
-      String[] parts = line.split("\r");
-      String last = parts[parts.length - 1].trim();
-      if (!last.isEmpty()) {
-        System.out.println("  " + last);
+      if (line.contains("requests per second")) {
+        System.out.println("  " + line.trim());
       }
     }
   }
