@@ -71,6 +71,7 @@ final class ChangeFeed implements AutoCloseable {
     if (thread != null || closed) {
       return;
     }
+    connection = null;
     delivered = reads.probe(0)[0];
     Thread t = new Thread(this::run, "libkv-redis-feed " + description);
     t.setDaemon(true);
@@ -83,7 +84,6 @@ final class ChangeFeed implements AutoCloseable {
    * reconnected or re-read): register before looking at the key, so no change falls between.
    */
   CompletableFuture<Void> nextChange(String key) {
-    start();
     CompletableFuture<Void> f = new CompletableFuture<>();
     // added inside compute: a list emptied and dropped by another waiter's removal at the same
     // time must not swallow this one
@@ -95,6 +95,9 @@ final class ChangeFeed implements AutoCloseable {
           list.add(f);
           return list;
         });
+    // after registering: a feed stopping for want of listeners either sees this one or is started
+    // again here, from the index of now
+    start();
     f.whenComplete(
         (v, e) ->
             waiters.computeIfPresent(
@@ -148,6 +151,9 @@ final class ChangeFeed implements AutoCloseable {
             cmds.xread(
                 XReadArgs.Builder.block(BLOCK).count(COUNT),
                 XReadArgs.StreamOffset.from(script.streamKey(), from));
+        if (stopIfIdle(c)) {
+          return;
+        }
         if (batch == null || batch.isEmpty()) {
           if (check()) {
             group.clear();
@@ -193,6 +199,9 @@ final class ChangeFeed implements AutoCloseable {
         if (c != null) {
           c.closeAsync();
         }
+        if (c != null && stopIfIdle(c)) {
+          return;
+        }
         if (!suspended) {
           suspended = true;
           states.accept(ConnectionState.SUSPENDED);
@@ -201,6 +210,21 @@ final class ChangeFeed implements AutoCloseable {
         sleep();
       }
     }
+  }
+
+  /**
+   * Ends the feed when no watch and no lock waiter is left: while it reads, every write to the
+   * prefix wakes it (and costs the server a reply). Under the lock that {@link #start()} takes, so
+   * a listener that arrives meanwhile either keeps it running or starts it again.
+   */
+  private synchronized boolean stopIfIdle(StatefulConnection<byte[], byte[]> c) {
+    if (!hub.isEmpty() || !waiters.isEmpty() || closed) {
+      return false;
+    }
+    thread = null;
+    connection = null;
+    c.closeAsync();
+    return true;
   }
 
   private void deliver(List<WatchHub.Change> group, long index) {

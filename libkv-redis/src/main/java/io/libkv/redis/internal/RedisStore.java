@@ -352,9 +352,10 @@ public final class RedisStore extends AbstractStore {
 
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
-    feed.start();
     WatchHub.KeyWatcher w = hub.attachKey(key, channel);
     try {
+      // after attaching: a feed stopping for want of watches sees this one, or starts again
+      feed.start();
       Reads.KeyAt now = reads.key(key);
       if (options.startIndex().isPresent()) {
         long from = options.startIndex().getAsLong();
@@ -383,9 +384,9 @@ public final class RedisStore extends AbstractStore {
 
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
-    feed.start();
     WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
     try {
+      feed.start();
       if (options.startIndex().isPresent()) {
         long from = options.startIndex().getAsLong();
         Reads.History h = reads.history(from, dir);
@@ -425,7 +426,7 @@ public final class RedisStore extends AbstractStore {
 
   @Override
   protected Lock doNewLock(String key, LockOptions options, Duration ttl) {
-    return new RedisLock(this, script, sessions, feed, key, options.value(), ttl);
+    return new RedisLock(this, script, sessions, feed, reads, key, options.value(), ttl);
   }
 
   /**

@@ -303,14 +303,16 @@ elseif op == 'session' then
   flush()
   return 1
 elseif op == 'lock' then
-  -- ARGV[4] key, 5 value, 6 session: {1, index} acquired, {0} held by another, {-1} session gone
+  -- ARGV[4] key, 5 value, 6 session: {1, index} acquired, {0, index of the key} held by another,
+  -- {-1} session gone
   sweep(sweepLimit)
   local key, sid = ARGV[4], ARGV[6]
   if not sessionAlive(sid) then
     return {-1}
   end
-  if live(key) then
-    return {0}
+  local held = live(key)
+  if held then
+    return {0, held}
   end
   local id = write(key, ARGV[5], 'e', 0, sid)
   flush()
