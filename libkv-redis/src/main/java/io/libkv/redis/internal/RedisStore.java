@@ -11,6 +11,7 @@ import io.libkv.KeyNotFoundException;
 import io.libkv.Lock;
 import io.libkv.LockOptions;
 import io.libkv.StoreConfig;
+import io.libkv.StoreStatus;
 import io.libkv.TimeSource;
 import io.libkv.Transaction;
 import io.libkv.TransactionResult;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -169,6 +171,55 @@ public final class RedisStore extends AbstractStore {
   /** Every Redis key this store's data lives in. */
   public List<byte[]> redisKeys() {
     return script.allKeys();
+  }
+
+  /** The server's version and role, as the connection's server reports them; the sessions kept. */
+  @Override
+  public StoreStatus status() {
+    StoreStatus.Builder b = statusBuilder();
+    String endpoints = String.join(",", link.endpoints());
+    try {
+      String info =
+          link.call(false, null, "status", c -> c.info("server") + "\n" + c.info("replication"));
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String line : info.split("\r?\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && !line.startsWith("#")) {
+          fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+      }
+      String version = fields.getOrDefault("redis_version", "");
+      String role = fields.getOrDefault("role", "unknown");
+      if (!version.isEmpty()) {
+        b.serverVersion(version);
+      }
+      b.member(
+          new StoreStatus.Member(
+              endpoints,
+              StoreStatus.Health.UP,
+              version.isEmpty() ? Optional.empty() : Optional.of(version),
+              "master".equals(role),
+              Optional.of(
+                  "role "
+                      + role
+                      + (options.sentinel().isPresent()
+                          ? ", primary of " + options.sentinel().get() + " by its sentinels"
+                          : "")
+                      + (options.cluster() ? ", the node serving slot of " + script.tag() : "")
+                      + ", connected replicas "
+                      + fields.getOrDefault("connected_slaves", "0"))));
+    } catch (KVException e) {
+      b.member(
+          new StoreStatus.Member(
+              endpoints,
+              StoreStatus.Health.DOWN,
+              Optional.empty(),
+              false,
+              Optional.of(e.getMessage() == null ? e.toString() : e.getMessage())));
+    }
+    List<String> ids = sessions.ids();
+    b.detail("sessions", ids.isEmpty() ? "none" : ids.size() + " kept alive");
+    return b.build();
   }
 
   TimeSource timeSource() {
