@@ -9,6 +9,7 @@ import io.libkv.cli.CliRunner.Result;
 import io.libkv.testkit.servers.ConsulEmulator;
 import io.libkv.testkit.servers.EtcdServer;
 import io.libkv.testkit.servers.FreePorts;
+import io.libkv.testkit.servers.RedisServer;
 import io.libkv.testkit.servers.ZooKeeperServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,7 @@ class WrongServerBlackBoxTest {
   private static EtcdServer etcd;
   private static ZooKeeperServer zk;
   private static ConsulEmulator consul;
+  private static RedisServer redis;
   private static int closedPort;
 
   @TempDir Path tmp;
@@ -56,12 +58,13 @@ class WrongServerBlackBoxTest {
     etcd = EtcdServer.start();
     zk = ZooKeeperServer.start();
     consul = ConsulEmulator.start();
+    redis = RedisServer.start();
     closedPort = FreePorts.next();
   }
 
   @AfterAll
   static void stopServers() {
-    for (AutoCloseable c : new AutoCloseable[] {etcd, zk, consul}) {
+    for (AutoCloseable c : new AutoCloseable[] {etcd, zk, consul, redis}) {
       try {
         if (c != null) {
           c.close();
@@ -90,7 +93,15 @@ class WrongServerBlackBoxTest {
         Arguments.of("zk on etcd", "zk", "etcd", "this looks like etcd, use etcd://"),
         Arguments.of("zk on an HTTP/1 server", "zk", "http1", "this looks like an HTTP/1 server"),
         Arguments.of(
-            "zk on a closed port", "zk", "closed", "nothing listens there (connection refused)"));
+            "zk on a closed port", "zk", "closed", "nothing listens there (connection refused)"),
+        Arguments.of("etcd on Redis", "etcd", "redis", "this looks like Redis, use redis://"),
+        Arguments.of("redis on etcd", "redis", "etcd", "this looks like etcd, use etcd://"),
+        Arguments.of("redis on ZooKeeper", "redis", "zk", "a ZooKeeper server (version"),
+        Arguments.of(
+            "redis on a closed port",
+            "redis",
+            "closed",
+            "nothing listens there (connection refused)"));
   }
 
   private static String uri(String scheme, String server) {
@@ -104,6 +115,9 @@ class WrongServerBlackBoxTest {
         break;
       case "http1":
         address = consul.address();
+        break;
+      case "redis":
+        address = redis.address();
         break;
       default:
         address = "127.0.0.1:" + closedPort;

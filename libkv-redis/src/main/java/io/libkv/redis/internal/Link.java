@@ -27,6 +27,7 @@ import io.libkv.StoreConfig;
 import io.libkv.StoreUnavailableException;
 import io.libkv.UnknownOutcomeException;
 import io.libkv.redis.RedisOptions;
+import io.libkv.spi.EndpointProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,18 @@ final class Link implements AutoCloseable {
       // a command, so that wrong or missing credentials fail the open, not the first call
       l.call(false, null, "connect", c -> c.ping());
       return l;
+    } catch (StoreUnavailableException e) {
+      l.close();
+      // a server that is not Redis (or speaks TLS where we did not) fails the connect with the
+      // client's own words, which rarely name the cause: say what answered
+      Optional<String> why =
+          EndpointProbe.explain(
+              "redis", options.config().tls(), options.endpoints(), Duration.ofSeconds(1));
+      if (why.isEmpty()) {
+        throw e;
+      }
+      throw new StoreUnavailableException(
+          "could not connect to Redis: " + why.get(), null, description, options.endpoints(), e);
     } catch (RuntimeException e) {
       l.close();
       throw e;
@@ -265,9 +278,19 @@ final class Link implements AutoCloseable {
         && (m.contains("Currently not connected") || m.contains("Connection is closed"));
   }
 
-  /** Whether {@code e} may have left the connection unusable (so the next call reconnects). */
+  /**
+   * Whether {@code e} may have left the connection unusable, or says it leads to the wrong server,
+   * so that the next call connects anew: {@code READONLY} comes from a primary that was demoted
+   * (after a failover the sentinels name another), which a new connection asks them for.
+   */
   static boolean breaksConnection(RuntimeException e) {
-    return !(e instanceof RedisCommandExecutionException);
+    if (e instanceof RedisCommandExecutionException) {
+      String m = e.getMessage();
+      return m != null && (m.startsWith("READONLY") || m.startsWith("MASTERDOWN"));
+    }
+    // a timeout too: behind a connection that stopped answering (a partition that drops traffic,
+    // a primary that is gone) the next call must not queue on it
+    return true;
   }
 
   /** Runs {@code call} on the connection, mapping failures for {@code key}. */
@@ -281,7 +304,7 @@ final class Link implements AutoCloseable {
     try {
       return call.apply(c);
     } catch (RuntimeException e) {
-      if (conn != null && breaksConnection(e) && !(e instanceof RedisCommandTimeoutException)) {
+      if (conn != null && breaksConnection(e)) {
         reset(conn);
       }
       throw failure(e, write, key, what);

@@ -39,14 +39,14 @@ public final class RedisStoreProvider implements StoreProvider {
           .with("waitReplicas", (b, v) -> b.waitReplicas(integer("waitReplicas", v)))
           .with("waitTimeout", (b, v) -> b.waitTimeout(OwnParameters.duration(v)));
 
-  // RESP: a Redis server answers an HTTP request's first line ("GET / HTTP/1.1") with an error
-  // reply before it drops the connection
+  // Redis drops an HTTP request without a word (it takes it for a cross-protocol attack), but
+  // answers a PING, which changes nothing: PONG, or NOAUTH when it wants credentials first
   private static final ServerSignature SIGNATURE =
       new ServerSignature(
           "Redis",
           "a Redis server",
-          Optional.empty(),
-          Pattern.compile("^-(ERR|NOAUTH)"),
+          Optional.of("PING\r\n"),
+          Pattern.compile("^(?:\\+PONG|-NOAUTH)"),
           "redis://",
           "rediss://",
           false);
