@@ -501,14 +501,20 @@ public final class RedisStore extends AbstractStore {
 
   @Override
   protected void doClose() {
-    feed.close();
     try {
-      // while the connection and the timers still run: ephemeral keys and locks go at once
-      sessions.closeAll();
+      feed.close();
     } finally {
-      timers.shutdownNow();
-      link.close();
-      awaitTimers();
+      try {
+        // while the connection and the timers still run: ephemeral keys and locks go at once
+        sessions.closeAll();
+      } finally {
+        timers.shutdownNow();
+        try {
+          link.close();
+        } finally {
+          awaitTimers();
+        }
+      }
     }
   }
 }
