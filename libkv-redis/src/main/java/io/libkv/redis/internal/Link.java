@@ -48,7 +48,6 @@ import org.jspecify.annotations.Nullable;
 final class Link implements AutoCloseable {
   private static final Object SHARED_LOCK = new Object();
   private static @Nullable ClientResources shared;
-  private static int users;
 
   private final RedisOptions options;
   private final String description;
@@ -79,6 +78,11 @@ final class Link implements AutoCloseable {
                 // it, not be refused because it is still being made (refused commands are for a
                 // connection that broke, and a broken one is not made again but replaced)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                // nothing periodic: a store's keys live in one slot, and a redirect is followed
+                .topologyRefreshOptions(
+                    io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(false)
+                        .build())
                 .socketOptions(socketOptions(options.config()))
                 .sslOptions(sslOptions(options.config()))
                 .build());
@@ -94,8 +98,8 @@ final class Link implements AutoCloseable {
         client = c;
       }
     } catch (RuntimeException e) {
-      if (sharedResources) {
-        releaseResources();
+      if (!sharedResources) {
+        java.util.concurrent.Future<?> unused = resources.shutdown();
       }
       throw e;
     }
@@ -327,13 +331,14 @@ final class Link implements AutoCloseable {
       if (c != null) {
         c.close();
       }
-      client.shutdown(0, 2, TimeUnit.SECONDS);
+      // no client.shutdown(): with every connection closed (the change feed closes its own) the
+      // client holds nothing, schedules nothing (no topology refresh is set up), and its
+      // shutdown would only close an empty channel group on Netty's global executor, whose
+      // thread (not a daemon) then lingers for a second
     } catch (RuntimeException e) {
       // closing is best effort: the server drops what it no longer hears from
     } finally {
-      if (sharedResources) {
-        releaseResources();
-      } else {
+      if (!sharedResources) {
         try {
           java.util.concurrent.Future<?> done = resources.shutdown(0, 2, TimeUnit.SECONDS);
           done.get(3, TimeUnit.SECONDS);
@@ -427,6 +432,11 @@ final class Link implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The Lettuce resources all stores share: made on first use and kept for the JVM's life. Their
+   * threads are daemons; shutting them down when the last store closes would cost the next store
+   * new threads, and leave Netty's global executor thread (not a daemon) running for a second.
+   */
   private static ClientResources acquireResources() {
     synchronized (SHARED_LOCK) {
       if (shared == null) {
@@ -436,21 +446,7 @@ final class Link implements AutoCloseable {
                 .computationThreadPoolSize(2)
                 .build();
       }
-      users++;
       return shared;
-    }
-  }
-
-  private static void releaseResources() {
-    ClientResources r = null;
-    synchronized (SHARED_LOCK) {
-      if (--users == 0) {
-        r = shared;
-        shared = null;
-      }
-    }
-    if (r != null) {
-      r.shutdown(0, 2, TimeUnit.SECONDS);
     }
   }
 

@@ -64,6 +64,7 @@ public final class RedisStore extends AbstractStore {
   private final ChangeFeed feed;
   private final WatchHub hub = new WatchHub();
   private final ScheduledThreadPoolExecutor timers;
+  private final List<Thread> timerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Capabilities capabilities;
   private final TimeSource time;
 
@@ -81,6 +82,7 @@ public final class RedisStore extends AbstractStore {
             r -> {
               Thread t = new Thread(r, "libkv-redis " + description);
               t.setDaemon(true);
+              timerThreads.add(t);
               return t;
             });
     timers.setRemoveOnCancelPolicy(true);
@@ -492,6 +494,16 @@ public final class RedisStore extends AbstractStore {
         timers.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         interrupted = true;
+      }
+    }
+    // the pool counts as terminated a moment before its last thread has ended: wait for them too
+    for (Thread t : timerThreads) {
+      while (t.isAlive() && System.nanoTime() < deadline) {
+        try {
+          t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
     }
     if (interrupted) {
