@@ -215,9 +215,10 @@ final class Link implements AutoCloseable {
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = t.getMessage();
-      if (t instanceof RedisCommandExecutionException
+      // the refusal may come as the answer to HELLO, PING or AUTH, and wrapped in a failed connect
+      if (t instanceof RedisException
           && m != null
-          && (m.startsWith("WRONGPASS") || m.startsWith("NOAUTH"))) {
+          && (m.contains("WRONGPASS") || m.contains("NOAUTH"))) {
         Optional<String> user = options.config().username();
         return new ConfigurationException(
             what
