@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -58,9 +59,8 @@ class RedisFaultTest {
         "default options: writes resume on the new primary, refused writes are absent, and the"
             + " watch converges to what a fresh read shows; acknowledged writes may be lost")
     void defaultOptions() throws Exception {
-      Run r = failover("", "default");
       // Redis replicates asynchronously: loss of acknowledged writes is measured, not excluded
-      assertThat(r.acked).hasSizeGreaterThan(50);
+      failover("", "default");
     }
 
     @Test
@@ -68,13 +68,17 @@ class RedisFaultTest {
         "waitReplicas=1: every acknowledged write is found on the promoted replica after the"
             + " failover")
     void waitForOneReplica() throws Exception {
-      Run r = failover("&waitReplicas=1&waitTimeout=500ms", "waitReplicas=1");
-      assertThat(r.acked).hasSizeGreaterThan(50);
-      assertThat(r.lost).as("acknowledged writes missing after the failover").isEmpty();
+      assertThat(failover("&waitReplicas=1&waitTimeout=500ms", "waitReplicas=1").lost)
+          .as("acknowledged writes missing after the failover")
+          .isEmpty();
     }
 
     private Run failover(String params, String label) throws Exception {
       boolean waiting = !params.isEmpty();
+      // with WAIT, writes resume once the killed server is back as a replica: Sentinel reconfigures
+      // a returning primary some seconds after it answers
+      long resumeBound = (waiting ? 60 : 30) * SECOND;
+      AtomicReference<Throwable> restartFailure = new AtomicReference<>();
       try (RedisSentinelGroup g = RedisSentinelGroup.start()) {
         String uri =
             "redis://"
@@ -100,7 +104,7 @@ class RedisFaultTest {
               killed = g.killPrimary();
               killAt = System.nanoTime();
             }
-            if (killAt > 0 && (now - killAt > 30 * SECOND || ackedAfter >= 200)) {
+            if (killAt > 0 && (now - killAt > resumeBound || ackedAfter >= 200)) {
               break;
             }
             if (waiting && killAt > 0 && restarter == null && firstAfter < 0) {
@@ -109,8 +113,12 @@ class RedisFaultTest {
               restarter =
                   new Thread(
                       () -> {
-                        g.awaitFailover(Duration.ofSeconds(30));
-                        g.restart(k);
+                        try {
+                          g.awaitFailover(Duration.ofSeconds(30));
+                          g.restart(k);
+                        } catch (RuntimeException e) {
+                          restartFailure.set(e);
+                        }
                       },
                       "restart former primary");
               restarter.setDaemon(true);
@@ -138,11 +146,14 @@ class RedisFaultTest {
             }
           }
           if (restarter != null) {
-            restarter.join(TimeUnit.SECONDS.toMillis(70));
+            restarter.join(TimeUnit.SECONDS.toMillis(100));
           }
           assertThat(killAt).as("primary killed").isPositive();
+          assertThat(r.latencies).as("puts acknowledged before the kill").hasSizeGreaterThan(50);
           assertThat(firstAfter)
-              .as("a write acknowledged by the new primary within 30 s of the kill")
+              .as(
+                  "a write acknowledged by the new primary within %d s of the kill (restart: %s)",
+                  resumeBound / SECOND, restartFailure.get())
               .isPositive();
           r.resumeMillis = (firstAfter - killAt) / 1_000_000;
 
@@ -206,6 +217,70 @@ class RedisFaultTest {
           rec.assertIndexesNeverGoBackwards();
         }
         return r;
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("A failover that lost writes a watch had delivered")
+  class LostHistory {
+    /**
+     * What a failover does, step by step and so without timing luck: the replica that is promoted
+     * stopped receiving at index 3, the primary acknowledged 4 and 5 and the watch delivered them,
+     * then the old primary takes the promoted replica's data and serves it, and new writes take
+     * indexes 4 to 6 before the watch reconnects: the store's index is above the one delivered, and
+     * the entry after it is there, yet the history the watch delivered is gone.
+     */
+    @Test
+    @DisplayName(
+        "new writes past the lost ones before the watch reconnects: the watch restarts (RESET) and"
+            + " shows what a fresh read shows")
+    void watchDoesNotDiverge() throws Exception {
+      try (RedisServer primary = RedisServer.start();
+          RedisServer replica = RedisServer.start(new RedisServer.Options().replicaOf(primary));
+          TcpProxy proxy = TcpProxy.to(primary.port())) {
+        replica.awaitReplicationLink(Duration.ofSeconds(30));
+        try (Store writer = LibKV.open("redis://" + primary.address() + "/h");
+            Store watching = LibKV.open("redis://" + proxy.address() + "/h");
+            Recorder rec = new Recorder(watching, "d", WatchOptions.DEFAULT)) {
+          rec.awaitEvents(1);
+          for (int i = 1; i <= 3; i++) {
+            writer.put("d/" + i, bytes("old"));
+          }
+          awaitReplicated(primary, replica);
+          replica.cli("REPLICAOF", "NO", "ONE");
+          writer.put("d/4", bytes("lost"));
+          writer.put("d/5", bytes("lost"));
+          assertThat(rec.awaitState(state(writer, "d"), Duration.ofSeconds(5)))
+              .as("delivered before the failover")
+              .containsKeys("d/4", "d/5");
+          proxy.cut();
+          primary.cli("REPLICAOF", "127.0.0.1", Integer.toString(replica.port()));
+          primary.awaitReplicationLink(Duration.ofSeconds(30));
+          primary.cli("REPLICAOF", "NO", "ONE");
+          for (String k : List.of("d/a", "d/b", "d/c")) {
+            writer.put(k, bytes("new"));
+          }
+          proxy.restore();
+          Map<String, String> truth = state(writer, "d");
+          Map<String, String> watched = rec.awaitState(truth, Duration.ofSeconds(5));
+          System.out.println(
+              "redis lost history: watch restarts " + rec.restarts() + ", last state " + watched);
+          assertThat(truth.keySet()).containsExactly("d/1", "d/2", "d/3", "d/a", "d/b", "d/c");
+          assertThat(watched).as("the watch's last state against a fresh read").isEqualTo(truth);
+          assertThat(rec.restarts()).as("watch restarts").contains(EventType.RESET);
+          rec.assertIndexesNeverGoBackwards();
+        }
+      }
+    }
+
+    private void awaitReplicated(RedisServer primary, RedisServer replica)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + 10 * SECOND;
+      String want = primary.info("replication").get("master_repl_offset");
+      while (!want.equals(replica.info("replication").get("slave_repl_offset"))) {
+        assertThat(System.nanoTime()).as("replica caught up in time").isLessThan(deadline);
+        Thread.sleep(20);
       }
     }
   }
