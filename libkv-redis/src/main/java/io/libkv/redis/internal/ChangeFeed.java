@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * after a reconnect, and every idle second, it compares the stream with the index it delivered. A
  * trimmed stream (entries it needed are gone) makes every watch re-read and deliver {@code RESYNC};
  * a store index below the delivered one (the data was flushed, or a failover lost writes it had
- * delivered) makes them deliver {@code RESET}.
+ * delivered), or the delivered index's entry found with another id (a failover lost them and new
+ * writes took their indexes), makes them deliver {@code RESET}.
  */
 final class ChangeFeed implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.libkv.redis");
@@ -45,6 +46,9 @@ final class ChangeFeed implements AutoCloseable {
 
   /** The last index whose change set was delivered whole. */
   private long delivered;
+
+  /** The stream id of that change set's first entry ("" unknown): which history it belongs to. */
+  private String deliveredId = "";
 
   ChangeFeed(
       Link link,
@@ -72,7 +76,8 @@ final class ChangeFeed implements AutoCloseable {
       return;
     }
     connection = null;
-    delivered = reads.probe(0)[0];
+    delivered = reads.probe(0).index();
+    deliveredId = reads.probe(delivered).entryId();
     Thread t = new Thread(this::run, "libkv-redis-feed " + description);
     t.setDaemon(true);
     thread = t;
@@ -120,6 +125,7 @@ final class ChangeFeed implements AutoCloseable {
     String from = delivered + "-" + Long.MAX_VALUE;
     List<WatchHub.Change> group = new ArrayList<>();
     long groupIndex = -1;
+    String groupId = "";
     boolean suspended = false;
     while (!closed) {
       try {
@@ -166,18 +172,19 @@ final class ChangeFeed implements AutoCloseable {
           long idx = Reads.entryIndex(m.getId());
           if (idx != groupIndex) {
             if (!group.isEmpty()) {
-              deliver(group, groupIndex);
+              deliver(group, groupIndex, groupId);
               group = new ArrayList<>();
             }
             if (idx > delivered + 1) {
               // entries between were trimmed away before this feed read them
-              resync(EventType.RESYNC, reads.probe(0)[0]);
+              resync(EventType.RESYNC, reads.probe(0).index());
               groupIndex = -1;
               from = delivered + "-" + Long.MAX_VALUE;
               group.clear();
               break;
             }
             groupIndex = idx;
+            groupId = m.getId();
           }
           for (Map.Entry<byte[], byte[]> f : m.getBody().entrySet()) {
             group.add(Reads.change(f.getKey(), f.getValue(), idx));
@@ -186,7 +193,7 @@ final class ChangeFeed implements AutoCloseable {
         }
         if (batch.size() < COUNT && !group.isEmpty()) {
           // the end of the stream: a change set's entries are appended at once, so it is whole
-          deliver(group, groupIndex);
+          deliver(group, groupIndex, groupId);
           group = new ArrayList<>();
           groupIndex = -1;
         }
@@ -227,9 +234,10 @@ final class ChangeFeed implements AutoCloseable {
     return true;
   }
 
-  private void deliver(List<WatchHub.Change> group, long index) {
+  private void deliver(List<WatchHub.Change> group, long index, String id) {
     hub.publishAll(group);
     delivered = index;
+    deliveredId = id;
     for (WatchHub.Change c : group) {
       List<CompletableFuture<Void>> l = waiters.get(c.key());
       if (l != null) {
@@ -245,10 +253,15 @@ final class ChangeFeed implements AutoCloseable {
    * Returns whether it did.
    */
   private boolean check() {
-    long[] p = reads.probe(delivered);
-    long current = p[0];
-    long first = p[1];
+    Reads.Probe p = reads.probe(delivered);
+    long current = p.index();
+    long first = p.first();
     if (current < delivered) {
+      resync(EventType.RESET, current);
+      return true;
+    }
+    if (!deliveredId.isEmpty() && !p.entryId().isEmpty() && !p.entryId().equals(deliveredId)) {
+      // the delivered index was written again: its history is gone, though the index is not behind
       resync(EventType.RESET, current);
       return true;
     }
@@ -276,6 +289,7 @@ final class ChangeFeed implements AutoCloseable {
       w.restart(type, d.pairs(), Math.max(d.index(), type == EventType.RESET ? 0 : w.lastIndex()));
     }
     delivered = index;
+    deliveredId = reads.probe(index).entryId();
     wakeAll();
   }
 

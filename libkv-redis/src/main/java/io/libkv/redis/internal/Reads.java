@@ -61,13 +61,19 @@ final class Reads {
     return new DirAt(pairs, number(r.get(0)), number(r.get(1)) == 1);
   }
 
-  /** The current store index and the index of the first change after {@code after} (0: none). */
-  long[] probe(long after) {
+  /** Where the stream stands around index {@code after}, read at one moment. */
+  Probe probe(long after) {
     List<Object> r =
         script.list(false, null, "read the change stream", "probe", StoreScript.num(after));
     String first = text(r.get(1));
-    return new long[] {number(r.get(0)), first.isEmpty() ? 0 : entryIndex(first)};
+    return new Probe(number(r.get(0)), first.isEmpty() ? 0 : entryIndex(first), text(r.get(2)));
   }
+
+  /**
+   * The store's index, the index of the first stream entry after the one probed (0: none), and the
+   * id of the probed index's first entry ("": none, trimmed or never written).
+   */
+  record Probe(long index, long first, String entryId) {}
 
   /**
    * The changes after {@code after} and, when {@code dir} is given, the directory's pairs, read at

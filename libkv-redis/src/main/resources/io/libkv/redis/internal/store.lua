@@ -1,7 +1,9 @@
 -- libkv's store on Redis. Every call of a store is one run of this script, so each is atomic on
 -- the server; every change bumps the store's index and is appended to the store's stream in the
--- same run, under that index (entry ids INDEX-0, INDEX-1, ... for one change set), so a watcher
--- reading the stream misses nothing and can tell when it was trimmed.
+-- same run, under that index (entry ids INDEX-US, INDEX-US+1, ... for one change set, US the
+-- server's time in microseconds), so a watcher reading the stream misses nothing, can tell when it
+-- was trimmed, and can tell an index written again in another history (a failover lost it) by its
+-- entry id.
 --
 -- KEYS: 1 index counter, 2 values (hash), 3 indexes (hash), 4 key order (sorted set, lex),
 --       5 expiry deadlines (sorted set, ms), 6 owners (hash key -> session),
@@ -19,6 +21,7 @@ local CHUNK = 1000
 
 local clock = redis.call('TIME')
 local T = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local US = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 
 local function str(n)
   return string.format('%d', n)
@@ -65,10 +68,10 @@ local function flush()
     return
   end
   local id = index()
-  local seq = 0
+  local seq = US
   for i = 1, #changes, 2 * CHUNK do
     local last = math.min(i + 2 * CHUNK - 1, #changes)
-    redis.call('XADD', KE, 'MAXLEN', maxlen, id .. '-' .. seq, unpack(changes, i, last))
+    redis.call('XADD', KE, 'MAXLEN', maxlen, id .. '-' .. str(seq), unpack(changes, i, last))
     seq = seq + 1
   end
   changes = {}
@@ -326,12 +329,19 @@ elseif op == 'unlock' then
   flush()
   return 1
 elseif op == 'probe' then
-  -- {store index, id of the first entry after ARGV[4] or ''}
-  local e = redis.call('XRANGE', KE, str(tonumber(ARGV[4]) + 1) .. '-0', '+', 'COUNT', 1)
+  -- {store index, id of the first entry after index ARGV[4] or '', id of the first entry of
+  -- index ARGV[4] or ''}
+  local at = tonumber(ARGV[4])
+  local e = redis.call('XRANGE', KE, str(at + 1) .. '-0', '+', 'COUNT', 1)
+  local here = redis.call('XRANGE', KE, str(at) .. '-0', '(' .. str(at + 1) .. '-0', 'COUNT', 1)
+  local out = {current(), '', ''}
   if e[1] then
-    return {current(), e[1][1]}
+    out[2] = e[1][1]
   end
-  return {current(), ''}
+  if here[1] then
+    out[3] = here[1][1]
+  end
+  return out
 elseif op == 'sweep' then
   return sweep(sweepLimit)
 end
