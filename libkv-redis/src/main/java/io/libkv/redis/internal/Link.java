@@ -57,6 +57,11 @@ final class Link implements AutoCloseable {
   private @Nullable StatefulConnection<byte[], byte[]> connection;
   private @Nullable RedisClusterCommands<byte[], byte[]> commands;
   private boolean closed;
+
+  // per store: a write's WAIT must go on the connection that store's write went on
+  @SuppressWarnings("ThreadLocalUsage")
+  private final ThreadLocal<RedisClusterCommands<byte[], byte[]>> lastUsed = new ThreadLocal<>();
+
   private final boolean sharedResources;
   private final ClientResources resources;
 
@@ -306,6 +311,7 @@ final class Link implements AutoCloseable {
       Function<RedisClusterCommands<byte[], byte[]>, T> call) {
     RedisClusterCommands<byte[], byte[]> c = commands();
     StatefulConnection<byte[], byte[]> conn = current();
+    lastUsed.set(c);
     try {
       return call.apply(c);
     } catch (RuntimeException e) {
@@ -313,6 +319,31 @@ final class Link implements AutoCloseable {
         reset(conn);
       }
       throw failure(e, write, key, what);
+    }
+  }
+
+  /**
+   * Waits until {@code replicas} replicas have every write this thread made on the connection of
+   * its last call ({@code WAIT} counts a connection's own writes, so it must be that one, never a
+   * new one); how many did within {@code timeout}. A failure, the write being applied already, is
+   * an unknown outcome.
+   */
+  long awaitReplicas(int replicas, Duration timeout, @Nullable String key) {
+    RedisClusterCommands<byte[], byte[]> c = lastUsed.get();
+    if (c == null) {
+      throw new IllegalStateException("no call was made on this thread");
+    }
+    try {
+      return c.waitForReplication(replicas, timeout.toMillis());
+    } catch (RuntimeException e) {
+      throw new UnknownOutcomeException(
+          "applied by the primary, but waiting for its replicas failed ("
+              + e.getMessage()
+              + "): a failover may lose it",
+          key,
+          description,
+          endpoints,
+          e);
     }
   }
 

@@ -252,12 +252,7 @@ public final class RedisStore extends AbstractStore {
     if (n == 0) {
       return;
     }
-    long got =
-        link.call(
-            true,
-            key,
-            "wait for replicas",
-            c -> c.waitForReplication(n, options.waitTimeout().toMillis()));
+    long got = link.awaitReplicas(n, options.waitTimeout(), key);
     if (got < n) {
       throw new UnknownOutcomeException(
           "applied by the primary but confirmed by "
