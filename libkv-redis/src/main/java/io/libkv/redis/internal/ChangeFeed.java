@@ -43,6 +43,7 @@ final class ChangeFeed implements AutoCloseable {
   private @Nullable Thread thread;
   private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
   private volatile boolean closed;
+  private volatile boolean cutShort;
 
   /** The last index whose change set was delivered whole. */
   private long delivered;
@@ -76,6 +77,7 @@ final class ChangeFeed implements AutoCloseable {
       return;
     }
     connection = null;
+    cutShort = false;
     delivered = reads.probe(0).index();
     deliveredId = reads.probe(delivered).entryId();
     Thread t = new Thread(this::run, "libkv-redis-feed " + description);
@@ -104,13 +106,15 @@ final class ChangeFeed implements AutoCloseable {
     // again here, from the index of now
     start();
     f.whenComplete(
-        (v, e) ->
-            waiters.computeIfPresent(
-                key,
-                (k, l) -> {
-                  l.removeIf(x -> x == f);
-                  return l.isEmpty() ? null : l;
-                }));
+        (v, e) -> {
+          waiters.computeIfPresent(
+              key,
+              (k, l) -> {
+                l.removeIf(x -> x == f);
+                return l.isEmpty() ? null : l;
+              });
+          stopIfIdle();
+        });
     return f;
   }
 
@@ -209,6 +213,12 @@ final class ChangeFeed implements AutoCloseable {
         if (c != null && stopIfIdle(c)) {
           return;
         }
+        if (cutShort) {
+          // closed by stopIfIdle() as the last listener left, and a new one came since: no
+          // failure to report, read on
+          cutShort = false;
+          continue;
+        }
         if (!suspended) {
           suspended = true;
           states.accept(ConnectionState.SUSPENDED);
@@ -224,6 +234,18 @@ final class ChangeFeed implements AutoCloseable {
    * prefix wakes it (and costs the server a reply). Under the lock that {@link #start()} takes, so
    * a listener that arrives meanwhile either keeps it running or starts it again.
    */
+  /**
+   * Ends the feed now if nothing listens any more (a watch closed, a waiter woke): its blocking
+   * read is cut short by closing its connection, and the reader, finding nobody, stops.
+   */
+  synchronized void stopIfIdle() {
+    StatefulConnection<byte[], byte[]> c = connection;
+    if (thread != null && c != null && hub.isEmpty() && waiters.isEmpty() && !closed) {
+      cutShort = true;
+      c.closeAsync();
+    }
+  }
+
   private synchronized boolean stopIfIdle(StatefulConnection<byte[], byte[]> c) {
     if (!hub.isEmpty() || !waiters.isEmpty() || closed) {
       return false;

@@ -86,6 +86,9 @@ public final class RedisStore extends AbstractStore {
               return t;
             });
     timers.setRemoveOnCancelPolicy(true);
+    // both threads now, not one at the sweep's first rerun: a store's threads are all there
+    // from its open to its close
+    timers.prestartAllCoreThreads();
     this.sessions =
         new Sessions(
             script,
@@ -401,6 +404,7 @@ public final class RedisStore extends AbstractStore {
   @Override
   protected void doWatch(String key, WatchOptions options, EventChannel<KeyEvent> channel) {
     WatchHub.KeyWatcher w = hub.attachKey(key, channel);
+    channel.onClose(feed::stopIfIdle);
     try {
       // after attaching: a feed stopping for want of watches sees this one, or starts again
       feed.start();
@@ -433,6 +437,7 @@ public final class RedisStore extends AbstractStore {
   @Override
   protected void doWatchTree(String dir, WatchOptions options, EventChannel<TreeEvent> channel) {
     WatchHub.TreeWatcher w = hub.attachTree(dir, channel);
+    channel.onClose(feed::stopIfIdle);
     try {
       feed.start();
       if (options.startIndex().isPresent()) {
