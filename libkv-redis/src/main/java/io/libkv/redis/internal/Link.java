@@ -56,7 +56,7 @@ final class Link implements AutoCloseable {
   private final boolean cluster;
   private @Nullable StatefulConnection<byte[], byte[]> connection;
   private @Nullable RedisClusterCommands<byte[], byte[]> commands;
-  private boolean closed;
+  private volatile boolean closed;
 
   // per store: a write's WAIT must go on the connection that store's write went on
   @SuppressWarnings("ThreadLocalUsage")
@@ -263,6 +263,14 @@ final class Link implements AutoCloseable {
       }
       return new KVException(what + ": Redis answered " + msg, key, description, e);
     }
+    // Lettuce's own words for a failed connect ("Unable to connect to ...") hide why
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != e && root.getMessage() != null) {
+      msg = msg + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+    }
     if (!write || notSent(e)) {
       return new StoreUnavailableException(what + ": " + msg, key, description, endpoints, e);
     }
@@ -315,6 +323,11 @@ final class Link implements AutoCloseable {
     try {
       return call.apply(c);
     } catch (RuntimeException e) {
+      if (closed) {
+        // a call racing with close(): the store's sessions are ended, so its ephemeral writes
+        // are gone
+        throw new IllegalStateException("store " + description + " is closed", e);
+      }
       if (conn != null && breaksConnection(e)) {
         reset(conn);
       }
