@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -62,58 +61,47 @@ final class Link implements AutoCloseable {
   @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<RedisClusterCommands<byte[], byte[]>> lastUsed = new ThreadLocal<>();
 
-  private final boolean sharedResources;
-  private final ClientResources resources;
-
   private Link(RedisOptions options, String description, @Nullable ClientResources own) {
     this.options = options;
     this.description = description;
     this.endpoints = options.endpoints();
     this.cluster = options.cluster();
-    this.sharedResources = own == null;
-    this.resources = own != null ? own : acquireResources();
-    try {
-      List<RedisURI> uris = uris(options);
-      if (cluster) {
-        RedisClusterClient c = RedisClusterClient.create(resources, uris);
-        c.setOptions(
-            ClusterClientOptions.builder()
-                .autoReconnect(false)
-                // the connection to a slot's node is made on first use: a command must wait for
-                // it, not be refused because it is still being made (refused commands are for a
-                // connection that broke, and a broken one is not made again but replaced)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                // nothing periodic: a store's keys live in one slot, and a redirect is followed
-                .topologyRefreshOptions(
-                    io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
-                        .enablePeriodicRefresh(false)
-                        .build())
-                .socketOptions(socketOptions(options.config()))
-                .sslOptions(sslOptions(options.config()))
-                .build());
-        client = c;
-      } else {
-        RedisClient c = RedisClient.create(resources, uris.get(0));
-        c.setOptions(
-            ClientOptions.builder()
-                .autoReconnect(false)
-                .socketOptions(socketOptions(options.config()))
-                .sslOptions(sslOptions(options.config()))
-                .build());
-        client = c;
-      }
-    } catch (RuntimeException e) {
-      if (!sharedResources) {
-        java.util.concurrent.Future<?> unused = resources.shutdown();
-      }
-      throw e;
+    ClientResources resources = own != null ? own : acquireResources();
+    List<RedisURI> uris = uris(options);
+    if (cluster) {
+      RedisClusterClient c = RedisClusterClient.create(resources, uris);
+      c.setOptions(
+          ClusterClientOptions.builder()
+              .autoReconnect(false)
+              // the connection to a slot's node is made on first use: a command must wait for
+              // it, not be refused because it is still being made (refused commands are for a
+              // connection that broke, and a broken one is not made again but replaced)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+              // nothing periodic: a store's keys live in one slot, and a redirect is followed
+              .topologyRefreshOptions(
+                  io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                      .enablePeriodicRefresh(false)
+                      .build())
+              .socketOptions(socketOptions(options.config()))
+              .sslOptions(sslOptions(options.config()))
+              .build());
+      client = c;
+    } else {
+      RedisClient c = RedisClient.create(resources, uris.get(0));
+      c.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(false)
+              .socketOptions(socketOptions(options.config()))
+              .sslOptions(sslOptions(options.config()))
+              .build());
+      client = c;
     }
   }
 
   /**
    * Connects, failing with {@link StoreUnavailableException} when no server answers; on the Lettuce
    * resources all stores share unless {@code own} are given (tests give their own, to cut one
-   * store's connections); the link shuts those down when it closes.
+   * store's connections), which stay the caller's to shut down.
    */
   static Link open(RedisOptions options, String description, @Nullable ClientResources own) {
     Link l = new Link(options, description, own);
@@ -382,18 +370,6 @@ final class Link implements AutoCloseable {
       // thread (not a daemon) then lingers for a second
     } catch (RuntimeException e) {
       // closing is best effort: the server drops what it no longer hears from
-    } finally {
-      if (!sharedResources) {
-        try {
-          java.util.concurrent.Future<?> done = resources.shutdown(0, 2, TimeUnit.SECONDS);
-          done.get(3, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
-          // its threads are daemons; nothing is left to serve
-        }
-      }
     }
   }
 

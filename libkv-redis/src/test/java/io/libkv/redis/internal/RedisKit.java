@@ -25,6 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
 abstract class RedisKit extends StoreCompatibilityKit {
   private final Map<Store, ChannelCut> cuts = new ConcurrentHashMap<>();
 
+  /** Every store's resources, shut down once the class is done (their threads are daemons). */
+  private static final List<ChannelCut> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @org.junit.jupiter.api.AfterAll
+  static void shutdownResources() {
+    ALL.forEach(ChannelCut::shutdown);
+    ALL.clear();
+  }
+
   /** The options of a new client, timeouts below the kit's operation bound (10 s). */
   protected abstract RedisOptions.Builder options();
 
@@ -41,6 +50,7 @@ abstract class RedisKit extends StoreCompatibilityKit {
   @Override
   protected Store openStore() {
     ChannelCut cut = new ChannelCut();
+    ALL.add(cut);
     RedisOptions o = options().build();
     Store s = RedisStore.open(o, StoreLocation.of("redis", o.endpoints(), ""), cut.resources());
     cuts.put(s, cut);
