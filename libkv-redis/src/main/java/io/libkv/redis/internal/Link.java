@@ -15,6 +15,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
@@ -34,6 +35,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -54,12 +59,13 @@ final class Link implements AutoCloseable {
   private final AbstractRedisClient client;
   private final boolean cluster;
   private @Nullable StatefulConnection<byte[], byte[]> connection;
-  private @Nullable RedisClusterCommands<byte[], byte[]> commands;
+  private @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
   private volatile boolean closed;
 
   // per store: a write's WAIT must go on the connection that store's write went on
   @SuppressWarnings("ThreadLocalUsage")
-  private final ThreadLocal<RedisClusterCommands<byte[], byte[]>> lastUsed = new ThreadLocal<>();
+  private final ThreadLocal<RedisClusterAsyncCommands<byte[], byte[]>> lastUsed =
+      new ThreadLocal<>();
 
   private Link(RedisOptions options, String description, @Nullable ClientResources own) {
     this.options = options;
@@ -132,12 +138,12 @@ final class Link implements AutoCloseable {
   }
 
   /** The connection's commands, connecting first if it is not open. */
-  synchronized RedisClusterCommands<byte[], byte[]> commands() {
+  synchronized RedisClusterAsyncCommands<byte[], byte[]> commands() {
     if (closed) {
       throw new IllegalStateException("store is closed: " + description);
     }
     StatefulConnection<byte[], byte[]> c = connection;
-    RedisClusterCommands<byte[], byte[]> cmds = commands;
+    RedisClusterAsyncCommands<byte[], byte[]> cmds = commands;
     if (c != null && cmds != null && c.isOpen()) {
       return cmds;
     }
@@ -149,7 +155,7 @@ final class Link implements AutoCloseable {
     StatefulConnection<byte[], byte[]> fresh = connect();
     fresh.setTimeout(options.config().operationTimeout());
     connection = fresh;
-    commands = syncOf(fresh);
+    commands = asyncOf(fresh);
     return commands;
   }
 
@@ -161,6 +167,14 @@ final class Link implements AutoCloseable {
     StatefulConnection<byte[], byte[]> c = connect();
     c.setTimeout(timeout);
     return c;
+  }
+
+  @SuppressWarnings("unchecked")
+  static RedisClusterAsyncCommands<byte[], byte[]> asyncOf(StatefulConnection<byte[], byte[]> c) {
+    if (c instanceof StatefulRedisClusterConnection) {
+      return ((StatefulRedisClusterConnection<byte[], byte[]>) c).async();
+    }
+    return ((StatefulRedisConnection<byte[], byte[]>) c).async();
   }
 
   @SuppressWarnings("unchecked")
@@ -299,17 +313,22 @@ final class Link implements AutoCloseable {
     return true;
   }
 
-  /** Runs {@code call} on the connection, mapping failures for {@code key}. */
+  /**
+   * Runs {@code call} on the connection and waits for its answer without heeding interrupts (the
+   * thread's interrupt is kept for later): a command once sent runs on the server whatever the
+   * caller does, so giving up on it early would only hide its outcome, a lock taken by an
+   * interrupted waiter say. Failures are mapped for {@code key}.
+   */
   <T> T call(
       boolean write,
       @Nullable String key,
       String what,
-      Function<RedisClusterCommands<byte[], byte[]>, T> call) {
-    RedisClusterCommands<byte[], byte[]> c = commands();
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends Future<T>> call) {
+    RedisClusterAsyncCommands<byte[], byte[]> c = commands();
     StatefulConnection<byte[], byte[]> conn = current();
     lastUsed.set(c);
     try {
-      return call.apply(c);
+      return await(call.apply(c));
     } catch (RuntimeException e) {
       if (closed) {
         // a call racing with close(): the store's sessions are ended, so its ephemeral writes
@@ -323,6 +342,35 @@ final class Link implements AutoCloseable {
     }
   }
 
+  /** The answer, within the operation timeout, uninterruptibly. */
+  private <T> T await(Future<T> f) {
+    long timeout = options.config().operationTimeout().toNanos();
+    long deadline = System.nanoTime() + timeout;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new RedisException(cause);
+        } catch (TimeoutException e) {
+          throw new RedisCommandTimeoutException(
+              "no answer within " + io.libkv.Durations.format(Duration.ofNanos(timeout)));
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /**
    * Waits until {@code replicas} replicas have every write this thread made on the connection of
    * its last call ({@code WAIT} counts a connection's own writes, so it must be that one, never a
@@ -330,12 +378,12 @@ final class Link implements AutoCloseable {
    * an unknown outcome.
    */
   long awaitReplicas(int replicas, Duration timeout, @Nullable String key) {
-    RedisClusterCommands<byte[], byte[]> c = lastUsed.get();
+    RedisClusterAsyncCommands<byte[], byte[]> c = lastUsed.get();
     if (c == null) {
       throw new IllegalStateException("no call was made on this thread");
     }
     try {
-      return c.waitForReplication(replicas, timeout.toMillis());
+      return await(c.waitForReplication(replicas, timeout.toMillis()));
     } catch (RuntimeException e) {
       throw new UnknownOutcomeException(
           "applied by the primary, but waiting for its replicas failed ("

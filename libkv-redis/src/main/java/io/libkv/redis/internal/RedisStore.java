@@ -185,7 +185,9 @@ public final class RedisStore extends AbstractStore {
     String endpoints = String.join(",", link.endpoints());
     try {
       String info =
-          link.call(false, null, "status", c -> c.info("server") + "\n" + c.info("replication"));
+          link.call(false, null, "status", c -> c.info("server"))
+              + "\n"
+              + link.call(false, null, "status", c -> c.info("replication"));
       Map<String, String> fields = new LinkedHashMap<>();
       for (String line : info.split("\r?\n")) {
         int colon = line.indexOf(':');

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.libkv.ConfigurationException;
+import io.libkv.KVException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -106,17 +107,15 @@ final class StoreScript {
     argv[1] = streamLength;
     argv[2] = sweepLimit;
     System.arraycopy(args, 0, argv, 3, args.length);
-    return link.call(
-        write,
-        key,
-        what,
-        c -> {
-          try {
-            return c.evalsha(SHA, type, keys, argv);
-          } catch (RedisNoScriptException e) {
-            return c.eval(SOURCE, type, keys, argv);
-          }
-        });
+    try {
+      return link.<Object>call(write, key, what, c -> c.evalsha(SHA, type, keys, argv));
+    } catch (KVException e) {
+      if (!(e.getCause() instanceof RedisNoScriptException)) {
+        throw e;
+      }
+      // a script that was not found ran nothing: send it whole (EVAL also caches it)
+      return link.<Object>call(write, key, what, c -> c.eval(SOURCE, type, keys, argv));
+    }
   }
 
   static byte[] num(long n) {
