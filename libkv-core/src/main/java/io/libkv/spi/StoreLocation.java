@@ -89,6 +89,34 @@ public final class StoreLocation {
     return b.append(path).toString();
   }
 
+  /**
+   * The key prefix of a store at this location: the URI's path as a canonical directory, or else
+   * the configuration's; the same one in both is fine.
+   *
+   * @param backend the backend's name, for messages
+   * @throws io.libkv.ConfigurationException if the path is not a valid directory, or the path and
+   *     the configuration name two different prefixes
+   */
+  public String prefix(io.libkv.StoreConfig config, String backend) {
+    String fromUri;
+    try {
+      fromUri = io.libkv.Keys.canonicalDirectory(path);
+    } catch (io.libkv.InvalidKeyException e) {
+      throw new io.libkv.ConfigurationException(
+          "invalid " + backend + " key prefix \"" + path + "\": " + e.getMessage());
+    }
+    String fromConfig = config.prefix();
+    if (!fromUri.isEmpty() && !fromConfig.isEmpty() && !fromUri.equals(fromConfig)) {
+      throw new io.libkv.ConfigurationException(
+          "two key prefixes given: \""
+              + fromUri
+              + "\" in the URI and \""
+              + fromConfig
+              + "\" in the configuration");
+    }
+    return fromUri.isEmpty() ? fromConfig : fromUri;
+  }
+
   @Override
   public String toString() {
     return describe();

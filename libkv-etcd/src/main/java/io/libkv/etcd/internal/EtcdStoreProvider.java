@@ -3,8 +3,6 @@ package io.libkv.etcd.internal;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.libkv.ConfigurationException;
-import io.libkv.InvalidKeyException;
-import io.libkv.Keys;
 import io.libkv.Secret;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
@@ -98,7 +96,7 @@ public final class EtcdStoreProvider implements StoreProvider {
               + "not "
               + location.describe());
     }
-    String prefix = prefix(location, config);
+    String prefix = location.prefix(config, "etcd");
     List<String> endpoints = new ArrayList<>();
     for (String e : location.endpoints()) {
       endpoints.add(e.matches(".*:\\d+$") && !e.endsWith("]") ? e : e + ":" + DEFAULT_PORT);
@@ -132,26 +130,6 @@ public final class EtcdStoreProvider implements StoreProvider {
     // the stall watch's own connections, one to each member, set up as the store's
     Function<String, ManagedChannel> channelTo = e -> Rpc.channelTo(e, endpoints, ssl);
     return new EtcdStore(rpc, guard, description, endpoints, prefix, config, tls, auth, channelTo);
-  }
-
-  private static String prefix(StoreLocation location, StoreConfig config) {
-    String fromUri;
-    try {
-      fromUri = Keys.canonicalDirectory(location.path());
-    } catch (InvalidKeyException e) {
-      throw new ConfigurationException(
-          "invalid etcd key prefix \"" + location.path() + "\": " + e.getMessage());
-    }
-    String fromConfig = config.prefix();
-    if (!fromUri.isEmpty() && !fromConfig.isEmpty() && !fromUri.equals(fromConfig)) {
-      throw new ConfigurationException(
-          "two key prefixes given: \""
-              + fromUri
-              + "\" in the URI and \""
-              + fromConfig
-              + "\" in the configuration");
-    }
-    return fromUri.isEmpty() ? fromConfig : fromUri;
   }
 
   private static SslContext sslContext(StoreConfig config) {

@@ -1,8 +1,6 @@
 package io.libkv.redis.internal;
 
 import io.libkv.ConfigurationException;
-import io.libkv.InvalidKeyException;
-import io.libkv.Keys;
 import io.libkv.Store;
 import io.libkv.StoreConfig;
 import io.libkv.redis.RedisOptions;
@@ -134,7 +132,7 @@ public final class RedisStoreProvider implements StoreProvider {
               + path
               + " (and a path only for a key prefix)");
     }
-    String prefix = prefix(location, config);
+    String prefix = location.prefix(config, "redis");
     StoreConfig merged =
         prefix.equals(config.prefix()) ? config : config.toBuilder().prefix(prefix).build();
     if ("rediss".equals(location.scheme()) && !merged.tls()) {
@@ -152,26 +150,6 @@ public final class RedisStoreProvider implements StoreProvider {
   /** Opens a store with checked options; {@code location} names it in messages. */
   public static Store open(RedisOptions options, StoreLocation location) {
     return RedisStore.open(options, location);
-  }
-
-  private static String prefix(StoreLocation location, StoreConfig config) {
-    String fromUri;
-    try {
-      fromUri = Keys.canonicalDirectory(location.path());
-    } catch (InvalidKeyException e) {
-      throw new ConfigurationException(
-          "invalid redis key prefix \"" + location.path() + "\": " + e.getMessage());
-    }
-    String fromConfig = config.prefix();
-    if (!fromUri.isEmpty() && !fromConfig.isEmpty() && !fromUri.equals(fromConfig)) {
-      throw new ConfigurationException(
-          "two key prefixes given: \""
-              + fromUri
-              + "\" in the URI and \""
-              + fromConfig
-              + "\" in the configuration");
-    }
-    return fromUri.isEmpty() ? fromConfig : fromUri;
   }
 
   private static int integer(String name, String v) {
