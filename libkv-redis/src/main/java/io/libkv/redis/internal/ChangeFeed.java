@@ -136,12 +136,12 @@ final class ChangeFeed implements AutoCloseable {
         StatefulConnection<byte[], byte[]> c = connection;
         if (c == null || !c.isOpen()) {
           if (c != null) {
-            c.closeAsync();
+            Link.quietClose(c);
           }
           c = link.dedicated(BLOCK.plus(timeout));
           connection = c;
           if (closed) {
-            c.closeAsync();
+            Link.quietClose(c);
             return;
           }
           // what happened while the feed was away is checked before reading on
@@ -208,7 +208,7 @@ final class ChangeFeed implements AutoCloseable {
         StatefulConnection<byte[], byte[]> c = connection;
         connection = null;
         if (c != null) {
-          c.closeAsync();
+          Link.quietClose(c);
         }
         if (c != null && stopIfIdle(c)) {
           return;
@@ -242,7 +242,7 @@ final class ChangeFeed implements AutoCloseable {
     StatefulConnection<byte[], byte[]> c = connection;
     if (thread != null && c != null && hub.isEmpty() && waiters.isEmpty() && !closed) {
       cutShort = true;
-      c.closeAsync();
+      Link.quietClose(c);
     }
   }
 
@@ -252,7 +252,7 @@ final class ChangeFeed implements AutoCloseable {
     }
     thread = null;
     connection = null;
-    c.closeAsync();
+    Link.quietClose(c);
     return true;
   }
 
@@ -346,7 +346,7 @@ final class ChangeFeed implements AutoCloseable {
     }
     StatefulConnection<byte[], byte[]> c = connection;
     if (c != null) {
-      c.closeAsync();
+      Link.quietClose(c);
     }
     wakeAll();
     if (t != null) {

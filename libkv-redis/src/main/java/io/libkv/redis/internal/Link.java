@@ -148,7 +148,7 @@ final class Link implements AutoCloseable {
       return cmds;
     }
     if (c != null) {
-      c.closeAsync();
+      quietClose(c);
     }
     connection = null;
     commands = null;
@@ -196,10 +196,20 @@ final class Link implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes {@code c} unless it is closed already (Lettuce warns, through its logger, of a second
+   * close, which a user's application would see).
+   */
+  static void quietClose(StatefulConnection<byte[], byte[]> c) {
+    if (c.isOpen()) {
+      c.closeAsync();
+    }
+  }
+
   /** Forgets the connection after a failure that may have broken it, so the next call connects. */
   synchronized void reset(StatefulConnection<byte[], byte[]> c) {
     if (connection == c) {
-      c.closeAsync();
+      quietClose(c);
       connection = null;
       commands = null;
     }
@@ -409,7 +419,7 @@ final class Link implements AutoCloseable {
       commands = null;
     }
     try {
-      if (c != null) {
+      if (c != null && c.isOpen()) {
         c.close();
       }
       // no client.shutdown(): with every connection closed (the change feed closes its own) the
