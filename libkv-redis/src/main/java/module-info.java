@@ -10,7 +10,6 @@ module io.libkv.redis {
   requires static org.jspecify;
   requires transitive io.libkv;
   requires lettuce.core;
-  requires reactor.core;
 
   exports io.libkv.redis;
 
