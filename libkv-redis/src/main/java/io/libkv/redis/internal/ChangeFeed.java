@@ -6,7 +6,6 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.libkv.ConnectionState;
 import io.libkv.EventType;
-import io.libkv.KVException;
 import io.libkv.spi.WatchHub;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,12 +117,6 @@ final class ChangeFeed implements AutoCloseable {
     return f;
   }
 
-  /** Whether the reader thread runs (for leak checks). */
-  boolean running() {
-    Thread t = thread;
-    return t != null && t.isAlive();
-  }
-
   @SuppressWarnings("unchecked") // one stream offset: a generic varargs array of one
   private void run() {
     String from = delivered + "-" + Long.MAX_VALUE;
@@ -230,11 +223,6 @@ final class ChangeFeed implements AutoCloseable {
   }
 
   /**
-   * Ends the feed when no watch and no lock waiter is left: while it reads, every write to the
-   * prefix wakes it (and costs the server a reply). Under the lock that {@link #start()} takes, so
-   * a listener that arrives meanwhile either keeps it running or starts it again.
-   */
-  /**
    * Ends the feed now if nothing listens any more (a watch closed, a waiter woke): its blocking
    * read is cut short by closing its connection, and the reader, finding nobody, stops.
    */
@@ -246,6 +234,11 @@ final class ChangeFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends the feed when no watch and no lock waiter is left: while it reads, every write to the
+   * prefix wakes it (and costs the server a reply). Under the lock that {@link #start()} takes, so
+   * a listener that arrives meanwhile either keeps it running or starts it again.
+   */
   private synchronized boolean stopIfIdle(StatefulConnection<byte[], byte[]> c) {
     if (!hub.isEmpty() || !waiters.isEmpty() || closed) {
       return false;
@@ -330,11 +323,6 @@ final class ChangeFeed implements AutoCloseable {
       Thread.currentThread().interrupt();
       closed = true;
     }
-  }
-
-  /** Ends every watch with {@code error} (the store failed for good). */
-  void failAll(KVException error) {
-    hub.failAll(error);
   }
 
   @Override

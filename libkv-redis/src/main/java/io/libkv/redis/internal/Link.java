@@ -57,7 +57,6 @@ final class Link implements AutoCloseable {
   private final String description;
   private final List<String> endpoints;
   private final AbstractRedisClient client;
-  private final boolean cluster;
   private @Nullable StatefulConnection<byte[], byte[]> connection;
   private @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
   private volatile boolean closed;
@@ -71,10 +70,9 @@ final class Link implements AutoCloseable {
     this.options = options;
     this.description = description;
     this.endpoints = options.endpoints();
-    this.cluster = options.cluster();
     ClientResources resources = own != null ? own : acquireResources();
     List<RedisURI> uris = uris(options);
-    if (cluster) {
+    if (options.cluster()) {
       RedisClusterClient c = RedisClusterClient.create(resources, uris);
       c.setOptions(
           ClusterClientOptions.builder()

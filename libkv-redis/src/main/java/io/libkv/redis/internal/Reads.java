@@ -6,7 +6,6 @@ import static io.libkv.redis.internal.StoreScript.text;
 import static io.libkv.redis.internal.StoreScript.utf8;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.libkv.EventType;
 import io.libkv.KVPair;
 import io.libkv.spi.WatchHub;
 import java.util.ArrayList;
@@ -129,9 +128,5 @@ final class Reads {
       return WatchHub.Change.put(KVPair.ofOwned(key, value, index));
     }
     return WatchHub.Change.delete(key, index);
-  }
-
-  static boolean isPut(WatchHub.Change c) {
-    return c.type() == EventType.PUT;
   }
 }

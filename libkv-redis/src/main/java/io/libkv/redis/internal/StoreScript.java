@@ -57,11 +57,6 @@ final class StoreScript {
     return "{libkv:" + prefix + "}";
   }
 
-  /** The Redis name of the store's index counter. */
-  byte[] counterKey() {
-    return keys[0];
-  }
-
   /** The Redis name of the store's sessions. */
   byte[] sessionsKey() {
     return keys[7];
