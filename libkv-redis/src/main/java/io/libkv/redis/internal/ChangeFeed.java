@@ -1,9 +1,11 @@
 package io.libkv.redis.internal;
 
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.libkv.ConnectionState;
 import io.libkv.EventType;
 import io.libkv.spi.WatchHub;
@@ -11,8 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +48,10 @@ final class ChangeFeed implements AutoCloseable {
   private final Map<String, List<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
   private @Nullable Thread thread;
   private volatile @Nullable StatefulConnection<byte[], byte[]> connection;
+
+  /** The read in flight: cancelled, not only its connection closed, to end it at once. */
+  private volatile @Nullable Future<?> pending;
+
   private volatile boolean closed;
   private volatile boolean cutShort;
 
@@ -117,7 +128,6 @@ final class ChangeFeed implements AutoCloseable {
     return f;
   }
 
-  @SuppressWarnings("unchecked") // one stream offset: a generic varargs array of one
   private void run() {
     String from = delivered + "-" + Long.MAX_VALUE;
     List<WatchHub.Change> group = new ArrayList<>();
@@ -132,9 +142,7 @@ final class ChangeFeed implements AutoCloseable {
             Link.quietClose(c);
           }
           c = link.dedicated(BLOCK.plus(timeout));
-          connection = c;
-          if (closed) {
-            Link.quietClose(c);
+          if (!adopt(c)) {
             return;
           }
           // what happened while the feed was away is checked before reading on
@@ -149,11 +157,12 @@ final class ChangeFeed implements AutoCloseable {
           }
           wakeAll();
         }
-        RedisClusterCommands<byte[], byte[]> cmds = Link.syncOf(c);
-        List<StreamMessage<byte[], byte[]>> batch =
-            cmds.xread(
-                XReadArgs.Builder.block(BLOCK).count(COUNT),
-                XReadArgs.StreamOffset.from(script.streamKey(), from));
+        RedisFuture<List<StreamMessage<byte[], byte[]>>> read = read(c, from);
+        if (read == null) {
+          return;
+        }
+        List<StreamMessage<byte[], byte[]>> batch = await(read);
+        pending = null;
         if (stopIfIdle(c)) {
           return;
         }
@@ -195,6 +204,7 @@ final class ChangeFeed implements AutoCloseable {
           groupIndex = -1;
         }
       } catch (RuntimeException e) {
+        pending = null;
         if (closed) {
           return;
         }
@@ -230,7 +240,68 @@ final class ChangeFeed implements AutoCloseable {
     StatefulConnection<byte[], byte[]> c = connection;
     if (thread != null && c != null && hub.isEmpty() && waiters.isEmpty() && !closed) {
       cutShort = true;
+      // a cluster connection's close leaves a blocked read waiting out its block
+      Future<?> p = pending;
+      if (p != null) {
+        p.cancel(false);
+      }
       Link.quietClose(c);
+    }
+    // a feed still connecting (no connection yet) sees it is idle in adopt()
+  }
+
+  /**
+   * Takes the newly opened connection as the feed's, unless the store closed or the last listener
+   * left while it opened: then closes it and ends the feed (returns false). Under the lock {@link
+   * #stopIfIdle()} takes, so a listener leaving now is seen either here or there.
+   */
+  private synchronized boolean adopt(StatefulConnection<byte[], byte[]> c) {
+    if (closed) {
+      Link.quietClose(c);
+      return false;
+    }
+    if (hub.isEmpty() && waiters.isEmpty()) {
+      thread = null;
+      Link.quietClose(c);
+      return false;
+    }
+    connection = c;
+    return true;
+  }
+
+  /**
+   * Sends the next blocking read, unless nobody listens any more (then ends the feed and returns
+   * null). Under the lock, so {@link #stopIfIdle()} either sees the read to cancel or is seen here.
+   */
+  @SuppressWarnings("unchecked") // one stream offset: a generic varargs array of one
+  private synchronized @Nullable RedisFuture<List<StreamMessage<byte[], byte[]>>> read(
+      StatefulConnection<byte[], byte[]> c, String from) {
+    if (closed || stopIfIdle(c)) {
+      return null;
+    }
+    RedisFuture<List<StreamMessage<byte[], byte[]>>> f =
+        Link.asyncOf(c)
+            .xread(
+                XReadArgs.Builder.block(BLOCK).count(COUNT),
+                XReadArgs.StreamOffset.from(script.streamKey(), from));
+    pending = f;
+    return f;
+  }
+
+  /** The read's answer: within its block and the operation timeout; interrupted by close(). */
+  private <T> T await(RedisFuture<T> f) {
+    try {
+      return f.get(BLOCK.plus(timeout).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new RedisException(cause);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new RedisCommandTimeoutException("no answer to the change feed's read");
+    } catch (InterruptedException e) {
+      f.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted");
     }
   }
 
