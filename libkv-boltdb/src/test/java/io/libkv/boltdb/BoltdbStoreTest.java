@@ -164,6 +164,50 @@ class BoltdbStoreTest {
     }
   }
 
+  /** A pair as Go libkv stores it: the key verbatim, the value after its 8-byte index. */
+  private static void storeVerbatim(Tx tx, String key, long index, String value) {
+    byte[] v = b(value);
+    java.nio.ByteBuffer stored =
+        java.nio.ByteBuffer.allocate(8 + v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    stored.putLong(index).put(v);
+    tx.createBucketIfAbsent(b("libkv")).put(b(key), stored.array());
+  }
+
+  @Test
+  void listingsSortKeysGoLibkvStoredInOtherSpellingsAndLetTheCanonicalOneWin() throws Exception {
+    for (String mode : List.of("exclusive", "shared")) {
+      Path f = dir.resolve("spellings-" + mode + ".db");
+      try (BoltDB db = BoltDB.open(f, BoltOptions.builder().build());
+          Tx tx = db.beginWrite()) {
+        storeVerbatim(tx, "a/b", 1, "canonical");
+        storeVerbatim(tx, "/a/b", 2, "shadowed");
+        storeVerbatim(tx, "a/b/", 3, "shadowed");
+        storeVerbatim(tx, "a/c/", 4, "trailing");
+        storeVerbatim(tx, "/a/d", 5, "leading");
+        storeVerbatim(tx, "a/ä", 6, "2 bytes");
+        storeVerbatim(tx, "a/\uD83D\uDE00", 7, "4 bytes");
+        storeVerbatim(tx, "a/\uFFFD", 8, "3 bytes");
+        storeVerbatim(tx, "a/a", 9, "first");
+        storeVerbatim(tx, "/z", 10, "root, leading");
+        storeVerbatim(tx, "a//x", 11, "unreadable");
+        tx.commit();
+      }
+      try (Store s = LibKV.open("boltdb:" + f + "?mode=" + mode)) {
+        List<KVPair> listed = s.list("a");
+        assertThat(listed.stream().map(KVPair::key))
+            .as(mode)
+            .containsExactly("a/a", "a/b", "a/c", "a/d", "a/ä", "a/\uFFFD", "a/\uD83D\uDE00");
+        assertThat(listed.stream().map(KVPair::valueAsString))
+            .containsExactly(
+                "first", "canonical", "trailing", "leading", "2 bytes", "3 bytes", "4 bytes");
+        assertThat(s.list("").stream().map(KVPair::key))
+            .containsExactly("a/a", "a/b", "a/c", "a/d", "a/ä", "a/\uFFFD", "a/\uD83D\uDE00", "z");
+        s.deleteTree("a");
+        assertThat(s.list("").stream().map(KVPair::key)).containsExactly("z");
+      }
+    }
+  }
+
   private static long txid(Path f) {
     try (BoltDB db = BoltDB.open(f, BoltOptions.builder().readOnly(true).build());
         Tx tx = db.beginRead()) {

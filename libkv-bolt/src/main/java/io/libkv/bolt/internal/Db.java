@@ -65,7 +65,7 @@ public final class Db implements BoltDB {
     Meta[] loaded = loadMeta();
     this.meta = loaded[0];
     this.pageSize = meta.pageSize();
-    this.mapping = new Mapping(io, fileSize, pageSize, chunkShift);
+    this.mapping = map(fileSize);
     this.virtualMapSize = mmapSize(Math.max(fileSize, options.initialMmapSize()));
     if (!options.readOnly()) {
       loadFreelist();
@@ -392,10 +392,45 @@ public final class Db implements BoltDB {
       long size = io.size();
       fileSize = Math.max(fileSize, size);
       if (needed > mapping.size() || size > mapping.size()) {
-        mapping = new Mapping(io, size, pageSize, chunkShift);
+        mapping = map(size);
       }
     }
   }
+
+  /**
+   * The last map of this file made in this JVM, while no garbage collection has dropped it, the
+   * file still has its size and the map shows the meta pages just read: a file opened per operation
+   * (shared mode) would otherwise map it anew each time, and the maps stay until a collection
+   * unmaps them. Hundreds of live maps of one file made every fdatasync several times slower (the
+   * kernel write-protects each dirty page in every map of it). A map is of the file (inode) it was
+   * made from: one replaced under the same name shows other metas, and is mapped anew.
+   */
+  private Mapping map(long size) {
+    if (!(io instanceof ChannelFileIO)) {
+      return new Mapping(io, size, pageSize, chunkShift);
+    }
+    Path key = path.toAbsolutePath().normalize();
+    java.lang.ref.WeakReference<Mapping> r = MAPS.get(key);
+    Mapping m = r == null ? null : r.get();
+    if (m != null && m.size() == size && m.pageSize() == pageSize && m.chunkShift() == chunkShift) {
+      if (m.startsLike(readAt(0, META_BYTES), 0)
+          && m.startsLike(readAt(pageSize, META_BYTES), pageSize)) {
+        return m;
+      }
+    }
+    m = new Mapping(io, size, pageSize, chunkShift);
+    if (MAPS.size() >= 64) {
+      MAPS.values().removeIf(w -> w.get() == null);
+    }
+    MAPS.put(key, new java.lang.ref.WeakReference<>(m));
+    return m;
+  }
+
+  private static final int META_BYTES = 128;
+
+  private static final java.util.concurrent.ConcurrentHashMap<
+          Path, java.lang.ref.WeakReference<Mapping>>
+      MAPS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static final int MAX_WRITE = 8 << 20;
 

@@ -37,6 +37,23 @@ final class Mapping {
     return pageSize;
   }
 
+  int chunkShift() {
+    return chunkShift;
+  }
+
+  /**
+   * Whether the map shows {@code bytes} (from position 0 to the limit) at file offset {@code at}.
+   */
+  boolean startsLike(ByteBuffer bytes, long at) {
+    int n = bytes.remaining();
+    if (at < 0 || at + n > size) {
+      return false;
+    }
+    ByteBuffer here = node(at / pageSize, 1);
+    int off = (int) (at % pageSize);
+    return n <= here.capacity() - off && here.slice(off, n).equals(bytes.slice(0, n));
+  }
+
   /**
    * The bytes of node {@code pgid} spanning {@code pages} pages: a view of the map when they lie in
    * one chunk, else a heap copy (rare: only nodes straddling a chunk boundary).

@@ -13,6 +13,7 @@ import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -148,8 +149,14 @@ final class BucketState {
 
   /** Every pair strictly below {@code dir} ("" = all), sorted, canonical spellings winning. */
   List<KVPair> list(Tx tx, String dir) {
+    List<KVPair> visited = new ArrayList<>();
+    if (scan(tx, dir, true, (k, stored) -> visited.add(Layout.decode(k, stored, description)))) {
+      return visited;
+    }
     TreeMap<String, KVPair> out = new TreeMap<>(Keys.UTF8_ORDER);
-    scan(tx, dir, true, (k, stored) -> out.put(k, Layout.decode(k, stored, description)));
+    for (KVPair p : visited) {
+      out.put(p.key(), p);
+    }
     return new ArrayList<>(out.values());
   }
 
@@ -163,16 +170,19 @@ final class BucketState {
 
   /**
    * Visits the stored values strictly below {@code dir} ("" = all) in place, in stored order,
-   * copying none: a key stored in several spellings (by Go libkv) may be visited more than once,
-   * and the last visit stands (the canonical spelling, when stored, is visited last). {@code
-   * liveOnly} leaves out keys whose TTL has passed but are not swept yet.
+   * copying none. Go libkv stores keys verbatim, so {@code /a/b} and {@code a/b/} may be there:
+   * such a spelling is left out when the canonical one is stored (and live, with {@code liveOnly}),
+   * else visited under the canonical key, possibly more than once (the last visit stands). Returns
+   * whether every visit was of a canonical spelling: the visits were then in key order, each key
+   * once, and the caller need not sort them. {@code liveOnly} leaves out keys whose TTL has passed
+   * but are not swept yet.
    */
-  private void scan(Tx tx, String dir, boolean liveOnly, Visitor visitor) {
+  private boolean scan(Tx tx, String dir, boolean liveOnly, Visitor visitor) {
     Optional<Bucket> b = tx.bucket(name);
     if (b.isEmpty()) {
-      return;
+      return true;
     }
-    Map<String, Boolean> canonicalSeen = new HashMap<>();
+    boolean inOrder = true;
     String prefix = Keys.prefixOf(dir);
     for (String p : dir.isEmpty() ? new String[] {""} : new String[] {prefix, "/" + prefix}) {
       byte[] pb = Layout.utf8(p);
@@ -186,22 +196,33 @@ final class BucketState {
         if (v.isEmpty()) {
           continue; // a nested bucket
         }
-        Optional<String> ck = Layout.canonical(k);
+        String stored = new String(k, StandardCharsets.UTF_8);
+        Optional<String> ck = Layout.canonical(stored);
         if (ck.isEmpty() || !Keys.isBelow(ck.get(), dir)) {
           continue;
         }
-        boolean isCanonical = Arrays.equals(k, Layout.utf8(ck.get()));
-        if (canonicalSeen.getOrDefault(ck.get(), false)) {
+        String canonical = ck.get();
+        if (!Layout.isSpelledCanonically(k, stored, canonical)) {
+          if (liveValue(tx, b.get(), canonical, liveOnly)) {
+            continue;
+          }
+          inOrder = false;
+        }
+        long index = Layout.indexOf(canonical, v.get(), description);
+        if (liveOnly && expired(tx, canonical, index)) {
           continue;
         }
-        long index = Layout.indexOf(ck.get(), v.get(), description);
-        if (liveOnly && expired(tx, ck.get(), index)) {
-          continue;
-        }
-        visitor.visit(ck.get(), v.get());
-        canonicalSeen.put(ck.get(), isCanonical);
+        visitor.visit(canonical, v.get());
       }
     }
+    return inOrder;
+  }
+
+  /** Whether {@code key} is stored in its canonical spelling (and live, with {@code liveOnly}). */
+  private boolean liveValue(Tx tx, Bucket b, String key, boolean liveOnly) {
+    Optional<ByteBuffer> v = b.view(Layout.utf8(key));
+    return v.isPresent()
+        && !(liveOnly && expired(tx, key, Layout.indexOf(key, v.get(), description)));
   }
 
   private static boolean startsWith(byte[] k, byte[] p) {
@@ -309,9 +330,14 @@ final class BucketState {
     if (self.isPresent() && !expired(tx, dir, Layout.indexOf(dir, self.get(), description))) {
       keys.add(dir);
     }
-    TreeSet<String> below = new TreeSet<>(Keys.UTF8_ORDER);
-    scan(tx, dir, true, (k, stored) -> below.add(k));
-    keys.addAll(below);
+    List<String> below = new ArrayList<>();
+    if (scan(tx, dir, true, (k, stored) -> below.add(k))) {
+      keys.addAll(below);
+    } else {
+      TreeSet<String> sorted = new TreeSet<>(Keys.UTF8_ORDER);
+      sorted.addAll(below);
+      keys.addAll(sorted);
+    }
     return keys;
   }
 

@@ -6,6 +6,7 @@ import io.libkv.StoreCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -96,13 +97,34 @@ final class Layout {
    * verbatim, so {@code /a/b} and {@code a/b/} may be there; {@code a//b} cannot be read).
    */
   static Optional<String> canonical(byte[] storedKey) {
-    String s = new String(storedKey, StandardCharsets.UTF_8);
+    return canonical(new String(storedKey, StandardCharsets.UTF_8));
+  }
+
+  /** {@link #canonical(byte[])} of a stored key already decoded. */
+  static Optional<String> canonical(String s) {
     try {
       String k = Keys.canonicalInternalKey(s);
       return Keys.isReserved(k) ? Optional.empty() : Optional.of(k);
     } catch (RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether stored key {@code k}, decoded as {@code decoded}, is the canonical spelling {@code
+   * canonical} byte for byte (canonicalising strips slashes only; bytes that are not UTF-8 decode
+   * to another key).
+   */
+  static boolean isSpelledCanonically(byte[] k, String decoded, String canonical) {
+    if (canonical.length() != decoded.length()) {
+      return false;
+    }
+    for (byte x : k) {
+      if (x < 0) {
+        return Arrays.equals(k, utf8(canonical));
+      }
+    }
+    return true;
   }
 
   /** The other spellings of a canonical key that Go libkv may have stored. */
