@@ -247,6 +247,8 @@ final class Watches {
     }
     PendingEvent fence = fence();
     List<WatchHub.Change> changes = new ArrayList<>();
+    long newestEvent = Long.MIN_VALUE;
+    boolean zxidsKnown = true;
     for (PendingEvent ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
       if (ev.type() == Watcher.Event.EventType.None) {
         if (ev.equals(fence)) {
@@ -254,10 +256,19 @@ final class Watches {
         }
         continue; // the fence of an earlier drain that gave up waiting for it
       }
+      zxidsKnown &= ev.zxid() != WatchedEvent.NO_ZXID;
+      newestEvent = Math.max(newestEvent, ev.zxid());
       WatchHub.Change c = process(ev.key(), ev.type(), ev.zxid());
       if (c != null) {
         changes.add(c);
       }
+    }
+    if (zxidsKnown) {
+      // a node is read after its event, so it may show a later write, or, gone, borrow the index
+      // of a later write below its parent; that write's own event is still queued and will be
+      // published with its batch: published now, this batch's index would be taken again there
+      long newest = newestEvent;
+      changes.removeIf(c -> c.index() > newest);
     }
     if (!changes.isEmpty()) {
       hub.publishAll(changes);
