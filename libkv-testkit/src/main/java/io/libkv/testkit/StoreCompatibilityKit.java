@@ -292,6 +292,17 @@ public abstract class StoreCompatibilityKit {
     assertThat(reader.exists(key)).as("another client sees " + key).isTrue();
   }
 
+  /**
+   * Asserts {@code reader} finds {@code key} absent after another client deleted it: at once, or on
+   * a backend whose reads may lag other clients' writes, within {@code timing.promptly}.
+   */
+  void assertSeesDeletion(Store reader, String key, String description) {
+    if (readsMayLagOtherClients()) {
+      Waits.within(timing.promptly).until(() -> !reader.exists(key));
+    }
+    assertThat(reader.exists(key)).as(description).isFalse();
+  }
+
   /** Asserts {@code reader} sees every one of {@code keys} (see {@link #assertSeesWrite}). */
   void assertNothingMissing(Store reader, String... keys) {
     for (String k : keys) {

@@ -413,10 +413,19 @@ final class Listings {
     session.writeVoid(
         dir,
         zk -> {
+          boolean current = false;
           for (int attempt = 0; ; attempt++) {
             Listing l = listing(zk, dir, false);
             if (!l.dirExists) {
-              return;
+              if (current) {
+                return;
+              }
+              // the member may not have applied a write acknowledged before this call (an
+              // ensemble's follower, or the leader itself): an absent directory is believed only
+              // once it has
+              CompareAndSet.applyEarlierCommits(zk);
+              current = true;
+              continue;
             }
             List<Op> ops = new ArrayList<>(l.nodes.size() + 1);
             // children before parents: the listing is breadth-first, so reversed it is deepest
@@ -440,10 +449,13 @@ final class Listings {
               }
               return;
             } catch (KeeperException.NotEmptyException | KeeperException.NoNodeException e) {
-              // a concurrent writer added or removed something: list again
+              // a concurrent writer added or removed something, or the member had not applied it
+              // yet: list again once it has
               if (attempt >= 10) {
                 throw e;
               }
+              CompareAndSet.applyEarlierCommits(zk);
+              current = true;
             }
           }
         });
