@@ -277,16 +277,9 @@ public class EtcdBenchmark {
         "op", "libkv ops/s", "jetcd ops/s", "ratio", rounds);
     for (String op : ops) {
       // every op was scored for both clients
-      double a = median(Objects.requireNonNull(scores.get("libkv" + op)));
-      double b = median(Objects.requireNonNull(scores.get("jetcd" + op)));
+      double a = Timing.median(Objects.requireNonNull(scores.get("libkv" + op)));
+      double b = Timing.median(Objects.requireNonNull(scores.get("jetcd" + op)));
       System.out.printf("%-10s %12.1f %12.1f %8.2f%n", op, a, b, a / b);
     }
-  }
-
-  private static double median(List<Double> l) {
-    List<Double> s = new ArrayList<>(l);
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 }

@@ -72,7 +72,7 @@ public final class GoLibkvBoltdbComparison {
           for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
             System.out.printf(
                 "%s %s, libkv / Go libkv: median %.2f (%s)%n",
-                mode, e.getKey(), median(e.getValue()), range(e.getValue()));
+                mode, e.getKey(), Timing.median(e.getValue()), Timing.range(e.getValue()));
           }
         }
       }
@@ -160,32 +160,11 @@ public final class GoLibkvBoltdbComparison {
 
   private static double runGo(String binary, Path file, String w, int seconds, String mode)
       throws Exception {
-    Process p =
-        new ProcessBuilder(
-                binary,
-                file.toString(),
-                w,
-                Integer.toString(seconds),
-                Boolean.toString(mode.equals("exclusive")))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("golibkv-boltdb " + w + " failed: " + out);
-    }
-    String[] words = out.split("\\s+");
-    return Double.parseDouble(words[words.length - 1]);
-  }
-
-  private static double median(List<Double> l) {
-    List<Double> s = new ArrayList<>(l);
-    Collections.sort(s);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static String range(List<Double> l) {
-    return String.format(
-        "%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
+    return Timing.goRate(
+        binary,
+        file.toString(),
+        w,
+        Integer.toString(seconds),
+        Boolean.toString(mode.equals("exclusive")));
   }
 }

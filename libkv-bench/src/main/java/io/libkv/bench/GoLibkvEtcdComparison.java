@@ -12,7 +12,6 @@ import io.libkv.testkit.servers.EtcdServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -75,13 +74,14 @@ public final class GoLibkvEtcdComparison {
       }
     }
     System.out.printf(
-        "lock cycles/s, libkv / Go libkv: median %.2f (%s)%n", median(lockRatio), range(lockRatio));
+        "lock cycles/s, libkv / Go libkv: median %.2f (%s)%n",
+        Timing.median(lockRatio), Timing.range(lockRatio));
     System.out.printf(
         "CAS successes/s (4 workers), libkv / Go libkv: median %.2f (%s)%n",
-        median(casRatio), range(casRatio));
+        Timing.median(casRatio), Timing.range(casRatio));
     System.out.printf(
         "update successes/s (4 workers), libkv update / Go libkv's get-then-CAS: median %.2f (%s)%n",
-        median(updateRatio), range(updateRatio));
+        Timing.median(updateRatio), Timing.range(updateRatio));
   }
 
   private static double lockCycles(Lock lock, int seconds) throws InterruptedException {
@@ -156,27 +156,6 @@ public final class GoLibkvEtcdComparison {
   }
 
   private static double runGo(String binary, String endpoint, String mode) throws Exception {
-    Process p =
-        new ProcessBuilder(binary, endpoint, mode, Integer.toString(SECONDS))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("golibkv-etcd " + mode + " failed: " + out);
-    }
-    String[] words = out.split("\\s+");
-    return Double.parseDouble(words[words.length - 1]);
-  }
-
-  private static double median(List<Double> l) {
-    List<Double> s = new ArrayList<>(l);
-    Collections.sort(s);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static String range(List<Double> l) {
-    return String.format(
-        "%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
+    return Timing.goRate(binary, endpoint, mode, Integer.toString(SECONDS));
   }
 }

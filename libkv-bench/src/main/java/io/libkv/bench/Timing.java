@@ -1,8 +1,15 @@
 package io.libkv.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
-/** What the interleaved benchmark programs share: an operation, its time per run, a median. */
+/**
+ * What the interleaved benchmark programs share: an operation, its time per run, medians and
+ * ranges, and a run of a Go comparison program.
+ */
 final class Timing {
   private Timing() {}
 
@@ -26,5 +33,33 @@ final class Timing {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /** The median of {@code l} (left unchanged). */
+  static double median(List<Double> l) {
+    List<Double> s = new ArrayList<>(l);
+    Collections.sort(s);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  /** "min-max over N rounds" of ratios. */
+  static String range(List<Double> l) {
+    return String.format(
+        "%.2f-%.2f over %d rounds", Collections.min(l), Collections.max(l), l.size());
+  }
+
+  /**
+   * Runs a Go comparison program, which prints "MODE RATE" as its last line, and returns the rate;
+   * its output in the failure when it exits with another status than 0.
+   */
+  static double goRate(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+    String[] words = out.split("\\s+");
+    return Double.parseDouble(words[words.length - 1]);
   }
 }
