@@ -66,6 +66,7 @@ public final class Db implements BoltDB {
     this.meta = loaded[0];
     this.pageSize = meta.pageSize();
     this.mapping = map(fileSize);
+    openedMetas = null;
     this.virtualMapSize = mmapSize(Math.max(fileSize, options.initialMmapSize()));
     if (!options.readOnly()) {
       loadFreelist();
@@ -145,7 +146,7 @@ public final class Db implements BoltDB {
       throw new BoltCorruptionException(
           path + ": file of " + fileSize + " bytes is too small for a bbolt database");
     }
-    ByteBuffer p0 = readAt(0, 128);
+    ByteBuffer p0 = readAt(0, META_BYTES);
     String bad0 = Meta.invalidReason(p0, 0);
     int ps;
     if (bad0 == null && validPageSize(Meta.read(p0, 0).pageSize())) {
@@ -174,7 +175,8 @@ public final class Db implements BoltDB {
       throw new BoltCorruptionException(
           path + ": file of " + fileSize + " bytes is shorter than two pages of " + ps);
     }
-    ByteBuffer p1 = readAt(ps, 128);
+    ByteBuffer p1 = readAt(ps, META_BYTES);
+    openedMetas = new ByteBuffer[] {p0, p1};
     String bad1 = Meta.invalidReason(p1, 0);
     Meta m0 = bad0 == null ? Meta.read(p0, 0) : null;
     Meta m1 = bad1 == null ? Meta.read(p1, 0) : null;
@@ -413,8 +415,11 @@ public final class Db implements BoltDB {
     java.lang.ref.WeakReference<Mapping> r = MAPS.get(key);
     Mapping m = r == null ? null : r.get();
     if (m != null && m.size() == size && m.pageSize() == pageSize && m.chunkShift() == chunkShift) {
-      if (m.startsLike(readAt(0, META_BYTES), 0)
-          && m.startsLike(readAt(pageSize, META_BYTES), pageSize)) {
+      // at open, the meta pages loadMeta() read; after a commit, read again
+      ByteBuffer[] metas = openedMetas;
+      ByteBuffer m0 = metas != null ? metas[0] : readAt(0, META_BYTES);
+      ByteBuffer m1 = metas != null ? metas[1] : readAt(pageSize, META_BYTES);
+      if (m.startsLike(m0, 0) && m.startsLike(m1, pageSize)) {
         return m;
       }
     }
@@ -427,6 +432,9 @@ public final class Db implements BoltDB {
   }
 
   private static final int META_BYTES = 128;
+
+  /** The first bytes of both meta pages as opening read them; null once the file is mapped. */
+  private ByteBuffer @Nullable [] openedMetas;
 
   private static final java.util.concurrent.ConcurrentHashMap<
           Path, java.lang.ref.WeakReference<Mapping>>

@@ -45,7 +45,7 @@ final class Mapping {
    * Whether the map shows {@code bytes} (from position 0 to the limit) at file offset {@code at}.
    */
   boolean startsLike(ByteBuffer bytes, long at) {
-    int n = bytes.remaining();
+    int n = bytes.limit();
     if (at < 0 || at + n > size) {
       return false;
     }
