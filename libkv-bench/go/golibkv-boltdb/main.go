@@ -17,8 +17,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/docker/libkv"
@@ -74,49 +72,20 @@ func main() {
 	fmt.Printf("%s %.1f\n", mode, rate)
 }
 
-// loop runs op until d has passed and returns how many times per second it ran.
-func loop(d time.Duration, op func()) float64 {
-	n := 0
-	start := time.Now()
-	for end := start.Add(d); time.Now().Before(end); n++ {
-		op()
-	}
-	return float64(n) / time.Since(start).Seconds()
-}
-
 func cas(s store.Store, d time.Duration) float64 {
 	key := "bench/cas"
 	_, _, err := s.AtomicPut(key, []byte("0"), nil, nil)
 	if err != nil && err != store.ErrKeyExists {
 		panic(err)
 	}
-	var ok int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	end := start.Add(d)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				p, err := s.Get(key)
-				must(err)
-				n, _ := strconv.Atoi(string(p.Value))
-				_, _, err = s.AtomicPut(key, []byte(strconv.Itoa(n+1)), p, nil)
-				if err == nil {
-					atomic.AddInt64(&ok, 1)
-				} else if err != store.ErrKeyModified {
-					panic(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(ok) / time.Since(start).Seconds()
-}
-
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
+	return contended(d, func() bool {
+		p, err := s.Get(key)
+		must(err)
+		n, _ := strconv.Atoi(string(p.Value))
+		_, _, err = s.AtomicPut(key, []byte(strconv.Itoa(n+1)), p, nil)
+		if err != nil && err != store.ErrKeyModified {
+			panic(err)
+		}
+		return err == nil
+	})
 }

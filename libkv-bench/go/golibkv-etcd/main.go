@@ -9,6 +9,9 @@
 //	v3lock   two v3 transactions per cycle, as libkv's lock makes them (clientv3)
 //	v3cas    a linearizable v3 get then a transaction comparing the mod revision, 4 goroutines (clientv3)
 //	v3put    a v3 put of a 100-byte value (clientv3)
+//	watch20, watch0      Go libkv's Watch of a key put every 20 ms / back to back (v2); prints
+//	                     "MODE P50_MS P99_MS DELIVERED PUTS" (common.go's watchDelays)
+//	v3watch20, v3watch0  the same through clientv3's Watch and Put
 package main
 
 import (
@@ -17,8 +20,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coreos/etcd/clientv3"
@@ -40,6 +41,14 @@ func main() {
 		panic(err)
 	}
 	d := time.Duration(secs) * time.Second
+	switch mode {
+	case "watch20", "watch0":
+		v2watch(addr, mode, d)
+		return
+	case "v3watch20", "v3watch0":
+		v3watch(addr, mode, d)
+		return
+	}
 	var rate float64
 	switch mode {
 	case "lock", "cas", "put":
@@ -51,22 +60,6 @@ func main() {
 		os.Exit(2)
 	}
 	fmt.Printf("%s %.1f\n", mode, rate)
-}
-
-// loop runs op until d has passed and returns how many times per second it ran.
-func loop(d time.Duration, op func()) float64 {
-	n := 0
-	start := time.Now()
-	for end := start.Add(d); time.Now().Before(end); n++ {
-		op()
-	}
-	return float64(n) / time.Since(start).Seconds()
-}
-
-func must(err error) {
-	if err != nil {
-		panic(err)
-	}
 }
 
 func v2(addr, mode string, d time.Duration) float64 {
@@ -94,27 +87,6 @@ func v2(addr, mode string, d time.Duration) float64 {
 		_, _, err = s.AtomicPut(key, []byte(value), p, nil)
 		return err == nil
 	})
-}
-
-// contended runs attempt from 4 goroutines until d has passed and returns its successes per second.
-func contended(d time.Duration, attempt func() bool) float64 {
-	var ok int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	end := start.Add(d)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				if attempt() {
-					atomic.AddInt64(&ok, 1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(ok) / time.Since(start).Seconds()
 }
 
 // contended goroutines, as the cas mode, through clientv3: returns successes per second.
@@ -160,4 +132,47 @@ func v3(addr, mode string, d time.Duration) float64 {
 			Then(clientv3.OpDelete(key), clientv3.OpDelete(entry)).Else(clientv3.OpDelete(entry)).Commit()
 		must(err)
 	})
+}
+
+func v2watch(addr, mode string, d time.Duration) {
+	etcd.Register()
+	s, err := libkv.NewStore(store.ETCD, []string{addr}, &store.Config{ConnectionTimeout: 10 * time.Second})
+	must(err)
+	defer s.Close()
+	key := "golibkv/watch"
+	must(s.Put(key, []byte(watchValue(0)), nil))
+	stop := make(chan struct{})
+	pairs, err := s.Watch(key, stop)
+	must(err)
+	<-pairs // the current value
+	values := make(chan []byte, 1<<16)
+	go func() {
+		for p := range pairs {
+			values <- p.Value
+		}
+	}()
+	watchDelays(mode, d, cadenceOf(mode), func(v string) { must(s.Put(key, []byte(v), nil)) }, values)
+	close(stop)
+}
+
+func v3watch(addr, mode string, d time.Duration) {
+	c, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: 10 * time.Second})
+	must(err)
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	key := "golibkv3/watch"
+	responses := c.Watch(ctx, key)
+	values := make(chan []byte, 1<<16)
+	go func() {
+		for r := range responses {
+			for _, e := range r.Events {
+				values <- e.Kv.Value
+			}
+		}
+	}()
+	watchDelays(mode, d, cadenceOf(mode), func(v string) {
+		_, err := c.Put(ctx, key, v)
+		must(err)
+	}, values)
 }

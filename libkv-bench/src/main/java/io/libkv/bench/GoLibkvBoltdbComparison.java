@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (get then atomicPut) from 4 threads counting successes; 100-byte values; every put durable (two
  * fdatasyncs per commit on both sides). Interleaved rounds, libkv then Go, after a JVM warm-up, so
  * the disk's changing sync cost falls on both alike; medians and ranges of the ratio. The Go side
- * is {@code libkv-bench/go/golibkv-boltdb} (its build.sh builds it from Debian's packages).
+ * is {@code libkv-bench/go/golibkv-boltdb} (built from Debian's packages by {@code
+ * libkv-bench/go/build.sh golibkv-boltdb}).
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.GoLibkvBoltdbComparison GO_BINARY [ROUNDS] [SECONDS]}.

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * docker/libkv (etcd's v2 API) and against the same v3 calls made by Go's own clientv3 (the lock's
  * two transactions; a get and a compare-and-set transaction), on one etcd 3.4 (v2 enabled), in
  * interleaved rounds so that the disk's changing fsync cost falls on both sides alike. The Go side
- * is {@code libkv-bench/go/golibkv-etcd} (its build.sh builds it from Debian's packages).
+ * is {@code libkv-bench/go/golibkv-etcd} (built from Debian's packages by {@code
+ * libkv-bench/go/build.sh golibkv-etcd}).
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.GoLibkvEtcdComparison GO_BINARY [ROUNDS]}.

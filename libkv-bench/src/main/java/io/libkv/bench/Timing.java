@@ -54,12 +54,20 @@ final class Timing {
    * its output in the failure when it exits with another status than 0.
    */
   static double goRate(String... command) throws Exception {
+    String[] words = goOutput(command);
+    return Double.parseDouble(words[words.length - 1]);
+  }
+
+  /**
+   * Runs a Go comparison program and returns the words of its output (its figures are the last
+   * ones); its output in the failure when it exits with another status than 0.
+   */
+  static String[] goOutput(String... command) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (p.waitFor() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
     }
-    String[] words = out.split("\\s+");
-    return Double.parseDouble(words[words.length - 1]);
+    return out.split("\\s+");
   }
 }

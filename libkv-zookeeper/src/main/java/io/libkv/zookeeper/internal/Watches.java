@@ -52,6 +52,9 @@ final class Watches {
   private final Queue<PendingEvent> pendingEvents = new ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicLong fences =
       new java.util.concurrent.atomic.AtomicLong();
+  // a put read ahead of its own event, by key, published when that event comes: read again then,
+  // the node would show a later write again under a writer that keeps writing (drain thread only)
+  private final Map<String, WatchHub.Change> readAhead = new HashMap<>();
   // zk path -> number of open watches needing a persistent recursive watch there
   private final Map<String, Integer> registrations = new HashMap<>();
 
@@ -84,8 +87,16 @@ final class Watches {
     String path = paths.path(key);
     WatchHub.KeyWatcher w = hub.attachKey(key, channel);
     register(path, channel);
-    // attached and watching first, then read: nothing falls between
-    KeyState r = session.read(key, zk -> readKeyState(zk, key));
+    // attached and watching first, then read: nothing falls between; the member the store is
+    // connected to may lag, so it catches up first (the first state must hold every write
+    // acknowledged before the watch began, to any client, as a tree watch's first image does)
+    KeyState r =
+        session.read(
+            key,
+            zk -> {
+              zk.sync(path);
+              return readKeyState(zk, key);
+            });
     if (options.startIndex().isPresent()) {
       // ZooKeeper keeps no history, but a key has one state: nothing since the index, or its
       // latest state (intermediate changes coalesced, as every watch here may)
@@ -258,6 +269,17 @@ final class Watches {
       }
       zxidsKnown &= ev.zxid() != WatchedEvent.NO_ZXID;
       newestEvent = Math.max(newestEvent, ev.zxid());
+      WatchHub.Change ahead = readAhead.get(ev.key());
+      if (ahead != null && ev.zxid() != WatchedEvent.NO_ZXID) {
+        if (ahead.index() > ev.zxid()) {
+          continue; // a later write of the key is read already: this change is coalesced into it
+        }
+        readAhead.remove(ev.key());
+        if (ahead.index() == ev.zxid()) {
+          changes.add(ahead); // the node as this write left it
+          continue;
+        }
+      }
       WatchHub.Change c = process(ev.key(), ev.type(), ev.zxid());
       if (c != null) {
         changes.add(c);
@@ -268,7 +290,20 @@ final class Watches {
       // of a later write below its parent; that write's own event is still queued and will be
       // published with its batch: published now, this batch's index would be taken again there
       long newest = newestEvent;
-      changes.removeIf(c -> c.index() > newest);
+      changes.removeIf(
+          c -> {
+            if (c.index() <= newest) {
+              return false;
+            }
+            if (c.type() == EventType.PUT) {
+              // its index is its own write's: kept for that write's event (a delete's may be a
+              // later write's elsewhere, so it waits for its own event's read)
+              readAhead.put(c.key(), c);
+            }
+            return true;
+          });
+      // a read ahead whose event never came (not watched when it arrived) is left to a later read
+      readAhead.values().removeIf(c -> c.index() <= newest);
     }
     if (!changes.isEmpty()) {
       hub.publishAll(changes);
@@ -369,6 +404,7 @@ final class Watches {
    * Re-reads every watch and delivers RESYNC; re-adds the server watches first after a new session.
    */
   private void resyncWatches(boolean newSession) {
+    readAhead.clear(); // every watch is read again
     try {
       ZooKeeper zk = session.handle();
       if (newSession) {

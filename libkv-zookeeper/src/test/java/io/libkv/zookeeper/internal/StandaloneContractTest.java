@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.libkv.EventType;
 import io.libkv.KVPair;
+import io.libkv.KeyEvent;
 import io.libkv.TreeEvent;
 import io.libkv.Watch;
 import io.libkv.WatchOptions;
@@ -12,6 +13,7 @@ import io.libkv.testkit.servers.ZooKeeperServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,6 +104,46 @@ class StandaloneContractTest extends ZooKeeperContractTest {
       for (Thread th : burners) {
         th.join();
       }
+    }
+  }
+
+  /**
+   * A watch may coalesce the changes it falls behind on, but it must not starve: each event is
+   * turned into a change by a read, and under back-to-back writes that read always shows a write
+   * newer than the events in hand. Once a drain held such reads back until their own event came and
+   * then read again, and a watch of a key written back to back delivered 31 of 2,053 values.
+   */
+  @Test
+  void keyWatchKeepsDeliveringWhileAnotherClientWritesBackToBack() throws Exception {
+    ZooKeeperStore writer = another();
+    try (Watch<KeyEvent> w = store.watch("steady")) {
+      assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+      // written by another thread while this one takes events, so no buffer fills and coalesces
+      java.util.concurrent.CompletableFuture<Integer> written =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                int n = 0;
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < end) {
+                  writer.put("steady", b("v" + n++));
+                }
+                return n;
+              });
+      int delivered = 0;
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      String value = "";
+      while (!written.isDone() || !value.equals("v" + (written.join() - 1))) {
+        assertThat(System.nanoTime()).as("the last value within 15 s").isLessThan(deadline);
+        Optional<KeyEvent> e = w.poll(Duration.ofMillis(100));
+        if (e.isPresent()) {
+          delivered++;
+          value = new String(e.get().pair().orElseThrow().value(), UTF_8);
+        }
+      }
+      int puts = written.join();
+      assertThat(delivered)
+          .as("values delivered of %d written back to back", puts)
+          .isGreaterThanOrEqualTo(puts / 5);
     }
   }
 

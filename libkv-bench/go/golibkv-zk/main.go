@@ -1,0 +1,56 @@
+// Command golibkv-zk measures Go's docker/libkv on ZooKeeper, for libkv's WatchLatencyComparison
+// benchmark.
+//
+// Usage: golibkv-zk HOST:PORT MODE SECONDS
+//
+//	watch20, watch0  Go libkv's Watch of a key put every 20 ms / back to back; prints
+//	                 "MODE P50_MS P99_MS DELIVERED PUTS" (common.go's watchDelays)
+package main
+
+import (
+	"fmt"
+	"io/ioutil"
+	"log"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/docker/libkv"
+	"github.com/docker/libkv/store"
+	"github.com/docker/libkv/store/zookeeper"
+)
+
+func main() {
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: golibkv-zk HOST:PORT MODE SECONDS")
+		os.Exit(2)
+	}
+	addr, mode := os.Args[1], os.Args[2]
+	secs, err := strconv.Atoi(os.Args[3])
+	must(err)
+	if mode != "watch20" && mode != "watch0" {
+		fmt.Fprintln(os.Stderr, "unknown mode", mode)
+		os.Exit(2)
+	}
+	// the ZooKeeper client logs its connection to the standard logger; the output is the figures
+	log.SetOutput(ioutil.Discard)
+	zookeeper.Register()
+	s, err := libkv.NewStore(store.ZK, []string{addr}, &store.Config{ConnectionTimeout: 10 * time.Second})
+	must(err)
+	defer s.Close()
+	key := "golibkv/watch"
+	must(s.Put(key, []byte(watchValue(0)), nil))
+	stop := make(chan struct{})
+	pairs, err := s.Watch(key, stop)
+	must(err)
+	<-pairs // the current value
+	values := make(chan []byte, 1<<16)
+	go func() {
+		for p := range pairs {
+			values <- p.Value
+		}
+	}()
+	watchDelays(mode, time.Duration(secs)*time.Second, cadenceOf(mode),
+		func(v string) { must(s.Put(key, []byte(v), nil)) }, values)
+	close(stop)
+}
