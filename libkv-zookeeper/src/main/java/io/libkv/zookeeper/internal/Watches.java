@@ -37,9 +37,11 @@ final class Watches {
   /** A key's state: its pair (null when absent) and the index that state is at. */
   private record KeyState(@Nullable KVPair pair, long index) {}
 
-  /** A server event waiting to become a change. */
   /** A watch event waiting for its batch; {@code zxid} is the server's, or NO_ZXID. */
   private record PendingEvent(String key, Watcher.Event.EventType type, long zxid) {}
+
+  /** A node as one read found it: its data and stat, or both null when it does not exist. */
+  private record NodeRead(byte @Nullable [] data, @Nullable Stat stat) {}
 
   private final Session session;
   private final Paths paths;
@@ -256,7 +258,31 @@ final class Watches {
     if (pendingEvents.isEmpty()) {
       return;
     }
-    PendingEvent fence = fence();
+    PendingEvent marker = marker();
+    CompletableFuture<Boolean> placed = sendFence(marker);
+    // the nodes of the events already queued are read now, in the fence's round trip, not one
+    // round trip after it; the events that come before the fence are read once it is placed: a
+    // read serves the events that came before it was sent, each node read once for them
+    Map<String, CompletableFuture<NodeRead>> early = new HashMap<>();
+    int earlyEvents = 0;
+    for (PendingEvent ev : pendingEvents) {
+      if (ev.type() != Watcher.Event.EventType.None) {
+        early.computeIfAbsent(ev.key(), this::readAsync);
+        earlyEvents++;
+      }
+    }
+    PendingEvent fence = awaitFence(marker, placed);
+    Map<String, CompletableFuture<NodeRead>> late = new HashMap<>();
+    int seen = 0;
+    for (PendingEvent ev : pendingEvents) {
+      if (ev.equals(fence)) {
+        break;
+      }
+      if (ev.type() != Watcher.Event.EventType.None && seen++ >= earlyEvents) {
+        late.computeIfAbsent(ev.key(), this::readAsync);
+      }
+    }
+    int polled = 0;
     List<WatchHub.Change> changes = new ArrayList<>();
     long newestEvent = Long.MIN_VALUE;
     boolean zxidsKnown = true;
@@ -267,6 +293,7 @@ final class Watches {
         }
         continue; // the fence of an earlier drain that gave up waiting for it
       }
+      Map<String, CompletableFuture<NodeRead>> reads = polled++ < earlyEvents ? early : late;
       zxidsKnown &= ev.zxid() != WatchedEvent.NO_ZXID;
       newestEvent = Math.max(newestEvent, ev.zxid());
       WatchHub.Change ahead = readAhead.get(ev.key());
@@ -280,7 +307,8 @@ final class Watches {
           continue;
         }
       }
-      WatchHub.Change c = process(ev.key(), ev.type(), ev.zxid());
+      WatchHub.Change c =
+          process(ev.key(), ev.type(), ev.zxid(), reads.computeIfAbsent(ev.key(), this::readAsync));
       if (c != null) {
         changes.add(c);
       }
@@ -310,16 +338,13 @@ final class Watches {
     }
   }
 
-  /**
-   * Queues a marker behind every event received so far; null when it could not be placed within the
-   * operation timeout (the batch is then what is queued).
-   */
-  private @Nullable PendingEvent fence() {
-    PendingEvent marker =
-        new PendingEvent(
-            "\0fence-" + fences.incrementAndGet(),
-            Watcher.Event.EventType.None,
-            WatchedEvent.NO_ZXID);
+  private PendingEvent marker() {
+    return new PendingEvent(
+        "\0fence-" + fences.incrementAndGet(), Watcher.Event.EventType.None, WatchedEvent.NO_ZXID);
+  }
+
+  /** Sends a request whose answer queues {@code marker} behind every event received before it. */
+  private CompletableFuture<Boolean> sendFence(PendingEvent marker) {
     CompletableFuture<Boolean> placed = new CompletableFuture<>();
     try {
       session
@@ -332,6 +357,19 @@ final class Watches {
                 placed.complete(Boolean.TRUE);
               },
               null);
+    } catch (Exception e) {
+      placed.completeExceptionally(e);
+    }
+    return placed;
+  }
+
+  /**
+   * The marker once queued; null when it could not be placed within the operation timeout (the
+   * batch is then what is queued).
+   */
+  private @Nullable PendingEvent awaitFence(
+      PendingEvent marker, CompletableFuture<Boolean> placed) {
+    try {
       placed.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
       return marker;
     } catch (InterruptedException e) {
@@ -343,24 +381,49 @@ final class Watches {
     }
   }
 
+  /** Sends a read of {@code key}'s node. */
+  private CompletableFuture<NodeRead> readAsync(String key) {
+    CompletableFuture<NodeRead> f = new CompletableFuture<>();
+    try {
+      session
+          .handle()
+          .getData(
+              paths.path(key),
+              false,
+              (rc, p, ctx, data, stat) -> {
+                if (rc == KeeperException.Code.OK.intValue()) {
+                  f.complete(new NodeRead(data, stat));
+                } else if (rc == KeeperException.Code.NONODE.intValue()) {
+                  f.complete(new NodeRead(null, null));
+                } else {
+                  f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), p));
+                }
+              },
+              null);
+    } catch (Exception e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
   /**
    * Turns one event into a change, reading the node after it: indexes come from stats, never from
    * events.
    */
-  private WatchHub.@Nullable Change process(String key, Watcher.Event.EventType type, long zxid) {
+  private WatchHub.@Nullable Change process(
+      String key, Watcher.Event.EventType type, long zxid, CompletableFuture<NodeRead> read) {
     if (closed.getAsBoolean()) {
       return null;
     }
     try {
+      NodeRead r = read.get(session.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
       ZooKeeper zk = session.handle();
       String path = paths.path(key);
-      Stat s = new Stat();
-      byte[] data;
-      try {
-        data = zk.getData(path, false, s);
-      } catch (KeeperException.NoNodeException gone) {
+      Stat s = r.stat();
+      if (s == null) {
         return deleted(zk, key, path, type == Watcher.Event.EventType.NodeDeleted ? zxid : -1);
       }
+      byte[] data = r.data();
       if (data != null) {
         return WatchHub.Change.put(KVPair.ofOwned(key, data, s.getMzxid()));
       } else if (type != Watcher.Event.EventType.NodeCreated) {
@@ -368,6 +431,9 @@ final class Watches {
         // parent remade
         return WatchHub.Change.delete(key, Math.max(s.getMzxid(), s.getPzxid()));
       }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return null;
     } catch (Exception ex) {
       // a lost connection: the reconnect re-reads every watch (RESYNC)
