@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/docker/libkv/store"
 )
 
 // loop runs op until d has passed and returns how many times per second it ran.
@@ -127,4 +129,22 @@ func cadenceOf(mode string) time.Duration {
 	ms, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(mode, "v3"), "watch"))
 	must(err)
 	return time.Duration(ms) * time.Millisecond
+}
+
+// storeWatchDelays runs watchDelays on Go libkv's Watch of one key of s, put through s.
+func storeWatchDelays(s store.Store, mode string, d time.Duration) {
+	key := "golibkv/watch"
+	must(s.Put(key, []byte(watchValue(0)), nil))
+	stop := make(chan struct{})
+	pairs, err := s.Watch(key, stop)
+	must(err)
+	<-pairs // the current value
+	values := make(chan []byte, 1<<16)
+	go func() {
+		for p := range pairs {
+			values <- p.Value
+		}
+	}()
+	watchDelays(mode, d, cadenceOf(mode), func(v string) { must(s.Put(key, []byte(v), nil)) }, values)
+	close(stop)
 }

@@ -139,20 +139,7 @@ func v2watch(addr, mode string, d time.Duration) {
 	s, err := libkv.NewStore(store.ETCD, []string{addr}, &store.Config{ConnectionTimeout: 10 * time.Second})
 	must(err)
 	defer s.Close()
-	key := "golibkv/watch"
-	must(s.Put(key, []byte(watchValue(0)), nil))
-	stop := make(chan struct{})
-	pairs, err := s.Watch(key, stop)
-	must(err)
-	<-pairs // the current value
-	values := make(chan []byte, 1<<16)
-	go func() {
-		for p := range pairs {
-			values <- p.Value
-		}
-	}()
-	watchDelays(mode, d, cadenceOf(mode), func(v string) { must(s.Put(key, []byte(v), nil)) }, values)
-	close(stop)
+	storeWatchDelays(s, mode, d)
 }
 
 func v3watch(addr, mode string, d time.Duration) {

@@ -38,19 +38,5 @@ func main() {
 	s, err := libkv.NewStore(store.ZK, []string{addr}, &store.Config{ConnectionTimeout: 10 * time.Second})
 	must(err)
 	defer s.Close()
-	key := "golibkv/watch"
-	must(s.Put(key, []byte(watchValue(0)), nil))
-	stop := make(chan struct{})
-	pairs, err := s.Watch(key, stop)
-	must(err)
-	<-pairs // the current value
-	values := make(chan []byte, 1<<16)
-	go func() {
-		for p := range pairs {
-			values <- p.Value
-		}
-	}()
-	watchDelays(mode, time.Duration(secs)*time.Second, cadenceOf(mode),
-		func(v string) { must(s.Put(key, []byte(v), nil)) }, values)
-	close(stop)
+	storeWatchDelays(s, mode, time.Duration(secs)*time.Second)
 }
