@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,18 @@ func contended(d time.Duration, attempt func() bool) float64 {
 	}
 	wg.Wait()
 	return float64(ok) / time.Since(start).Seconds()
+}
+
+// programArgs returns the program's arguments, of which there must be as many as usage names after
+// the program's name, and the duration their third one gives in seconds; a wrong count exits with 2.
+func programArgs(usage string) ([]string, time.Duration) {
+	if len(os.Args) != len(strings.Fields(usage)) {
+		fmt.Fprintln(os.Stderr, "usage: "+usage)
+		os.Exit(2)
+	}
+	secs, err := strconv.Atoi(os.Args[3])
+	must(err)
+	return os.Args[1:], time.Duration(secs) * time.Second
 }
 
 func must(err error) {

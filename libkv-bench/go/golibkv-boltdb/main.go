@@ -27,21 +27,15 @@ import (
 var value = []byte(strings.Repeat("v", 100))
 
 func main() {
-	if len(os.Args) != 5 {
-		fmt.Fprintln(os.Stderr, "usage: golibkv-boltdb FILE MODE SECONDS PERSIST")
-		os.Exit(2)
-	}
-	file, mode := os.Args[1], os.Args[2]
-	secs, err := strconv.Atoi(os.Args[3])
-	must(err)
-	persist, err := strconv.ParseBool(os.Args[4])
+	args, d := programArgs("golibkv-boltdb FILE MODE SECONDS PERSIST")
+	file, mode := args[0], args[1]
+	persist, err := strconv.ParseBool(args[3])
 	must(err)
 	boltdb.Register()
 	s, err := libkv.NewStore(store.BOLTDB, []string{file}, &store.Config{
 		Bucket: "libkv", PersistConnection: persist, ConnectionTimeout: 10 * time.Second})
 	must(err)
 	defer s.Close()
-	d := time.Duration(secs) * time.Second
 	var rate float64
 	switch mode {
 	case "put":

@@ -18,7 +18,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,16 +30,8 @@ import (
 var value = strings.Repeat("v", 100)
 
 func main() {
-	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: golibkv-etcd HOST:PORT MODE SECONDS")
-		os.Exit(2)
-	}
-	addr, mode := os.Args[1], os.Args[2]
-	secs, err := strconv.Atoi(os.Args[3])
-	if err != nil {
-		panic(err)
-	}
-	d := time.Duration(secs) * time.Second
+	args, d := programArgs("golibkv-etcd HOST:PORT MODE SECONDS")
+	addr, mode := args[0], args[1]
 	switch mode {
 	case "watch20", "watch0":
 		v2watch(addr, mode, d)

@@ -12,7 +12,6 @@ import (
 	"io/ioutil"
 	"log"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/docker/libkv"
@@ -21,13 +20,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: golibkv-zk HOST:PORT MODE SECONDS")
-		os.Exit(2)
-	}
-	addr, mode := os.Args[1], os.Args[2]
-	secs, err := strconv.Atoi(os.Args[3])
-	must(err)
+	args, d := programArgs("golibkv-zk HOST:PORT MODE SECONDS")
+	addr, mode := args[0], args[1]
 	if mode != "watch20" && mode != "watch0" {
 		fmt.Fprintln(os.Stderr, "unknown mode", mode)
 		os.Exit(2)
@@ -38,5 +32,5 @@ func main() {
 	s, err := libkv.NewStore(store.ZK, []string{addr}, &store.Config{ConnectionTimeout: 10 * time.Second})
 	must(err)
 	defer s.Close()
-	storeWatchDelays(s, mode, time.Duration(secs)*time.Second)
+	storeWatchDelays(s, mode, d)
 }

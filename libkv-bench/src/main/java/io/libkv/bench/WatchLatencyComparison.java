@@ -140,7 +140,8 @@ public final class WatchLatencyComparison {
         if (!args[1].equals("-")) {
           sides.add(new Side("zk Go libkv", null, go(args[1], zk, "watch")));
         }
-        // the JIT needs some 10 s of calls before a round means anything
+        // the JIT needs some 10 s of calls before a round means anything: each of the four Java
+        // sides runs 3 s first
         for (Side s : sides) {
           if (s.target != null) {
             s.run(0, 3);

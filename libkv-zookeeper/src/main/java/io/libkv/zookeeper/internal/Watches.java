@@ -9,9 +9,12 @@ import io.libkv.spi.EventChannel;
 import io.libkv.spi.WatchHub;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -260,28 +263,13 @@ final class Watches {
     }
     PendingEvent marker = marker();
     CompletableFuture<Boolean> placed = sendFence(marker);
-    // the nodes of the events already queued are read now, in the fence's round trip, not one
-    // round trip after it; the events that come before the fence are read once it is placed: a
-    // read serves the events that came before it was sent, each node read once for them
-    Map<String, CompletableFuture<NodeRead>> early = new HashMap<>();
-    int earlyEvents = 0;
-    for (PendingEvent ev : pendingEvents) {
-      if (ev.type() != Watcher.Event.EventType.None) {
-        early.computeIfAbsent(ev.key(), this::readAsync);
-        earlyEvents++;
-      }
-    }
+    // a node is read after its events, once per batch: the nodes of the events already queued in
+    // the fence's round trip, not one round trip after it, and those of the events that came
+    // meanwhile once the fence is placed (a later read of a node replaces the earlier one)
+    Map<String, CompletableFuture<NodeRead>> reads = new HashMap<>();
+    int covered = readNodes(reads, 0, null);
     PendingEvent fence = awaitFence(marker, placed);
-    Map<String, CompletableFuture<NodeRead>> late = new HashMap<>();
-    int seen = 0;
-    for (PendingEvent ev : pendingEvents) {
-      if (ev.equals(fence)) {
-        break;
-      }
-      if (ev.type() != Watcher.Event.EventType.None && seen++ >= earlyEvents) {
-        late.computeIfAbsent(ev.key(), this::readAsync);
-      }
-    }
+    covered = readNodes(reads, covered, fence);
     int polled = 0;
     List<WatchHub.Change> changes = new ArrayList<>();
     long newestEvent = Long.MIN_VALUE;
@@ -293,7 +281,10 @@ final class Watches {
         }
         continue; // the fence of an earlier drain that gave up waiting for it
       }
-      Map<String, CompletableFuture<NodeRead>> reads = polled++ < earlyEvents ? early : late;
+      if (polled++ >= covered) {
+        // came after the reads were sent (the fence was not placed): read after it
+        reads.put(ev.key(), readAsync(ev.key()));
+      }
       zxidsKnown &= ev.zxid() != WatchedEvent.NO_ZXID;
       newestEvent = Math.max(newestEvent, ev.zxid());
       WatchHub.Change ahead = readAhead.get(ev.key());
@@ -308,7 +299,7 @@ final class Watches {
         }
       }
       WatchHub.Change c =
-          process(ev.key(), ev.type(), ev.zxid(), reads.computeIfAbsent(ev.key(), this::readAsync));
+          process(ev.key(), ev.type(), ev.zxid(), Objects.requireNonNull(reads.get(ev.key())));
       if (c != null) {
         changes.add(c);
       }
@@ -379,6 +370,26 @@ final class Watches {
       LOG.log(System.Logger.Level.DEBUG, "watch fence failed: " + e);
       return null;
     }
+  }
+
+  /**
+   * Sends a read of the node of each queued event from the {@code from}-th on (counting events, not
+   * fence markers), up to {@code stop} (the whole queue when null), one per node, replacing what
+   * {@code reads} held for it; returns the number of events counted.
+   */
+  private int readNodes(
+      Map<String, CompletableFuture<NodeRead>> reads, int from, @Nullable PendingEvent stop) {
+    Set<String> sent = new HashSet<>();
+    int n = 0;
+    for (PendingEvent ev : pendingEvents) {
+      if (stop != null && ev.equals(stop)) {
+        break;
+      }
+      if (ev.type() != Watcher.Event.EventType.None && n++ >= from && sent.add(ev.key())) {
+        reads.put(ev.key(), readAsync(ev.key()));
+      }
+    }
+    return n;
   }
 
   /** Sends a read of {@code key}'s node. */
