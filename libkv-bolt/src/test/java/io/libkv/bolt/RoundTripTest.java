@@ -217,6 +217,90 @@ class RoundTripTest {
   }
 
   @Test
+  void cursorMovesWithoutCopyingAndReadsEntriesInPlace() {
+    try (BoltDB db = open(tmp.resolve("m.db"))) {
+      db.update(
+          tx -> {
+            Bucket bk = tx.createBucket(b("b"));
+            for (int i = 0; i < 3000; i += 2) { // several leaf pages once committed
+              bk.put(b(String.format("%05d", i)), b("v" + i));
+            }
+            bk.createBucket(b("zz-sub"));
+            tx.createBucket(b("empty"));
+            bk.put(b("00001"), b("dirty"));
+            Cursor c = bk.cursor();
+            assertThat(c.moveSeek(b("00001"))).isTrue();
+            assertThat(bytes(c.keyView()))
+                .as("on a node this transaction changed")
+                .isEqualTo(b("00001"));
+            assertThat(bytes(c.valueView().orElseThrow())).isEqualTo(b("dirty"));
+          });
+      db.view(
+          tx -> {
+            Cursor empty = tx.bucket(b("empty")).orElseThrow().cursor();
+            assertThat(empty.moveFirst()).isFalse();
+            assertThat(empty.moveLast()).isFalse();
+            assertThat(empty.moveSeek(b("a"))).isFalse();
+
+            Cursor c = tx.bucket(b("b")).orElseThrow().cursor();
+            assertThat(c.moveNext()).as("never positioned").isFalse();
+            assertThat(c.movePrev()).as("never positioned").isFalse();
+            assertThatThrownBy(c::keyView)
+                .isInstanceOf(BoltStateException.class)
+                .hasMessageContaining("not positioned");
+            assertThatThrownBy(c::isBucket).isInstanceOf(BoltStateException.class);
+
+            List<String> forward = new ArrayList<>();
+            int buckets = 0;
+            for (boolean ok = c.moveFirst(); ok; ok = c.moveNext()) {
+              forward.add(new String(bytes(c.keyView()), StandardCharsets.UTF_8));
+              if (c.isBucket()) {
+                buckets++;
+                assertThat(c.valueView()).isEmpty();
+              } else {
+                assertThat(c.valueView()).isPresent();
+              }
+            }
+            assertThat(forward).hasSize(1502).startsWith("00000", "00001", "00002");
+            assertThat(forward).isSorted().endsWith("02998", "zz-sub");
+            assertThat(buckets).isEqualTo(1);
+            assertThat(c.moveNext()).as("past the end stays past it").isFalse();
+            assertThatThrownBy(c::keyView).isInstanceOf(BoltStateException.class);
+
+            List<String> backward = new ArrayList<>();
+            for (boolean ok = c.moveLast(); ok; ok = c.movePrev()) {
+              backward.add(new String(bytes(c.keyView()), StandardCharsets.UTF_8));
+            }
+            java.util.Collections.reverse(backward);
+            assertThat(backward).isEqualTo(forward);
+
+            assertThat(c.moveSeek(b("01001"))).isTrue();
+            assertThat(bytes(c.keyView())).isEqualTo(b("01002"));
+            assertThat(c.isBucket()).isFalse();
+            assertThat(bytes(c.valueView().orElseThrow())).isEqualTo(b("v1002"));
+            java.nio.ByteBuffer k = c.keyView();
+            assertThat(k.isReadOnly()).isTrue();
+            assertThatThrownBy(() -> k.put(k.position(), (byte) 0))
+                .isInstanceOf(java.nio.ReadOnlyBufferException.class);
+            assertThat(c.moveSeek(b("zz-sub"))).isTrue();
+            assertThat(c.isBucket()).isTrue();
+            assertThat(c.moveSeek(b("zzz"))).isFalse();
+            assertThatThrownBy(() -> c.moveSeek(null)).isInstanceOf(NullPointerException.class);
+            return null;
+          });
+      Cursor stale;
+      try (Tx tx = db.beginRead()) {
+        stale = tx.bucket(b("b")).orElseThrow().cursor();
+        assertThat(stale.moveFirst()).isTrue();
+      }
+      assertThatThrownBy(stale::keyView)
+          .as("the transaction is closed")
+          .isInstanceOf(BoltStateException.class);
+      assertThatThrownBy(stale::moveNext).isInstanceOf(BoltStateException.class);
+    }
+  }
+
+  @Test
   void badInputIsRefusedAndNothingWritten() {
     try (BoltDB db = open(tmp.resolve("bad.db"))) {
       db.update(tx -> tx.createBucket(b("b")).put(b("k"), b("v")));

@@ -200,7 +200,7 @@ public final class BucketImpl implements Bucket {
     }
     CursorImpl c = lookup();
     c.descend(key);
-    if (!c.isAt(key) || c.isBucket()) {
+    if (!c.isAt(key) || c.bucketHere()) {
       return null;
     }
     return take.from(c.leafView(), c.leafIndex());
@@ -258,7 +258,7 @@ public final class BucketImpl implements Bucket {
     }
     CursorImpl c = lookup();
     c.descend(key);
-    if (c.isAt(key) && c.isBucket()) {
+    if (c.isAt(key) && c.bucketHere()) {
       throw new BoltStateException(
           "incompatible value: key " + Hex.of(key) + " names a nested bucket");
     }
@@ -275,7 +275,7 @@ public final class BucketImpl implements Bucket {
     if (!c.isAt(key)) {
       return false;
     }
-    if (c.isBucket()) {
+    if (c.bucketHere()) {
       throw new BoltStateException(
           "incompatible value: key " + Hex.of(key) + " names a nested bucket");
     }
@@ -306,7 +306,7 @@ public final class BucketImpl implements Bucket {
     }
     CursorImpl c = lookup();
     c.descend(key);
-    if (!c.isAt(key) || !c.isBucket()) {
+    if (!c.isAt(key) || !c.bucketHere()) {
       return null;
     }
     BucketImpl b = fromValue(c.leafView(), c.leafIndex(), key);
@@ -384,7 +384,7 @@ public final class BucketImpl implements Bucket {
     c.descend(key);
     if (c.isAt(key)) {
       throw new BoltStateException(
-          c.isBucket()
+          c.bucketHere()
               ? "bucket " + Hex.of(key) + " already exists"
               : "incompatible value: key " + Hex.of(key) + " holds a plain value");
     }
@@ -414,7 +414,7 @@ public final class BucketImpl implements Bucket {
     if (!c.isAt(key)) {
       return false;
     }
-    if (!c.isBucket()) {
+    if (!c.bucketHere()) {
       throw new BoltStateException(
           "incompatible value: key " + Hex.of(key) + " holds a plain value");
     }
@@ -422,7 +422,7 @@ public final class BucketImpl implements Bucket {
     List<byte[]> nested = new ArrayList<>();
     CursorImpl cc = child.cursor();
     for (boolean ok = cc.moveFirst(); ok; ok = cc.moveNext()) {
-      if (cc.isBucket()) {
+      if (cc.bucketHere()) {
         nested.add(cc.key());
       }
     }
@@ -563,7 +563,7 @@ public final class BucketImpl implements Bucket {
       }
       CursorImpl c = lookup();
       c.descend(e.getKey());
-      if (!c.isAt(e.getKey()) || !c.isBucket()) {
+      if (!c.isAt(e.getKey()) || !c.bucketHere()) {
         throw new IllegalStateException(
             "bucket " + Hex.of(e.getKey()) + " vanished from its parent");
       }

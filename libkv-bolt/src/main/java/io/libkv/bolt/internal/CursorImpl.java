@@ -60,7 +60,7 @@ public final class CursorImpl implements Cursor {
     }
   }
 
-  /** Positions on the first element; false when the bucket is empty. */
+  @Override
   public boolean moveFirst() {
     bucket.tx.checkOpen();
     depth = 0;
@@ -69,7 +69,7 @@ public final class CursorImpl implements Cursor {
     return views[depth - 1].count() > 0 || moveNext();
   }
 
-  /** Positions on the last element. */
+  @Override
   public boolean moveLast() {
     bucket.tx.checkOpen();
     depth = 0;
@@ -79,9 +79,12 @@ public final class CursorImpl implements Cursor {
     return views[depth - 1].count() > 0 || movePrev();
   }
 
-  /** Moves to the next element; false (and unpositioned) past the end. */
+  @Override
   public boolean moveNext() {
     bucket.tx.checkOpen();
+    if (depth == 0) {
+      return false;
+    }
     while (true) {
       int i = depth - 1;
       while (i >= 0 && idx[i] >= views[i].count() - 1) {
@@ -100,9 +103,12 @@ public final class CursorImpl implements Cursor {
     }
   }
 
-  /** Moves to the previous element; false (and unpositioned) before the start. */
+  @Override
   public boolean movePrev() {
     bucket.tx.checkOpen();
+    if (depth == 0) {
+      return false;
+    }
     while (true) {
       int i = depth - 1;
       while (i >= 0 && idx[i] <= 0) {
@@ -121,8 +127,9 @@ public final class CursorImpl implements Cursor {
     }
   }
 
-  /** Positions on the first element &gt;= key. */
+  @Override
   public boolean moveSeek(byte[] key) {
+    Objects.requireNonNull(key, "key");
     descend(key);
     if (idx[depth - 1] >= views[depth - 1].count()) {
       return moveNext();
@@ -184,7 +191,7 @@ public final class CursorImpl implements Cursor {
   @Override
   public Optional<java.nio.ByteBuffer> valueView() {
     bucket.tx.checkOpen();
-    if (!positioned() || isBucket()) {
+    if (!positioned() || bucketHere()) {
       return Optional.empty();
     }
     return Optional.of(valueViewHere());
@@ -214,8 +221,28 @@ public final class CursorImpl implements Cursor {
     return leafView().key(leafIndex());
   }
 
+  @Override
   public boolean isBucket() {
+    checkPositioned();
+    return bucketHere();
+  }
+
+  /** {@link #isBucket()} for a caller that has just positioned the cursor on an entry. */
+  boolean bucketHere() {
     return (leafView().flags(leafIndex()) & Format.BUCKET_FLAG) != 0;
+  }
+
+  @Override
+  public java.nio.ByteBuffer keyView() {
+    checkPositioned();
+    return leafView().keyView(leafIndex());
+  }
+
+  private void checkPositioned() {
+    bucket.tx.checkOpen();
+    if (!positioned()) {
+      throw new BoltStateException("cursor is not positioned on an entry");
+    }
   }
 
   /** The leaf node under the cursor, materializing the path from the root. */
@@ -274,7 +301,7 @@ public final class CursorImpl implements Cursor {
     if (!positioned()) {
       throw new BoltStateException("cursor is not positioned on an entry");
     }
-    if (isBucket()) {
+    if (bucketHere()) {
       throw new BoltStateException(
           "cannot delete a nested bucket through a cursor value delete; use deleteBucket");
     }

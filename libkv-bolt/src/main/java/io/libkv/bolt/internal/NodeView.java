@@ -33,6 +33,17 @@ interface NodeView {
     return java.nio.ByteBuffer.wrap(value(i)).asReadOnlyBuffer();
   }
 
+  /**
+   * Element i's key as a read-only view: of the map for a page, of a copy for a materialized node.
+   */
+  default java.nio.ByteBuffer keyView(int i) {
+    if (this instanceof PageNode p) {
+      java.nio.ByteBuffer k = p.buffer().slice(p.keyOffset(i), p.keyLength(i));
+      return k.isReadOnly() ? k : k.asReadOnlyBuffer();
+    }
+    return java.nio.ByteBuffer.wrap(key(i)).asReadOnlyBuffer();
+  }
+
   /** Branch element's child page id. */
   long child(int i);
 

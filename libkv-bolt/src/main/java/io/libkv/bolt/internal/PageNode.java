@@ -189,6 +189,16 @@ final class PageNode implements NodeView {
     return vsize(i);
   }
 
+  /** Offset in {@link #buffer()} of element i's key (checked). */
+  int keyOffset(int i) {
+    return keyAt(i);
+  }
+
+  /** Length of element i's key. */
+  int keyLength(int i) {
+    return ksize(i);
+  }
+
   /** Offset in {@link #buffer()} of element i's value (checked). */
   int valueOffset(int i) {
     return keyAt(i) + ksize(i);
