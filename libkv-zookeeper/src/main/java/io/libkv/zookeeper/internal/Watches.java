@@ -60,6 +60,12 @@ final class Watches {
   // a put read ahead of its own event, by key, published when that event comes: read again then,
   // the node would show a later write again under a writer that keeps writing (drain thread only)
   private final Map<String, WatchHub.Change> readAhead = new HashMap<>();
+  // per key, the zxids of events whose change is not known (coalesced into a later write, or read
+  // ahead of its event), each until a change of the key at or past it is published; and the
+  // changes held back until every key is known again at their index: published sooner, an image
+  // could show a multi-op of that zxid in part, its other keys but not this one (drain thread only)
+  private final Map<String, java.util.NavigableSet<Long>> unknownFrom = new HashMap<>();
+  private final List<WatchHub.Change> held = new ArrayList<>();
   // zk path -> number of open watches needing a persistent recursive watch there
   private final Map<String, Integer> registrations = new HashMap<>();
 
@@ -258,7 +264,7 @@ final class Watches {
    * it answers a later request).
    */
   private void drainEvents() {
-    if (pendingEvents.isEmpty()) {
+    if (pendingEvents.isEmpty() || drainReadAhead()) {
       return;
     }
     PendingEvent marker = marker();
@@ -274,6 +280,8 @@ final class Watches {
     List<WatchHub.Change> changes = new ArrayList<>();
     long newestEvent = Long.MIN_VALUE;
     boolean zxidsKnown = true;
+    // per key, the oldest event turned into a change by a read
+    Map<String, Long> readFrom = new HashMap<>();
     for (PendingEvent ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
       if (ev.type() == Watcher.Event.EventType.None) {
         if (ev.equals(fence)) {
@@ -290,7 +298,9 @@ final class Watches {
       WatchHub.Change ahead = readAhead.get(ev.key());
       if (ahead != null && ev.zxid() != WatchedEvent.NO_ZXID) {
         if (ahead.index() > ev.zxid()) {
-          continue; // a later write of the key is read already: this change is coalesced into it
+          // a later write of the key is read already: this change is coalesced into it
+          unknownAt(ev.key(), ev.zxid());
+          continue;
         }
         readAhead.remove(ev.key());
         if (ahead.index() == ev.zxid()) {
@@ -298,6 +308,7 @@ final class Watches {
           continue;
         }
       }
+      readFrom.merge(ev.key(), ev.zxid(), Math::min);
       WatchHub.Change c =
           process(ev.key(), ev.type(), ev.zxid(), Objects.requireNonNull(reads.get(ev.key())));
       if (c != null) {
@@ -309,24 +320,132 @@ final class Watches {
       // of a later write below its parent; that write's own event is still queued and will be
       // published with its batch: published now, this batch's index would be taken again there
       long newest = newestEvent;
-      changes.removeIf(
-          c -> {
-            if (c.index() <= newest) {
-              return false;
-            }
-            if (c.type() == EventType.PUT) {
-              // its index is its own write's: kept for that write's event (a delete's may be a
-              // later write's elsewhere, so it waits for its own event's read)
-              readAhead.put(c.key(), c);
-            }
-            return true;
-          });
-      // a read ahead whose event never came (not watched when it arrived) is left to a later read
-      readAhead.values().removeIf(c -> c.index() <= newest);
+      for (java.util.Iterator<WatchHub.Change> it = changes.iterator(); it.hasNext(); ) {
+        WatchHub.Change c = it.next();
+        if (c.index() <= newest) {
+          continue;
+        }
+        if (c.type() == EventType.PUT) {
+          // its index is its own write's: kept for that write's event (a delete's may be a
+          // later write's elsewhere, so it waits for its own event's read)
+          readAhead.put(c.key(), c);
+        }
+        unknownAt(c.key(), readFrom.getOrDefault(c.key(), newest));
+        it.remove();
+      }
+      dropPassedReadAhead(newest);
     }
-    if (!changes.isEmpty()) {
-      hub.publishAll(changes);
+    publishKnown(changes);
+  }
+
+  /**
+   * Drops the reads ahead that a batch up to {@code newest} passed: their event never came (the key
+   * was not watched when it arrived), and a later event's read will know the key again.
+   */
+  private void dropPassedReadAhead(long newest) {
+    for (java.util.Iterator<WatchHub.Change> it = readAhead.values().iterator(); it.hasNext(); ) {
+      WatchHub.Change c = it.next();
+      if (c.index() <= newest) {
+        unknownFrom.remove(c.key());
+        it.remove();
+      }
     }
+  }
+
+  private void unknownAt(String key, long zxid) {
+    unknownFrom.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(zxid);
+  }
+
+  /**
+   * Publishes the held changes and {@code changes}, but holds back those at an index where some
+   * key's state is not known: published, its image would show that key as it was before, beside
+   * other keys of the multi-op that changed it. A key is known again from a zxid on once a change
+   * of it at or past that zxid is published with them.
+   */
+  private void publishKnown(List<WatchHub.Change> changes) {
+    // a key no longer watched sends no event that would make it known again
+    unknownFrom.keySet().removeIf(k -> !hub.watches(k));
+    List<WatchHub.Change> now = new ArrayList<>(held);
+    now.addAll(changes);
+    held.clear();
+    Map<String, java.util.NavigableSet<Long>> unknown;
+    while (true) {
+      unknown = new HashMap<>();
+      for (Map.Entry<String, java.util.NavigableSet<Long>> e : unknownFrom.entrySet()) {
+        unknown.put(e.getKey(), new java.util.TreeSet<>(e.getValue()));
+      }
+      for (WatchHub.Change c : now) {
+        java.util.NavigableSet<Long> from = unknown.get(c.key());
+        if (from != null) {
+          from.headSet(c.index(), true).clear();
+        }
+      }
+      long first = Long.MAX_VALUE;
+      for (java.util.NavigableSet<Long> z : unknown.values()) {
+        if (!z.isEmpty()) {
+          first = Math.min(first, z.first());
+        }
+      }
+      long limit = first;
+      // holding a change back may leave its key unknown again: go on until nothing moves
+      if (!now.removeIf(c -> c.index() >= limit && held.add(c))) {
+        break;
+      }
+    }
+    unknown.values().removeIf(java.util.Set::isEmpty);
+    unknownFrom.clear();
+    unknownFrom.putAll(unknown);
+    if (!now.isEmpty()) {
+      hub.publishAll(now);
+    }
+  }
+
+  /**
+   * Publishes the queued events without a fence or a read when every one is of a write read
+   * already: a put read ahead at zxid Z came in an answer the server gave once it had applied Z
+   * whole, so the events of every multi-op up to Z were handed over before it (as a fence's are)
+   * and are queued; and the node as Z left it is known. Returns false, taking nothing, when some
+   * event needs its node read.
+   */
+  private boolean drainReadAhead() {
+    if (readAhead.isEmpty()) {
+      return false;
+    }
+    int events = 0;
+    for (PendingEvent ev : pendingEvents) {
+      if (ev.type() == Watcher.Event.EventType.None) {
+        continue; // the fence of an earlier drain that gave up waiting for it
+      }
+      WatchHub.Change ahead = readAhead.get(ev.key());
+      if (ev.zxid() == WatchedEvent.NO_ZXID || ahead == null || ahead.index() < ev.zxid()) {
+        return false;
+      }
+      events++;
+    }
+    if (events == 0) {
+      return false; // only stale fences: the usual drain clears them
+    }
+    List<WatchHub.Change> changes = new ArrayList<>();
+    long newest = Long.MIN_VALUE;
+    while (events > 0) {
+      PendingEvent ev = Objects.requireNonNull(pendingEvents.poll(), "counted");
+      if (ev.type() == Watcher.Event.EventType.None) {
+        continue;
+      }
+      events--;
+      newest = Math.max(newest, ev.zxid());
+      WatchHub.Change ahead = readAhead.get(ev.key());
+      if (ahead != null && ahead.index() == ev.zxid()) {
+        readAhead.remove(ev.key());
+        changes.add(ahead); // the node as this write left it
+      } else {
+        // coalesced into the later write read ahead
+        unknownAt(ev.key(), ev.zxid());
+      }
+    }
+    dropPassedReadAhead(newest);
+    publishKnown(changes);
+    return true;
   }
 
   private PendingEvent marker() {
@@ -482,6 +601,8 @@ final class Watches {
    */
   private void resyncWatches(boolean newSession) {
     readAhead.clear(); // every watch is read again
+    unknownFrom.clear();
+    held.clear();
     try {
       ZooKeeper zk = session.handle();
       if (newSession) {

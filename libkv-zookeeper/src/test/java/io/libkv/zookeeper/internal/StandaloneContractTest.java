@@ -148,6 +148,66 @@ class StandaloneContractTest extends ZooKeeperContractTest {
   }
 
   /**
+   * A multi-op stays one tree event while a key it writes is also written back to back, so that
+   * drains find that key's write read ahead of its event and publish it without a fence: every
+   * image must show both keys of the newest transaction in it, or a later single put of {@code a}.
+   */
+  @Test
+  void treeWatchKeepsMultiOpsWholeWhileOneOfTheirKeysIsWrittenBackToBack() throws Exception {
+    ZooKeeperStore writer = another();
+    try (Watch<TreeEvent> w = store.watchTree("whole")) {
+      assertThat(next(w).type()).isEqualTo(EventType.ABSENT);
+      java.util.concurrent.CompletableFuture<Integer> written =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                int n = 0;
+                long end = System.nanoTime() + 2_000_000_000L;
+                while (System.nanoTime() < end) {
+                  n++;
+                  if (n % 3 == 1) {
+                    writer.putAll(java.util.Map.of("whole/a", b("t" + n), "whole/b", b("t" + n)));
+                  } else {
+                    writer.put("whole/a", b("p" + n));
+                  }
+                }
+                return n;
+              });
+      int images = 0;
+      int last = -1;
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (!written.isDone() || last != written.join()) {
+        assertThat(System.nanoTime()).as("the last write within 15 s").isLessThan(deadline);
+        Optional<TreeEvent> e = w.poll(Duration.ofMillis(100));
+        if (e.isEmpty()) {
+          continue;
+        }
+        images++;
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        for (KVPair p : e.get().pairs()) {
+          values.put(p.key(), new String(p.value(), UTF_8));
+        }
+        String a = values.get("whole/a");
+        String bv = values.get("whole/b");
+        assertThat(a).as("image %d: %s", images, values).isNotNull();
+        assertThat(bv).as("image %d: %s", images, values).isNotNull();
+        int na = Integer.parseInt(a.substring(1));
+        int nb = Integer.parseInt(bv.substring(1));
+        if (a.startsWith("t")) {
+          assertThat(na)
+              .as("image %d: a transaction seen in part: %s", images, values)
+              .isEqualTo(nb);
+        } else {
+          assertThat(na)
+              .as("image %d: a transaction seen in part: %s", images, values)
+              .isGreaterThan(nb);
+        }
+        last = na;
+      }
+      assertThat(images).as("images of %d writes", written.join()).isGreaterThan(1);
+    }
+  }
+
+  /**
    * A listing is proved from the newest zxid its session has seen; a retry, which sends all its
    * reads at once, proves the same way and tells a change it cannot place. Standalone: one server
    * applies another client's write before acknowledging it, so the retry's reads see it.
