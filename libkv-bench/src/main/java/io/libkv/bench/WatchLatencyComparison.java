@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ObjLongConsumer;
 import org.apache.curator.framework.CuratorFramework;
@@ -328,24 +329,28 @@ public final class WatchLatencyComparison {
 
   /** Puts numbered values for {@code seconds}, one every {@code cadenceMs} (0: back to back). */
   static Result measure(Target t, int cadenceMs, int seconds) throws Exception {
-    AtomicLongArray starts = new AtomicLongArray(MAX_PUTS);
-    AtomicLongArray arrivals = new AtomicLongArray(MAX_PUTS);
-    AtomicLongArray received = new AtomicLongArray(MAX_PUTS);
+    SeqTimes starts = new SeqTimes();
+    SeqTimes arrivals = new SeqTimes();
+    SeqTimes received = new SeqTimes();
     int puts = 0;
     AutoCloseable watch =
         t.watch(
             (v, receivedNanos) -> {
               long at = System.nanoTime();
               int seq = seq(v);
-              if (seq > 0 && seq < MAX_PUTS && arrivals.compareAndSet(seq, 0, at)) {
-                received.set(seq, receivedNanos);
+              if (seq > 0 && seq < MAX_PUTS && arrivals.setFirst(seq, at)) {
+                received.setFirst(seq, receivedNanos);
               }
             });
     try {
       long end = System.nanoTime() + seconds * 1_000_000_000L;
       long next = System.nanoTime();
       for (int seq = 1; seq < MAX_PUTS && System.nanoTime() < end; seq++) {
-        starts.set(seq, System.nanoTime());
+        // room for the watch's records first: it may see the put before put() returns
+        arrivals.make(seq);
+        received.make(seq);
+        starts.make(seq);
+        starts.setFirst(seq, System.nanoTime());
         t.put(value(seq));
         puts++;
         if (cadenceMs > 0) {
@@ -383,6 +388,36 @@ public final class WatchLatencyComparison {
         puts,
         m == 0 ? Double.NaN : percentile(own, m, 0.50),
         m == 0 ? Double.NaN : percentile(own, m, 0.99));
+  }
+
+  /**
+   * A time per put number, in chunks made as puts are made: three arrays for the most puts a run
+   * can make would be 24 MB per run, allocated outside the young generation, and the collections
+   * they set off would land on the deliveries measured.
+   */
+  private static final class SeqTimes {
+    private static final int CHUNK = 4096;
+    private final AtomicReferenceArray<AtomicLongArray> chunks =
+        new AtomicReferenceArray<>(MAX_PUTS / CHUNK);
+
+    /** Makes room for put number {@code seq}; from the putting thread only. */
+    void make(int seq) {
+      if (chunks.get(seq / CHUNK) == null) {
+        chunks.set(seq / CHUNK, new AtomicLongArray(CHUNK));
+      }
+    }
+
+    /** Records {@code nanos} for {@code seq} unless a time is there; false if one was. */
+    boolean setFirst(int seq, long nanos) {
+      AtomicLongArray c = chunks.get(seq / CHUNK);
+      return c != null && c.compareAndSet(seq % CHUNK, 0, nanos);
+    }
+
+    /** The time of {@code seq}, or 0. */
+    long get(int seq) {
+      AtomicLongArray c = chunks.get(seq / CHUNK);
+      return c == null ? 0 : c.get(seq % CHUNK);
+    }
   }
 
   /** The {@code p} quantile of the first {@code n} values of {@code v} (sorts them). */
