@@ -1,5 +1,9 @@
 package io.libkv.bench;
 
+import static io.libkv.bench.Contention.MAX_ATTEMPTS;
+import static io.libkv.bench.Contention.bytes;
+import static io.libkv.bench.Contention.value;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -10,12 +14,10 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.libkv.KVPair;
-import io.libkv.KeyModifiedException;
 import io.libkv.LibKV;
 import io.libkv.Store;
-import io.libkv.UpdateConflictException;
-import io.libkv.WriteOptions;
+import io.libkv.bench.Contention.Attempts;
+import io.libkv.bench.Contention.Increment;
 import io.libkv.testkit.servers.EtcdServer;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -28,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,38 +47,12 @@ import java.util.regex.Pattern;
 public final class EtcdCounterContention {
   private static final int THREADS = 4;
 
-  /** Where the get-then-set loops stop (never reached in practice; a bound, not a setting). */
-  private static final int MAX_ATTEMPTS = 10_000;
-
   private static final Pattern HANDLED =
       Pattern.compile(
           "grpc_server_handled_total\\{[^}]*grpc_method=\"(Range|Txn|Put)\""
               + "[^}]*grpc_service=\"etcdserverpb.KV\"[^}]*} (\\d+)");
 
   private EtcdCounterContention() {}
-
-  /** One way to add 1 to the counter; returns the attempts it took, recording each one's time. */
-  @FunctionalInterface
-  private interface Increment {
-    int run(Attempts attempts) throws Exception;
-  }
-
-  /** A thread's attempt times, in nanoseconds. */
-  private static final class Attempts {
-    long[] nanos = new long[1 << 16];
-    int n;
-    long start = System.nanoTime();
-
-    /** Ends the attempt that began at {@link #start} and begins the next. */
-    void next() {
-      long now = System.nanoTime();
-      if (n == nanos.length) {
-        nanos = Arrays.copyOf(nanos, n * 2);
-      }
-      nanos[n++] = now - start;
-      start = now;
-    }
-  }
 
   /** A run's figures. */
   private record Run(
@@ -99,8 +74,8 @@ public final class EtcdCounterContention {
       store.put(key, bytes(0));
       KV kv = raw.getKVClient();
       Map<String, Increment> ways = new LinkedHashMap<>();
-      ways.put("(a) store.update", a -> update(store, key, a));
-      ways.put("(b) libkv get+atomicPut", a -> getThenAtomicPut(store, key, a));
+      ways.put("(a) store.update", a -> Contention.update(store, key, a));
+      ways.put("(b) libkv get+atomicPut", a -> Contention.getThenAtomicPut(store, key, a));
       ways.put("(c) jetcd get+Txn", a -> rawGetThenTxn(kv, rawKey, a, false));
       ways.put("(d) jetcd Txn+Else get", a -> rawGetThenTxn(kv, rawKey, a, true));
       long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -157,81 +132,14 @@ public final class EtcdCounterContention {
 
   private static Run run(EtcdServer server, Increment inc, int seconds) throws Exception {
     long calls0 = kvCalls(server);
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    AtomicLong successes = new AtomicLong();
-    AtomicLong attempts = new AtomicLong();
-    AtomicLong gaveUp = new AtomicLong();
-    List<Attempts> perThread = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    long t0 = System.nanoTime();
-    for (int i = 0; i < THREADS; i++) {
-      Attempts a = new Attempts();
-      perThread.add(a);
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  while (System.nanoTime() < end) {
-                    a.start = System.nanoTime();
-                    try {
-                      attempts.addAndGet(inc.run(a));
-                      successes.incrementAndGet();
-                    } catch (UpdateConflictException e) {
-                      // store.update's bound of attempts (32 by default) passed: counted apart
-                      attempts.addAndGet(e.attempts());
-                      gaveUp.incrementAndGet();
-                    }
-                  }
-                } catch (Exception e) {
-                  failures.add(e);
-                }
-              });
-      threads.add(t);
-      t.start();
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    double elapsed = (System.nanoTime() - t0) / 1e9;
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("a worker failed", failures.get(0));
-    }
+    Contention.Workers w = Contention.run(THREADS, seconds, inc);
     long calls = kvCalls(server) - calls0;
-    long s = successes.get();
-    long[] nanos = perThread.stream().flatMapToLong(a -> Arrays.stream(a.nanos, 0, a.n)).toArray();
     return new Run(
-        s / elapsed, attempts.get() / (double) s, calls / (double) s, gaveUp.get(), nanos);
-  }
-
-  /** (a): one get, then one Txn per attempt; a conflict brings the winner's pair back. */
-  private static int update(Store store, String key, Attempts a) {
-    int[] calls = {0};
-    store.update(
-        key,
-        current -> {
-          if (calls[0]++ > 0) {
-            a.next(); // the previous attempt ended in a conflict (and its backoff, from the 2nd)
-          }
-          return bytes(value(current.orElseThrow().value()) + 1);
-        });
-    a.next();
-    return calls[0];
-  }
-
-  /** (b): Go libkv's loop, through this library: get, compare-and-set, again on a conflict. */
-  private static int getThenAtomicPut(Store store, String key, Attempts a) {
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      KVPair p = store.get(key);
-      try {
-        store.atomicPut(key, bytes(value(p.value()) + 1), p, WriteOptions.DEFAULT);
-        a.next();
-        return attempt;
-      } catch (KeyModifiedException e) {
-        a.next(); // modified since the get
-      }
-    }
-    throw new IllegalStateException("no success in " + MAX_ATTEMPTS + " attempts");
+        w.perSecond(),
+        w.attemptsPerSuccess(),
+        calls / (double) w.successes(),
+        w.gaveUp(),
+        w.nanos());
   }
 
   /** (c) and (d): jetcd, comparing the mod revision; (d) reads the key in the Else branch. */
@@ -258,14 +166,6 @@ public final class EtcdCounterContention {
               : kv.get(key).get(10, TimeUnit.SECONDS).getKvs().get(0);
     }
     throw new IllegalStateException("no success in " + MAX_ATTEMPTS + " attempts");
-  }
-
-  private static byte[] bytes(long v) {
-    return Long.toString(v).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static long value(byte[] v) {
-    return Long.parseLong(new String(v, StandardCharsets.UTF_8));
   }
 
   /** The KV calls (Range, Txn, Put) etcd has answered, from its metrics. */

@@ -9,11 +9,7 @@ import io.libkv.LibKV;
 import io.libkv.Store;
 import io.libkv.WatchOptions;
 import io.libkv.testkit.servers.EtcdServer;
-import io.libkv.testkit.servers.ZooKeeperServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -99,10 +94,6 @@ public final class WatchLatencyComparison {
 
   /** Arguments: the golibkv-etcd and golibkv-zk binaries or "-", rounds (3), seconds (10). */
   public static void main(String[] args) throws Exception {
-    if (args.length == 1 && args[0].equals("--zookeeper-server")) {
-      serveZooKeeper();
-      return;
-    }
     if (args.length < 2) {
       System.err.println("usage: WatchLatencyComparison GO_ETCD|- GO_ZK|- [ROUNDS] [SECONDS]");
       System.exit(2);
@@ -110,14 +101,11 @@ public final class WatchLatencyComparison {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
     ExecutorService listenerThread = Executors.newSingleThreadExecutor();
-    Process zkProcess = startZooKeeperJvm();
+    ZooKeeperJvm zkJvm = ZooKeeperJvm.start();
     try (EtcdServer etcd = EtcdServer.start(new EtcdServer.Options().enableV2());
         Store etcdStore = LibKV.open("etcd://" + etcd.endpoint() + "/bench");
         Client jetcd = Client.builder().endpoints("http://" + etcd.endpoint()).build()) {
-      String zk =
-          new BufferedReader(
-                  new InputStreamReader(zkProcess.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
+      String zk = zkJvm.connectString();
       try (Store zkStore = LibKV.open("zk://" + zk + "/bench");
           CuratorFramework curator =
               CuratorFrameworkFactory.newClient(zk, 10_000, 10_000, new RetryOneTime(100))) {
@@ -186,10 +174,7 @@ public final class WatchLatencyComparison {
       }
     } finally {
       listenerThread.shutdownNow();
-      zkProcess.getOutputStream().close();
-      if (!zkProcess.waitFor(10, TimeUnit.SECONDS)) {
-        zkProcess.destroyForcibly();
-      }
+      zkJvm.close();
     }
   }
 
@@ -424,29 +409,5 @@ public final class WatchLatencyComparison {
   private static double percentile(double[] v, int n, double p) {
     Arrays.sort(v, 0, n);
     return v[(int) (p * (n - 1))];
-  }
-
-  /** Starts ZooKeeper in a JVM of its own; its first line of output is the connect string. */
-  private static Process startZooKeeperJvm() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            WatchLatencyComparison.class.getName(),
-            "--zookeeper-server")
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
-  /** The child JVM: runs ZooKeeper until its standard input closes. */
-  private static void serveZooKeeper() throws Exception {
-    try (ZooKeeperServer server = ZooKeeperServer.start()) {
-      System.out.println(server.connectString());
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // until the parent closes our stdin or exits
-      }
-    }
   }
 }

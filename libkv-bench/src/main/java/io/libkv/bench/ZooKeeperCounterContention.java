@@ -1,29 +1,25 @@
 package io.libkv.bench;
 
-import io.libkv.KVPair;
-import io.libkv.KeyModifiedException;
+import static io.libkv.bench.Contention.MAX_ATTEMPTS;
+import static io.libkv.bench.Contention.bytes;
+import static io.libkv.bench.Contention.value;
+
 import io.libkv.LibKV;
 import io.libkv.Store;
-import io.libkv.UpdateConflictException;
-import io.libkv.WriteOptions;
-import io.libkv.testkit.servers.ZooKeeperServer;
-import java.io.BufferedReader;
+import io.libkv.bench.Contention.Attempts;
+import io.libkv.bench.Contention.Increment;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
@@ -56,48 +52,19 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p>Run: {@code java -cp 'libkv-bench/target/classes:libkv-bench/target/lib/*'
  * io.libkv.bench.ZooKeeperCounterContention GO_ZK|- [rounds, default 3] [seconds per run, default
- * 5]}, {@code GO_ZK} built by {@code libkv-bench/go/build.sh golibkv-zk /tmp/golibkv-zk} ({@code
- * -}: no Go side).
+ * 5]}, {@code GO_ZK} built by {@code libkv-bench/go/build.sh golibkv-zk} ({@code -}: no Go side).
  */
 public final class ZooKeeperCounterContention {
   private static final int THREADS = 4;
-
-  /** Where the get-then-set loops stop (never reached in practice; a bound, not a setting). */
-  private static final int MAX_ATTEMPTS = 10_000;
-
-  private static final String SERVER_MODE = "--zookeeper-server";
 
   private static final Pattern PACKETS_RECEIVED = Pattern.compile("zk_packets_received\\s+(\\d+)");
 
   private ZooKeeperCounterContention() {}
 
-  /** One way to add 1 to the counter; returns the attempts it took, recording each one's time. */
-  @FunctionalInterface
-  private interface Increment {
-    int run(Attempts attempts) throws Exception;
-  }
-
   /** One side of the comparison: a run of {@code seconds}, its counter checked. */
   @FunctionalInterface
   private interface Side {
     Run run(int seconds) throws Exception;
-  }
-
-  /** A thread's attempt times, in nanoseconds. */
-  private static final class Attempts {
-    long[] nanos = new long[1 << 16];
-    int n;
-    long start = System.nanoTime();
-
-    /** Ends the attempt that began at {@link #start} and begins the next. */
-    void next() {
-      long now = System.nanoTime();
-      if (n == nanos.length) {
-        nanos = Arrays.copyOf(nanos, n * 2);
-      }
-      nanos[n++] = now - start;
-      start = now;
-    }
   }
 
   /** A run's figures, and the counter read after it. */
@@ -113,10 +80,6 @@ public final class ZooKeeperCounterContention {
 
   /** Runs it; prints each run, then the medians; exits with 1 after a lost update. */
   public static void main(String[] args) throws Exception {
-    if (args.length == 1 && args[0].equals(SERVER_MODE)) {
-      serveZooKeeper();
-      return;
-    }
     if (args.length < 1) {
       System.err.println("usage: ZooKeeperCounterContention GO_ZK|- [ROUNDS] [SECONDS]");
       System.exit(2);
@@ -125,15 +88,9 @@ public final class ZooKeeperCounterContention {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     List<String> lost = new ArrayList<>();
-    Process zkProcess = startZooKeeperJvm();
+    ZooKeeperJvm zkJvm = ZooKeeperJvm.start();
     try {
-      String connect =
-          new BufferedReader(
-                  new InputStreamReader(zkProcess.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      if (connect == null) {
-        throw new IllegalStateException("the ZooKeeper JVM ended before it served");
-      }
+      String connect = zkJvm.connectString();
       try (Store store = LibKV.open("zk://" + connect + "/bench");
           CuratorFramework curator =
               CuratorFrameworkFactory.newClient(connect, 10_000, 10_000, new RetryOneTime(100))) {
@@ -144,10 +101,12 @@ public final class ZooKeeperCounterContention {
         Map<String, Side> javaSides = new LinkedHashMap<>();
         javaSides.put(
             "(a) libkv update",
-            javaSide(curator, connect, "/bench/update", a -> update(store, "update", a)));
+            javaSide(
+                curator, connect, "/bench/update", a -> Contention.update(store, "update", a)));
         javaSides.put(
             "(b) libkv get+atomicPut",
-            javaSide(curator, connect, "/bench/cas", a -> getThenAtomicPut(store, "cas", a)));
+            javaSide(
+                curator, connect, "/bench/cas", a -> Contention.getThenAtomicPut(store, "cas", a)));
         javaSides.put(
             "(c) zk getData+setData",
             javaSide(curator, connect, "/raw/cas", a -> rawGetThenSet(zk, "/raw/cas", a)));
@@ -210,11 +169,7 @@ public final class ZooKeeperCounterContention {
         }
       }
     } finally {
-      // the server's JVM stops when its standard input closes
-      zkProcess.getOutputStream().close();
-      if (!zkProcess.waitFor(10, TimeUnit.SECONDS)) {
-        zkProcess.destroyForcibly();
-      }
+      zkJvm.close();
     }
     if (!lost.isEmpty()) {
       System.out.println();
@@ -238,55 +193,16 @@ public final class ZooKeeperCounterContention {
     return seconds -> {
       curator.create().orSetData().creatingParentsIfNeeded().forPath(path, bytes(0));
       long requests0 = packetsReceived(connect);
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      AtomicLong successes = new AtomicLong();
-      AtomicLong attempts = new AtomicLong();
-      AtomicLong gaveUp = new AtomicLong();
-      List<Attempts> perThread = new ArrayList<>();
-      List<Thread> threads = new ArrayList<>();
-      List<Throwable> failures = new CopyOnWriteArrayList<>();
-      long t0 = System.nanoTime();
-      for (int i = 0; i < THREADS; i++) {
-        Attempts a = new Attempts();
-        perThread.add(a);
-        Thread t =
-            new Thread(
-                () -> {
-                  try {
-                    while (System.nanoTime() < end) {
-                      a.start = System.nanoTime();
-                      try {
-                        attempts.addAndGet(inc.run(a));
-                        successes.incrementAndGet();
-                      } catch (UpdateConflictException e) {
-                        // store.update's bound of attempts (32 by default) passed: counted apart
-                        attempts.addAndGet(e.attempts());
-                        gaveUp.incrementAndGet();
-                      }
-                    }
-                  } catch (Exception e) {
-                    failures.add(e);
-                  }
-                });
-        threads.add(t);
-        t.start();
-      }
-      for (Thread t : threads) {
-        t.join();
-      }
-      double elapsed = (System.nanoTime() - t0) / 1e9;
+      Contention.Workers w = Contention.run(THREADS, seconds, inc);
       long requests = packetsReceived(connect) - requests0;
-      if (!failures.isEmpty()) {
-        throw new IllegalStateException("a worker failed", failures.get(0));
-      }
-      long s = successes.get();
-      long[] nanos =
-          perThread.stream().flatMapToLong(a -> Arrays.stream(a.nanos, 0, a.n)).sorted().toArray();
+      long s = w.successes();
+      long[] nanos = w.nanos();
+      Arrays.sort(nanos);
       return new Run(
-          s / elapsed,
-          attempts.get() / (double) s,
+          w.perSecond(),
+          w.attemptsPerSuccess(),
           requests / (double) s,
-          gaveUp.get(),
+          w.gaveUp(),
           percentile(nanos, 0.50) / 1e6,
           percentile(nanos, 0.99) / 1e6,
           s,
@@ -315,36 +231,6 @@ public final class ZooKeeperCounterContention {
           successes,
           value(curator.getData().forPath("/golibkv/counter")));
     };
-  }
-
-  /** (a): its read, then commits; a conflict brings the winner's pair back. */
-  private static int update(Store store, String key, Attempts a) {
-    int[] calls = {0};
-    store.update(
-        key,
-        current -> {
-          if (calls[0]++ > 0) {
-            a.next(); // the previous attempt ended in a conflict (and, from the 5th on, a backoff)
-          }
-          return bytes(value(current.orElseThrow().value()) + 1);
-        });
-    a.next();
-    return calls[0];
-  }
-
-  /** (b): Go libkv's loop, through this library: get, compare-and-set, again on a conflict. */
-  private static int getThenAtomicPut(Store store, String key, Attempts a) {
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      KVPair p = store.get(key);
-      try {
-        store.atomicPut(key, bytes(value(p.value()) + 1), p, WriteOptions.DEFAULT);
-        a.next();
-        return attempt;
-      } catch (KeyModifiedException e) {
-        a.next(); // modified since the get
-      }
-    }
-    throw new IllegalStateException("no success in " + MAX_ATTEMPTS + " attempts");
   }
 
   /** (c): what (b) needs: getData with its stat, setData at that version. */
@@ -392,14 +278,6 @@ public final class ZooKeeperCounterContention {
     return sorted.length == 0 ? Double.NaN : sorted[(int) (p * (sorted.length - 1))];
   }
 
-  private static byte[] bytes(long v) {
-    return Long.toString(v).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static long value(byte[] v) {
-    return Long.parseLong(new String(v, StandardCharsets.UTF_8));
-  }
-
   /**
    * The requests the server has received (its {@code mntr} four-letter word, which it does not
    * count itself); idle sessions' pings add a few per run.
@@ -425,29 +303,5 @@ public final class ZooKeeperCounterContention {
       throw new IllegalStateException("no zk_packets_received in mntr's answer: " + body);
     }
     return Long.parseLong(m.group(1));
-  }
-
-  /** Starts ZooKeeper in a JVM of its own; its first line of output is the connect string. */
-  private static Process startZooKeeperJvm() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            ZooKeeperCounterContention.class.getName(),
-            SERVER_MODE)
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
-  /** The child JVM: runs ZooKeeper until its standard input closes. */
-  private static void serveZooKeeper() throws Exception {
-    try (ZooKeeperServer server = ZooKeeperServer.start()) {
-      System.out.println(server.connectString());
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // until the parent closes our stdin or exits
-      }
-    }
   }
 }
