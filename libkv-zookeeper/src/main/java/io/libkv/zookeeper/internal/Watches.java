@@ -60,10 +60,10 @@ final class Watches {
   // a put read ahead of its own event, by key, published when that event comes: read again then,
   // the node would show a later write again under a writer that keeps writing (drain thread only)
   private final Map<String, WatchHub.Change> readAhead = new HashMap<>();
-  // per key, the zxids of events whose change is not known (coalesced into a later write, or read
-  // ahead of its event), each until a change of the key at or past it is published; and the
-  // changes held back until every key is known again at their index: published sooner, an image
-  // could show a multi-op of that zxid in part, its other keys but not this one (drain thread only)
+  // per key, the zxids of its events that no published change covers yet (a change at or past an
+  // event's zxid covers it); and the changes held back until no key has such an event at or below
+  // their index: published sooner, an image could show a multi-op of that zxid in part, its other
+  // keys but not this one, whose change was coalesced, read ahead or held (drain thread only)
   private final Map<String, java.util.NavigableSet<Long>> unknownFrom = new HashMap<>();
   private final List<WatchHub.Change> held = new ArrayList<>();
   // zk path -> number of open watches needing a persistent recursive watch there
@@ -280,8 +280,6 @@ final class Watches {
     List<WatchHub.Change> changes = new ArrayList<>();
     long newestEvent = Long.MIN_VALUE;
     boolean zxidsKnown = true;
-    // per key, the oldest event turned into a change by a read
-    Map<String, Long> readFrom = new HashMap<>();
     for (PendingEvent ev = pendingEvents.poll(); ev != null; ev = pendingEvents.poll()) {
       if (ev.type() == Watcher.Event.EventType.None) {
         if (ev.equals(fence)) {
@@ -295,12 +293,13 @@ final class Watches {
       }
       zxidsKnown &= ev.zxid() != WatchedEvent.NO_ZXID;
       newestEvent = Math.max(newestEvent, ev.zxid());
+      if (ev.zxid() != WatchedEvent.NO_ZXID) {
+        unknownAt(ev.key(), ev.zxid());
+      }
       WatchHub.Change ahead = readAhead.get(ev.key());
       if (ahead != null && ev.zxid() != WatchedEvent.NO_ZXID) {
         if (ahead.index() > ev.zxid()) {
-          // a later write of the key is read already: this change is coalesced into it
-          unknownAt(ev.key(), ev.zxid());
-          continue;
+          continue; // a later write of the key is read already: this change is coalesced into it
         }
         readAhead.remove(ev.key());
         if (ahead.index() == ev.zxid()) {
@@ -308,11 +307,12 @@ final class Watches {
           continue;
         }
       }
-      readFrom.merge(ev.key(), ev.zxid(), Math::min);
       WatchHub.Change c =
           process(ev.key(), ev.type(), ev.zxid(), Objects.requireNonNull(reads.get(ev.key())));
       if (c != null) {
         changes.add(c);
+      } else {
+        known(ev.key(), ev.zxid()); // no key's state changed (a parent node), or a resync follows
       }
     }
     if (zxidsKnown) {
@@ -330,7 +330,6 @@ final class Watches {
           // later write's elsewhere, so it waits for its own event's read)
           readAhead.put(c.key(), c);
         }
-        unknownAt(c.key(), readFrom.getOrDefault(c.key(), newest));
         it.remove();
       }
       dropPassedReadAhead(newest);
@@ -356,11 +355,17 @@ final class Watches {
     unknownFrom.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(zxid);
   }
 
+  private void known(String key, long zxid) {
+    java.util.NavigableSet<Long> z = unknownFrom.get(key);
+    if (z != null) {
+      z.remove(zxid);
+    }
+  }
+
   /**
-   * Publishes the held changes and {@code changes}, but holds back those at an index where some
-   * key's state is not known: published, its image would show that key as it was before, beside
-   * other keys of the multi-op that changed it. A key is known again from a zxid on once a change
-   * of it at or past that zxid is published with them.
+   * Publishes the held changes and {@code changes}, but holds back those at or past an event that
+   * no change published with them covers: published, its image would show that event's key as it
+   * was before, beside other keys of the multi-op that changed it.
    */
   private void publishKnown(List<WatchHub.Change> changes) {
     // a key no longer watched sends no event that would make it known again
@@ -434,14 +439,12 @@ final class Watches {
       }
       events--;
       newest = Math.max(newest, ev.zxid());
+      unknownAt(ev.key(), ev.zxid());
       WatchHub.Change ahead = readAhead.get(ev.key());
       if (ahead != null && ahead.index() == ev.zxid()) {
         readAhead.remove(ev.key());
         changes.add(ahead); // the node as this write left it
-      } else {
-        // coalesced into the later write read ahead
-        unknownAt(ev.key(), ev.zxid());
-      }
+      } // else coalesced into the later write read ahead
     }
     dropPassedReadAhead(newest);
     publishKnown(changes);
